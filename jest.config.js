@@ -1,0 +1,16 @@
+/** Jest in ESM mode: Agenda 6 ships only ES modules. @swc/jest strips types; `npm run typecheck` checks them. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  testTimeout: 30000,
+  // Agenda 6 leaves a never-cleared `delay(lockLifetime / 2)` timer behind every job it ran
+  // (JobProcessor.runOrRetry), which would keep jest alive for minutes after the last test.
+  forceExit: true,
+};

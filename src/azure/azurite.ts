@@ -1,0 +1,38 @@
+import { createRequire } from 'node:module';
+import { startChildService } from '../util/child-service.js';
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface RunningAzurite {
+  /** Blob endpoint including the account path, e.g. http://127.0.0.1:10000/devstoreaccount1 */
+  blobEndpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Azurite's blob service, in memory, on loopback; port 0 picks a free port. */
+export async function startAzurite(opts: { port?: number; log?: (line: string) => void } = {}): Promise<RunningAzurite> {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('azurite/dist/src/blob/main.js');
+  const service = await startChildService({
+    name: 'Azurite',
+    command: process.execPath,
+    args: [
+      entry,
+      '--inMemoryPersistence',
+      '--blobHost', '127.0.0.1',
+      '--blobPort', String(opts.port ?? 0),
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--loose',
+      '--silent',
+    ],
+    readyPattern: /successfully listens on (http:\/\/127\.0\.0\.1:(\d+))/,
+    onLine: opts.log,
+  });
+  const port = Number(service.ready[2]);
+  return { blobEndpoint: `${service.ready[1]}/${AZURITE_ACCOUNT}`, port, stop: () => service.stop() };
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const MANIFEST_HELP = [
+  'To create the Slack app: open https://api.slack.com/apps, choose "Create New App" → "From a manifest",',
+  'paste manifest.yml from this repository, and install the app to your workspace. Then:',
+  '  SLACK_BOT_TOKEN      = "OAuth & Permissions" → Bot User OAuth Token (starts with xoxb-)',
+  '  SLACK_SIGNING_SECRET = "Basic Information" → App Credentials → Signing Secret',
+  '  SLACK_APP_TOKEN      = optional, for Socket Mode: "Basic Information" → App-Level Tokens,',
+  '                         a token with the connections:write scope (starts with xapp-)',
+].join('\n');
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (name: string) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `${name} must be a TCP port number (1-65535)`)
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 65535, `${name} must be a TCP port number (1-65535)`)
+      .optional(),
+  );
+
+/** Messages never quote the received value: several of these settings are secrets. */
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z
+      .string({ error: 'SLACK_BOT_TOKEN is not set' })
+      .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token, starting with xoxb-'),
+  ),
+  SLACK_SIGNING_SECRET: optionalText.pipe(
+    z.string({ error: 'SLACK_SIGNING_SECRET is not set' }).min(8, 'SLACK_SIGNING_SECRET looks too short'),
+  ),
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().startsWith('xapp-', 'SLACK_APP_TOKEN must be an app-level token, starting with xapp-').optional(),
+  ),
+  SLACK_API_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/' })
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .optional(),
+  ),
+  PORT: port('PORT').transform((p) => p ?? 3000),
+  OSLAYER_NOTIFY_CHANNEL: optionalText.pipe(
+    z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'OSLAYER_NOTIFY_CHANNEL must be a channel ID such as C0123ABCD').optional(),
+  ),
+  OSLAYER_ADMINS: optionalText.transform((v, ctx) => {
+    const ids = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = ids.filter((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `OSLAYER_ADMINS must list Slack user IDs such as U0123ABCD (bad: ${bad.join(', ')})` });
+    }
+    return ids;
+  }),
+  MONGODB_URI: optionalText.pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://').optional(),
+  ),
+  OSLAYER_DATA_DIR: optionalText.transform((v) => v ?? './.data'),
+  OSLAYER_SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+        'OSLAYER_SECRET_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
+      )
+      .optional(),
+  ),
+  OSLAYER_SANDBOX: optionalText.pipe(
+    z.enum(['0', '1', 'true', 'false'], { error: 'OSLAYER_SANDBOX must be 1 or 0' }).optional(),
+  ).transform((v) => v === '1' || v === 'true'),
+  OSLAYER_SANDBOX_ARM_PORT: port('OSLAYER_SANDBOX_ARM_PORT'),
+  OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  ).transform((v) => v ?? 'info'),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    apiUrl?: string;
+  };
+  port: number;
+  notifyChannel?: string;
+  admins: string[];
+  mongodbUri?: string;
+  dataDir: string;
+  secretKey?: Buffer;
+  sandbox: { enabled: boolean; armPort?: number; blobPort?: number };
+  logLevel: LogLevel;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; help: string };
+
+/** Validates the whole environment at once, so a person can fix every problem in one go. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = [...new Set(parsed.error.issues.map((i) => i.message))];
+    const slackMissing = parsed.error.issues.some((i) => String(i.path[0] ?? '').startsWith('SLACK_'));
+    return { ok: false, problems, help: slackMissing ? MANIFEST_HELP : '' };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+      },
+      port: e.PORT,
+      notifyChannel: e.OSLAYER_NOTIFY_CHANNEL,
+      admins: e.OSLAYER_ADMINS,
+      mongodbUri: e.MONGODB_URI,
+      dataDir: e.OSLAYER_DATA_DIR,
+      secretKey: e.OSLAYER_SECRET_KEY ? Buffer.from(e.OSLAYER_SECRET_KEY, 'base64') : undefined,
+      sandbox: {
+        enabled: e.OSLAYER_SANDBOX,
+        armPort: e.OSLAYER_SANDBOX_ARM_PORT,
+        blobPort: e.OSLAYER_SANDBOX_BLOB_PORT,
+      },
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+export function formatConfigProblems(result: Extract<ConfigResult, { ok: false }>): string {
+  const lines = ['oslayer cannot start; fix these settings:', ...result.problems.map((p) => `  - ${p}`)];
+  if (result.help) lines.push('', result.help);
+  return lines.join('\n');
+}
+
+/** Every configured value that must never reach a log line or a Slack message. */
+export function secretsOf(config: Config): string[] {
+  const secrets = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
+  if (config.secretKey) secrets.push(config.secretKey.toString('base64'));
+  const mongoPassword = config.mongodbUri?.match(/^mongodb(?:\+srv)?:\/\/[^:/@]+:([^@]+)@/)?.[1];
+  if (mongoPassword) secrets.push(mongoPassword, decodeURIComponent(mongoPassword));
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+}

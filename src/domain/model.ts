@@ -1,0 +1,143 @@
+/** The records the bot keeps. Pure types: no I/O, no SDK types. */
+
+export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
+
+export type VersionStatus =
+  | 'publishing'
+  | 'action-required'
+  | 'ready-to-finalize'
+  | 'finalizing'
+  | 'deployable'
+  | 'failed'
+  | 'cancelled';
+
+export type TaskStatus = 'running' | 'action-required' | 'done' | 'failed' | 'cancelled';
+
+export type OsType = 'Windows';
+export type VmGeneration = 'V1' | 'V2';
+
+export interface OsLayer {
+  _id: string;
+  name: string;
+  description: string;
+  osType: OsType;
+  vmGeneration: VmGeneration;
+  connectorId: string;
+  latestVersionId?: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface PackagingMachine {
+  name: string;
+  resourceGroup: string;
+  vmId?: string;
+  diskId?: string;
+}
+
+export interface IntegrityResultSummary {
+  checkedAt: Date;
+  clean: boolean;
+  blocking: string[];
+}
+
+export interface LayerVersion {
+  _id: string;
+  layerId: string;
+  name: string;
+  description: string;
+  baseVersionId?: string;
+  maxLayerSizeGb: number;
+  connectorId: string;
+  packagingDiskFilename: string;
+  status: VersionStatus;
+  packagingMachine?: PackagingMachine;
+  lastIntegrity?: IntegrityResultSummary;
+  diskUri?: string;
+  diskSizeBytes?: number;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ConnectorAuth =
+  | { kind: 'client-secret'; clientId: string; clientSecretEncrypted: string }
+  | { kind: 'default-credential' };
+
+export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud' | 'Custom';
+
+export interface ConnectorConfig {
+  _id: string;
+  name: string;
+  cloud: CloudName;
+  customEndpoints?: { armEndpoint: string; portalHost: string; storageSuffix: string; authorityHost: string; caBundle?: string };
+  tenantId: string;
+  subscriptionId: string;
+  auth: ConnectorAuth;
+  resourceGroup: string;
+  storageAccount: string;
+  container: string;
+  location: string;
+  subnetId: string;
+  vmSize: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TaskStep {
+  name: string;
+  status: 'running' | 'done' | 'failed' | 'skipped';
+  startedAt: Date;
+  endedAt?: Date;
+  detail?: string;
+}
+
+export interface Task {
+  _id: string;
+  kind: 'add-version';
+  layerId: string;
+  versionId: string;
+  status: TaskStatus;
+  steps: TaskStep[];
+  progress?: number;
+  failureReason?: string;
+  slack?: { channel: string; ts: string };
+  startedBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Draft {
+  _id: string;
+  userId: string;
+  channelId?: string;
+  step: string;
+  values: Record<string, unknown>;
+  used: boolean;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface AuditEntry {
+  _id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+}
+
+/** Exclusive work (finalize, deploy) is claimed by inserting a document with a unique _id. */
+export interface Claim {
+  _id: string;
+  owner: string;
+  at: Date;
+}
+
+export interface RoleAssignment {
+  _id: string; // Slack user id
+  role: Role;
+  assignedBy: string;
+  at: Date;
+}

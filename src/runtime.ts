@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { App } from '@slack/bolt';
+import { secretsOf, type Config } from './config.js';
+import type { Logger } from './logger.js';
+import { createSlackApp } from './app.js';
+import { connectDatabase, type Database } from './store/database.js';
+import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferretdb.js';
+import { createRepositories } from './store/repositories.js';
+import { Scheduler } from './scheduler.js';
+import { defineJobs } from '../jobs/index.js';
+import type { Services } from './services.js';
+
+export interface RunningBot {
+  app: App;
+  services: Services;
+  /** HTTP port in HTTP mode; undefined in Socket Mode. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts everything in order (store, scheduler, Slack) and returns one stop() that undoes it
+ * in reverse: stop taking work, drain running jobs, close Slack, close the store, stop FerretDB.
+ */
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  logger.addSecrets(secretsOf(config));
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse().splice(0)) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn('while stopping:', (err as Error).message);
+      }
+    }
+  };
+
+  try {
+    let uri = config.mongodbUri;
+    if (!uri) {
+      logger.info(`MONGODB_URI is not set: starting the embedded FerretDB with data in ${config.dataDir}`);
+      const embedded: EmbeddedMongo = await startEmbeddedFerretdb(config.dataDir, (line) => logger.info(line));
+      cleanups.push(() => embedded.stop());
+      uri = embedded.uri;
+      logger.info(`embedded FerretDB is serving (pid ${embedded.pid})`);
+    }
+    const database: Database = await connectDatabase(uri);
+    cleanups.push(() => database.close());
+
+    const scheduler = new Scheduler(database.db, logger.child('jobs'));
+    const services: Services = { config, logger, repos: createRepositories(database.db), scheduler };
+    defineJobs(scheduler.agenda, services);
+    await scheduler.start();
+    cleanups.push(() => scheduler.drain(DRAIN_TIMEOUT_MS));
+
+    const app = createSlackApp(services, { ping: database.ping });
+    const server = (config.slack.appToken ? await app.start() : await app.start(config.port)) as Server | undefined;
+    cleanups.push(async () => {
+      await app.stop();
+    });
+    const port = config.slack.appToken ? undefined : (server?.address() as AddressInfo | null)?.port;
+    logger.info(
+      config.slack.appToken
+        ? 'oslayer is connected to Slack (Socket Mode)'
+        : `oslayer is listening on port ${port}: POST /slack/events, GET /healthz`,
+    );
+    return { app, services, port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,40 @@
+import { Agenda } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Db } from 'mongodb';
+import type { Logger } from './logger.js';
+
+/** Agenda on the bot's own database: jobs live in the `jobs` collection and carry ids only. */
+export class Scheduler {
+  readonly agenda: Agenda;
+  private processing = false;
+
+  constructor(db: Db, logger: Logger, opts: { processEveryMs?: number; name?: string } = {}) {
+    this.agenda = new Agenda({
+      backend: new MongoBackend({ mongo: db, collection: 'jobs' }),
+      name: opts.name ?? `oslayer-${process.pid}`,
+      // A number: Agenda's human-interval parsing reads '200 milliseconds' as 200 seconds.
+      processEvery: opts.processEveryMs ?? 2000,
+      defaultLockLifetime: 10 * 60 * 1000,
+    });
+    this.agenda.on('error', (err: Error) => logger.error('scheduler error:', err.message));
+    this.agenda.on('fail', (err: Error | string, job: { attrs: { name: string } }) => {
+      logger.warn(`job ${job.attrs.name} failed: ${typeof err === 'string' ? err : err.message}`);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.agenda.start();
+    this.processing = true;
+  }
+
+  isProcessing(): boolean {
+    return this.processing;
+  }
+
+  /** Stops taking new work and waits up to timeoutMs for running jobs to finish. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (!this.processing) return;
+    this.processing = false;
+    await this.agenda.drain(timeoutMs);
+  }
+}

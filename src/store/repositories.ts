@@ -1,0 +1,103 @@
+import { MongoServerError, type Collection, type Db, type Filter, type OptionalUnlessRequiredId, type Sort } from 'mongodb';
+import type { CollectionTypes } from './database.js';
+import type { RoleAssignment, Role } from '../domain/model.js';
+
+export class DuplicateKeyError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === 11000;
+}
+
+/** The small set of operations every collection needs; queries take typed filters, never strings. */
+export class Repository<K extends keyof CollectionTypes> {
+  protected readonly col: Collection<CollectionTypes[K]>;
+
+  constructor(db: Db, readonly name: K) {
+    this.col = db.collection<CollectionTypes[K]>(name);
+  }
+
+  async insert(doc: CollectionTypes[K]): Promise<void> {
+    try {
+      await this.col.insertOne(doc as OptionalUnlessRequiredId<CollectionTypes[K]>);
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new DuplicateKeyError(`${this.name} ${String(doc._id)}`);
+      throw err;
+    }
+  }
+
+  get(id: string): Promise<CollectionTypes[K] | null> {
+    return this.col.findOne({ _id: id } as Filter<CollectionTypes[K]>) as Promise<CollectionTypes[K] | null>;
+  }
+
+  findOne(filter: Filter<CollectionTypes[K]>): Promise<CollectionTypes[K] | null> {
+    return this.col.findOne(filter) as Promise<CollectionTypes[K] | null>;
+  }
+
+  list(filter: Filter<CollectionTypes[K]> = {}, opts: { sort?: Sort; limit?: number } = {}): Promise<CollectionTypes[K][]> {
+    let cursor = this.col.find(filter);
+    if (opts.sort) cursor = cursor.sort(opts.sort);
+    if (opts.limit) cursor = cursor.limit(opts.limit);
+    return cursor.toArray() as Promise<CollectionTypes[K][]>;
+  }
+
+  /** Sets fields on one document; returns false when it does not exist. */
+  async update(id: string, fields: Partial<CollectionTypes[K]>): Promise<boolean> {
+    const res = await this.col.updateOne({ _id: id } as Filter<CollectionTypes[K]>, { $set: fields as Partial<CollectionTypes[K]> });
+    return res.matchedCount === 1;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const res = await this.col.deleteOne({ _id: id } as Filter<CollectionTypes[K]>);
+    return res.deletedCount === 1;
+  }
+}
+
+export class ClaimRepository extends Repository<'claims'> {
+  /** Atomic on MongoDB, Cosmos DB and FerretDB alike: the unique _id decides who wins. */
+  async tryClaim(key: string, owner: string): Promise<boolean> {
+    try {
+      await this.insert({ _id: key, owner, at: new Date() });
+      return true;
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) return false;
+      throw err;
+    }
+  }
+}
+
+export class RoleRepository extends Repository<'roles'> {
+  async roleOf(userId: string, bootstrapAdmins: readonly string[]): Promise<Role> {
+    if (bootstrapAdmins.includes(userId)) return 'administrator';
+    const found: RoleAssignment | null = await this.get(userId);
+    return found?.role ?? 'read-only';
+  }
+}
+
+export interface Repositories {
+  layers: Repository<'layers'>;
+  versions: Repository<'versions'>;
+  connectors: Repository<'connectors'>;
+  tasks: Repository<'tasks'>;
+  drafts: Repository<'drafts'>;
+  audit: Repository<'audit'>;
+  claims: ClaimRepository;
+  roles: RoleRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    layers: new Repository(db, 'layers'),
+    versions: new Repository(db, 'versions'),
+    connectors: new Repository(db, 'connectors'),
+    tasks: new Repository(db, 'tasks'),
+    drafts: new Repository(db, 'drafts'),
+    audit: new Repository(db, 'audit'),
+    claims: new ClaimRepository(db, 'claims'),
+    roles: new RoleRepository(db, 'roles'),
+  };
+}

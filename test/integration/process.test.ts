@@ -1,0 +1,91 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
+import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
+
+/** `npm start` is `node --import tsx src/main.ts`; these tests run exactly that process. */
+function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  it('refuses to start without Slack settings and says how to create the app', async () => {
+    const { child, output } = startMain({});
+    expect(await exitOf(child)).toBe(1);
+    expect(output()).toContain('SLACK_BOT_TOKEN is not set');
+    expect(output()).toContain('manifest.yml');
+  });
+
+  it('starts the embedded FerretDB, answers a signed /oslayer help, and stops cleanly on SIGTERM', async () => {
+    const slack = new FakeSlackWebApi('xoxb-process-test');
+    const apiUrl = await slack.listen();
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'oslayer-main-'));
+    const secret = 'process-test-signing-secret';
+    const { child, output } = startMain({
+      SLACK_BOT_TOKEN: 'xoxb-process-test',
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: apiUrl,
+      PORT: String(port),
+      OSLAYER_DATA_DIR: dataDir,
+    });
+    try {
+      const deadline = Date.now() + 25_000;
+      while (!output().includes('listening on port') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(output()).toContain('starting the embedded FerretDB');
+      expect(output()).toContain(`listening on port ${port}`);
+
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ ok: true, store: 'ok', scheduler: 'running' });
+
+      const body = commandBody({ command: '/oslayer', text: 'help', user_id: 'U1', channel_id: 'C1', trigger_id: 't' });
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignatureHeaders(secret, body) },
+        body,
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toContain('/oslayer add-version');
+
+      const ferretPid = Number(/pid (\d+)/.exec(output())?.[1]);
+      expect(processAlive(ferretPid)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      expect(processAlive(ferretPid)).toBe(false);
+      expect(output()).not.toContain(secret);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await slack.close();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import type { Job } from 'agenda';
+import { connectDatabase, type Database } from '../../src/store/database.js';
+import { Scheduler } from '../../src/scheduler.js';
+import { createLogger } from '../../src/logger.js';
+import { freshMongoUri } from '../support/stand-ins.js';
+
+let database: Database;
+const logger = createLogger('error', () => {});
+beforeAll(async () => {
+  database = await connectDatabase(freshMongoUri('jobs'));
+});
+afterAll(async () => {
+  await database.db.dropDatabase();
+  await database.close();
+});
+
+describe('scheduler (Agenda 6 on the MongoDB wire server)', () => {
+  it('runs a job saved by one instance in a new instance, as after a restart', async () => {
+    const first = new Scheduler(database.db, logger, { processEveryMs: 200, name: 'first' });
+    await first.agenda.ready;
+    await first.agenda.schedule(new Date(Date.now() + 300), 'publish-probe', { taskId: 'task-42' });
+    // The first process goes away before the job is due and never processes anything.
+    await first.agenda.stop();
+
+    const stored = await database.db.collection('jobs').findOne({ name: 'publish-probe' });
+    expect(stored?.data).toEqual({ taskId: 'task-42' });
+
+    const second = new Scheduler(database.db, logger, { processEveryMs: 200, name: 'second' });
+    const ran = new Promise<unknown>((resolve) => {
+      second.agenda.define('publish-probe', async (job: Job<{ taskId: string }>) => {
+        resolve(job.attrs.data);
+      });
+    });
+    await second.start();
+    await expect(ran).resolves.toEqual({ taskId: 'task-42' });
+    await second.drain(5000);
+    expect(second.isProcessing()).toBe(false);
+  });
+});

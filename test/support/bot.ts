@@ -1,0 +1,83 @@
+import type { Config } from '../../src/config.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { startBot, type RunningBot } from '../../src/runtime.js';
+import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
+import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
+import { freshMongoUri } from './stand-ins.js';
+
+export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
+export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
+
+export interface TestBot {
+  bot: RunningBot;
+  slack: FakeSlackWebApi;
+  logLines: string[];
+  /** POSTs a body to /slack/events, signed as Slack would (override headers to tamper). */
+  post(rawBody: string, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** Sends `/oslayer <text>` from `user` and returns the HTTP answer (the ack body). */
+  command(text: string, user?: string, channel?: string): Promise<{ status: number; body: string }>;
+  interaction(payload: unknown): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+/** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
+export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
+  const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
+  const apiUrl = await slack.listen();
+  const logLines: string[] = [];
+  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
+  const config: Config = {
+    slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl },
+    port: 0,
+    admins: ['UADMIN1'],
+    mongodbUri: freshMongoUri(),
+    dataDir: './.data/test',
+    sandbox: { enabled: false },
+    logLevel: 'debug',
+    ...overrides,
+  };
+  const bot = await startBot(config, logger);
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+
+  const post = async (rawBody: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...slackSignatureHeaders(TEST_SIGNING_SECRET, rawBody),
+        ...headers,
+      },
+      body: rawBody,
+    });
+    return { status: res.status, body: await res.text() };
+  };
+
+  return {
+    bot,
+    slack,
+    logLines,
+    post,
+    command: (text, user = 'UADMIN1', channel = 'CTEST01') =>
+      post(
+        commandBody({
+          token: 'deprecated-verification-token',
+          team_id: 'TLOCAL',
+          team_domain: 'local',
+          channel_id: channel,
+          channel_name: 'oslayer-test',
+          user_id: user,
+          user_name: user.toLowerCase(),
+          command: '/oslayer',
+          text,
+          api_app_id: 'AOSLAYER',
+          response_url: 'https://hooks.slack.invalid/commands/T/1/x',
+          trigger_id: slack.issueTrigger(),
+        }),
+      ),
+    interaction: (payload) => post(interactionBody(payload)),
+    stop: async () => {
+      await bot.stop();
+      await slack.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { randomBytes } from 'node:crypto';
+
+/** A fresh database on the run's MongoDB wire server (FerretDB unless MONGODB_URI was set). */
+export function freshMongoUri(prefix = 't'): string {
+  const base = process.env.TEST_MONGODB_URI;
+  if (!base) throw new Error('TEST_MONGODB_URI is unset: run the tests through jest (global setup starts the stand-ins)');
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  return base.replace(/^(mongodb(?:\+srv)?:\/\/[^/]+)\/?[^?]*/, `$1/${name}`);
+}
+
+export function blobEndpoint(): string {
+  const endpoint = process.env.TEST_BLOB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_BLOB_ENDPOINT is unset: run the tests through jest');
+  return endpoint;
+}
