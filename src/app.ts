@@ -21,7 +21,7 @@ export interface SlackAppOptions {
  * The Bolt app: Socket Mode with an app token, otherwise HTTP with POST /slack/events
  * (signatures and timestamps verified by Bolt's receiver) and GET /healthz.
  */
-export function createSlackApp(services: Services, opts: SlackAppOptions): App {
+export function createSlackApp(services: Pick<Services, 'config' | 'logger' | 'scheduler'>, opts: SlackAppOptions): App {
   const { config, logger } = services;
   const health = async (): Promise<HealthReport> => {
     const store = (await opts.ping()) ? 'ok' : 'down';
@@ -54,6 +54,10 @@ export function createSlackApp(services: Services, opts: SlackAppOptions): App {
         }),
   });
   installErrorHandler(app, logger);
-  registerCommands(app, services);
   return app;
+}
+
+/** Every listener, once the services exist (they need the app's Web API client). */
+export function registerListeners(app: App, services: Services): void {
+  registerCommands(app, services);
 }

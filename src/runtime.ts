@@ -3,7 +3,11 @@ import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import { secretsOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
-import { createSlackApp } from './app.js';
+import { createSlackApp, registerListeners } from './app.js';
+import { loadOrCreateSecretKey } from './secrets.js';
+import { createAzureGateway } from './azure/gateway.js';
+import { TaskNotifier } from './slack/task-notifier.js';
+import { taskRenderer } from './workflow/render-task.js';
 import { connectDatabase, type Database } from './store/database.js';
 import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferretdb.js';
 import { createRepositories } from './store/repositories.js';
@@ -50,13 +54,25 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     const database: Database = await connectDatabase(uri);
     cleanups.push(() => database.close());
 
+    const secretKey = await loadOrCreateSecretKey(config.dataDir, config.secretKey);
+    logger.addSecrets([secretKey.toString('base64')]);
+    const repos = createRepositories(database.db);
     const scheduler = new Scheduler(database.db, logger.child('jobs'));
-    const services: Services = { config, logger, repos: createRepositories(database.db), scheduler };
+    const app = createSlackApp({ config, logger, scheduler }, { ping: database.ping });
+    const services: Services = {
+      config,
+      logger,
+      repos,
+      scheduler,
+      secretKey,
+      azure: createAzureGateway({ secretKey }),
+      notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify')),
+    };
+    registerListeners(app, services);
     defineJobs(scheduler.agenda, services);
     await scheduler.start();
     cleanups.push(() => scheduler.drain(DRAIN_TIMEOUT_MS));
 
-    const app = createSlackApp(services, { ping: database.ping });
     const server = (config.slack.appToken ? await app.start() : await app.start(config.port)) as Server | undefined;
     cleanups.push(async () => {
       await app.stop();

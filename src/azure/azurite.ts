@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { startChildService } from '../util/child-service.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
@@ -21,6 +22,8 @@ export async function startAzurite(opts: { port?: number; log?: (line: string) =
     name: 'Azurite',
     command: process.execPath,
     args: [
+      // Azurite shares a copied page blob's page list with its source; see the file for the fix.
+      '--require', fileURLToPath(new URL('../../tools/azurite-copy-fix.cjs', import.meta.url)),
       entry,
       '--inMemoryPersistence',
       '--blobHost', '127.0.0.1',

@@ -80,6 +80,8 @@ export interface ConnectorConfig {
   location: string;
   subnetId: string;
   vmSize: string;
+  /** The sandbox's simulated Azure: every message about its resources says so. */
+  simulated?: boolean;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -117,6 +119,31 @@ export interface Draft {
   used: boolean;
   expiresAt: Date;
   createdAt: Date;
+}
+
+/**
+ * What the Create OS Version wizard has collected (Draft.values). The keys are also the
+ * block_ids of the wizard's inputs, so a submitted step merges straight in.
+ */
+export interface VersionDraftValues {
+  layerId?: string;
+  versionName?: string;
+  versionDescription?: string;
+  baseVersionId?: string;
+  maxLayerSizeGb?: number;
+  connectorId?: string;
+  packagingDiskFilename?: string;
+  diskFormat?: 'fixed-vhd';
+}
+
+/** What a connector's Test checks, in the order it checks them. */
+export type ConnectorCheckName = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'vm-size';
+
+export interface ConnectorCheckResult {
+  check: ConnectorCheckName;
+  ok: boolean;
+  /** Why it passed or failed, in words an admin can act on (never a secret). */
+  detail: string;
 }
 
 export interface AuditEntry {

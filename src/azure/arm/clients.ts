@@ -1,0 +1,57 @@
+/** The SDK clients one connector uses, sharing its credential and pipeline options. */
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { StorageManagementClient } from '@azure/arm-storage';
+import type { TokenCredential } from '@azure/identity';
+import type { ConnectorConfig } from '../../domain/model.js';
+import { cloudProfile, type CloudProfile } from '../clouds.js';
+import { clientOptions, connectorCredential } from '../credentials.js';
+
+export type ConnectorTarget = Pick<
+  ConnectorConfig,
+  'cloud' | 'customEndpoints' | 'tenantId' | 'auth' | 'subscriptionId' | 'resourceGroup' | 'storageAccount' | 'location' | 'subnetId' | 'vmSize'
+>;
+
+export interface ArmConnectionOptions {
+  connector: ConnectorTarget;
+  /** The decrypted client secret when the connector uses one. */
+  clientSecret?: string;
+  /** Interval between long-running-operation polls when ARM sends no Retry-After (SDK default otherwise). */
+  pollIntervalMs?: number;
+  /** Longest Retry-After waited out inside a call; longer ones surface as ThrottledError. */
+  maxRetryAfterSeconds?: number;
+}
+
+export interface ArmConnection {
+  connector: ConnectorTarget;
+  profile: CloudProfile;
+  credential: TokenCredential;
+  compute: ComputeManagementClient;
+  storage: StorageManagementClient;
+  resources: ResourceManagementClient;
+  /** Network client for a subscription (a subnet may live in another one than the connector's). */
+  network(subscriptionId: string): NetworkManagementClient;
+  /** Poller options for the modular clients' long-running operations. */
+  poll(signal: AbortSignal | undefined): { updateIntervalInMs?: number; abortSignal?: AbortSignal };
+}
+
+export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfterSeconds }: ArmConnectionOptions): ArmConnection {
+  const profile = cloudProfile(connector);
+  const credential = connectorCredential({ connector, profile, clientSecret });
+  const options = clientOptions(profile, { maxRetryAfterSeconds });
+  const { subscriptionId } = connector;
+  return {
+    connector,
+    profile,
+    credential,
+    compute: new ComputeManagementClient(credential, subscriptionId, options),
+    storage: new StorageManagementClient(credential, subscriptionId, options),
+    resources: new ResourceManagementClient(credential, subscriptionId, options),
+    network: (subscription) => new NetworkManagementClient(credential, subscription, options),
+    poll: (signal) => ({
+      ...(pollIntervalMs === undefined ? {} : { updateIntervalInMs: pollIntervalMs }),
+      ...(signal ? { abortSignal: signal } : {}),
+    }),
+  };
+}

@@ -1,0 +1,133 @@
+/** The connector's Test button on the ARM SDKs, plus the storage account facts publishing needs. */
+import type { ResourceSku } from '@azure/arm-compute';
+import { toAzureError } from '../errors.js';
+import type { ConnectorProbe, ProbeCheck, ProbeResult, StorageAccountInfo } from '../ports.js';
+import type { ArmConnection } from './clients.js';
+import { parseResourceId, sameLocation } from './resource-id.js';
+
+/** Packaging installs updates and apps; a single vCPU makes that (and NGen) painfully slow. */
+const MIN_VCPUS = 2;
+
+/** A check's verdict; thrown errors become failures with the service's message. */
+type Verdict = { ok: boolean; detail: string };
+
+export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
+  const { compute, storage, resources, connector, profile } = arm;
+  const { resourceGroup: rg, location } = connector;
+
+  async function storageAccountInfo(accountName: string): Promise<StorageAccountInfo> {
+    try {
+      const account = await storage.storageAccounts.getProperties(rg, accountName);
+      return { id: account.id ?? '', location: account.location ?? '', blobEndpoint: account.primaryEndpoints?.blob ?? '' };
+    } catch (err) {
+      throw toAzureError(err, `reading storage account ${accountName}`);
+    }
+  }
+
+  const checkCredentials = async (): Promise<Verdict> => {
+    await arm.credential.getToken(profile.armScope);
+    return { ok: true, detail: `signed in to tenant ${connector.tenantId}` };
+  };
+
+  const checkResourceGroup = async (): Promise<Verdict> => {
+    const group = await resources.resourceGroups.get(rg);
+    return { ok: true, detail: `resource group ${rg} exists (${group.location})` };
+  };
+
+  const checkSubnet = async (): Promise<Verdict> => {
+    const id = parseResourceId(connector.subnetId);
+    const [vnetName, subnetName] = id?.names ?? [];
+    if (!id || id.type.toLowerCase() !== 'microsoft.network/virtualnetworks/subnets' || !vnetName || !subnetName) {
+      return { ok: false, detail: 'the subnet ID is not a subnet resource ID (…/virtualNetworks/<vnet>/subnets/<subnet>)' };
+    }
+    // The VNet rather than the subnet alone: a VM's NIC must be in its VNet's region.
+    const vnet = await arm.network(id.subscriptionId).virtualNetworks.get(id.resourceGroup, vnetName);
+    if (!vnet.subnets?.some((subnet) => subnet.name?.toLowerCase() === subnetName.toLowerCase())) {
+      return { ok: false, detail: `virtual network ${vnetName} has no subnet named ${subnetName}` };
+    }
+    if (vnet.location && !sameLocation(vnet.location, location)) {
+      return { ok: false, detail: `virtual network ${vnetName} is in ${vnet.location}, but the connector's location is ${location}` };
+    }
+    return { ok: true, detail: `subnet ${subnetName} of ${vnetName} (${vnet.location ?? location})` };
+  };
+
+  const checkVmSize = async (): Promise<Verdict> => {
+    const wanted = connector.vmSize.toLowerCase();
+    let sku: ResourceSku | undefined;
+    for await (const candidate of compute.resourceSkus.list({ filter: `location eq '${location.replace(/'/g, "''")}'` })) {
+      if (candidate.resourceType === 'virtualMachines' && candidate.name?.toLowerCase() === wanted) {
+        sku = candidate;
+        break;
+      }
+    }
+    if (!sku) return { ok: false, detail: `${connector.vmSize} is not offered in ${location}` };
+    if (sku.restrictions?.some((restriction) => restriction.type === 'Location')) {
+      return { ok: false, detail: `${connector.vmSize} is not available to this subscription in ${location}` };
+    }
+    const vcpus = Number(sku.capabilities?.find((capability) => capability.name === 'vCPUs')?.value);
+    if (!(vcpus >= MIN_VCPUS)) {
+      return { ok: false, detail: `${connector.vmSize} has ${Number.isFinite(vcpus) ? vcpus : 'an unknown number of'} vCPU(s); packaging needs at least ${MIN_VCPUS}` };
+    }
+    return { ok: true, detail: `${connector.vmSize}: ${vcpus} vCPUs in ${location}` };
+  };
+
+  return {
+    storageAccountInfo,
+
+    async storageAccountKey(accountName) {
+      try {
+        const { keys } = await storage.storageAccounts.listKeys(rg, accountName);
+        const key = keys?.find((candidate) => candidate.value)?.value;
+        if (!key) throw new Error(`storage account ${accountName} returned no keys`);
+        return key;
+      } catch (err) {
+        throw toAzureError(err, `listing the keys of storage account ${accountName}`);
+      }
+    },
+
+    async runChecks() {
+      const credentials = await verdict('credentials', checkCredentials);
+      if (!credentials.ok) {
+        const skipped = (['storage-account', 'region-match', 'resource-group', 'subnet', 'vm-size'] as const).map((check) =>
+          skip(check, 'the credentials were not accepted'),
+        );
+        return [credentials, ...skipped];
+      }
+      let account: StorageAccountInfo | undefined;
+      const [storageAccount, resourceGroup, subnet, vmSize] = await Promise.all([
+        verdict('storage-account', async () => {
+          account = await storageAccountInfo(connector.storageAccount);
+          return { ok: true, detail: `storage account ${connector.storageAccount} is in ${account.location}` };
+        }),
+        verdict('resource-group', checkResourceGroup),
+        verdict('subnet', checkSubnet),
+        verdict('vm-size', checkVmSize),
+      ]);
+      const regionMatch: ProbeResult = !account
+        ? skip('region-match', 'the storage account could not be read')
+        : sameLocation(account.location, location)
+          ? result('region-match', { ok: true, detail: `the connector's location ${location} is the storage account's region` })
+          : result('region-match', {
+              ok: false,
+              detail: `the connector's location ${location} differs from the storage account's region ${account.location}; packaging disks can only be imported in that region`,
+            });
+      return [credentials, storageAccount, regionMatch, resourceGroup, subnet, vmSize];
+    },
+  };
+}
+
+async function verdict(check: ProbeCheck, run: () => Promise<Verdict>): Promise<ProbeResult> {
+  try {
+    return result(check, await run());
+  } catch (err) {
+    return result(check, { ok: false, detail: toAzureError(err).message });
+  }
+}
+
+function result(check: ProbeCheck, { ok, detail }: Verdict): ProbeResult {
+  return { check, ok, skipped: false, detail };
+}
+
+function skip(check: ProbeCheck, reason: string): ProbeResult {
+  return { check, ok: false, skipped: true, detail: `skipped: ${reason}` };
+}

@@ -1,0 +1,291 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  RestError,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  type BlobBeginCopyFromUrlPollState,
+  type BlobClient,
+  type CorsRule,
+} from '@azure/storage-blob';
+import { AzureError, redactSas, toAzureError } from './errors.js';
+import type { Tags } from './ports.js';
+import { grownVhdFooter, parseVhdFooter, VHD_FOOTER_SIZE, VhdFormatError, type VhdFooter } from './vhd.js';
+
+/**
+ * The blob storage the bot needs for disks: server-side copies, fixed-VHD footers, SAS links,
+ * the packaging machine template and the portal's CORS rule. Nothing here exposes SDK types;
+ * Azure Storage's refusals arrive as AzureError (./errors.js).
+ */
+
+export interface BlobRef {
+  container: string;
+  blob: string;
+}
+
+export type CopyState = 'pending' | 'success' | 'failed' | 'aborted';
+
+export interface CopyStatus {
+  state: CopyState;
+  copiedBytes: number;
+  totalBytes: number;
+  /** Whole percent, 100 only once the copy succeeded. */
+  percent: number;
+  statusDescription?: string;
+}
+
+export type BlobProperties = { exists: false } | { exists: true; sizeBytes: number; type: 'page' | 'block' | 'append' };
+
+export interface WaitForCopyOptions {
+  onProgress?: (status: CopyStatus) => void;
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+}
+
+export interface BlobDisks {
+  ensureContainer(opts: { container: string }): Promise<void>;
+  /** Starts an asynchronous server-side copy; the bytes never pass through the bot. Returns the copy id. */
+  startCopy(opts: BlobRef & { sourceUrl: string; metadata?: Record<string, string>; tags?: Tags }): Promise<string>;
+  copyStatus(opts: BlobRef): Promise<CopyStatus>;
+  /** Resolves with the final status once the copy succeeded; throws BlobCopyError if it failed or was aborted. */
+  waitForCopy(opts: BlobRef & WaitForCopyOptions): Promise<CopyStatus>;
+  /** Reads only the blob's last 512 bytes. */
+  readVhdFooter(opts: BlobRef): Promise<VhdFooter>;
+  blobProperties(opts: BlobRef): Promise<BlobProperties>;
+  /** True if there was a blob to delete. */
+  deleteBlob(opts: BlobRef): Promise<boolean>;
+  /** Grows a fixed VHD page blob in place. False when it already had that size. */
+  growVhd(opts: BlobRef & { newSizeBytes: number }): Promise<boolean>;
+  readSasUrl(opts: BlobRef & { expiresOn: Date }): Promise<string>;
+  uploadJson(opts: BlobRef & { json: unknown; tags?: Tags }): Promise<void>;
+  /** Lets a browser page on `origin` (the Azure portal) GET the account's blobs. True if a rule was added. */
+  ensureCorsRule(opts: { origin: string }): Promise<boolean>;
+  uploadPageBlob(opts: BlobRef & { data: Uint8Array }): Promise<void>;
+}
+
+export interface BlobAccount {
+  /** The account's blob endpoint, e.g. https://acct.blob.core.windows.net or Azurite's http://127.0.0.1:10000/devstoreaccount1 */
+  blobEndpoint: string;
+  accountName: string;
+  accountKey: string;
+}
+
+/** A copy that ended without success. */
+export class BlobCopyError extends Error {
+  override name = 'BlobCopyError';
+}
+
+/** Azure accepts at most five CORS rules per service. */
+const MAX_CORS_RULES = 5;
+/** Put Page takes at most 4 MiB per request. */
+const MAX_PAGE_WRITE = 4 * 1024 * 1024;
+
+export function createBlobDisks(account: BlobAccount): BlobDisks {
+  const service = new BlobServiceClient(account.blobEndpoint, new StorageSharedKeyCredential(account.accountName, account.accountKey));
+  const blobClient = ({ container, blob }: BlobRef) => service.getContainerClient(container).getBlobClient(blob);
+  const pageBlob = (ref: BlobRef) => blobClient(ref).getPageBlobClient();
+  const sasProtocol = new URL(account.blobEndpoint).protocol === 'https:' ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+
+  async function copyStatus(ref: BlobRef): Promise<CopyStatus> {
+    return parseCopyStatus(await blobClient(ref).getProperties(), blobPath(ref));
+  }
+
+  const disks: BlobDisks = {
+    async ensureContainer({ container }) {
+      await service.getContainerClient(container).createIfNotExists();
+    },
+
+    async startCopy({ sourceUrl, metadata, tags, ...ref }) {
+      // beginCopyFromURL's first poll issues the asynchronous Copy Blob; its poller is dropped
+      // because waitForCopy polls the destination itself, which also works after a restart.
+      const poller = await blobClient(ref).beginCopyFromURL(sourceUrl, { metadata, tags });
+      // The poller is typed generically; its state is documented as BlobBeginCopyFromUrlPollState.
+      const { copyId } = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
+      if (!copyId) throw new BlobCopyError(`Azure Storage started no copy to ${blobPath(ref)}`);
+      return copyId;
+    },
+
+    copyStatus,
+
+    waitForCopy({ onProgress, pollIntervalMs, signal, ...ref }) {
+      return pollCopy({ readStatus: () => copyStatus(ref), target: blobPath(ref), onProgress, pollIntervalMs, signal });
+    },
+
+    async readVhdFooter(ref) {
+      return (await readFooter(blobClient(ref), blobPath(ref))).footer;
+    },
+
+    async blobProperties(ref) {
+      try {
+        const props = await blobClient(ref).getProperties();
+        return { exists: true, sizeBytes: props.contentLength ?? 0, type: blobTypeOf(props.blobType) };
+      } catch (err) {
+        if (err instanceof RestError && err.statusCode === 404) return { exists: false };
+        throw err;
+      }
+    },
+
+    async deleteBlob(ref) {
+      return (await blobClient(ref).deleteIfExists({ deleteSnapshots: 'include' })).succeeded;
+    },
+
+    async growVhd({ newSizeBytes, ...ref }) {
+      const page = pageBlob(ref);
+      const { footer, bytes, blobType } = await readFooter(page, blobPath(ref));
+      if (blobType !== 'page') throw new VhdFormatError(`${blobPath(ref)} is a ${blobType} blob; Azure disks need a page blob`);
+      if (footer.currentSize === newSizeBytes) return false;
+      const grown = grownVhdFooter(bytes, newSizeBytes);
+      await page.resize(newSizeBytes + VHD_FOOTER_SIZE);
+      await page.uploadPages(grown, newSizeBytes, VHD_FOOTER_SIZE);
+      // The old footer now lies inside the disk; leave the guest zeros there, as a new disk has.
+      await page.clearPages(footer.currentSize, VHD_FOOTER_SIZE);
+      return true;
+    },
+
+    async readSasUrl({ expiresOn, ...ref }) {
+      return blobClient(ref).generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: sasProtocol });
+    },
+
+    async uploadJson({ json, tags, ...ref }) {
+      const body = Buffer.from(JSON.stringify(json, null, 2));
+      await blobClient(ref)
+        .getBlockBlobClient()
+        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: 'application/json' }, tags });
+    },
+
+    async ensureCorsRule({ origin }) {
+      if (new URL(origin).origin !== origin) throw new RangeError(`a CORS origin is a scheme and host such as https://portal.azure.com, not "${origin}"`);
+      const rules = (await service.getProperties()).cors ?? [];
+      if (rules.some((rule) => corsRuleLetsBrowserRead(rule, origin))) return false;
+      if (rules.length >= MAX_CORS_RULES) {
+        throw new AzureError(
+          `the storage account already has ${MAX_CORS_RULES} CORS rules, Azure's limit; add ${origin} to one of them (GET, HEAD; headers *)`,
+          { code: 'TooManyCorsRules' },
+        );
+      }
+      const rule: CorsRule = { allowedOrigins: origin, allowedMethods: 'GET,HEAD', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 3600 };
+      // Only `cors` is sent, so the service keeps its other settings (logging, retention...).
+      await service.setProperties({ cors: [...rules, rule] });
+      return true;
+    },
+
+    async uploadPageBlob({ data, ...ref }) {
+      if (data.length % 512 !== 0) throw new RangeError(`a page blob holds whole 512-byte pages; ${data.length} bytes is not a multiple of 512`);
+      const page = pageBlob(ref);
+      await page.create(data.length);
+      for (let offset = 0; offset < data.length; offset += MAX_PAGE_WRITE) {
+        const chunk = data.subarray(offset, offset + MAX_PAGE_WRITE);
+        await page.uploadPages(chunk, offset, chunk.length);
+      }
+    },
+  };
+  return withAzureErrors(disks);
+}
+
+/**
+ * Polls `readStatus` until the copy ends. Separate from the adapter so its loop can be tested
+ * with scripted statuses: real copies take minutes, Azurite's finish at once.
+ */
+export async function pollCopy(opts: WaitForCopyOptions & { readStatus: () => Promise<CopyStatus>; target: string }): Promise<CopyStatus> {
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const status = await opts.readStatus();
+    opts.onProgress?.(status);
+    if (status.state === 'success') return status;
+    if (status.state !== 'pending') {
+      const verb = status.state === 'failed' ? 'failed' : 'was aborted';
+      const reason = status.statusDescription ? `: ${status.statusDescription}` : '';
+      throw new BlobCopyError(`the copy to ${opts.target} ${verb} after ${status.copiedBytes} of ${status.totalBytes} bytes${reason}`);
+    }
+    await sleep(opts.pollIntervalMs, undefined, { signal: opts.signal });
+  }
+}
+
+/** A blob's copy fields (x-ms-copy-status, x-ms-copy-progress "copied/total") as a CopyStatus. */
+export function parseCopyStatus(
+  fields: { copyStatus?: string; copyProgress?: string; copyStatusDescription?: string },
+  target: string,
+): CopyStatus {
+  const state = fields.copyStatus;
+  if (state !== 'pending' && state !== 'success' && state !== 'failed' && state !== 'aborted') {
+    throw new BlobCopyError(`${target} has no copy on record`);
+  }
+  const progress = /^(\d+)\/(\d+)$/.exec(fields.copyProgress ?? '');
+  const copiedBytes = progress ? Number(progress[1]) : 0;
+  const totalBytes = progress ? Number(progress[2]) : 0;
+  const percent = state === 'success' ? 100 : totalBytes > 0 ? Math.min(99, Math.floor((copiedBytes * 100) / totalBytes)) : 0;
+  // A failure description may quote the source URL, whose SAS signature is a secret.
+  const statusDescription = fields.copyStatusDescription ? redactSas(fields.copyStatusDescription) : undefined;
+  return { state, copiedBytes, totalBytes, percent, ...(statusDescription ? { statusDescription } : {}) };
+}
+
+/** True if the rule lets a page on `origin` GET and HEAD blobs and read every header. */
+function corsRuleLetsBrowserRead(rule: CorsRule, origin: string): boolean {
+  const list = (value: string) => value.split(',').map((item) => item.trim());
+  const origins = list(rule.allowedOrigins);
+  const methods = list(rule.allowedMethods.toUpperCase());
+  return (
+    (origins.includes(origin) || origins.includes('*')) &&
+    methods.includes('GET') &&
+    methods.includes('HEAD') &&
+    list(rule.allowedHeaders).includes('*') &&
+    list(rule.exposedHeaders).includes('*')
+  );
+}
+
+async function readFooter(blob: BlobClient, target: string) {
+  const props = await blob.getProperties();
+  const length = props.contentLength ?? 0;
+  if (length < VHD_FOOTER_SIZE) throw new VhdFormatError(`${target} is ${length} bytes, too short to be a VHD`);
+  const bytes = await blob.downloadToBuffer(length - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE);
+  const footer = parseVhdFooter(bytes);
+  if (length !== footer.currentSize + VHD_FOOTER_SIZE) {
+    throw new VhdFormatError(`${target} is ${length} bytes, but a fixed VHD of ${footer.currentSize} bytes must be exactly 512 bytes longer`);
+  }
+  return { footer, bytes, blobType: blobTypeOf(props.blobType) };
+}
+
+function blobTypeOf(type: string | undefined): 'page' | 'block' | 'append' {
+  if (type === 'PageBlob') return 'page';
+  if (type === 'AppendBlob') return 'append';
+  return 'block';
+}
+
+function blobPath({ container, blob }: BlobRef): string {
+  return `${container}/${blob}`;
+}
+
+/** What each operation was doing, for the sentence an admin reads when Azure Storage refuses it. */
+const ACTIONS: Record<keyof BlobDisks, string> = {
+  ensureContainer: 'creating container',
+  startCopy: 'starting the copy to',
+  copyStatus: 'reading the copy status of',
+  waitForCopy: 'waiting for the copy to',
+  readVhdFooter: 'reading the VHD footer of',
+  blobProperties: 'reading the properties of',
+  deleteBlob: 'deleting',
+  growVhd: 'growing',
+  readSasUrl: 'signing a read link to',
+  uploadJson: 'uploading',
+  ensureCorsRule: 'setting a CORS rule on',
+  uploadPageBlob: 'uploading',
+};
+
+/** Every SDK RestError leaves the adapter as an AzureError (errors.ts); our own errors pass as they are. */
+function withAzureErrors(disks: BlobDisks): BlobDisks {
+  const wrapped: Record<string, unknown> = {};
+  for (const name of Object.keys(ACTIONS) as Array<keyof BlobDisks>) {
+    const operation = disks[name] as (opts: Partial<BlobRef>) => Promise<unknown>;
+    wrapped[name] = async (opts: Partial<BlobRef>) => {
+      try {
+        return await operation(opts);
+      } catch (err) {
+        if (!(err instanceof RestError)) throw err;
+        const target = [opts.container, opts.blob].filter(Boolean).join('/') || 'the blob service';
+        throw toAzureError(err, `${ACTIONS[name]} ${target}`);
+      }
+    };
+  }
+  return wrapped as unknown as BlobDisks;
+}

@@ -1,0 +1,239 @@
+/**
+ * The packaging machine, described once and rendered twice: as the ARM template behind the
+ * portal's Custom deployment link, and as the SDK bodies "Deploy for me" sends. Both renderings
+ * read only the spec, so the two paths build the same machine.
+ */
+import type { Disk, VirtualMachine } from '@azure/arm-compute';
+import type { OsType, VmGeneration } from '../domain/model.js';
+import type { DiskImport, PackagingMachineSpec, Tags } from './ports.js';
+
+export const TASK_TAG = 'oslayer-task';
+export const LAYER_TAG = 'oslayer-layer';
+export const VERSION_TAG = 'oslayer-version';
+
+/** Standard SSD works with every VM size (Premium needs an "s" size) and boots far faster than HDD. */
+const DISK_SKU = 'StandardSSD_LRS';
+/** Basic public IPs are retired. A Standard IP admits nothing until the subnet's NSG allows it (e.g. RDP). */
+const PUBLIC_IP_SKU = { name: 'Standard', tier: 'Regional' } as const;
+/** Lets the VM create its NIC and public IP inline, so deleting the VM deletes them. */
+const NETWORK_API_VERSION = '2022-11-01';
+const DISK_API_VERSION = '2024-03-02';
+const VM_API_VERSION = '2024-07-01';
+const IP_CONFIG_NAME = 'ipconfig1';
+const VM_NAME_MAX = 64;
+
+export interface PackagingMachineInput {
+  taskId: string;
+  layerName: string;
+  versionName: string;
+  /** The packaging VHD's blob name (may contain virtual folders), ending .vhd */
+  diskFilename: string;
+  vmSize: string;
+  location: string;
+  storageAccountId: string;
+  packagingVhdUrl: string;
+  subnetId: string;
+  osType: OsType;
+  hyperVGeneration: VmGeneration;
+}
+
+export function packagingMachineSpec(input: PackagingMachineInput): PackagingMachineSpec {
+  const vmName = vmNameFor(input.diskFilename);
+  const tags: Tags = { [TASK_TAG]: input.taskId, [LAYER_TAG]: input.layerName, [VERSION_TAG]: input.versionName };
+  return {
+    vmName,
+    vmSize: input.vmSize,
+    location: input.location,
+    subnetId: input.subnetId,
+    nicName: `${vmName}-nic`,
+    publicIpName: `${vmName}-ip`,
+    tags,
+    disk: {
+      name: `${vmName}-osdisk`,
+      location: input.location,
+      sourceVhdUrl: withoutQuery(input.packagingVhdUrl),
+      storageAccountId: input.storageAccountId,
+      osType: input.osType,
+      hyperVGeneration: input.hyperVGeneration,
+      tags,
+    },
+  };
+}
+
+/**
+ * An Azure VM name from the disk's file name: [A-Za-z0-9_.-], at most 64 characters, starting
+ * with a letter or digit and not ending with "." or "-". (The 15-character Windows computer name
+ * limit does not apply: the VM attaches an existing OS disk, so Azure never sets a computer name.)
+ */
+export function vmNameFor(diskFilename: string): string {
+  const base = (diskFilename.split('/').pop() ?? '').replace(/\.vhd$/i, '');
+  const name = base
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, VM_NAME_MAX)
+    .replace(/[.-]+$/, '');
+  if (!name) throw new Error(`cannot derive a machine name from the disk filename "${diskFilename}"`);
+  return name;
+}
+
+/** The import is authorised by storageAccountId; a SAS on the URL would only leak through the template. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+// ---- rendering (a): the deployment template -------------------------------------------------
+
+export interface ArmTemplate {
+  $schema: string;
+  contentVersion: string;
+  parameters: Record<string, { type: string; defaultValue: string; allowedValues?: string[]; maxLength?: number; metadata: { description: string } }>;
+  resources: ArmTemplateResource[];
+  outputs: Record<string, { type: string; value: string }>;
+}
+
+export interface ArmTemplateResource {
+  type: string;
+  apiVersion: string;
+  name: string;
+  location: string;
+  tags: Tags;
+  dependsOn?: string[];
+  sku?: Record<string, string>;
+  properties: Record<string, unknown>;
+}
+
+export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
+  const diskId = `[resourceId('Microsoft.Compute/disks', '${spec.disk.name}')]`;
+  const location = "[parameters('location')]";
+  return {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {
+      vmName: {
+        type: 'string',
+        defaultValue: spec.vmName,
+        maxLength: VM_NAME_MAX,
+        metadata: { description: 'Name of the packaging machine' },
+      },
+      vmSize: { type: 'string', defaultValue: spec.vmSize, metadata: { description: 'Size of the packaging machine (at least 2 vCPUs)' } },
+      location: {
+        type: 'string',
+        defaultValue: spec.location,
+        // The disk is imported from a VHD in this region's storage account; no other region can read it.
+        allowedValues: [spec.location],
+        metadata: { description: "Region of the layer's storage account" },
+      },
+    },
+    resources: [
+      {
+        type: 'Microsoft.Compute/disks',
+        apiVersion: DISK_API_VERSION,
+        name: spec.disk.name,
+        location,
+        tags: spec.disk.tags,
+        sku: { name: DISK_SKU },
+        properties: {
+          osType: spec.disk.osType,
+          hyperVGeneration: spec.disk.hyperVGeneration,
+          creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: spec.disk.storageAccountId },
+        },
+      },
+      {
+        type: 'Microsoft.Compute/virtualMachines',
+        apiVersion: VM_API_VERSION,
+        name: "[parameters('vmName')]",
+        location,
+        tags: spec.tags,
+        dependsOn: [diskId],
+        properties: {
+          hardwareProfile: { vmSize: "[parameters('vmSize')]" },
+          storageProfile: {
+            osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
+          },
+          networkProfile: {
+            networkApiVersion: NETWORK_API_VERSION,
+            networkInterfaceConfigurations: [
+              {
+                name: spec.nicName,
+                tags: spec.tags,
+                properties: {
+                  primary: true,
+                  deleteOption: 'Delete',
+                  ipConfigurations: [
+                    {
+                      name: IP_CONFIG_NAME,
+                      properties: {
+                        primary: true,
+                        subnet: { id: spec.subnetId },
+                        publicIPAddressConfiguration: {
+                          name: spec.publicIpName,
+                          tags: spec.tags,
+                          sku: { ...PUBLIC_IP_SKU },
+                          properties: { deleteOption: 'Delete', publicIPAllocationMethod: 'Static' },
+                        },
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    ],
+    outputs: {
+      vmId: { type: 'string', value: "[resourceId('Microsoft.Compute/virtualMachines', parameters('vmName'))]" },
+    },
+  };
+}
+
+// ---- rendering (b): the SDK request bodies ("Deploy for me") --------------------------------
+
+export function toDiskBody(disk: DiskImport): Disk {
+  return {
+    location: disk.location,
+    tags: disk.tags,
+    sku: { name: DISK_SKU },
+    osType: disk.osType,
+    hyperVGeneration: disk.hyperVGeneration,
+    creationData: { createOption: 'Import', sourceUri: disk.sourceVhdUrl, storageAccountId: disk.storageAccountId },
+  };
+}
+
+/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`. */
+export function toVmBody(spec: PackagingMachineSpec, diskId: string): VirtualMachine {
+  return {
+    location: spec.location,
+    tags: spec.tags,
+    hardwareProfile: { vmSize: spec.vmSize },
+    storageProfile: {
+      osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
+    },
+    networkProfile: {
+      networkApiVersion: NETWORK_API_VERSION,
+      networkInterfaceConfigurations: [
+        {
+          name: spec.nicName,
+          tags: spec.tags,
+          primary: true,
+          deleteOption: 'Delete',
+          ipConfigurations: [
+            {
+              name: IP_CONFIG_NAME,
+              primary: true,
+              subnet: { id: spec.subnetId },
+              publicIPAddressConfiguration: {
+                name: spec.publicIpName,
+                tags: spec.tags,
+                sku: { ...PUBLIC_IP_SKU },
+                deleteOption: 'Delete',
+                publicIPAllocationMethod: 'Static',
+              },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The Azure platform connector form (DESIGN §3). Fields that only matter for one choice
+ * (custom endpoints, the client secret pair) are checked after the choice is known, and
+ * every problem is reported in one pass so the admin fixes the form once.
+ */
+import { z } from 'zod';
+import type { CloudName, ConnectorConfig } from './model.js';
+import { fieldErrors, type FieldErrors, type FormResult, singleLine } from './form.js';
+
+export const CLOUDS: readonly CloudName[] = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'];
+export const DEFAULT_VM_SIZE = 'Standard_A2_v2';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+function guid(what: string, example: string) {
+  const message = `${what} must be a GUID like ${example}.`;
+  return z.string({ error: message }).trim().regex(GUID, message).transform((v) => v.toLowerCase());
+}
+
+const EXAMPLE_GUID = '00000000-0000-0000-0000-000000000000';
+const RESOURCE_GROUP = /^[\p{L}\p{N}_.()-]{1,90}$/u;
+
+export const resourceGroupSchema = z
+  .string({ error: 'Enter the resource group for packaging machines.' })
+  .trim()
+  .regex(RESOURCE_GROUP, 'A resource group name has 1–90 letters, digits, underscores, hyphens, periods or parentheses.')
+  .refine((v) => !v.endsWith('.'), 'A resource group name cannot end with a period.');
+
+export const storageAccountSchema = z
+  .string({ error: 'Enter the storage account that holds the layer disks.' })
+  .trim()
+  .regex(/^[a-z0-9]{3,24}$/, 'A storage account name has 3–24 lowercase letters and digits, nothing else.');
+
+export const containerSchema = z
+  .string({ error: 'Enter the blob container for layer disks.' })
+  .trim()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'A container name has 3–63 lowercase letters, digits and hyphens, and starts and ends with a letter or digit.')
+  .refine((v) => !v.includes('--'), 'A container name cannot have two hyphens in a row.');
+
+const locationSchema = z
+  .string({ error: 'Enter the Azure region, such as eastus.' })
+  .trim()
+  .regex(/^[a-z0-9]{1,64}$/, 'Use the region’s short name in lowercase, such as eastus or westeurope (not "East US").');
+
+const SUBNET_ID =
+  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/[\p{L}\p{N}_.()-]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[\w.-]{2,64}\/subnets\/[\w.-]{1,80}$/iu;
+
+const subnetIdSchema = z
+  .string({ error: 'Enter the subnet ID for packaging machines.' })
+  .trim()
+  .regex(
+    SUBNET_ID,
+    'Paste the subnet’s full resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<network>/subnets/<subnet> (the subnet’s Properties page in the portal shows it).',
+  );
+
+const vmSizeSchema = z
+  .string()
+  .trim()
+  .regex(/^Standard_[A-Za-z0-9_]+$/, 'Use an Azure VM size name such as Standard_A2_v2 or Standard_D2s_v5.')
+  .nullish()
+  .transform((v) => v || DEFAULT_VM_SIZE);
+
+const httpsUrl = (what: string) =>
+  z
+    .string({ error: `Enter the ${what} for the custom cloud.` })
+    .trim()
+    .refine(isHttpsUrl, `The ${what} must be a full https:// URL.`);
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const hostname = (what: string, example: string) =>
+  z
+    .string({ error: `Enter the ${what} for the custom cloud, such as ${example}.` })
+    .trim()
+    .regex(HOSTNAME, `The ${what} is a host name only (no https:// or path), such as ${example}.`);
+
+const customEndpointsSchema = z.object({
+  armEndpoint: httpsUrl('Resource Manager endpoint'),
+  portalHost: hostname('portal host', 'portal.azure.com'),
+  storageSuffix: hostname('storage suffix', 'core.windows.net'),
+  authorityHost: httpsUrl('authority host'),
+  caBundle: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || PEM_CERT.test(v), 'Paste the CA certificates in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.')
+    .nullish()
+    .transform((v) => v || undefined),
+});
+
+const commonSchema = z.object({
+  connectorName: singleLine('The connector name', 64, 'Give the connector a name, such as "Production – East US".'),
+  cloud: z.enum(CLOUDS as [CloudName, ...CloudName[]], { error: 'Choose the Azure cloud this connector uses.' }),
+  tenantId: guid('The tenant ID', EXAMPLE_GUID),
+  subscriptionId: guid('The subscription ID', EXAMPLE_GUID),
+  authKind: z.enum(['client-secret', 'default-credential'], { error: 'Choose how the bot signs in to Azure.' }),
+  resourceGroup: resourceGroupSchema,
+  storageAccount: storageAccountSchema,
+  container: containerSchema,
+  location: locationSchema,
+  subnetId: subnetIdSchema,
+  vmSize: vmSizeSchema,
+});
+
+function clientSecretSchema(hasStoredSecret: boolean) {
+  const secretMessage = 'Enter the client secret (its value, not its ID).';
+  return z.object({
+    clientId: guid('The client (application) ID', EXAMPLE_GUID),
+    clientSecret: hasStoredSecret
+      ? z.string().nullish().transform((v) => v || undefined) // blank keeps the stored secret
+      : z.string({ error: secretMessage }).min(1, secretMessage),
+  });
+}
+
+export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName' | 'authKind'> & {
+  name: string;
+  customEndpoints?: z.output<typeof customEndpointsSchema>;
+  /** clientSecret undefined: keep the secret already stored (edit only). */
+  auth: { kind: 'client-secret'; clientId: string; clientSecret?: string } | { kind: 'default-credential' };
+};
+
+/**
+ * Parses the connector modal. `hasStoredSecret` is true when editing a connector that already
+ * has a client secret: the secret input is never prefilled, and blank means "keep it".
+ */
+export function parseConnectorForm(raw: Record<string, unknown>, opts: { hasStoredSecret: boolean }): FormResult<ConnectorInput> {
+  const common = commonSchema.safeParse(raw);
+  const cloud = raw['cloud'] === 'Custom' ? customEndpointsSchema.safeParse(raw) : undefined;
+  const secret = (raw['authKind'] ?? 'client-secret') === 'client-secret' ? clientSecretSchema(opts.hasStoredSecret).safeParse(raw) : undefined;
+
+  const errors: FieldErrors = {
+    ...(cloud?.success === false ? fieldErrors(cloud.error) : {}),
+    ...(secret?.success === false ? fieldErrors(secret.error) : {}),
+    ...(common.success ? {} : fieldErrors(common.error)),
+  };
+  if (common.success && !errors['subnetId']) {
+    const subnetSubscription = SUBNET_ID.exec(common.data.subnetId)?.[1]?.toLowerCase();
+    if (subnetSubscription !== common.data.subscriptionId) {
+      errors['subnetId'] = 'The subnet must be in the connector’s subscription: Azure attaches a machine only to a network in its own subscription.';
+    }
+  }
+  if (!common.success || Object.keys(errors).length > 0) return { ok: false, errors };
+
+  const { connectorName, authKind, ...rest } = common.data;
+  const auth: ConnectorInput['auth'] =
+    authKind === 'client-secret' && secret?.success ? { kind: 'client-secret', ...secret.data } : { kind: 'default-credential' };
+  return {
+    ok: true,
+    value: { ...rest, name: connectorName, auth, ...(cloud?.success ? { customEndpoints: cloud.data } : {}) },
+  };
+}
+
+/** The reverse of parseConnectorForm, to prefill the Edit modal; the secret is never included. */
+export function connectorFormValues(
+  c: Pick<ConnectorConfig, 'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize'>,
+): Record<string, string | undefined> {
+  const { customEndpoints, auth, name, ...rest } = c;
+  return {
+    ...rest,
+    ...customEndpoints,
+    connectorName: name,
+    authKind: auth.kind,
+    ...(auth.kind === 'client-secret' ? { clientId: auth.clientId } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The life of a layer version (DESIGN §1). Every status change goes through `transition`,
+ * so an illegal move (finalizing a cancelled version, cancelling a deployable one) is
+ * refused in one place instead of being guarded in every listener and job.
+ */
+import type { TaskStatus, VersionStatus } from './model.js';
+
+/** Where a failed version may pick up again; the caller knows which step failed. */
+export type RetryPoint = 'publishing' | 'action-required' | 'ready-to-finalize';
+
+export type VersionEvent =
+  | { type: 'published' }
+  | { type: 'shutdown-clean' }
+  | { type: 'machine-started' }
+  | { type: 'finalize-started' }
+  | { type: 'finalized' }
+  | { type: 'failed' }
+  | { type: 'cancelled' }
+  | { type: 'retry'; resumeAt: RetryPoint };
+
+type VersionEventType = VersionEvent['type'];
+
+export const VERSION_STATUSES: readonly VersionStatus[] = [
+  'publishing',
+  'action-required',
+  'ready-to-finalize',
+  'finalizing',
+  'deployable',
+  'failed',
+  'cancelled',
+];
+
+/** How a status reads in Slack. */
+export const VERSION_STATUS_LABEL: Readonly<Record<VersionStatus, string>> = {
+  publishing: 'Publishing',
+  'action-required': 'Action Required',
+  'ready-to-finalize': 'Ready to Finalize',
+  finalizing: 'Finalizing',
+  deployable: 'Deployable',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: VersionStatus,
+    readonly event: VersionEvent,
+  ) {
+    super(`a version that is ${STATUS_PHRASE[from]} cannot ${EVENT_PHRASE[event.type]}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+const STATUS_PHRASE: Readonly<Record<VersionStatus, string>> = {
+  publishing: 'still publishing',
+  'action-required': 'waiting for action',
+  'ready-to-finalize': 'ready to finalize',
+  finalizing: 'finalizing',
+  deployable: 'deployable',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+const EVENT_PHRASE: Readonly<Record<VersionEventType, string>> = {
+  published: 'finish publishing',
+  'shutdown-clean': 'become ready to finalize',
+  'machine-started': 'go back to waiting for action',
+  'finalize-started': 'start finalizing',
+  finalized: 'become deployable',
+  failed: 'fail',
+  cancelled: 'be cancelled',
+  retry: 'be retried',
+};
+
+/** Deployable and cancelled versions never change again; a failed one can still be retried or cancelled. */
+export function isFinal(status: VersionStatus): boolean {
+  return status === 'deployable' || status === 'cancelled';
+}
+
+/** The forward path; failure, cancellation and retry are handled for every status below. */
+const FORWARD: Readonly<Partial<Record<VersionEventType, Partial<Record<VersionStatus, VersionStatus>>>>> = {
+  published: { publishing: 'action-required' },
+  'shutdown-clean': { 'action-required': 'ready-to-finalize' },
+  // Someone started the deallocated machine again: it must pass the integrity check once more.
+  'machine-started': { 'ready-to-finalize': 'action-required' },
+  'finalize-started': { 'ready-to-finalize': 'finalizing' },
+  finalized: { finalizing: 'deployable' },
+};
+
+function next(current: VersionStatus, event: VersionEvent): VersionStatus | undefined {
+  switch (event.type) {
+    case 'failed':
+      return isFinal(current) || current === 'failed' ? undefined : 'failed';
+    case 'cancelled':
+      return isFinal(current) ? undefined : 'cancelled';
+    case 'retry':
+      return current === 'failed' ? event.resumeAt : undefined;
+    default:
+      return FORWARD[event.type]?.[current];
+  }
+}
+
+/** The status after `event`, or IllegalTransitionError saying why the move is not allowed. */
+export function transition(current: VersionStatus, event: VersionEvent): VersionStatus {
+  const to = next(current, event);
+  if (to === undefined) throw new IllegalTransitionError(current, event);
+  return to;
+}
+
+export function canTransition(current: VersionStatus, event: VersionEvent): boolean {
+  return next(current, event) !== undefined;
+}
+
+/**
+ * The task that runs a version mirrors its status: it waits on the admin while the packaging
+ * machine is in their hands (action required, ready to finalize) and runs while the bot works.
+ */
+export function taskStatusOf(status: VersionStatus): TaskStatus {
+  switch (status) {
+    case 'publishing':
+    case 'finalizing':
+      return 'running';
+    case 'action-required':
+    case 'ready-to-finalize':
+      return 'action-required';
+    case 'deployable':
+      return 'done';
+    case 'failed':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+  }
+}

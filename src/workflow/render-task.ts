@@ -1,0 +1,15 @@
+import type { Repositories } from '../store/repositories.js';
+import { taskMessage } from '../../views/task-message.js';
+import type { RenderTask } from '../slack/task-notifier.js';
+
+/** The task message, rebuilt from the stored records, so every update shows the truth. */
+export function taskRenderer(repos: Repositories): RenderTask {
+  return async (taskId) => {
+    const task = await repos.tasks.get(taskId);
+    if (!task) return null;
+    const [version, layer] = await Promise.all([repos.versions.get(task.versionId), repos.layers.get(task.layerId)]);
+    if (!version || !layer) return null;
+    const connector = await repos.connectors.get(version.connectorId);
+    return taskMessage({ task, layer, version, simulated: connector?.simulated === true });
+  };
+}

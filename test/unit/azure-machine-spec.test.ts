@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import type { Disk, VirtualMachine } from '@azure/arm-compute';
+import {
+  packagingMachineSpec,
+  toArmTemplate,
+  toDiskBody,
+  toVmBody,
+  vmNameFor,
+  type ArmTemplate,
+  type PackagingMachineInput,
+} from '../../src/azure/machine-spec.js';
+
+const sub = '00000000-0000-0000-0000-000000000001';
+const input: PackagingMachineInput = {
+  taskId: 'task-42',
+  layerName: 'Win11 Base',
+  versionName: '2024-06',
+  diskFilename: 'win11-base/2024-06 packaging.vhd',
+  vmSize: 'Standard_D2s_v3',
+  location: 'westeurope',
+  storageAccountId: `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Storage/storageAccounts/layerstore`,
+  packagingVhdUrl: 'https://layerstore.blob.core.windows.net/layers/win11-base/2024-06%20packaging.vhd?sv=2024&sig=SECRET',
+  subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
+  osType: 'Windows',
+  hyperVGeneration: 'V2',
+};
+
+/** The machine a template deploys when every parameter keeps its default. */
+function machineFromTemplate(template: ArmTemplate) {
+  const defaults = Object.fromEntries(Object.entries(template.parameters).map(([name, p]) => [name, p.defaultValue]));
+  const resolve = (value: string) => value.replace(/^\[parameters\('(\w+)'\)\]$/, (_, name: string) => defaults[name] ?? value);
+  const disk = template.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
+  const vm = template.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+  const props = vm.properties as any;
+  const nic = props.networkProfile.networkInterfaceConfigurations[0];
+  const ip = nic.properties.ipConfigurations[0].properties;
+  return {
+    vmName: resolve(vm.name),
+    vmSize: resolve(props.hardwareProfile.vmSize),
+    location: resolve(vm.location),
+    diskLocation: resolve(disk.location),
+    diskName: disk.name,
+    diskSku: disk.sku!.name,
+    diskOsType: (disk.properties as any).osType,
+    hyperVGeneration: (disk.properties as any).hyperVGeneration,
+    creationData: (disk.properties as any).creationData,
+    osDisk: { ...props.storageProfile.osDisk, managedDisk: props.storageProfile.osDisk.managedDisk.id.includes(`'${disk.name}'`) },
+    networkApiVersion: props.networkProfile.networkApiVersion,
+    nic: { name: nic.name, deleteOption: nic.properties.deleteOption, subnet: ip.subnet.id },
+    publicIp: {
+      name: ip.publicIPAddressConfiguration.name,
+      deleteOption: ip.publicIPAddressConfiguration.properties.deleteOption,
+      allocation: ip.publicIPAddressConfiguration.properties.publicIPAllocationMethod,
+      sku: ip.publicIPAddressConfiguration.sku,
+    },
+    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, publicIp: ip.publicIPAddressConfiguration.tags },
+  };
+}
+
+/** The machine "Deploy for me" creates from the SDK bodies. */
+function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: VirtualMachine, diskId: string) {
+  const nic = vm.networkProfile!.networkInterfaceConfigurations![0]!;
+  const ip = nic.ipConfigurations![0]!;
+  const pip = ip.publicIPAddressConfiguration!;
+  const osDisk = vm.storageProfile!.osDisk!;
+  return {
+    vmName,
+    vmSize: vm.hardwareProfile!.vmSize,
+    location: vm.location,
+    diskLocation: disk.location,
+    diskName,
+    diskSku: disk.sku!.name,
+    diskOsType: disk.osType,
+    hyperVGeneration: disk.hyperVGeneration,
+    creationData: disk.creationData,
+    osDisk: { ...osDisk, managedDisk: osDisk.managedDisk!.id === diskId },
+    networkApiVersion: vm.networkProfile!.networkApiVersion,
+    nic: { name: nic.name, deleteOption: nic.deleteOption, subnet: ip.subnet!.id },
+    publicIp: { name: pip.name, deleteOption: pip.deleteOption, allocation: pip.publicIPAllocationMethod, sku: pip.sku },
+    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, publicIp: pip.tags },
+  };
+}
+
+describe('packaging machine spec', () => {
+  const spec = packagingMachineSpec(input);
+  const template = toArmTemplate(spec);
+
+  it('names the machine and its parts after the packaging disk and tags them with the task', () => {
+    expect(spec).toMatchObject({ vmName: '2024-06-packaging', nicName: '2024-06-packaging-nic', publicIpName: '2024-06-packaging-ip' });
+    expect(spec.disk.name).toBe('2024-06-packaging-osdisk');
+    expect(spec.tags).toEqual({ 'oslayer-task': 'task-42', 'oslayer-layer': 'Win11 Base', 'oslayer-version': '2024-06' });
+  });
+
+  it('imports the VHD by its plain URL: the storage account ID authorises it, so no SAS reaches the template', () => {
+    expect(spec.disk.sourceVhdUrl).toBe('https://layerstore.blob.core.windows.net/layers/win11-base/2024-06%20packaging.vhd');
+    expect(JSON.stringify(template)).not.toContain('sig=');
+  });
+
+  it('renders a template and SDK bodies that build the same machine', () => {
+    const diskId = `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Compute/disks/${spec.disk.name}`;
+    const fromSdk = machineFromSdk(spec.vmName, toDiskBody(spec.disk), spec.disk.name, toVmBody(spec, diskId), diskId);
+    const fromTemplate = machineFromTemplate(template);
+    expect(fromTemplate).toEqual(fromSdk);
+    expect(fromTemplate).toMatchObject({
+      vmSize: 'Standard_D2s_v3',
+      creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: input.storageAccountId },
+      osDisk: { createOption: 'Attach', deleteOption: 'Detach', osType: 'Windows', managedDisk: true },
+      nic: { deleteOption: 'Delete', subnet: input.subnetId },
+      publicIp: { deleteOption: 'Delete' },
+    });
+    for (const tags of Object.values(fromTemplate.tags)) expect(tags).toEqual(spec.tags);
+  });
+
+  it('is a structurally valid deployment template with defaults for every parameter', () => {
+    const json = JSON.parse(JSON.stringify(template)) as ArmTemplate;
+    expect(json).toEqual(template);
+    expect(json.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+    expect(json.contentVersion).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(Object.keys(json.parameters).sort()).toEqual(['location', 'vmName', 'vmSize']);
+    for (const parameter of Object.values(json.parameters)) {
+      expect(parameter.type).toBe('string');
+      expect(parameter.defaultValue).toEqual(expect.any(String));
+      if (parameter.allowedValues) expect(parameter.allowedValues).toContain(parameter.defaultValue);
+    }
+    expect(json.parameters.location!.allowedValues).toEqual(['westeurope']);
+    const names = new Set<string>();
+    for (const resource of json.resources) {
+      expect(resource.type).toMatch(/^Microsoft\.\w+\/\w+$/);
+      expect(resource.apiVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(resource.name).toEqual(expect.any(String));
+      expect(resource.location).toBe("[parameters('location')]");
+      expect(resource.tags).toEqual(spec.tags);
+      names.add(`[resourceId('${resource.type}', '${resource.name}')]`);
+    }
+    const vm = json.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+    for (const dependency of vm.dependsOn ?? []) expect(names).toContain(dependency);
+    expect(vm.dependsOn).toHaveLength(1);
+    // Every template expression is a whole-string "[...]" with balanced brackets.
+    const expressions = JSON.stringify(json).match(/"\[[^"]*\]"/g) ?? [];
+    for (const expression of expressions) expect(expression.split('(').length).toBe(expression.split(')').length);
+  });
+});
+
+describe('machine names from disk filenames', () => {
+  it('keeps what Azure allows and trims the rest', () => {
+    expect(vmNameFor('layers/Win 11 (base).vhd')).toBe('Win-11-base');
+    expect(vmNameFor('__pkg.v1.VHD')).toBe('pkg.v1');
+    expect(vmNameFor(`${'a'.repeat(70)}.vhd`)).toHaveLength(64);
+    expect(() => vmNameFor('---.vhd')).toThrow(/cannot derive a machine name/);
+  });
+
+  it('always yields a valid Azure VM name or refuses', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), (base) => {
+        let name: string;
+        try {
+          name = vmNameFor(`${base}.vhd`);
+        } catch {
+          return !/[A-Za-z0-9]/.test(base.split('/').pop() ?? '');
+        }
+        return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name) && !/[.-]$/.test(name);
+      }),
+    );
+  });
+});

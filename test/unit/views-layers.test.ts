@@ -1,0 +1,61 @@
+import { importLayerSchema, parseForm } from '../../src/domain/validation.js';
+import { ACTION, CALLBACK } from '../../views/ids.js';
+import { importLayerModal, layersMessage } from '../../views/layers.js';
+import { readViewState } from '../../views/state.js';
+import { layer, realistic, worst } from '../fixtures/views/data.js';
+import { buttons, buttonTexts, inputByLabel, labels, submittedUnchanged, visibleText } from '../fixtures/views/inspect.js';
+
+const items = [
+  { layer: layer(1), versions: realistic.versions, connectorName: 'Production East US 1' },
+  { layer: layer(2, { name: 'Windows 11 Enterprise', description: '' }), versions: [] },
+];
+
+describe('/oslayer layers', () => {
+  it('shows each layer with its versions: status, size, who and when', () => {
+    const text = visibleText(layersMessage(items, { canManage: false }));
+    expect(text).toContain('*Windows Server 2022 #1*  Windows · Gen 2 · connector Production East US 1');
+    expect(text).toContain('• *2026-03* — Action Required · max 100 GB · <@U0ADMIN01> · <!date^1767484800^{date_short}|2026-01-04>');
+    expect(text).toContain('• *2026-01* — Deployable · 30 GB disk, max 100 GB · <@U0ADMIN01>');
+    expect(text).toContain('*Windows 11 Enterprise*  Windows · Gen 2\nNo versions yet.');
+  });
+
+  it('lists the newest layer first and gives managers an Add Version button per layer', () => {
+    const message = layersMessage(items, { canManage: true });
+    expect(buttons(message).filter((b) => b.action_id === ACTION.layersAddVersion).map((b) => b.value)).toEqual(['layer-2', 'layer-1']);
+    expect(buttonTexts(message)).toContain('Import OS Layer');
+    expect(buttonTexts(layersMessage(items, { canManage: false }))).toEqual([]);
+  });
+
+  it('summarizes older versions and pages many layers', () => {
+    const many = worst.layers.map((l) => ({ layer: l, versions: worst.versions }));
+    const message = layersMessage(many, { canManage: true });
+    expect(visibleText(message)).toContain('…and 175 older versions.');
+    expect(visibleText(message)).toContain('Page 1 of 15');
+  });
+
+  it('points to import-layer when there are none', () => {
+    expect(visibleText(layersMessage([], { canManage: true }))).toContain('/oslayer import-layer');
+  });
+});
+
+describe('import-layer modal', () => {
+  it('asks for name, description, OS type, VM generation, connector and blob path', () => {
+    const view = importLayerModal({ connectors: realistic.connectors });
+    expect(view).toMatchObject({ callback_id: CALLBACK.importLayer, title: { text: 'Import OS Layer' }, submit: { text: 'Import' } });
+    expect(labels(view)).toEqual(['Layer Name', 'Description', 'OS Type', 'VM Generation', 'Connector', 'VHD Blob Path']);
+    expect(inputByLabel(view, 'VM Generation').element.initial_option).toBeUndefined();
+  });
+
+  it('reads back what was entered', () => {
+    const values = { layerName: 'Windows Server 2022', layerDescription: 'Golden', vmGeneration: 'V1', connectorId: 'conn-2', blobPath: 'imports/win.vhd' };
+    const view = importLayerModal({ connectors: realistic.connectors, values });
+    expect(parseForm(importLayerSchema, readViewState(submittedUnchanged(view)))).toEqual({ ok: true, value: { ...values, osType: 'Windows' } });
+  });
+
+  it('explains that a connector is needed first', () => {
+    const view = importLayerModal({ connectors: [] });
+    expect(view.submit).toBeUndefined();
+    expect(visibleText(view)).toContain('/oslayer connectors');
+  });
+
+});

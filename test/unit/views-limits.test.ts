@@ -1,0 +1,114 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { connectorFormValues } from '../../src/domain/connector-validation.js';
+import { button, modal, option, section, staticSelect } from '../../views/blocks.js';
+import { connectorListMessage, connectorTestMessage } from '../../views/connector-list.js';
+import { connectorModal } from '../../views/connector-modal.js';
+import { helpMessage } from '../../views/help.js';
+import { importLayerModal, layersMessage } from '../../views/layers.js';
+import { checkBlockKitLimits, type SurfaceKind } from '../../views/limits.js';
+import { confirmStep, connectorStep, draftUnavailableView, noLayersView, packagingDiskStep, versionDetailsStep } from '../../views/wizard.js';
+import { connector, LONG_NAME, LONG_TEXT, realistic, worst } from '../fixtures/views/data.js';
+
+const draftId = 'd'.repeat(64);
+const worstLayer = { ...worst.layers[0]!, latestVersionId: 'layer-0-v7' };
+const longFormValues = Object.fromEntries(
+  ['connectorName', 'armEndpoint', 'portalHost', 'storageSuffix', 'authorityHost', 'caBundle', 'tenantId', 'subscriptionId', 'clientId', 'resourceGroup', 'storageAccount', 'container', 'location', 'subnetId', 'vmSize'].map(
+    (k) => [k, `${LONG_TEXT}${LONG_TEXT}`],
+  ),
+);
+const layerItems = (layers: typeof worst.layers, versions: typeof worst.versions) =>
+  layers.map((l) => ({ layer: l, versions, connectorName: LONG_NAME }));
+
+/** Every builder in views/, with realistic and with worst-case data. */
+const SURFACES: Array<[string, () => object, SurfaceKind]> = [
+  ['help', () => helpMessage(), 'message'],
+  ['help for unknown input', () => helpMessage(LONG_TEXT), 'message'],
+  ['version details, choosing a layer', () => versionDetailsStep({ draftId, values: {}, layerChoices: realistic.layers }), 'modal'],
+  ['version details, realistic', () => versionDetailsStep({ draftId, values: {}, layer: { layer: realistic.layers[0]!, versions: realistic.versions } }), 'modal'],
+  [
+    'version details, worst case',
+    () => versionDetailsStep({ draftId, values: worst.draft, layerChoices: worst.layers, layer: { layer: worstLayer, versions: worst.versions } }),
+    'modal',
+  ],
+  ['connector step, realistic', () => connectorStep({ draftId, values: { connectorId: 'conn-1' }, connectors: realistic.connectors }), 'modal'],
+  ['connector step, worst case', () => connectorStep({ draftId, values: worst.draft, connectors: worst.connectors }), 'modal'],
+  ['connector step, none yet', () => connectorStep({ draftId, values: {}, connectors: [] }), 'modal'],
+  ['packaging disk, suggested', () => packagingDiskStep({ draftId, values: { versionName: LONG_NAME }, layerName: LONG_NAME }), 'modal'],
+  ['packaging disk, worst case', () => packagingDiskStep({ draftId, values: worst.draft, layerName: LONG_NAME }), 'modal'],
+  ['confirm, realistic', () => confirmStep({ draftId, values: { versionName: '2026-11', maxLayerSizeGb: 100 }, layer: realistic.layers[0]! }), 'modal'],
+  [
+    'confirm, worst case',
+    () => confirmStep({ draftId, values: { ...worst.draft, versionDescription: LONG_TEXT }, layer: worstLayer, baseVersion: worst.versions[0], connector: worst.connectors[0] }),
+    'modal',
+  ],
+  ['expired draft', () => draftUnavailableView('expired'), 'modal'],
+  ['used draft', () => draftUnavailableView('used'), 'modal'],
+  ['no layers', () => noLayersView(), 'modal'],
+  ['new connector', () => connectorModal({ values: {}, metadata: {}, hasStoredSecret: false }), 'modal'],
+  ['edit connector', () => connectorModal({ values: connectorFormValues(connector(1)), metadata: { connectorId: 'conn-1', draftId }, hasStoredSecret: true }), 'modal'],
+  [
+    'connector, worst case',
+    () => connectorModal({ values: { ...longFormValues, cloud: 'Custom', authKind: 'client-secret' }, metadata: { connectorId: LONG_NAME, draftId }, hasStoredSecret: true }),
+    'modal',
+  ],
+  ['connectors, realistic', () => connectorListMessage(realistic.connectors, { canManage: true }), 'message'],
+  ['connectors, none', () => connectorListMessage([], { canManage: true }), 'message'],
+  ['connectors, worst case', () => connectorListMessage(worst.connectors, { canManage: true, page: 3 }), 'message'],
+  ['connectors, last page', () => connectorListMessage(worst.connectors, { canManage: true, page: 12 }), 'message'],
+  ['connector test, worst case', () => connectorTestMessage(LONG_TEXT, worst.checks), 'message'],
+  ['layers, realistic', () => layersMessage(layerItems(realistic.layers, realistic.versions), { canManage: true }), 'message'],
+  ['layers, none', () => layersMessage([], { canManage: false }), 'message'],
+  ['layers, worst case', () => layersMessage(layerItems(worst.layers, worst.versions), { canManage: true, page: 7 }), 'message'],
+  ['import layer, realistic', () => importLayerModal({ connectors: realistic.connectors }), 'modal'],
+  ['import layer, worst case', () => importLayerModal({ connectors: worst.connectors, values: { layerName: LONG_TEXT, layerDescription: LONG_TEXT, blobPath: LONG_TEXT, vmGeneration: 'V2', connectorId: 'conn-0' } }), 'modal'],
+  ['import layer, no connectors', () => importLayerModal({ connectors: [] }), 'modal'],
+];
+
+describe('every view stays within Slack limits', () => {
+  it.each(SURFACES)('%s', (_name, build, kind) => {
+    expect(checkBlockKitLimits(build(), kind)).toEqual([]);
+  });
+});
+
+describe('the limits checker', () => {
+  const long = (n: number) => 'x'.repeat(n);
+  const view = (over: Partial<ModalView>): ModalView => ({ ...modal({ callbackId: 'cb', title: 'Title', submit: 'Go', blocks: [] }), ...over });
+  const blocks = (...b: KnownBlock[]): ModalView => view({ blocks: b });
+  const pt = (text: string) => ({ type: 'plain_text' as const, text });
+  const select = (n: number) => staticSelect('pick', Array.from({ length: n }, (_, i) => option(`o${i}`, `v${i}`)), 'Pick');
+
+  it.each<[string, object, SurfaceKind, string]>([
+    ['a long modal title', view({ title: pt(long(25)) }), 'modal', 'The modal title is 25 characters; the limit is 24'],
+    ['a long submit', view({ submit: pt(long(25)) }), 'modal', 'The modal submit is 25 characters'],
+    ['a long close', view({ close: pt(long(25)) }), 'modal', 'The modal close is 25 characters'],
+    ['101 blocks in a view', blocks(...Array.from({ length: 101 }, () => section('x'))), 'modal', '101 blocks; a modal may have at most 100'],
+    ['101 blocks on Home', { type: 'home', blocks: Array.from({ length: 101 }, () => section('x')) }, 'home', 'a home may have at most 100'],
+    ['51 blocks in a message', { blocks: Array.from({ length: 51 }, () => section('x')) }, 'message', '51 blocks; a message may have at most 50'],
+    ['long section text', blocks({ type: 'section', text: { type: 'mrkdwn', text: long(3001) } }), 'modal', 'Section text is 3001 characters'],
+    ['11 fields', blocks({ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn' as const, text: 'f' })) }), 'modal', '11 fields'],
+    ['a long field', blocks({ type: 'section', fields: [{ type: 'mrkdwn', text: long(2001) }] }), 'modal', 'A section field is 2001 characters'],
+    ['long button text', blocks({ type: 'actions', elements: [{ ...button('b', 'a'), text: pt(long(76)) }] }), 'modal', 'Button text is 76 characters'],
+    ['a long action_id', blocks({ type: 'actions', elements: [button('b', long(256))] }), 'modal', 'The action_id is 256 characters'],
+    ['a long block_id', blocks({ type: 'divider', block_id: long(256) }), 'modal', 'The block_id is 256 characters'],
+    ['a long callback_id', view({ callback_id: long(256) }), 'modal', 'The callback_id is 256 characters'],
+    ['101 options', blocks({ type: 'input', label: pt('L'), element: select(101) }), 'modal', '101 options; a static_select may have at most 100'],
+    ['long option text', blocks({ type: 'input', label: pt('L'), element: staticSelect('a', [{ text: pt(long(76)), value: 'v' }], 'P') }), 'modal', 'Option text is 76'],
+    ['a long label', blocks({ type: 'input', label: pt(long(2001)), element: { type: 'plain_text_input' } }), 'modal', 'An input label is 2001 characters'],
+    ['long private_metadata', view({ private_metadata: long(3001) }), 'modal', 'private_metadata is 3001 characters'],
+    ['a long header', blocks({ type: 'header', text: pt(long(151)) }), 'modal', 'Header text is 151 characters'],
+    ['repeated block_ids', blocks({ type: 'divider', block_id: 'same' }, { type: 'divider', block_id: 'same' }), 'modal', 'block_id "same" is used twice'],
+    ['repeated action_ids in a block', blocks({ type: 'actions', elements: [button('a', 'go'), button('b', 'go')] }), 'modal', 'action_id "go" is used twice in one block'],
+    ['a foreign initial option', blocks({ type: 'input', label: pt('L'), element: { ...select(2), initial_option: option('zz', 'zz') } }), 'modal', 'not exactly one of the options'],
+    ['a number outside its range', blocks({ type: 'input', label: pt('L'), element: { type: 'number_input', is_decimal_allowed: false, min_value: '5', initial_value: '1' } }), 'modal', 'The initial value 1 is outside 5–∞'],
+    ['long initial text', blocks({ type: 'input', label: pt('L'), element: { type: 'plain_text_input', max_length: 10, initial_value: long(11) } }), 'modal', 'The initial text is 11 characters'],
+    ['a long confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: pt(long(301)), confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text is 301'],
+  ])('catches %s', (_name, subject, kind, problem) => {
+    const found = checkBlockKitLimits(subject, kind);
+    expect(found.map((v) => v.problem)).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it('says where the problem is', () => {
+    const found = checkBlockKitLimits(blocks(section('ok'), { type: 'actions', elements: [button('b', 'a'), { ...button('c', 'd'), text: pt(long(80)) }] }), 'modal');
+    expect(found).toEqual([{ path: 'blocks[1].elements[1].text.text', problem: 'Button text is 80 characters; the limit is 75' }]);
+  });
+});

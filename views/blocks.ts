@@ -1,0 +1,256 @@
+/**
+ * Small Block Kit builders shared by every view. Each one clips user-supplied text to
+ * Slack's limit for that spot (SLACK_LIMIT), so a long name or description shortens
+ * instead of making Slack reject the whole view.
+ */
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  Button,
+  ConfirmationDialog,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  InputBlock,
+  InputBlockElement,
+  KnownBlock,
+  ModalView,
+  PlainTextElement,
+  PlainTextOption,
+  RadioButtons,
+  SectionBlock,
+  StaticSelect,
+} from '@slack/types';
+import dayjs from 'dayjs';
+
+/** Slack's hard limits (DESIGN §2 and the Block Kit reference). */
+export const SLACK_LIMIT = {
+  modalButtonText: 24,
+  viewBlocks: 100,
+  messageBlocks: 50,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  id: 255,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
+  labelText: 2000,
+  hintText: 2000,
+  placeholderText: 150,
+  privateMetadata: 3000,
+  contextElements: 10,
+  actionsElements: 25,
+  radioOptions: 10,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  inputText: 3000,
+} as const;
+
+/** A message: `text` is the notification and screen-reader fallback for the blocks. */
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Clipped to `max` UTF-16 units (the stricter way to count), never splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
+/** User text inside mrkdwn: Slack reads &, < and > as markup. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escaped, then clipped to `max` without cutting an entity in half. */
+export function userText(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const ch of text) {
+    const next = escapeMrkdwn(ch);
+    if (out.length + next.length > max - 1) break;
+    out += next;
+  }
+  return `${out}…`;
+}
+
+export function plain(text: string, max: number = SLACK_LIMIT.labelText): PlainTextElement {
+  return { type: 'plain_text', text: truncate(text, max), emoji: true };
+}
+
+export function section(text: string, blockId?: string): SectionBlock {
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMIT.sectionText) } };
+}
+
+/** Label/value pairs side by side; values are user text and are escaped here. */
+export function fieldsSection(fields: ReadonlyArray<readonly [label: string, value: string]>, blockId?: string): SectionBlock {
+  return {
+    type: 'section',
+    ...(blockId ? { block_id: blockId } : {}),
+    fields: fields.slice(0, SLACK_LIMIT.sectionFields).map(([label, value]) => ({
+      type: 'mrkdwn',
+      text: `*${label}*\n${userText(value, SLACK_LIMIT.fieldText - label.length - 3)}`,
+    })),
+  };
+}
+
+export function context(text: string): ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMIT.sectionText) }] };
+}
+
+export function header(text: string): HeaderBlock {
+  return { type: 'header', text: plain(text, SLACK_LIMIT.headerText) };
+}
+
+export const divider: DividerBlock = { type: 'divider' };
+
+export function button(
+  text: string,
+  actionId: string,
+  opts: { value?: string; style?: 'primary' | 'danger'; confirm?: ConfirmationDialog; url?: string } = {},
+): Button {
+  return {
+    type: 'button',
+    text: plain(text, SLACK_LIMIT.buttonText),
+    action_id: actionId,
+    ...(opts.value !== undefined ? { value: opts.value } : {}),
+    ...(opts.style ? { style: opts.style } : {}),
+    ...(opts.confirm ? { confirm: opts.confirm } : {}),
+    ...(opts.url ? { url: opts.url } : {}),
+  };
+}
+
+export function confirmDialog(title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog {
+  return {
+    title: plain(title, SLACK_LIMIT.confirmTitle),
+    text: plain(text, SLACK_LIMIT.confirmText),
+    confirm: plain(confirm, SLACK_LIMIT.confirmButton),
+    deny: plain('Keep it', SLACK_LIMIT.confirmButton),
+    style,
+  };
+}
+
+export function actions(blockId: string, elements: ActionsBlockElement[]): ActionsBlock {
+  return { type: 'actions', block_id: blockId, elements: elements.slice(0, SLACK_LIMIT.actionsElements) };
+}
+
+export function option(text: string, value: string, description?: string): PlainTextOption {
+  return {
+    text: plain(text, SLACK_LIMIT.optionText),
+    value,
+    ...(description ? { description: plain(description, SLACK_LIMIT.optionText) } : {}),
+  };
+}
+
+/** A static select; the initial option is looked up among the options, as Slack requires. */
+export function staticSelect(actionId: string, options: PlainTextOption[], placeholder: string, initialValue?: string): StaticSelect {
+  const initial = options.find((o) => o.value === initialValue);
+  return {
+    type: 'static_select',
+    action_id: actionId,
+    placeholder: plain(placeholder, SLACK_LIMIT.placeholderText),
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+  };
+}
+
+export function radioButtons(actionId: string, options: PlainTextOption[], initialValue?: string): RadioButtons {
+  const initial = options.find((o) => o.value === initialValue);
+  return { type: 'radio_buttons', action_id: actionId, options, ...(initial ? { initial_option: initial } : {}) };
+}
+
+export function input(
+  blockId: string,
+  label: string,
+  element: InputBlockElement,
+  opts: { optional?: boolean; hint?: string; dispatchAction?: boolean } = {},
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    element,
+    ...(opts.optional ? { optional: true } : {}),
+    ...(opts.hint ? { hint: plain(opts.hint, SLACK_LIMIT.hintText) } : {}),
+    ...(opts.dispatchAction ? { dispatch_action: true } : {}),
+  };
+}
+
+export function textInput(
+  actionId: string,
+  opts: { initial?: string; placeholder?: string; multiline?: boolean; maxLength?: number } = {},
+): InputBlockElement {
+  return {
+    type: 'plain_text_input',
+    action_id: actionId,
+    ...(opts.initial ? { initial_value: truncate(opts.initial, opts.maxLength ?? SLACK_LIMIT.inputText) } : {}),
+    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, SLACK_LIMIT.placeholderText) } : {}),
+    ...(opts.multiline ? { multiline: true } : {}),
+    ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
+  };
+}
+
+export function modal(spec: {
+  callbackId: string;
+  title: string;
+  blocks: KnownBlock[];
+  submit?: string;
+  close?: string;
+  privateMetadata?: string;
+}): ModalView {
+  return {
+    type: 'modal',
+    callback_id: spec.callbackId,
+    title: plain(spec.title, SLACK_LIMIT.modalButtonText),
+    close: plain(spec.close ?? 'Cancel', SLACK_LIMIT.modalButtonText),
+    ...(spec.submit ? { submit: plain(spec.submit, SLACK_LIMIT.modalButtonText) } : {}),
+    ...(spec.privateMetadata !== undefined ? { private_metadata: spec.privateMetadata } : {}),
+    blocks: spec.blocks,
+  };
+}
+
+/** A modal that only tells the user something: no inputs, so no submit button. */
+export function noticeModal(callbackId: string, title: string, text: string): ModalView {
+  return modal({ callbackId, title, close: 'Close', blocks: [section(text)] });
+}
+
+/** The newest `max` items (by createdAt) and how many were left out, for lists Slack caps. */
+export function newest<T extends { createdAt: Date }>(items: readonly T[], max: number): { shown: T[]; omitted: number } {
+  const sorted = [...items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  return { shown: sorted.slice(0, max), omitted: Math.max(0, sorted.length - max) };
+}
+
+/** One page of a list; `page` is clamped to the pages that exist. */
+export function pageOf<T>(items: readonly T[], page: number, perPage: number): { items: T[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(items.length / perPage));
+  const current = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  return { items: items.slice(current * perPage, (current + 1) * perPage), page: current, pages };
+}
+
+/** Previous/Next buttons for a paged message, or nothing when it fits on one page. */
+export function pageNav(actionIds: { previous: string; next: string }, blockId: string, page: number, pages: number): KnownBlock[] {
+  if (pages <= 1) return [];
+  const buttons = [
+    ...(page > 0 ? [button('← Previous', actionIds.previous, { value: String(page - 1) })] : []),
+    ...(page < pages - 1 ? [button('Next →', actionIds.next, { value: String(page + 1) })] : []),
+  ];
+  return [context(`Page ${page + 1} of ${pages}`), actions(blockId, buttons)];
+}
+
+/** A day in the reader's own time zone, with a plain fallback for notifications. */
+export function slackDate(date: Date): string {
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short}|${day(date)}>`;
+}
+
+/** For plain_text, where Slack does not format dates. */
+export function day(date: Date): string {
+  return dayjs(date).format('YYYY-MM-DD');
+}

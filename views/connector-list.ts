@@ -1,0 +1,103 @@
+/** `/oslayer connectors` and the result of a connector's Test. */
+import type { KnownBlock } from '@slack/types';
+import type { ConnectorCheckName, ConnectorCheckResult, ConnectorConfig } from '../src/domain/model.js';
+import {
+  actions,
+  button,
+  confirmDialog,
+  context,
+  header,
+  type Message,
+  pageNav,
+  pageOf,
+  section,
+  truncate,
+  userText,
+} from './blocks.js';
+import { CLOUD_LABEL } from './connector-modal.js';
+import { ACTION, BLOCK } from './ids.js';
+
+const CONNECTORS_PER_PAGE = 10;
+
+export type ConnectorListItem = Pick<ConnectorConfig, '_id' | 'name' | 'cloud' | 'subscriptionId' | 'storageAccount' | 'location'>;
+
+/** Enough of the subscription to tell connectors apart, not enough to be useful to anyone else. */
+export function maskSubscriptionId(id: string): string {
+  return `••••••••-••••-••••-••••-••••••••${id.slice(-4)}`;
+}
+
+/** Only Administrators see the New/Edit/Test/Delete buttons; everyone else just reads. */
+export function connectorListMessage(connectors: readonly ConnectorListItem[], opts: { page?: number; canManage: boolean }): Message {
+  if (connectors.length === 0) {
+    const next = opts.canManage ? 'Click New to add one.' : 'Ask an Administrator to add one.';
+    const text = `There are no platform connector configurations yet. A connector tells the bot which Azure subscription, storage account and network to use. ${next}`;
+    return {
+      text,
+      blocks: [section(text), ...(opts.canManage ? [actions(BLOCK.connectorsActions, [button('New', ACTION.connectorsNew, { style: 'primary' })])] : [])],
+    };
+  }
+
+  const { items, page, pages } = pageOf(connectors, opts.page ?? 0, CONNECTORS_PER_PAGE);
+  const blocks: KnownBlock[] = [header('Platform connector configurations')];
+  for (const c of items) {
+    blocks.push(
+      section(
+        `*${userText(c.name, 200)}*\n${CLOUD_LABEL[c.cloud]} · subscription \`${maskSubscriptionId(c.subscriptionId)}\` · ` +
+          `storage account \`${c.storageAccount}\` · ${c.location}`,
+      ),
+    );
+    if (opts.canManage) blocks.push(connectorButtons(c));
+  }
+  blocks.push(...pageNav({ previous: ACTION.connectorsPagePrevious, next: ACTION.connectorsPageNext }, BLOCK.listNav, page, pages));
+  if (opts.canManage) blocks.push(actions(BLOCK.connectorsActions, [button('New', ACTION.connectorsNew)]));
+  return { text: `${connectors.length} platform connector configuration${connectors.length === 1 ? '' : 's'}`, blocks };
+}
+
+function connectorButtons(c: ConnectorListItem) {
+  return actions(`${BLOCK.connectorItemPrefix}${c._id}`, [
+    button('Edit', ACTION.connectorsEdit, { value: c._id }),
+    button('Test', ACTION.connectorsTest, { value: c._id }),
+    button('Delete', ACTION.connectorsDelete, {
+      value: c._id,
+      style: 'danger',
+      confirm: confirmDialog(
+        'Delete this connector?',
+        `“${truncate(c.name, 64)}” and its stored credentials will be removed. Layers whose disks live in its storage account ` +
+          'cannot get new versions until they use another connector. Nothing in Azure is deleted.',
+        'Delete',
+      ),
+    }),
+  ]);
+}
+
+const CHECK_LABEL: ReadonlyArray<[ConnectorCheckName, string]> = [
+  ['credentials', 'Credentials'],
+  ['storage-account', 'Storage account'],
+  ['region-match', 'Location matches the storage account'],
+  ['resource-group', 'Resource group'],
+  ['subnet', 'Subnet'],
+  ['vm-size', 'VM size'],
+];
+
+/** One line per check, in a fixed order; a check that did not run says so. */
+export function connectorTestMessage(connectorName: string, results: readonly ConnectorCheckResult[]): Message {
+  const name = userText(connectorName, 200);
+  const failed = results.filter((r) => !r.ok).length;
+  const passed = failed === 0 && CHECK_LABEL.every(([check]) => results.some((r) => r.check === check));
+  const summary = passed
+    ? `✅ Connector *${name}* passed every check.`
+    : `❌ Connector *${name}* is not ready: ${failed} of ${CHECK_LABEL.length} checks failed.`;
+  const lines = CHECK_LABEL.map(([check, label]) => {
+    const r = results.find((x) => x.check === check);
+    if (!r) return `➖ *${label}*: not checked, because an earlier check failed.`;
+    return `${r.ok ? '✅' : '❌'} *${label}*: ${userText(r.detail, 400)}`;
+  });
+  return {
+    text: summary.replace(/\*/g, ''),
+    blocks: [
+      section(summary),
+      section(lines.join('\n')),
+      context(passed ? 'This connector is ready for the Create OS Version wizard.' : 'Fix the settings with Edit, then Test again.'),
+    ],
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Every callback_id, block_id and action_id the views use. Listeners match on these
+ * constants, never on literals. Input block_ids equal the domain's field keys
+ * (src/domain/validation.ts), so `parseForm(...).errors` is a ready `response_action: errors`.
+ */
+import type { VersionDraftValues } from '../src/domain/model.js';
+
+export const CALLBACK = {
+  /** The Create OS Version wizard: one callback per step. private_metadata is `{"draftId":"…"}`. */
+  wizardVersionDetails: 'wizard_version_details',
+  wizardConnector: 'wizard_connector',
+  wizardPackagingDisk: 'wizard_packaging_disk',
+  wizardConfirm: 'wizard_confirm',
+  /** A wizard dead end (expired draft, no layers): nothing to submit. */
+  wizardNotice: 'wizard_notice',
+  /** New/Edit connector; private_metadata is `{"connectorId"?, "draftId"?}`. */
+  connector: 'connector_form',
+  importLayer: 'import_layer',
+} as const;
+
+/** The wizard's input blocks, one per draft value. */
+export const WIZARD_FIELD = {
+  layerId: 'layerId',
+  versionName: 'versionName',
+  versionDescription: 'versionDescription',
+  baseVersionId: 'baseVersionId',
+  maxLayerSizeGb: 'maxLayerSizeGb',
+  connectorId: 'connectorId',
+  packagingDiskFilename: 'packagingDiskFilename',
+  diskFormat: 'diskFormat',
+} as const satisfies { [K in keyof Required<VersionDraftValues>]: K };
+
+/** The connector modal's input blocks (keys of parseConnectorForm). */
+export const CONNECTOR_FIELD = {
+  connectorName: 'connectorName',
+  cloud: 'cloud',
+  armEndpoint: 'armEndpoint',
+  portalHost: 'portalHost',
+  storageSuffix: 'storageSuffix',
+  authorityHost: 'authorityHost',
+  caBundle: 'caBundle',
+  tenantId: 'tenantId',
+  subscriptionId: 'subscriptionId',
+  authKind: 'authKind',
+  clientId: 'clientId',
+  clientSecret: 'clientSecret',
+  resourceGroup: 'resourceGroup',
+  storageAccount: 'storageAccount',
+  container: 'container',
+  location: 'location',
+  subnetId: 'subnetId',
+  vmSize: 'vmSize',
+} as const;
+
+/** The import-layer modal's input blocks (keys of importLayerSchema). */
+export const IMPORT_FIELD = {
+  layerName: 'layerName',
+  layerDescription: 'layerDescription',
+  osType: 'osType',
+  vmGeneration: 'vmGeneration',
+  connectorId: 'connectorId',
+  blobPath: 'blobPath',
+} as const;
+
+export const BLOCK = {
+  wizardConnectorButtons: 'wizard_connector_buttons',
+  wizardNav: 'wizard_nav',
+  wizardSummary: 'wizard_summary',
+  listNav: 'list_nav',
+  layersActions: 'layers_actions',
+  connectorsActions: 'connectors_actions',
+  /** One actions block per listed item: `${prefix}${id}`. */
+  connectorItemPrefix: 'connector_',
+  layerItemPrefix: 'layer_',
+} as const;
+
+export const ACTION = {
+  /** The element inside an input block that nothing listens to. */
+  input: 'input',
+  /** Inputs that dispatch on change, so the step can be rebuilt around the choice. */
+  wizardLayerSelected: 'wizard_layer_selected',
+  wizardConnectorSelected: 'wizard_connector_selected',
+  wizardConnectorNew: 'wizard_connector_new',
+  /** value: the selected connector id. */
+  wizardConnectorEdit: 'wizard_connector_edit',
+  /** value: the callback_id of the step to go back to. */
+  wizardBack: 'wizard_back',
+  connectorCloudChosen: 'connector_cloud_chosen',
+  connectorAuthChosen: 'connector_auth_chosen',
+  connectorsNew: 'connectors_new',
+  /** value: the connector id. */
+  connectorsEdit: 'connectors_edit',
+  connectorsTest: 'connectors_test',
+  connectorsDelete: 'connectors_delete',
+  /** Paging a list; value: the page number to show (0-based). */
+  connectorsPagePrevious: 'connectors_page_previous',
+  connectorsPageNext: 'connectors_page_next',
+  layersPagePrevious: 'layers_page_previous',
+  layersPageNext: 'layers_page_next',
+  layersImport: 'layers_import',
+  /** value: the layer id; opens the wizard for that layer. */
+  layersAddVersion: 'layers_add_version',
+} as const;

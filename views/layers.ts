@@ -1,0 +1,122 @@
+/** `/oslayer layers` and the import-layer modal. */
+import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
+import type { ConnectorConfig, LayerVersion, OsLayer } from '../src/domain/model.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../src/domain/validation.js';
+import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
+import {
+  actions,
+  button,
+  divider,
+  header,
+  input,
+  type Message,
+  modal,
+  newest,
+  noticeModal,
+  option,
+  pageNav,
+  pageOf,
+  radioButtons,
+  section,
+  slackDate,
+  SLACK_LIMIT,
+  staticSelect,
+  textInput,
+  userText,
+} from './blocks.js';
+import { ACTION, BLOCK, CALLBACK, IMPORT_FIELD as F } from './ids.js';
+
+const LAYERS_PER_PAGE = 10;
+/** Older versions are summarized as a count; the list is for "what is current". */
+const VERSIONS_PER_LAYER = 5;
+const GIB = 1024 ** 3;
+
+export interface LayerListItem {
+  layer: Pick<OsLayer, '_id' | 'name' | 'description' | 'osType' | 'vmGeneration' | 'createdAt'>;
+  versions: ReadonlyArray<Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>>;
+  connectorName?: string;
+}
+
+/** Newest layers first; `canManage` adds Add Version and Import buttons. */
+export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean }): Message {
+  if (items.length === 0) {
+    const text = opts.canManage
+      ? 'There are no OS layers yet. Import your Windows image with `/oslayer import-layer` to start.'
+      : 'There are no OS layers yet. Someone who manages OS layers can import one with `/oslayer import-layer`.';
+    return { text, blocks: [section(text), ...importButton(opts.canManage)] };
+  }
+  const sorted = [...items].sort((a, b) => b.layer.createdAt.getTime() - a.layer.createdAt.getTime());
+  const { items: shown, page, pages } = pageOf(sorted, opts.page ?? 0, LAYERS_PER_PAGE);
+  const blocks: KnownBlock[] = [header('OS layers')];
+  for (const item of shown) blocks.push(layerSection(item, opts.canManage), divider);
+  blocks.push(...pageNav({ previous: ACTION.layersPagePrevious, next: ACTION.layersPageNext }, BLOCK.listNav, page, pages), ...importButton(opts.canManage));
+  return { text: `${items.length} OS layer${items.length === 1 ? '' : 's'}`, blocks };
+}
+
+function layerSection({ layer, versions, connectorName }: LayerListItem, canManage: boolean): SectionBlock {
+  const { shown, omitted } = newest(versions, VERSIONS_PER_LAYER);
+  const facts = [layer.osType, `Gen ${layer.vmGeneration.slice(1)}`, ...(connectorName ? [`connector ${userText(connectorName, 100)}`] : [])].join(' · ');
+  const lines = [
+    `*${userText(layer.name, 100)}*  ${facts}`,
+    ...(layer.description ? [`_${userText(layer.description.replace(/\s+/g, ' '), 300)}_`] : []),
+    ...(shown.length === 0 ? ['No versions yet.'] : shown.map(versionLine)),
+    ...(omitted > 0 ? [`…and ${omitted} older version${omitted === 1 ? '' : 's'}.`] : []),
+  ];
+  const block = section(lines.join('\n'), `${BLOCK.layerItemPrefix}${layer._id}`);
+  return canManage ? { ...block, accessory: button('Add Version', ACTION.layersAddVersion, { value: layer._id }) } : block;
+}
+
+function versionLine(v: LayerListItem['versions'][number]): string {
+  const size = v.diskSizeBytes ? `${Math.ceil(v.diskSizeBytes / GIB)} GB disk, max ${v.maxLayerSizeGb} GB` : `max ${v.maxLayerSizeGb} GB`;
+  return `• *${userText(v.name, 100)}* — ${VERSION_STATUS_LABEL[v.status]} · ${size} · <@${v.createdBy}> · ${slackDate(v.createdAt)}`;
+}
+
+function importButton(canManage: boolean): KnownBlock[] {
+  return canManage ? [actions(BLOCK.layersActions, [button('Import OS Layer', ACTION.layersImport)])] : [];
+}
+
+export type ImportFormValues = Readonly<Record<string, string | null | undefined>>;
+
+/** Registers a layer from a fixed VHD that is already in a connector's container. */
+export function importLayerModal(args: {
+  connectors: ReadonlyArray<Pick<ConnectorConfig, '_id' | 'name' | 'container' | 'createdAt'>>;
+  values?: ImportFormValues;
+}): ModalView {
+  const values = args.values ?? {};
+  if (args.connectors.length === 0) {
+    return noticeModal(
+      CALLBACK.importLayer,
+      'Import OS Layer',
+      'A layer lives in a connector’s storage account, and there are no connectors yet. An Administrator can add one with `/oslayer connectors`.',
+    );
+  }
+  const { shown, omitted } = newest(args.connectors, SLACK_LIMIT.selectOptions);
+  return modal({
+    callbackId: CALLBACK.importLayer,
+    title: 'Import OS Layer',
+    submit: 'Import',
+    blocks: [
+      section('The VHD becomes the layer’s first deployable version. It must be a fixed-size VHD with Windows installed and generalized as you want it.'),
+      input(F.layerName, 'Layer Name', textInput(ACTION.input, { initial: values[F.layerName] ?? undefined, maxLength: MAX_NAME_LENGTH, placeholder: 'e.g. Windows Server 2022' })),
+      input(F.layerDescription, 'Description', textInput(ACTION.input, { initial: values[F.layerDescription] ?? undefined, multiline: true, maxLength: MAX_DESCRIPTION_LENGTH }), {
+        optional: true,
+      }),
+      input(F.osType, 'OS Type', staticSelect(ACTION.input, [option('Windows', 'Windows')], 'Choose the OS', 'Windows')),
+      input(
+        F.vmGeneration,
+        'VM Generation',
+        radioButtons(ACTION.input, [option('Generation 1 (BIOS)', 'V1'), option('Generation 2 (UEFI)', 'V2')], values[F.vmGeneration] ?? undefined),
+        { hint: 'The generation the VHD was built for; a machine of the wrong one will not boot.' },
+      ),
+      input(
+        F.connectorId,
+        'Connector',
+        staticSelect(ACTION.input, shown.map((c) => option(c.name, c._id, `container ${c.container}`)), 'Choose a connector', values[F.connectorId] ?? undefined),
+        omitted > 0 ? { hint: `Showing the ${shown.length} newest of ${args.connectors.length} connectors.` } : {},
+      ),
+      input(F.blobPath, 'VHD Blob Path', textInput(ACTION.input, { initial: values[F.blobPath] ?? undefined, maxLength: 1024, placeholder: 'imports/win2022.vhd' }), {
+        hint: 'The path inside the connector’s container, ending in .vhd.',
+      }),
+    ],
+  });
+}
