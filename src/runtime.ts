@@ -8,6 +8,7 @@ import { loadOrCreateSecretKey } from './secrets.js';
 import { createAzureGateway } from './azure/gateway.js';
 import { TaskNotifier } from './slack/task-notifier.js';
 import { taskRenderer } from './workflow/render-task.js';
+import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 import { connectDatabase, type Database } from './store/database.js';
 import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferretdb.js';
 import { createRepositories } from './store/repositories.js';
@@ -20,6 +21,7 @@ export interface RunningBot {
   services: Services;
   /** HTTP port in HTTP mode; undefined in Socket Mode. */
   port?: number;
+  sandbox?: RunningSandbox;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger.addSecrets([secretKey.toString('base64')]);
     const repos = createRepositories(database.db);
     const scheduler = new Scheduler(database.db, logger.child('jobs'));
-    const app = createSlackApp({ config, logger, scheduler }, { ping: database.ping });
+    let sandbox: RunningSandbox | undefined;
+    const app = createSlackApp(
+      { config, logger, scheduler },
+      {
+        ping: database.ping,
+        healthExtras: () => (sandbox ? { sandbox: { armEndpoint: sandbox.armEndpoint, blobEndpoint: sandbox.blobEndpoint } } : {}),
+      },
+    );
     const services: Services = {
       config,
       logger,
@@ -68,6 +77,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       azure: createAzureGateway({ secretKey }),
       notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify')),
     };
+    if (config.sandbox.enabled) {
+      sandbox = await startSandbox(services);
+      cleanups.push(() => sandbox!.stop());
+    }
     registerListeners(app, services);
     defineJobs(scheduler.agenda, services);
     await scheduler.start();
@@ -83,7 +96,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
         ? 'oslayer is connected to Slack (Socket Mode)'
         : `oslayer is listening on port ${port}: POST /slack/events, GET /healthz`,
     );
-    return { app, services, port, stop };
+    return { app, services, port, sandbox, stop };
   } catch (err) {
     await stop();
     throw err;

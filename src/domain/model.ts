@@ -53,6 +53,7 @@ export interface LayerVersion {
   status: VersionStatus;
   packagingMachine?: PackagingMachine;
   lastIntegrity?: IntegrityResultSummary;
+  /** The version's fixed VHD: a blob path inside its connector's container. */
   diskUri?: string;
   diskSizeBytes?: number;
   createdBy: string;

@@ -1,0 +1,38 @@
+import type { PipelineOptions } from '@azure/core-rest-pipeline';
+
+/** What a client needs to know to reach a running simulator. */
+export interface SimulatorAddress {
+  armEndpoint: string;
+  caCertPem: string;
+}
+
+/**
+ * Options for any Azure SDK management client (the modular `@azure/arm-compute` and
+ * `@azure/arm-storage` as well as the older `@azure/arm-network`/`@azure/arm-resources`):
+ * the simulator as endpoint, its certificate as the only trusted CA (`tlsOptions` reaches
+ * every request through the pipeline's TLS policy), and quick retries. The throttling policy
+ * still waits exactly what a 429's Retry-After says.
+ *
+ *   new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim))
+ */
+export function simulatorClientOptions(sim: SimulatorAddress): PipelineOptions & { endpoint: string } {
+  return {
+    endpoint: sim.armEndpoint,
+    tlsOptions: { ca: sim.caCertPem },
+    retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
+  };
+}
+
+/**
+ * Options for @azure/identity's ClientSecretCredential against the simulator's Entra ID
+ * stand-in: it is the authority host, instance discovery (a call to the public cloud's
+ * discovery endpoint) is off, and the same CA is trusted for the token requests.
+ *
+ *   new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim))
+ */
+export function simulatorCredentialOptions(sim: SimulatorAddress): PipelineOptions & {
+  authorityHost: string;
+  disableInstanceDiscovery: true;
+} {
+  return { authorityHost: sim.armEndpoint, disableInstanceDiscovery: true, tlsOptions: { ca: sim.caCertPem } };
+}

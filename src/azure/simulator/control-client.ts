@@ -1,0 +1,69 @@
+import { request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+import type { SimulatorAddress } from './client-options.js';
+import type { Fault, faultListSchema } from './faults.js';
+import type { GuestFlags } from './guest.js';
+import type { InventoryItem } from './resources.js';
+
+export interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export type FaultSpec = z.input<typeof faultListSchema>['faults'][number];
+
+/**
+ * Plain HTTPS to the simulator, trusting its certificate: the control API for tests and the
+ * sandbox (guest flags, inventory, faults), and raw ARM requests where the exact JSON matters.
+ */
+export class SimulatorControl {
+  constructor(private readonly sim: SimulatorAddress) {}
+
+  request(method: string, path: string, opts: { body?: unknown; bearer?: string; form?: string } = {}): Promise<RawAnswer> {
+    const payload = opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const headers: Record<string, string> = {};
+    if (payload !== undefined) {
+      headers['content-type'] = opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
+    }
+    if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(new URL(path, this.sim.armEndpoint), { method, headers, ca: this.sim.caCertPem }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  async inventory(): Promise<InventoryItem[]> {
+    return (await this.expectOk('GET', '/_simulator/inventory') as { resources: InventoryItem[] }).resources;
+  }
+
+  /** Sets some of a guest's flags (by VM name, before or after the VM exists); answers all of them. */
+  async setGuest(vmName: string, flags: Partial<GuestFlags>): Promise<GuestFlags> {
+    return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
+  }
+
+  /** Replaces the injected faults; [] clears them. */
+  async setFaults(faults: FaultSpec[]): Promise<void> {
+    await this.expectOk('PUT', '/_simulator/faults', { faults });
+  }
+
+  async faults(): Promise<Fault[]> {
+    return (await this.expectOk('GET', '/_simulator/faults') as { faults: Fault[] }).faults;
+  }
+
+  private async expectOk(method: string, path: string, body?: unknown): Promise<unknown> {
+    const answer = await this.request(method, path, { body });
+    if (answer.status !== 200) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { SimulatorContext } from './context.js';
+import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
+import { normalizeLocation, notFound, resourceId, type DiskState, type ManagedDisk } from './resources.js';
+
+const DISK_TYPE = 'Microsoft.Compute/disks';
+const GIB = 1024 ** 3;
+
+const tagsSchema = z.record(z.string(), z.string());
+
+const diskBody = z.object({
+  location: z.string().min(1),
+  tags: tagsSchema.optional(),
+  sku: z.object({ name: z.string() }).optional(),
+  properties: z.object({
+    osType: z.enum(['Windows', 'Linux']).optional(),
+    hyperVGeneration: z.enum(['V1', 'V2']).optional(),
+    creationData: z.object({
+      createOption: z.string(),
+      sourceUri: z.string().optional(),
+      storageAccountId: z.string().optional(),
+    }),
+  }),
+});
+
+const grantAccessBody = z.object({
+  access: z.literal('Read'),
+  durationInSeconds: z.number().int().min(1),
+  fileFormat: z.enum(['VHD', 'VHDX']).optional(),
+});
+
+/**
+ * Managed disks made by importing a VHD (the only way the packaging machine gets its disk),
+ * read back through grantAccess for Finalize, and deleted once exported.
+ */
+export function registerDiskRoutes(router: Router, context: SimulatorContext): void {
+  const disks = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/disks';
+  router.add('GET', disks, (req) => {
+    const group = context.store.requireResourceGroup(req.params.sub!, req.params.rg!);
+    return { status: 200, body: { value: context.store.disks.inResourceGroup(group.id).map((disk) => renderDisk(context, disk)) } };
+  });
+  router.add('GET', `${disks}/:name`, (req) => ({ status: 200, body: renderDisk(context, findDisk(context, req)) }));
+  router.add('PUT', `${disks}/:name`, (req) => putDisk(context, req));
+  router.add('DELETE', `${disks}/:name`, (req) => deleteDisk(context, req));
+  router.add('POST', `${disks}/:name/beginGetAccess`, (req) => grantAccess(context, req));
+  router.add('POST', `${disks}/:name/endGetAccess`, (req) => revokeAccess(context, req));
+}
+
+function diskId(context: SimulatorContext, req: SimRequest): string {
+  const group = context.store.requireResourceGroup(req.params.sub!, req.params.rg!);
+  return resourceId(context.store.subscriptionId, group.name, DISK_TYPE, req.params.name!);
+}
+
+function findDisk(context: SimulatorContext, req: SimRequest): ManagedDisk {
+  const disk = context.store.disks.get(diskId(context, req));
+  if (!disk) throw notFound(DISK_TYPE, req.params.name!, req.params.rg!);
+  return disk;
+}
+
+async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimResponse> {
+  const id = diskId(context, req);
+  const body = parseBody(diskBody, req);
+  const existing = context.store.disks.get(id);
+  if (existing) {
+    // Re-deploying the same template re-PUTs the disk: only its tags can change.
+    existing.tags = body.tags ?? {};
+    return context.operations.begin(req, () => undefined, { status: 200, body: renderDisk(context, existing) });
+  }
+  const { createOption, sourceUri, storageAccountId } = body.properties.creationData;
+  if (createOption.toLowerCase() !== 'import') {
+    throw new ArmError(400, 'InvalidParameter', `createOption '${createOption}' is not supported by the simulator; use Import.`);
+  }
+  if (!sourceUri) throw new ArmError(400, 'InvalidParameter', "Required parameter 'sourceUri' is missing (null).");
+  const accountId = resourceId(context.store.subscriptionId, context.config.resourceGroup, 'Microsoft.Storage/storageAccounts', context.config.storageAccount);
+  if (!storageAccountId) throw new ArmError(400, 'InvalidParameter', "Required parameter 'storageAccountId' is missing (null).");
+  if (storageAccountId.toLowerCase() !== accountId.toLowerCase()) {
+    throw new ArmError(400, 'InvalidParameter', `Storage account '${storageAccountId}' was not found; the simulator has '${accountId}'.`);
+  }
+  const source = await context.blobs.inspectSource(sourceUri);
+  const resourceGroup = id.split('/')[4]!;
+  const disk = context.store.disks.put({
+    id,
+    type: DISK_TYPE,
+    name: req.params.name!,
+    resourceGroup,
+    location: normalizeLocation(body.location),
+    tags: body.tags ?? {},
+    provisioningState: 'Creating',
+    osType: body.properties.osType,
+    hyperVGeneration: body.properties.hyperVGeneration,
+    diskSizeBytes: source.virtualSizeBytes,
+    creationData: { createOption: 'Import', sourceUri, storageAccountId },
+    sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
+    timeCreated: new Date().toISOString(),
+    uniqueId: randomUUID(),
+    blobName: `${resourceGroup.toLowerCase()}/${req.params.name!.toLowerCase()}.vhd`,
+  });
+  return context.operations.begin(
+    req,
+    async () => {
+      try {
+        await context.blobs.importCopy(source, disk.blobName);
+      } catch (error) {
+        context.store.disks.delete(disk.id);
+        throw new ArmError(409, 'ImportFailed', `Copying '${sourceUri}' failed: ${String(error)}`);
+      }
+      disk.provisioningState = 'Succeeded';
+    },
+    { status: 201, body: renderDisk(context, disk) },
+  );
+}
+
+function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
+  const disk = context.store.disks.get(diskId(context, req));
+  // ARM answers 204 when there is nothing to delete.
+  if (!disk) return { status: 204 };
+  if (disk.managedBy) {
+    throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
+  }
+  if (disk.accessPolicyId) {
+    throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} has an active SAS; revoke access before deleting it.`);
+  }
+  disk.provisioningState = 'Deleting';
+  return context.operations.begin(req, async () => {
+    await context.blobs.remove(disk.blobName);
+    context.store.disks.delete(disk.id);
+  });
+}
+
+function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
+  const disk = findDisk(context, req);
+  const body = parseBody(grantAccessBody, req);
+  const machine = disk.managedBy ? context.store.machines.get(disk.managedBy) : undefined;
+  if (machine && machine.powerState !== 'deallocated') {
+    throw new ArmError(
+      409,
+      'OperationNotAllowed',
+      `Disk ${disk.name} is attached to VM ${machine.id} which is not deallocated; deallocate the VM before exporting its disk.`,
+    );
+  }
+  return context.operations.begin(req, async () => {
+    const previous = disk.accessPolicyId;
+    const { sasUrl, policyId } = await context.blobs.grantRead(disk.blobName, body.durationInSeconds);
+    disk.accessPolicyId = policyId;
+    if (previous) await context.blobs.revoke(previous);
+    return { accessSAS: sasUrl };
+  });
+}
+
+function revokeAccess(context: SimulatorContext, req: SimRequest): SimResponse {
+  const disk = findDisk(context, req);
+  return context.operations.begin(req, async () => {
+    if (disk.accessPolicyId) await context.blobs.revoke(disk.accessPolicyId);
+    disk.accessPolicyId = undefined;
+  });
+}
+
+function diskState(context: SimulatorContext, disk: ManagedDisk): DiskState {
+  if (disk.accessPolicyId) return 'ActiveSAS';
+  if (!disk.managedBy) return 'Unattached';
+  return context.store.machines.get(disk.managedBy)?.powerState === 'deallocated' ? 'Reserved' : 'Attached';
+}
+
+function renderDisk(context: SimulatorContext, disk: ManagedDisk): Record<string, unknown> {
+  return {
+    id: disk.id,
+    name: disk.name,
+    type: disk.type,
+    location: disk.location,
+    tags: disk.tags,
+    ...(disk.managedBy ? { managedBy: disk.managedBy } : {}),
+    sku: disk.sku,
+    properties: {
+      ...(disk.osType ? { osType: disk.osType } : {}),
+      ...(disk.hyperVGeneration ? { hyperVGeneration: disk.hyperVGeneration } : {}),
+      creationData: disk.creationData,
+      diskSizeGB: Math.ceil(disk.diskSizeBytes / GIB),
+      diskSizeBytes: disk.diskSizeBytes,
+      uniqueId: disk.uniqueId,
+      encryption: { type: 'EncryptionAtRestWithPlatformKey' },
+      networkAccessPolicy: 'AllowAll',
+      publicNetworkAccess: 'Enabled',
+      timeCreated: disk.timeCreated,
+      provisioningState: disk.provisioningState,
+      diskState: diskState(context, disk),
+    },
+  };
+}
+

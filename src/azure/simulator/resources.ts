@@ -1,0 +1,144 @@
+import { ArmError } from './http.js';
+
+export type Tags = Record<string, string>;
+
+/** One line of GET /_simulator/inventory. */
+export interface InventoryItem {
+  id: string;
+  type: string;
+  name: string;
+  tags: Tags;
+  powerState?: string;
+}
+
+interface Resource {
+  id: string;
+  type: string;
+  name: string;
+  location: string;
+  tags: Tags;
+}
+
+export type ResourceGroup = Resource;
+
+/** Resources the simulator only stores and shows: storage account, VNet, NICs, public IPs. */
+export interface PlainResource extends Resource {
+  kind?: string;
+  sku?: Record<string, string>;
+  properties: Record<string, unknown>;
+}
+
+export type DiskState = 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS';
+
+export interface ManagedDisk extends Resource {
+  resourceGroup: string;
+  provisioningState: 'Creating' | 'Succeeded' | 'Deleting';
+  osType?: string;
+  hyperVGeneration?: string;
+  diskSizeBytes: number;
+  creationData: Record<string, unknown>;
+  sku: { name: string; tier: string };
+  timeCreated: string;
+  uniqueId: string;
+  /** The VM the disk is attached to, if any (ARM's `managedBy`). */
+  managedBy?: string;
+  /** Container-relative path of the disk's bytes inside Azurite. */
+  blobName: string;
+  /** Set while a grantAccess SAS is live: the stored access policy that revokeAccess deletes. */
+  accessPolicyId?: string;
+}
+
+export type PowerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated';
+
+export interface VirtualMachine extends Resource {
+  vmId: string;
+  provisioningState: 'Creating' | 'Updating' | 'Succeeded' | 'Deleting';
+  powerState: PowerState;
+  vmSize: string;
+  osDisk: { diskId: string; name: string; osType: string; deleteOption: string; caching: string };
+  networkApiVersion: string;
+  networkInterfaceConfigurations: unknown[];
+  /** The NICs and public IPs created from the inline configurations, with their deleteOption. */
+  createdResources: Array<{ id: string; deleteOption: string; primary?: boolean }>;
+  timeCreated: string;
+  hyperVGeneration: string;
+  runCommandInProgress: boolean;
+}
+
+/** Resources of one kind keyed by id, compared case-insensitively as ARM does. */
+export class ResourceTable<T extends Resource> {
+  private readonly byId = new Map<string, T>();
+
+  get(id: string): T | undefined {
+    return this.byId.get(id.toLowerCase());
+  }
+
+  put(resource: T): T {
+    this.byId.set(resource.id.toLowerCase(), resource);
+    return resource;
+  }
+
+  delete(id: string): boolean {
+    return this.byId.delete(id.toLowerCase());
+  }
+
+  values(): T[] {
+    return [...this.byId.values()];
+  }
+
+  inResourceGroup(resourceGroupId: string): T[] {
+    const prefix = `${resourceGroupId.toLowerCase()}/`;
+    return this.values().filter((resource) => resource.id.toLowerCase().startsWith(prefix));
+  }
+}
+
+export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+}
+
+export function resourceId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
+  return `${resourceGroupId(subscriptionId, resourceGroup)}/providers/${type}/${name}`;
+}
+
+/** Everything the simulator holds, one table per kind of resource. */
+export class ResourceStore {
+  readonly resourceGroups = new ResourceTable<ResourceGroup>();
+  readonly plain = new ResourceTable<PlainResource>();
+  readonly disks = new ResourceTable<ManagedDisk>();
+  readonly machines = new ResourceTable<VirtualMachine>();
+
+  constructor(readonly subscriptionId: string) {}
+
+  inventory(): InventoryItem[] {
+    const item = ({ id, type, name, tags }: Resource): InventoryItem => ({ id, type, name, tags: { ...tags } });
+    return [
+      ...this.resourceGroups.values().map(item),
+      ...this.plain.values().map(item),
+      ...this.disks.values().map(item),
+      ...this.machines.values().map((machine) => ({ ...item(machine), powerState: machine.powerState })),
+    ];
+  }
+
+  /** The resource group a request addresses; ARM answers 404 when it (or the subscription) is unknown. */
+  requireResourceGroup(subscriptionId: string, name: string): ResourceGroup {
+    if (subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
+      throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+    }
+    const group = this.resourceGroups.get(resourceGroupId(this.subscriptionId, name));
+    if (!group) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`);
+    return group;
+  }
+}
+
+export function notFound(type: string, name: string, resourceGroup: string): ArmError {
+  return new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
+
+/** ARM compares locations without case or spaces ("East US" is "eastus"). */
+export function normalizeLocation(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { AZURITE_KEY, startAzurite } from '../azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../azure/simulator/index.js';
+import { buildFixedVhd, MIB } from '../azure/vhd.js';
+import type { ConnectorConfig, LayerVersion, OsLayer } from '../domain/model.js';
+import type { Services } from '../services.js';
+import { SANDBOX_CONNECTOR_NAME, simulatedConnector } from './simulated-connector.js';
+
+export const DEMO_LAYER_NAME = 'Windows Server 2022 (demo)';
+const DEMO_BASE_VERSION = '2026-10 baseline';
+/** Small enough to seed in a moment; the workflow never reads disk bytes anyway. */
+const DEMO_BASE_VHD_BYTES = 8 * MIB;
+
+export interface RunningSandbox {
+  armEndpoint: string;
+  blobEndpoint: string;
+  simulator: RunningArmSimulator;
+  connector: ConnectorConfig;
+  stop(): Promise<void>;
+}
+
+/**
+ * OSLAYER_SANDBOX=1: Azurite and the ARM simulator in-process, a "Sandbox (simulated Azure)"
+ * connector and a demo OS layer whose base version is a small fixed VHD, so the whole
+ * workflow runs without a subscription. Re-running against the same store refreshes the
+ * connector's endpoints (they change with every start) and reseeds the base VHD.
+ */
+export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey' | 'azure' | 'logger' | 'config'>): Promise<RunningSandbox> {
+  const { repos, logger, config } = services;
+  const azurite = await startAzurite({ port: config.sandbox.blobPort });
+  let simulator: RunningArmSimulator;
+  try {
+    simulator = await startArmSimulator({ blobEndpoint: azurite.blobEndpoint, blobAccountKey: AZURITE_KEY, port: config.sandbox.armPort });
+  } catch (err) {
+    await azurite.stop();
+    throw err;
+  }
+  const stop = async (): Promise<void> => {
+    await simulator.stop();
+    await azurite.stop();
+  };
+  try {
+    const fresh = simulatedConnector(simulator, services.secretKey);
+    const existing = await repos.connectors.findOne({ name: SANDBOX_CONNECTOR_NAME });
+    const connector: ConnectorConfig = existing ? { ...fresh, _id: existing._id, createdAt: existing.createdAt, container: existing.container } : fresh;
+    if (existing) await repos.connectors.update(existing._id, connector);
+    else await repos.connectors.insert(connector);
+
+    await seedDemoLayer(services, connector);
+    logger.info(`sandbox: simulated Azure at ${simulator.armEndpoint}, blob storage at ${azurite.blobEndpoint}`);
+    return { armEndpoint: simulator.armEndpoint, blobEndpoint: azurite.blobEndpoint, simulator, connector, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function seedDemoLayer(services: Pick<Services, 'repos' | 'azure'>, connector: ConnectorConfig): Promise<void> {
+  const { repos } = services;
+  const blobs = await services.azure.session(connector).blobs();
+  await blobs.ensureContainer({ container: connector.container });
+
+  let layer = await repos.layers.findOne({ name: DEMO_LAYER_NAME });
+  if (!layer) {
+    const now = new Date();
+    const newLayer: OsLayer = {
+      _id: randomUUID(),
+      name: DEMO_LAYER_NAME,
+      description: 'A demo OS layer in the simulated Azure sandbox.',
+      osType: 'Windows',
+      vmGeneration: 'V2',
+      connectorId: connector._id,
+      createdBy: 'oslayer',
+      createdAt: now,
+    };
+    await repos.layers.insert(newLayer);
+    layer = newLayer;
+  }
+  // Azurite keeps blobs in memory, so every start seeds every deployable version's VHD again.
+  const versions = await repos.versions.list({ layerId: layer._id, status: 'deployable' });
+  if (versions.length === 0) {
+    const now = new Date();
+    const base: LayerVersion = {
+      _id: randomUUID(),
+      layerId: layer._id,
+      name: DEMO_BASE_VERSION,
+      description: 'The imported base disk of the demo layer.',
+      maxLayerSizeGb: 1,
+      connectorId: connector._id,
+      packagingDiskFilename: 'demo-base.vhd',
+      status: 'deployable',
+      diskUri: `demo/${DEMO_BASE_VERSION.replace(/\s+/g, '-')}.vhd`,
+      diskSizeBytes: DEMO_BASE_VHD_BYTES,
+      createdBy: 'oslayer',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await repos.versions.insert(base);
+    await repos.layers.update(layer._id, { latestVersionId: base._id });
+    versions.push(base);
+  }
+  for (const version of versions) {
+    if (!version.diskUri) continue;
+    await blobs.uploadPageBlob({ container: connector.container, blob: version.diskUri, data: buildFixedVhd(version.diskSizeBytes ?? DEMO_BASE_VHD_BYTES) });
+  }
+}

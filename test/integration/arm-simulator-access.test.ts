@@ -1,0 +1,184 @@
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { StorageManagementClient } from '@azure/arm-storage';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { ClientSecretCredential } from '@azure/identity';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AZURITE_KEY } from '../../src/azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { blobEndpoint } from '../support/stand-ins.js';
+
+/*
+ * How a client reaches the simulator (the SDK refuses bearer tokens over plain HTTP, and the
+ * simulator's certificate is made at start, so it must be trusted explicitly):
+ *
+ *   const credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, {
+ *     authorityHost: sim.armEndpoint,      // the Entra ID stand-in lives on the same server
+ *     disableInstanceDiscovery: true,      // else MSAL asks the public cloud about the authority
+ *     tlsOptions: { ca: sim.caCertPem },   // token requests go through the identity pipeline too
+ *   });                                    // = simulatorCredentialOptions(sim)
+ *   new ComputeManagementClient(credential, sim.subscriptionId, {
+ *     endpoint: sim.armEndpoint, tlsOptions: { ca: sim.caCertPem }, retryOptions: { ... },
+ *   });                                    // = simulatorClientOptions(sim)
+ *
+ * `tlsOptions` (a PipelineOptions field) works for modular and older clients alike: the
+ * pipeline's TLS policy sets request.tlsSettings and the HTTP client caches one agent for it.
+ */
+
+let sim: RunningArmSimulator;
+let control: SimulatorControl;
+let credential: ClientSecretCredential;
+
+beforeAll(async () => {
+  sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
+  control = new SimulatorControl(sim);
+  credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+afterEach(async () => {
+  await control.setFaults([]);
+});
+
+describe('Entra ID stand-in', () => {
+  it('gives a real ClientSecretCredential a bearer token that ARM accepts', async () => {
+    const resources = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const group = await resources.resourceGroups.get(sim.resourceGroup);
+    expect(group).toMatchObject({ name: sim.resourceGroup, location: sim.location });
+  });
+
+  it('refuses a wrong client secret with AADSTS7000215', async () => {
+    const wrong = new ClientSecretCredential(sim.tenantId, sim.clientId, 'not-the-secret', simulatorCredentialOptions(sim));
+    await expect(wrong.getToken('https://management.azure.com/.default')).rejects.toThrow(/AADSTS7000215/);
+  });
+
+  it('answers ARM calls without a valid bearer token with 401', async () => {
+    const path = `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2021-04-01`;
+    const forged = await control.request('GET', path, { bearer: 'made-up-token' });
+    expect(forged.status).toBe(401);
+    expect(forged.body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
+    const missing = await control.request('GET', path);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toMatchObject({ error: { code: 'AuthenticationFailed' } });
+  });
+});
+
+describe('what a connector Test checks', () => {
+  it('shows the storage account with Azurite as blob endpoint, and listKeys returns a key Azurite accepts', async () => {
+    const storage = new StorageManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const account = await storage.storageAccounts.getProperties(sim.resourceGroup, sim.storageAccount);
+    expect(account.location).toBe(sim.location);
+    expect(account.kind).toBe('StorageV2');
+    expect(account.primaryEndpoints?.blob).toBe(`${blobEndpoint()}/`);
+
+    const { keys } = await storage.storageAccounts.listKeys(sim.resourceGroup, sim.storageAccount);
+    const key1 = keys?.find((key) => key.keyName === 'key1');
+    expect(key1?.permissions).toBe('FULL');
+    const blobs = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
+    await expect(blobs.getProperties()).resolves.toBeDefined();
+  });
+
+  it('has the packaging subnet under Microsoft.Network', async () => {
+    const network = new NetworkManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const subnet = await network.subnets.get(sim.resourceGroup, 'oslayer-vnet', 'packaging');
+    expect(subnet.id).toBe(sim.subnetId);
+    expect(subnet.addressPrefix).toMatch(/^10\./);
+  });
+
+  it('lists VM sizes with their vCPUs for the region only', async () => {
+    const compute = new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const vcpus = new Map<string, string | undefined>();
+    for await (const sku of compute.resourceSkus.list({ filter: `location eq '${sim.location}'` })) {
+      vcpus.set(sku.name!, sku.capabilities?.find((capability) => capability.name === 'vCPUs')?.value);
+    }
+    expect(Object.fromEntries(vcpus)).toEqual({
+      Standard_A1_v2: '1',
+      Standard_A2_v2: '2',
+      Standard_D2s_v3: '2',
+      Standard_D4s_v5: '4',
+    });
+    const elsewhere = [];
+    for await (const sku of compute.resourceSkus.list({ filter: "location eq 'westeurope'" })) elsewhere.push(sku);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('creates, finds and reports resource groups, and says which do not exist', async () => {
+    const resources = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    await resources.resourceGroups.createOrUpdate('oslayer-extra', { location: sim.location, tags: { purpose: 'test' } });
+    expect((await resources.resourceGroups.checkExistence('oslayer-extra')).body).toBe(true);
+    expect((await resources.resourceGroups.checkExistence('no-such-group')).body).toBe(false);
+    await expect(resources.resourceGroups.get('no-such-group')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceGroupNotFound',
+    });
+    expect(sim.inventory()).toContainEqual(
+      expect.objectContaining({ type: 'Microsoft.Resources/resourceGroups', name: 'oslayer-extra', tags: { purpose: 'test' } }),
+    );
+  });
+});
+
+describe('injected faults', () => {
+  const groupPath = () => `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}$`;
+
+  it('a 429 with Retry-After is retried by the SDK and the call succeeds', async () => {
+    await control.setFaults([{ method: 'GET', pathPattern: groupPath(), status: 429, retryAfterSeconds: 1 }]);
+    const resources = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    await expect(resources.resourceGroups.get(sim.resourceGroup)).resolves.toMatchObject({ name: sim.resourceGroup });
+    expect(await control.faults()).toEqual([]);
+  });
+
+  it('a 500 twice, then the call succeeds on the third try', async () => {
+    await control.setFaults([{ pathPattern: groupPath(), status: 500, times: 2 }]);
+    const compute = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    await expect(compute.resourceGroups.get(sim.resourceGroup)).resolves.toMatchObject({ name: sim.resourceGroup });
+    expect(await control.faults()).toEqual([]);
+  });
+
+  it('answers faulted requests in ARM shape and keeps what is not used up', async () => {
+    await control.setFaults([
+      { pathPattern: '/resourcegroups/', status: 503, code: 'ServiceUnavailable', times: 2 },
+      { method: 'DELETE', pathPattern: '.', status: 409 },
+    ]);
+    const token = (await credential.getToken('https://management.azure.com/.default')).token;
+    const answer = await control.request('GET', `${groupPath().slice(0, -1)}?api-version=2021-04-01`, { bearer: token });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'ServiceUnavailable', message: expect.any(String) } });
+    expect(await control.faults()).toEqual([
+      expect.objectContaining({ pathPattern: '/resourcegroups/', times: 1 }),
+      expect.objectContaining({ method: 'DELETE', times: 1 }),
+    ]);
+  });
+
+  it('rejects a fault list it cannot use', async () => {
+    const answer = await control.request('PUT', '/_simulator/faults', { body: { faults: [{ pathPattern: '(', status: 429 }] } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter' } });
+  });
+});
+
+describe('guest control', () => {
+  it('remembers flags by VM name before the VM exists and keeps omitted flags', async () => {
+    await control.setGuest('future-vm', { ngenQueued: true });
+    const flags = await control.setGuest('future-vm', { msiInProgress: true });
+    expect(flags).toEqual({
+      driverRebootPending: false,
+      rebootPending: false,
+      msiInProgress: true,
+      ngenInProgress: false,
+      ngenQueued: true,
+      runOnceOutstanding: false,
+      smsCfgPresent: false,
+    });
+  });
+
+  it('rejects flags it does not know', async () => {
+    const answer = await control.request('PUT', '/_simulator/guest/some-vm', { body: { rebootPending: true, bsod: true } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter', message: expect.stringContaining('bsod') } });
+  });
+});

@@ -1,0 +1,430 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential } from '@azure/identity';
+import { BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { AZURITE_KEY } from '../../src/azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
+import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
+import { blobEndpoint } from '../support/stand-ins.js';
+
+const MIB = 1024 * 1024;
+/** LROs complete after ~200 ms in the simulator; poll often so the tests stay quick. */
+const poll = { updateIntervalInMs: 50 };
+
+let sim: RunningArmSimulator;
+let control: SimulatorControl;
+let credential: ClientSecretCredential;
+let compute: ComputeManagementClient;
+let vhds: ContainerClient;
+
+beforeAll(async () => {
+  sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
+  control = new SimulatorControl(sim);
+  credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
+  compute = new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+  const account = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, AZURITE_KEY));
+  vhds = account.getContainerClient(`vhds-${randomBytes(4).toString('hex')}`);
+  await vhds.create();
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+/** A fixed VHD footer (the 512 bytes after the data) for a disk of `size` bytes. */
+function vhdFooter(size: number): Buffer {
+  const footer = Buffer.alloc(512);
+  footer.write('conectix', 0, 'latin1');
+  footer.writeUInt32BE(2, 8); // features: reserved bit
+  footer.writeUInt32BE(0x00010000, 12); // format version 1.0
+  footer.writeBigUInt64BE(0xffffffffffffffffn, 16); // data offset: none for a fixed disk
+  footer.write('osly', 28, 'latin1');
+  footer.write('Wi2k', 36, 'latin1');
+  footer.writeBigUInt64BE(BigInt(size), 40); // original size
+  footer.writeBigUInt64BE(BigInt(size), 48); // current size
+  footer.writeUInt16BE(Math.min(65535, Math.floor(size / 512 / 16 / 63)), 56); // cylinders
+  footer.writeUInt8(16, 58); // heads
+  footer.writeUInt8(63, 59); // sectors per track
+  footer.writeUInt32BE(2, 60); // disk type: fixed
+  randomBytes(16).copy(footer, 68);
+  let sum = 0;
+  for (const byte of footer) sum += byte;
+  footer.writeUInt32BE(~sum >>> 0, 64);
+  return footer;
+}
+
+/** Uploads a 1 MiB fixed VHD whose first sector carries `marker`; answers its URL and bytes. */
+async function uploadVhd(name: string, marker: string): Promise<{ url: string; bytes: Buffer }> {
+  const bytes = Buffer.alloc(MIB + 512);
+  bytes.write(marker, 0, 'utf8');
+  vhdFooter(MIB).copy(bytes, MIB);
+  const blob = vhds.getPageBlobClient(name);
+  await blob.create(bytes.length);
+  await blob.uploadPages(bytes.subarray(0, 512), 0, 512);
+  await blob.uploadPages(bytes.subarray(MIB), MIB, 512);
+  return { url: blob.url, bytes };
+}
+
+function storageAccountId(): string {
+  return `/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${sim.storageAccount}`;
+}
+
+async function importDisk(name: string, sourceUri: string, extra: { tags?: Record<string, string>; hyperVGeneration?: 'V1' | 'V2' } = {}) {
+  return compute.disks.createOrUpdate(
+    sim.resourceGroup,
+    name,
+    {
+      location: sim.location,
+      tags: extra.tags,
+      sku: { name: 'Standard_LRS' },
+      osType: 'Windows',
+      hyperVGeneration: extra.hyperVGeneration ?? 'V1',
+      creationData: { createOption: 'Import', sourceUri, storageAccountId: storageAccountId() },
+    },
+    poll,
+  );
+}
+
+/** The packaging machine as DESIGN §5 describes it: attached OS disk, inline NIC + public IP. */
+function packagingMachine(diskId: string, tags: Record<string, string>, vmSize = 'Standard_A2_v2'): VirtualMachine {
+  return {
+    location: sim.location,
+    tags,
+    hardwareProfile: { vmSize },
+    storageProfile: { osDisk: { osType: 'Windows', createOption: 'Attach', deleteOption: 'Detach', managedDisk: { id: diskId } } },
+    networkProfile: {
+      networkApiVersion: '2020-11-01',
+      networkInterfaceConfigurations: [
+        {
+          name: 'nic',
+          primary: true,
+          deleteOption: 'Delete',
+          ipConfigurations: [
+            {
+              name: 'ipconfig',
+              subnet: { id: sim.subnetId },
+              publicIPAddressConfiguration: { name: 'pip', deleteOption: 'Delete', sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static' },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+async function runScript(vmName: string, script: string[]): Promise<string> {
+  const result = await compute.virtualMachines.runCommand(sim.resourceGroup, vmName, { commandId: 'RunPowerShellScript', script }, poll);
+  return result.value?.find((status) => status.code?.includes('StdOut'))?.message ?? '';
+}
+
+async function powerState(vmName: string): Promise<string | undefined> {
+  const view = await compute.virtualMachines.instanceView(sim.resourceGroup, vmName);
+  return view.statuses?.find((status) => status.code?.startsWith('PowerState/'))?.code;
+}
+
+describe('a packaging machine from import to cleanup, through the real SDK', () => {
+  const taskId = `task-${randomBytes(4).toString('hex')}`;
+  const tags = { 'oslayer-task': taskId, 'oslayer-layer': 'win10', 'oslayer-version': '2' };
+  const diskName = `${taskId}-osdisk`;
+  const vmName = `${taskId}-vm`;
+  let vhd: { url: string; bytes: Buffer };
+  let diskId: string;
+  const tagged = () => sim.inventory().filter((item) => item.tags['oslayer-task'] === taskId);
+
+  it('imports the packaging VHD from Azurite as a managed disk', async () => {
+    vhd = await uploadVhd(`${taskId}.vhd`, 'packaging disk of the lifecycle test');
+    const disk = await importDisk(diskName, vhd.url, { tags });
+    expect(disk).toMatchObject({ provisioningState: 'Succeeded', diskSizeGB: 1, diskSizeBytes: MIB, diskState: 'Unattached', tags });
+    diskId = disk.id!;
+  });
+
+  it('creates the VM around the disk, with its NIC and public IP inline', async () => {
+    await control.setGuest(vmName, { rebootPending: true, ngenQueued: true, ngenInProgress: true, smsCfgPresent: true });
+    const machine = await compute.virtualMachines.createOrUpdate(sim.resourceGroup, vmName, packagingMachine(diskId, tags), poll);
+    expect(machine.provisioningState).toBe('Succeeded');
+    expect(machine.storageProfile?.osDisk?.managedDisk?.id).toBe(diskId);
+
+    expect(tagged().map((item) => item.type).sort()).toEqual([
+      'Microsoft.Compute/disks',
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/publicIPAddresses',
+    ]);
+    const resources = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const found = [];
+    for await (const resource of resources.resources.listByResourceGroup(sim.resourceGroup, {
+      filter: `tagName eq 'oslayer-task' and tagValue eq '${taskId}'`,
+    })) {
+      found.push(resource.name);
+    }
+    expect(found.sort()).toEqual([diskName, vmName, `${vmName}-nic`, `${vmName}-pip`].sort());
+
+    const network = new NetworkManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
+    const nicId = machine.networkProfile?.networkInterfaces?.[0]?.id ?? '';
+    const nic = await network.networkInterfaces.get(sim.resourceGroup, nicId.split('/').pop()!);
+    expect(nic.ipConfigurations?.[0]?.subnet?.id).toBe(sim.subnetId);
+    expect((await compute.disks.get(sim.resourceGroup, diskName)).managedBy).toBe(machine.id);
+  });
+
+  it('shows the VM running with its agent ready, through instanceView and $expand', async () => {
+    expect(await powerState(vmName)).toBe('PowerState/running');
+    const machine = await compute.virtualMachines.get(sim.resourceGroup, vmName, { expand: 'instanceView' });
+    expect(machine.instanceView?.vmAgent?.statuses?.[0]).toMatchObject({ code: 'ProvisioningState/succeeded', displayStatus: 'Ready' });
+    expect(sim.inventory().find((item) => item.name === vmName)?.powerState).toBe('running');
+  });
+
+  it('runs the integrity check in the guest and prints its flags as one JSON line', async () => {
+    await control.setGuest(vmName, { driverRebootPending: true });
+    const stdout = await runScript(vmName, ['# oslayer:integrity-check', 'Write-Output "ignored by the simulator"']);
+    expect(stdout.split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout)).toEqual({
+      v: 1,
+      driverRebootPending: true,
+      rebootPending: true,
+      msiInProgress: false,
+      ngenInProgress: true,
+      ngenQueued: true,
+      runOnceOutstanding: false,
+      smsCfgPresent: true,
+    });
+  });
+
+  it('refuses a second run command while one is in progress', async () => {
+    const first = compute.virtualMachines.runCommand(sim.resourceGroup, vmName, { commandId: 'RunPowerShellScript', script: ['# oslayer:integrity-check'] }, poll);
+    await first.submitted();
+    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'Conflict',
+      message: expect.stringContaining('Run command extension execution is in progress'),
+    });
+    await expect(first.pollUntilDone()).resolves.toBeDefined();
+  });
+
+  it('expedites NGen, and a restart clears pending reboots', async () => {
+    expect(await runScript(vmName, ['# oslayer:expedite-ngen'])).toMatch(/Native Image Generator/);
+    await compute.virtualMachines.restart(sim.resourceGroup, vmName, poll);
+    expect(JSON.parse(await runScript(vmName, ['# oslayer:integrity-check']))).toMatchObject({
+      driverRebootPending: false,
+      rebootPending: false,
+      ngenInProgress: false,
+      ngenQueued: false,
+      smsCfgPresent: true,
+    });
+    expect(await runScript(vmName, ['Get-Date'])).toBe('');
+  });
+
+  it('powers off, refuses run commands while not running, then deallocates', async () => {
+    await compute.virtualMachines.powerOff(sim.resourceGroup, vmName, poll);
+    expect(await powerState(vmName)).toBe('PowerState/stopped');
+    expect((await compute.virtualMachines.instanceView(sim.resourceGroup, vmName)).vmAgent).toBeUndefined();
+    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    await compute.virtualMachines.deallocate(sim.resourceGroup, vmName, poll);
+    expect(await powerState(vmName)).toBe('PowerState/deallocated');
+    expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('Reserved');
+  });
+
+  it('grants a read SAS that downloads the disk bytes from Azurite, and revoking it really revokes', async () => {
+    const { accessSAS } = await compute.disks.grantAccess(sim.resourceGroup, diskName, { access: 'Read', durationInSeconds: 3600 }, poll);
+    expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('ActiveSAS');
+    const exported = new BlobClient(accessSAS!);
+    expect((await exported.downloadToBuffer()).equals(vhd.bytes)).toBe(true);
+
+    await compute.disks.revokeAccess(sim.resourceGroup, diskName, poll);
+    await expect(exported.getProperties()).rejects.toMatchObject({ statusCode: 403 });
+    expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('Reserved');
+  });
+
+  it('deletes the VM with its NIC and public IP, and keeps the detached OS disk', async () => {
+    await compute.virtualMachines.delete(sim.resourceGroup, vmName, poll);
+    expect(tagged().map((item) => item.type)).toEqual(['Microsoft.Compute/disks']);
+    const disk = await compute.disks.get(sim.resourceGroup, diskName);
+    expect(disk.managedBy).toBeUndefined();
+    expect(disk.diskState).toBe('Unattached');
+  });
+
+  it('deletes the disk, leaving nothing tagged with the task', async () => {
+    await compute.disks.delete(sim.resourceGroup, diskName, poll);
+    await expect(compute.disks.get(sim.resourceGroup, diskName)).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    expect(tagged()).toEqual([]);
+  });
+});
+
+describe('requests Azure would refuse', () => {
+  let vhdUrl: string;
+
+  beforeAll(async () => {
+    vhdUrl = (await uploadVhd('refusals.vhd', 'refusals')).url;
+  });
+
+  it('an Import without sourceUri is 400 InvalidParameter', async () => {
+    const attempt = compute.disks.createOrUpdate(
+      sim.resourceGroup,
+      'no-source',
+      { location: sim.location, creationData: { createOption: 'Import', storageAccountId: storageAccountId() } },
+      poll,
+    );
+    await expect(attempt).rejects.toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+  });
+
+  it('an Import of a blob that is not a fixed VHD is 400 InvalidParameter', async () => {
+    const blob = vhds.getBlockBlobClient('not-a-disk.vhd');
+    await blob.upload('hello', 5);
+    await expect(importDisk('not-a-disk', blob.url)).rejects.toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+  });
+
+  it('a VM size the region does not offer is 409 SkuNotAvailable; an attached disk cannot be deleted', async () => {
+    const disk = await importDisk('refusal-disk', vhdUrl);
+    await expect(
+      compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'too-big', packagingMachine(disk.id!, {}, 'Standard_M128ms'), poll),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
+
+    await compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'holder', packagingMachine(disk.id!, {}), poll);
+    await expect(compute.disks.delete(sim.resourceGroup, 'refusal-disk', poll)).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'OperationNotAllowed',
+    });
+    await expect(
+      compute.disks.grantAccess(sim.resourceGroup, 'refusal-disk', { access: 'Read', durationInSeconds: 60 }, poll),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    await compute.virtualMachines.delete(sim.resourceGroup, 'holder', poll);
+    await compute.disks.delete(sim.resourceGroup, 'refusal-disk', poll);
+  });
+
+  it('a Generation 2 disk cannot boot on a size that only runs Generation 1', async () => {
+    const disk = await importDisk('gen2-disk', vhdUrl, { hyperVGeneration: 'V2' });
+    await expect(
+      compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'gen2-on-a2', packagingMachine(disk.id!, {}, 'Standard_A2_v2'), poll),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    await compute.disks.delete(sim.resourceGroup, 'gen2-disk', poll);
+  });
+});
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Every key of `expected` is in `actual` with the same JSON type, recursively; array elements
+ * are compared position by position (the last actual element stands in for missing ones).
+ * Values are not compared: the fixtures are Microsoft's examples, not the simulator's data.
+ * `tags` is a map whose keys are data, so only its type counts.
+ */
+function expectShapeCovers(expected: Json, actual: unknown, path = '$'): void {
+  const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+  if (expected === null) return;
+  expect(`${path}: ${kind(actual)}`).toBe(`${path}: ${kind(expected)}`);
+  if (path.endsWith('.tags')) return;
+  if (Array.isArray(expected)) {
+    const items = actual as unknown[];
+    if (expected.length > 0) expect(`${path}: ${items.length > 0 ? 'items' : 'empty'}`).toBe(`${path}: items`);
+    expected.forEach((item, index) => expectShapeCovers(item, items[Math.min(index, items.length - 1)], `${path}[${index}]`));
+  } else if (typeof expected === 'object') {
+    for (const [key, value] of Object.entries(expected)) {
+      expectShapeCovers(value, (actual as Record<string, unknown>)[key], `${path}.${key}`);
+    }
+  }
+}
+
+function fixture(name: string): { parameters: Record<string, Json>; responses: Record<string, { body: Json }> } {
+  return JSON.parse(readFileSync(new URL(`../fixtures/arm/${name}`, import.meta.url), 'utf8'));
+}
+
+describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', () => {
+  const base = () => `/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.Compute`;
+  const api = '?api-version=2025-04-01';
+  let bearer: string;
+  let vhdUrl: string;
+
+  const arm = (method: string, path: string, body?: unknown) => control.request(method, path, { bearer, body });
+
+  /** Follows a raw long-running operation to its end and answers what its Location returns. */
+  async function completion(started: RawAnswer): Promise<RawAnswer> {
+    const statusUrl = String(started.headers['azure-asyncoperation']);
+    for (;;) {
+      const { body } = await arm('GET', statusUrl);
+      if ((body as { status: string }).status !== 'InProgress') break;
+      await sleep(50);
+    }
+    return arm('GET', String(started.headers.location));
+  }
+
+  beforeAll(async () => {
+    bearer = (await credential.getToken('https://management.azure.com/.default')).token;
+    vhdUrl = (await uploadVhd('shapes.vhd', 'shapes')).url;
+  });
+
+  it('disk import (PUT) and disk GET', async () => {
+    const example = fixture('Disk_Create_ByImportingBlobFromTheSameSubscription.json');
+    const request = structuredClone(example.parameters.disk) as {
+      location: string;
+      properties: { osType?: string; hyperVGeneration?: string; creationData: Record<string, string> };
+    };
+    // An OS disk, as the packaging machine's is: the example imports a data disk.
+    request.location = sim.location;
+    request.properties.osType = 'Windows';
+    request.properties.hyperVGeneration = 'V1';
+    request.properties.creationData.sourceUri = vhdUrl;
+    request.properties.creationData.storageAccountId = storageAccountId();
+    const created = await arm('PUT', `${base()}/disks/shape-disk${api}`, request);
+    expect(created.status).toBe(201);
+    expectShapeCovers(example.responses['200']!.body, created.body);
+    expect((await completion(created)).status).toBe(200);
+
+    await compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'shape-vm', packagingMachine(`${base()}/disks/shape-disk`, {}), poll);
+    const got = await arm('GET', `${base()}/disks/shape-disk${api}`);
+    expectShapeCovers(fixture('Disk_Get.json').responses['200']!.body, got.body);
+    expect((await compute.disks.get(sim.resourceGroup, 'shape-disk')).managedBy).toMatch(/shape-vm$/);
+  });
+
+  it('VM create with networkInterfaceConfigurations', async () => {
+    const example = fixture('VirtualMachine_Create_WithNetworkInterfaceConfiguration.json');
+    const request = structuredClone(example.parameters.parameters) as any;
+    request.location = sim.location;
+    request.properties.hardwareProfile.vmSize = 'Standard_D2s_v3';
+    request.properties.storageProfile.osDisk = { createOption: 'Attach', managedDisk: { id: `${base()}/disks/shape-disk-2` } };
+    request.properties.networkProfile.networkInterfaceConfigurations[0].properties.ipConfigurations[0].properties.subnet = { id: sim.subnetId };
+    await importDisk('shape-disk-2', vhdUrl);
+    const created = await arm('PUT', `${base()}/virtualMachines/shape-vm-2${api}`, request);
+    expect(created.status).toBe(201);
+    expectShapeCovers(example.responses['201']!.body, created.body);
+    await completion(created);
+    const machine = await compute.virtualMachines.get(sim.resourceGroup, 'shape-vm-2');
+    expect(machine.networkProfile?.networkInterfaceConfigurations?.[0]?.ipConfigurations?.[0]?.publicIPAddressConfiguration?.deleteOption).toBe('Detach');
+  });
+
+  it('VM instance view', async () => {
+    const view = await arm('GET', `${base()}/virtualMachines/shape-vm/instanceView${api}`);
+    expectShapeCovers(fixture('VirtualMachine_Get_InstanceView.json').responses['200']!.body, view.body);
+    expect((await compute.virtualMachines.instanceView(sim.resourceGroup, 'shape-vm')).vmAgent?.vmAgentVersion).toBeTruthy();
+  });
+
+  it('run command result', async () => {
+    const started = await arm('POST', `${base()}/virtualMachines/shape-vm/runCommand${api}`, {
+      commandId: 'RunPowerShellScript',
+      script: ['# oslayer:integrity-check'],
+    });
+    expect(started.status).toBe(202);
+    const result = await completion(started);
+    expect(result.status).toBe(200);
+    expectShapeCovers(fixture('VirtualMachineRunCommand.json').responses['200']!.body, result.body);
+    expect(JSON.parse(await runScript('shape-vm', ['# oslayer:integrity-check']))).toMatchObject({ v: 1 });
+  });
+
+  it('grant access result', async () => {
+    await compute.virtualMachines.deallocate(sim.resourceGroup, 'shape-vm', poll);
+    const started = await arm('POST', `${base()}/disks/shape-disk/beginGetAccess${api}`, { access: 'Read', durationInSeconds: 300 });
+    const result = await completion(started);
+    expectShapeCovers(fixture('Disk_BeginGetAccess.json').responses['200']!.body, result.body);
+    const granted = await compute.disks.grantAccess(sim.resourceGroup, 'shape-disk', { access: 'Read', durationInSeconds: 300 }, poll);
+    expect(granted.accessSAS).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/sim-managed-disks\//);
+    await compute.disks.revokeAccess(sim.resourceGroup, 'shape-disk', poll);
+  });
+
+  it('resource SKUs for a region', async () => {
+    const skus = await arm('GET', `/subscriptions/${sim.subscriptionId}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent(`location eq '${sim.location}'`)}`);
+    expectShapeCovers(fixture('ListAvailableResourceSkusForARegion.json').responses['200']!.body, skus.body);
+  });
+});

@@ -1,0 +1,239 @@
+import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
+import { AzureAuthError, RunCommandBusyError, ThrottledError } from '../../src/azure/errors.js';
+import { packagingMachineSpec, TASK_TAG } from '../../src/azure/machine-spec.js';
+import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator/index.js';
+import { buildFixedVhd } from '../../src/azure/vhd.js';
+import type { ConnectorConfig } from '../../src/domain/model.js';
+import { blobEndpoint } from '../support/stand-ins.js';
+
+type Simulator = Awaited<ReturnType<typeof startArmSimulator>>;
+
+const CONTAINER = 'layers';
+const WRONG_SECRET = 'not-the-secret-Zq8~wrong';
+
+let sim: Simulator;
+let control: SimulatorControl;
+
+beforeAll(async () => {
+  sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
+  control = new SimulatorControl(sim);
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+
+/**
+ * The connector an admin would save for the simulated subscription: a custom cloud whose CA
+ * bundle is the simulator's certificate. (Not simulatorClientOptions: this way the production
+ * path, cloud profile → credential → client options, is what trusts the certificate.)
+ */
+function connector(overrides: Partial<ConnectorConfig> = {}): ArmConnectionOptions['connector'] {
+  return {
+    cloud: 'Custom',
+    customEndpoints: {
+      armEndpoint: sim.armEndpoint,
+      authorityHost: sim.armEndpoint,
+      portalHost: 'portal.sandbox.invalid',
+      storageSuffix: 'sandbox.invalid',
+      caBundle: sim.caCertPem,
+    },
+    tenantId: sim.tenantId,
+    subscriptionId: sim.subscriptionId,
+    auth: { kind: 'client-secret', clientId: sim.clientId, clientSecretEncrypted: 'stored-elsewhere' },
+    resourceGroup: sim.resourceGroup,
+    storageAccount: sim.storageAccount,
+    location: sim.location,
+    subnetId: sim.subnetId,
+    vmSize: 'Standard_A2_v2',
+    ...overrides,
+  };
+}
+
+function ports(overrides: Partial<ConnectorConfig> = {}, clientSecret = sim.clientSecret): AzurePorts {
+  return armPorts({ connector: connector(overrides), clientSecret, pollIntervalMs: 20 });
+}
+
+async function taskResources(taskId: string): Promise<InventoryItem[]> {
+  return (await control.inventory()).filter((resource) => resource.tags[TASK_TAG] === taskId);
+}
+
+/** A small fixed VHD page blob in the connector's container, as Publish leaves the packaging disk. */
+async function uploadPackagingVhd(name: string): Promise<string> {
+  const service = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+  const container = service.getContainerClient(CONTAINER);
+  await container.createIfNotExists();
+  const vhd = buildFixedVhd(1024 * 1024);
+  const blob = container.getPageBlobClient(name);
+  await blob.create(vhd.length);
+  await blob.uploadPages(vhd, 0, vhd.length);
+  return blob.url;
+}
+
+async function waitForVm(machines: AzurePorts['machines'], name: string, done: (vm: VmStatus) => boolean): Promise<VmStatus> {
+  for (;;) {
+    const vm = await machines.getVm(name);
+    if (!vm) throw new Error(`machine ${name} does not exist`);
+    if (done(vm)) return vm;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('packaging machine on the ARM simulator', () => {
+  const taskId = 'task-arm-1';
+  let azure: AzurePorts;
+  let spec: PackagingMachineSpec;
+
+  beforeAll(async () => {
+    azure = ports();
+    const account = await azure.probe.storageAccountInfo(sim.storageAccount);
+    spec = packagingMachineSpec({
+      taskId,
+      layerName: 'Win11',
+      versionName: 'v2',
+      diskFilename: 'win11/v2-packaging.vhd',
+      // Generation 2 needs a size that boots it (the A v2 family is generation 1 only).
+      vmSize: 'Standard_D2s_v3',
+      location: account.location,
+      storageAccountId: account.id,
+      packagingVhdUrl: await uploadPackagingVhd('win11/v2-packaging.vhd'),
+      subnetId: sim.subnetId,
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+    });
+  });
+
+  it('imports the packaging disk and creates the machine around it, everything tagged with the task', async () => {
+    const disk = await azure.machines.importDisk(spec.disk);
+    expect(disk.id).toMatch(new RegExp(`/providers/Microsoft\\.Compute/disks/${spec.disk.name}$`, 'i'));
+    expect(disk.sizeGb).toBeGreaterThan(0);
+
+    const vm = await azure.machines.createVm(spec);
+    expect(vm.id).toMatch(new RegExp(`/virtualMachines/${spec.vmName}$`, 'i'));
+
+    const types = (await taskResources(taskId)).map((resource) => resource.type.toLowerCase()).sort();
+    expect(types).toEqual(
+      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces', 'microsoft.network/publicipaddresses'],
+    );
+    const found = await azure.machines.findByTag(TASK_TAG, taskId);
+    expect(found.map((resource) => resource.type.toLowerCase()).sort()).toEqual(types);
+    expect(found.find((resource) => /virtualMachines/i.test(resource.type))?.name).toBe(spec.vmName);
+  });
+
+  it('reads the power state and the agent, and runs the integrity script in the guest', async () => {
+    const vm = await waitForVm(azure.machines, spec.vmName, (status) => status.powerState === 'running' && status.agentReady);
+    expect(vm).toMatchObject({ name: spec.vmName, tags: spec.tags });
+    expect(vm.osDiskId?.toLowerCase()).toMatch(new RegExp(`/disks/${spec.disk.name.toLowerCase()}$`));
+
+    await control.setGuest(spec.vmName, { rebootPending: true, ngenQueued: true });
+    const output = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check', "Write-Output 'checked'"]);
+    const flags = JSON.parse(output.stdout.trim().split('\n').pop()!);
+    expect(flags).toMatchObject({ rebootPending: true, ngenQueued: true, msiInProgress: false });
+    expect(output.stderr).toBe('');
+  });
+
+  it('refuses a second concurrent Run Command with a readable busy error', async () => {
+    const script = ['# oslayer:integrity-check'];
+    const outcomes = await Promise.allSettled([
+      azure.machines.runPowerShell(spec.vmName, script),
+      azure.machines.runPowerShell(spec.vmName, script),
+    ]);
+    const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.reason).toBeInstanceOf(RunCommandBusyError);
+    expect(refused[0]!.reason.message).toBe(`a check is already running on ${spec.vmName}`);
+  });
+
+  it('waits out a throttled read that carries Retry-After', async () => {
+    await control.setFaults([{ method: 'GET', pathPattern: `virtualMachines/${spec.vmName}$`, status: 429, retryAfterSeconds: 1, times: 1 }]);
+    const vm = await azure.machines.getVm(spec.vmName);
+    expect(vm?.powerState).toBe('running');
+    expect(await control.faults()).toEqual([]);
+  });
+
+  it('hands a long Retry-After back to the caller instead of blocking', async () => {
+    await control.setFaults([{ method: 'GET', pathPattern: `virtualMachines/${spec.vmName}$`, status: 429, retryAfterSeconds: 3600, times: 1 }]);
+    const error = await azure.machines.getVm(spec.vmName).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ retryAfterSeconds: 3600, transient: true });
+  });
+
+  it('powers off, deallocates, and lends the disk out for export', async () => {
+    await azure.machines.powerOffVm(spec.vmName);
+    expect((await azure.machines.getVm(spec.vmName))?.powerState).toBe('stopped');
+    await azure.machines.deallocateVm(spec.vmName);
+    expect((await azure.machines.getVm(spec.vmName))?.powerState).toBe('deallocated');
+    const notRunning = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check']).catch((err: unknown) => err);
+    expect(notRunning).not.toBeInstanceOf(RunCommandBusyError);
+    expect(notRunning).toMatchObject({ code: 'OperationNotAllowed', message: expect.stringMatching(/not running/) });
+
+    const sas = await azure.machines.grantDiskReadAccess(spec.disk.name, 3600);
+    const exported = await fetchBlobSize(sas);
+    expect(exported).toBe(1024 * 1024 + 512);
+    await azure.machines.revokeDiskAccess(spec.disk.name);
+    await expect(fetchBlobSize(sas)).rejects.toThrow();
+  });
+
+  it('deletes the machine (its NIC and IP with it), then the disk, leaving nothing of the task', async () => {
+    await azure.machines.deleteVm(spec.vmName);
+    expect(await azure.machines.getVm(spec.vmName)).toBeNull();
+    expect((await taskResources(taskId)).map((resource) => resource.type)).toEqual(['Microsoft.Compute/disks']);
+
+    await azure.machines.deleteDisk(spec.disk.name);
+    expect(await taskResources(taskId)).toEqual([]);
+    expect(await azure.machines.findByTag(TASK_TAG, taskId)).toEqual([]);
+    // Cleanup runs again after crashes; deleting what is gone is not an error.
+    await azure.machines.deleteVm(spec.vmName);
+    await azure.machines.deleteDisk(spec.disk.name);
+  });
+});
+
+/** Reads the exported disk's size through the SAS alone, as Finalize's server-side copy would. */
+async function fetchBlobSize(sasUrl: string): Promise<number> {
+  return (await new BlobClient(sasUrl).getProperties()).contentLength ?? -1;
+}
+
+describe('connector Test on the ARM simulator', () => {
+  it('passes every check for the sandbox connector', async () => {
+    const results = await ports().probe.runChecks();
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'region-match', 'resource-group', 'subnet', 'vm-size']);
+    for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
+  });
+
+  it('fails the VM size check for a 1-vCPU size', async () => {
+    const results = await ports({ vmSize: 'Standard_A1_v2' }).probe.runChecks();
+    const vmSize = results.find((result) => result.check === 'vm-size')!;
+    expect(vmSize.ok).toBe(false);
+    expect(vmSize.detail).toMatch(/Standard_A1_v2 has 1 vCPU.*at least 2/);
+    expect(results.filter((result) => !result.ok).map((result) => result.check)).toEqual(['vm-size']);
+  });
+
+  it('fails the region checks when the location is not the storage account region', async () => {
+    const results = await ports({ location: 'westus2' }).probe.runChecks();
+    const failed = Object.fromEntries(results.filter((result) => !result.ok).map((result) => [result.check, result.detail]));
+    expect(Object.keys(failed).sort()).toEqual(['region-match', 'subnet', 'vm-size']);
+    expect(failed['region-match']).toMatch(new RegExp(`westus2 differs from the storage account's region ${sim.location}`));
+    expect(failed['vm-size']).toMatch(/not offered in westus2/);
+  });
+
+  it('reports a wrong client secret readably, without the secret, and skips what needs it', async () => {
+    const azure = ports({}, WRONG_SECRET);
+    const error = await azure.machines.getVm('anything').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(AzureAuthError);
+    expect((error as Error).message).toBe("the connector's credentials were refused: AADSTS7000215; check tenant ID, client ID and secret");
+
+    const results = await azure.probe.runChecks();
+    expect(results[0]).toMatchObject({ check: 'credentials', ok: false, skipped: false });
+    expect(results[0]!.detail).toMatch(/AADSTS7000215/);
+    expect(results.slice(1).every((result) => result.skipped && !result.ok)).toBe(true);
+    expect(JSON.stringify(results)).not.toContain(WRONG_SECRET);
+  });
+
+  it('lists a storage key only when asked', async () => {
+    expect(await ports().probe.storageAccountKey(sim.storageAccount)).toBe(AZURITE_KEY);
+  });
+});
