@@ -1,5 +1,8 @@
 import type { Agenda } from 'agenda';
 import type { Services } from '../src/services.js';
+import { definePublishJob } from './publish-packaging-disk.js';
 
 /** Every job the bot runs is defined here; each job file exports a define function. */
-export function defineJobs(_agenda: Agenda, _services: Services): void {}
+export function defineJobs(agenda: Agenda, services: Services): void {
+  definePublishJob(agenda, services, services.config.jobs.publish);
+}

@@ -3,6 +3,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Services } from './services.js';
 import { installErrorHandler } from './slack/error-handler.js';
 import { register as registerCommands } from '../commands/index.js';
+import { register as registerTaskActions } from './slack/task-actions/index.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -60,4 +61,5 @@ export function createSlackApp(services: Pick<Services, 'config' | 'logger' | 's
 /** Every listener, once the services exist (they need the app's Web API client). */
 export function registerListeners(app: App, services: Services): void {
   registerCommands(app, services);
+  registerTaskActions(app, services);
 }

@@ -16,15 +16,17 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const port = (name: string) =>
+const wholeNumber = (name: string, min: number, max: number, message = `${name} must be a whole number from ${min} to ${max}`) =>
   optionalText.pipe(
     z
       .string()
-      .regex(/^\d+$/, `${name} must be a TCP port number (1-65535)`)
+      .regex(/^\d+$/, message)
       .transform(Number)
-      .refine((n) => n >= 1 && n <= 65535, `${name} must be a TCP port number (1-65535)`)
+      .refine((n) => n >= min && n <= max, message)
       .optional(),
   );
+
+const port = (name: string) => wholeNumber(name, 1, 65535, `${name} must be a TCP port number (1-65535)`);
 
 /** Messages never quote the received value: several of these settings are secrets. */
 const envSchema = z.object({
@@ -75,6 +77,8 @@ const envSchema = z.object({
   ).transform((v) => v === '1' || v === 'true'),
   OSLAYER_SANDBOX_ARM_PORT: port('OSLAYER_SANDBOX_ARM_PORT'),
   OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
+  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 30),
+  OSLAYER_COPY_POLL_SECONDS: wholeNumber('OSLAYER_COPY_POLL_SECONDS', 1, 300),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ).transform((v) => v ?? 'info'),
@@ -97,6 +101,9 @@ export interface Config {
   secretKey?: Buffer;
   sandbox: { enabled: boolean; armPort?: number; blobPort?: number };
   logLevel: LogLevel;
+  jobs: {
+    publish: { templateSasDays: number; copyPollIntervalMs: number };
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; help: string };
@@ -131,6 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         blobPort: e.OSLAYER_SANDBOX_BLOB_PORT,
       },
       logLevel: e.LOG_LEVEL,
+      jobs: {
+        publish: {
+          templateSasDays: e.OSLAYER_TEMPLATE_SAS_DAYS ?? 7,
+          copyPollIntervalMs: (e.OSLAYER_COPY_POLL_SECONDS ?? 5) * 1000,
+        },
+      },
     },
   };
 }

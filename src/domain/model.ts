@@ -53,6 +53,10 @@ export interface LayerVersion {
   status: VersionStatus;
   packagingMachine?: PackagingMachine;
   lastIntegrity?: IntegrityResultSummary;
+  /** The portal's Custom deployment link and when its template SAS stops working. */
+  portalLink?: { url: string; expiresAt: Date };
+  /** The packaging machine template: a blob path in the connector's templates container. */
+  templateBlob?: string;
   /** The version's fixed VHD: a blob path inside its connector's container. */
   diskUri?: string;
   diskSizeBytes?: number;
@@ -105,6 +109,8 @@ export interface Task {
   steps: TaskStep[];
   progress?: number;
   failureReason?: string;
+  /** Set on failure when running the failed step again is safe. */
+  retryable?: boolean;
   slack?: { channel: string; ts: string };
   startedBy: string;
   createdAt: Date;

@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Db, type Filter, type OptionalUnlessRequiredId, type Sort } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type Filter, type OptionalUnlessRequiredId, type Sort, type UpdateFilter } from 'mongodb';
 import type { CollectionTypes } from './database.js';
 import type { RoleAssignment, Role } from '../domain/model.js';
 
@@ -45,9 +45,18 @@ export class Repository<K extends keyof CollectionTypes> {
     return cursor.toArray() as Promise<CollectionTypes[K][]>;
   }
 
-  /** Sets fields on one document; returns false when it does not exist. */
+  /** Sets fields on one document (a field given as undefined is removed); false when it does not exist. */
   async update(id: string, fields: Partial<CollectionTypes[K]>): Promise<boolean> {
-    const res = await this.col.updateOne({ _id: id } as Filter<CollectionTypes[K]>, { $set: fields as Partial<CollectionTypes[K]> });
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, ''> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) unset[key] = '';
+      else set[key] = value;
+    }
+    const res = await this.col.updateOne({ _id: id } as Filter<CollectionTypes[K]>, {
+      ...(Object.keys(set).length > 0 ? { $set: set as Partial<CollectionTypes[K]> } : {}),
+      ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+    } as UpdateFilter<CollectionTypes[K]>);
     return res.matchedCount === 1;
   }
 

@@ -51,3 +51,12 @@ export async function consumeDraft(repos: Repositories, draftId: string): Promis
     return won;
   });
 }
+
+/**
+ * Undoes consumeDraft when Create Version could not go ahead after all (another version took
+ * the name in the meantime), so the user can fix the step and submit again.
+ */
+export async function releaseDraft(repos: Repositories, draftId: string): Promise<void> {
+  await repos.drafts.update(draftId, { used: false });
+  await repos.claims.remove(`draft:${draftId}`);
+}

@@ -10,6 +10,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
     const [version, layer] = await Promise.all([repos.versions.get(task.versionId), repos.layers.get(task.layerId)]);
     if (!version || !layer) return null;
     const connector = await repos.connectors.get(version.connectorId);
-    return taskMessage({ task, layer, version, simulated: connector?.simulated === true });
+    const link = version.portalLink && version.portalLink.expiresAt.getTime() > Date.now() ? version.portalLink.url : undefined;
+    return taskMessage({ task, layer, version, portalLink: link, retryable: task.retryable, simulated: connector?.simulated === true });
   };
 }

@@ -41,6 +41,9 @@ describe(`store on ${process.env.TEST_STORE}`, () => {
     expect(await repos.layers.update('layer-win2022', { description: 'updated' })).toBe(true);
     expect((await repos.layers.get('layer-win2022'))?.description).toBe('updated');
     expect(await repos.layers.update('layer-missing', { description: 'x' })).toBe(false);
+    await repos.layers.update('layer-win2022', { latestVersionId: 'v9' });
+    await repos.layers.update('layer-win2022', { latestVersionId: undefined });
+    expect(await repos.layers.get('layer-win2022')).not.toHaveProperty('latestVersionId');
   });
 
   it('refuses a second layer with the same name', async () => {

@@ -34,6 +34,7 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     dataDir: './.data/test',
     sandbox: { enabled: false },
     logLevel: 'debug',
+    jobs: { publish: { templateSasDays: 7, copyPollIntervalMs: 50 } },
     ...overrides,
   };
   const bot = await startBot(config, logger);

@@ -1,0 +1,84 @@
+import type { ConnectorConfig, LayerVersion, OsLayer, Task, TaskStep } from '../domain/model.js';
+import { taskStatusOf, transition, type VersionEvent } from '../domain/version-status.js';
+import type { Services } from '../services.js';
+import type { AzureSession } from '../azure/gateway.js';
+
+/**
+ * One task with its version, layer and connector, as a job or listener works on it. Every
+ * change is written to the store first and then shown in Slack, so a restarted process
+ * resumes from what the records say: steps already done are skipped.
+ */
+export class TaskRun {
+  private constructor(
+    readonly services: Services,
+    public task: Task,
+    public version: LayerVersion,
+    readonly layer: OsLayer,
+    readonly connector: ConnectorConfig,
+  ) {}
+
+  static async load(services: Services, taskId: string): Promise<TaskRun | null> {
+    const { repos } = services;
+    const task = await repos.tasks.get(taskId);
+    if (!task) return null;
+    const [version, layer] = await Promise.all([repos.versions.get(task.versionId), repos.layers.get(task.layerId)]);
+    const connector = version ? await repos.connectors.get(version.connectorId) : null;
+    if (!version || !layer || !connector) return null;
+    return new TaskRun(services, task, version, layer, connector);
+  }
+
+  azure(): AzureSession {
+    return this.services.azure.session(this.connector);
+  }
+
+  /** Runs `work` as the named step unless a previous run already finished it. */
+  async step<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (this.task.steps.some((s) => s.name === name && s.status === 'done')) return undefined;
+    const started: TaskStep = { name, status: 'running', startedAt: new Date() };
+    await this.saveSteps([...this.task.steps.filter((s) => !(s.name === name && s.status !== 'done')), started], { progress: undefined });
+    const result = await work();
+    const done: TaskStep = { ...started, status: 'done', endedAt: new Date() };
+    await this.saveSteps(this.task.steps.map((s) => (s === started ? done : s)));
+    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${name}`);
+    return result;
+  }
+
+  /** Progress of the running step (e.g. copy %); the message follows at Slack's pace. */
+  async progress(percent: number, detail?: string): Promise<void> {
+    const steps = this.task.steps.map((s, i, all) => (i === all.length - 1 && detail ? { ...s, detail } : s));
+    await this.saveSteps(steps, { progress: percent });
+    void this.services.notifier.refresh(this.task._id);
+  }
+
+  /** Moves the version (and its task) through the state machine; illegal moves throw. */
+  async moveVersion(event: VersionEvent, fields: Partial<LayerVersion> = {}): Promise<void> {
+    const status = transition(this.version.status, event);
+    const now = new Date();
+    this.version = { ...this.version, ...fields, status, updatedAt: now };
+    await this.services.repos.versions.update(this.version._id, { ...fields, status, updatedAt: now });
+    await this.updateTask({ status: taskStatusOf(status), ...(status === 'failed' ? {} : { failureReason: undefined, retryable: undefined }) });
+    await this.services.notifier.refresh(this.task._id, { immediate: true });
+  }
+
+  /** Fails the version and task with a sentence a person can act on; says whether Retry is safe. */
+  async fail(reason: string, opts: { retryable: boolean }): Promise<void> {
+    const steps = this.task.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const, endedAt: new Date(), detail: reason } : s));
+    await this.saveSteps(steps);
+    await this.updateTask({ failureReason: reason, retryable: opts.retryable });
+    await this.moveVersion({ type: 'failed' });
+    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${reason}`);
+  }
+
+  async thread(text: string): Promise<void> {
+    await this.services.notifier.thread(this.task._id, text);
+  }
+
+  private async saveSteps(steps: TaskStep[], extra: Partial<Task> = {}): Promise<void> {
+    await this.updateTask({ steps, ...extra });
+  }
+
+  private async updateTask(fields: Partial<Task>): Promise<void> {
+    this.task = { ...this.task, ...fields, updatedAt: new Date() };
+    await this.services.repos.tasks.update(this.task._id, { ...fields, updatedAt: this.task.updatedAt });
+  }
+}

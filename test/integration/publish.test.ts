@@ -1,0 +1,115 @@
+import { startTestBot, type TestBot } from '../support/bot.js';
+import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { createVersion } from '../../src/workflow/create-version.js';
+import { GIB } from '../../src/azure/vhd.js';
+import { TASK_TAG } from '../../src/azure/machine-spec.js';
+import type { RecordedCall } from '../../src/local/slack-web-api.js';
+import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
+
+let t: TestBot;
+let layer: OsLayer;
+let base: LayerVersion;
+beforeAll(async () => {
+  t = await startTestBot({ sandbox: { enabled: true } });
+  layer = (await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
+  base = (await t.bot.services.repos.versions.get(layer.latestVersionId!))!;
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+interface Button {
+  text: { text: string };
+  url?: string;
+  action_id: string;
+  confirm?: { text: { text: string } };
+}
+
+function buttonsOf(call: RecordedCall): Button[] {
+  const blocks = call.args.blocks as Array<{ type: string; elements?: Button[] }>;
+  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+}
+
+function textOf(call: RecordedCall): string {
+  return JSON.stringify(call.args.blocks);
+}
+
+async function startVersion(name: string, overrides: Partial<Parameters<typeof createVersion>[1]> = {}) {
+  const { services } = t.bot;
+  const result = await createVersion(services, {
+    layerId: layer._id,
+    name,
+    description: 'November cumulative update',
+    baseVersionId: base._id,
+    maxLayerSizeGb: 2,
+    connectorId: layer.connectorId,
+    packagingDiskFilename: `${name}-packaging.vhd`,
+    requestedBy: 'UADMIN1',
+    ...overrides,
+  });
+  if (!result.ok) throw new Error(result.message);
+  const where = await services.notifier.post(result.task._id, 'COSLAYER');
+  return { ...result, where };
+}
+
+function updatesOf(ts: string) {
+  return (c: RecordedCall) => c.args.ts === ts;
+}
+
+describe('publish-packaging-disk', () => {
+  it('publishes the packaging disk and posts Action Required with a working portal link', async () => {
+    const { version, task, where } = await startVersion('2026-11');
+    const update = await t.slack.waitForCall('chat.update', (c) => updatesOf(where.ts)(c) && textOf(c).includes('Action Required'), 20_000);
+
+    const buttons = buttonsOf(update);
+    expect(buttons.map((b) => b.text.text)).toEqual(['Create Packaging Machine', 'Deploy for me', 'Shutdown for Finalize', 'Cancel']);
+    const link = buttons[0]!.url!;
+    const prefix = 'https://portal.azure.com/#create/Microsoft.Template/uri/';
+    expect(link.startsWith(prefix)).toBe(true);
+    const templateUrl = decodeURIComponent(link.slice(prefix.length));
+    expect(templateUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/oslayer-templates\/.+\.json\?.*sig=/);
+    expect(textOf(update)).toContain('<@UADMIN1>');
+    expect(textOf(update)).toContain("original OS machine");
+    expect(textOf(update)).toContain('simulated Azure');
+
+    // The portal fetches the template from the browser: CORS must let it.
+    const res = await fetch(templateUrl, { headers: { Origin: 'https://portal.azure.com' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toMatch(/^(https:\/\/portal\.azure\.com|\*)$/);
+    const template = (await res.json()) as { $schema: string; resources: Array<{ type: string; tags: Record<string, string> }> };
+    expect(template.$schema).toContain('deploymentTemplate.json');
+    expect(template.resources.map((r) => r.type)).toEqual(expect.arrayContaining(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']));
+    for (const resource of template.resources) expect(resource.tags[TASK_TAG]).toBe(task._id);
+
+    // The packaging disk reports the Max Layer Size; the base VHD is untouched.
+    const { repos, azure } = t.bot.services;
+    const connector = (await repos.connectors.get(version.connectorId))!;
+    const blobs = await azure.session(connector).blobs();
+    const packaging = await blobs.readVhdFooter({ container: connector.container, blob: version.packagingDiskFilename });
+    expect(packaging.currentSize).toBe(2 * GIB);
+    const baseFooter = await blobs.readVhdFooter({ container: connector.container, blob: base.diskUri! });
+    expect(baseFooter.currentSize).toBe(base.diskSizeBytes);
+
+    const stored = await repos.versions.get(version._id);
+    expect(stored?.status).toBe('action-required');
+    expect((await repos.tasks.get(task._id))?.status).toBe('action-required');
+    expect(stored?.packagingMachine?.name).toBe('2026-11-packaging');
+    const thread = t.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === where.ts).map((c) => String(c.args.text));
+    expect(thread).toEqual(expect.arrayContaining([expect.stringContaining('Copied the base version disk'), expect.stringContaining('Action Required')]));
+  });
+
+  it('fails with a readable reason and nothing left behind when the base VHD is missing (no Retry: it would fail again)', async () => {
+    const { repos, azure } = t.bot.services;
+    const now = new Date();
+    const orphan: LayerVersion = { ...base, _id: 'orphan-base', name: 'orphan', diskUri: 'demo/does-not-exist.vhd', createdAt: now, updatedAt: now };
+    await repos.versions.insert(orphan);
+    const { version, where } = await startVersion('2026-12', { baseVersionId: orphan._id });
+    const update = await t.slack.waitForCall('chat.update', (c) => updatesOf(where.ts)(c) && textOf(c).includes('Failed'), 20_000);
+    expect(textOf(update)).toContain("the base version's VHD oslayer-layers/demo/does-not-exist.vhd is missing");
+    expect(buttonsOf(update).map((b) => b.text.text)).toEqual(['Cancel']);
+    const connector = (await repos.connectors.get(version.connectorId))!;
+    const blobs = await azure.session(connector).blobs();
+    expect(await blobs.blobProperties({ container: connector.container, blob: version.packagingDiskFilename })).toEqual({ exists: false });
+    expect((await repos.versions.get(version._id))?.status).toBe('failed');
+  });
+});
