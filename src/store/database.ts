@@ -66,6 +66,8 @@ async function ensureIndexes(db: Db): Promise<void> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const [name, indexes] of Object.entries(COLLECTIONS)) {
     if (!existing.has(name)) await db.createCollection(name);
-    if (indexes.length > 0) await db.collection(name).createIndexes(indexes);
+    // One index per command: FerretDB 1.24 panics on a multi-index createIndexes when some of
+    // them already exist (every restart), and one at a time costs nothing at start.
+    for (const { key, ...options } of indexes) await db.collection(name).createIndex(key, options);
   }
 }

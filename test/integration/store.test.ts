@@ -5,8 +5,9 @@ import { freshMongoUri } from '../support/stand-ins.js';
 
 let database: Database;
 let repos: Repositories;
+const storeUri = freshMongoUri('store');
 beforeAll(async () => {
-  database = await connectDatabase(freshMongoUri('store'));
+  database = await connectDatabase(storeUri);
   repos = createRepositories(database.db);
 });
 afterAll(async () => {
@@ -31,6 +32,12 @@ describe(`store on ${process.env.TEST_STORE}`, () => {
     expect(names).toEqual(expect.arrayContaining(['audit', 'claims', 'connectors', 'drafts', 'layers', 'roles', 'tasks', 'versions']));
     const versionIndexes = await database.db.collection('versions').indexes();
     expect(versionIndexes.find((i) => i.name === 'layer_name_unique')).toMatchObject({ unique: true, key: { layerId: 1, name: 1 } });
+  });
+
+  it('starts again on a database it already set up (a restart)', async () => {
+    const again = await connectDatabase(storeUri);
+    expect(await again.ping()).toBe(true);
+    await again.close();
   });
 
   it('round-trips a layer with dates and nested fields intact', async () => {
