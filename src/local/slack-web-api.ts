@@ -6,12 +6,18 @@ import { EventEmitter } from 'node:events';
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
  * and answers the methods the bot uses the way Slack does, including Slack's error codes for
  * bad tokens, unknown messages and expired trigger ids. Used by the tests and the local workspace.
+ *
+ * Events: 'call' (a RecordedCall), 'message' (a StoredMessage posted or updated), and 'change'
+ * after anything stored changed (messages, modal stacks, App Home views), which the workspace
+ * page listens to.
  */
 
 export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** Slack's error code when the fake answered `ok: false`. */
+  error?: string;
 }
 
 export interface StoredMessage {
@@ -22,6 +28,8 @@ export interface StoredMessage {
   blocks?: unknown[];
   user?: string;
   bot_id: string;
+  /** The display name the message was posted under, when not the bot's own (Slack's `username`). */
+  username?: string;
   /** Ephemeral messages are seen only by `user`. */
   ephemeral?: boolean;
 }
@@ -32,20 +40,27 @@ export interface StoredView {
   /** views.publish target, or the user who opened the modal. */
   user?: string;
   view: Record<string, unknown>;
-  /** Modal stack position (root = 0). */
-  stack?: string[];
 }
+
+/** What a message needs when it is stored (the fake fills in ts and bot_id). */
+export type NewMessage = Omit<StoredMessage, 'ts' | 'bot_id'>;
 
 type Answer = Record<string, unknown> & { ok: boolean };
 
-const BOT = { user_id: 'UBOTOSLAYER', bot_id: 'BOSLAYER', team_id: 'TLOCAL', team: 'Local workspace' };
+/** The bot's identity as the fake reports it (auth.test) and as the workspace shows it. */
+export const FAKE_BOT = { user_id: 'UBOTOSLAYER', bot_id: 'BOSLAYER', app_id: 'AOSLAYER', team_id: 'TLOCAL', team: 'Local workspace', name: 'oslayer' };
+
+/** Slack keeps at most three views in a user's modal stack. */
+const MAX_MODAL_STACK = 3;
 
 export class FakeSlackWebApi extends EventEmitter {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, StoredView>();
-  /** Trigger ids the fake will accept in views.open/push (Slack's expire after ~3 s). */
-  private readonly triggers = new Map<string, number>();
+  /** Trigger ids the fake will accept in views.open/push (Slack's expire after ~3 s), with the user they were issued for. */
+  private readonly triggers = new Map<string, { at: number; user?: string }>();
+  /** Each user's open modals, root first: ids into `views`. */
+  private readonly modalStacks = new Map<string, string[]>();
   private server?: Server;
   private seq = 0;
 
@@ -53,11 +68,73 @@ export class FakeSlackWebApi extends EventEmitter {
     super();
   }
 
-  /** A trigger_id such as Slack puts in a command or interaction payload. */
-  issueTrigger(): string {
+  /** A trigger_id such as Slack puts in a command or interaction payload; a modal opened with it belongs to `user`. */
+  issueTrigger(user?: string): string {
     const id = `${Date.now()}.${++this.seq}.trigger`;
-    this.triggers.set(id, Date.now());
+    this.triggers.set(id, { at: Date.now(), user });
     return id;
+  }
+
+  /** The user's open modals, root first (the last one is the one on screen). */
+  modalStack(user: string): StoredView[] {
+    return (this.modalStacks.get(user) ?? []).flatMap((id) => this.views.get(id) ?? []);
+  }
+
+  homeView(user: string): StoredView | undefined {
+    return this.views.get(homeViewId(user));
+  }
+
+  /** Opens a modal on top of the user's stack (views.push, or response_action push); undefined when the stack is full. */
+  pushModal(user: string, view: Record<string, unknown>): StoredView | undefined {
+    const stack = this.modalStacks.get(user) ?? [];
+    if (stack.length >= MAX_MODAL_STACK) return undefined;
+    const root = stack[0];
+    const stored = this.storeView(view, undefined, user || undefined, { root, previous: stack.at(-1) });
+    this.modalStacks.set(user, [...stack, stored.id]);
+    return stored;
+  }
+
+  /** Replaces a stored view in place, keeping its id and stack position (views.update, response_action update). */
+  replaceView(viewId: string, view: Record<string, unknown>): StoredView | undefined {
+    const existing = this.views.get(viewId);
+    if (!existing) return undefined;
+    const { root_view_id, previous_view_id } = existing.view as { root_view_id?: string; previous_view_id?: string };
+    return this.storeView(view, viewId, existing.user, { root: root_view_id, previous: previous_view_id });
+  }
+
+  /** Closes the top modal, or the whole stack with `clear` (close button, submission, response_action clear). */
+  closeModal(user: string, clear: boolean): void {
+    const stack = this.modalStacks.get(user) ?? [];
+    for (const id of clear ? stack.splice(0) : stack.splice(-1)) this.views.delete(id);
+    if (stack.length === 0) this.modalStacks.delete(user);
+    this.emit('change');
+  }
+
+  /** Stores a message as if the bot had posted it (chat.postMessage/postEphemeral, or a command's ack and response_url). */
+  post(message: NewMessage): StoredMessage {
+    const msg: StoredMessage = { ...message, ts: this.nextTs(), bot_id: FAKE_BOT.bot_id };
+    this.messages.push(msg);
+    this.emit('message', msg);
+    this.emit('change');
+    return msg;
+  }
+
+  /** Edits a stored message in place (chat.update, or a response_url with replace_original). */
+  updateMessage(msg: StoredMessage, fields: { text?: string; blocks?: unknown[] }): StoredMessage {
+    if (fields.text !== undefined) msg.text = fields.text;
+    if (fields.blocks !== undefined) msg.blocks = fields.blocks;
+    this.emit('message', msg);
+    this.emit('change');
+    return msg;
+  }
+
+  /** Removes one message (its replies stay, as in Slack); false when it is not there. */
+  deleteMessage(channel: string, ts: string): boolean {
+    const index = this.messages.findIndex((m) => m.channel === channel && m.ts === ts);
+    if (index < 0) return false;
+    this.messages.splice(index, 1);
+    this.emit('change');
+    return true;
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -108,6 +185,7 @@ export class FakeSlackWebApi extends EventEmitter {
       const call: RecordedCall = { method, args, at: Date.now() };
       this.calls.push(call);
       answer = this.answer(method, args);
+      if (!answer.ok) call.error = String(answer.error);
       this.emit('call', call);
     }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -122,78 +200,102 @@ export class FakeSlackWebApi extends EventEmitter {
   private answer(method: string, a: Record<string, unknown>): Answer {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://local.slack.invalid/', user: 'oslayer', ...BOT };
+        return { ok: true, url: 'https://local.slack.invalid/', user: 'oslayer', ...FAKE_BOT };
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
-        const msg: StoredMessage = {
+        const msg = this.post({
           channel: String(a.channel),
-          ts: this.nextTs(),
           thread_ts: a.thread_ts as string | undefined,
           text: a.text as string | undefined,
           blocks: a.blocks as unknown[] | undefined,
-          bot_id: BOT.bot_id,
-        };
-        this.messages.push(msg);
-        this.emit('message', msg);
+          username: a.username as string | undefined,
+        });
         return { ok: true, channel: msg.channel, ts: msg.ts, message: { ...msg, type: 'message' } };
       }
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
         if (!msg) return { ok: false, error: 'message_not_found' };
-        if (a.text !== undefined) msg.text = a.text as string;
-        if (a.blocks !== undefined) msg.blocks = a.blocks as unknown[];
-        this.emit('message', msg);
+        this.updateMessage(msg, { text: a.text as string | undefined, blocks: a.blocks as unknown[] | undefined });
         return { ok: true, channel: msg.channel, ts: msg.ts, text: msg.text ?? '', message: { ...msg } };
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
-        const msg: StoredMessage = {
+        const msg = this.post({
           channel: String(a.channel),
-          ts: this.nextTs(),
+          thread_ts: a.thread_ts as string | undefined,
           text: a.text as string | undefined,
           blocks: a.blocks as unknown[] | undefined,
           user: String(a.user),
-          bot_id: BOT.bot_id,
           ephemeral: true,
-        };
-        this.messages.push(msg);
-        this.emit('message', msg);
+        });
         return { ok: true, message_ts: msg.ts };
       }
+      case 'chat.delete':
+        return this.deleteMessage(String(a.channel), String(a.ts))
+          ? { ok: true, channel: a.channel, ts: a.ts }
+          : { ok: false, error: 'message_not_found' };
       case 'chat.getPermalink':
         return { ok: true, channel: a.channel, permalink: `https://local.slack.invalid/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
       case 'views.open':
       case 'views.push': {
         const issued = this.triggers.get(String(a.trigger_id));
         if (issued === undefined) return { ok: false, error: 'invalid_trigger_id' };
-        if (Date.now() - issued > 3000) return { ok: false, error: 'expired_trigger_id' };
+        if (Date.now() - issued.at > 3000) return { ok: false, error: 'expired_trigger_id' };
         this.triggers.delete(String(a.trigger_id));
-        const view = this.storeView(a.view as Record<string, unknown>, undefined);
-        return { ok: true, view: { ...view.view, id: view.id } };
+        const user = issued.user ?? '';
+        // views.open starts a new stack; views.push adds to the one on screen.
+        if (method === 'views.open') this.closeModal(user, true);
+        const view = this.pushModal(user, a.view as Record<string, unknown>);
+        if (!view) return { ok: false, error: 'push_limit_reached' };
+        return { ok: true, view: view.view };
       }
       case 'views.update': {
-        const existing = a.view_id ? this.views.get(String(a.view_id)) : undefined;
+        const existing = a.view_id
+          ? this.views.get(String(a.view_id))
+          : [...this.views.values()].find((v) => a.external_id !== undefined && v.view.external_id === a.external_id);
         if (!existing) return { ok: false, error: 'not_found' };
-        const view = this.storeView(a.view as Record<string, unknown>, existing.id);
-        return { ok: true, view: { ...view.view, id: view.id } };
+        if (a.hash !== undefined && a.hash !== existing.view.hash) return { ok: false, error: 'hash_conflict' };
+        const view = this.replaceView(existing.id, a.view as Record<string, unknown>)!;
+        return { ok: true, view: view.view };
       }
       case 'views.publish': {
-        const id = `VHOME${String(a.user_id)}`;
-        const view = this.storeView(a.view as Record<string, unknown>, id, String(a.user_id));
-        return { ok: true, view: { ...view.view, id: view.id } };
+        const user = String(a.user_id);
+        const view = this.storeView(a.view as Record<string, unknown>, homeViewId(user), user);
+        return { ok: true, view: view.view };
       }
       default:
         return { ok: false, error: 'unknown_method' };
     }
   }
 
-  private storeView(view: Record<string, unknown>, id?: string, user?: string): StoredView {
+  /** Stores a view with the fields Slack adds (id, hash, state, stack links); a new hash on every change, as Slack does. */
+  private storeView(view: Record<string, unknown>, id?: string, user?: string, stack: { root?: string; previous?: string } = {}): StoredView {
     const viewId = id ?? `V${String(++this.seq).padStart(8, '0')}`;
-    const stored: StoredView = { id: viewId, type: String(view.type), user, view: { ...view, id: viewId, state: { values: {} } } };
+    const stored: StoredView = {
+      id: viewId,
+      type: String(view.type),
+      user,
+      view: {
+        ...view,
+        id: viewId,
+        team_id: FAKE_BOT.team_id,
+        app_id: FAKE_BOT.app_id,
+        bot_id: FAKE_BOT.bot_id,
+        hash: `${Date.now()}.${++this.seq}`,
+        state: { values: {} },
+        root_view_id: stack.root ?? viewId,
+        previous_view_id: stack.previous ?? null,
+      },
+    };
     this.views.set(viewId, stored);
+    this.emit('change');
     return stored;
   }
+}
+
+function homeViewId(user: string): string {
+  return `VHOME${user}`;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -20,14 +20,10 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
-/** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
-export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
-  const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
-  const apiUrl = await slack.listen();
-  const logLines: string[] = [];
-  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
-  const config: Config = {
-    slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl },
+/** A bot configuration on the test run's stand-ins: a fresh database, free port, fast job polling. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET },
     port: 0,
     admins: ['UADMIN1'],
     mongodbUri: freshMongoUri(),
@@ -37,6 +33,15 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     jobs: { publish: { templateSasDays: 7, copyPollIntervalMs: 50 } },
     ...overrides,
   };
+}
+
+/** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
+export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
+  const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
+  const apiUrl = await slack.listen();
+  const logLines: string[] = [];
+  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
+  const config = testConfig({ slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl }, ...overrides });
   const bot = await startBot(config, logger);
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 

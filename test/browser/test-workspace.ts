@@ -1,0 +1,22 @@
+import { createLogger } from '../../src/logger.js';
+import { startLocal, type LocalRun } from '../../src/local/run-local.js';
+import { LOCAL_USERS } from '../../src/local/workspace/directory.js';
+import { freshMongoUri } from '../support/stand-ins.js';
+import { testConfig } from '../support/bot.js';
+
+export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], typeof LOCAL_USERS[0], typeof LOCAL_USERS[0]];
+
+/** `npm run local` as the tests run it: the test run's MongoDB, no sandbox, a free port, logs kept in memory. */
+export async function startTestWorkspace(): Promise<LocalRun & { logLines: string[] }> {
+  const logLines: string[] = [];
+  const config = testConfig({
+    // startLocal() puts this run's own Slack settings here.
+    slack: { botToken: 'xoxb-replaced', signingSecret: 'replaced-by-start-local' },
+    notifyChannel: 'C0LOCALOPS',
+    admins: [ADMIN.id],
+    mongodbUri: freshMongoUri('local'),
+  });
+
+  const run = await startLocal({ config, logger: createLogger('debug', (line) => logLines.push(line)), port: 0 });
+  return { ...run, logLines };
+}
