@@ -26,7 +26,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/package.json ./
 COPY manifest.yml ./
-COPY tools/azurite-copy-fix.cjs dist/tools/
+COPY tools/azurite-copy-fix.cjs tools/exit-with-parent.cjs dist/tools/
 COPY --from=ferretdb /out/oslayer-ferretdb /usr/local/bin/oslayer-ferretdb
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -24,6 +24,7 @@ export async function startAzurite(opts: { port?: number; log?: (line: string) =
     args: [
       // Azurite shares a copied page blob's page list with its source; see the file for the fix.
       '--require', fileURLToPath(new URL('../../tools/azurite-copy-fix.cjs', import.meta.url)),
+      '--require', fileURLToPath(new URL('../../tools/exit-with-parent.cjs', import.meta.url)),
       entry,
       '--inMemoryPersistence',
       '--blobHost', '127.0.0.1',

@@ -88,4 +88,30 @@ describe('npm start', () => {
       await slack.close();
     }
   });
+
+  it('with OSLAYER_SANDBOX=1 and only Slack settings, runs on the embedded store and simulated Azure', async () => {
+    const slack = new FakeSlackWebApi('xoxb-sandbox-test');
+    const apiUrl = await slack.listen();
+    const port = await freePort();
+    const { child, output } = startMain({
+      SLACK_BOT_TOKEN: 'xoxb-sandbox-test',
+      SLACK_SIGNING_SECRET: 'sandbox-test-signing-secret',
+      SLACK_API_URL: apiUrl,
+      PORT: String(port),
+      OSLAYER_DATA_DIR: mkdtempSync(join(tmpdir(), 'oslayer-sandbox-')),
+      OSLAYER_SANDBOX: '1',
+    });
+    try {
+      const deadline = Date.now() + 25_000;
+      while (!output().includes('listening on port') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({ ok: true, store: 'ok', scheduler: 'running', sandbox: { armEndpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:/) } });
+      expect(output()).toContain('starting the embedded FerretDB');
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await slack.close();
+    }
+  });
 });
