@@ -1,0 +1,27 @@
+import type { AzureSession } from '../azure/gateway.js';
+import { packagingMachineSpec } from '../azure/machine-spec.js';
+import type { PackagingMachineSpec } from '../azure/ports.js';
+import type { TaskRun } from './task-run.js';
+
+/**
+ * The packaging machine of a task, from its version, layer and connector. The template behind
+ * the portal link and Deploy for me both build from here, so the two can never describe
+ * different machines. `azure` lets a caller reuse its session (the storage facts are cached there).
+ */
+export async function packagingSpecFor(run: TaskRun, azure: AzureSession = run.azure()): Promise<PackagingMachineSpec> {
+  const { connector, version, layer } = run;
+  const storage = await azure.storage();
+  return packagingMachineSpec({
+    taskId: run.task._id,
+    layerName: layer.name,
+    versionName: version.name,
+    diskFilename: version.packagingDiskFilename,
+    vmSize: connector.vmSize,
+    location: storage.location,
+    storageAccountId: storage.id,
+    packagingVhdUrl: `${storage.blobEndpoint.replace(/\/$/, '')}/${connector.container}/${version.packagingDiskFilename}`,
+    subnetId: connector.subnetId,
+    osType: layer.osType,
+    hyperVGeneration: layer.vmGeneration,
+  });
+}

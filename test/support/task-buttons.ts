@@ -1,0 +1,142 @@
+/**
+ * The task message as its reader sees it in the sandbox: publish a version, click the buttons
+ * that are on the message (signed block_actions into the real receiver, via SlackClientSim), and
+ * wait for what the user would see next: the message, the thread, an ephemeral answer.
+ */
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import type { InventoryItem } from '../../src/azure/simulator/index.js';
+import { TASK_TAG } from '../../src/azure/machine-spec.js';
+import type { RecordedCall, StoredMessage } from '../../src/local/slack-web-api.js';
+import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { createVersion } from '../../src/workflow/create-version.js';
+import { GIB, MIB } from '../../src/azure/vhd.js';
+import type { TestBot } from './bot.js';
+import { SlackClientSim } from './interactions.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+
+export const CHANNEL = 'COSLAYER';
+export const ADMIN = 'UADMIN1';
+export const READER = 'UREADER1';
+
+export interface PublishedVersion {
+  taskId: string;
+  versionId: string;
+  vmName: string;
+  ts: string;
+}
+
+export class TaskButtons {
+  readonly sim: SlackClientSim;
+  readonly control: SimulatorControl;
+
+  constructor(readonly t: TestBot) {
+    this.sim = new SlackClientSim(t);
+    this.control = new SimulatorControl(t.bot.sandbox!.simulator);
+  }
+
+  start(): Promise<void> {
+    return this.sim.start();
+  }
+
+  stop(): Promise<void> {
+    return this.sim.stop();
+  }
+
+  /** Create Version for the demo layer, and wait for its Action Required message. */
+  async publish(name: string): Promise<PublishedVersion> {
+    const { services } = this.t.bot;
+    const layer = (await services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
+    const result = await createVersion(services, {
+      layerId: layer._id,
+      name,
+      description: 'integrity and machine tests',
+      baseVersionId: layer.latestVersionId!,
+      // 16 MiB: the simulator's disk import reads every byte of the disk (zeros included).
+      maxLayerSizeGb: (16 * MIB) / GIB,
+      connectorId: layer.connectorId,
+      packagingDiskFilename: `${name}.vhd`,
+      requestedBy: ADMIN,
+    });
+    if (!result.ok) throw new Error(result.message);
+    const where = await services.notifier.post(result.task._id, CHANNEL);
+    const published = { taskId: result.task._id, versionId: result.version._id, vmName: name, ts: where.ts };
+    await this.waitForMessage(published, (text) => text.includes('Action Required') && text.includes('Deploy for me'), 30_000);
+    return published;
+  }
+
+  /** The task message as it stands now. */
+  message(v: PublishedVersion): StoredMessage {
+    const found = this.t.slack.messages.find((m) => m.channel === CHANNEL && m.ts === v.ts);
+    if (!found) throw new Error(`no task message ${v.ts}`);
+    return found;
+  }
+
+  text(v: PublishedVersion): string {
+    return JSON.stringify(this.message(v).blocks);
+  }
+
+  /** Clicks a button that is on the task message now (fails if it isn't there). */
+  click(user: string, v: PublishedVersion, actionId: string): Promise<void> {
+    return this.sim.clickInMessage(user, { blocks: this.message(v).blocks }, actionId, { value: v.taskId, channel: CHANNEL });
+  }
+
+  /** Resolves when the task message satisfies `match`. */
+  waitForMessage(v: PublishedVersion, match: (blocksJson: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    return this.until(`the task message to match`, () => {
+      const found = this.t.slack.messages.find((m) => m.channel === CHANNEL && m.ts === v.ts);
+      const text = found ? JSON.stringify(found.blocks) : '';
+      return match(text) ? text : undefined;
+    }, timeoutMs);
+  }
+
+  /** The number of calls so far: pass it to the wait helpers to see only what happens next. */
+  mark(): number {
+    return this.t.slack.calls.length;
+  }
+
+  /** The next ephemeral answer to `user` after `since` whose text matches. */
+  waitForEphemeral(user: string, match: RegExp, since: number, timeoutMs = 20_000): Promise<string> {
+    return this.until(`an ephemeral to ${user} matching ${match}`, () => {
+      const call = this.t.slack.calls.slice(since).find((c) => c.method === 'chat.postEphemeral' && c.args.user === user && match.test(String(c.args.text)));
+      return call ? String(call.args.text) : undefined;
+    }, timeoutMs);
+  }
+
+  /** Every ephemeral answer to `user` after `since`. */
+  ephemerals(user: string, since: number): string[] {
+    return this.t.slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user).map((c) => String(c.args.text));
+  }
+
+  threadTexts(v: PublishedVersion): string[] {
+    return this.t.slack.callsTo('chat.postMessage').filter((c: RecordedCall) => c.args.thread_ts === v.ts).map((c) => String(c.args.text));
+  }
+
+  waitForThread(v: PublishedVersion, match: RegExp, timeoutMs = 20_000): Promise<string> {
+    return this.until(`a thread reply matching ${match}`, () => this.threadTexts(v).find((text) => match.test(text)), timeoutMs);
+  }
+
+  /** What the simulated subscription holds for the task. */
+  async resourcesOf(v: PublishedVersion): Promise<InventoryItem[]> {
+    return (await this.control.inventory()).filter((r) => r.tags?.[TASK_TAG] === v.taskId);
+  }
+
+  async vm(v: PublishedVersion): Promise<InventoryItem | undefined> {
+    return (await this.resourcesOf(v)).find((r) => r.type === 'Microsoft.Compute/virtualMachines');
+  }
+
+  /** Deploy for me, and wait until the machine runs. */
+  async deploy(v: PublishedVersion): Promise<void> {
+    await this.click(ADMIN, v, TASK_ACTIONS.deployForMe);
+    await this.waitForThread(v, /is created and starting/, 30_000);
+  }
+
+  async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
