@@ -1,0 +1,86 @@
+import { startTestBot, type TestBot } from '../support/bot.js';
+import { SlackClientSim } from '../support/interactions.js';
+import {
+  buttonsOf,
+  readyToFinalize,
+  sandboxContents,
+  startVersion,
+  taggedWith,
+  threadOf,
+  waitForEphemeral,
+  waitForStatus,
+  waitForThread,
+} from '../support/ready-to-finalize.js';
+import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
+
+let t: TestBot;
+let sim: SlackClientSim;
+let layer: OsLayer;
+let base: LayerVersion;
+beforeAll(async () => {
+  t = await startTestBot({ sandbox: { enabled: true } });
+  sim = new SlackClientSim(t);
+  await sim.start();
+  layer = (await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
+  base = (await t.bot.services.repos.versions.get(layer.latestVersionId!))!;
+  await t.bot.services.repos.roles.insert({ _id: 'UREADER1', role: 'read-only', assignedBy: 'UADMIN1', at: new Date() });
+});
+afterAll(async () => {
+  await sim.stop();
+  await t.stop();
+});
+
+const inventory = () => t.bot.sandbox!.simulator.inventory();
+
+describe('Cancel', () => {
+  it('from Action Required deletes the packaging disk and the template; a Read Only user is refused; a second Cancel changes nothing', async () => {
+    const before = await sandboxContents(t);
+    const { task, where } = await startVersion(t, layer, base._id, '2027-05');
+    const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+    expect((await sandboxContents(t)).blobs).toEqual(expect.arrayContaining(['oslayer-layers/2027-05-packaging.vhd', `oslayer-templates/${task._id}.json`]));
+
+    await sim.clickInMessage('UREADER1', actionRequired.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+    expect(await waitForEphemeral(t, 'UREADER1', "can't cancel")).toContain('Manage OS Layers or Administrator');
+
+    await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+    const cancelled = await waitForStatus(t, where.ts, 'cancelled');
+    expect(JSON.stringify(cancelled.args.blocks)).toContain(':no_entry_sign: Cancelled');
+    expect(buttonsOf(cancelled)).toEqual([]);
+    const deleted = await waitForThread(t, where.ts, 'Cancelled. Deleted');
+    expect(deleted).toContain('<@UADMIN1>');
+    expect(deleted).toContain('blob oslayer-layers/2027-05-packaging.vhd');
+    expect(deleted).toContain(`blob oslayer-templates/${task._id}.json`);
+    expect(await sandboxContents(t)).toEqual(before);
+
+    await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+    expect(await waitForEphemeral(t, 'UADMIN1', 'Version 2027-05 is already')).toMatch(/already (cancelled|being cancelled)/);
+    expect(threadOf(t, where.ts).filter((line) => line.includes('cancelled version'))).toHaveLength(1);
+    expect((await t.bot.services.repos.versions.get(task.versionId))?.status).toBe('cancelled');
+    expect((await t.bot.services.repos.tasks.get(task._id))?.status).toBe('cancelled');
+  });
+
+  it('from Ready to Finalize deletes the machine, its disk, NIC and public IP as well', async () => {
+    const before = await sandboxContents(t);
+    const { task, where } = await startVersion(t, layer, base._id, '2027-06');
+    await waitForStatus(t, where.ts, 'action-required');
+    const { vmName, diskName } = await readyToFinalize(t.bot.services, task._id);
+    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    expect(await taggedWith(inventory, task._id)).toEqual(
+      expect.arrayContaining([`Microsoft.Compute/virtualMachines ${vmName}`, `Microsoft.Compute/disks ${diskName}`, expect.stringMatching(/networkInterfaces/), expect.stringMatching(/publicIPAddresses/)]),
+    );
+
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+    await waitForStatus(t, where.ts, 'cancelled');
+    const deleted = await waitForThread(t, where.ts, 'Cancelled. Deleted');
+    expect(deleted).toContain(`machine ${vmName} (with its network interface and public IP)`);
+    expect(deleted).toContain(`disk ${diskName}`);
+    expect(await taggedWith(inventory, task._id)).toEqual([]);
+    expect(await sandboxContents(t)).toEqual(before);
+
+    // A Finalize button left on screen does nothing for a cancelled version.
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    expect(await waitForEphemeral(t, 'UADMIN1', 'Version 2027-06 is cancelled')).toContain('only a version that is ready to finalize');
+  });
+});

@@ -1,0 +1,112 @@
+import { startTestBot, type TestBot } from '../support/bot.js';
+import { SlackClientSim } from '../support/interactions.js';
+import {
+  buttonsOf,
+  ephemeralsTo,
+  readyToFinalize,
+  sandboxContents,
+  startVersion,
+  taggedWith,
+  TEST_LAYER_BYTES,
+  threadOf,
+  waitForEphemeral,
+  waitForStatus,
+  waitForThread,
+} from '../support/ready-to-finalize.js';
+import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import { WIZARD_FIELD } from '../../views/ids.js';
+import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
+
+let t: TestBot;
+let sim: SlackClientSim;
+let layer: OsLayer;
+let base: LayerVersion;
+beforeAll(async () => {
+  t = await startTestBot({ sandbox: { enabled: true } });
+  sim = new SlackClientSim(t);
+  await sim.start();
+  layer = (await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
+  base = (await t.bot.services.repos.versions.get(layer.latestVersionId!))!;
+  await t.bot.services.repos.roles.insert({ _id: 'UREADER1', role: 'read-only', assignedBy: 'UADMIN1', at: new Date() });
+});
+afterAll(async () => {
+  await sim.stop();
+  await t.stop();
+});
+
+describe('Finalize', () => {
+  it('turns the packaging machine into a deployable version, deletes everything else, and offers it as the next base', async () => {
+    const before = await sandboxContents(t);
+    const { version, task, where } = await startVersion(t, layer, base._id, '2026-11');
+    await waitForStatus(t, where.ts, 'action-required');
+    await readyToFinalize(t.bot.services, task._id);
+    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    expect(buttonsOf(ready)).toEqual(['Finalize', 'Cancel']);
+
+    // A Read Only user sees the button but is told why they can't use it.
+    await sim.clickInMessage('UREADER1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    expect(await waitForEphemeral(t, 'UREADER1', "can't finalize")).toContain('Manage OS Layers or Administrator');
+
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    const done = await waitForStatus(t, where.ts, 'deployable');
+    expect(JSON.stringify(done.args.blocks)).toContain("is deployable and is now the layer's latest version");
+    expect(buttonsOf(done)).toEqual([]);
+
+    const { repos, azure } = t.bot.services;
+    const stored = (await repos.versions.get(version._id))!;
+    expect(stored.status).toBe('deployable');
+    expect(stored.diskUri).toBe('windows-server-2022-demo/2026-11.vhd');
+    expect(stored.diskSizeBytes).toBe(TEST_LAYER_BYTES);
+    expect((await repos.layers.get(layer._id))?.latestVersionId).toBe(version._id);
+
+    // The new VHD is a fixed VHD of the packaging disk's size; it is the only thing the task left.
+    const connector = (await repos.connectors.get(layer.connectorId))!;
+    const blobs = await azure.session(connector).blobs();
+    const footer = await blobs.readVhdFooter({ container: connector.container, blob: stored.diskUri! });
+    expect(footer).toMatchObject({ diskType: 'fixed', currentSize: TEST_LAYER_BYTES });
+    const after = await sandboxContents(t);
+    expect(after.resources).toEqual(before.resources);
+    expect(after.blobs).toEqual([...before.blobs, `${connector.container}/${stored.diskUri}`].sort());
+    expect(await taggedWith(() => t.bot.sandbox!.simulator.inventory(), task._id)).toEqual([]);
+
+    // The thread says what was made and what was deleted, and tells the person who started it.
+    const summary = await waitForThread(t, where.ts, 'Created:');
+    expect(summary).toContain('<@UADMIN1>');
+    expect(summary).toContain(`${connector.container}/windows-server-2022-demo/2026-11.vhd`);
+    expect(summary).toMatch(/Deleted:.*packaging machine 2026-11-packaging.*network interface and public IP.*OS disk.*2026-11-packaging\.vhd.*template/);
+    expect(threadOf(t, where.ts)).toEqual(
+      expect.arrayContaining([expect.stringContaining('started Finalize'), expect.stringContaining('Copied the OS disk into the layer store')]),
+    );
+
+    // The next /oslayer add-version on this layer starts from the new version.
+    await sim.command('UADMIN1', `add-version ${DEMO_LAYER_NAME}`);
+    await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.args.view).includes('Base Version'));
+    const modal = sim.topView('UADMIN1').view as { blocks: Array<{ block_id?: string; element?: { initial_option?: { value: string } } }> };
+    const baseInput = modal.blocks.find((b) => b.block_id === WIZARD_FIELD.baseVersionId);
+    expect(baseInput?.element?.initial_option?.value).toBe(version._id);
+  });
+
+  it('says exactly what is missing when the version is not ready or its machine is running', async () => {
+    const { task, where } = await startVersion(t, layer, base._id, '2026-12');
+    const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+    // A Finalize button left from an earlier message state, clicked before Shutdown for Finalize.
+    const staleMessage = {
+      blocks: [{ type: 'actions', block_id: 'stale', elements: [{ type: 'button', action_id: TASK_ACTIONS.finalize, value: task._id, text: { type: 'plain_text', text: 'Finalize' } }] }],
+    };
+    await sim.clickInMessage('UADMIN1', staleMessage, TASK_ACTIONS.finalize, { channel: where.channel });
+    expect(await waitForEphemeral(t, 'UADMIN1', 'Version 2026-12')).toContain('has not passed *Shutdown for Finalize*');
+    expect(buttonsOf(actionRequired)).not.toContain('Finalize');
+
+    const { vmName } = await readyToFinalize(t.bot.services, task._id);
+    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    // Someone starts the machine again in the portal before Finalize is clicked.
+    const connector = (await t.bot.services.repos.connectors.get(layer.connectorId))!;
+    await t.bot.services.azure.session(connector).machines.startVm(vmName);
+    const told = ephemeralsTo(t, 'UADMIN1').length;
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    await t.slack.waitForCall('chat.postEphemeral', () => ephemeralsTo(t, 'UADMIN1').length > told);
+    expect(ephemeralsTo(t, 'UADMIN1').at(-1)).toContain(`the packaging machine ${vmName} is running, not deallocated`);
+    expect((await t.bot.services.repos.versions.findOne({ name: '2026-12', layerId: layer._id }))?.status).toBe('ready-to-finalize');
+  });
+});
