@@ -15,6 +15,7 @@ import {
   versionExistsMessage,
   type VersionDetailsInput,
 } from '../domain/validation.js';
+import { suggestPackagingDiskFilename } from '../domain/blob-name.js';
 import type { Services } from '../services.js';
 import type { Repositories } from '../store/repositories.js';
 import { CALLBACK, WIZARD_FIELD } from '../../views/ids.js';
@@ -73,6 +74,16 @@ export async function checkVersionDetails(repos: Repositories, raw: Raw): Promis
   }
   if (!parsed.ok || !layer || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: { values: parsed.value, layer } };
+}
+
+/**
+ * True when the draft's packaging disk name is still the one suggested from its layer and
+ * version names (the user never changed it), so a renamed version gets a fresh suggestion.
+ */
+export async function hasSuggestedDiskName(repos: Repositories, values: WizardValues): Promise<boolean> {
+  if (!values.packagingDiskFilename || !values.layerId) return false;
+  const layer = await repos.layers.get(values.layerId);
+  return layer !== null && values.packagingDiskFilename === suggestPackagingDiskFilename(layer.name, values.versionName ?? '');
 }
 
 /** Step 2: the chosen connector still exists. */

@@ -1,0 +1,25 @@
+import type { SubcommandHandler } from './types.js';
+import { authorize } from '../src/slack/authorize.js';
+import { openWizard } from '../src/slack/wizard.js';
+
+/** `/oslayer add-version [layer]`: the Create OS Version wizard, for the named layer or with a layer select. */
+export const addVersion: SubcommandHandler = async ({ ack, command, client, args, services }) => {
+  const auth = await authorize(services, command.user_id, 'add-version', 'add a version to an OS layer');
+  if (!auth.ok) {
+    await ack({ response_type: 'ephemeral', text: auth.message });
+    return;
+  }
+  const wanted = args.join(' ').replace(/^["“”']+|["“”']+$/g, '').trim();
+  let layerId: string | undefined;
+  if (wanted) {
+    // Names are matched as people type them: any case. The list is small and indexed reads are fast.
+    const layer = (await services.repos.layers.list()).find((l) => l.name.toLowerCase() === wanted.toLowerCase());
+    if (!layer) {
+      await ack({ response_type: 'ephemeral', text: `There is no OS layer named “${wanted.slice(0, 100)}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.` });
+      return;
+    }
+    layerId = layer._id;
+  }
+  await ack();
+  await openWizard(services, client, { triggerId: command.trigger_id, userId: command.user_id, channelId: command.channel_id, layerId });
+};

@@ -1,0 +1,14 @@
+import type { SubcommandHandler } from './types.js';
+import { authorize } from '../src/slack/authorize.js';
+import { openImportLayer } from '../src/slack/import-layer.js';
+
+/** `/oslayer import-layer`: registers an OS layer from a fixed VHD already in a connector's container. */
+export const importLayer: SubcommandHandler = async ({ ack, command, client, services }) => {
+  const auth = await authorize(services, command.user_id, 'import-layer', 'import an OS layer');
+  if (!auth.ok) {
+    await ack({ response_type: 'ephemeral', text: auth.message });
+    return;
+  }
+  await ack();
+  await openImportLayer(services.repos, client, command.trigger_id);
+};

@@ -1,0 +1,30 @@
+import type { App } from '@slack/bolt';
+import type { Services } from '../../services.js';
+import * as connectorFormChoice from './connector-form-choice.js';
+import * as connectorOpen from './connector-open.js';
+import * as connectorsDelete from './connectors-delete.js';
+import * as connectorsTest from './connectors-test.js';
+import * as layersAddVersion from './layers-add-version.js';
+import * as layersImport from './layers-import.js';
+import * as listPage from './list-page.js';
+import * as wizardBack from './wizard-back.js';
+import * as wizardConnectorSelected from './wizard-connector-selected.js';
+import * as wizardLayerSelected from './wizard-layer-selected.js';
+
+/** Block actions: buttons and dispatching inputs, one listener per file. */
+export function register(app: App, services: Services): void {
+  for (const listener of [
+    connectorFormChoice,
+    connectorOpen,
+    connectorsDelete,
+    connectorsTest,
+    layersAddVersion,
+    layersImport,
+    listPage,
+    wizardBack,
+    wizardConnectorSelected,
+    wizardLayerSelected,
+  ]) {
+    listener.register(app, services);
+  }
+}

@@ -1,0 +1,15 @@
+import type { App } from '@slack/bolt';
+import type { Services } from '../../services.js';
+import * as connectorForm from './connector-form.js';
+import * as importLayer from './import-layer.js';
+import * as wizardConfirm from './wizard-confirm.js';
+import * as wizardConnector from './wizard-connector.js';
+import * as wizardPackagingDisk from './wizard-packaging-disk.js';
+import * as wizardVersionDetails from './wizard-version-details.js';
+
+/** View submissions, one listener per file. */
+export function register(app: App, services: Services): void {
+  for (const listener of [connectorForm, importLayer, wizardConfirm, wizardConnector, wizardPackagingDisk, wizardVersionDetails]) {
+    listener.register(app, services);
+  }
+}

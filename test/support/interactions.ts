@@ -1,0 +1,262 @@
+/**
+ * Drives the bot the way Slack's client does: slash commands, button clicks and modal
+ * submissions as signed requests into the real receiver, with the answers applied the way
+ * Slack applies them (response_action update/push/clear/errors on the fake's modal stack,
+ * response_url posts recorded). Payload fields follow Slack's documented shapes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { commandBody } from '../../src/local/slack-signature.js';
+import type { StoredView } from '../../src/local/slack-web-api.js';
+import type { TestBot } from './bot.js';
+
+type Json = Record<string, any>;
+
+/** What the user types or picks, by block_id: text, an option's value, or null to clear. */
+export type Inputs = Record<string, string | null>;
+
+export interface ResponseUrlPost {
+  url: string;
+  body: Json;
+}
+
+export interface SentSurface {
+  kind: 'modal' | 'message';
+  via: string;
+  surface: Json;
+}
+
+const TEAM = { id: 'TLOCAL', domain: 'local' };
+
+export class SlackClientSim {
+  /** Everything the bot posted to response_urls. */
+  readonly responses: ResponseUrlPost[] = [];
+  /** Views and messages the bot answered with in HTTP bodies (acks), which the fake Web API never sees. */
+  readonly ackSurfaces: SentSurface[] = [];
+  private server?: Server;
+  private responseBase = '';
+  private seq = 0;
+
+  constructor(private readonly t: TestBot) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.responses.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.responseBase = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private responseUrl(): string {
+    return `${this.responseBase}/actions/${++this.seq}`;
+  }
+
+  /** `/oslayer <text>`; returns the ack body (parsed; {} when empty). */
+  async command(user: string, text: string, channel = 'CTEST01'): Promise<Json> {
+    const res = await this.t.post(
+      commandBody({
+        token: 'deprecated-verification-token',
+        team_id: TEAM.id,
+        team_domain: TEAM.domain,
+        channel_id: channel,
+        channel_name: 'oslayer-test',
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command: '/oslayer',
+        text,
+        api_app_id: 'AOSLAYER',
+        response_url: this.responseUrl(),
+        trigger_id: this.t.slack.issueTrigger(user),
+      }),
+    );
+    const body = parse(res.body);
+    if (body.blocks) this.ackSurfaces.push({ kind: 'message', via: `/oslayer ${text}`, surface: body });
+    return body;
+  }
+
+  /** A command that opens a modal after its ack: resolves once views.open was called. */
+  async commandOpening(user: string, text: string, channel = 'CTEST01'): Promise<StoredView> {
+    const mark = this.mark();
+    const ack = await this.command(user, text, channel);
+    if (Object.keys(ack).length > 0) throw new Error(`/oslayer ${text} answered ${JSON.stringify(ack)} instead of opening a modal`);
+    await this.waitForCallAfter(mark, 'views.open');
+    return this.topView(user);
+  }
+
+  /** The modal on top of the user's stack. */
+  topView(user: string): StoredView {
+    const top = this.t.slack.modalStack(user).at(-1);
+    if (!top) throw new Error(`${user} has no modal open`);
+    return top;
+  }
+
+  /** The view_submission payload for the top modal with `inputs` typed over its initial values. */
+  submission(user: string, inputs: Inputs = {}): Json {
+    const stored = this.topView(user);
+    return {
+      type: 'view_submission',
+      team: TEAM,
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM.id },
+      api_app_id: 'AOSLAYER',
+      token: 'deprecated-verification-token',
+      trigger_id: this.t.slack.issueTrigger(user),
+      view: { ...stored.view, state: { values: stateOf(stored.view, inputs) } },
+      response_urls: [],
+    };
+  }
+
+  /** Submits the top modal with `inputs` typed over its initial values; applies the answer as Slack would. */
+  async submit(user: string, inputs: Inputs = {}): Promise<Json> {
+    const stored = this.topView(user);
+    const res = await this.t.interaction(this.submission(user, inputs));
+    if (res.status !== 200) throw new Error(`view_submission answered HTTP ${res.status}: ${res.body}`);
+    const answer = parse(res.body);
+    switch (answer.response_action) {
+      case 'update':
+        this.ackSurfaces.push({ kind: 'modal', via: 'response_action update', surface: answer.view });
+        this.t.slack.replaceView(stored.id, answer.view);
+        break;
+      case 'push':
+        this.ackSurfaces.push({ kind: 'modal', via: 'response_action push', surface: answer.view });
+        this.t.slack.pushModal(user, answer.view);
+        break;
+      case 'clear':
+        this.t.slack.closeModal(user, true);
+        break;
+      case 'errors':
+        break;
+      default:
+        this.t.slack.closeModal(user, false);
+    }
+    return answer;
+  }
+
+  /** Clicks a button (or picks `selected` in a dispatching select) in the top modal, with `inputs` typed first. */
+  async clickInView(user: string, actionId: string, opts: { inputs?: Inputs; selected?: string } = {}): Promise<void> {
+    const stored = this.topView(user);
+    const found = findElement(stored.view, actionId, undefined);
+    const state = stateOf(stored.view, { ...opts.inputs, ...(opts.selected !== undefined ? { [found.blockId]: opts.selected } : {}) });
+    const view = { ...stored.view, state: { values: state } };
+    await this.postAction(user, found, { container: { type: 'view', view_id: stored.id }, view }, opts.selected);
+  }
+
+  /** Clicks a button in a message the bot answered with (an ack body or a response_url post). */
+  async clickInMessage(user: string, message: Json, actionId: string, opts: { value?: string; channel?: string } = {}): Promise<void> {
+    const found = findElement(message, actionId, opts.value);
+    const channel = opts.channel ?? 'CTEST01';
+    await this.postAction(user, found, {
+      container: { type: 'message', message_ts: '0000000000.000001', channel_id: channel, is_ephemeral: true },
+      channel: { id: channel, name: 'oslayer-test' },
+      response_url: this.responseUrl(),
+    });
+  }
+
+  private async postAction(user: string, found: FoundElement, where: Json, selected?: string): Promise<void> {
+    const el = found.element;
+    const action: Json = { type: el.type, action_id: el.action_id, block_id: found.blockId, action_ts: `${Date.now() / 1000}` };
+    if (el.type === 'button') {
+      action.text = el.text;
+      if (el.value !== undefined) action.value = el.value;
+    } else {
+      action.selected_option = optionOf(el, selected ?? null);
+    }
+    const res = await this.t.interaction({
+      type: 'block_actions',
+      team: TEAM,
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM.id },
+      api_app_id: 'AOSLAYER',
+      token: 'deprecated-verification-token',
+      trigger_id: this.t.slack.issueTrigger(user),
+      actions: [action],
+      ...where,
+    });
+    if (res.status !== 200) throw new Error(`block_actions answered HTTP ${res.status}: ${res.body}`);
+  }
+
+  /** A point in the fake Web API's call log, for waitForCallAfter. */
+  mark(): number {
+    return this.t.slack.calls.length;
+  }
+
+  /** The first `method` call made after `mark` (listeners keep working after their ack). */
+  waitForCallAfter(mark: number, method: string) {
+    return this.t.slack.waitForCall(method, (c) => this.t.slack.calls.indexOf(c) >= mark);
+  }
+
+  /** Waits until the bot has posted `count` response_url answers in total. */
+  async waitForResponses(count: number, timeoutMs = 10_000): Promise<ResponseUrlPost[]> {
+    const until = Date.now() + timeoutMs;
+    while (this.responses.length < count) {
+      if (Date.now() > until) throw new Error(`expected ${count} response_url posts, got ${this.responses.length}: ${JSON.stringify(this.responses)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.responses;
+  }
+
+  /** Every view and message the bot sent, by any route, for the Block Kit limits check. */
+  allSurfaces(): SentSurface[] {
+    const viaApi = this.t.slack.calls.flatMap((c): SentSurface[] => {
+      if (['views.open', 'views.push', 'views.update'].includes(c.method)) return [{ kind: 'modal', via: c.method, surface: c.args.view as Json }];
+      if (['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method) && c.args.blocks) {
+        return [{ kind: 'message', via: c.method, surface: c.args as Json }];
+      }
+      return [];
+    });
+    const viaResponseUrl = this.responses.filter((r) => r.body.blocks).map((r) => ({ kind: 'message' as const, via: 'response_url', surface: r.body }));
+    return [...viaApi, ...this.ackSurfaces, ...viaResponseUrl];
+  }
+}
+
+function parse(body: string): Json {
+  return body ? (JSON.parse(body) as Json) : {};
+}
+
+interface FoundElement {
+  blockId: string;
+  element: Json;
+}
+
+function findElement(surface: Json, actionId: string, value: string | undefined): FoundElement {
+  for (const block of (surface.blocks ?? []) as Json[]) {
+    const elements: Json[] = [...(block.elements ?? []), ...(block.element ? [block.element] : []), ...(block.accessory ? [block.accessory] : [])];
+    const element = elements.find((e) => e.action_id === actionId && (value === undefined || e.value === value));
+    if (element) return { blockId: block.block_id, element };
+  }
+  throw new Error(`no element ${actionId}${value ? ` with value ${value}` : ''} in ${JSON.stringify(surface.blocks)}`);
+}
+
+function optionOf(element: Json, value: string | null): Json | null {
+  if (value === null) return null;
+  const option = (element.options as Json[] | undefined)?.find((o) => o.value === value);
+  if (!option) throw new Error(`no option ${value} in ${element.action_id}`);
+  return option;
+}
+
+/** view.state.values as Slack fills it: each input's initial value unless the user typed or picked something else. */
+function stateOf(view: Json, inputs: Inputs): Json {
+  const values: Json = {};
+  for (const block of (view.blocks ?? []) as Json[]) {
+    if (block.type !== 'input') continue;
+    const el = block.element as Json;
+    const typed = Object.hasOwn(inputs, block.block_id) ? inputs[block.block_id]! : undefined;
+    if (el.type === 'static_select' || el.type === 'radio_buttons') {
+      const selected = typed !== undefined ? optionOf(el, typed) : (el.initial_option ?? null);
+      values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: selected } };
+    } else {
+      const value = typed !== undefined ? typed : (el.initial_value ?? null);
+      values[block.block_id] = { [el.action_id]: { type: el.type, value } };
+    }
+  }
+  return values;
+}
