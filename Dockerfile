@@ -10,7 +10,7 @@ COPY commands commands
 COPY views views
 COPY jobs jobs
 COPY tools/*.ts tools/
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && cp src/azure/scripts/*.ps1 dist/src/azure/scripts/ && npm prune --omit=dev
 
 # 2) the embedded FerretDB wrapper (used only when MONGODB_URI is unset)
 FROM golang:1.24-bookworm AS ferretdb

@@ -2,10 +2,24 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../src/services.js';
 import type { SubcommandHandler } from './types.js';
 import { help } from './help.js';
+import { addVersion } from './add-version.js';
+import { importLayer } from './import-layer.js';
+import { layers } from './layers.js';
+import { connectors } from './connectors.js';
+import { tasks } from './tasks.js';
+import { roles } from './roles.js';
+import { audit } from './audit.js';
 import { helpMessage } from '../views/help.js';
 
-const SUBCOMMANDS: Record<string, SubcommandHandler> = {
+export const SUBCOMMANDS: Record<string, SubcommandHandler> = {
   help,
+  tasks,
+  roles,
+  audit,
+  'add-version': addVersion,
+  'import-layer': importLayer,
+  layers,
+  connectors,
 };
 
 /** `/oslayer <subcommand> [args]`: parse, then hand to the subcommand, which acks first. */

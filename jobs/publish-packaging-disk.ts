@@ -2,11 +2,13 @@ import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import dayjs from 'dayjs';
 import { AzureError } from '../src/azure/errors.js';
 import { customDeploymentLink, portalOrigin } from '../src/azure/clouds.js';
-import { packagingMachineSpec, toArmTemplate, TASK_TAG } from '../src/azure/machine-spec.js';
+import { toArmTemplate, TASK_TAG } from '../src/azure/machine-spec.js';
 import { GIB } from '../src/azure/vhd.js';
 import type { Services } from '../src/services.js';
 import { PUBLISH_JOB } from '../src/workflow/create-version.js';
 import { TaskRun } from '../src/workflow/task-run.js';
+import { packagingSpecFor } from '../src/workflow/packaging-spec.js';
+import { scheduleWatch } from '../src/workflow/machine-jobs.js';
 import { BlobCopyError } from '../src/azure/blob-disks.js';
 import { VhdFormatError, VhdSizeError } from '../src/azure/vhd.js';
 
@@ -95,20 +97,7 @@ async function publish(run: TaskRun, opts: PublishOptions): Promise<void> {
 
   await run.step(STEP.grow, () => blobs.growVhd({ ...packagingDisk, newSizeBytes: version.maxLayerSizeGb * GIB }));
 
-  const storage = await azure.storage();
-  const spec = packagingMachineSpec({
-    taskId: run.task._id,
-    layerName: run.layer.name,
-    versionName: version.name,
-    diskFilename: version.packagingDiskFilename,
-    vmSize: connector.vmSize,
-    location: storage.location,
-    storageAccountId: storage.id,
-    packagingVhdUrl: `${storage.blobEndpoint.replace(/\/$/, '')}/${container}/${version.packagingDiskFilename}`,
-    subnetId: connector.subnetId,
-    osType: run.layer.osType,
-    hyperVGeneration: run.layer.vmGeneration,
-  });
+  const spec = await packagingSpecFor(run, azure);
   const templateBlob = `${run.task._id}.json`;
   await run.step(STEP.template, () =>
     blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec), tags: { [TASK_TAG]: run.task._id } }),
@@ -125,6 +114,7 @@ async function publish(run: TaskRun, opts: PublishOptions): Promise<void> {
     },
   );
   await run.thread(`:raising_hand: <@${run.task.startedBy}> Action Required: the packaging disk is published. Create the packaging machine from the task message.`);
+  await scheduleWatch(run.services, run.task._id);
 }
 
 async function baseDisk(run: TaskRun): Promise<string | undefined> {

@@ -85,14 +85,14 @@ async function main(): Promise<void> {
         trigger_id: slack.issueTrigger(),
         actions: [{ type: 'button', action_id: 'task_retry', block_id: 'b', value: 'no-such-task', action_ts: '1' }],
       }),
-    'view submission (unknown callback)': () =>
+    'view submission (wizard step, expired draft)': () =>
       interactionBody({
         type: 'view_submission',
         user: { id: 'UBENCH' },
         api_app_id: 'ABENCH',
         team: { id: 'TBENCH' },
         trigger_id: slack.issueTrigger(),
-        view: { id: 'VBENCH', callback_id: 'bench_unrouted', private_metadata: '{}', state: { values: {} }, hash: 'h' },
+        view: { id: 'VBENCH', callback_id: 'wizard_version_details', private_metadata: '{"draftId":"no-such-draft"}', state: { values: {} }, hash: 'h' },
       }),
   };
 

@@ -3,7 +3,13 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Services } from './services.js';
 import { installErrorHandler } from './slack/error-handler.js';
 import { register as registerCommands } from '../commands/index.js';
+import { register as registerActions } from './slack/actions/index.js';
+import { register as registerViewSubmissions } from './slack/views/index.js';
 import { register as registerTaskActions } from './slack/task-actions/index.js';
+import { register as registerTaskViews } from './slack/task-views/index.js';
+import { register as registerEvents } from './slack/events/index.js';
+import { register as registerHome } from './slack/home/index.js';
+import { register as registerRoles } from './slack/roles/index.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -61,5 +67,11 @@ export function createSlackApp(services: Pick<Services, 'config' | 'logger' | 's
 /** Every listener, once the services exist (they need the app's Web API client). */
 export function registerListeners(app: App, services: Services): void {
   registerCommands(app, services);
+  registerActions(app, services);
+  registerViewSubmissions(app, services);
   registerTaskActions(app, services);
+  registerTaskViews(app, services);
+  registerEvents(app, services);
+  registerHome(app, services);
+  registerRoles(app, services);
 }

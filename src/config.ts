@@ -79,12 +79,30 @@ const envSchema = z.object({
   OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
   OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 30),
   OSLAYER_COPY_POLL_SECONDS: wholeNumber('OSLAYER_COPY_POLL_SECONDS', 1, 300),
+  // At least 30 s: the watch makes one ARM read per interval, and ARM throttles reads per subscription.
+  OSLAYER_WATCH_INTERVAL_SECONDS: wholeNumber('OSLAYER_WATCH_INTERVAL_SECONDS', 30, 3600),
+  OSLAYER_RUNNING_REMINDER_HOURS: wholeNumber('OSLAYER_RUNNING_REMINDER_HOURS', 1, 720),
+  OSLAYER_NO_MACHINE_REMINDER_HOURS: wholeNumber('OSLAYER_NO_MACHINE_REMINDER_HOURS', 1, 720),
+  OSLAYER_TASK_RETENTION_DAYS: wholeNumber(
+    'OSLAYER_TASK_RETENTION_DAYS',
+    1,
+    36500,
+    'OSLAYER_TASK_RETENTION_DAYS must be a whole number of days from 1 to 36500 (how long finished tasks are kept; default 180)',
+  ),
+  OSLAYER_AUDIT_RETENTION_DAYS: wholeNumber(
+    'OSLAYER_AUDIT_RETENTION_DAYS',
+    1,
+    36500,
+    'OSLAYER_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500 (how long audit entries are kept; default 365)',
+  ),
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ).transform((v) => v ?? 'info'),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const HOUR_MS = 60 * 60 * 1000;
 
 export interface Config {
   slack: {
@@ -103,7 +121,11 @@ export interface Config {
   logLevel: LogLevel;
   jobs: {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
+    /** The packaging machine watch (see src/workflow/machine-watch.ts). */
+    watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number };
   };
+  /** Days to keep finished tasks and audit entries; the daily enforce-retention job deletes older ones. */
+  retention: { taskDays: number; auditDays: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; help: string };
@@ -143,6 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           templateSasDays: e.OSLAYER_TEMPLATE_SAS_DAYS ?? 7,
           copyPollIntervalMs: (e.OSLAYER_COPY_POLL_SECONDS ?? 5) * 1000,
         },
+        watch: {
+          intervalMs: (e.OSLAYER_WATCH_INTERVAL_SECONDS ?? 60) * 1000,
+          runningReminderMs: (e.OSLAYER_RUNNING_REMINDER_HOURS ?? 8) * HOUR_MS,
+          noMachineReminderMs: (e.OSLAYER_NO_MACHINE_REMINDER_HOURS ?? 24) * HOUR_MS,
+        },
+      },
+      retention: {
+        taskDays: e.OSLAYER_TASK_RETENTION_DAYS ?? 180,
+        auditDays: e.OSLAYER_AUDIT_RETENTION_DAYS ?? 365,
       },
     },
   };

@@ -5,6 +5,7 @@ import { secretsOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createSlackApp, registerListeners } from './app.js';
 import { loadOrCreateSecretKey } from './secrets.js';
+import { keySource, verifySecretKey } from './workflow/key-rotation.js';
 import { createAzureGateway } from './azure/gateway.js';
 import { TaskNotifier } from './slack/task-notifier.js';
 import { taskRenderer } from './workflow/render-task.js';
@@ -59,6 +60,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     const secretKey = await loadOrCreateSecretKey(config.dataDir, config.secretKey);
     logger.addSecrets([secretKey.toString('base64')]);
     const repos = createRepositories(database.db);
+    // A wrong key must stop the start with a clear sentence, not surface later as failing Azure calls.
+    await verifySecretKey(repos, secretKey, keySource({ fromEnv: config.secretKey !== undefined, dataDir: config.dataDir }));
     const scheduler = new Scheduler(database.db, logger.child('jobs'));
     let sandbox: RunningSandbox | undefined;
     const app = createSlackApp(

@@ -7,6 +7,7 @@ export const SUBCOMMANDS: ReadonlyArray<{ usage: string; summary: string }> = [
   { usage: 'tasks', summary: 'Show the open tasks and what each one is waiting for.' },
   { usage: 'connectors', summary: 'List, add, edit and test Azure platform connector configurations.' },
   { usage: 'roles', summary: 'See or assign who may manage OS layers (Administrators).' },
+  { usage: 'audit [n]', summary: 'Show the latest n audit entries: who changed what, and when (Administrators).' },
   { usage: 'help', summary: 'Show this list.' },
 ];
 

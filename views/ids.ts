@@ -16,6 +16,8 @@ export const CALLBACK = {
   /** New/Edit connector; private_metadata is `{"connectorId"?, "draftId"?}`. */
   connector: 'connector_form',
   importLayer: 'import_layer',
+  /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
+  notice: 'notice',
 } as const;
 
 /** The wizard's input blocks, one per draft value. */

@@ -1,5 +1,5 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
-import type { LayerVersion, OsLayer, Task } from '../src/domain/model.js';
+import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -23,12 +23,19 @@ export interface TaskMessageInput {
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
   blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' }>;
+  /** Why the last integrity check could not give an answer (never shown as clean). */
+  integrityFailure?: string;
+  /** When the integrity check behind `blocking` / `integrityFailure` ran. */
+  checkedAt?: Date;
+  /** The packaging machine as the watch last saw it. */
+  machine?: { state: MachineState; agentReady?: boolean };
   retryable?: boolean;
   simulated?: boolean;
   now?: Date;
 }
 
-const STATUS_LINE: Record<Task['status'], string> = {
+/** How each task status reads, with its emoji (task message, task list, task modal). */
+export const STATUS_LINE: Record<Task['status'], string> = {
   running: ':hourglass_flowing_sand: Running',
   'action-required': ':raising_hand: Action Required',
   done: ':white_check_mark: Done',
@@ -79,7 +86,16 @@ function actionButtons(input: TaskMessageInput): Button[] {
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: confirmCancel }));
   }
+  if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger' }));
   return buttons;
+}
+
+/**
+ * A task that ended with a problem while its packaging machine may still be in Azure (kept so
+ * the admin can look first, or a cleanup that could not finish): the machine is named until it is deleted.
+ */
+function offersCleanUp({ task, version }: TaskMessageInput): boolean {
+  return Boolean(version.packagingMachine && task.failureReason && (version.status === 'failed' || version.status === 'cancelled'));
 }
 
 function nextStepText(input: TaskMessageInput): string | undefined {
@@ -114,14 +130,18 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   if (task.status === 'running' && task.progress !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
   }
-  if (task.status === 'failed' && task.failureReason) {
+  if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${task.failureReason}`, 3000) } });
+  }
+  if (offersCleanUp(input)) {
+    const text = `The packaging machine \`${version.packagingMachine!.name}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   }
   const next = nextStepText(input);
   if (next) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(next, 3000) } });
-  if (input.blocking && input.blocking.length > 0) {
-    blocks.push(...integrityBlocks(task._id, input.blocking));
-  }
+  const machine = machineLine(input);
+  if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
+  if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
   const buttons = actionButtons(input);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `task_actions_${task._id}`.slice(0, 255), elements: buttons } satisfies ActionsBlock);
   blocks.push({
@@ -147,16 +167,61 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   return { text: `${title}: ${STATUS_LINE[task.status].replace(/^:[a-z_]+: /, '')}`, blocks };
 }
 
-function integrityBlocks(taskId: string, blocking: NonNullable<TaskMessageInput['blocking']>): KnownBlock[] {
-  const lines = blocking.map((b) => `• ${b.text}`).join('\n');
-  const remedies: Button[] = [];
-  if (blocking.some((b) => b.remedy === 'reboot')) remedies.push(button('Reboot machine', TASK_ACTIONS.reboot, taskId));
-  if (blocking.some((b) => b.remedy === 'expedite-ngen')) remedies.push(button('Expedite NGen', TASK_ACTIONS.expediteNgen, taskId));
-  remedies.push(button('Check again', TASK_ACTIONS.checkAgain, taskId));
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*The layer can't be finalized yet:*\n${lines}`, 3000) } },
-    { type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: remedies },
-  ];
+const MACHINE_STATE: Record<MachineState, string> = {
+  'not-created': 'not created yet',
+  found: 'created; reading its state',
+  starting: 'starting',
+  running: 'running',
+  stopping: 'stopping',
+  stopped: 'stopped but not deallocated (Azure still bills its compute)',
+  deallocating: 'deallocating',
+  deallocated: 'deallocated (shut down; no compute charges)',
+  gone: '*deleted outside oslayer*. Click *Deploy for me* to create it again (its disk is reused if it is still there), or *Cancel* this version.',
+  unknown: 'state unknown',
+};
+
+function machineLine(input: TaskMessageInput): string | undefined {
+  const { machine, version } = input;
+  if (!machine || !['action-required', 'ready-to-finalize'].includes(version.status)) return undefined;
+  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
+  const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
+  return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;
+}
+
+/** Slack shows the time in each reader's own time zone. */
+function slackTime(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString()}>`;
+}
+
+const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string]> = {
+  reboot: ['Reboot machine', TASK_ACTIONS.reboot],
+  'expedite-ngen': ['Expedite NGen', TASK_ACTIONS.expediteNgen],
+};
+
+/** Each blocking condition with the button that helps, then Check again; or why the check failed. */
+function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] {
+  const blocking = input.blocking ?? [];
+  if (blocking.length === 0 && !input.integrityFailure) return [];
+  const when = input.checkedAt ? ` (checked ${slackTime(input.checkedAt)})` : '';
+  const blocks: KnownBlock[] = [];
+  if (input.integrityFailure) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`:warning: *The layer integrity check failed*${when}: ${input.integrityFailure}. Nothing was changed on the machine.`, 3000) },
+    });
+  } else {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
+    for (const condition of blocking) {
+      const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(`• ${condition.text}`, 3000) },
+        ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
+      });
+    }
+  }
+  blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId)] });
+  return blocks;
 }
 
 function truncate(s: string, n: number): string {

@@ -46,6 +46,8 @@ export type ConnectorSummary = Pick<ConnectorConfig, '_id' | 'name' | 'cloud' | 
 interface StepInput {
   draftId: string;
   values: VersionDraftValues;
+  /** Why the user was sent back to this step (a check at Create Version failed); shown above the inputs. */
+  notice?: string;
 }
 
 const STEPS = [
@@ -83,7 +85,7 @@ export function versionDetailsStep(
   },
 ): ModalView {
   const { values, layerChoices, layer } = args;
-  const blocks: KnownBlock[] = [progress(CALLBACK.wizardVersionDetails)];
+  const blocks: KnownBlock[] = [progress(CALLBACK.wizardVersionDetails), ...noticeBlocks(args.notice)];
 
   if (layerChoices) {
     const { shown, omitted } = newest(layerChoices, SLACK_LIMIT.selectOptions);
@@ -163,7 +165,7 @@ function versionOption(v: VersionSummary) {
 /** Step 2. With no connectors yet the step explains what one is and offers only New. */
 export function connectorStep(args: StepInput & { connectors: readonly ConnectorSummary[] }): ModalView {
   const { values, connectors } = args;
-  const blocks: KnownBlock[] = [progress(CALLBACK.wizardConnector)];
+  const blocks: KnownBlock[] = [progress(CALLBACK.wizardConnector), ...noticeBlocks(args.notice)];
   if (connectors.length === 0) {
     blocks.push(
       section(
@@ -222,6 +224,7 @@ export function packagingDiskStep(args: StepInput & { layerName: string }): Moda
     privateMetadata: wizardMetadata(args.draftId),
     blocks: [
       progress(CALLBACK.wizardPackagingDisk),
+      ...noticeBlocks(args.notice),
       input(WIZARD_FIELD.packagingDiskFilename, 'Packaging Disk Filename', textInput(ACTION.input, { initial: filename, maxLength: 1024 }), {
         hint: 'The disk the packaging machine boots from. Letters, digits, dot, dash and underscore, / between folders, ending in .vhd.',
       }),
@@ -290,6 +293,10 @@ function notice(text: string): ModalView {
 function progress(step: StepId): KnownBlock {
   const index = STEPS.findIndex(([id]) => id === step);
   return context(STEPS.map(([id, name], i) => (id === step ? `*${i + 1}. ${name}*` : `${i + 1}. ${name}`)).join('  →  ') + `  (step ${index + 1} of ${STEPS.length})`);
+}
+
+function noticeBlocks(notice: string | undefined): KnownBlock[] {
+  return notice ? [section(`:warning: ${escapeMrkdwn(notice)}`)] : [];
 }
 
 function backButton(to: StepId): KnownBlock {

@@ -27,13 +27,17 @@ export interface AzureGatewayOptions {
   pollIntervalMs?: number;
 }
 
+const SIMULATED_POLL_MS = 100;
+
 /** Builds sessions from stored connectors: decrypts the client secret only here, in memory. */
 export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
   return {
     session(connector) {
       const clientSecret =
         connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
-      const { machines, probe } = armPorts({ connector, clientSecret, pollIntervalMs: opts.pollIntervalMs });
+      // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
+      const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
+      const { machines, probe } = armPorts({ connector, clientSecret, pollIntervalMs });
       let storage: Promise<StorageAccountInfo> | undefined;
       let blobs: Promise<BlobDisks> | undefined;
       const session: AzureSession = {

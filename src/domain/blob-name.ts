@@ -71,7 +71,7 @@ export function suggestPackagingDiskFilename(layerName: string, versionName: str
   return `${slug(layerName, 'layer')}-${slug(versionName, 'version')}-packaging.vhd`;
 }
 
-function slug(text: string, fallback: string): string {
+export function slug(text: string, fallback: string): string {
   const s = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '') // é → e before the rest is reduced to ASCII

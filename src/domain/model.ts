@@ -38,7 +38,29 @@ export interface PackagingMachine {
 export interface IntegrityResultSummary {
   checkedAt: Date;
   clean: boolean;
+  /** The blocking conditions found (IntegrityCondition keys of ./integrity.ts), in check order. */
   blocking: string[];
+  /** Set when the check itself failed (no, garbled or truncated output): never read as clean. */
+  failure?: string;
+}
+
+/** What the packaging machine looked like at the watch's last read; `gone` = it existed and was deleted outside the bot. */
+export type MachineState = 'not-created' | 'found' | 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated' | 'gone' | 'unknown';
+
+/** The watch job's record of the packaging machine (written only by the watch and machine actions). */
+export interface MachineWatch {
+  state: MachineState;
+  /** The VM agent reports Ready (Run Command can reach the guest). */
+  agentReady?: boolean;
+  observedAt: Date;
+  /** When the watch first looked: the "no machine yet" reminder counts from here. */
+  watchingSince: Date;
+  /** When the machine was last seen to start running (cleared when it stops). */
+  runningSince?: Date;
+  runningReminderSent?: boolean;
+  noMachineReminderSent?: boolean;
+  /** Consecutive failed reads, for the backoff. */
+  failedReads?: number;
 }
 
 export interface LayerVersion {
@@ -53,6 +75,7 @@ export interface LayerVersion {
   status: VersionStatus;
   packagingMachine?: PackagingMachine;
   lastIntegrity?: IntegrityResultSummary;
+  machineWatch?: MachineWatch;
   /** The portal's Custom deployment link and when its template SAS stops working. */
   portalLink?: { url: string; expiresAt: Date };
   /** The packaging machine template: a blob path in the connector's templates container. */

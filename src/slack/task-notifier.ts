@@ -55,6 +55,13 @@ export class TaskNotifier {
     await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text, unfurl_links: false });
   }
 
+  /** An answer only `userId` sees, in the task message's channel (jobs answering a button click). */
+  async tell(taskId: string, userId: string, text: string): Promise<void> {
+    const task = await this.repos.tasks.get(taskId);
+    if (!task?.slack) return;
+    await this.client.chat.postEphemeral({ channel: task.slack.channel, user: userId, text });
+  }
+
   private async updateNow(taskId: string): Promise<void> {
     const [task, content] = await Promise.all([this.repos.tasks.get(taskId), this.render(taskId)]);
     if (!task?.slack || !content) return;

@@ -64,6 +64,12 @@ export class Repository<K extends keyof CollectionTypes> {
     const res = await this.col.deleteOne({ _id: id } as Filter<CollectionTypes[K]>);
     return res.deletedCount === 1;
   }
+
+  /** Deletes every document matching `filter`; how many went. */
+  async removeMany(filter: Filter<CollectionTypes[K]>): Promise<number> {
+    const res = await this.col.deleteMany(filter);
+    return res.deletedCount;
+  }
 }
 
 export class ClaimRepository extends Repository<'claims'> {

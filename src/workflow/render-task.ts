@@ -1,6 +1,7 @@
 import type { Repositories } from '../store/repositories.js';
 import { taskMessage } from '../../views/task-message.js';
 import type { RenderTask } from '../slack/task-notifier.js';
+import { adviceFor } from '../domain/integrity.js';
 
 /** The task message, rebuilt from the stored records, so every update shows the truth. */
 export function taskRenderer(repos: Repositories): RenderTask {
@@ -11,6 +12,18 @@ export function taskRenderer(repos: Repositories): RenderTask {
     if (!version || !layer) return null;
     const connector = await repos.connectors.get(version.connectorId);
     const link = version.portalLink && version.portalLink.expiresAt.getTime() > Date.now() ? version.portalLink.url : undefined;
-    return taskMessage({ task, layer, version, portalLink: link, retryable: task.retryable, simulated: connector?.simulated === true });
+    const integrity = version.lastIntegrity;
+    return taskMessage({
+      task,
+      layer,
+      version,
+      portalLink: link,
+      retryable: task.retryable,
+      simulated: connector?.simulated === true,
+      blocking: integrity ? adviceFor(integrity.blocking) : undefined,
+      integrityFailure: integrity?.failure,
+      checkedAt: integrity?.checkedAt,
+      machine: version.machineWatch ? { state: version.machineWatch.state, agentReady: version.machineWatch.agentReady } : undefined,
+    });
   };
 }

@@ -38,7 +38,7 @@ export class TaskRun {
     await this.saveSteps([...this.task.steps.filter((s) => !(s.name === name && s.status !== 'done')), started], { progress: undefined });
     const result = await work();
     const done: TaskStep = { ...started, status: 'done', endedAt: new Date() };
-    await this.saveSteps(this.task.steps.map((s) => (s === started ? done : s)));
+    await this.saveSteps(this.task.steps.map((s) => (s.name === name && s.status === 'running' ? { ...done, detail: s.detail } : s)));
     await this.services.notifier.thread(this.task._id, `:white_check_mark: ${name}`);
     return result;
   }

@@ -92,7 +92,9 @@ describe('publish-packaging-disk', () => {
 
     const stored = await repos.versions.get(version._id);
     expect(stored?.status).toBe('action-required');
-    expect((await repos.tasks.get(task._id))?.status).toBe('action-required');
+    const storedTask = await repos.tasks.get(task._id);
+    expect(storedTask?.status).toBe('action-required');
+    expect(storedTask?.steps.map((s) => s.status)).toEqual(storedTask?.steps.map(() => 'done'));
     expect(stored?.packagingMachine?.name).toBe('2026-11-packaging');
     const thread = t.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === where.ts).map((c) => String(c.args.text));
     expect(thread).toEqual(expect.arrayContaining([expect.stringContaining('Copied the base version disk'), expect.stringContaining('Action Required')]));

@@ -65,6 +65,15 @@ describe('configuration from the environment', () => {
     });
     expect(result.config.mongodbUri).toBeUndefined();
     expect(result.config.slack.appToken).toBeUndefined();
+    expect(result.config.jobs.watch).toEqual({ intervalMs: 60_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 });
+  });
+
+  it('reads the packaging machine watch settings, refusing reads more often than every 30 seconds', () => {
+    const result = loadConfig({ ...valid, OSLAYER_WATCH_INTERVAL_SECONDS: '45', OSLAYER_RUNNING_REMINDER_HOURS: '4', OSLAYER_NO_MACHINE_REMINDER_HOURS: '48' });
+    expect(result.ok && result.config.jobs.watch).toEqual({ intervalMs: 45_000, runningReminderMs: 4 * 3_600_000, noMachineReminderMs: 48 * 3_600_000 });
+    const text = problemsOf({ ...valid, OSLAYER_WATCH_INTERVAL_SECONDS: '10', OSLAYER_RUNNING_REMINDER_HOURS: '0' });
+    expect(text).toContain('OSLAYER_WATCH_INTERVAL_SECONDS must be a whole number from 30 to 3600');
+    expect(text).toContain('OSLAYER_RUNNING_REMINDER_HOURS must be a whole number from 1 to 720');
   });
 
   it('reads every optional setting', () => {
@@ -91,5 +100,25 @@ describe('configuration from the environment', () => {
     expect(c.secretKey?.length).toBe(32);
     expect(c.sandbox).toEqual({ enabled: true, armPort: 8443, blobPort: undefined });
     expect(secretsOf(c)).toEqual(expect.arrayContaining(['xoxb-1-2-abc', 'signing-secret-xyz', 'xapp-1-A-1-abc', key, 'p%40ss', 'p@ss']));
+  });
+});
+
+describe('retention settings', () => {
+  it('keeps finished tasks 180 days and audit entries 365 days unless told otherwise', () => {
+    const result = loadConfig(valid);
+    if (!result.ok) throw new Error('expected a valid configuration');
+    expect(result.config.retention).toEqual({ taskDays: 180, auditDays: 365 });
+  });
+
+  it('reads OSLAYER_TASK_RETENTION_DAYS and OSLAYER_AUDIT_RETENTION_DAYS', () => {
+    const result = loadConfig({ ...valid, OSLAYER_TASK_RETENTION_DAYS: '30', OSLAYER_AUDIT_RETENTION_DAYS: '730' });
+    if (!result.ok) throw new Error('expected a valid configuration');
+    expect(result.config.retention).toEqual({ taskDays: 30, auditDays: 730 });
+  });
+
+  it('explains a retention that is not a whole number of days', () => {
+    const text = problemsOf({ ...valid, OSLAYER_TASK_RETENTION_DAYS: 'six months', OSLAYER_AUDIT_RETENTION_DAYS: '0' });
+    expect(text).toContain('OSLAYER_TASK_RETENTION_DAYS must be a whole number of days from 1 to 36500 (how long finished tasks are kept; default 180)');
+    expect(text).toContain('OSLAYER_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500 (how long audit entries are kept; default 365)');
   });
 });

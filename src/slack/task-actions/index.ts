@@ -1,8 +1,26 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../services.js';
 import { registerRetry } from './retry.js';
+import { registerCreateMachineLink } from './create-machine-link.js';
+import { registerFinalize } from './finalize.js';
+import { registerCancel } from './cancel.js';
+import { registerCleanUp } from './clean-up.js';
+import { registerDeployForMe } from './deploy-for-me.js';
+import { registerCheckAgain } from './check-again.js';
+import { registerReboot } from './reboot.js';
+import { registerExpediteNgen } from './expedite-ngen.js';
+import { registerShutdownForFinalize } from './shutdown-for-finalize.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
   registerRetry(app, services);
+  registerCreateMachineLink(app, services);
+  registerFinalize(app, services);
+  registerCancel(app, services);
+  registerCleanUp(app, services);
+  registerDeployForMe(app, services);
+  registerCheckAgain(app, services);
+  registerReboot(app, services);
+  registerExpediteNgen(app, services);
+  registerShutdownForFinalize(app, services);
 }
