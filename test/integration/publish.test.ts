@@ -3,6 +3,9 @@ import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { createVersion } from '../../src/workflow/create-version.js';
 import { GIB } from '../../src/azure/vhd.js';
 import { TASK_TAG } from '../../src/azure/machine-spec.js';
+import { encryptSecret } from '../../src/secrets.js';
+import { SlackClientSim } from '../support/interactions.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { RecordedCall } from '../../src/local/slack-web-api.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
@@ -113,5 +116,35 @@ describe('publish-packaging-disk', () => {
     const blobs = await azure.session(connector).blobs();
     expect(await blobs.blobProperties({ container: connector.container, blob: version.packagingDiskFilename })).toEqual({ exists: false });
     expect((await repos.versions.get(version._id))?.status).toBe('failed');
+  });
+
+  it('fails with the connector error in plain words and offers Retry when Azure refuses the credentials', async () => {
+    const { repos, secretKey } = t.bot.services;
+    const good = (await repos.connectors.get(layer.connectorId))!;
+    const wrongSecret = 'not-the-client-secret-9f2';
+    const refused = {
+      ...good,
+      _id: 'connector-wrong-secret',
+      name: 'Sandbox with a stale secret',
+      auth: { kind: 'client-secret' as const, clientId: (good.auth as { clientId: string }).clientId, clientSecretEncrypted: encryptSecret(wrongSecret, secretKey) },
+    };
+    await repos.connectors.insert(refused);
+    const { where } = await startVersion('2027-01', { connectorId: refused._id });
+    const update = await t.slack.waitForCall('chat.update', (c) => updatesOf(where.ts)(c) && textOf(c).includes('Failed'), 20_000);
+    expect(textOf(update)).toContain("the connector's credentials were refused");
+    expect(buttonsOf(update).map((b) => b.text.text)).toEqual(['Retry', 'Cancel']);
+    expect(textOf(update)).not.toContain(wrongSecret);
+    expect(t.logLines.join('\n')).not.toContain(wrongSecret);
+
+    // The admin fixes the secret and clicks Retry: publishing runs again to Action Required.
+    await repos.connectors.update(refused._id, { auth: good.auth });
+    const clicks = new SlackClientSim(t);
+    await clicks.start();
+    try {
+      await clicks.clickInMessage('UADMIN1', { blocks: update.args.blocks }, TASK_ACTIONS.retry, { channel: 'COSLAYER' });
+      await t.slack.waitForCall('chat.update', (c) => updatesOf(where.ts)(c) && textOf(c).includes('Create Packaging Machine'), 20_000);
+    } finally {
+      await clicks.stop();
+    }
   });
 });

@@ -125,7 +125,16 @@ describe('Create OS Version wizard over signed requests', () => {
     expect(jobs.every((j) => Object.keys(j.data as object).join() === 'taskId')).toBe(true);
     // The task message records where it is, so jobs can update it in place.
     await new Promise((r) => setTimeout(r, 100));
-    expect((await repos.tasks.get(task!._id))?.slack).toEqual({ channel: 'CWIZARD1', ts: expect.any(String) });
+    const where = (await repos.tasks.get(task!._id))?.slack;
+    expect(where).toEqual({ channel: 'CWIZARD1', ts: expect.any(String) });
+
+    // …and the publish job takes it to Action Required with the portal link, in the same message.
+    const actionRequired = await t.slack.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === where!.ts && JSON.stringify(call.args.blocks).includes('Create Packaging Machine'),
+      20_000,
+    );
+    expect(JSON.stringify(actionRequired.args.blocks)).toContain('https://portal.azure.com/#create/Microsoft.Template/uri/');
   });
 
   describe('field errors on the input that is wrong', () => {
