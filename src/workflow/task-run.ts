@@ -77,8 +77,21 @@ export class TaskRun {
     await this.updateTask({ steps, ...extra });
   }
 
-  private async updateTask(fields: Partial<Task>): Promise<void> {
+  /**
+   * Writes go out one after another: progress reports are not awaited by the copy loop, and
+   * two writes racing on different pool connections could land a stale step list last.
+   */
+  private updateTask(fields: Partial<Task>): Promise<void> {
     this.task = { ...this.task, ...fields, updatedAt: new Date() };
-    await this.services.repos.tasks.update(this.task._id, { ...fields, updatedAt: this.task.updatedAt });
+    const write = { ...fields, updatedAt: this.task.updatedAt };
+    // A failed write is reported to its own caller and does not block the ones after it.
+    this.writes = this.writes
+      .catch(() => undefined)
+      .then(async () => {
+        await this.services.repos.tasks.update(this.task._id, write);
+      });
+    return this.writes;
   }
+
+  private writes: Promise<void> = Promise.resolve();
 }
