@@ -56,7 +56,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalRun> {
       users,
       channel: LOCAL_CHANNEL,
       commands: manifestCommands(),
-      sandbox: { enabled: config.sandbox.enabled, simulatorUrl: bot.sandbox?.armEndpoint },
+      sandbox: { enabled: config.sandbox.enabled, simulator: bot.sandbox?.simulator },
       port: opts.port,
     });
     const running = bot;

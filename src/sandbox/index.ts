@@ -101,6 +101,10 @@ async function seedDemoLayer(services: Pick<Services, 'repos' | 'azure'>, connec
   }
   for (const version of versions) {
     if (!version.diskUri) continue;
-    await blobs.uploadPageBlob({ container: connector.container, blob: version.diskUri, data: buildFixedVhd(version.diskSizeBytes ?? DEMO_BASE_VHD_BYTES) });
+    const ref = { container: connector.container, blob: version.diskUri };
+    // A finalized version's disk is as large as its Max Layer Size (100 GB by default): seed the
+    // small disk and grow it, which writes only its footer, rather than allocate it all here.
+    await blobs.uploadPageBlob({ ...ref, data: buildFixedVhd(DEMO_BASE_VHD_BYTES) });
+    await blobs.growVhd({ ...ref, newSizeBytes: version.diskSizeBytes ?? DEMO_BASE_VHD_BYTES });
   }
 }

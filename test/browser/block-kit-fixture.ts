@@ -24,7 +24,14 @@ export const EVERY_BLOCK = [
       ],
     },
   },
-  { type: 'context', elements: [{ type: 'mrkdwn', text: 'Started by <@U0LOCALMANAGER>' }, { type: 'plain_text', text: 'task t-1' }] },
+  {
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: 'Started by <@U0LOCALMANAGER>' },
+      { type: 'plain_text', text: 'task t-1' },
+      { type: 'mrkdwn', text: ':desktop_computer: checked <!date^1392734382^{date_long} at {time_secs}|2014-02-18T14:39:42Z>' },
+    ],
+  },
   { type: 'divider' },
   {
     type: 'actions',

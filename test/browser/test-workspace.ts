@@ -6,15 +6,19 @@ import { testConfig } from '../support/bot.js';
 
 export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], typeof LOCAL_USERS[0], typeof LOCAL_USERS[0]];
 
-/** `npm run local` as the tests run it: the test run's MongoDB, no sandbox, a free port, logs kept in memory. */
-export async function startTestWorkspace(): Promise<LocalRun & { logLines: string[] }> {
+/**
+ * `npm run local` as the tests run it: a fresh database on the test run's MongoDB (or `mongodbUri`,
+ * to start again on one), a free port, logs kept in memory; the simulated Azure only when asked.
+ */
+export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?: string } = {}): Promise<LocalRun & { logLines: string[] }> {
   const logLines: string[] = [];
   const config = testConfig({
     // startLocal() puts this run's own Slack settings here.
     slack: { botToken: 'xoxb-replaced', signingSecret: 'replaced-by-start-local' },
     notifyChannel: 'C0LOCALOPS',
     admins: [ADMIN.id],
-    mongodbUri: freshMongoUri('local'),
+    mongodbUri: opts.mongodbUri ?? freshMongoUri('local'),
+    sandbox: { enabled: opts.sandbox === true },
   });
 
   const run = await startLocal({ config, logger: createLogger('debug', (line) => logLines.push(line)), port: 0 });

@@ -1,54 +1,27 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { EVERY_BLOCK } from './block-kit-fixture.js';
+import { openWorkspace, type WorkspaceBrowser } from './chromium.js';
 import { READER, startTestWorkspace } from './test-workspace.js';
 
 // Runs inside the page (locator.evaluate); the project's TypeScript has no DOM library.
 declare const getComputedStyle: (element: unknown) => { backgroundColor: string };
 
-/** Debian's chromium, as .ci/run installs it; a fresh profile per run so nothing carries over. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = 'test-artifacts';
 const STEP_TIMEOUT_MS = 60_000;
 
 let run: Awaited<ReturnType<typeof startTestWorkspace>>;
-let profile: string;
-let browser: BrowserContext;
+let browser: WorkspaceBrowser;
 let page: Page;
-let shot = 0;
-
-/** Saves what the person sees at this step (test-artifacts/ is kept by CI, ignored by git). */
-async function screenshot(step: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `workspace-${String(++shot).padStart(2, '0')}-${step}.png`), fullPage: true });
-}
+const screenshot = (step: string) => browser.screenshot(step);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   run = await startTestWorkspace();
-  profile = mkdtempSync(join(tmpdir(), 'oslayer-chromium-'));
-  // Playwright takes the profile directory here rather than as --user-data-dir.
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  await page.goto(`${run.url}/`);
-  await page.locator('body[data-ready]').waitFor();
+  browser = await openWorkspace(`${run.url}/`, 'workspace');
+  page = browser.page;
 }, STEP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
   await run?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const channel = () => page.locator('#messages');
@@ -88,6 +61,8 @@ describe('the local workspace in a browser', () => {
     expect(await msg.getByText('@Ada Admin').isVisible()).toBe(true);
     expect(await msg.getByText('✅ done & dusted').isVisible()).toBe(true);
     expect(await msg.getByText('Started by @Max Manager').isVisible()).toBe(true);
+    // Slack shows a date token in the reader's time zone (UTC in this browser).
+    expect(await msg.getByText('🖥️ checked Tuesday, February 18th, 2014 at 2:39:42 PM').isVisible()).toBe(true);
     expect(await msg.getByText('Action Required').isVisible()).toBe(true);
     expect(await msg.locator('hr').count()).toBe(1);
 
@@ -159,7 +134,7 @@ describe('the local workspace in a browser', () => {
           title: { type: 'plain_text', text: 'Create OS Version' },
           submit: { type: 'plain_text', text: 'Next' },
           close: { type: 'plain_text', text: 'Cancel' },
-          blocks: [{ type: 'input', block_id: 'size', label: { type: 'plain_text', text: 'Max Layer Size (GB)' }, element: { type: 'number_input', action_id: 'gb', is_decimal_allowed: false } }],
+          blocks: [{ type: 'input', block_id: 'size', label: { type: 'plain_text', text: 'Max Layer Size (GB)' }, element: { type: 'number_input', action_id: 'gb', is_decimal_allowed: false, min_value: '1' } }],
         },
       });
     });
@@ -172,6 +147,10 @@ describe('the local workspace in a browser', () => {
     await channel().locator('article', { hasText: 'Fixture' }).getByRole('button', { name: 'Deploy for me' }).click();
     const modal = page.getByRole('dialog');
     await modal.getByRole('heading', { name: 'Create OS Version' }).waitFor();
+    await modal.getByLabel('Max Layer Size (GB)').fill('0');
+    await modal.getByRole('button', { name: 'Next' }).click();
+    await modal.getByText('Please enter a number between 1 and ∞.').waitFor();
+
     await modal.getByLabel('Max Layer Size (GB)').fill('40');
     await modal.getByRole('button', { name: 'Next' }).click();
     await modal.getByText('Must be at least 100 GB, the base disk’s size.').waitFor();

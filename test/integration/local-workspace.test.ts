@@ -191,6 +191,13 @@ describe('the local workspace', () => {
     expect(await roles.roleOf(READER.id, admins)).toBe('read-only');
   });
 
+  it('has no sandbox to show when the bot runs without one', async () => {
+    const session = (await fetch(`${run.url}/api/session`).then((r) => r.json())) as { sandbox: unknown };
+    expect(session.sandbox).toEqual({ enabled: false, running: false });
+    const res = await fetch(`${run.url}/api/sandbox`);
+    expect([res.status, await res.json()]).toEqual([404, { ok: false, error: 'the sandbox is not running' }]);
+  });
+
   it('refuses requests made through another host name (a web page rebinding its name to this address)', async () => {
     // fetch() will not send a Host of our choosing; node:http will.
     const status = await new Promise<number | undefined>((resolve, reject) => {

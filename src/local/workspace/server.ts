@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SimulatorAddress } from '../../azure/simulator/client-options.js';
 import type { FakeSlackWebApi } from '../slack-web-api.js';
 import type { Inputs } from './block-kit.js';
 import type { BotEndpoint } from './bot-endpoint.js';
 import { directoryForPage, type LocalChannel, type LocalUser } from './directory.js';
+import { guestChangeSchema, SandboxProxy } from './sandbox-proxy.js';
 import { Workspace, type ActionRequest, type Outcome } from './workspace.js';
 
 export interface WorkspaceServerOptions {
@@ -15,8 +17,8 @@ export interface WorkspaceServerOptions {
   users: readonly LocalUser[];
   channel: LocalChannel;
   commands: readonly string[];
-  /** What the sandbox panel shows; `simulatorUrl` once the simulated Azure reports its address. */
-  sandbox: { enabled: boolean; simulatorUrl?: string };
+  /** What the sandbox panel shows; `simulator` once the simulated Azure runs (its address and CA). */
+  sandbox: { enabled: boolean; simulator?: SimulatorAddress };
   port: number;
 }
 
@@ -27,7 +29,7 @@ export interface WorkspaceServer {
 }
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
-const STATIC_FILES = new Set(['index.html', 'app.js', 'blocks.js', 'mrkdwn.js', 'app.css']);
+const STATIC_FILES = new Set(['index.html', 'app.js', 'blocks.js', 'mrkdwn.js', 'slack-date.js', 'coalesce.js', 'sandbox.js', 'app.css']);
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -78,6 +80,12 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
   workspace.on('change', nudge);
   opts.fake.on('change', nudge);
 
+  const sandbox = opts.sandbox.enabled && opts.sandbox.simulator ? new SandboxProxy(opts.sandbox.simulator) : undefined;
+  const sandboxProxy = (): SandboxProxy => {
+    if (!sandbox) throw new HttpError(404, 'the sandbox is not running');
+    return sandbox;
+  };
+
   const userFrom = (id: unknown) => {
     const user = workspace.userById(id);
     if (!user) throw new HttpError(400, 'unknown user');
@@ -92,6 +100,7 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'JSON bodies only');
     const body = await readJson(req);
+    if (pathname === '/api/sandbox/guest') return sendJson(res, 200, await setGuest(body));
     const responseToken = /^\/response\/([0-9a-f]+)$/.exec(pathname)?.[1];
     let outcome: Outcome;
     if (responseToken) outcome = workspace.respond(responseToken, body);
@@ -107,9 +116,9 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
   async function serveGet(pathname: string, params: URLSearchParams, res: ServerResponse): Promise<void> {
     if (pathname === '/api/state') return sendJson(res, 200, workspace.state(userFrom(params.get('user'))));
     if (pathname === '/api/session') {
-      const running = opts.sandbox.enabled && opts.sandbox.simulatorUrl !== undefined;
-      return sendJson(res, 200, { ...directoryForPage(opts.users, opts.channel), sandbox: { enabled: opts.sandbox.enabled, running } });
+      return sendJson(res, 200, { ...directoryForPage(opts.users, opts.channel), sandbox: { enabled: opts.sandbox.enabled, running: sandbox !== undefined } });
     }
+    if (pathname === '/api/sandbox') return sendJson(res, 200, await sandboxProxy().snapshot().catch(unreachable));
     if (pathname === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
@@ -124,6 +133,16 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
     res.end(content);
   }
 
+  async function setGuest(body: Record<string, unknown>) {
+    const change = guestChangeSchema.safeParse(body);
+    if (!change.success) throw new HttpError(400, 'a guest change needs vm and known flags (true or false)');
+    const flags = await sandboxProxy().setGuest(change.data).catch(unreachable);
+    if (!flags) throw new HttpError(404, `there is no packaging machine named ${change.data.vm}`);
+    // Every open page shows the flags: tell them all, as for a change the bot made.
+    nudge();
+    return flags;
+  }
+
   return {
     url,
     workspace,
@@ -134,6 +153,10 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function unreachable(err: Error): never {
+  throw new HttpError(502, `the simulated Azure did not answer: ${err.message}`);
 }
 
 function actionRequest(body: Record<string, unknown>): ActionRequest {

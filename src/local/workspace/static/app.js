@@ -1,8 +1,11 @@
-// The local workspace page: a channel, its threads, the composer, modals, the Home tab and a
-// user switcher. Everything shown comes from GET /api/state; the server pushes a nudge over
-// Server-Sent Events whenever the bot changed something, and the page fetches the state again.
+// The local workspace page: a channel, its threads, the composer, modals, the Home tab, a user
+// switcher and the sandbox panel (sandbox.js). Everything shown comes from GET /api/state; the
+// server pushes a nudge over Server-Sent Events whenever the bot changed something, and the page
+// fetches the state again.
 import { renderBlocks, renderMessageText } from './blocks.js';
+import { coalesced } from './coalesce.js';
 import { renderText } from './mrkdwn.js';
+import { startSandboxPanel } from './sandbox.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -183,6 +186,8 @@ function renderModal(modals) {
   dialog.setAttribute('role', 'dialog');
   dialog.setAttribute('aria-modal', 'true');
   dialog.setAttribute('aria-labelledby', titleId);
+  // Slack's own checks (required fields, number ranges) answer a submission, not the browser's.
+  dialog.noValidate = true;
   // Enter in a single-line input does not submit a Slack modal.
   dialog.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && e.target instanceof HTMLInputElement) e.preventDefault();
@@ -205,7 +210,7 @@ function renderHome(home) {
   );
 }
 
-// ---- sidebar, switcher, sandbox panel
+// ---- sidebar
 
 function renderSidebar() {
   const items = ui.state.channels.map((c) => {
@@ -216,16 +221,6 @@ function renderSidebar() {
   });
   const home = button(`${ui.session.bot.name} · Home`, `nav-item${ui.place.type === 'home' ? ' current' : ''}`, () => go({ type: 'home' }));
   $('nav').replaceChildren(el('div', 'nav-label', ['Channels']), ...items, el('div', 'nav-label', ['Apps']), home);
-}
-
-function renderSandbox() {
-  const { sandbox } = ui.session;
-  const why = sandbox.enabled
-    ? 'The simulated Azure has not started. Its packaging machine flags and inventory will show here once it runs.'
-    : 'The bot was started without the sandbox (OSLAYER_SANDBOX).';
-  $('sandbox-body').replaceChildren(
-    sandbox.running ? el('p', '', ['Sandbox running.']) : el('p', 'sandbox-off', [el('strong', '', ['Sandbox not running. ']), why]),
-  );
 }
 
 function render() {
@@ -241,22 +236,10 @@ function render() {
 
 // ---- state
 
-let fetching = null;
-let again = false;
-async function refresh() {
-  if (fetching) {
-    again = true;
-    return fetching;
-  }
-  fetching = (async () => {
-    do {
-      again = false;
-      ui.state = await api('GET', `/api/state?user=${encodeURIComponent(ui.user)}`);
-      render();
-    } while (again);
-  })().finally(() => (fetching = null));
-  return fetching;
-}
+const refresh = coalesced(async () => {
+  ui.state = await api('GET', `/api/state?user=${encodeURIComponent(ui.user)}`);
+  render();
+});
 
 function go(place) {
   ui.place = place;
@@ -299,8 +282,11 @@ async function boot() {
     await api('POST', '/api/compose', { user: ui.user, channel, text });
   });
 
-  renderSandbox();
-  new EventSource('/api/events').addEventListener('message', () => void refresh());
+  const sandbox = startSandboxPanel($('sandbox-body'), { sandbox: ui.session.sandbox, api, toast });
+  new EventSource('/api/events').addEventListener('message', () => {
+    void refresh();
+    void sandbox.refresh();
+  });
   await refresh();
   document.body.dataset.ready = 'true';
 }

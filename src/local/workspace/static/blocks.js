@@ -5,7 +5,7 @@ import { emojify, renderMrkdwn, renderText } from './mrkdwn.js';
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
 
-function el(tag, attrs = {}, children = []) {
+export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;

@@ -1,12 +1,16 @@
 // Slack's mrkdwn, rendered to DOM nodes (never to HTML strings, so message text cannot inject markup).
 // Supported: *bold*, _italic_, ~strike~, `code`, ```pre```, > quotes, <url|text> links,
-// <@U123> mentions, <#C123|name> channels, <!here>-style specials, and a few :emoji: codes.
+// <@U123> mentions, <#C123|name> channels, <!here>-style specials, <!date^…> dates in the
+// reader's time zone, and the :emoji: codes the bot uses (and a few more).
+import { slackDate } from './slack-date.js';
 
 const EMOJI = {
   white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌', warning: '⚠️', hourglass: '⌛',
   hourglass_flowing_sand: '⏳', rocket: '🚀', gear: '⚙️', wrench: '🔧', computer: '💻', lock: '🔒',
   information_source: 'ℹ️', bulb: '💡', tada: '🎉', stop_sign: '🛑', arrows_counterclockwise: '🔄',
   cloud: '☁️', package: '📦', floppy_disk: '💾', no_entry: '⛔', eyes: '👀', clock3: '🕒',
+  raising_hand: '🙋', no_entry_sign: '🚫', wastebasket: '🗑️', test_tube: '🧪', runner: '🏃', repeat: '🔁',
+  money_with_wings: '💸', mag: '🔍', desktop_computer: '🖥️', construction: '🚧', checkered_flag: '🏁', broom: '🧹',
 };
 
 const SAFE_URL = /^(https?:|mailto:)/i;
@@ -36,6 +40,7 @@ function angleToken(inner, names) {
     return el('span', 'mention', [`@${name}`]);
   }
   if (target.startsWith('#')) return el('span', 'mention', [`#${label || names.channel(target.slice(1)) || target.slice(1)}`]);
+  if (target.startsWith('!date^')) return document.createTextNode(slackDate(target, unescapeEntities(label)));
   if (target.startsWith('!')) {
     const special = target.slice(1).split('^')[0];
     return el('span', 'mention', [label || `@${special}`]);

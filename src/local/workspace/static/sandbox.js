@@ -1,0 +1,96 @@
+// The sandbox panel: what the simulated Azure holds, and for each packaging machine the guest
+// state its layer integrity check reads. Ticking a flag makes Shutdown for Finalize refuse, as
+// it would on a real machine; clearing it (or Reboot machine, Expedite NGen) lets it through.
+import { el } from './blocks.js';
+import { coalesced } from './coalesce.js';
+
+/** While the panel is on screen it also looks every few seconds: machines change power state between bot messages. */
+const POLL_MS = 3000;
+
+/** What each flag stands for inside the simulated Windows guest. */
+const FLAG_HINTS = {
+  driverRebootPending: 'driver update waits for a restart',
+  rebootPending: 'an install waits for a restart',
+  msiInProgress: 'an MSI package is installing',
+  ngenInProgress: '.NET NGen is compiling',
+  ngenQueued: '.NET NGen work is queued',
+  runOnceOutstanding: 'RunOnce commands have not run',
+  smsCfgPresent: 'SCCM identity file SMSCFG.INI is present',
+};
+
+function notRunning(sandbox) {
+  const why = sandbox.enabled
+    ? 'The simulated Azure has not started. Its packaging machine flags and inventory will show here once it runs.'
+    : 'The bot was started without the sandbox (OSLAYER_SANDBOX).';
+  return el('p', { className: 'sandbox-off' }, [el('strong', {}, ['Sandbox not running. ']), why]);
+}
+
+function resourceItem(r) {
+  const type = r.type.split('/').at(-1);
+  const facts = [el('span', { title: r.type }, [type]), r.powerState ? ` · ${r.powerState}` : null, r.task ? ` · task ${r.task}` : null];
+  return el('li', { className: 'sb-resource' }, [el('span', { className: 'sb-name' }, [r.name]), el('span', { className: 'sb-facts' }, facts)]);
+}
+
+function inventory(resources) {
+  return el('section', { 'aria-label': 'Inventory' }, [
+    el('h3', { className: 'sb-heading' }, ['Inventory']),
+    resources.length
+      ? el('ul', { className: 'sb-resources', 'aria-label': 'Simulated Azure resources' }, resources.map(resourceItem))
+      : el('p', { className: 'sandbox-off' }, ['No resources.']),
+  ]);
+}
+
+let hintIds = 0;
+
+function guestFlags({ vm, flags }, toggle) {
+  const boxes = Object.entries(flags).map(([flag, on]) => {
+    const hintId = `sb-hint-${++hintIds}`;
+    const box = el('input', { type: 'checkbox', checked: on, 'aria-describedby': FLAG_HINTS[flag] ? hintId : undefined });
+    box.addEventListener('change', () => toggle(vm, flag, box));
+    return el('div', { className: 'sb-flag' }, [
+      el('label', {}, [box, ' ', el('code', {}, [flag])]),
+      FLAG_HINTS[flag] ? el('span', { className: 'bk-hint', id: hintId }, [FLAG_HINTS[flag]]) : null,
+    ]);
+  });
+  return el('fieldset', { className: 'sb-guest' }, [el('legend', {}, [`Guest flags · ${vm}`]), ...boxes]);
+}
+
+/**
+ * Shows the sandbox in `root` and keeps it current. `api(method, path, body)` is the page's JSON
+ * helper, `toast(text)` its notice. Returns `refresh()` for the page's change notices.
+ */
+export function startSandboxPanel(root, { sandbox, api, toast }) {
+  if (!sandbox.running) {
+    root.replaceChildren(notRunning(sandbox));
+    return { refresh: async () => {} };
+  }
+  let shown = '';
+
+  const toggle = async (vm, flag, box) => {
+    box.disabled = true;
+    const answer = await api('POST', '/api/sandbox/guest', { vm, flags: { [flag]: box.checked } });
+    if (answer.ok === false) toast(`The sandbox refused the change (${answer.error}).`);
+    await refresh();
+    box.disabled = false;
+  };
+
+  const refresh = coalesced(async () => {
+    const snapshot = await api('GET', '/api/sandbox');
+    // Unchanged: keep the DOM (and the person's focus) as it is.
+    const signature = JSON.stringify(snapshot);
+    if (signature === shown) return;
+    shown = signature;
+    if (snapshot.ok === false) return root.replaceChildren(el('p', { className: 'sandbox-off', role: 'alert' }, [snapshot.error]));
+    root.replaceChildren(
+      el('p', { className: 'sb-status' }, ['Sandbox running: nothing here is real or billed.']),
+      inventory(snapshot.resources),
+      ...snapshot.guests.map((g) => guestFlags(g, toggle)),
+    );
+  });
+
+  setInterval(() => {
+    if (document.visibilityState === 'visible') void refresh();
+  }, POLL_MS);
+  void refresh();
+  return { refresh };
+}

@@ -1,0 +1,161 @@
+import type { Locator, Page } from 'playwright-core';
+import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { openWorkspace, type WorkspaceBrowser } from './chromium.js';
+import { ADMIN, startTestWorkspace } from './test-workspace.js';
+
+/**
+ * The whole workflow as a person does it on `npm run local`'s page, with the simulated Azure:
+ * the wizard, Deploy for me, an NGen flag blocking Shutdown for Finalize, Expedite NGen,
+ * Shutdown for Finalize, Finalize, and the version deployable. Each step waits for what the
+ * page shows next; the bot's jobs and the simulator decide how long that takes.
+ */
+
+const STEP_TIMEOUT_MS = 90_000;
+/** How long one change may take to show: a job, a machine operation, a rate-limited message update. */
+const SHOWS_WITHIN = { timeout: 30_000 };
+const VERSION = '2026-11';
+
+let run: Awaited<ReturnType<typeof startTestWorkspace>>;
+let browser: WorkspaceBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  run = await startTestWorkspace({ sandbox: true });
+  browser = await openWorkspace(`${run.url}/?user=${ADMIN.id}`, 'workflow');
+  page = browser.page;
+}, STEP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await run?.stop();
+});
+
+const modal = () => page.getByRole('dialog');
+const panel = () => page.getByRole('complementary', { name: 'Sandbox (simulated Azure)' });
+const taskMessage = () =>
+  page.locator('#messages > article', { has: page.getByRole('heading', { name: `Add version ${VERSION} to OS layer ${DEMO_LAYER_NAME}` }) });
+/** The packaging machine's entry in the sandbox's inventory, once it exists. */
+const machineInInventory = () => panel().getByRole('listitem').filter({ hasText: 'virtualMachines' });
+const guestFlags = () => panel().getByRole('group', { name: /^Guest flags · / });
+
+/** Saves the step with the task message in view: the replies only its clicker sees pile up below it. */
+async function screenshot(step: string): Promise<void> {
+  if (await taskMessage().count()) await taskMessage().evaluate((article) => (article as { scrollIntoView(opts: object): void }).scrollIntoView({ block: 'start' }));
+  await browser.screenshot(step);
+}
+
+async function send(text: string): Promise<void> {
+  const composer = page.getByLabel('Message #os-layers');
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+async function click(scope: Locator, name: string): Promise<void> {
+  await scope.getByRole('button', { name, exact: true }).click();
+}
+
+describe('the whole workflow in the local workspace, on the simulated Azure', () => {
+  it('shows the sandbox running with its inventory and no machine yet', async () => {
+    await panel().getByText('Sandbox running').waitFor();
+    expect(await panel().getByRole('listitem').filter({ hasText: 'resourceGroups' }).count()).toBeGreaterThan(0);
+    expect(await machineInInventory().count()).toBe(0);
+    await screenshot('sandbox-before');
+  }, STEP_TIMEOUT_MS);
+
+  it('creates version 2026-11 of the demo layer through the four wizard steps', async () => {
+    await send('/oslayer add-version');
+    await modal().getByRole('heading', { name: 'Create OS Version' }).waitFor(SHOWS_WITHIN);
+    // The command named no layer: the wizard asks for one, then shows its versions and sizes.
+    await modal().getByLabel('OS Layer').selectOption({ label: DEMO_LAYER_NAME });
+    await modal().getByLabel('Max Layer Size (GB)').waitFor(SHOWS_WITHIN);
+    await modal().getByLabel('Version', { exact: true }).fill(VERSION);
+    expect(await modal().getByLabel('Max Layer Size (GB)').inputValue()).toBe('100');
+    await screenshot('wizard-version-details');
+
+    await click(modal(), 'Next');
+    const connector = modal().getByLabel('Platform Connector Configuration');
+    await connector.waitFor(SHOWS_WITHIN);
+    expect(await connector.locator('option:checked').textContent()).toContain('Sandbox');
+    await screenshot('wizard-connector');
+
+    await click(modal(), 'Next');
+    const filename = modal().getByLabel('Packaging Disk Filename');
+    await filename.waitFor(SHOWS_WITHIN);
+    expect(await filename.inputValue()).toMatch(/\.vhd$/);
+    expect(await modal().getByRole('radio', { name: /Fixed VHD/ }).isChecked()).toBe(true);
+    await screenshot('wizard-packaging-disk');
+
+    await click(modal(), 'Next');
+    await modal().getByRole('button', { name: 'Create Version' }).waitFor(SHOWS_WITHIN);
+    expect(await modal().getByText(new RegExp(`^Version\\s+${VERSION}$`)).isVisible()).toBe(true);
+    await screenshot('wizard-confirm');
+    await click(modal(), 'Create Version');
+    await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+  }, STEP_TIMEOUT_MS);
+
+  it('publishes the packaging disk and asks for the packaging machine', async () => {
+    await taskMessage().getByText('Action Required').waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByRole('button', { name: 'Deploy for me' }).isVisible()).toBe(true);
+    expect(await taskMessage().getByRole('button', { name: 'Shutdown for Finalize' }).isVisible()).toBe(true);
+    await screenshot('task-action-required');
+  }, STEP_TIMEOUT_MS);
+
+  it('deploys the packaging machine on Deploy for me, and the sandbox shows it running with its guest flags', async () => {
+    await click(taskMessage(), 'Deploy for me');
+    await machineInInventory().filter({ hasText: 'running' }).waitFor(SHOWS_WITHIN);
+    await guestFlags().waitFor(SHOWS_WITHIN);
+    expect(await guestFlags().getByRole('checkbox', { name: 'ngenInProgress' }).isChecked()).toBe(false);
+    await taskMessage().getByText(/Packaging machine.*: running/).waitFor(SHOWS_WITHIN);
+    await screenshot('machine-deployed');
+  }, STEP_TIMEOUT_MS);
+
+  it('refuses Shutdown for Finalize while NGen is compiling, and offers Expedite NGen', async () => {
+    const ngen = guestFlags().getByRole('checkbox', { name: 'ngenInProgress' });
+    await ngen.check();
+    await screenshot('ngen-flag-ticked');
+
+    await click(taskMessage(), 'Shutdown for Finalize');
+    await taskMessage().getByText("The layer can't be finalized yet").waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByText('.NET is compiling native images (NGen)').isVisible()).toBe(true);
+    expect(await taskMessage().getByRole('button', { name: 'Expedite NGen' }).isVisible()).toBe(true);
+    expect(await machineInInventory().filter({ hasText: 'running' }).count()).toBe(1);
+    await screenshot('shutdown-blocked-by-ngen');
+  }, STEP_TIMEOUT_MS);
+
+  it('runs NGen on Expedite NGen, which clears the flag and the condition', async () => {
+    await click(taskMessage(), 'Expedite NGen');
+    await guestFlags().getByRole('checkbox', { name: 'ngenInProgress', checked: false }).waitFor(SHOWS_WITHIN);
+    await taskMessage().getByText("The layer can't be finalized yet").waitFor({ state: 'detached', ...SHOWS_WITHIN });
+    await screenshot('ngen-expedited');
+  }, STEP_TIMEOUT_MS);
+
+  it('shuts the machine down on Shutdown for Finalize and offers Finalize', async () => {
+    await click(taskMessage(), 'Shutdown for Finalize');
+    await taskMessage().getByRole('button', { name: 'Finalize', exact: true }).waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByText('the machine passed the layer integrity check and is shut down').isVisible()).toBe(true);
+    await machineInInventory().filter({ hasText: 'deallocated' }).waitFor(SHOWS_WITHIN);
+    await screenshot('ready-to-finalize');
+  }, STEP_TIMEOUT_MS);
+
+  it('asks before Finalize, then makes the version deployable and deletes the machine', async () => {
+    await click(taskMessage(), 'Finalize');
+    const confirm = page.getByRole('alertdialog');
+    await confirm.getByRole('heading', { name: 'Finalize this version?' }).waitFor();
+    expect(await confirm.locator('strong', { hasText: 'deleted' }).isVisible()).toBe(true);
+    await screenshot('finalize-confirm');
+    await click(confirm, 'Finalize');
+
+    await taskMessage().getByText(`version ${VERSION} is deployable`, { exact: false }).waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByText(/Done · version status deployable/).isVisible()).toBe(true);
+    await machineInInventory().first().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+    await screenshot('version-deployable');
+  }, STEP_TIMEOUT_MS);
+
+  it('lists the new version as deployable in /oslayer layers', async () => {
+    await send('/oslayer layers');
+    const layers = page.locator('#messages > article', { has: page.getByRole('heading', { name: 'OS layers' }) });
+    await layers.waitFor(SHOWS_WITHIN);
+    expect(await layers.getByText(`${VERSION} — Deployable`, { exact: false }).isVisible()).toBe(true);
+    await screenshot('layers-list');
+  }, STEP_TIMEOUT_MS);
+});
