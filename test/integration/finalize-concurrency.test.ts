@@ -1,5 +1,6 @@
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useSandboxWorld } from '../support/sandbox-world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import {
   ephemeralsTo,
   readyToFinalize,
@@ -10,7 +11,6 @@ import {
   waitForStatus,
   waitForThread,
 } from '../support/ready-to-finalize.js';
-import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
@@ -19,18 +19,7 @@ let t: TestBot;
 let sim: SlackClientSim;
 let layer: OsLayer;
 let base: LayerVersion;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  sim = new SlackClientSim(t);
-  await sim.start();
-  layer = (await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
-  base = (await t.bot.services.repos.versions.get(layer.latestVersionId!))!;
-  await t.bot.services.repos.roles.insert({ _id: 'UMANAGER1', role: 'manage-os-layers', assignedBy: 'UADMIN1', at: new Date() });
-});
-afterAll(async () => {
-  await sim.stop();
-  await t.stop();
-});
+useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UMANAGER1: 'manage-os-layers' });
 
 it('two people clicking Finalize at once get one finalize and one "already finalizing"; Cancel is refused meanwhile', async () => {
   const before = await sandboxContents(t);

@@ -1,5 +1,6 @@
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useSandboxWorld } from '../support/sandbox-world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import {
   buttonsOf,
   ephemeralsTo,
@@ -22,18 +23,7 @@ let t: TestBot;
 let sim: SlackClientSim;
 let layer: OsLayer;
 let base: LayerVersion;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  sim = new SlackClientSim(t);
-  await sim.start();
-  layer = (await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
-  base = (await t.bot.services.repos.versions.get(layer.latestVersionId!))!;
-  await t.bot.services.repos.roles.insert({ _id: 'UREADER1', role: 'read-only', assignedBy: 'UADMIN1', at: new Date() });
-});
-afterAll(async () => {
-  await sim.stop();
-  await t.stop();
-});
+useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UREADER1: 'read-only' });
 
 describe('Finalize', () => {
   it('turns the packaging machine into a deployable version, deletes everything else, and offers it as the next base', async () => {
