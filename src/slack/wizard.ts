@@ -1,11 +1,14 @@
 /** Bolt glue the wizard's command, buttons and submissions share: opening it and finding its draft. */
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
 import type { Draft } from '../domain/model.js';
 import type { Services } from '../services.js';
 import type { Repositories } from '../store/repositories.js';
-import { createDraft, loadDraft } from '../workflow/drafts.js';
-import { wizardStepView, type WizardValues } from '../workflow/wizard.js';
+import { createDraft, loadDraft, saveDraft } from '../workflow/drafts.js';
+import { wizardStepView, type WizardStepId, type WizardValues } from '../workflow/wizard.js';
+import { authorize } from './authorize.js';
+import { tellUser } from './replies.js';
 import { CALLBACK } from '../../views/ids.js';
 import { draftIdOf, draftUnavailableView, noLayersView } from '../../views/wizard.js';
 
@@ -38,4 +41,32 @@ export async function draftOfView(repos: Repositories, view: { private_metadata?
   const found = draftId ? await loadDraft(repos, draftId, userId) : ({ ok: false, reason: 'missing' } as const);
   if (found.ok) return found;
   return { ok: false, view: draftUnavailableView(found.reason === 'used' ? 'used' : 'expired') };
+}
+
+type WizardClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * A click inside the wizard (Back, or a select that reshapes its step): ack, check the role,
+ * find the draft (or show why it is gone), save what `edit` decides and show that step.
+ * `edit` returns undefined to ignore the click.
+ */
+export async function onWizardClick(
+  args: WizardClickArgs,
+  services: Services,
+  edit: (view: ViewOutput) => Promise<{ step: WizardStepId; values: Record<string, unknown> } | undefined>,
+): Promise<void> {
+  const { ack, body, client } = args;
+  await ack();
+  const auth = await authorize(services, body.user.id, 'add-version', 'add a version to an OS layer');
+  if (!auth.ok) return tellUser(args, auth.message);
+  const view = body.view!;
+  const found = await draftOfView(services.repos, view, body.user.id);
+  if (!found.ok) {
+    await client.views.update({ view_id: view.id, view: found.view });
+    return;
+  }
+  const change = await edit(view);
+  if (!change) return;
+  const draft = await saveDraft(services.repos, found.draft, change);
+  await client.views.update({ view_id: view.id, hash: view.hash, view: await wizardStepView(services.repos, draft, change.step) });
 }
