@@ -1,5 +1,5 @@
 import type { TestBot } from '../support/bot.js';
-import { useSandboxWorld } from '../support/sandbox-world.js';
+import { useSandboxWorld } from '../support/world.js';
 import type { SlackClientSim } from '../support/interactions.js';
 import {
   buttonsOf,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { simulatedConnector } from '../../src/sandbox/simulated-connector.js';
 import { decryptSecret } from '../../src/secrets.js';
 import type { ConnectorConfig } from '../../src/domain/model.js';
@@ -20,21 +21,15 @@ let c: SlackClientSim;
 let sandbox: ConnectorConfig;
 let tiny: ConnectorConfig;
 
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  c = new SlackClientSim(t);
-  await c.start();
+useTestBot(async (w) => {
+  ({ t, sim: c } = w);
   const { repos, secretKey } = t.bot.services;
   await repos.roles.insert({ _id: MANAGER, role: 'manage-os-layers', assignedBy: ADMIN, at: new Date() });
   sandbox = t.bot.sandbox!.connector;
   // The same simulated subscription, with a one-vCPU machine size the VM size check must refuse.
   tiny = simulatedConnector(t.bot.sandbox!.simulator, secretKey, { name: 'Tiny machines', vmSize: 'Standard_A1_v2' });
   await repos.connectors.insert(tiny);
-});
-afterAll(async () => {
-  await c?.stop();
-  await t?.stop();
-});
+}, { sandbox: { enabled: true } });
 
 function validForm(name: string, secret: string | null = SECRET): Record<string, string | null> {
   return {

@@ -1,4 +1,4 @@
-import { useSandboxWorld, type SandboxWorld } from '../support/sandbox-world.js';
+import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import { failingFinalize } from '../support/ready-to-finalize.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 

@@ -1,4 +1,4 @@
-import { useSandboxWorld, type SandboxWorld } from '../support/sandbox-world.js';
+import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import { failingFinalize } from '../support/ready-to-finalize.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';

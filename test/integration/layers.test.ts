@@ -1,5 +1,6 @@
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
 import type { ConnectorConfig } from '../../src/domain/model.js';
@@ -16,21 +17,15 @@ let t: TestBot;
 let c: SlackClientSim;
 let sandbox: ConnectorConfig;
 
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  c = new SlackClientSim(t);
-  await c.start();
+useTestBot(async (w) => {
+  ({ t, sim: c } = w);
   await t.bot.services.repos.roles.insert({ _id: MANAGER, role: 'manage-os-layers', assignedBy: ADMIN, at: new Date() });
   sandbox = t.bot.sandbox!.connector;
   const blobs = await t.bot.services.azure.session(sandbox).blobs();
   await blobs.uploadPageBlob({ container: sandbox.container, blob: 'imports/win2019-gold.vhd', data: buildFixedVhd(16 * MIB) });
   // A page blob whose last 512 bytes are not a VHD footer.
   await blobs.uploadPageBlob({ container: sandbox.container, blob: 'imports/not-a-disk.vhd', data: new Uint8Array(MIB).fill(7) });
-});
-afterAll(async () => {
-  await c?.stop();
-  await t?.stop();
-});
+}, { sandbox: { enabled: true } });
 
 function importForm(layerName: string, blobPath: string): Record<string, string> {
   return { [F.layerName]: layerName, [F.layerDescription]: 'Golden image, November', [F.vmGeneration]: 'V2', [F.connectorId]: sandbox._id, [F.blobPath]: blobPath };

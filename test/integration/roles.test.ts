@@ -1,5 +1,6 @@
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { grantRoles, USERS } from '../support/records.js';
 import { ROLES_VIEW } from '../../views/roles.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
@@ -9,15 +10,9 @@ import { testConfig } from '../support/bot.js';
 let t: TestBot;
 let sim: SlackClientSim;
 const ADMIN = USERS.administrator;
-beforeAll(async () => {
-  t = await startTestBot();
-  sim = new SlackClientSim(t);
-  await sim.start();
+useTestBot(async (w) => {
+  ({ t, sim } = w);
   await grantRoles(t.bot.services.repos);
-});
-afterAll(async () => {
-  await sim.stop();
-  await t.stop();
 });
 
 type Json = Record<string, any>;

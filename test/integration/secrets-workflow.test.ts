@@ -1,5 +1,6 @@
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { USERS } from '../support/records.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { createVersion } from '../../src/workflow/create-version.js';
@@ -7,15 +8,9 @@ import { ACTION } from '../../views/ids.js';
 
 let t: TestBot;
 let sim: SlackClientSim;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  sim = new SlackClientSim(t);
-  await sim.start();
-});
-afterAll(async () => {
-  await sim.stop();
-  await t.stop();
-});
+useTestBot(async (w) => {
+  ({ t, sim } = w);
+}, { sandbox: { enabled: true } });
 
 describe('a connector secret through a whole workflow', () => {
   it('appears in no log line, Slack call, answer, audit entry or stored error', async () => {

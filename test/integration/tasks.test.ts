@@ -1,5 +1,6 @@
 import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { daysAgo, grantRoles, seedTask, USERS } from '../support/records.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_VIEW_IDS } from '../../views/tasks.js';
@@ -8,15 +9,9 @@ let t: TestBot;
 let sim: SlackClientSim;
 const READER = USERS['read-only'];
 
-beforeAll(async () => {
-  t = await startTestBot();
-  sim = new SlackClientSim(t);
-  await sim.start();
+useTestBot(async (w) => {
+  ({ t, sim } = w);
   await grantRoles(t.bot.services.repos);
-});
-afterAll(async () => {
-  await sim.stop();
-  await t.stop();
 });
 
 type Json = Record<string, any>;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { SlackClientSim } from '../support/interactions.js';
+import type { TestBot } from '../support/bot.js';
+import { useTestBot } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { buildFixedVhd, GIB, MIB } from '../../src/azure/vhd.js';
 import { databaseNameOf } from '../../src/store/database.js';
@@ -19,22 +20,20 @@ let mongo: MongoClient;
 let demo: OsLayer;
 let sandbox: ConnectorConfig;
 
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  c = new SlackClientSim(t);
-  await c.start();
+useTestBot(async (w) => {
+  ({ t, sim: c } = w);
   const { repos, config } = t.bot.services;
   await repos.roles.insert({ _id: MANAGER, role: 'manage-os-layers', assignedBy: ADMIN, at: new Date() });
   demo = (await repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
   sandbox = t.bot.sandbox!.connector;
   mongo = new MongoClient(config.mongodbUri!);
   await mongo.connect();
-});
+}, { sandbox: { enabled: true } });
+
 afterAll(async () => {
   await mongo?.close();
-  await c?.stop();
-  await t?.stop();
 });
+
 
 type Json = Record<string, any>;
 
