@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WindowsUpdateGuests, windowsUpdateControlSchema, type WindowsUpdateControl, type WindowsUpdateView } from './windows-update.js';
 
 /** What the layer integrity check looks for inside the packaging machine (DESIGN §5). */
 export const guestFlagsSchema = z.strictObject({
@@ -12,6 +13,11 @@ export const guestFlagsSchema = z.strictObject({
 });
 
 export type GuestFlags = z.infer<typeof guestFlagsSchema>;
+
+/** PUT /_simulator/guest/{vm}: any of the flags, plus Windows Update and installed software. */
+export const guestControlSchema = guestFlagsSchema.partial().extend(windowsUpdateControlSchema.shape);
+export type GuestControl = Partial<GuestFlags> & WindowsUpdateControl;
+export type GuestView = GuestFlags & WindowsUpdateView;
 
 const CLEAN_GUEST: GuestFlags = {
   driverRebootPending: false,
@@ -42,6 +48,7 @@ const NGEN_OUTPUT = [
  */
 export class GuestRegistry {
   private readonly guests = new Map<string, GuestFlags>();
+  readonly windowsUpdate = new WindowsUpdateGuests();
 
   flags(vmName: string): GuestFlags {
     return { ...(this.guests.get(vmName.toLowerCase()) ?? CLEAN_GUEST) };
@@ -53,21 +60,39 @@ export class GuestRegistry {
     return { ...next };
   }
 
+  /** The control API's view: flags, pending and installed updates, installed programs. */
+  view(vmName: string): GuestView {
+    return { ...this.flags(vmName), ...this.windowsUpdate.view(vmName) };
+  }
+
+  control(vmName: string, changes: z.infer<typeof guestControlSchema>): GuestView {
+    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, ...flags } = changes;
+    this.update(vmName, flags);
+    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs });
+    return this.view(vmName);
+  }
+
   /** A boot finishes what was waiting for one; NGen, MSI and RunOnce are not boot-bound. */
   boot(vmName: string): void {
     this.update(vmName, { driverRebootPending: false, rebootPending: false });
+    this.windowsUpdate.boot(vmName);
   }
 
-  /** Runs a RunPowerShellScript body and answers what the guest would print. */
-  runScript(vmName: string, script: string[]): { stdout: string; stderr: string } {
+  /** Runs a RunPowerShellScript body with its named parameters and answers what the guest would print. */
+  runScript(vmName: string, script: readonly string[], parameters: ReadonlyArray<{ name: string; value: string }> = []): { stdout: string; stderr: string; exitCode: number } {
+    if (WindowsUpdateGuests.handles(script)) {
+      const { rebootPending, ...answer } = this.windowsUpdate.run(vmName, script, parameters);
+      if (rebootPending) this.update(vmName, { rebootPending: true });
+      return answer;
+    }
     const marker = script[0]?.trim() ?? '';
     if (marker.startsWith(INTEGRITY_CHECK_MARKER)) {
-      return { stdout: JSON.stringify({ v: 1, ...this.flags(vmName) }), stderr: '' };
+      return { stdout: JSON.stringify({ v: 1, ...this.flags(vmName) }), stderr: '', exitCode: 0 };
     }
     if (marker.startsWith(EXPEDITE_NGEN_MARKER)) {
       this.update(vmName, { ngenInProgress: false, ngenQueued: false });
-      return { stdout: NGEN_OUTPUT, stderr: '' };
+      return { stdout: NGEN_OUTPUT, stderr: '', exitCode: 0 };
     }
-    return { stdout: '', stderr: '' };
+    return { stdout: '', stderr: '', exitCode: 0 };
   }
 }

@@ -5,9 +5,11 @@ import { isAgentReady } from './machine-views.js';
 import type { PowerState } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
+/** RunCommandInput (VirtualMachineRunCommand.json): parameters reach the script as named parameters. */
 const runCommandBody = z.object({
   commandId: z.literal('RunPowerShellScript'),
   script: z.array(z.string()).default([]),
+  parameters: z.array(z.object({ name: z.string().min(1), value: z.string() })).default([]),
 });
 
 /** Power actions: the VM shows the transitional state until the operation completes. */
@@ -29,9 +31,14 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
       // Starting a VM that already runs does not reboot its guest; a restart always does.
       const guestBoots = transition.boots && (action === 'restart' || target.powerState !== 'running');
       target.powerState = transition.during;
+      // A restart takes the VM agent down with the guest; it reports Ready again once the guest has booted.
+      if (guestBoots) target.agentReadyAt = Number.POSITIVE_INFINITY;
       return context.operations.begin(req, () => {
         target.powerState = transition.after;
-        if (guestBoots) context.guests.boot(target.name);
+        if (guestBoots) {
+          context.guests.boot(target.name);
+          target.agentReadyAt = Date.now() + context.guests.windowsUpdate.agentBootMs(target.name);
+        }
       });
     });
   }
@@ -56,7 +63,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
     req,
     () => {
       machine.runCommandInProgress = false;
-      const { stdout, stderr } = context.guests.runScript(machine.name, body.script);
+      const { stdout, stderr } = context.guests.runScript(machine.name, body.script, body.parameters);
       const status = (stream: string, message: string) => ({
         code: `ComponentStatus/${stream}/succeeded`,
         level: 'Info',
