@@ -60,6 +60,27 @@ export interface CommandOutput {
   stderr: string;
 }
 
+/** A named script parameter (RunCommandInputParameter); reaches the script as `-Name value`, never as script text. */
+export interface ScriptParameter {
+  name: string;
+  value: string;
+}
+
+/** A script run as a managed Run Command: a child resource of the VM, with its own timeout. */
+export interface ManagedCommand {
+  /** The run command resource's name (one per purpose; a new run replaces the last). */
+  name: string;
+  scriptLines: readonly string[];
+  parameters: readonly ScriptParameter[];
+  timeoutSeconds: number;
+}
+
+export interface ManagedCommandResult extends CommandOutput {
+  /** VirtualMachineRunCommandInstanceView.executionState: Succeeded, Failed, TimedOut, … */
+  executionState: string;
+  exitCode?: number;
+}
+
 export interface Machines {
   importDisk(disk: DiskImport, options?: LongRunning): Promise<{ id: string; sizeGb: number }>;
   /** Creates the VM around an already imported disk (see importDisk). */
@@ -78,7 +99,13 @@ export interface Machines {
   grantDiskReadAccess(diskName: string, durationSeconds: number, options?: LongRunning): Promise<string>;
   revokeDiskAccess(diskName: string, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
+  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning & { parameters?: readonly ScriptParameter[] }): Promise<CommandOutput>;
+  /**
+   * Runs a script as a managed Run Command and waits for it (up to its timeout), answers its
+   * streams, exit code and execution state, then deletes the run command. Throws
+   * RunCommandBusyError while another script runs.
+   */
+  runManagedCommand(vmName: string, command: ManagedCommand, options?: LongRunning): Promise<ManagedCommandResult>;
   /** Every resource in the resource group carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }

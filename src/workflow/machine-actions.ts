@@ -12,17 +12,21 @@ import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT } from '../azure/scripts/i
 import { CONDITION_ADVICE, readIntegrityOutput, type IntegrityResult } from '../domain/integrity.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
-import type { MachineAction } from './machine-jobs.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
+import { recordVersionInventory } from './inventory.js';
+import type { MachineAction, MachineWork } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
 /** What a user is told when the machine is already busy with `action`. */
-export const BUSY: Readonly<Record<MachineAction, string>> = {
+export const BUSY: Readonly<Record<MachineWork, string>> = {
   check: 'A check is already running on the packaging machine; wait for its result, then try again.',
   shutdown: 'A check is already running on the packaging machine (for Shutdown for Finalize); wait for its result.',
   'expedite-ngen': "NGen is already running in the foreground on the packaging machine; wait for it to finish, and don't restart the machine meanwhile.",
   reboot: 'The packaging machine is restarting; wait for it to finish booting, then try again.',
+  'install-updates': 'Windows updates are being installed on the packaging machine (its progress is on the task message); wait for them to finish, then try again.',
+  inventory: "I'm reading what is installed on the packaging machine (for the changelog); try again in a minute.",
 };
 
 /** The listener's immediate answer, before the job has done anything. */
@@ -47,7 +51,7 @@ export function notWaitingForMachine(version: Pick<LayerVersion, 'status'>): str
 const NO_MACHINE = "There's no packaging machine for this version yet. Create it first with *Create Packaging Machine* (Azure portal) or *Deploy for me*.";
 
 /** Why `vm` can't take `action` yet, in words that say what to do; undefined when it can. */
-export function notReadyFor(action: MachineAction, vm: VmStatus | null): string | undefined {
+export function notReadyFor(action: MachineWork, vm: VmStatus | null): string | undefined {
   if (!vm) return NO_MACHINE;
   switch (vm.powerState) {
     case 'stopped':
@@ -166,6 +170,13 @@ async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userI
   if (result.outcome !== 'clean') {
     await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
+  }
+  // The changelog needs the version's inventory, and only a running machine can report it.
+  const inventory = await recordVersionInventory(run, azure, vmName);
+  if (!inventory.ok) {
+    const why = `I couldn't read what is installed on it for the changelog: ${escapeMrkdwn(inventory.reason)}. Nothing was changed; click *Shutdown for Finalize* again.`;
+    await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${why}`);
+    return `I didn't shut the packaging machine down: ${why}`;
   }
   await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
   await azure.machines.powerOffVm(vmName);

@@ -20,6 +20,9 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+/** Install updates in tests: the simulated agent is watched closely after a restart. */
+export const TEST_UPDATE_SETTINGS: Config['jobs']['updates'] = { rounds: 5, installTimeoutSeconds: 600, searchTimeoutSeconds: 600, agentPollMs: 100, agentWaitMs: 20_000 };
+
 /** A bot configuration on the test run's stand-ins: a fresh database, free port, fast job polling. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -34,6 +37,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
       watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+      updates: TEST_UPDATE_SETTINGS,
     },
     retention: { taskDays: 180, auditDays: 365 },
     ...overrides,

@@ -78,19 +78,47 @@ export function armMachines(arm: ArmConnection): Machines {
     revokeDiskAccess: (diskName, { signal } = {}) =>
       azure(`revoking access to disk ${diskName}`, () => compute.disks.revokeAccess(rg, diskName, arm.poll(signal))),
 
-    async runPowerShell(vmName, scriptLines, { signal } = {}) {
+    async runPowerShell(vmName, scriptLines, { signal, parameters } = {}) {
       try {
         const result = await compute.virtualMachines.runCommand(
           rg,
           vmName,
-          { commandId: 'RunPowerShellScript', script: [...scriptLines] },
+          { commandId: 'RunPowerShellScript', script: [...scriptLines], ...(parameters?.length ? { parameters: parameters.map((p) => ({ ...p })) } : {}) },
           arm.poll(signal),
         );
         return commandOutput(result.value ?? []);
       } catch (err) {
-        const error = toAzureError(err, `running a script on ${vmName}`);
-        // 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM is not running.
-        throw error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
+        throw runCommandError(err, vmName);
+      }
+    },
+
+    async runManagedCommand(vmName, command, { signal } = {}) {
+      try {
+        await compute.virtualMachineRunCommands.createOrUpdate(
+          rg,
+          vmName,
+          command.name,
+          {
+            location: arm.connector.location,
+            source: { script: command.scriptLines.join('\n') },
+            parameters: command.parameters.map((p) => ({ ...p })),
+            asyncExecution: false,
+            timeoutInSeconds: command.timeoutSeconds,
+            treatFailureAsDeploymentFailure: false,
+          },
+          arm.poll(signal),
+        );
+        const done = await compute.virtualMachineRunCommands.getByVirtualMachine(rg, vmName, command.name, { expand: 'instanceView' });
+        const view = done.instanceView;
+        await ignoringMissing(azure(`removing run command ${command.name} from ${vmName}`, () => compute.virtualMachineRunCommands.delete(rg, vmName, command.name, arm.poll(signal))));
+        return {
+          executionState: view?.executionState ?? 'Unknown',
+          ...(view?.exitCode === undefined ? {} : { exitCode: view.exitCode }),
+          stdout: view?.output ?? '',
+          stderr: view?.error ?? '',
+        };
+      } catch (err) {
+        throw runCommandError(err, vmName);
       }
     },
 
@@ -126,6 +154,12 @@ function vmStatus(vm: VirtualMachine, name: string): VmStatus {
 function commandOutput(statuses: InstanceViewStatus[]): CommandOutput {
   const stream = (name: string) => statuses.find((status) => status.code?.includes(`/${name}/`))?.message ?? '';
   return { stdout: stream('StdOut'), stderr: stream('StdErr') };
+}
+
+/** 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM (or its agent) is not ready. */
+function runCommandError(err: unknown, vmName: string): Error {
+  const error = toAzureError(err, `running a script on ${vmName}`);
+  return error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
 }
 
 function odataQuote(value: string): string {
