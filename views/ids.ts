@@ -16,6 +16,10 @@ export const CALLBACK = {
   /** New/Edit connector; private_metadata is `{"connectorId"?, "draftId"?}`. */
   connector: 'connector_form',
   importLayer: 'import_layer',
+  /** Which updates to install on the packaging machine; private_metadata is the task id. */
+  installUpdates: 'install_updates',
+  /** A layer version's details (read only). */
+  versionDetails: 'version_details',
   /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
   notice: 'notice',
 } as const;
@@ -102,4 +106,6 @@ export const ACTION = {
   layersImport: 'layers_import',
   /** value: the layer id; opens the wizard for that layer. */
   layersAddVersion: 'layers_add_version',
+  /** A version picked in the layer list (option value: the version id): its details and changelog. */
+  layersVersionDetails: 'layers_version_details',
 } as const;

@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
 import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
+import { updateRunBlocks } from './windows-updates.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -13,12 +14,14 @@ export const TASK_ACTIONS = {
   reboot: 'task_reboot_machine',
   expediteNgen: 'task_expedite_ngen',
   cleanUp: 'task_clean_up',
+  installUpdates: 'task_install_updates',
+  retryUpdates: 'task_retry_updates',
 } as const;
 
 export interface TaskMessageInput {
   task: Task;
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity'>;
+  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates'>;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
@@ -79,6 +82,8 @@ function actionButtons(input: TaskMessageInput): Button[] {
   if (status === 'action-required') {
     if (input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
     buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
+    const machineUp = input.machine?.state === 'running' && input.machine.agentReady !== false;
+    if (machineUp && input.version.windowsUpdates?.status !== 'running') buttons.push(button('Install updates', TASK_ACTIONS.installUpdates, id));
     buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id));
   }
   if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize }));
@@ -141,6 +146,9 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   if (next) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(next, 3000) } });
   const machine = machineLine(input);
   if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
+  if (version.windowsUpdates && ['action-required', 'ready-to-finalize'].includes(version.status)) {
+    blocks.push(...updateRunBlocks(task._id, version.windowsUpdates, version.status === 'action-required', TASK_ACTIONS.retryUpdates));
+  }
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
   const buttons = actionButtons(input);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `task_actions_${task._id}`.slice(0, 255), elements: buttons } satisfies ActionsBlock);

@@ -11,6 +11,7 @@ import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
+import { versionChangelogText } from './changelog.js';
 import type { TaskRun } from './task-run.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
@@ -142,6 +143,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
   ];
   if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${left.join(', ')}.`);
+  lines.push(await versionChangelogText(run.services.repos, run.version));
   await run.thread(lines.join('\n'));
 }
 

@@ -10,6 +10,8 @@ import { registerCheckAgain } from './check-again.js';
 import { registerReboot } from './reboot.js';
 import { registerExpediteNgen } from './expedite-ngen.js';
 import { registerShutdownForFinalize } from './shutdown-for-finalize.js';
+import { registerInstallUpdates } from './install-updates.js';
+import { registerRetryUpdates } from './retry-updates.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -23,4 +25,6 @@ export function register(app: App, services: Services): void {
   registerReboot(app, services);
   registerExpediteNgen(app, services);
   registerShutdownForFinalize(app, services);
+  registerInstallUpdates(app, services);
+  registerRetryUpdates(app, services);
 }
