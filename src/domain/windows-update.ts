@@ -90,9 +90,11 @@ export function formatHresult(hresult: number): string {
   return `0x${(hresult >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
-/** "KB5041578 2024-08 Cumulative Update…" or just the title for updates without a KB (drivers). */
+/** "KB5041578 2024-08 Cumulative Update…": the KB first (without the title's own "(KB…)"), or just the title for updates without one (drivers). */
 export function updateName(update: { kb: string; title: string }): string {
-  return update.kb && !update.title.includes(update.kb) ? `${update.kb} ${update.title}` : update.title || update.kb;
+  if (!update.kb) return update.title;
+  const title = update.title.replace(` (${update.kb})`, '').trim();
+  return title ? `${update.kb} ${title}` : update.kb;
 }
 
 /** "result code 4 (Failed), HRESULT 0x80070643" */
