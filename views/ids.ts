@@ -78,6 +78,8 @@ export const BLOCK = {
   /** One actions block per listed item: `${prefix}${id}`. */
   connectorItemPrefix: 'connector_',
   layerItemPrefix: 'layer_',
+  /** The version picker under a layer: `${prefix}${layerId}`. */
+  layerVersionsPrefix: 'layer_versions_',
 } as const;
 
 export const ACTION = {

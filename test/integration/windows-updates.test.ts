@@ -8,6 +8,7 @@ import { startTestBot, type TestBot } from '../support/bot.js';
 import { ADMIN, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { UPDATE_MODE_BLOCK } from '../../views/windows-updates.js';
+import { ACTION } from '../../views/ids.js';
 
 let t: TestBot;
 let ui: TaskButtons;
@@ -91,6 +92,16 @@ describe('Install updates', () => {
     const version = await t.bot.services.repos.versions.get(v.versionId);
     expect(version?.status).toBe('deployable');
     expect(version?.changelog?.updatesAdded.map((u) => u.kb)).toEqual(['KB5041578', 'KB5041579', 'KB5042320']);
+
+    // /oslayer layers → the version: its details carry the same changelog, for a Read Only user too.
+    const list = await ui.sim.command(READER, 'layers');
+    const opened = ui.sim.mark();
+    await ui.sim.clickInMessage(READER, list, ACTION.layersVersionDetails, { selected: v.versionId });
+    await ui.sim.waitForCallAfter(opened, 'views.open');
+    const details = JSON.stringify(ui.sim.topView(READER).view.blocks);
+    expect(details).toContain('version *updates-1*');
+    expect(details).toContain('KB5042320');
+    expect(details).toContain('Microsoft Edge: 127.0.2651.98 → 128.0.2739.42');
   }, 120_000);
 
   it('names the update that failed with its result code and HRESULT, and Retry updates finishes the job', async () => {
