@@ -5,11 +5,11 @@ import { TaskRun } from '../src/workflow/task-run.js';
 import { installWindowsUpdates, type UpdateSettings } from '../src/workflow/windows-updates.js';
 
 /**
- * A short lock, renewed every minute while the run waits on Azure (an install can take an hour):
- * if this process dies, another takes the job over within minutes and continues the same run.
+ * A short lock, renewed every 20 s while the run waits on Azure (an install can take an hour):
+ * if this process dies, another takes the job over within about a minute and continues the same run.
  */
-const LOCK_LIFETIME_MS = 5 * 60 * 1000;
-const LOCK_RENEW_MS = 60 * 1000;
+const LOCK_LIFETIME_MS = 60 * 1000;
+const LOCK_RENEW_MS = 20 * 1000;
 
 /** Install updates, after the modal's listener has claimed the machine; the claim is given back however it ends. */
 export function defineInstallUpdatesJob(agenda: Agenda, services: Services, settings: UpdateSettings): void {
