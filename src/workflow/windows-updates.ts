@@ -88,10 +88,10 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
   } catch (err) {
     const reason = stopReason(err);
     if (!(err instanceof UpdateRunStopped) && !(err instanceof AzureError)) run.services.logger.error(`installing updates for task ${run.task._id} failed:`, err);
-    if (run.version.windowsUpdates?.runId === request.runId) {
-      await saveRun(run, { ...run.version.windowsUpdates, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date() });
-      await run.thread(`:x: <@${request.userId}> installing updates stopped: ${reason} Click *Retry updates* to search and install again.`);
-    }
+    const started = run.version.windowsUpdates?.runId === request.runId ? run.version.windowsUpdates : undefined;
+    if (started) await saveRun(run, { ...started, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date() });
+    const next = started ? 'Click *Retry updates* to search and install again.' : 'Nothing was installed; click *Install updates* to try again.';
+    await run.thread(`:x: <@${request.userId}> installing updates stopped: ${reason} ${next}`);
     return `Installing updates stopped: ${reason}`;
   }
 }
