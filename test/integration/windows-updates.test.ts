@@ -30,7 +30,7 @@ async function machineWithUpdates(name: string, guest: GuestControl): Promise<Pu
   const v = await ui.publish(name);
   await ui.control.setGuest(v.vmName, { installedPrograms: [EDGE_BASE, SEVEN_ZIP], installedUpdates: [{ kb: 'KB5034441', installedOn: '2024-01-09' }], ...guest });
   await ui.deploy(v);
-  await ui.waitForThread(v, /Read what `.*` has installed before any change/, 30_000);
+  expect(ui.threadTexts(v).join('\n')).toMatch(/Read what `.*` has installed before any change/);
   await ui.waitForMessage(v, (json) => json.includes(TASK_ACTIONS.installUpdates), 30_000);
   return v;
 }
