@@ -182,6 +182,7 @@ describe('guest control', () => {
       ],
       boots: 0,
       agentBootMs: 0,
+      searchError: null,
     });
   });
 

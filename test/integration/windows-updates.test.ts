@@ -104,7 +104,7 @@ describe('Install updates', () => {
     expect(details).toContain('Microsoft Edge: 127.0.2651.98 → 128.0.2739.42');
   }, 120_000);
 
-  it('names the update that failed with its result code and HRESULT, and Retry updates finishes the job', async () => {
+  it('names the update that failed with its result code and HRESULT; a search that fails is a stop with Retry too; Retry updates finishes the job', async () => {
     const v = await machineWithUpdates('updates-2', {
       pendingUpdates: [
         { kb: 'KB5040427', title: '2024-07 Cumulative Update for Windows 10 (KB5040427)', classification: 'Security Updates', fails: true, hresult: '0x80240022' },
@@ -126,8 +126,18 @@ describe('Install updates', () => {
     expect(message).toContain('Installing Windows updates stopped');
     expect(message).toContain('HRESULT 0x80240022');
 
-    // Someone fixes the machine (say, frees disk space); Retry updates runs again in the same mode.
+    // Windows Update becomes unreachable: the search fails, and that is a stopped run with Retry, never "nothing left".
+    await ui.control.setGuest(v.vmName, { searchError: '0x8024402C' });
+    const marked = ui.threadTexts(v).length;
+    await ui.click(ADMIN, v, TASK_ACTIONS.retryUpdates);
+    const unreadable = await ui.until('the second stop', () => ui.threadTexts(v).slice(marked).find((text) => /installing updates stopped/.test(text)), 60_000);
+    expect(unreadable).toContain('the search for updates in round 1 could not be read: it reported an error: windows-update search: HRESULT 0x8024402C');
+    expect(ui.threadTexts(v).slice(marked).some((text) => /Windows updates are done/.test(text))).toBe(false);
+    await ui.waitForMessage(v, (json) => json.includes('HRESULT 0x8024402C') && json.includes('Retry updates'));
+
+    // Someone fixes the machine (say, frees disk space and the network); Retry updates runs again in the same mode.
     await ui.control.setGuest(v.vmName, {
+      searchError: null,
       pendingUpdates: [{ kb: 'KB5040427', title: '2024-07 Cumulative Update for Windows 10 (KB5040427)', classification: 'Security Updates' }],
     });
     await ui.click(ADMIN, v, TASK_ACTIONS.retryUpdates);

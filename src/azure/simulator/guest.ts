@@ -66,9 +66,9 @@ export class GuestRegistry {
   }
 
   control(vmName: string, changes: z.infer<typeof guestControlSchema>): GuestView {
-    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, ...flags } = changes;
+    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError, ...flags } = changes;
     this.update(vmName, flags);
-    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs });
+    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError });
     return this.view(vmName);
   }
 

@@ -53,6 +53,8 @@ export const windowsUpdateControlSchema = z.object({
   installedPrograms: z.array(installedProgramSchema).max(1000).optional(),
   /** How long this guest's VM agent takes to report Ready after a boot (default 0: at once). */
   agentBootMs: z.number().int().min(0).max(600_000).optional(),
+  /** Makes IUpdateSearcher.Search throw this HRESULT (e.g. "0x8024402C", no route to Windows Update); null clears it. */
+  searchError: hresultSchema.nullable().optional(),
 });
 export type WindowsUpdateControl = z.input<typeof windowsUpdateControlSchema>;
 
@@ -68,6 +70,7 @@ interface WindowsUpdateState {
   /** Restarts seen by this guest (ARM restart or a start from stopped). */
   boots: number;
   agentBootMs: number;
+  searchError: number | null;
 }
 
 export interface WindowsUpdateView {
@@ -76,6 +79,7 @@ export interface WindowsUpdateView {
   installedPrograms: WindowsUpdateState['installedPrograms'];
   boots: number;
   agentBootMs: number;
+  searchError: number | null;
 }
 
 export interface ScriptAnswer {
@@ -127,7 +131,7 @@ export class WindowsUpdateGuests {
     const key = vmName.toLowerCase();
     let state = this.states.get(key);
     if (!state) {
-      state = { pending: [], installedUpdates: [], installedPrograms: DEFAULT_PROGRAMS.map((p) => ({ ...p })), boots: 0, agentBootMs: 0 };
+      state = { pending: [], installedUpdates: [], installedPrograms: DEFAULT_PROGRAMS.map((p) => ({ ...p })), boots: 0, agentBootMs: 0, searchError: null };
       this.states.set(key, state);
     }
     return state;
@@ -141,6 +145,7 @@ export class WindowsUpdateGuests {
       installedPrograms: s.installedPrograms.map((p) => ({ ...p })),
       boots: s.boots,
       agentBootMs: s.agentBootMs,
+      searchError: s.searchError,
     };
   }
 
@@ -152,6 +157,7 @@ export class WindowsUpdateGuests {
     if (changes.installedUpdates) s.installedUpdates = changes.installedUpdates.map((u) => ({ ...u }));
     if (changes.installedPrograms) s.installedPrograms = changes.installedPrograms.map((p) => ({ ...p }));
     if (changes.agentBootMs !== undefined) s.agentBootMs = changes.agentBootMs;
+    if (changes.searchError !== undefined) s.searchError = changes.searchError;
   }
 
   agentBootMs(vmName: string): number {
@@ -190,6 +196,8 @@ export class WindowsUpdateGuests {
     const s = this.state(vmName);
     const mode = values.Mode!.toLowerCase();
     if (values.Action!.toLowerCase() === 'search') {
+      // What the script prints when Search throws: the HRESULT on stderr, exit 1, no result line.
+      if (s.searchError !== null) return failed(`windows-update search: HRESULT 0x${(s.searchError >>> 0).toString(16).toUpperCase().padStart(8, '0')} Exception from HRESULT`);
       const applicable = s.pending.filter((u) => !u.hiddenUntilRestart && matchesMode(u, mode));
       const updates = applicable.slice(0, 15).map((u) => ({ id: u.id, kb: u.kb, title: u.title.length > 120 ? `${u.title.slice(0, 119)}…` : u.title }));
       return { stdout: `${JSON.stringify({ v: 1, action: 'search', mode, total: applicable.length, updates })}\r\n`, stderr: '', exitCode: 0 };
