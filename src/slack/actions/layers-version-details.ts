@@ -13,7 +13,8 @@ export function register(app: App, services: Services): void {
     await ack();
     const auth = await authorize(services, body.user.id, 'view', 'see version details');
     if (!auth.ok) return tellUser(args, auth.message);
-    const version = await services.repos.versions.get(action.selected_option.value);
+    // A payload without a selection (nothing Slack sends, but anyone can post) finds no version.
+    const version = await services.repos.versions.get(action.selected_option?.value ?? '');
     const layer = version ? await services.repos.layers.get(version.layerId) : null;
     if (!version || !layer) return tellUser(args, 'That version no longer exists.');
     const base = version.baseVersionId ? await services.repos.versions.get(version.baseVersionId) : null;
