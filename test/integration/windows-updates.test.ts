@@ -56,8 +56,11 @@ describe('Install updates', () => {
       agentBootMs: 300,
     });
 
+    const started = ui.mark();
     await installUpdates(v, 'security');
     const done = await ui.waitForThread(v, /Windows updates are done/, 60_000);
+    // The job's last word goes to the clicker once the machine is free for the next button.
+    expect(await ui.waitForEphemeral(ADMIN, /^Windows updates are done/, started, 30_000)).toContain('3 updates installed with 1 restart');
     expect(done).toContain('3 updates installed with 1 restart');
     const thread = ui.threadTexts(v).join('\n');
     expect(thread).toMatch(/Round 1: 2 applicable updates/);
@@ -118,8 +121,10 @@ describe('Install updates', () => {
     expect(told).toContain("You can't install updates on the packaging machine: it needs the Manage OS Layers or Administrator role");
     expect(t.slack.calls.slice(since).some((c) => c.method === 'views.open')).toBe(false);
 
+    let clicked = ui.mark();
     await installUpdates(v, 'software');
     const failed = await ui.waitForThread(v, /installing updates stopped/, 60_000);
+    await ui.waitForEphemeral(ADMIN, /^Installing updates stopped/, clicked, 30_000);
     expect(failed).toContain('KB5040427 2024-07 Cumulative Update for Windows 10: result code 4 (Failed), HRESULT 0x80240022');
     expect(ui.threadTexts(v).join('\n')).toMatch(/KB5039299 Servicing Stack Update: installed\./);
     const message = await ui.waitForMessage(v, (json) => json.includes('Retry updates'));
@@ -129,8 +134,10 @@ describe('Install updates', () => {
     // Windows Update becomes unreachable: the search fails, and that is a stopped run with Retry, never "nothing left".
     await ui.control.setGuest(v.vmName, { searchError: '0x8024402C' });
     const marked = ui.threadTexts(v).length;
+    clicked = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.retryUpdates);
     const unreadable = await ui.until('the second stop', () => ui.threadTexts(v).slice(marked).find((text) => /installing updates stopped/.test(text)), 60_000);
+    await ui.waitForEphemeral(ADMIN, /^Installing updates stopped/, clicked, 30_000);
     expect(unreadable).toContain('the search for updates in round 1 could not be read: it reported an error: windows-update search: HRESULT 0x8024402C');
     expect(ui.threadTexts(v).slice(marked).some((text) => /Windows updates are done/.test(text))).toBe(false);
     await ui.waitForMessage(v, (json) => json.includes('HRESULT 0x8024402C') && json.includes('Retry updates'));
@@ -140,9 +147,11 @@ describe('Install updates', () => {
       searchError: null,
       pendingUpdates: [{ kb: 'KB5040427', title: '2024-07 Cumulative Update for Windows 10 (KB5040427)', classification: 'Security Updates' }],
     });
+    clicked = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.retryUpdates);
     const done = await ui.waitForThread(v, /Windows updates are done/, 60_000);
     expect(done).toContain('1 update installed with no restart');
+    await ui.waitForEphemeral(ADMIN, /^Windows updates are done/, clicked, 30_000);
     await ui.waitForMessage(v, (json) => json.includes('*Windows updates* (all software updates): 1 update installed.') && !json.includes('Retry updates'));
   }, 120_000);
 });
