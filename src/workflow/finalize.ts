@@ -4,8 +4,8 @@
  * TaskRun step, so a restarted job skips what is done; the copy, the one long stage, is
  * picked up rather than restarted (Azure keeps copying while the bot is down).
  */
-import { AzureError } from '../azure/errors.js';
-import { BlobCopyError, type BlobRef } from '../azure/blob-disks.js';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
+import type { BlobRef } from '../azure/blob-disks.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
