@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +6,9 @@ import { createServer } from 'node:net';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
-/** `npm start` is `node --import tsx src/main.ts`; these tests run exactly that process. */
+/** `npm start` is `node dist/src/main.js` after its prestart freshness check; these tests run exactly that process. */
 function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   let out = '';
@@ -39,6 +39,9 @@ function processAlive(pid: number): boolean {
 }
 
 describe('npm start', () => {
+  // `npm test`'s pretest has built dist/ already; this only matters when the file runs alone.
+  beforeAll(() => execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' }), 180_000);
+
   it('refuses to start without Slack settings and says how to create the app', async () => {
     const { child, output } = startMain({});
     expect(await exitOf(child)).toBe(1);
