@@ -42,13 +42,13 @@ function sourcesHash() {
   return hash.digest('hex');
 }
 
-function build(hash) {
+function build(hash, why) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {
     console.error('dist/ is missing or older than the sources, and rebuilding it needs TypeScript: run `npm ci` (with the dev dependencies), then `npm run build`.');
     process.exit(1);
   }
-  console.log('Compiling the TypeScript into dist/ (sources changed since the last build; about half a minute)…');
+  console.log(`Compiling the TypeScript into dist/ (${why}; about half a minute)…`);
   rmSync(dist, { recursive: true, force: true });
   const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (compiled.status !== 0) process.exit(compiled.status ?? 1);
@@ -63,5 +63,6 @@ function build(hash) {
 }
 
 const hash = sourcesHash();
-const fresh = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
-if (!(process.argv.includes('--if-stale') && fresh)) build(hash);
+const builtFrom = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : undefined;
+if (!process.argv.includes('--if-stale')) build(hash, 'npm run build');
+else if (builtFrom !== hash) build(hash, builtFrom === undefined ? 'no build yet' : 'the sources changed since the last build');
