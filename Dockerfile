@@ -35,4 +35,5 @@ USER node
 VOLUME /data
 EXPOSE 3000
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# The same command as `npm start`: a 1 MB young generation keeps idle RSS under 150 MB after traffic.
+CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]

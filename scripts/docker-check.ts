@@ -42,6 +42,7 @@ interface Stages {
   data: string;
   usrLocalBin: string;
   env: Record<string, string>;
+  cmd: string[];
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
@@ -121,10 +122,8 @@ const STEPS: Array<[instruction: string, step: (s: Stages) => void]> = [
   ['VOLUME /data', () => {}],
   ['EXPOSE 3000', () => {}],
   ['STOPSIGNAL SIGTERM', () => {}],
-  ['CMD ["node", "dist/src/main.js"]', () => {}],
+  ['CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]', (s) => s.cmd.push('node', '--max-semi-space-size=1', 'dist/src/main.js')],
 ];
-
-export const IMAGE_CMD = ['node', 'dist/src/main.js'];
 
 /** The build context: every file git tracks or would track, as it is in the working tree. */
 function cleanCopy(to: string): void {
@@ -164,13 +163,14 @@ export function buildImageWithoutDocker(log: (line: string) => void = () => {}):
     data: join(root, 'runtime', 'data'),
     usrLocalBin: join(root, 'runtime', 'usr', 'local', 'bin'),
     env: {},
+    cmd: [],
   };
   cleanCopy(stages.context);
   for (const [instruction, step] of STEPS) {
     log(`[docker-check] ${instruction}`);
     step(stages);
   }
-  return { root, app: stages.app, env: stages.env, cmd: IMAGE_CMD };
+  return { root, app: stages.app, env: stages.env, cmd: stages.cmd };
 }
 
 /** What the image holds that the program needs, as paths relative to /app (and the FerretDB wrapper). */

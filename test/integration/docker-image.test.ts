@@ -33,6 +33,11 @@ describe('the Docker image, built without Docker', () => {
     expect(existsSync(join(image.app, 'src'))).toBe(false);
   });
 
+  it('starts with the command npm start runs', () => {
+    const npmStart = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(image.cmd.join(' ')).toBe(npmStart);
+  });
+
   it('starts its CMD, node dist/src/main.js, and without Slack settings says what to set and how to create the app', () => {
     const { status, output } = startWithoutSlackSettings(image);
     expect(status).toBe(1);

@@ -1,14 +1,17 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
-/** `npm start` is `node dist/src/main.js` after its prestart freshness check; these tests run exactly that process. */
+/** `npm start`'s command line after its prestart freshness check: node, its flags, the compiled entry. */
+const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
+/** These tests run exactly the process `npm start` runs. */
 function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, NPM_START_ARGS, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   let out = '';
