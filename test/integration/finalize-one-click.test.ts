@@ -6,7 +6,7 @@
 import { CONDITION_ADVICE } from '../../src/domain/integrity.js';
 import type { GuestFlags } from '../../src/azure/simulator/index.js';
 import { endClaimKey } from '../../src/workflow/finalize-steps.js';
-import { machineClaimKey } from '../../src/workflow/machine-jobs.js';
+import { machineClaimKey, WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { STARTED } from '../../src/workflow/machine-actions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TASK_VIEW_IDS } from '../../views/tasks.js';
@@ -49,6 +49,15 @@ function statusesShown(v: PublishedVersion, since: number): string[] {
   return shown.filter((s, i) => s !== shown[i - 1]);
 }
 
+/** A version with its packaging machine deployed (Deploy for me) and booted, its guest as `flags` say. */
+async function deployed(name: string, flags: GuestFlags): Promise<PublishedVersion> {
+  const v = await ui.publish(name);
+  await ui.deploy(v);
+  await ui.until('the packaging machine to run', async () => ((await ui.vm(v))?.powerState === 'running' ? true : undefined), 30_000);
+  await ui.control.setGuest(v.vmName, flags);
+  return v;
+}
+
 async function versionStatus(v: PublishedVersion): Promise<string | undefined> {
   return (await t.bot.services.repos.versions.get(v.versionId))?.status;
 }
@@ -62,9 +71,7 @@ async function claimsHeld(v: PublishedVersion): Promise<string[]> {
 describe('Finalize in one click from Action Required', () => {
   it('checks a clean machine, shuts it down and finalizes: a deployable version and nothing of the task left in Azure', async () => {
     const before = await ui.control.inventory();
-    const v = await ui.publish('one-click-1');
-    await ui.deploy(v);
-    await ui.control.setGuest(v.vmName, CLEAN);
+    const v = await deployed('one-click-1', CLEAN);
 
     const since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
@@ -88,9 +95,7 @@ describe('Finalize in one click from Action Required', () => {
   }, 120_000);
 
   it('stops at NGen with the machine running and the version Action Required; a second click once NGen is done finalizes', async () => {
-    const v = await ui.publish('one-click-2');
-    await ui.deploy(v);
-    await ui.control.setGuest(v.vmName, { ...CLEAN, ngenInProgress: true });
+    const v = await deployed('one-click-2', { ...CLEAN, ngenInProgress: true });
 
     let since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
@@ -106,6 +111,9 @@ describe('Finalize in one click from Action Required', () => {
     expect((await ui.vm(v))?.powerState).toBe('running');
     expect(await versionStatus(v)).toBe('action-required');
     expect(await claimsHeld(v)).toEqual([]);
+    // The machine is back in the admin's hands, and watched again.
+    const { jobs } = await t.bot.services.scheduler.agenda.queryJobs({ name: WATCH_MACHINE_JOB });
+    expect(jobs.filter((job) => (job.data as { taskId?: string } | undefined)?.taskId === v.taskId && job.nextRunAt)).toHaveLength(1);
 
     // NGen has finished; the same button on the same message now goes all the way.
     await ui.control.setGuest(v.vmName, CLEAN);
@@ -117,9 +125,7 @@ describe('Finalize in one click from Action Required', () => {
   }, 180_000);
 
   it('answers a second click (and the machine buttons) while the check runs, and runs one finalize', async () => {
-    const v = await ui.publish('one-click-3');
-    await ui.deploy(v);
-    await ui.control.setGuest(v.vmName, CLEAN);
+    const v = await deployed('one-click-3', CLEAN);
     const actionRequired = { blocks: ui.message(v).blocks };
     // The check takes longer than the message's update interval, as a real Run Command does.
     await ui.control.setFaults([{ method: 'POST', pathPattern: `virtualMachines/${v.vmName}/runCommand$`, delayMs: 5000, times: 1 }]);
