@@ -8,6 +8,7 @@
  */
 import type { TaskButtonContext } from '../slack/task-actions/guard.js';
 import type { Services } from '../services.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 import { IllegalTransitionError, type VersionEvent } from '../domain/version-status.js';
 import { recordAudit } from './audit.js';
 import { finalizeBlocker } from './finalize.js';
@@ -33,9 +34,8 @@ export async function requestFinalize(services: Services, { run, userId, tell }:
   const key = endClaimKey(run.version._id);
   if (!(await repos.claims.tryClaim(key, endClaimOwner('finalize', userId)))) {
     const held = await repos.claims.get(key);
-    return tell(
-      held?.owner.startsWith('cancel:') ? `Version ${run.version.name} is being cancelled; it can't be finalized.` : `Version ${run.version.name} is already finalizing.`,
-    );
+    const name = escapeMrkdwn(run.version.name);
+    return tell(held?.owner.startsWith('cancel:') ? `Version ${name} is being cancelled; it can't be finalized.` : `Version ${name} is already finalizing.`);
   }
   try {
     if (checkFirst) {
@@ -72,7 +72,7 @@ async function moveOrGiveBack(run: TaskRun, event: VersionEvent, key: string, te
   } catch (err) {
     if (!(err instanceof IllegalTransitionError)) throw err;
     await run.services.repos.claims.remove(key);
-    await tell(`Version ${run.version.name} can't be finalized now: ${err.message}.`);
+    await tell(`Version ${escapeMrkdwn(run.version.name)} can't be finalized now: ${err.message}.`);
     return false;
   }
 }

@@ -13,6 +13,7 @@ import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT } from '../azure/scripts/i
 import { CONDITION_ADVICE, readIntegrityOutput, type IntegrityResult } from '../domain/integrity.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 import type { MachineAction } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
 
@@ -198,10 +199,10 @@ async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userI
 /** The one-click Finalize's first half: the version reads Checking the layer while Shutdown for Finalize's work runs. */
 async function finalizeCheck(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
   if (run.version.status === 'action-required') await run.moveVersion({ type: 'check-started' });
-  await run.thread(`:mag: Checking the layer on \`${vmName}\` for the Finalize <@${userId}> clicked.`);
+  await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vmName)}\` for the Finalize <@${userId}> clicked.`);
   const blocked = await shutDownIfClean(run, azure, vmName, userId, 'finalize');
   if (blocked) return blocked;
-  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated; finalizing version *${run.version.name}* now.`);
+  await run.thread(`:checkered_flag: \`${escapeMrkdwn(vmName)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
   return 'The packaging machine passed the check and is shut down; finalizing now.';
 }
 
