@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
-import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
+import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
+import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -43,6 +44,22 @@ export const STATUS_LINE: Record<Task['status'], string> = {
   cancelled: ':no_entry_sign: Cancelled',
 };
 
+const VERSION_EMOJI: Record<VersionStatus, string> = {
+  publishing: ':hourglass_flowing_sand:',
+  'action-required': ':raising_hand:',
+  checking: ':mag:',
+  'ready-to-finalize': ':checkered_flag:',
+  finalizing: ':package:',
+  deployable: ':white_check_mark:',
+  failed: ':x:',
+  cancelled: ':no_entry_sign:',
+};
+
+/** What the task message's headline and status line say: where the version is now, not just whether the task waits or runs. */
+export function versionHeadline(status: VersionStatus): string {
+  return `${VERSION_EMOJI[status]} ${VERSION_STATUS_LABEL[status]}`;
+}
+
 export function progressBar(percent: number, width = 20): string {
   const p = Math.max(0, Math.min(100, Math.round(percent)));
   const filled = Math.round((p / 100) * width);
@@ -53,16 +70,20 @@ function button(text: string, actionId: string, value: string, extra: Partial<Bu
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value, ...extra };
 }
 
-const confirmFinalize = {
-  title: { type: 'plain_text' as const, text: 'Finalize this version?' },
-  text: {
-    type: 'mrkdwn' as const,
-    text: 'The packaging machine will be *deleted* once its disk has been copied into the layer store. Anything not on its OS disk is lost.',
-  },
-  confirm: { type: 'plain_text' as const, text: 'Finalize' },
-  deny: { type: 'plain_text' as const, text: 'Not yet' },
-  style: 'danger' as const,
-};
+/** Finalize's confirm dialog; before the layer is verified it also says the check and shutdown come first. */
+function confirmFinalize(checkFirst: boolean) {
+  const deleted = 'The packaging machine will be *deleted* once its disk has been copied into the layer store. Anything not on its OS disk is lost.';
+  const text = checkFirst
+    ? `I check the layer first; if nothing is pending, I shut the machine down and finalize. ${deleted}`
+    : deleted;
+  return {
+    title: { type: 'plain_text' as const, text: 'Finalize this version?' },
+    text: { type: 'mrkdwn' as const, text },
+    confirm: { type: 'plain_text' as const, text: 'Finalize' },
+    deny: { type: 'plain_text' as const, text: 'Not yet' },
+    style: 'danger' as const,
+  };
+}
 
 const confirmCancel = {
   title: { type: 'plain_text' as const, text: 'Cancel this version?' },
@@ -72,16 +93,26 @@ const confirmCancel = {
   style: 'danger' as const,
 };
 
-function actionButtons(input: TaskMessageInput): Button[] {
+/** The portal link while its SAS still works, else nothing (an expired link only leads to an error page). */
+export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: Date): string | undefined {
+  const link = version.portalLink;
+  return link && link.expiresAt.getTime() > now.getTime() ? link.url : undefined;
+}
+
+/** What the task's buttons depend on; the task message and the task detail modal carry the same ones. */
+export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable'>;
+
+function actionButtons(input: TaskActionsInput): Button[] {
   const id = input.task._id;
   const status = input.version.status;
   const buttons: Button[] = [];
   if (status === 'action-required') {
     if (input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
+    buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { confirm: confirmFinalize(true) }));
     buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
     buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id));
   }
-  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize }));
+  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize(false) }));
   if (status === 'failed' && input.retryable) buttons.push(button('Retry', TASK_ACTIONS.retry, id, { style: 'primary' }));
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: confirmCancel }));
@@ -90,11 +121,18 @@ function actionButtons(input: TaskMessageInput): Button[] {
   return buttons;
 }
 
+/** The task's buttons as one actions block, or none when nothing can be done. */
+export function taskActions(input: TaskActionsInput): ActionsBlock | undefined {
+  const buttons = actionButtons(input);
+  if (buttons.length === 0) return undefined;
+  return { type: 'actions', block_id: `task_actions_${input.task._id}`.slice(0, 255), elements: buttons };
+}
+
 /**
  * A task that ended with a problem while its packaging machine may still be in Azure (kept so
  * the admin can look first, or a cleanup that could not finish): the machine is named until it is deleted.
  */
-function offersCleanUp({ task, version }: TaskMessageInput): boolean {
+function offersCleanUp({ task, version }: Pick<TaskMessageInput, 'task' | 'version'>): boolean {
   return Boolean(version.packagingMachine && task.failureReason && (version.status === 'failed' || version.status === 'cancelled'));
 }
 
@@ -106,8 +144,10 @@ function nextStepText(input: TaskMessageInput): string | undefined {
         `${who}, the packaging disk is published to Azure and waiting for you.`,
         '1. *Create Packaging Machine* opens the Azure portal\'s Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.',
         '2. Connect to the machine with the user name and password of the layer\'s original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.',
-        '3. Click *Shutdown for Finalize*: I check that no reboot, installer or NGen work is pending, then shut the machine down.',
+        '3. Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)',
       ].join('\n');
+    case 'checking':
+      return 'Finalize is checking the layer on the packaging machine. If nothing is pending, the machine is shut down and the version finalized; otherwise what blocks it shows here.';
     case 'ready-to-finalize':
       return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
@@ -121,7 +161,7 @@ function nextStepText(input: TaskMessageInput): string | undefined {
 export function taskMessage(input: TaskMessageInput): { text: string; blocks: KnownBlock[] } {
   const { task, layer, version } = input;
   const title = `Add version ${version.name} to OS layer ${layer.name}`;
-  const status = `${STATUS_LINE[task.status]} · version status \`${version.status}\``;
+  const status = `${versionHeadline(version.status)} · version status \`${version.status}\``;
   const lastStep = task.steps.at(-1);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
@@ -142,8 +182,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   const machine = machineLine(input);
   if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
-  const buttons = actionButtons(input);
-  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `task_actions_${task._id}`.slice(0, 255), elements: buttons } satisfies ActionsBlock);
+  const actions = taskActions(input);
+  if (actions) blocks.push(actions);
   blocks.push({
     type: 'context',
     elements: [
@@ -164,7 +204,7 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
       },
     ],
   });
-  return { text: `${title}: ${STATUS_LINE[task.status].replace(/^:[a-z_]+: /, '')}`, blocks };
+  return { text: `${title}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
 }
 
 const MACHINE_STATE: Record<MachineState, string> = {
@@ -182,7 +222,7 @@ const MACHINE_STATE: Record<MachineState, string> = {
 
 function machineLine(input: TaskMessageInput): string | undefined {
   const { machine, version } = input;
-  if (!machine || !['action-required', 'ready-to-finalize'].includes(version.status)) return undefined;
+  if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
   const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
   const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
   return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;

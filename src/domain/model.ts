@@ -5,6 +5,7 @@ export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
 export type VersionStatus =
   | 'publishing'
   | 'action-required'
+  | 'checking'
   | 'ready-to-finalize'
   | 'finalizing'
   | 'deployable'

@@ -1,6 +1,7 @@
 /**
  * What the packaging machine's buttons do, run by the packaging-machine-action job: the layer
- * integrity check, restart, Expedite NGen, and Shutdown for Finalize. The clicking user gets
+ * integrity check, restart, Expedite NGen, and Shutdown for Finalize (which the one-click
+ * Finalize runs too, from the finalize job). The clicking user gets
  * the outcome as an ephemeral answer; the thread keeps the history; the task message shows
  * the blocking conditions with their remedies.
  */
@@ -12,6 +13,7 @@ import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT } from '../azure/scripts/i
 import { CONDITION_ADVICE, readIntegrityOutput, type IntegrityResult } from '../domain/integrity.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 import type { MachineAction } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
 
@@ -23,6 +25,7 @@ export const BUSY: Readonly<Record<MachineAction, string>> = {
   shutdown: 'A check is already running on the packaging machine (for Shutdown for Finalize); wait for its result.',
   'expedite-ngen': "NGen is already running in the foreground on the packaging machine; wait for it to finish, and don't restart the machine meanwhile.",
   reboot: 'The packaging machine is restarting; wait for it to finish booting, then try again.',
+  finalize: 'Finalize is checking the packaging machine before it shuts it down; wait for its result.',
 };
 
 /** The listener's immediate answer, before the job has done anything. */
@@ -31,6 +34,8 @@ export const STARTED: Readonly<Record<MachineAction, string>> = {
   shutdown: 'Checking the packaging machine before shutting it down; if nothing is pending, I stop and deallocate it.',
   'expedite-ngen': "Running NGen in the foreground on the packaging machine, then checking again. Don't restart the machine while it runs.",
   reboot: 'Restarting the packaging machine.',
+  finalize:
+    "Checking the packaging machine for Finalize: if nothing is pending, I shut it down, copy its disk into the layer store and delete it. Each step shows in the task's thread.",
 };
 
 const VERB: Readonly<Record<MachineAction, string>> = {
@@ -38,6 +43,7 @@ const VERB: Readonly<Record<MachineAction, string>> = {
   shutdown: 'shut the packaging machine down',
   'expedite-ngen': 'expedite NGen',
   reboot: 'restart the packaging machine',
+  finalize: 'check and shut down the packaging machine for Finalize',
 };
 
 export function notWaitingForMachine(version: Pick<LayerVersion, 'status'>): string {
@@ -117,7 +123,9 @@ function summary(result: Exclude<IntegrityResult, { outcome: 'clean' }>): string
  */
 export async function performMachineAction(run: TaskRun, action: MachineAction, userId: string): Promise<string> {
   try {
-    if (run.version.status !== 'action-required') return notWaitingForMachine(run.version);
+    // A one-click Finalize taken over after a crash finds its version still Checking the layer.
+    const waiting = run.version.status === 'action-required' || (action === 'finalize' && run.version.status === 'checking');
+    if (!waiting) return notWaitingForMachine(run.version);
     const azure = run.azure();
     const vm = await locateMachine(run, azure);
     const problem = notReadyFor(action, vm);
@@ -161,10 +169,14 @@ async function expediteNgen(run: TaskRun, azure: AzureSession, vmName: string, u
   return check(run, azure, vmName, userId);
 }
 
-async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
+/**
+ * Shutdown for Finalize's work, shared with the one-click Finalize: the integrity check, and
+ * only when it is clean, stop + deallocate → Ready to Finalize. Answers why not otherwise.
+ */
+async function shutDownIfClean(run: TaskRun, azure: AzureSession, vmName: string, userId: string, asked: string): Promise<string | undefined> {
   const result = await checkIntegrity(run, azure, vmName);
   if (result.outcome !== 'clean') {
-    await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${summary(result)}`);
+    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
   }
   await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
@@ -174,8 +186,24 @@ async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userI
   const { runningSince: _stopped, ...watched } = run.version.machineWatch ?? { watchingSince: new Date() };
   const machineWatch = { ...watched, state: 'deallocated' as const, agentReady: false, observedAt: new Date() };
   await run.moveVersion({ type: 'shutdown-clean' }, { lastIntegrity: run.version.lastIntegrity, machineWatch });
+  return undefined;
+}
+
+async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
+  const blocked = await shutDownIfClean(run, azure, vmName, userId, 'shut down for finalize');
+  if (blocked) return blocked;
   await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 
-const ACTIONS: Readonly<Record<MachineAction, ActionRunner>> = { check, reboot, 'expedite-ngen': expediteNgen, shutdown };
+/** The one-click Finalize's first half: the version reads Checking the layer while Shutdown for Finalize's work runs. */
+async function finalizeCheck(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
+  if (run.version.status === 'action-required') await run.moveVersion({ type: 'check-started' });
+  await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vmName)}\` for the Finalize <@${userId}> clicked.`);
+  const blocked = await shutDownIfClean(run, azure, vmName, userId, 'finalize');
+  if (blocked) return blocked;
+  await run.thread(`:checkered_flag: \`${escapeMrkdwn(vmName)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
+  return 'The packaging machine passed the check and is shut down; finalizing now.';
+}
+
+const ACTIONS: Readonly<Record<MachineAction, ActionRunner>> = { check, reboot, 'expedite-ngen': expediteNgen, shutdown, finalize: finalizeCheck };

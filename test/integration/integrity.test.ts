@@ -125,8 +125,8 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   it('shuts down and deallocates a clean machine, and offers Finalize', async () => {
     await ui.control.setGuest(v.vmName, CLEAN);
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, /passed the check and is shut down and deallocated/);
-    const text = await ui.waitForMessage(v, (json) => json.includes('"Finalize"'));
-    expect(text).toContain('version status `ready-to-finalize`');
+    const text = await ui.waitForMessage(v, (json) => json.includes('version status `ready-to-finalize`'));
+    expect(text).toContain('"Finalize"');
     expect(text).not.toContain(TASK_ACTIONS.shutdownForFinalize);
     expect((await ui.vm(v))?.powerState).toBe('deallocated');
     const version = await t.bot.services.repos.versions.get(v.versionId);
