@@ -11,7 +11,7 @@ export const MACHINE_ACTION_JOB = 'packaging-machine-action';
 export const WATCH_MACHINE_JOB = 'watch-packaging-machine';
 
 /** What the buttons next to the packaging machine ask for. */
-export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'shutdown';
+export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'ngen-update-force' | 'runonce-run' | 'runonce-remove' | 'shutdown';
 
 export interface MachineActionData {
   taskId: string;

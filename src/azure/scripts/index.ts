@@ -15,3 +15,4 @@ function script(file: string, marker: string): readonly string[] {
 
 export const INTEGRITY_CHECK_SCRIPT = script('integrity-check.ps1', '# oslayer:integrity-check');
 export const EXPEDITE_NGEN_SCRIPT = script('expedite-ngen.ps1', '# oslayer:expedite-ngen');
+export const RUNONCE_SCRIPT = script('runonce.ps1', '# oslayer:runonce');
