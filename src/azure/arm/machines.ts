@@ -106,8 +106,8 @@ export function armMachines(arm: ArmConnection): Machines {
         treatFailureAsDeploymentFailure: false,
       };
       const action = `running ${run.name} on ${vmName}`;
+      await azure(action, () => compute.virtualMachineRunCommands.createOrUpdate(rg, vmName, run.name, body, arm.poll(signal)));
       try {
-        await azure(action, () => compute.virtualMachineRunCommands.createOrUpdate(rg, vmName, run.name, body, arm.poll(signal)));
         const done = await azure(action, () => compute.virtualMachineRunCommands.getByVirtualMachine(rg, vmName, run.name, { expand: 'instanceView' }));
         const view = done.instanceView ?? {};
         const output = { stdout: view.output ?? '', stderr: view.error ?? '', ...(view.exitCode === undefined ? {} : { exitCode: view.exitCode }) };

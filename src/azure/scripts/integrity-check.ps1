@@ -139,8 +139,11 @@ $ngenInProgress = Invoke-Probe 'ngen-processes' {
     ($workers.Count + $service.Count) -gt 0
 }
 
-# Since Windows 8 deferred .NET 4 work belongs to the "Native Image Task" scheduled tasks,
-# which run when the machine is idle and are disabled again once the queue is empty.
+# Since Windows 8 deferred .NET 4 work belongs to the "Native Image Task" scheduled tasks
+# (learn.microsoft.com, .NET Framework "Native Image Task"), which run when the machine is idle
+# while the NGen service stays Stopped. A task that is not Disabled is read as work waiting: the
+# tasks are enabled when work is queued and disabled once `executeQueuedItems` has emptied the
+# queue. Erring this way blocks a layer that Expedite NGen then clears; never the other way.
 $ngenQueued = Invoke-Probe 'ngen-queue' {
     $tasks = @(Get-ScheduledTask | Where-Object {
             $_.TaskPath -eq '\Microsoft\Windows\.NET Framework\' -and $_.TaskName -like '.NET Framework NGEN v4.0.30319*'
