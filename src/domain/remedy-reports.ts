@@ -3,7 +3,7 @@
  * contract as the integrity check (./script-output.ts). Pure: no I/O.
  */
 import { z } from 'zod';
-import { runOnceEntrySchema } from './integrity.js';
+import { runOnceEntrySchema, type RunOnceEntry } from './integrity.js';
 import { readScriptOutput, versionedReader, type ScriptOutput, type ScriptReading } from './script-output.js';
 
 /** expedite-ngen.ps1: whether every ngen step ended within the script's budget, and which one still runs. */
@@ -38,4 +38,13 @@ export function readNgenOutput(output: ScriptOutput): ScriptReading<NgenReport> 
 
 export function readRunOnceOutput(output: ScriptOutput): ScriptReading<RunOnceReport> {
   return readScriptOutput(output, readRunOnceReport);
+}
+
+/**
+ * runonce.ps1's Run Command parameters. The entry names are Windows data (any characters), so
+ * they travel base64-encoded: the value on the script's command line is only [A-Za-z0-9+/=].
+ */
+export function runOnceParameters(action: 'run' | 'remove', entries: readonly RunOnceEntry[]): Record<'Action' | 'Entries', string> {
+  const listed = entries.map(({ view, key, name }) => ({ view, key, name }));
+  return { Action: action, Entries: Buffer.from(JSON.stringify({ entries: listed }), 'utf8').toString('base64') };
 }

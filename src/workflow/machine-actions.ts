@@ -10,7 +10,7 @@ import { TASK_TAG } from '../azure/machine-spec.js';
 import type { VmStatus } from '../azure/ports.js';
 import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../azure/scripts/index.js';
 import { CONDITION_ADVICE, readIntegrityOutput, runOnceEntrySchema, type IntegrityResult, type RunOnceEntry } from '../domain/integrity.js';
-import { readNgenOutput, readRunOnceOutput, type RunOnceReport } from '../domain/remedy-reports.js';
+import { readNgenOutput, readRunOnceOutput, runOnceParameters, type RunOnceReport } from '../domain/remedy-reports.js';
 import type { ScriptFailure } from '../domain/script-output.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
@@ -228,9 +228,8 @@ async function runOnceRemedy(run: TaskRun, azure: AzureSession, vmName: string, 
   if (!listed.success || listed.data.length === 0) return 'The last check listed no RunOnce entries. Click *Check again* to look once more.';
   const verb = action === 'run' ? 'running once' : 'removing';
   await run.thread(`:gear: <@${userId}> is ${verb} ${listed.data.length} RunOnce ${listed.data.length === 1 ? 'entry' : 'entries'} on \`${vmName}\`.`);
-  // The names travel as data: base64 of JSON in a Run Command parameter, never inside the script.
-  const parameters = { Action: action, Entries: Buffer.from(JSON.stringify(listed.data), 'utf8').toString('base64') };
-  const reading = readRunOnceOutput(await azure.machines.runPowerShell(vmName, RUNONCE_SCRIPT, { parameters }));
+  // The names travel as data in a Run Command parameter, never inside the script.
+  const reading = readRunOnceOutput(await azure.machines.runPowerShell(vmName, RUNONCE_SCRIPT, { parameters: runOnceParameters(action, listed.data) }));
   if (!reading.ok) {
     const why = describeScriptFailure(reading.failure);
     await run.thread(`:warning: The RunOnce entries could not be ${action === 'run' ? 'run' : 'removed'}: ${why}.`);

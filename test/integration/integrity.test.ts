@@ -203,8 +203,9 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
     expect(ui.threadTexts(v).some((text) => /`ngen update \/force`, which recompiles every native image,/.test(text))).toBe(true);
   }, 60_000);
 
-  it('shows RunOnce entries by name, escaped, and removes them after the confirm', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN, runOnce: [SETUP_ENTRY, { view: '32', key: 'RunOnceEx', name: '0001' }] });
+  it('shows RunOnce entries by name, escaped, and removes them after the confirm, whatever their names hold', async () => {
+    const scriptLike = { view: '64' as const, key: 'RunOnce' as const, name: "x'; Remove-Item -Recurse C:\\ # $(whoami) `\"" };
+    await ui.control.setGuest(v.vmName, { ...CLEAN, runOnce: [SETUP_ENTRY, { view: '32', key: 'RunOnceEx', name: '0001' }, scriptLike] });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     const text = ui.text(v);
     expect(text).toContain('RunOnce › Finish &lt;!here&gt; setup');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { readIntegrityOutput, type IntegrityReport } from '../../src/domain/integrity.js';
-import { readNgenOutput, readRunOnceOutput } from '../../src/domain/remedy-reports.js';
+import { readNgenOutput, readRunOnceOutput, runOnceParameters } from '../../src/domain/remedy-reports.js';
 import { RUN_COMMAND_OUTPUT_LIMIT, type ScriptOutput } from '../../src/domain/script-output.js';
 
 const CLEAN: IntegrityReport = {
@@ -119,5 +119,19 @@ describe('the fail-closed reading of a script run', () => {
       ok: false,
       failure: { probe: 'parameters', reason: 'the parameters probe could not answer: bad' },
     });
+  });
+});
+
+describe('the RunOnce remedy parameters', () => {
+  it('carry any entry name as base64 data that decodes back exactly, never as script text', () => {
+    const entry = fc.record({ view: fc.constantFrom('64' as const, '32' as const), key: fc.constantFrom('RunOnce' as const, 'RunOnceEx' as const), name: fc.string({ minLength: 1, maxLength: 260 }) });
+    fc.assert(
+      fc.property(fc.constantFrom('run' as const, 'remove' as const), fc.array(entry, { minLength: 1, maxLength: 10 }), (action, entries) => {
+        const parameters = runOnceParameters(action, entries);
+        expect(parameters.Action).toBe(action);
+        expect(parameters.Entries).toMatch(/^[A-Za-z0-9+/=]+$/);
+        expect(JSON.parse(Buffer.from(parameters.Entries, 'base64').toString('utf8'))).toEqual({ entries });
+      }),
+    );
   });
 });

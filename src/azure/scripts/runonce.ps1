@@ -3,7 +3,7 @@
 # Nobody signs in to a packaging machine, so a restart alone may never run them.
 # Sent as it is through Run Command. Its input arrives only as parameters, never as script text:
 #   Action   'run' or 'remove'
-#   Entries  base64 of a JSON array of {"view": "64"|"32", "key": "RunOnce"|"RunOnceEx", "name": "..."}
+#   Entries  base64 of JSON {"entries": [{"view": "64"|"32", "key": "RunOnce"|"RunOnceEx", "name": "..."}]}
 # Both are checked here as well as by the bot. An entry that is no longer there is reported as
 # missing. A RunOnce value is deleted before its command runs, as Windows does; a RunOnceEx
 # entry is handed to Windows' own RunOnceEx processing. A command still running after
@@ -30,7 +30,10 @@ function Stop-WithProbeFailure([string]$Probe, [string]$Message) {
 if ('run', 'remove' -notcontains $Action) { Stop-WithProbeFailure 'parameters' 'Action must be run or remove' }
 if (-not [Environment]::Is64BitProcess) { Stop-WithProbeFailure 'architecture' 'the script needs the 64-bit PowerShell' }
 try {
-    $requested = @([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Entries)) | ConvertFrom-Json)
+    # An object around the list: Windows PowerShell and PowerShell 7 unroll a top-level JSON array differently.
+    $parsed = ConvertFrom-Json -InputObject ([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Entries)))
+    $requested = @($parsed.entries)
+    if ($requested.Count -eq 0) { throw 'no entries were given' }
     foreach ($entry in $requested) {
         if ('64', '32' -notcontains $entry.view -or 'RunOnce', 'RunOnceEx' -notcontains $entry.key -or [string]::IsNullOrEmpty($entry.name)) {
             throw 'an entry is not a RunOnce or RunOnceEx entry of HKLM'

@@ -179,7 +179,8 @@ export class GuestRegistry {
     if (action !== 'run' && action !== 'remove') return probeFailure('parameters', 'Action must be run or remove');
     let requested: RunOnceEntry[];
     try {
-      requested = z.array(runOnceEntrySchema).parse(JSON.parse(Buffer.from(entriesBase64, 'base64').toString('utf8')));
+      const parameter = z.strictObject({ entries: z.array(runOnceEntrySchema).min(1) });
+      requested = parameter.parse(JSON.parse(Buffer.from(entriesBase64, 'base64').toString('utf8'))).entries;
     } catch {
       return probeFailure('parameters', 'an entry is not a RunOnce or RunOnceEx entry of HKLM');
     }
