@@ -178,8 +178,11 @@ async function reboot(run: TaskRun, azure: AzureSession, vmName: string, userId:
  */
 export const NGEN_RUN_TIMEOUT_SECONDS = 60 * 60;
 
-const NGEN_STILL_RUNNING =
-  "NGen is still running on the packaging machine. Let it finish: don't restart or shut down the machine, because an interrupted NGen run can leave .NET broken. Click *Check again* later; once NGen is done the check passes.";
+/** NGen outlasted the wait: it must be left to finish, never interrupted. */
+function ngenStillRunning(step?: string): string {
+  const where = step ? ` (still on ${escapeMrkdwn(step)})` : '';
+  return `NGen is still running on the packaging machine${where}. Let it finish: don't restart or shut down the machine, because an interrupted NGen run can leave .NET broken. Click *Check again* later; once NGen is done the check passes.`;
+}
 
 async function runNgen(run: TaskRun, azure: AzureSession, vmName: string, userId: string, mode: 'queued' | 'update-force'): Promise<string> {
   const what = mode === 'queued' ? 'the queued NGen work (`ngen executeQueuedItems`)' : '`ngen update /force`, which recompiles every native image,';
@@ -195,9 +198,8 @@ async function runNgen(run: TaskRun, azure: AzureSession, vmName: string, userId
   });
   const reading = result.state === 'timed-out' ? undefined : readNgenOutput(result.output);
   if (!reading || (reading.ok && !reading.value.finished)) {
-    const step = reading?.ok && reading.value.running ? ` (still on ${escapeMrkdwn(reading.value.running)})` : '';
-    await run.thread(`:hourglass_flowing_sand: ${NGEN_STILL_RUNNING.replace('packaging machine.', `packaging machine${step}.`)}`);
-    return NGEN_STILL_RUNNING;
+    await run.thread(`:hourglass_flowing_sand: ${ngenStillRunning(reading?.ok ? (reading.value.running ?? undefined) : undefined)}`);
+    return ngenStillRunning();
   }
   if (!reading.ok) {
     const why = describeScriptFailure(reading.failure);
