@@ -135,7 +135,7 @@ describe('the scripts sent into the packaging machine', () => {
     const fields = [...report.matchAll(/^\s{4}(\w+)\s*=\s*/gm)].map((m) => m[1]);
     expect(fields).toEqual(['v', ...INTEGRITY_CONDITIONS]);
     expect(check.match(/\[Console\]::Out\.WriteLine/g)).toHaveLength(1);
-    expect(check).toContain('ConvertTo-Json -InputObject $report -Compress');
+    expect(check).toMatch(/^Write-ResultLine \$report$/m);
   });
 
   it('the check looks where Windows signals each condition', () => {
@@ -185,9 +185,14 @@ describe('the scripts sent into the packaging machine', () => {
     expect(text).not.toMatch(/Invoke-Expression|iex |\[scriptblock\]::Create/i);
   });
 
-  it('are read from the repository files as they are', () => {
-    const file = readFileSync(new URL('../../src/azure/scripts/integrity-check.ps1', import.meta.url), 'utf8');
-    expect(INTEGRITY_CHECK_SCRIPT.join('\n')).toBe(file.trimEnd());
+  it('are the repository files, with the shared fail-closed prelude in place of its marker line', () => {
+    const read = (file: string) => readFileSync(new URL(`../../src/azure/scripts/${file}`, import.meta.url), 'utf8').trimEnd();
+    const expected = read('integrity-check.ps1').replace('# oslayer:fail-closed', read('fail-closed.ps1'));
+    expect(INTEGRITY_CHECK_SCRIPT.join('\n')).toBe(expected);
+    for (const script of [EXPEDITE_NGEN_SCRIPT, RUNONCE_SCRIPT]) {
+      expect(script.join('\n')).toContain(read('fail-closed.ps1'));
+      expect(script).not.toContain('# oslayer:fail-closed');
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node } from 'web-tree-sitter';
+import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../../src/azure/scripts/index.js';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,6 +50,16 @@ describe('the PowerShell scripts, parsed with the tree-sitter PowerShell grammar
 
   it.each(scripts)('%s has no ERROR or MISSING node', (file) => {
     expect(syntaxProblems(readFileSync(`${repoRoot}${file}`, 'utf8'))).toEqual([]);
+  });
+
+  it.each([
+    ['integrity check', INTEGRITY_CHECK_SCRIPT],
+    ['Expedite NGen', EXPEDITE_NGEN_SCRIPT],
+    ['RunOnce', RUNONCE_SCRIPT],
+  ])('the %s script as sent (with the fail-closed prelude) has no ERROR or MISSING node, and param() stays first', (_name, script) => {
+    expect(syntaxProblems(script.join('\n'))).toEqual([]);
+    const firstStatement = script.find((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+    if (script.some((line) => line.startsWith('param('))) expect(firstStatement).toBe('param(');
   });
 
   it.each([

@@ -8,26 +8,15 @@
 # NGen must never be interrupted: an interrupted run can leave .NET broken. So this script
 # never stops ngen. It waits at most $BudgetMinutes in all (well inside the Run Command
 # timeout the bot sets, so Azure never has to end the script); when the budget is spent it
-# leaves ngen running and reports that it still runs. Same fail-closed contract as the
-# integrity check: one JSON line on stdout and exit 0, or a named failure on stderr and exit 1.
+# leaves ngen running and reports that it still runs. Fails closed (fail-closed.ps1).
 param(
     [string]$Mode = 'queued'
 )
-$ErrorActionPreference = 'Stop'
-$WarningPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-Set-StrictMode -Version 2.0
+# oslayer:fail-closed
 
 $BudgetMinutes = 50
 
-function Stop-WithProbeFailure([string]$Probe, [string]$Message) {
-    $oneLine = ($Message -replace '\s+', ' ').Trim()
-    [Console]::Error.WriteLine("oslayer probe failed: ${Probe}: $oneLine")
-    exit 1
-}
-
 if ('queued', 'update-force' -notcontains $Mode) { Stop-WithProbeFailure 'mode' 'Mode must be queued or update-force' }
-if (-not [Environment]::Is64BitProcess) { Stop-WithProbeFailure 'architecture' 'NGen must be driven from the 64-bit PowerShell' }
 
 $deadline = (Get-Date).AddMinutes($BudgetMinutes)
 $steps = @()
@@ -60,14 +49,12 @@ foreach ($step in $steps) {
     $remaining = [int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)
     if (-not $process.WaitForExit($remaining)) {
         # Still compiling: leave it alone and say so.
-        $report = [ordered]@{ v = 1; finished = $false; running = $label; ran = @($ran) }
-        [Console]::Out.WriteLine((ConvertTo-Json -InputObject $report -Compress))
+        Write-ResultLine ([ordered]@{ v = 1; finished = $false; running = $label; ran = @($ran) })
         exit 0
     }
     # "Compilation failed" for single assemblies is normal and sets a non-zero exit code.
     $ran += $label
 }
 
-$report = [ordered]@{ v = 1; finished = $true; running = $null; ran = @($ran) }
-[Console]::Out.WriteLine((ConvertTo-Json -InputObject $report -Compress))
+Write-ResultLine ([ordered]@{ v = 1; finished = $true; running = $null; ran = @($ran) })
 exit 0

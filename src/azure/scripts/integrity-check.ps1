@@ -1,41 +1,12 @@
 # oslayer:integrity-check
 # The layer integrity check, run inside the packaging machine through Run Command
-# (RunPowerShellScript, as SYSTEM). The bot sends this file as it is: it takes no parameters
-# and nothing is ever substituted into it.
+# (RunPowerShellScript, as SYSTEM). The bot sends this file with fail-closed.ps1 in place of the
+# marker line below; it takes no parameters and nothing else is ever put into it.
 #
-# It fails closed. Every probe runs in its own try/catch with $ErrorActionPreference = 'Stop',
-# so an error is never read as "nothing pending": a probe that cannot answer writes
-# "oslayer probe failed: <probe>: <error>" to stderr and the script exits 1 without printing a
-# result. Only when every probe answered does it print exactly one compact JSON line (report
-# version 2) on stdout, and exit 0. The line is plain ASCII (other characters as \u escapes), so
-# whatever code page the console uses it arrives intact and without a byte order mark.
-$ErrorActionPreference = 'Stop'
-$WarningPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$InformationPreference = 'SilentlyContinue'
-$VerbosePreference = 'SilentlyContinue'
-$DebugPreference = 'SilentlyContinue'
-Set-StrictMode -Version 2.0
-
-function Stop-WithProbeFailure([string]$Probe, [string]$Message) {
-    $oneLine = ($Message -replace '\s+', ' ').Trim()
-    [Console]::Error.WriteLine("oslayer probe failed: ${Probe}: $oneLine")
-    exit 1
-}
-
-# Runs one probe; any error in it (terminating or not, warnings included) stops the script.
-function Invoke-Probe([string]$Name, [scriptblock]$Probe) {
-    try {
-        return & $Probe
-    } catch {
-        Stop-WithProbeFailure $Name $_.Exception.Message
-    }
-}
-
-# A 32-bit PowerShell would read HKLM\SOFTWARE through WOW6432Node and see the wrong keys.
-Invoke-Probe 'architecture' {
-    if (-not [Environment]::Is64BitProcess) { throw 'the check runs in a 32-bit PowerShell; it needs the 64-bit one' }
-} | Out-Null
+# It fails closed (fail-closed.ps1): every probe runs through Invoke-Probe, so an error is never
+# read as "nothing pending". Only when every probe answered does it print the one result line
+# (report version 2).
+# oslayer:fail-closed
 
 $hklm64 = Invoke-Probe 'registry' { [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', 'Registry64') }
 $hklm32 = Invoke-Probe 'registry' { [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', 'Registry32') }
@@ -191,13 +162,5 @@ $report = [ordered]@{
     runOnce                     = @($runOnce)
     smsCfgPresent               = [bool]$smsCfgPresent
 }
-$line = Invoke-Probe 'report' {
-    $json = ConvertTo-Json -InputObject $report -Compress -Depth 4
-    [regex]::Replace($json, '[^\x20-\x7E]', { param($match) '\u{0:x4}' -f [int][char]$match.Value })
-}
-# Run Command keeps only 4096 bytes of output; a longer line would arrive cut.
-if ([System.Text.Encoding]::UTF8.GetByteCount($line) -ge 4000) {
-    Stop-WithProbeFailure 'report' 'the result is too long for Run Command (too many RunOnce entries)'
-}
-[Console]::Out.WriteLine($line)
+Write-ResultLine $report
 exit 0

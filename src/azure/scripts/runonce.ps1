@@ -8,27 +8,16 @@
 # missing. A RunOnce value is deleted before its command runs, as Windows does; a RunOnceEx
 # entry is handed to Windows' own RunOnceEx processing. A command still running after
 # $BudgetMinutes is left running and reported as such.
-# Same fail-closed contract as the integrity check: one JSON line on stdout and exit 0, or a
-# named failure on stderr and exit 1.
+# Fails closed (fail-closed.ps1).
 param(
     [string]$Action = '',
     [string]$Entries = ''
 )
-$ErrorActionPreference = 'Stop'
-$WarningPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-Set-StrictMode -Version 2.0
+# oslayer:fail-closed
 
 $BudgetMinutes = 20
 
-function Stop-WithProbeFailure([string]$Probe, [string]$Message) {
-    $oneLine = ($Message -replace '\s+', ' ').Trim()
-    [Console]::Error.WriteLine("oslayer probe failed: ${Probe}: $oneLine")
-    exit 1
-}
-
 if ('run', 'remove' -notcontains $Action) { Stop-WithProbeFailure 'parameters' 'Action must be run or remove' }
-if (-not [Environment]::Is64BitProcess) { Stop-WithProbeFailure 'architecture' 'the script needs the 64-bit PowerShell' }
 try {
     # An object around the list: Windows PowerShell and PowerShell 7 unroll a top-level JSON array differently.
     $parsed = ConvertFrom-Json -InputObject ([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Entries)))
@@ -117,6 +106,5 @@ foreach ($view in $runOnceExViews.Keys) {
     }
 }
 
-$line = ConvertTo-Json -InputObject ([ordered]@{ v = 1; results = @($results) }) -Compress -Depth 4
-[Console]::Out.WriteLine([regex]::Replace($line, '[^\x20-\x7E]', { param($match) '\u{0:x4}' -f [int][char]$match.Value }))
+Write-ResultLine ([ordered]@{ v = 1; results = @($results) })
 exit 0

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { runOnceEntrySchema, type RunOnceEntry } from '../../domain/integrity.js';
 
 /**
- * The probes of src/azure/scripts/integrity-check.ps1, by the names it reports on stderr when
+ * The probes of src/azure/scripts/integrity-check.ps1 (with fail-closed.ps1), by the names it reports on stderr when
  * one cannot answer (a unit test keeps the two lists equal).
  */
 export const INTEGRITY_PROBES = [
@@ -119,7 +119,7 @@ const PROBE_ERRORS: Readonly<Record<(typeof INTEGRITY_PROBES)[number], string>> 
   'ngen-queue': 'Get-ScheduledTask : The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.',
   runonce: 'Requested registry access is not allowed.',
   smscfg: 'Access to the path is denied.',
-  report: 'the result is too long for Run Command (too many RunOnce entries)',
+  report: 'the result is too long for Run Command',
 };
 
 const NGEN_STEPS = ['Framework64\\v4.0.30319', 'Framework\\v4.0.30319', 'Framework64\\v2.0.50727', 'Framework\\v2.0.50727'];
