@@ -1,6 +1,8 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
+import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
+import { escapeMrkdwn } from './blocks.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -13,6 +15,9 @@ export const TASK_ACTIONS = {
   checkAgain: 'task_check_again',
   reboot: 'task_reboot_machine',
   expediteNgen: 'task_expedite_ngen',
+  ngenUpdateForce: 'task_ngen_update_force',
+  runOnceRun: 'task_runonce_run',
+  runOnceRemove: 'task_runonce_remove',
   cleanUp: 'task_clean_up',
 } as const;
 
@@ -23,7 +28,9 @@ export interface TaskMessageInput {
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
-  blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' }>;
+  blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' | 'runonce' }>;
+  /** The RunOnce entries the last check found, shown by name under the RunOnce condition. */
+  runOnceEntries?: RunOnceEntry[];
   /** Why the last integrity check could not give an answer (never shown as clean). */
   integrityFailure?: string;
   /** When the integrity check behind `blocking` / `integrityFailure` ran. */
@@ -238,20 +245,70 @@ const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string]> = {
   'expedite-ngen': ['Expedite NGen', TASK_ACTIONS.expediteNgen],
 };
 
+function confirmDialog(title: string, text: string, confirm: string, style?: 'danger') {
+  return {
+    title: { type: 'plain_text' as const, text: title },
+    text: { type: 'mrkdwn' as const, text },
+    confirm: { type: 'plain_text' as const, text: confirm },
+    deny: { type: 'plain_text' as const, text: 'Not now' },
+    ...(style ? { style } : {}),
+  };
+}
+
+const confirmNgenUpdateForce = confirmDialog(
+  'Recompile all .NET images?',
+  '`ngen update /force` recompiles every native image on the machine and can take up to an hour. Do not restart the machine while it runs.',
+  'Run it',
+);
+const confirmRunOnceRun = confirmDialog(
+  'Run RunOnce entries?',
+  'Each listed command runs once now, as SYSTEM, and its entry is removed, as Windows does at start-up.',
+  'Run them once',
+);
+const confirmRunOnceRemove = confirmDialog(
+  'Remove RunOnce entries?',
+  'The listed entries are deleted without running. Whatever they would have done will not happen.',
+  'Remove them',
+  'danger',
+);
+
+const RUNONCE_LISTED = 20;
+
+/** The RunOnce entries by name (Windows text, escaped), at most RUNONCE_LISTED of them. */
+function runOnceNames(entries: readonly RunOnceEntry[]): string {
+  const shown = entries.slice(0, RUNONCE_LISTED).map((e) => `    ◦ ${e.view === '32' ? '32-bit ' : ''}${e.key} › ${escapeMrkdwn(truncate(e.name, 120))}`);
+  const more = entries.length > RUNONCE_LISTED ? [`    ◦ and ${entries.length - RUNONCE_LISTED} more`] : [];
+  return [...shown, ...more].join('\n');
+}
+
 /** Each blocking condition with the button that helps, then Check again; or why the check failed. */
 function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] {
   const blocking = input.blocking ?? [];
   if (blocking.length === 0 && !input.integrityFailure) return [];
   const when = input.checkedAt ? ` (checked ${slackTime(input.checkedAt)})` : '';
   const blocks: KnownBlock[] = [];
+  const after: Button[] = [];
   if (input.integrityFailure) {
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`:warning: *The layer integrity check failed*${when}: ${input.integrityFailure}. Nothing was changed on the machine.`, 3000) },
-    });
+    const text =
+      `:warning: *The layer integrity check failed*${when}: ${escapeMrkdwn(input.integrityFailure).replace(/\.$/, '')}. ` +
+      'This is not a pass: the machine may still have work pending, so it was left running and Finalize stays closed. Click *Check again*; if it keeps failing, look at the machine.';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
     for (const condition of blocking) {
+      if (condition.remedy === 'runonce') {
+        const names = input.runOnceEntries?.length ? `\n${runOnceNames(input.runOnceEntries)}` : '';
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`• ${condition.text}${names}`, 3000) } });
+        blocks.push({
+          type: 'actions',
+          block_id: `task_runonce_${taskId}`.slice(0, 255),
+          elements: [
+            button('Run them once', TASK_ACTIONS.runOnceRun, taskId, { confirm: confirmRunOnceRun }),
+            button('Remove them', TASK_ACTIONS.runOnceRemove, taskId, { confirm: confirmRunOnceRemove }),
+          ],
+        });
+        continue;
+      }
       const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
       blocks.push({
         type: 'section',
@@ -259,8 +316,12 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
         ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
       });
     }
+    // Only on request: the full recompile, for when the queued work alone did not clear NGen.
+    if (blocking.some((c) => c.remedy === 'expedite-ngen')) {
+      after.push(button('NGen update /force', TASK_ACTIONS.ngenUpdateForce, taskId, { confirm: confirmNgenUpdateForce }));
+    }
   }
-  blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId)] });
+  blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId), ...after] });
   return blocks;
 }
 

@@ -20,6 +20,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
       retryable: task.retryable,
       simulated: connector?.simulated === true,
       blocking: integrity ? adviceFor(integrity.blocking) : undefined,
+      runOnceEntries: integrity?.runOnce,
       integrityFailure: integrity?.failure,
       checkedAt: integrity?.checkedAt,
       machine: version.machineWatch ? { state: version.machineWatch.state, agentReady: version.machineWatch.agentReady } : undefined,

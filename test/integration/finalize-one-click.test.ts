@@ -4,7 +4,7 @@
  * (ARM simulator, Azurite) with the real Bolt receiver and the fake Slack Web API.
  */
 import { CONDITION_ADVICE } from '../../src/domain/integrity.js';
-import type { GuestFlags } from '../../src/azure/simulator/index.js';
+import type { GuestChanges } from '../../src/azure/simulator/index.js';
 import { endClaimKey } from '../../src/workflow/finalize-steps.js';
 import { machineClaimKey, WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { STARTED } from '../../src/workflow/machine-actions.js';
@@ -25,13 +25,13 @@ afterAll(async () => {
   await t.stop();
 }, 60_000);
 
-const CLEAN: GuestFlags = {
+const CLEAN: GuestChanges = {
   driverRebootPending: false,
   rebootPending: false,
   msiInProgress: false,
   ngenInProgress: false,
   ngenQueued: false,
-  runOnceOutstanding: false,
+  runOnce: [],
   smsCfgPresent: false,
 };
 
@@ -50,7 +50,7 @@ function statusesShown(v: PublishedVersion, since: number): string[] {
 }
 
 /** A version with its packaging machine deployed (Deploy for me) and booted, its guest as `flags` say. */
-async function deployed(name: string, flags: GuestFlags): Promise<PublishedVersion> {
+async function deployed(name: string, flags: GuestChanges): Promise<PublishedVersion> {
   const v = await ui.publish(name);
   await ui.deploy(v);
   await ui.until('the packaging machine to run', async () => ((await ui.vm(v))?.powerState === 'running' ? true : undefined), 30_000);

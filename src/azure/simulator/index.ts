@@ -24,7 +24,7 @@ import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-netw
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestFlags } from './guest.js';
+export type { GuestChanges, GuestFlags } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {
