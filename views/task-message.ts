@@ -291,7 +291,7 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
   if (input.integrityFailure) {
     const text =
       `:warning: *The layer integrity check failed*${when}: ${escapeMrkdwn(input.integrityFailure).replace(/\.$/, '')}. ` +
-      'This is not a pass: the machine may still have work pending, so it was left running and Finalize stays closed. Click *Check again*; if it keeps failing, look at the machine.';
+      'This is not a pass: the machine may still have work pending, so it was left running; Finalize runs the check again first and goes no further until it passes. Click *Check again*; if it keeps failing, look at the machine.';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
