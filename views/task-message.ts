@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
 import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
+import { escapeMrkdwn as esc, truncate } from './blocks.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -111,7 +112,7 @@ function nextStepText(input: TaskMessageInput): string | undefined {
     case 'ready-to-finalize':
       return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
-      return `${who}, version *${input.version.name}* is deployable and is now the layer's latest version.`;
+      return `${who}, version *${esc(input.version.name)}* is deployable and is now the layer's latest version.`;
     default:
       return undefined;
   }
@@ -125,16 +126,16 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   const lastStep = task.steps.at(-1);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${lastStep.name}${lastStep.detail ? `: ${lastStep.detail}` : ''}` : ''}`, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${esc(lastStep.name)}${lastStep.detail ? `: ${esc(lastStep.detail)}` : ''}` : ''}`, 3000) } },
   ];
   if (task.status === 'running' && task.progress !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
   }
   if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${task.failureReason}`, 3000) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${esc(task.failureReason)}`, 3000) } });
   }
   if (offersCleanUp(input)) {
-    const text = `The packaging machine \`${version.packagingMachine!.name}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
+    const text = `The packaging machine \`${esc(version.packagingMachine!.name)}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   }
   const next = nextStepText(input);
@@ -153,8 +154,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
           [
             `Started by <@${task.startedBy}>`,
             `max layer size ${version.maxLayerSizeGb} GB`,
-            `packaging disk \`${version.packagingDiskFilename}\``,
-            version.packagingMachine ? `machine \`${version.packagingMachine.name}\`` : undefined,
+            `packaging disk \`${esc(version.packagingDiskFilename)}\``,
+            version.packagingMachine ? `machine \`${esc(version.packagingMachine.name)}\`` : undefined,
             input.simulated ? ':test_tube: simulated Azure (sandbox): nothing here is real or billed' : undefined,
           ]
             .filter(Boolean)
@@ -164,7 +165,7 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
       },
     ],
   });
-  return { text: `${title}: ${STATUS_LINE[task.status].replace(/^:[a-z_]+: /, '')}`, blocks };
+  return { text: `${esc(title)}: ${STATUS_LINE[task.status].replace(/^:[a-z_]+: /, '')}`, blocks };
 }
 
 const MACHINE_STATE: Record<MachineState, string> = {
@@ -183,7 +184,7 @@ const MACHINE_STATE: Record<MachineState, string> = {
 function machineLine(input: TaskMessageInput): string | undefined {
   const { machine, version } = input;
   if (!machine || !['action-required', 'ready-to-finalize'].includes(version.status)) return undefined;
-  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
+  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${esc(version.packagingMachine.name)}\`` : '';
   const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
   return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;
 }
@@ -207,7 +208,7 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
   if (input.integrityFailure) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`:warning: *The layer integrity check failed*${when}: ${input.integrityFailure}. Nothing was changed on the machine.`, 3000) },
+      text: { type: 'mrkdwn', text: truncate(`:warning: *The layer integrity check failed*${when}: ${esc(input.integrityFailure)}. Nothing was changed on the machine.`, 3000) },
     });
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
@@ -215,15 +216,11 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
       const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
       blocks.push({
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`• ${condition.text}`, 3000) },
+        text: { type: 'mrkdwn', text: truncate(`• ${esc(condition.text)}`, 3000) },
         ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
       });
     }
   }
   blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId)] });
   return blocks;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -14,6 +14,7 @@ import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import type { MachineAction } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
@@ -128,8 +129,8 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
     if (err instanceof RunCommandBusyError) return BUSY.check;
     if (!(err instanceof AzureError)) run.services.logger.error(`packaging machine ${action} for task ${run.task._id} failed:`, err);
     const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
-    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${reason}.`);
-    return `I couldn't ${VERB[action]}: ${reason}.`;
+    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${escapeMrkdwn(reason)}.`);
+    return `I couldn't ${VERB[action]}: ${escapeMrkdwn(reason)}.`;
   }
 }
 
@@ -141,8 +142,8 @@ async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: 
     await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.`);
     return 'The layer integrity check passed: nothing is pending. When you have finished installing, click *Shutdown for Finalize*.';
   }
-  await run.thread(`:mag: <@${userId}> ran the layer integrity check: ${summary(result)}`);
-  return `The integrity check found that ${summary(result)}`;
+  await run.thread(`:mag: <@${userId}> ran the layer integrity check: ${escapeMrkdwn(summary(result))}`);
+  return `The integrity check found that ${escapeMrkdwn(summary(result))}`;
 }
 
 async function reboot(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
@@ -164,8 +165,8 @@ async function expediteNgen(run: TaskRun, azure: AzureSession, vmName: string, u
 async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
   const result = await checkIntegrity(run, azure, vmName);
   if (result.outcome !== 'clean') {
-    await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${summary(result)}`);
-    return `I didn't shut the packaging machine down: ${summary(result)}`;
+    await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${escapeMrkdwn(summary(result))}`);
+    return `I didn't shut the packaging machine down: ${escapeMrkdwn(summary(result))}`;
   }
   await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
   await azure.machines.powerOffVm(vmName);
@@ -174,7 +175,7 @@ async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userI
   const { runningSince: _stopped, ...watched } = run.version.machineWatch ?? { watchingSince: new Date() };
   const machineWatch = { ...watched, state: 'deallocated' as const, agentReady: false, observedAt: new Date() };
   await run.moveVersion({ type: 'shutdown-clean' }, { lastIntegrity: run.version.lastIntegrity, machineWatch });
-  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
+  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 

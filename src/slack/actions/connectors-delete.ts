@@ -5,6 +5,7 @@ import { deleteConnector } from '../../workflow/connectors.js';
 import { ACTION } from '../../../views/ids.js';
 import { connectorsListMessage } from '../lists.js';
 import { tellUser } from '../replies.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
 
 /** Delete (after the button's confirm dialog): refused while a layer or an open task uses the connector. */
 export function register(app: App, services: Services): void {
@@ -16,6 +17,6 @@ export function register(app: App, services: Services): void {
     const result = await deleteConnector(services, action.value ?? '', body.user.id);
     if (!result.ok) return tellUser(args, result.message);
     await respond({ replace_original: true, ...(await connectorsListMessage(services.repos, auth.role)) });
-    await tellUser(args, `Deleted connector “${result.name}” and its stored credentials. Nothing in Azure was touched.`);
+    await tellUser(args, `Deleted connector “${escapeMrkdwn(result.name)}” and its stored credentials. Nothing in Azure was touched.`);
   });
 }

@@ -4,6 +4,7 @@ import { authorize } from '../authorize.js';
 import { ACTION } from '../../../views/ids.js';
 import { connectorTestMessage } from '../../../views/connector-list.js';
 import { tellUser } from '../replies.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
 
 /** Test: every check against Azure, after ack (they take seconds), each reported on its own line. */
 export function register(app: App, services: Services): void {
@@ -14,7 +15,7 @@ export function register(app: App, services: Services): void {
     if (!auth.ok) return tellUser(args, auth.message);
     const connector = await services.repos.connectors.get(action.value ?? '');
     if (!connector) return tellUser(args, 'That connector was deleted. `/oslayer connectors` lists the ones there are.');
-    await respond({ response_type: 'ephemeral', replace_original: false, text: `Testing connector “${connector.name}” against Azure…` });
+    await respond({ response_type: 'ephemeral', replace_original: false, text: `Testing connector “${escapeMrkdwn(connector.name)}” against Azure…` });
     const results = await services.azure.session(connector).probe.runChecks();
     // A skipped check did not run; the message shows it as "not checked" rather than as a failure of its own.
     const ran = results.filter((r) => !r.skipped).map(({ check, ok, detail }) => ({ check, ok, detail }));

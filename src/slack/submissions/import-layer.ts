@@ -7,6 +7,7 @@ import { CALLBACK } from '../../../views/ids.js';
 import { errorsForView, readViewState } from '../../../views/state.js';
 import { noticeView } from '../replies.js';
 import type { ViewSubmissionArgs } from './wizard-step.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
 
 /** Import on the import-layer modal: the VHD is checked in storage, then the layer and its first version are registered. */
 export function register(app: App, services: Services): void {
@@ -19,8 +20,8 @@ export function register(app: App, services: Services): void {
     await ack({
       response_action: 'update',
       view: noticeView(
-        `Imported OS layer “${layer.name}”. Its first version, “${version.name}”, is deployable. ` +
-          `Run \`/oslayer add-version ${layer.name}\` to start a new version from it.`,
+        `Imported OS layer “${escapeMrkdwn(layer.name)}”. Its first version, “${escapeMrkdwn(version.name)}”, is deployable. ` +
+          `Run \`/oslayer add-version ${escapeMrkdwn(layer.name)}\` to start a new version from it.`,
         'Import OS Layer',
       ),
     });

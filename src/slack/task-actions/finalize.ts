@@ -6,6 +6,7 @@ import { recordAudit } from '../../workflow/audit.js';
 import { finalizeBlocker } from '../../workflow/finalize.js';
 import { endClaimKey, endClaimOwner, FINALIZE_JOB } from '../../workflow/finalize-steps.js';
 import { onTaskButton } from './guard.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
 
 /**
  * Finalize: checks what the version needs (clean integrity check, machine deallocated), then
@@ -22,8 +23,8 @@ export function registerFinalize(app: App, services: Services): void {
         const held = await repos.claims.get(key);
         return tell(
           held?.owner.startsWith('cancel:')
-            ? `Version ${run.version.name} is being cancelled; it can't be finalized.`
-            : `Version ${run.version.name} is already finalizing.`,
+            ? `Version ${escapeMrkdwn(run.version.name)} is being cancelled; it can't be finalized.`
+            : `Version ${escapeMrkdwn(run.version.name)} is already finalizing.`,
         );
       }
       try {
@@ -32,7 +33,7 @@ export function registerFinalize(app: App, services: Services): void {
         if (!(err instanceof IllegalTransitionError)) throw err;
         // The machine changed under us (e.g. it was started again): give the claim back for a later try.
         await repos.claims.remove(key);
-        return tell(`Version ${run.version.name} can't be finalized now: ${err.message}.`);
+        return tell(`Version ${escapeMrkdwn(run.version.name)} can't be finalized now: ${escapeMrkdwn(err.message)}.`);
       }
       await recordAudit(repos, { actor: userId, action: 'version.finalize', target: `version:${run.version._id}` });
       await run.thread(`:package: <@${userId}> started Finalize: the machine's disk is copied into the layer store, then the machine is deleted.`);
