@@ -34,6 +34,7 @@ export const SLACK_LIMIT = {
   headerText: 150,
   buttonText: 75,
   buttonValue: 2000,
+  buttonUrl: 3000,
   id: 255,
   selectOptions: 100,
   optionText: 75,

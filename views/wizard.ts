@@ -141,7 +141,8 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
     action_id: ACTION.input,
     is_decimal_allowed: false,
     min_value: String(minimum),
-    max_value: String(MAX_LAYER_SIZE_GB),
+    // Never below min_value, or Slack refuses the whole view: a base disk above the cap still opens the step, whose check then explains.
+    max_value: String(Math.max(MAX_LAYER_SIZE_GB, minimum)),
     initial_value: String(values.maxLayerSizeGb ?? defaultMaxLayerSizeGb(chosen?.diskSizeBytes)),
   };
   return [
@@ -152,7 +153,7 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
           : 'The new version starts as a copy of this one.',
     }),
     input(WIZARD_FIELD.maxLayerSizeGb, 'Max Layer Size (GB)', size, {
-      hint: `Layers are thin-provisioned and grow as needed up to this size. At least ${minimum} GB (the base version's disk), at most ${MAX_LAYER_SIZE_GB} GB.`,
+      hint: `Layers are thin-provisioned and grow as needed up to this size. At least ${minimum} GB (the base version's disk), at most ${MAX_LAYER_SIZE_GB} GB, the largest OS disk Azure allows.`,
     }),
   ];
 }

@@ -151,8 +151,8 @@ describe('Create OS Version wizard over signed requests', () => {
     });
 
     it.each([
-      ['0', /between 1 and 2048/],
-      ['4096', /between 1 and 2048/],
+      ['0', /between 1 and 4095/],
+      ['4096', /between 1 and 4095/],
       ['12.5', /whole number/],
     ])('refuses Max Layer Size %s', async (size, message) => {
       await openForDemo();
