@@ -26,6 +26,8 @@ useTestBot(async (w) => {
   await repos.roles.insert({ _id: MANAGER, role: 'manage-os-layers', assignedBy: ADMIN, at: new Date() });
   demo = (await repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
   sandbox = t.bot.sandbox!.connector;
+  // The channel the wizard is run from; the bot was invited to it.
+  t.slack.addConversation({ id: 'CWIZARD1', kind: 'public', name: 'os-layers', botMember: true });
   mongo = new MongoClient(config.mongodbUri!);
   await mongo.connect();
 }, { sandbox: { enabled: true } });

@@ -7,8 +7,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commandBody } from '../../src/local/slack-signature.js';
-import type { StoredView } from '../../src/local/slack-web-api.js';
+import { ResponseUrlBudget, type StoredView } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
+import { checkBlockKitLimits } from '../../views/limits.js';
 
 type Json = Record<string, any>;
 
@@ -29,8 +30,11 @@ export interface SentSurface {
 const TEAM = { id: 'TLOCAL', domain: 'local' };
 
 export class SlackClientSim {
-  /** Everything the bot posted to response_urls. */
+  /** Everything the bot posted to response_urls (and Slack took). */
   readonly responses: ResponseUrlPost[] = [];
+  /** response_url posts Slack refused (more than five, or after 30 minutes), with its error. */
+  readonly refusedResponses: Array<ResponseUrlPost & { error: string }> = [];
+  readonly responseBudget = new ResponseUrlBudget();
   /** Views and messages the bot answered with in HTTP bodies (acks), which the fake Web API never sees. */
   readonly ackSurfaces: SentSurface[] = [];
   private server?: Server;
@@ -44,7 +48,15 @@ export class SlackClientSim {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.responses.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json });
+        const post = { url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json };
+        const spent = this.responseBudget.use(post.url);
+        if (spent) {
+          this.refusedResponses.push({ ...post, error: spent });
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, error: spent }));
+          return;
+        }
+        this.responses.push(post);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"ok":true}');
       });
@@ -59,7 +71,9 @@ export class SlackClientSim {
   }
 
   private responseUrl(): string {
-    return `${this.responseBase}/actions/${++this.seq}`;
+    const path = `/actions/${++this.seq}`;
+    this.responseBudget.issue(path);
+    return `${this.responseBase}${path}`;
   }
 
   /** `/oslayer <text>`; returns the ack body (parsed; {} when empty). */
@@ -122,6 +136,9 @@ export class SlackClientSim {
     const res = await this.t.interaction(this.submission(user, inputs));
     if (res.status !== 200) throw new Error(`view_submission answered HTTP ${res.status}: ${res.body}`);
     const answer = parse(res.body);
+    // Slack refuses a response_action view it would refuse in views.update, and the modal stays as it was.
+    const problems = answer.view ? checkBlockKitLimits(answer.view, 'modal') : [];
+    if (problems.length > 0) throw new Error(`Slack would refuse the response_action ${answer.response_action} view: ${JSON.stringify(problems)}`);
     switch (answer.response_action) {
       case 'update':
         this.ackSurfaces.push({ kind: 'modal', via: 'response_action update', surface: answer.view });
