@@ -241,6 +241,8 @@ export function confirmStep(
     layer: Pick<OsLayer, 'name'>;
     baseVersion?: Pick<LayerVersion, 'name'>;
     connector?: Pick<ConnectorConfig, 'name'>;
+    /** Where the task message will be posted; none when the wizard was opened from App Home without OSLAYER_NOTIFY_CHANNEL. */
+    taskChannel?: string;
   },
 ): ModalView {
   const { values } = args;
@@ -264,12 +266,22 @@ export function confirmStep(
       fieldsSection(fields, BLOCK.wizardSummary),
       context(
         'Create Version copies the base version to the packaging disk in Azure. When it is ready, the task message ' +
-          'in the notification channel gives you the link to create the packaging machine.',
+          'gives you the link to create the packaging machine.',
+      ),
+      section(
+        args.taskChannel
+          ? `:speech_balloon: The task message will be posted in <#${args.taskChannel}>.`
+          : `:warning: ${NO_TASK_CHANNEL}`,
+        BLOCK.wizardTaskChannel,
       ),
       backButton(CALLBACK.wizardPackagingDisk),
     ],
   });
 }
+
+/** Why Create Version is refused when the wizard has no channel for its task message, with the fix. */
+export const NO_TASK_CHANNEL =
+  'There is no channel for the task message: run `/oslayer add-version` in a channel (or ask whoever runs oslayer to set OSLAYER_NOTIFY_CHANNEL).';
 
 /** The draft behind a wizard view is gone: it expired, or its version was already created. */
 export function draftUnavailableView(reason: 'expired' | 'used'): ModalView {

@@ -333,6 +333,27 @@ export class FakeSlackWebApi extends EventEmitter {
         return this.deleteMessage(String(a.channel), String(a.ts))
           ? { ok: true, channel: a.channel, ts: a.ts }
           : { ok: false, error: 'message_not_found' };
+      case 'conversations.info': {
+        const c = this.conversations.get(String(a.channel));
+        // Private channels, DMs and group DMs the bot is not in are invisible to it.
+        if (!c || (!c.botMember && c.kind !== 'public')) return { ok: false, error: 'channel_not_found' };
+        const needed = { public: 'channels:read', private: 'groups:read', im: 'im:read', mpim: 'mpim:read' }[c.kind];
+        if (!this.manifest.botScopes.includes(needed)) return { ok: false, error: 'missing_scope', needed };
+        return {
+          ok: true,
+          channel: {
+            id: c.id,
+            name: c.name,
+            is_channel: c.kind === 'public' || c.kind === 'private',
+            is_group: c.kind === 'private',
+            is_im: c.kind === 'im',
+            is_mpim: c.kind === 'mpim',
+            is_private: c.kind !== 'public',
+            is_archived: false,
+            is_member: c.botMember,
+          },
+        };
+      }
       case 'chat.getPermalink':
         return { ok: true, channel: a.channel, permalink: `https://local.slack.invalid/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
       case 'views.open':

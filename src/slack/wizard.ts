@@ -15,10 +15,12 @@ import { draftIdOf, draftUnavailableView, noLayersView } from '../../views/wizar
 /**
  * Opens step 1. `layerId` is set when the user named the layer (command or a layer's Add
  * Version button): the base version then defaults to the layer's latest deployable one.
+ * The draft keeps the channel the task message will go to (OSLAYER_NOTIFY_CHANNEL, else the
+ * command's channel; none from App Home), which the confirm step shows and checks.
  * Called right after ack(); the store reads here are indexed and fast, well within the trigger's life.
  */
 export async function openWizard(
-  services: Pick<Services, 'repos'>,
+  services: Pick<Services, 'repos' | 'config'>,
   client: WebClient,
   opts: { triggerId: string; userId: string; channelId?: string; layerId?: string },
 ): Promise<void> {
@@ -29,7 +31,7 @@ export async function openWizard(
     return;
   }
   const values: WizardValues = layer ? { layerId: layer._id, baseVersionId: layer.latestVersionId, layerFromCommand: true } : {};
-  const draft = await createDraft(repos, opts.userId, opts.channelId, { ...values });
+  const draft = await createDraft(repos, opts.userId, services.config.notifyChannel ?? opts.channelId, { ...values });
   await client.views.open({ trigger_id: opts.triggerId, view: await wizardStepView(repos, draft, CALLBACK.wizardVersionDetails) });
 }
 

@@ -170,7 +170,7 @@ export async function wizardStepView(repos: Repositories, draft: Draft, step: Wi
         values.baseVersionId ? repos.versions.get(values.baseVersionId) : null,
         values.connectorId ? repos.connectors.get(values.connectorId) : null,
       ]);
-      return confirmStep({ ...base, layer: layer ?? { name: '—' }, baseVersion: baseVersion ?? undefined, connector: connector ?? undefined });
+      return confirmStep({ ...base, layer: layer ?? { name: '—' }, baseVersion: baseVersion ?? undefined, connector: connector ?? undefined, taskChannel: draft.channelId });
     }
   }
 }

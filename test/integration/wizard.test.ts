@@ -39,6 +39,15 @@ afterAll(async () => {
 
 type Json = Record<string, any>;
 
+/** Create Version: acked at once with "Checking…"; the modal is then updated with the outcome, which this returns. */
+async function createVersionSubmit(user: string): Promise<Json> {
+  const mark = c.mark();
+  const answer = await c.submit(user);
+  expect(answer.response_action).toBe('update');
+  expect(text(answer.view)).toContain('Checking');
+  return (await c.waitForCallAfter(mark, 'views.update')).args.view as Json;
+}
+
 function inputBlock(view: Json, blockId: string): Json | undefined {
   return (view.blocks as Json[]).find((b) => b.type === 'input' && b.block_id === blockId);
 }
@@ -100,9 +109,9 @@ describe('Create OS Version wizard over signed requests', () => {
       expect(text(view)).toContain(shown);
     }
 
-    answer = await c.submit(MANAGER);
-    expect(answer).toEqual({ response_action: 'clear' });
-    expect(t.slack.modalStack(MANAGER)).toHaveLength(0);
+    const created = await createVersionSubmit(MANAGER);
+    expect(text(created)).toContain('is being created');
+    expect(text(created)).toContain('<#CWIZARD1>');
 
     const posted = await c.waitForCallAfter(mark, 'chat.postMessage');
     expect(posted.args.channel).toBe('CWIZARD1');
@@ -321,12 +330,15 @@ describe('Create OS Version wizard over signed requests', () => {
     await c.submit(MANAGER);
     expect(c.topView(MANAGER).view.callback_id).toBe(CALLBACK.wizardConfirm);
     const payload = c.submission(MANAGER);
+    const mark = c.mark();
     const answers = await Promise.all([t.interaction(payload), t.interaction({ ...payload, trigger_id: t.slack.issueTrigger(MANAGER) })]);
     const bodies = answers.map((a) => JSON.parse(a.body) as Json);
-    expect(bodies.filter((b) => b.response_action === 'clear')).toHaveLength(1);
-    const other = bodies.find((b) => b.response_action !== 'clear')!;
+    expect(bodies.filter((b) => text(b.view).includes('Checking'))).toHaveLength(1);
+    const other = bodies.find((b) => !text(b.view).includes('Checking'))!;
     expect(other.response_action).toBe('update');
     expect(text(other.view)).toContain('already completed');
+    // The first goes on after its ack and reports by updating the modal.
+    expect(text((await c.waitForCallAfter(mark, 'views.update')).args.view as Json)).toContain('is being created');
     expect(await t.bot.services.repos.versions.list({ layerId: demo._id, name: 'double-submit' })).toHaveLength(1);
 
     // A later submit of the same (used) draft is answered the same way.
@@ -343,15 +355,14 @@ describe('Create OS Version wizard over signed requests', () => {
       _id: randomUUID(), layerId: demo._id, name: 'raced-name', description: '', maxLayerSizeGb: 100, connectorId: sandbox._id,
       packagingDiskFilename: 'other.vhd', status: 'cancelled', createdBy: ADMIN, createdAt: now, updatedAt: now,
     });
-    const answer = await c.submit(MANAGER);
-    expect(answer.response_action).toBe('update');
-    expect(answer.view.callback_id).toBe(CALLBACK.wizardVersionDetails);
-    expect(text(answer.view)).toContain('already exists');
+    const back = await createVersionSubmit(MANAGER);
+    expect(back.callback_id).toBe(CALLBACK.wizardVersionDetails);
+    expect(text(back)).toContain('already exists');
     // Fixing the name goes through.
     await c.submit(MANAGER, { [F.versionName]: 'raced-name-2' });
     await c.submit(MANAGER);
     await c.submit(MANAGER);
-    expect((await c.submit(MANAGER)).response_action).toBe('clear');
+    expect(text(await createVersionSubmit(MANAGER))).toContain('is being created');
   });
 
   // Last, so it sees every view and message the tests above made the bot send.

@@ -44,8 +44,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
 export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
   const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
-  // The channel commands come from; the bot was invited to it. Tests add others (private, not joined) as they need.
-  slack.addConversation({ id: TEST_CHANNEL, kind: 'public', name: 'oslayer-test', botMember: true });
+  // The channel commands come from and the ones task messages go to; the bot was invited to each.
+  // Tests that need others (private, not joined, DMs) add them.
+  for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
+    slack.addConversation({ id, kind: 'public', name, botMember: true });
+  }
   const apiUrl = await slack.listen();
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
