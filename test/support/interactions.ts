@@ -159,6 +159,17 @@ export class SlackClientSim {
     return answer;
   }
 
+  /**
+   * Submits like `submit`; when the bot acks with a "Checking…" view (work that needs Azure runs
+   * after the ack), also waits for the views.update that replaces it, as a person would.
+   */
+  async submitSettled(user: string, inputs: Inputs = {}): Promise<Json> {
+    const mark = this.mark();
+    const answer = await this.submit(user, inputs);
+    if (answer.response_action === 'update' && JSON.stringify(answer.view).includes('Checking')) await this.waitForCallAfter(mark, 'views.update');
+    return answer;
+  }
+
   /** Clicks a button (or picks `selected` in a dispatching select) in the top modal, with `inputs` typed first. */
   async clickInView(user: string, actionId: string, opts: { inputs?: Inputs; selected?: string } = {}): Promise<void> {
     const stored = this.topView(user);
