@@ -263,6 +263,7 @@ export function confirmStep(
     privateMetadata: wizardMetadata(args.draftId),
     blocks: [
       progress(CALLBACK.wizardConfirm),
+      ...noticeBlocks(args.notice),
       fieldsSection(fields, BLOCK.wizardSummary),
       context(
         'Create Version copies the base version to the packaging disk in Azure. When it is ready, the task message ' +
