@@ -9,6 +9,7 @@ import { createDraft, loadDraft, saveDraft } from '../workflow/drafts.js';
 import { wizardStepView, type WizardStepId, type WizardValues } from '../workflow/wizard.js';
 import { authorize } from './authorize.js';
 import { tellUser } from './replies.js';
+import { updateViewGuarded } from './view-updates.js';
 import { CALLBACK } from '../../views/ids.js';
 import { draftIdOf, draftUnavailableView, noLayersView } from '../../views/wizard.js';
 
@@ -70,5 +71,8 @@ export async function onWizardClick(
   const change = await edit(view);
   if (!change) return;
   const draft = await saveDraft(services.repos, found.draft, change);
-  await client.views.update({ view_id: view.id, hash: view.hash, view: await wizardStepView(services.repos, draft, change.step) });
+  await updateViewGuarded(client, view.id, view.hash, async () => {
+    const latest = await loadDraft(services.repos, draft._id, body.user.id);
+    return wizardStepView(services.repos, latest.ok ? latest.draft : draft, change.step);
+  });
 }

@@ -113,6 +113,22 @@ describe('Slack rules the bot meets', () => {
     expect(t.slack.calls.filter((call) => call.error === 'messages_tab_disabled')).toEqual([]);
   });
 
+  it('retries once on hash_conflict when two clicks on the same view race, so the last one still shows', async () => {
+    await c.commandOpening(ADMIN, 'add-version');
+    const mark = c.mark();
+    // Two picks of the layer from the same view (same hash): the second update to land conflicts.
+    await Promise.all([
+      c.clickInView(ADMIN, ACTION.wizardLayerSelected, { selected: demo._id }),
+      c.clickInView(ADMIN, ACTION.wizardLayerSelected, { selected: demo._id }),
+    ]);
+    const updates = async () => t.slack.callsTo('views.update').filter((call) => t.slack.calls.indexOf(call) >= mark);
+    for (let i = 0; i < 100 && (await updates()).filter((u) => !u.error).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const done = await updates();
+    expect(done.filter((u) => u.error === 'hash_conflict')).toHaveLength(1);
+    expect(done.filter((u) => !u.error)).toHaveLength(2);
+    expect(t.logLines.filter((l) => / ERROR /.test(l) && l.includes('hash_conflict'))).toEqual([]);
+  });
+
   it('opens the wizard for a layer whose base disk is bigger than 2048 GiB', async () => {
     const { repos } = t.bot.services;
     const now = new Date();
