@@ -69,8 +69,9 @@ export class Workspace extends EventEmitter {
     return this.opts.users.find((u) => u.id === id);
   }
 
-  state(user: LocalUser): WorkspaceState {
-    return workspaceState(this.opts.fake, user.id, this.opts.channel, this.viewErrors);
+  /** What `user` sees; `since` (the page's load time) drops older ephemerals, which Slack does not keep across a reload. */
+  state(user: LocalUser, since?: number): WorkspaceState {
+    return workspaceState(this.opts.fake, user.id, this.opts.channel, this.viewErrors, since);
   }
 
   /** The composer: a slash command goes to the app; anything else gets Slackbot's word, as nothing else here reads it. */
