@@ -238,21 +238,37 @@ export class FakeSlackWebApi extends EventEmitter {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /**
+   * A post the bot made to a response_url handed out by a stand-in Slack client (the test client,
+   * the local workspace): logged with the calls as method `response_url`, `user` being who clicked,
+   * so tests see every answer the bot gave, by whichever route.
+   */
+  recordResponseUrlPost(user: string | undefined, body: Record<string, unknown>): void {
+    const call: RecordedCall = { method: 'response_url', args: { ...body, ...(user ? { user } : {}) }, at: Date.now() };
+    this.calls.push(call);
+    this.emit('call', call);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }
 
   /** Resolves with the first call (already made or future) to `method` that satisfies `match`. */
   waitForCall(method: string, match: (c: RecordedCall) => boolean = () => true, timeoutMs = 10_000): Promise<RecordedCall> {
-    const found = this.calls.find((c) => c.method === method && match(c));
+    return this.waitForAnyCall((c) => c.method === method && match(c), timeoutMs, `no ${method} call matched`);
+  }
+
+  /** Resolves with the first call of any method (response_url posts included) that satisfies `match`. */
+  waitForAnyCall(match: (c: RecordedCall) => boolean, timeoutMs = 10_000, failure = 'no call matched'): Promise<RecordedCall> {
+    const found = this.calls.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('call', onCall);
-        reject(new Error(`no ${method} call matched within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ')}`));
+        reject(new Error(`${failure} within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ')}`));
       }, timeoutMs);
       const onCall = (c: RecordedCall): void => {
-        if (c.method !== method || !match(c)) return;
+        if (!match(c)) return;
         clearTimeout(timer);
         this.off('call', onCall);
         resolve(c);

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commandBody } from '../../src/local/slack-signature.js';
-import { ResponseUrlBudget, type StoredView } from '../../src/local/slack-web-api.js';
+import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 
@@ -35,6 +35,8 @@ export class SlackClientSim {
   /** response_url posts Slack refused (more than five, or after 30 minutes), with its error. */
   readonly refusedResponses: Array<ResponseUrlPost & { error: string }> = [];
   readonly responseBudget = new ResponseUrlBudget();
+  /** Who each response_url was handed to (path → user). */
+  private readonly responseUsers = new Map<string, string>();
   /** Views and messages the bot answered with in HTTP bodies (acks), which the fake Web API never sees. */
   readonly ackSurfaces: SentSurface[] = [];
   private server?: Server;
@@ -57,6 +59,7 @@ export class SlackClientSim {
           return;
         }
         this.responses.push(post);
+        this.t.slack.recordResponseUrlPost(this.responseUsers.get(post.url), post.body);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"ok":true}');
       });
@@ -70,9 +73,10 @@ export class SlackClientSim {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private responseUrl(): string {
+  private responseUrl(user: string): string {
     const path = `/actions/${++this.seq}`;
     this.responseBudget.issue(path);
+    this.responseUsers.set(path, user);
     return `${this.responseBase}${path}`;
   }
 
@@ -90,7 +94,7 @@ export class SlackClientSim {
         command: '/oslayer',
         text,
         api_app_id: 'AOSLAYER',
-        response_url: this.responseUrl(),
+        response_url: this.responseUrl(user),
         trigger_id: this.t.slack.issueTrigger(user),
       }),
     );
@@ -186,7 +190,7 @@ export class SlackClientSim {
     await this.postAction(user, found, {
       container: { type: 'message', message_ts: '0000000000.000001', channel_id: channel, is_ephemeral: true },
       channel: { id: channel, name: 'oslayer-test' },
-      response_url: this.responseUrl(),
+      response_url: this.responseUrl(user),
     });
   }
 
@@ -244,6 +248,12 @@ export class SlackClientSim {
     const viaResponseUrl = this.responses.filter((r) => r.body.blocks).map((r) => ({ kind: 'message' as const, via: 'response_url', surface: r.body }));
     return [...viaApi, ...this.ackSurfaces, ...viaResponseUrl];
   }
+}
+
+/** An answer only `user` sees: an ephemeral through chat.postEphemeral or through a click's response_url. */
+export function isEphemeralTo(call: RecordedCall, user: string): boolean {
+  if (call.args.user !== user) return false;
+  return call.method === 'chat.postEphemeral' || (call.method === 'response_url' && call.args.response_type === 'ephemeral');
 }
 
 function parse(body: string): Json {
