@@ -19,7 +19,9 @@ it('keeps a three-certificate chain of more than 3000 characters whole, from the
   expect(checkBlockKitLimits(view, 'modal')).toEqual([]);
   // What Slack sends back: every input's initial value.
   const typed = Object.fromEntries(
-    view.blocks.flatMap((b) => (b.type === 'input' && 'initial_value' in b.element && b.element.initial_value ? [[b.block_id!, b.element.initial_value]] : [])),
+    (view.blocks as Array<{ type: string; block_id?: string; element?: { initial_value?: string } }>).flatMap((b) =>
+      b.type === 'input' && b.element?.initial_value ? [[b.block_id!, b.element.initial_value]] : [],
+    ),
   );
   const parsed = parseConnectorForm({ ...typed, cloud: 'Custom', authKind: 'client-secret' }, { hasStoredSecret: true });
   expect(parsed.ok && parsed.value.customEndpoints?.caBundle).toBe(chain);
