@@ -89,7 +89,12 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
     await modal().getByRole('button', { name: 'Create Version' }).waitFor(SHOWS_WITHIN);
     expect(await modal().getByText(new RegExp(`^Version\\s+${VERSION}$`)).isVisible()).toBe(true);
     await screenshot('wizard-confirm');
+    // The confirm step says where the task message goes; Create Version answers at once, checks, then says it is under way.
+    expect(await modal().getByText(/The task message will be posted in/).isVisible()).toBe(true);
     await click(modal(), 'Create Version');
+    await modal().getByText(/is being created/).waitFor(SHOWS_WITHIN);
+    // The modal's own Close button (the × in its corner is labelled Close too).
+    await modal().getByRole('button', { name: 'Close', exact: true }).last().click();
     await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
   }, STEP_TIMEOUT_MS);
 
