@@ -4,6 +4,7 @@
  * failures are AzureError subclasses from ./errors.js.
  */
 import type { OsType, VmGeneration } from '../domain/model.js';
+import type { ScriptOutput } from '../domain/script-output.js';
 
 export type Tags = Record<string, string>;
 
@@ -55,30 +56,26 @@ export interface TaggedResource {
   name: string;
 }
 
-export interface CommandOutput {
-  stdout: string;
-  stderr: string;
-}
+/** A script's streams; `exitCode` only from a managed Run Command (the action Run Command never reports it). */
+export type CommandOutput = ScriptOutput;
 
-/** A named script parameter (RunCommandInputParameter); reaches the script as `-Name value`, never as script text. */
-export interface ScriptParameter {
-  name: string;
-  value: string;
-}
+/** Named script parameters (Run Command `parameters`): data handed to the script, never script text. */
+export type ScriptParameters = Readonly<Record<string, string>>;
 
-/** A script run as a managed Run Command: a child resource of the VM, with its own timeout. */
-export interface ManagedCommand {
-  /** The run command resource's name (one per purpose; a new run replaces the last). */
+/** A script run as a managed Run Command, which Azure ends after `timeoutSeconds`. */
+export interface ManagedScript {
+  /** The run command's resource name (unique per VM while it exists). */
   name: string;
-  scriptLines: readonly string[];
-  parameters: readonly ScriptParameter[];
+  script: readonly string[];
+  parameters?: ScriptParameters;
   timeoutSeconds: number;
+  tags: Tags;
 }
 
-export interface ManagedCommandResult extends CommandOutput {
-  /** VirtualMachineRunCommandInstanceView.executionState: Succeeded, Failed, TimedOut, … */
-  executionState: string;
-  exitCode?: number;
+export interface ManagedScriptResult {
+  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`. */
+  state: 'succeeded' | 'failed' | 'timed-out' | 'other';
+  output: CommandOutput;
 }
 
 export interface Machines {
@@ -99,13 +96,12 @@ export interface Machines {
   grantDiskReadAccess(diskName: string, durationSeconds: number, options?: LongRunning): Promise<string>;
   revokeDiskAccess(diskName: string, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning & { parameters?: readonly ScriptParameter[] }): Promise<CommandOutput>;
+  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning & { parameters?: ScriptParameters }): Promise<CommandOutput>;
   /**
-   * Runs a script as a managed Run Command and waits for it (up to its timeout), answers its
-   * streams, exit code and execution state, then deletes the run command. Throws
-   * RunCommandBusyError while another script runs.
+   * Runs a PowerShell script as a managed Run Command with a timeout, waits for it, reads its
+   * instance view (exit code included) and deletes the run command again.
    */
-  runManagedCommand(vmName: string, command: ManagedCommand, options?: LongRunning): Promise<ManagedCommandResult>;
+  runManagedPowerShell(vmName: string, script: ManagedScript, options?: LongRunning): Promise<ManagedScriptResult>;
   /** Every resource in the resource group carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }

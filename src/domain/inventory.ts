@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { readScriptLine, type ScriptReading, type ScriptRun } from './script-output.js';
+import { readScriptOutput, versionedReader, type ScriptOutput, type ScriptReading } from './script-output.js';
 
 export const inventoryPartSchema = z.strictObject({
   v: z.literal(1),
@@ -47,30 +47,32 @@ export interface Inventory {
   programs: InstalledProgram[];
 }
 
-export function readInventoryPart(run: ScriptRun, expectedPart: number): ScriptReading<InventoryPart> {
-  const reading = readScriptLine(run, inventoryPartSchema);
+const readInventoryLine = versionedReader({ 1: inventoryPartSchema });
+
+export function readInventoryPart(run: ScriptOutput, expectedPart: number): ScriptReading<InventoryPart> {
+  const reading = readScriptOutput(run, readInventoryLine);
   if (!reading.ok) return reading;
-  if (reading.value.part !== expectedPart || reading.value.part >= reading.value.parts) return { ok: false, reason: `it answered part ${reading.value.part + 1} when part ${expectedPart + 1} was asked for` };
+  if (reading.value.part !== expectedPart || reading.value.part >= reading.value.parts) return { ok: false, failure: { reason: `it answered part ${reading.value.part + 1} when part ${expectedPart + 1} was asked for` } };
   return reading;
 }
 
 /** Puts the parts (in order) back together and checks them against the hash they all carry. */
 export function assembleInventory(parts: readonly InventoryPart[], readAt: Date): ScriptReading<Inventory> {
   const first = parts[0];
-  if (!first || parts.length !== first.parts) return { ok: false, reason: 'some parts of the inventory are missing' };
+  if (!first || parts.length !== first.parts) return { ok: false, failure: { reason: 'some parts of the inventory are missing' } };
   if (parts.some((p, i) => p.part !== i || p.parts !== first.parts || p.sha256 !== first.sha256)) {
-    return { ok: false, reason: 'the machine changed while its inventory was being read (the parts do not belong together); read it again' };
+    return { ok: false, failure: { reason: 'the machine changed while its inventory was being read (the parts do not belong together); read it again' } };
   }
   const packed = Buffer.from(parts.map((p) => p.data).join(''), 'base64');
-  if (createHash('sha256').update(packed).digest('hex') !== first.sha256) return { ok: false, reason: 'the inventory arrived damaged (its checksum does not match)' };
+  if (createHash('sha256').update(packed).digest('hex') !== first.sha256) return { ok: false, failure: { reason: 'the inventory arrived damaged (its checksum does not match)' } };
   let json: unknown;
   try {
     json = JSON.parse(gunzipSync(packed).toString('utf8'));
   } catch {
-    return { ok: false, reason: 'the inventory could not be unpacked' };
+    return { ok: false, failure: { reason: 'the inventory could not be unpacked' } };
   }
   const parsed = inventoryPayloadSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: 'the inventory was incomplete or had unexpected fields' };
+  if (!parsed.success) return { ok: false, failure: { reason: 'the inventory was incomplete or had unexpected fields' } };
   return {
     ok: true,
     value: {

@@ -8,7 +8,7 @@
  * UpdateInstaller for one update at a time, so progress and failures are per update.
  */
 import { z } from 'zod';
-import { readScriptLine, type ScriptReading, type ScriptRun } from './script-output.js';
+import { readScriptOutput, versionedReader, type ScriptOutput, type ScriptReading } from './script-output.js';
 
 export const UPDATE_MODES = ['security', 'software', 'drivers'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
@@ -68,15 +68,18 @@ export const installReportSchema = z.strictObject({
 });
 export type InstallReport = z.infer<typeof installReportSchema>;
 
-export function readSearchOutput(run: ScriptRun): ScriptReading<SearchReport> {
-  const reading = readScriptLine(run, searchReportSchema);
-  if (reading.ok && reading.value.total < reading.value.updates.length) return { ok: false, reason: 'it counted fewer updates than it listed' };
+const readSearchLine = versionedReader({ 1: searchReportSchema });
+const readInstallLine = versionedReader({ 1: installReportSchema });
+
+export function readSearchOutput(run: ScriptOutput): ScriptReading<SearchReport> {
+  const reading = readScriptOutput(run, readSearchLine);
+  if (reading.ok && reading.value.total < reading.value.updates.length) return { ok: false, failure: { reason: 'it counted fewer updates than it listed' } };
   return reading;
 }
 
-export function readInstallOutput(run: ScriptRun, expectedId: string): ScriptReading<InstallReport> {
-  const reading = readScriptLine(run, installReportSchema);
-  if (reading.ok && reading.value.id.toLowerCase() !== expectedId.toLowerCase()) return { ok: false, reason: 'it reported on a different update than the one asked for' };
+export function readInstallOutput(run: ScriptOutput, expectedId: string): ScriptReading<InstallReport> {
+  const reading = readScriptOutput(run, readInstallLine);
+  if (reading.ok && reading.value.id.toLowerCase() !== expectedId.toLowerCase()) return { ok: false, failure: { reason: 'it reported on a different update than the one asked for' } };
   return reading;
 }
 

@@ -4,8 +4,8 @@
  * TaskRun step, so a restarted job skips what is done; the copy, the one long stage, is
  * picked up rather than restarted (Azure keeps copying while the bot is down).
  */
-import { AzureError } from '../azure/errors.js';
-import { BlobCopyError, type BlobRef } from '../azure/blob-disks.js';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
+import type { BlobRef } from '../azure/blob-disks.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
@@ -13,6 +13,7 @@ import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE }
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import { versionChangelogText } from './changelog.js';
 import type { TaskRun } from './task-run.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -47,20 +48,20 @@ export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachi
 }
 
 /**
- * What stands between this version and Finalize, in a sentence for the person who clicked; null
- * when it may start. Reads the machine from Azure, so call it after ack.
+ * What stands between a version past Action Required and Finalize, in a sentence for the person
+ * who clicked; null when it may start. Reads the machine from Azure, so call it after ack.
  */
 export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
   const { version } = run;
   switch (version.status) {
     case 'ready-to-finalize':
       break;
+    case 'checking':
+      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
       return `Version ${version.name} is already finalizing.`;
     case 'publishing':
       return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
-    case 'action-required':
-      return `Version ${version.name} can't be finalized yet: the packaging machine has not passed *Shutdown for Finalize*. Click it once your changes are installed; it checks the layer's integrity and shuts the machine down.`;
     default:
       return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
   }
@@ -74,7 +75,7 @@ export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
       return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${version.name} can't be finalized: ${err.message}`;
+    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   return null;
@@ -138,11 +139,11 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
   const lines = [
-    `:tada: <@${run.task.startedBy}> version *${run.version.name}* of *${run.layer.name}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${targetPath}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
+    `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
+    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
+    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
-  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${left.join(', ')}.`);
+  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
   lines.push(await versionChangelogText(run.services.repos, run.version));
   await run.thread(lines.join('\n'));
 }
@@ -188,5 +189,5 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   }
   await run.fail(`Finalize failed: ${reason}`, { retryable: false });
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
-  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${left.join(', ')}, with the packaging disk and the template. *Clean up* deletes them all.`);
+  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

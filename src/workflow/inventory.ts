@@ -17,9 +17,9 @@ import type { TaskRun } from './task-run.js';
 export async function readInventory(machines: Machines, vmName: string): Promise<ScriptReading<Inventory>> {
   const parts: InventoryPart[] = [];
   for (let part = 0; part === 0 || part < parts[0]!.parts; part++) {
-    const output = await machines.runPowerShell(vmName, INVENTORY_SCRIPT, { parameters: [{ name: 'Part', value: String(part) }] });
+    const output = await machines.runPowerShell(vmName, INVENTORY_SCRIPT, { parameters: { Part: String(part) } });
     const reading = readInventoryPart(output, part);
-    if (!reading.ok) return { ok: false, reason: `the inventory script ${reading.reason}` };
+    if (!reading.ok) return { ok: false, failure: { ...reading.failure, reason: `the inventory script ${reading.failure.reason}` } };
     parts.push(reading.value);
   }
   return assembleInventory(parts, new Date());
@@ -41,9 +41,9 @@ function summary(inventory: Inventory): string {
 export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vmName: string): Promise<void> {
   const reading = await readInventory(azure.machines, vmName);
   if (!reading.ok) {
-    await saveVersion(run, { baseInventoryFailure: reading.reason });
+    await saveVersion(run, { baseInventoryFailure: reading.failure.reason });
     await run.thread(
-      `:warning: I couldn't read what is installed on \`${vmName}\` before any change: ${escapeMrkdwn(reading.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
+      `:warning: I couldn't read what is installed on \`${vmName}\` before any change: ${escapeMrkdwn(reading.failure.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
     );
     return;
   }

@@ -13,8 +13,8 @@ export const WATCH_MACHINE_JOB = 'watch-packaging-machine';
 export const INSTALL_UPDATES_JOB = 'install-windows-updates';
 export const BASE_INVENTORY_JOB = 'read-base-inventory';
 
-/** What the buttons next to the packaging machine ask for. */
-export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'shutdown';
+/** What the buttons next to the packaging machine ask for; `finalize` is Finalize clicked before the layer was verified. */
+export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'ngen-update-force' | 'runonce-run' | 'runonce-remove' | 'shutdown' | 'finalize';
 /** Everything that holds the machine's claim: the buttons' actions, an update run, reading the inventory. */
 export type MachineWork = MachineAction | 'install-updates' | 'inventory';
 

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AzureError, RunCommandBusyError } from '../azure/errors.js';
+import { TASK_TAG } from '../azure/machine-spec.js';
 import type { AzureSession } from '../azure/gateway.js';
 import type { Machines } from '../azure/ports.js';
 import { WINDOWS_UPDATE_SCRIPT } from '../azure/scripts/index.js';
@@ -45,7 +46,7 @@ export interface UpdateSettings {
   agentWaitMs: number;
 }
 
-/** The managed Run Command the update script runs as; each run replaces the last, and it is deleted after. */
+/** The managed Run Command the update script runs as (tagged with the task); each run replaces the last, and it is deleted after. */
 const RUN_COMMAND_NAME = 'oslayer-windows-update';
 
 /** A stop with a sentence for the thread and the task message. */
@@ -151,38 +152,33 @@ class UpdateRounds {
   }
 
   private async search(): Promise<{ total: number; updates: ApplicableUpdate[] }> {
-    const output = await this.machines.runManagedCommand(this.vmName, {
+    const result = await this.machines.runManagedPowerShell(this.vmName, {
       name: RUN_COMMAND_NAME,
-      scriptLines: WINDOWS_UPDATE_SCRIPT,
-      parameters: [
-        { name: 'Action', value: 'search' },
-        { name: 'Mode', value: this.state.mode },
-      ],
+      script: WINDOWS_UPDATE_SCRIPT,
+      parameters: { Action: 'search', Mode: this.state.mode },
       timeoutSeconds: this.settings.searchTimeoutSeconds,
+      tags: { [TASK_TAG]: this.task.task._id },
     });
-    if (output.executionState === 'TimedOut') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
-    const reading = readSearchOutput(output);
-    if (!reading.ok) throw new UpdateRunStopped(`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.reason)}.`);
+    if (result.state === 'timed-out') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
+    const reading = readSearchOutput(result.output);
+    if (!reading.ok) throw new UpdateRunStopped(`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     return reading.value;
   }
 
   private async install(update: ApplicableUpdate): Promise<InstallReport> {
-    const output = await this.machines.runManagedCommand(this.vmName, {
+    const result = await this.machines.runManagedPowerShell(this.vmName, {
       name: RUN_COMMAND_NAME,
-      scriptLines: WINDOWS_UPDATE_SCRIPT,
-      parameters: [
-        { name: 'Action', value: 'install' },
-        { name: 'Mode', value: this.state.mode },
-        { name: 'UpdateId', value: update.id },
-      ],
+      script: WINDOWS_UPDATE_SCRIPT,
+      parameters: { Action: 'install', Mode: this.state.mode, UpdateId: update.id },
       timeoutSeconds: this.settings.installTimeoutSeconds,
+      tags: { [TASK_TAG]: this.task.task._id },
     });
     const name = escapeMrkdwn(updateName(update));
-    if (output.executionState === 'TimedOut') {
+    if (result.state === 'timed-out') {
       throw new UpdateRunStopped(`installing ${name} did not finish within ${minutes(this.settings.installTimeoutSeconds)}; Windows may still be installing it, so check the machine before you retry.`);
     }
-    const reading = readInstallOutput(output, update.id);
-    if (!reading.ok) throw new UpdateRunStopped(`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.reason)}.`);
+    const reading = readInstallOutput(result.output, update.id);
+    if (!reading.ok) throw new UpdateRunStopped(`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     const report = reading.value;
     if (installed(report)) {
       const installedOnes = [...this.state.installed, { kb: report.kb, title: report.title, round: this.state.round, rebootRequired: report.rebootRequired }];

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { INVENTORY_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
 import { WindowsUpdateGuests } from '../../src/azure/simulator/windows-update.js';
 import { assembleInventory, changelogBetween, readInventoryPart, type InventoryPart } from '../../src/domain/inventory.js';
-import { readScriptLine } from '../../src/domain/script-output.js';
-import { formatHresult, readInstallOutput, readSearchOutput, searchReportSchema, updateName } from '../../src/domain/windows-update.js';
+import { formatHresult, readInstallOutput, readSearchOutput, updateName } from '../../src/domain/windows-update.js';
 import type { Task } from '../../src/domain/model.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
@@ -22,30 +21,32 @@ describe('reading the update script fail-closed', () => {
   });
 
   it.each<[string, { stdout: string; stderr: string; exitCode?: number }, RegExp]>([
-    ['stderr', out(SEARCH, { stderr: 'windows-update search: HRESULT 0x8024402C' }), /reported an error: windows-update search: HRESULT 0x8024402C/],
+    ['a probe failure', { stdout: '', stderr: 'oslayer probe failed: search: HRESULT 0x8024402C\r\n', exitCode: 1 }, /the search probe could not answer: HRESULT 0x8024402C/],
+    ['stderr', out(SEARCH, { stderr: 'Exception from HRESULT: 0x8024402C' }), /reported an error: Exception from HRESULT: 0x8024402C/],
     ['a non-zero exit', out(SEARCH, { exitCode: 1 }), /exit code 1/],
-    ['a warning line', { stdout: `WARNING: slow\r\n${JSON.stringify(SEARCH)}`, stderr: '' }, /printed a warning/],
-    ['a byte-order mark', { stdout: `\uFEFF${JSON.stringify(SEARCH)}`, stderr: '' }, /byte-order mark/],
+    ['a warning line', { stdout: `WARNING: slow\r\n${JSON.stringify(SEARCH)}`, stderr: '' }, /printed a warning message/],
+    ['a byte-order mark', { stdout: `\uFEFF${JSON.stringify(SEARCH)}`, stderr: '' }, /byte order mark/],
     ['nothing', { stdout: '', stderr: '' }, /printed nothing/],
     ['a truncated line', { stdout: JSON.stringify(SEARCH).slice(0, -3), stderr: '' }, /not readable/],
     ['output at the Run Command cap', { stdout: `${JSON.stringify(SEARCH)}${' '.repeat(4096)}`, stderr: '' }, /cut off/],
     ['fewer counted than listed', out({ ...SEARCH, total: 0 }), /counted fewer/],
     ['an unknown mode', out({ ...SEARCH, mode: 'everything' }), /unexpected fields/],
+    ['a newer report version', out({ ...SEARCH, v: 2 }), /format this bot does not know/],
   ])('reads %s as a failure, never as "no updates"', (_what, run, reason) => {
     const reading = readSearchOutput(run);
     expect(reading.ok).toBe(false);
-    if (!reading.ok) expect(reading.reason).toMatch(reason);
+    if (!reading.ok) expect(reading.failure.reason).toMatch(reason);
   });
 
   it('refuses an install result about another update', () => {
-    expect(readInstallOutput(out(INSTALL), randomUUID())).toMatchObject({ ok: false, reason: expect.stringMatching(/different update/) });
+    expect(readInstallOutput(out(INSTALL), randomUUID())).toMatchObject({ ok: false, failure: { reason: expect.stringMatching(/different update/) } });
   });
 
   it('never answers ok for anything that is not exactly one valid line (property)', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (before, after) => {
         const stdout = `${before}\n${JSON.stringify(SEARCH)}\n${after}`;
-        const reading = readScriptLine({ stdout, stderr: '' }, searchReportSchema);
+        const reading = readSearchOutput({ stdout, stderr: '' });
         return !reading.ok || (before.trim() === '' && after.trim() === '');
       }),
     );
@@ -68,12 +69,12 @@ describe('the simulated guest runs the scripts as PowerShell binds them', () => 
       { kb: 'KB4023057', title: 'Driver', classification: 'Drivers', rebootRequired: false, fails: false, appearsAfterRestart: false },
     ],
   });
-  const search = (mode: string) => readSearchOutput(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, [{ name: 'Action', value: 'search' }, { name: 'Mode', value: mode }]));
+  const search = (mode: string) => readSearchOutput(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, { Action: 'search', Mode: mode }));
 
   it('refuses an undeclared parameter, a value outside the set and a missing one, on stderr', () => {
-    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, [{ name: 'Criteria', value: "IsInstalled=0" }])).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/parameter name 'Criteria'/) });
-    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, [{ name: 'Action', value: 'search' }, { name: 'Mode', value: "security'; Restart-Computer" }])).toMatchObject({ exitCode: 1, stdout: '' });
-    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, [{ name: 'Action', value: 'search' }])).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/mandatory parameters: Mode/) });
+    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, { Criteria: "IsInstalled=0" })).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/parameter name 'Criteria'/) });
+    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, { Action: 'search', Mode: "security'; Restart-Computer" })).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(guests.run('vm1', WINDOWS_UPDATE_SCRIPT, { Action: 'search' })).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/mandatory parameters: Mode/) });
   });
 
   it('filters by mode, and offers a follow-up update only after a restart', () => {
@@ -82,7 +83,7 @@ describe('the simulated guest runs the scripts as PowerShell binds them', () => 
     const drivers = search('drivers');
     expect(drivers.ok && drivers.value.updates.map((u) => u.kb)).toEqual(['KB5041578', 'KB4023057']);
     const first = security.ok ? security.value.updates[0]!.id : '';
-    const installed = guests.run('vm1', WINDOWS_UPDATE_SCRIPT, [{ name: 'Action', value: 'install' }, { name: 'Mode', value: 'security' }, { name: 'UpdateId', value: first }]);
+    const installed = guests.run('vm1', WINDOWS_UPDATE_SCRIPT, { Action: 'install', Mode: 'security', UpdateId: first });
     expect(installed.rebootPending).toBe(true);
     expect(readInstallOutput(installed, first)).toMatchObject({ ok: true, value: { resultCode: 2, rebootRequired: true } });
     expect(search('security')).toMatchObject({ ok: true, value: { total: 0 } });
@@ -95,10 +96,10 @@ describe('the simulated guest runs the scripts as PowerShell binds them', () => 
     guests.update('vm2', { installedPrograms: programs, installedUpdates: [{ kb: 'KB5034441', installedOn: '2024-01-09' }] });
     const parts: InventoryPart[] = [];
     for (let part = 0; part === 0 || part < parts[0]!.parts; part++) {
-      const answer = guests.run('vm2', INVENTORY_SCRIPT, [{ name: 'Part', value: String(part) }]);
+      const answer = guests.run('vm2', INVENTORY_SCRIPT, { Part: String(part) });
       expect(Buffer.byteLength(answer.stdout)).toBeLessThan(4096);
       const reading = readInventoryPart(answer, part);
-      if (!reading.ok) throw new Error(reading.reason);
+      if (!reading.ok) throw new Error(reading.failure.reason);
       parts.push(reading.value);
     }
     expect(parts.length).toBeGreaterThan(1);
@@ -107,9 +108,9 @@ describe('the simulated guest runs the scripts as PowerShell binds them', () => 
     expect(inventory.ok && inventory.value.programs).toHaveLength(300);
     // Parts of two different readings never make one inventory.
     guests.update('vm2', { installedPrograms: programs.slice(1) });
-    const other = readInventoryPart(guests.run('vm2', INVENTORY_SCRIPT, [{ name: 'Part', value: '1' }]), 1);
-    if (!other.ok) throw new Error(other.reason);
-    expect(assembleInventory([parts[0]!, other.value, ...parts.slice(2)], new Date())).toMatchObject({ ok: false, reason: expect.stringMatching(/changed while its inventory was being read/) });
+    const other = readInventoryPart(guests.run('vm2', INVENTORY_SCRIPT, { Part: '1' }), 1);
+    if (!other.ok) throw new Error(other.failure.reason);
+    expect(assembleInventory([parts[0]!, other.value, ...parts.slice(2)], new Date())).toMatchObject({ ok: false, failure: { reason: expect.stringMatching(/changed while its inventory was being read/) } });
   });
 });
 

@@ -6,17 +6,12 @@
 # components and patches of other programs). The JSON is gzipped and base64-encoded and, as it
 # can exceed Run Command's 4 KB of output, printed in parts: $Part picks which, each line
 #   {"v":1,"action":"inventory","part":P,"parts":N,"sha256":<of the whole gzip>,"data":<base64>}
-# Anything it cannot read goes to stderr with a non-zero exit and no result line.
+# It fails closed (fail-closed.ps1): anything it cannot read is a probe failure on stderr with a
+# non-zero exit and no result line.
 param(
     [Parameter(Mandatory = $true)][ValidateRange(0, 63)][int]$Part
 )
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Fail([string]$what) {
-    [Console]::Error.WriteLine($what)
-    exit 1
-}
+# oslayer:fail-closed
 
 $updates = New-Object System.Collections.Generic.List[object]
 try {
@@ -31,7 +26,7 @@ try {
         $updates.Add([object[]]@($kb, $date))
     }
 } catch {
-    Fail "inventory: installed updates: $($_.Exception.Message)"
+    Stop-WithProbeFailure 'updates' $_.Exception.Message
 }
 
 $programs = New-Object System.Collections.Generic.List[object]
@@ -40,7 +35,7 @@ try {
     foreach ($view in [Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32.RegistryView]::Registry32) {
         $hive = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
         $uninstall = $hive.OpenSubKey('SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall')
-        if ($null -eq $uninstall) { Fail "inventory: the Uninstall key is missing from the $view view" }
+        if ($null -eq $uninstall) { Stop-WithProbeFailure 'programs' "the Uninstall key is missing from the $view view" }
         foreach ($name in $uninstall.GetSubKeyNames()) {
             $entry = $uninstall.OpenSubKey($name)
             if ($null -eq $entry) { continue }
@@ -56,7 +51,7 @@ try {
         }
     }
 } catch {
-    Fail "inventory: installed programs: $($_.Exception.Message)"
+    Stop-WithProbeFailure 'programs' $_.Exception.Message
 }
 
 $json = [ordered]@{ updates = $updates.ToArray(); programs = $programs.ToArray() } | ConvertTo-Json -Compress -Depth 4
@@ -72,9 +67,9 @@ $data = [Convert]::ToBase64String($packed)
 # 3,000 characters of base64 per part keeps each line well under the 4 KB limit.
 $partSize = 3000
 $parts = [Math]::Max(1, [Math]::Ceiling($data.Length / $partSize))
-if ($parts -gt 64) { Fail "inventory: too large to report ($($data.Length) characters packed)" }
-if ($Part -ge $parts) { Fail "inventory: part $Part asked for, but there are only $parts" }
+if ($parts -gt 64) { Stop-WithProbeFailure 'report' "too large to report ($($data.Length) characters packed)" }
+if ($Part -ge $parts) { Stop-WithProbeFailure 'report' "part $Part asked for, but there are only $parts" }
 $start = $Part * $partSize
 $report = [ordered]@{ v = 1; action = 'inventory'; part = $Part; parts = [int]$parts; sha256 = $hash; data = $data.Substring($start, [Math]::Min($partSize, $data.Length - $start)) }
-Write-Output ($report | ConvertTo-Json -Compress)
+Write-ResultLine $report
 exit 0

@@ -18,14 +18,13 @@ import { ArmError, Router, armErrorResponse, readBody, send, type SimRequest, ty
 import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
-import { registerManagedRunCommandRoutes } from './run-commands.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestFlags, GuestControl, GuestView } from './guest.js';
+export type { GuestChanges, GuestControl, GuestFlags, GuestView } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {
@@ -117,7 +116,6 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
-  registerManagedRunCommandRoutes(router, context);
 
   const certificate = await generateLoopbackCertificate();
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));

@@ -50,23 +50,6 @@ export interface ManagedDisk extends Resource {
 
 export type PowerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated';
 
-/** A managed Run Command and what its last execution reported (VirtualMachineRunCommandInstanceView). */
-export interface ManagedRunCommand {
-  name: string;
-  location: string;
-  properties: Record<string, unknown>;
-  provisioningState: 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
-  instanceView?: {
-    executionState: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'TimedOut';
-    executionMessage: string;
-    exitCode?: number;
-    output: string;
-    error: string;
-    startTime: string;
-    endTime?: string;
-  };
-}
-
 export interface VirtualMachine extends Resource {
   vmId: string;
   provisioningState: 'Creating' | 'Updating' | 'Succeeded' | 'Deleting';
@@ -82,8 +65,6 @@ export interface VirtualMachine extends Resource {
   runCommandInProgress: boolean;
   /** After a boot the VM agent reports Ready only from this time (epoch ms): Run Command waits for it. */
   agentReadyAt?: number;
-  /** Managed Run Commands (child resources virtualMachines/{vm}/runCommands/{name}), by lower-cased name. */
-  managedRunCommands?: Map<string, ManagedRunCommand>;
 }
 
 /** Resources of one kind keyed by id, compared case-insensitively as ARM does. */

@@ -13,6 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { answered, probeFailure, type GuestRun } from './script-lines.js';
 
 export const WINDOWS_UPDATE_MARKER = '# oslayer:windows-update';
 export const INVENTORY_MARKER = '# oslayer:inventory';
@@ -82,11 +83,8 @@ export interface WindowsUpdateView {
   searchError: number | null;
 }
 
-export interface ScriptAnswer {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  /** Set when the script left a restart pending (the guest's rebootPending flag follows it). */
+export interface ScriptAnswer extends GuestRun {
+  /** Set when the script left a restart pending (the guest's restart flags follow it). */
   rebootPending?: boolean;
 }
 
@@ -120,8 +118,9 @@ const MANDATORY: Record<string, string[]> = { [WINDOWS_UPDATE_MARKER]: ['Action'
 
 const INVENTORY_PART_SIZE = 3000;
 
-function failed(message: string): ScriptAnswer {
-  return { stdout: '', stderr: message, exitCode: 1 };
+/** PowerShell refusing the parameters before a line of the script runs: its error on stderr, no result line. */
+function refused(message: string): ScriptAnswer {
+  return { stdout: '', stderr: `${message}\r\n`, exitCode: 1 };
 }
 
 export class WindowsUpdateGuests {
@@ -177,18 +176,18 @@ export class WindowsUpdateGuests {
     return marker === WINDOWS_UPDATE_MARKER || marker === INVENTORY_MARKER;
   }
 
-  run(vmName: string, script: readonly string[], parameters: ReadonlyArray<{ name: string; value: string }>): ScriptAnswer {
+  run(vmName: string, script: readonly string[], parameters: Readonly<Record<string, string>>): ScriptAnswer {
     const marker = script[0]!.trim();
     const declared = PARAMETERS[marker]!;
     const values: Record<string, string> = {};
-    for (const { name, value } of parameters) {
+    for (const [name, value] of Object.entries(parameters)) {
       const param = Object.keys(declared).find((p) => p.toLowerCase() === name.toLowerCase());
-      if (!param) return failed(`A parameter cannot be found that matches parameter name '${name}'.`);
-      if (!declared[param]!(value)) return failed(`Cannot validate argument on parameter '${param}'. The argument "${value}" does not belong to the set or pattern the script allows.`);
+      if (!param) return refused(`A parameter cannot be found that matches parameter name '${name}'.`);
+      if (!declared[param]!(value)) return refused(`Cannot validate argument on parameter '${param}'. The argument "${value}" does not belong to the set or pattern the script allows.`);
       values[param] = value;
     }
     const missing = MANDATORY[marker]!.find((p) => values[p] === undefined);
-    if (missing) return failed(`Cannot process command because of one or more missing mandatory parameters: ${missing}.`);
+    if (missing) return refused(`Cannot process command because of one or more missing mandatory parameters: ${missing}.`);
     return marker === INVENTORY_MARKER ? this.inventory(vmName, Number(values.Part)) : this.windowsUpdate(vmName, values);
   }
 
@@ -196,25 +195,23 @@ export class WindowsUpdateGuests {
     const s = this.state(vmName);
     const mode = values.Mode!.toLowerCase();
     if (values.Action!.toLowerCase() === 'search') {
-      // What the script prints when Search throws: the HRESULT on stderr, exit 1, no result line.
-      if (s.searchError !== null) return failed(`windows-update search: HRESULT 0x${(s.searchError >>> 0).toString(16).toUpperCase().padStart(8, '0')} Exception from HRESULT`);
+      // What the script prints when Search throws: the HRESULT as a probe failure, exit 1, no result line.
+      if (s.searchError !== null) return probeFailure('search', `HRESULT 0x${(s.searchError >>> 0).toString(16).toUpperCase().padStart(8, '0')} Exception from HRESULT`);
       const applicable = s.pending.filter((u) => !u.hiddenUntilRestart && matchesMode(u, mode));
       const updates = applicable.slice(0, 15).map((u) => ({ id: u.id, kb: u.kb, title: u.title.length > 120 ? `${u.title.slice(0, 119)}…` : u.title }));
-      return { stdout: `${JSON.stringify({ v: 1, action: 'search', mode, total: applicable.length, updates })}\r\n`, stderr: '', exitCode: 0 };
+      return answered({ v: 1, action: 'search', mode, total: applicable.length, updates });
     }
     const id = (values.UpdateId ?? '').toLowerCase();
-    if (id === '') return failed('windows-update install: no UpdateId given');
+    if (id === '') return probeFailure('install', 'no UpdateId given');
     const update = s.pending.find((u) => u.id === id && !u.hiddenUntilRestart);
-    if (!update) return failed(`windows-update install: update ${id} is no longer offered`);
+    if (!update) return probeFailure('install', `update ${id} is no longer offered`);
     const report = { v: 1, action: 'install', id, kb: update.kb, title: update.title.length > 120 ? `${update.title.slice(0, 119)}…` : update.title };
     if (update.fails) {
-      const line = { ...report, resultCode: 4, hresult: update.hresult ?? DEFAULT_FAILURE_HRESULT, rebootRequired: false };
-      return { stdout: `${JSON.stringify(line)}\r\n`, stderr: '', exitCode: 0 };
+      return answered({ ...report, resultCode: 4, hresult: update.hresult ?? DEFAULT_FAILURE_HRESULT, rebootRequired: false });
     }
     s.pending = s.pending.filter((u) => u !== update);
     s.installedUpdates.push({ kb: update.kb, installedOn: new Date().toISOString().slice(0, 10) });
-    const line = { ...report, resultCode: 2, hresult: 0, rebootRequired: update.rebootRequired };
-    return { stdout: `${JSON.stringify(line)}\r\n`, stderr: '', exitCode: 0, ...(update.rebootRequired ? { rebootPending: true } : {}) };
+    return { ...answered({ ...report, resultCode: 2, hresult: 0, rebootRequired: update.rebootRequired }), ...(update.rebootRequired ? { rebootPending: true } : {}) };
   }
 
   private inventory(vmName: string, part: number): ScriptAnswer {
@@ -227,9 +224,8 @@ export class WindowsUpdateGuests {
     const sha256 = createHash('sha256').update(packed).digest('hex');
     const data = packed.toString('base64');
     const parts = Math.max(1, Math.ceil(data.length / INVENTORY_PART_SIZE));
-    if (parts > 64) return failed(`inventory: too large to report (${data.length} characters packed)`);
-    if (part >= parts) return failed(`inventory: part ${part} asked for, but there are only ${parts}`);
-    const line = { v: 1, action: 'inventory', part, parts, sha256, data: data.slice(part * INVENTORY_PART_SIZE, (part + 1) * INVENTORY_PART_SIZE) };
-    return { stdout: `${JSON.stringify(line)}\r\n`, stderr: '', exitCode: 0 };
+    if (parts > 64) return probeFailure('report', `too large to report (${data.length} characters packed)`);
+    if (part >= parts) return probeFailure('report', `part ${part} asked for, but there are only ${parts}`);
+    return answered({ v: 1, action: 'inventory', part, parts, sha256, data: data.slice(part * INVENTORY_PART_SIZE, (part + 1) * INVENTORY_PART_SIZE) });
   }
 }

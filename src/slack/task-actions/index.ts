@@ -10,6 +10,9 @@ import { registerCheckAgain } from './check-again.js';
 import { registerReboot } from './reboot.js';
 import { registerExpediteNgen } from './expedite-ngen.js';
 import { registerShutdownForFinalize } from './shutdown-for-finalize.js';
+import { registerNgenUpdateForce } from './ngen-update-force.js';
+import { registerRunOnceRun } from './runonce-run.js';
+import { registerRunOnceRemove } from './runonce-remove.js';
 import { registerInstallUpdates } from './install-updates.js';
 import { registerRetryUpdates } from './retry-updates.js';
 
@@ -25,6 +28,9 @@ export function register(app: App, services: Services): void {
   registerReboot(app, services);
   registerExpediteNgen(app, services);
   registerShutdownForFinalize(app, services);
+  registerNgenUpdateForce(app, services);
+  registerRunOnceRun(app, services);
+  registerRunOnceRemove(app, services);
   registerInstallUpdates(app, services);
   registerRetryUpdates(app, services);
 }
