@@ -3,6 +3,7 @@
  * task message, the modal's three modes, each update's result in the thread, the restart
  * through Azure, Retry updates after a failure, and the changelog after Finalize.
  */
+import { randomBytes } from 'node:crypto';
 import type { GuestControl } from '../../src/azure/simulator/index.js';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { ADMIN, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
@@ -138,7 +139,7 @@ describe('Install updates', () => {
     await ui.click(ADMIN, v, TASK_ACTIONS.retryUpdates);
     const unreadable = await ui.until('the second stop', () => ui.threadTexts(v).slice(marked).find((text) => /installing updates stopped/.test(text)), 60_000);
     await ui.waitForEphemeral(ADMIN, /^Installing updates stopped/, clicked, 30_000);
-    expect(unreadable).toContain('the search for updates in round 1 could not be read: it reported an error: windows-update search: HRESULT 0x8024402C');
+    expect(unreadable).toContain('the search for updates in round 1 could not be read: the search probe could not answer: HRESULT 0x8024402C');
     expect(ui.threadTexts(v).slice(marked).some((text) => /Windows updates are done/.test(text))).toBe(false);
     await ui.waitForMessage(v, (json) => json.includes('HRESULT 0x8024402C') && json.includes('Retry updates'));
 
@@ -153,5 +154,27 @@ describe('Install updates', () => {
     expect(done).toContain('1 update installed with no restart');
     await ui.waitForEphemeral(ADMIN, /^Windows updates are done/, clicked, 30_000);
     await ui.waitForMessage(v, (json) => json.includes('*Windows updates* (all software updates): 1 update installed.') && !json.includes('Retry updates'));
+  }, 120_000);
+
+  it('one-click Finalize reads the inventory before it shuts the machine down: unreadable, nothing changes; readable, the changelog is in the finalize message', async () => {
+    const v = await machineWithUpdates('updates-3', {});
+    // More installed programs than the inventory can report through Run Command (over 64 parts): a failed reading, never an empty changelog.
+    const tooMany = Array.from({ length: 1000 }, () => ({ name: randomBytes(200).toString('hex'), version: randomBytes(50).toString('hex'), publisher: '' }));
+    await ui.control.setGuest(v.vmName, { installedPrograms: tooMany });
+    let since = ui.mark();
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    const refused = await ui.waitForThread(v, /asked to finalize, but I couldn't read what is installed on it for the changelog/, 60_000);
+    expect(refused).toContain('the report probe could not answer: too large to report');
+    expect(refused).toContain('Nothing was changed; click *Finalize* again.');
+    await ui.waitForEphemeral(ADMIN, /^I didn't shut the packaging machine down/, since, 30_000);
+    expect((await ui.vm(v))?.powerState).toBe('running');
+    expect((await t.bot.services.repos.versions.get(v.versionId))?.status).toBe('action-required');
+
+    await ui.control.setGuest(v.vmName, { installedPrograms: [{ ...EDGE_BASE, version: '128.0.2739.42' }, SEVEN_ZIP] });
+    since = ui.mark();
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    const finalized = await ui.waitForThread(v, /is deployable/, 60_000);
+    expect(finalized).toContain('*Programs upgraded (1)*\n• Microsoft Edge: 127.0.2651.98 → 128.0.2739.42');
+    expect((await t.bot.services.repos.versions.get(v.versionId))?.changelog?.programsUpgraded).toEqual([{ name: 'Microsoft Edge', from: '127.0.2651.98', to: '128.0.2739.42' }]);
   }, 120_000);
 });
