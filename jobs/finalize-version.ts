@@ -2,7 +2,7 @@ import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import type { Services } from '../src/services.js';
 import { failFinalize, finalizeVersion, isTransient, type FinalizeOptions } from '../src/workflow/finalize.js';
 import { FINALIZE_JOB } from '../src/workflow/finalize-steps.js';
-import { TaskRun } from '../src/workflow/task-run.js';
+import { runTaskJob } from '../src/workflow/task-lease.js';
 
 const TRANSIENT_RETRIES = 5;
 
@@ -18,17 +18,16 @@ export interface FinalizeJobData {
 export function defineFinalizeJob(agenda: Agenda, services: Services, opts: FinalizeOptions): void {
   agenda.define(
     FINALIZE_JOB,
-    async (job: Job<FinalizeJobData>) => {
-      const run = await TaskRun.load(services, job.attrs.data.taskId);
-      if (!run || run.version.status !== 'finalizing') return;
-      try {
-        await finalizeVersion(run, opts);
-      } catch (err) {
-        // Azure being briefly unwell (throttling, 5xx): Agenda runs the job again after a backoff.
-        if (isTransient(err) && (job.attrs.failCount ?? 0) < TRANSIENT_RETRIES) throw err;
-        await failFinalize(run, err);
-      }
-    },
-    { concurrency: 4, backoff: backoffStrategies.exponential({ delay: 15_000, maxRetries: TRANSIENT_RETRIES }) },
+    (job: Job<FinalizeJobData>) =>
+      runTaskJob(services, job, {
+        accepts: (version) => version.status === 'finalizing',
+        work: (run) => finalizeVersion(run, opts),
+        onError: async (run, err) => {
+          // Azure being briefly unwell (throttling, 5xx): Agenda runs the job again after a backoff.
+          if (isTransient(err) && (job.attrs.failCount ?? 0) < TRANSIENT_RETRIES) throw err;
+          await failFinalize(run, err);
+        },
+      }),
+    { concurrency: 4, lockLifetime: services.config.jobs.lockLifetimeMs, backoff: backoffStrategies.exponential({ delay: 15_000, maxRetries: TRANSIENT_RETRIES }) },
   );
 }

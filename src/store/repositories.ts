@@ -83,6 +83,23 @@ export class ClaimRepository extends Repository<'claims'> {
       throw err;
     }
   }
+
+  /** Takes a claim whose holder has not renewed it since `staleBefore`; one conditional update, so one taker wins. */
+  async takeOverStale(key: string, owner: string, staleBefore: Date): Promise<boolean> {
+    const res = await this.col.updateOne({ _id: key, at: { $lt: staleBefore } }, { $set: { owner, at: new Date() } });
+    return res.modifiedCount === 1;
+  }
+
+  /** Renews `owner`'s claim; false once someone else holds it (or nobody does). */
+  async renew(key: string, owner: string): Promise<boolean> {
+    const res = await this.col.updateOne({ _id: key, owner }, { $set: { at: new Date() } });
+    return res.matchedCount === 1;
+  }
+
+  /** Gives the claim back, only if `owner` still holds it. */
+  async release(key: string, owner: string): Promise<void> {
+    await this.col.deleteOne({ _id: key, owner });
+  }
 }
 
 export class RoleRepository extends Repository<'roles'> {

@@ -34,6 +34,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
       watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+      // Short enough that a takeover test finishes in seconds, long enough for a loaded CI machine.
+      lockLifetimeMs: 10_000,
     },
     retention: { taskDays: 180, auditDays: 365 },
     ...overrides,
