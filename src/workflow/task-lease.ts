@@ -4,11 +4,13 @@
  * - Agenda's lock on the job document (`lockedAt`, `job.touch()`), which decides when another
  *   process may pick the job up: one lock lifetime after the last touch (Agenda's
  *   findAndLockNextJob takes jobs whose `lockedAt` is older than that);
- * - a lease on the task's work (a claim document `lease:<job>:<task>` with the holder and the
- *   time of its last renewal), which decides who may still change the task. Agenda's touch is an
- *   unconditional write, so it can't tell a process that it has been replaced; the lease's
- *   renewal is conditional on the holder, so a process that paused past its lifetime (a long
- *   GC, a network partition) finds out at its next heartbeat and stops before its next step.
+ * - a lease on the task's work (claims `lease:<job>:<task>#<n>`, see ClaimRepository), which
+ *   decides who may still change the task. Agenda's touch is an unconditional write, so it can't
+ *   tell a process that it has been replaced, and Agenda's lock is a findAndModify, which
+ *   FerretDB 1.x does not make atomic: two processes may both start the same job. The lease
+ *   changes hands only by a unique-key insert, so one of them wins; the other leaves the work
+ *   to it. A process that paused past its lifetime (a long GC, a network partition) finds the
+ *   next link at its heartbeat and stops before its next step.
  *
  * The heartbeat is a timer, not a call from the work itself, because some waits have no loop
  * to call from: Run Command answers after up to 90 minutes, and the job must keep renewing for
@@ -64,19 +66,16 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
   const key = leaseKey(job.attrs.name, run.task._id);
   const owner = `${PROCESS_NAME}:${randomUUID()}`;
 
-  let resumed = false;
-  if (!(await repos.claims.tryClaim(key, owner))) {
-    resumed = await repos.claims.takeOverStale(key, owner, new Date(Date.now() - lifetimeMs));
-    if (!resumed) {
-      const held = await repos.claims.get(key);
-      const staleAt = (held?.at.getTime() ?? Date.now()) + lifetimeMs + 1000;
-      logger.info(`${job.attrs.name} of task ${run.task._id} is held by ${held?.owner ?? 'another run'}; looking again at ${new Date(staleAt).toISOString()}`);
-      job.schedule(new Date(Math.max(staleAt, Date.now() + 1000)));
-      return;
-    }
+  const lease = await repos.claims.acquireLease(key, owner, new Date(Date.now() - lifetimeMs));
+  if (!lease.ok) {
+    const staleAt = lease.renewedAt.getTime() + lifetimeMs + 1000;
+    logger.info(`${job.attrs.name} of task ${run.task._id} is held by another run; looking again at ${new Date(staleAt).toISOString()}`);
+    job.schedule(new Date(Math.max(staleAt, Date.now() + 1000)));
+    return;
   }
+  const { generation, tookOver: resumed } = lease;
 
-  const heartbeat = new Heartbeat(job, () => repos.claims.renew(key, owner), heartbeatIntervalMs(lifetimeMs), (why) =>
+  const heartbeat = new Heartbeat(job, () => repos.claims.renewLease(key, generation, owner), heartbeatIntervalMs(lifetimeMs), (why) =>
     logger.warn(`${job.attrs.name} of task ${run.task._id}: ${why}; leaving the task to the process that took it over`),
   );
   run.holdBy(heartbeat);
@@ -96,7 +95,7 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
     if (!(heartbeat.lost || err instanceof LeaseLost)) throw err;
   } finally {
     heartbeat.stop();
-    if (!heartbeat.lost) await repos.claims.release(key, owner);
+    if (!heartbeat.lost) await repos.claims.releaseLease(key, generation, owner);
   }
 }
 
