@@ -61,7 +61,10 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
       );
     }
     const current = await blobs.blobProperties(packagingDisk);
-    if (!current.exists || (await blobs.copyStatus(packagingDisk)).state !== 'pending') {
+    const state = current.exists ? (await blobs.copyStatus(packagingDisk)).state : undefined;
+    // A copy a previous run started (its process stopped before hearing back) is waited for or
+    // kept; only a missing or failed one is (re)started: one server-side copy per target.
+    if (state !== 'pending' && state !== 'success') {
       const sourceUrl = await blobs.readSasUrl({ ...source, expiresOn: dayjs().add(1, 'day').toDate() });
       await blobs.startCopy({ ...packagingDisk, sourceUrl, tags: { [TASK_TAG]: run.task._id } });
     }
