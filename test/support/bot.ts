@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startBot, type RunningBot } from '../../src/runtime.js';
@@ -27,7 +30,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     admins: ['UADMIN1'],
     mongodbUri: freshMongoUri(),
-    dataDir: './.data/test',
+    // Its own, so a sandbox's saved Azure never leaks from one test bot into another.
+    dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bot-')),
     sandbox: { enabled: false },
     logLevel: 'debug',
     jobs: {
@@ -43,9 +47,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
-export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
-  const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
-  const apiUrl = await slack.listen();
+export async function startTestBot(overrides: Partial<Config> = {}, opts: { slack?: { api: FakeSlackWebApi; url: string } } = {}): Promise<TestBot> {
+  // A Slack passed in outlives this bot (a restart test's second bot finds the first one's messages).
+  const slack = opts.slack?.api ?? new FakeSlackWebApi(TEST_BOT_TOKEN);
+  const apiUrl = opts.slack?.url ?? (await slack.listen());
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const config = testConfig({ slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl }, ...overrides });
@@ -90,7 +95,7 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     interaction: (payload) => post(interactionBody(payload)),
     stop: async () => {
       await bot.stop();
-      await slack.close();
+      if (!opts.slack) await slack.close();
     },
   };
 }
