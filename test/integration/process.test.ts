@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
@@ -19,14 +19,6 @@ function startMain(env: Record<string, string>): { child: ChildProcessWithoutNul
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function processAlive(pid: number): boolean {

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import { AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/azure/azurite.js';
 import { createAzureGateway } from '../../src/azure/gateway.js';
@@ -29,6 +28,7 @@ import { taskRenderer } from '../../src/workflow/render-task.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { BlobHoldProxy } from './blob-hold-proxy.js';
 import { readyToFinalize } from './ready-to-finalize.js';
+import { freePort } from './free-port.js';
 
 const BOT_TOKEN = 'xoxb-crash-world-0001';
 const SIGNING_SECRET = 'crash-world-signing-secret';
@@ -243,14 +243,6 @@ export class BotWorld {
     await this.ownAzurite?.stop();
     await this.slack.close();
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function sleep(ms: number): Promise<void> {
