@@ -23,7 +23,7 @@ it('a bot killed during the publish copy and again during the finalize copy is r
   // Killed while Azure copies the packaging disk.
   expect(await world.proxy.nextHeldCopy()).toMatch(/\/2027-11-packaging\.vhd$/);
   await world.kill(bot);
-  world.proxy.holdCopies = false;
+  world.proxy.release();
   expect(await world.status(versionId)).toBe('publishing');
   bot = await world.startBot();
   await world.waitForStatus(versionId, 'action-required', 90_000).catch((err: Error) => {
@@ -36,10 +36,11 @@ it('a bot killed during the publish copy and again during the finalize copy is r
   await world.clickFinalize(taskId);
   expect(await world.proxy.nextHeldCopy()).toMatch(/\/windows-11-enterprise\/2027-11\.vhd$/);
   await world.kill(bot);
-  world.proxy.holdCopies = false;
+  world.proxy.release();
   expect(await world.status(versionId)).toBe('finalizing');
   await world.startBot();
   await world.waitForStatus(versionId, 'deployable', 90_000);
+  await world.waitForThread(ts, 'is deployable');
 
   const thread = world.thread(ts);
   expect(thread.filter((line) => line.includes('Resuming after an interruption'))).toEqual([

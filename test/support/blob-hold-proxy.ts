@@ -15,6 +15,8 @@ export class BlobHoldProxy {
   private waiting: Array<(path: string) => void> = [];
   /** Held copies nobody has asked about yet. */
   private held: string[] = [];
+  /** Answers kept from the bots, sent on release (a killed bot's go nowhere). */
+  private heldAnswers: Array<() => void> = [];
 
   constructor(private readonly azuriteEndpoint: string) {}
 
@@ -39,6 +41,12 @@ export class BlobHoldProxy {
     });
   }
 
+  /** Stops holding and sends every held answer. */
+  release(): void {
+    this.holdCopies = false;
+    for (const answer of this.heldAnswers.splice(0)) answer();
+  }
+
   copiesTo(pathEnd: string): number {
     return this.copies.filter((path) => path.endsWith(pathEnd)).length;
   }
@@ -61,15 +69,19 @@ export class BlobHoldProxy {
         const body: Buffer[] = [];
         answer.on('data', (c: Buffer) => body.push(c));
         answer.on('end', () => {
+          const answerNow = () => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(body));
+          };
           if (isCopy && this.holdCopies) {
-            // The bot never hears back: it is killed while waiting.
+            // The bot hears back only on release: a test kills it meanwhile.
+            this.heldAnswers.push(answerNow);
             const notify = this.waiting.shift();
             if (notify) notify(path);
             else this.held.push(path);
             return;
           }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          res.end(Buffer.concat(body));
+          answerNow();
         });
       },
     );

@@ -6,6 +6,8 @@
  * Used by the crash, replica and bench runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/azure/azurite.js';
@@ -27,6 +29,9 @@ import { endClaimKey, endClaimOwner, FINALIZE_JOB } from '../../src/workflow/fin
 import { taskRenderer } from '../../src/workflow/render-task.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { BlobHoldProxy } from './blob-hold-proxy.js';
+import { SlackClientSim } from './interactions.js';
+import type { TestBot } from './bot.js';
+import { interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { readyToFinalize } from './ready-to-finalize.js';
 import { freePort } from './free-port.js';
 
@@ -62,6 +67,7 @@ export class BotWorld {
   private slackUrl = '';
   private database?: Database;
   private ownAzurite?: RunningAzurite;
+  private roundRobin?: Server;
 
   constructor(private readonly opts: WorldOptions) {}
 
@@ -177,6 +183,60 @@ export class BotWorld {
     await exited;
   }
 
+  /**
+   * One address for all running bots, as a load balancer gives Slack: each request goes to the
+   * next live bot in turn. Answers the address of /slack/events.
+   */
+  async startRoundRobin(): Promise<string> {
+    let next = 0;
+    this.roundRobin = createServer((req, res) => {
+      const live = this.bots.filter((bot) => bot.child.exitCode === null && bot.child.signalCode === null);
+      const bot = live[next++ % live.length];
+      if (!bot) {
+        res.writeHead(502);
+        res.end();
+        return;
+      }
+      const upstream = request({ host: '127.0.0.1', port: bot.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => this.roundRobin!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.roundRobin.address() as AddressInfo).port}/slack/events`;
+  }
+
+  /** Slack's client, clicking buttons on the world's task messages through `eventsUrl` (signed requests). */
+  slackClient(eventsUrl: string): SlackClientSim {
+    const post = async (rawBody: string) => {
+      const res = await fetch(eventsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignatureHeaders(SIGNING_SECRET, rawBody) },
+        body: rawBody,
+      });
+      return { status: res.status, body: await res.text() };
+    };
+    const client: Pick<TestBot, 'slack' | 'post' | 'interaction'> = { slack: this.slack, post, interaction: (payload) => post(interactionBody(payload)) };
+    return new SlackClientSim(client as TestBot);
+  }
+
+  /** Job documents named `name` for the task, as the store holds them. */
+  jobsFor(name: string, taskId: string): Promise<number> {
+    return this.database!.db.collection('jobs').countDocuments({ name, 'data.taskId': taskId });
+  }
+
+  /** The task message as the channel shows it now. */
+  message(ts: string): { blocks: unknown[] } {
+    const found = this.slack.messages.find((m) => m.channel === CHANNEL && m.ts === ts);
+    if (!found) throw new Error(`no task message ${ts}`);
+    return { blocks: found.blocks ?? [] };
+  }
+
   /** Create Version as the wizard's last step does, with the task message posted in the channel. */
   async createVersion(name: string): Promise<{ taskId: string; versionId: string; ts: string }> {
     const result = await createVersion(this.services, {
@@ -221,6 +281,15 @@ export class BotWorld {
     return Date.now() - started;
   }
 
+  /** Waits until the task's thread has a line containing `text` (posted just after a status change). */
+  async waitForThread(ts: string, text: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.thread(ts).some((line) => line.includes(text))) {
+      if (Date.now() > deadline) throw new Error(`no thread line with "${text}" after ${timeoutMs} ms:\n${this.thread(ts).join('\n')}`);
+      await sleep(100);
+    }
+  }
+
   thread(ts: string): string[] {
     return this.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts).map((c) => String(c.args.text));
   }
@@ -236,6 +305,8 @@ export class BotWorld {
 
   async stop(): Promise<void> {
     for (const bot of this.bots) if (bot.child.exitCode === null && bot.child.signalCode === null) await this.kill(bot).catch(() => undefined);
+    this.roundRobin?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.roundRobin ? this.roundRobin.close(() => resolve()) : resolve()));
     await this.database?.db.dropDatabase().catch(() => undefined);
     await this.database?.close();
     await this.arm?.stop();

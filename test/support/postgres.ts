@@ -9,6 +9,8 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { ensureFerretdbBinary } from '../../tools/build-ferretdb.js';
+import { startChildService } from '../../src/util/child-service.js';
 
 export interface RunningPostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
@@ -59,4 +61,27 @@ export async function startPostgres(): Promise<RunningPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** FerretDB on a fresh PostgreSQL: a MongoDB wire store several bot processes can share. */
+export async function startSharedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
+  const postgres = await startPostgres();
+  try {
+    const ferretdb = await startChildService({
+      name: 'FerretDB (PostgreSQL)',
+      command: ensureFerretdbBinary(),
+      args: ['-postgresql-url', postgres.url, '-listen', '127.0.0.1:0', '-log-level', 'error'],
+      readyPattern: /^\{"uri":"(mongodb:\/\/[^"]+)"\}$/,
+    });
+    return {
+      uri: `${(ferretdb.ready[1] as string).replace(/\/$/, '')}/oslayer`,
+      async stop() {
+        await ferretdb.stop();
+        await postgres.stop();
+      },
+    };
+  } catch (err) {
+    await postgres.stop();
+    throw err;
+  }
 }
