@@ -5,6 +5,7 @@
  * - Slack ack latency (p50/p95/p99) for a command, a button and a view submission at a fixed
  *   request rate, with the store and scheduler live
  * - resident memory once idle
+ * - resume after kill -9, and two replicas with one killed (scripts/bench-resume.ts)
  * Bounded in count and time; talks only to loopback.
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
 import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../src/local/slack-signature.js';
+import { benchResume } from './bench-resume.js';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
   console.log(`idle RSS of the bot process (npm start, TypeScript via tsx): ${rssMb.toFixed(0)} MB (target < 200 MB)`);
   console.log(`ack latency at ${RATE_PER_SECOND} requests/s for ${SECONDS} s each:`);
   console.table(results);
+  if (process.env.BENCH_RESUME !== '0') await benchResume();
   process.exit(0);
 }
 
