@@ -60,7 +60,7 @@ export async function benchResume(): Promise<void> {
   await benchReplicas();
 }
 
-async function benchReplicas(): Promise<void> {
+export async function benchReplicas(): Promise<void> {
   const store = await startSharedStore();
   const world = new BotWorld({ mongodbUri: store.uri, lockSeconds: LOCK_SECONDS });
   try {
@@ -72,8 +72,9 @@ async function benchReplicas(): Promise<void> {
     world.proxy.holdCopies = true;
     const versions = [];
     for (let i = 0; i < WORKFLOWS; i++) versions.push(await world.createVersion(`bench-${String(i).padStart(2, '0')}`));
-    // Midway: half the packaging-disk copies are under way when one replica dies.
-    for (let held = 0; held < Math.ceil(WORKFLOWS / 2); held++) await world.proxy.nextHeldCopy(120_000);
+    // Midway: packaging-disk copies are under way on both replicas (each runs up to 4 publish
+    // jobs at once) when one of them dies.
+    for (let held = 0; held < Math.min(Math.ceil(WORKFLOWS / 2), 6); held++) await world.proxy.nextHeldCopy(120_000);
     await world.kill(first!);
     world.proxy.release();
     const stranded: string[] = [];
