@@ -69,6 +69,18 @@ describe('npm start', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { text: string }).text).toContain('/oslayer add-version');
 
+      // A second bot on the same embedded data directory is refused: FerretDB's SQLite store
+      // does not make job locks exclusive across processes.
+      const second = startMain({
+        SLACK_BOT_TOKEN: 'xoxb-process-test',
+        SLACK_SIGNING_SECRET: secret,
+        SLACK_API_URL: apiUrl,
+        PORT: String(await freePort()),
+        OSLAYER_DATA_DIR: dataDir,
+      });
+      expect(await exitOf(second.child)).toBe(1);
+      expect(second.output()).toContain(`another oslayer (pid ${child.pid}) is already using the embedded store`);
+
       const ferretPid = Number(/pid (\d+)/.exec(output())?.[1]);
       expect(processAlive(ferretPid)).toBe(true);
       child.kill('SIGTERM');
