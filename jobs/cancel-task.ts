@@ -24,7 +24,7 @@ export function defineCancelJob(agenda: Agenda, services: Services): void {
     CANCEL_JOB,
     (job: Job<CancelJobData>) =>
       runTaskJob(services, job, {
-        accepts: (version) => version.status === 'cancelled' || version.status === 'failed',
+        accepts: (run) => run.version.status === 'cancelled' || run.version.status === 'failed',
         work: (run) => cancel(run, job),
         onError: (_run, err) => Promise.reject(err),
       }),

@@ -16,7 +16,7 @@ export function definePublishJob(agenda: Agenda, services: Services, opts: Publi
     PUBLISH_JOB,
     (job: Job<{ taskId: string }>) =>
       runTaskJob(services, job, {
-        accepts: (version) => version.status === 'publishing',
+        accepts: (run) => run.version.status === 'publishing',
         work: (run) => publishPackagingDisk(run, opts),
         onError: async (run, err) => {
           // Azure being briefly unwell (throttling, 5xx): Agenda runs the job again after a backoff.

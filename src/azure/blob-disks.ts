@@ -9,7 +9,7 @@ import {
   type BlobClient,
   type CorsRule,
 } from '@azure/storage-blob';
-import { AzureError, redactSas, toAzureError } from './errors.js';
+import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
 import type { Tags } from './ports.js';
 import { grownVhdFooter, parseVhdFooter, VHD_FOOTER_SIZE, VhdFormatError, type VhdFooter } from './vhd.js';
 
@@ -69,11 +69,6 @@ export interface BlobAccount {
   blobEndpoint: string;
   accountName: string;
   accountKey: string;
-}
-
-/** A copy that ended without success. */
-export class BlobCopyError extends Error {
-  override name = 'BlobCopyError';
 }
 
 /** Azure accepts at most five CORS rules per service. */

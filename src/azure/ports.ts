@@ -4,6 +4,7 @@
  * failures are AzureError subclasses from ./errors.js.
  */
 import type { OsType, VmGeneration } from '../domain/model.js';
+import type { ScriptOutput } from '../domain/script-output.js';
 
 export type Tags = Record<string, string>;
 
@@ -55,9 +56,26 @@ export interface TaggedResource {
   name: string;
 }
 
-export interface CommandOutput {
-  stdout: string;
-  stderr: string;
+/** A script's streams; `exitCode` only from a managed Run Command (the action Run Command never reports it). */
+export type CommandOutput = ScriptOutput;
+
+/** Named script parameters (Run Command `parameters`): data handed to the script, never script text. */
+export type ScriptParameters = Readonly<Record<string, string>>;
+
+/** A script run as a managed Run Command, which Azure ends after `timeoutSeconds`. */
+export interface ManagedScript {
+  /** The run command's resource name (unique per VM while it exists). */
+  name: string;
+  script: readonly string[];
+  parameters?: ScriptParameters;
+  timeoutSeconds: number;
+  tags: Tags;
+}
+
+export interface ManagedScriptResult {
+  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`. */
+  state: 'succeeded' | 'failed' | 'timed-out' | 'other';
+  output: CommandOutput;
 }
 
 export interface Machines {
@@ -78,7 +96,12 @@ export interface Machines {
   grantDiskReadAccess(diskName: string, durationSeconds: number, options?: LongRunning): Promise<string>;
   revokeDiskAccess(diskName: string, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
+  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning & { parameters?: ScriptParameters }): Promise<CommandOutput>;
+  /**
+   * Runs a PowerShell script as a managed Run Command with a timeout, waits for it, reads its
+   * instance view (exit code included) and deletes the run command again.
+   */
+  runManagedPowerShell(vmName: string, script: ManagedScript, options?: LongRunning): Promise<ManagedScriptResult>;
   /** Every resource in the resource group carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }

@@ -5,10 +5,9 @@
  * finished steps are skipped, a copy already under way is waited for rather than restarted.
  */
 import dayjs from 'dayjs';
-import { AzureError } from '../azure/errors.js';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
 import { customDeploymentLink, portalOrigin } from '../azure/clouds.js';
 import { toArmTemplate, TASK_TAG } from '../azure/machine-spec.js';
-import { BlobCopyError } from '../azure/blob-disks.js';
 import { GIB, VhdFormatError, VhdSizeError } from '../azure/vhd.js';
 import { packagingSpecFor } from './packaging-spec.js';
 import { scheduleWatch } from './machine-jobs.js';

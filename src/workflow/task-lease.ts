@@ -22,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'agenda';
 import type { Services } from '../services.js';
 import { TaskRun } from './task-run.js';
-import type { LayerVersion } from '../domain/model.js';
 
 /** Thrown at the next step boundary of a run whose task another process has taken over. */
 export class LeaseLost extends Error {
@@ -45,8 +44,8 @@ export const heartbeatIntervalMs = (lockLifetimeMs: number): number => Math.max(
 export const leaseKey = (jobName: string, taskId: string): string => `lease:${jobName}:${taskId}`;
 
 export interface TaskJobHandlers {
-  /** Whether the version is still where this job takes over (e.g. `publishing` for publish). */
-  accepts(version: LayerVersion): boolean;
+  /** Whether the task is still where this job takes over (e.g. its version `publishing` for publish). */
+  accepts(run: TaskRun): boolean;
   work(run: TaskRun): Promise<void>;
   /** A failure of `work` while the lease is still held; may rethrow to let Agenda retry. */
   onError(run: TaskRun, err: unknown): Promise<void>;
@@ -62,7 +61,7 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
   const { repos, logger } = services;
   const lifetimeMs = services.config.jobs.lockLifetimeMs;
   const run = await TaskRun.load(services, job.attrs.data.taskId);
-  if (!run || !handlers.accepts(run.version)) return;
+  if (!run || !handlers.accepts(run)) return;
   const key = leaseKey(job.attrs.name, run.task._id);
   const owner = `${PROCESS_NAME}:${randomUUID()}`;
 
@@ -82,7 +81,7 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
   try {
     // Reloaded under the lease: the run that held it before may have moved the version on.
     const current = await TaskRun.load(services, run.task._id);
-    if (!current || !handlers.accepts(current.version)) return;
+    if (!current || !handlers.accepts(current)) return;
     current.holdBy(heartbeat);
     if (resumed) await current.thread(resumeLine(current));
     try {

@@ -45,7 +45,7 @@ it('a version at Action Required with a running machine and a guest condition is
   const v = await buttons.publish('2028-01');
   await buttons.deploy(v);
   await buttons.until('the machine to run', async () => ((await buttons.vm(v))?.powerState === 'running' ? true : undefined), 20_000);
-  await buttons.control.setGuest(v.vmName, { runOnceOutstanding: true });
+  await buttons.control.setGuest(v.vmName, { smsCfgPresent: true });
   const before = (await buttons.resourcesOf(v)).map((r) => `${r.type} ${r.name} ${r.powerState ?? ''}`).sort();
   await stop();
 
@@ -53,11 +53,11 @@ it('a version at Action Required with a running machine and a guest condition is
   expect((await buttons.resourcesOf(v)).map((r) => `${r.type} ${r.name} ${r.powerState ?? ''}`).sort()).toEqual(before);
   expect(before).toContain(`Microsoft.Compute/virtualMachines ${v.vmName} running`);
 
-  // The guest still has its RunOnce entry: the check finds it, and passes once it is gone.
+  // The guest still has its SCCM identity file: the check finds it, and passes once it is gone.
   let since = buttons.mark();
   await buttons.click('UADMIN1', v, TASK_ACTIONS.shutdownForFinalize);
-  expect(await buttons.waitForEphemeral('UADMIN1', /I didn't shut the packaging machine down/, since, 30_000)).toContain('RunOnce');
-  await buttons.control.setGuest(v.vmName, { runOnceOutstanding: false });
+  expect(await buttons.waitForEphemeral('UADMIN1', /I didn't shut the packaging machine down/, since, 30_000)).toContain('SMSCFG.INI');
+  await buttons.control.setGuest(v.vmName, { smsCfgPresent: false });
   since = buttons.mark();
   await buttons.click('UADMIN1', v, TASK_ACTIONS.shutdownForFinalize);
   await buttons.waitForEphemeral('UADMIN1', /passed the check and is shut down and deallocated/, since, 30_000);

@@ -2,10 +2,11 @@
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import { NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
 import { toDiskBody, toVmBody } from '../machine-spec.js';
-import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachineSpec, PowerState, TaggedResource, VmStatus } from '../ports.js';
+import type { CommandOutput, DiskImport, ManagedScriptResult, LongRunning, Machines, PackagingMachineSpec, PowerState, TaggedResource, VmStatus } from '../ports.js';
 import type { ArmConnection } from './clients.js';
 import { resourceId } from './resource-id.js';
 
+const EXECUTION_STATES: Readonly<Record<string, ManagedScriptResult['state']>> = { Succeeded: 'succeeded', Failed: 'failed', TimedOut: 'timed-out' };
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
 
 export function armMachines(arm: ArmConnection): Machines {
@@ -78,12 +79,12 @@ export function armMachines(arm: ArmConnection): Machines {
     revokeDiskAccess: (diskName, { signal } = {}) =>
       azure(`revoking access to disk ${diskName}`, () => compute.disks.revokeAccess(rg, diskName, arm.poll(signal))),
 
-    async runPowerShell(vmName, scriptLines, { signal } = {}) {
+    async runPowerShell(vmName, scriptLines, { signal, parameters = {} } = {}) {
       try {
         const result = await compute.virtualMachines.runCommand(
           rg,
           vmName,
-          { commandId: 'RunPowerShellScript', script: [...scriptLines] },
+          { commandId: 'RunPowerShellScript', script: [...scriptLines], parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
           arm.poll(signal),
         );
         return commandOutput(result.value ?? []);
@@ -91,6 +92,28 @@ export function armMachines(arm: ArmConnection): Machines {
         const error = toAzureError(err, `running a script on ${vmName}`);
         // 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM is not running.
         throw error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
+      }
+    },
+
+    async runManagedPowerShell(vmName, run, { signal } = {}) {
+      const body = {
+        location: arm.connector.location,
+        tags: run.tags,
+        source: { script: run.script.join('\n') },
+        parameters: Object.entries(run.parameters ?? {}).map(([name, value]) => ({ name, value })),
+        asyncExecution: false,
+        timeoutInSeconds: run.timeoutSeconds,
+        treatFailureAsDeploymentFailure: false,
+      };
+      const action = `running ${run.name} on ${vmName}`;
+      await azure(action, () => compute.virtualMachineRunCommands.createOrUpdate(rg, vmName, run.name, body, arm.poll(signal)));
+      try {
+        const done = await azure(action, () => compute.virtualMachineRunCommands.getByVirtualMachine(rg, vmName, run.name, { expand: 'instanceView' }));
+        const view = done.instanceView ?? {};
+        const output = { stdout: view.output ?? '', stderr: view.error ?? '', ...(view.exitCode === undefined ? {} : { exitCode: view.exitCode }) };
+        return { state: EXECUTION_STATES[view.executionState ?? ''] ?? 'other', output };
+      } finally {
+        await ignoringMissing(azure(`deleting run command ${run.name}`, () => compute.virtualMachineRunCommands.delete(rg, vmName, run.name, arm.poll(signal))));
       }
     },
 

@@ -1,6 +1,6 @@
 import type { SimulatorContext } from './context.js';
 import { faultListSchema, type FaultList } from './faults.js';
-import { guestFlagsSchema } from './guest.js';
+import { guestChangesSchema } from './guest.js';
 import { parseBody, type Router } from './http.js';
 
 /** Tests and the sandbox steer the simulator here, without credentials. Never faulted. */
@@ -11,7 +11,7 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
   router.add(
     'PUT',
     '/_simulator/guest/:vm',
-    (req) => ({ status: 200, body: context.guests.update(req.params.vm!, parseBody(guestFlagsSchema.partial(), req)) }),
+    (req) => ({ status: 200, body: context.guests.update(req.params.vm!, parseBody(guestChangesSchema, req)) }),
     anonymous,
   );
   router.add('GET', '/_simulator/faults', () => ({ status: 200, body: { faults: faults.remaining() } }), anonymous);

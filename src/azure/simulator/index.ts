@@ -25,7 +25,7 @@ import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestFlags } from './guest.js';
+export type { GuestChanges, GuestFlags } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {
