@@ -4,7 +4,7 @@
  * an admin renamed in the portal's Custom deployment is found and deleted too. Every delete
  * accepts "already gone", so running this again after a crash or a second click is harmless.
  */
-import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
+import { TEMPLATES_CONTAINER } from './publish.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import type { TaggedResource } from '../azure/ports.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';

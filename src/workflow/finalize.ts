@@ -115,6 +115,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     await blobs.waitForCopy({
       ...target,
       pollIntervalMs: opts.copyPollIntervalMs,
+      signal: run.signal,
       onProgress: (status) => void run.progress(status.percent, `${status.percent}% copied`),
     });
   });

@@ -1,5 +1,5 @@
 import { LAYER_TAG, TASK_TAG, VERSION_TAG } from '../../src/azure/machine-spec.js';
-import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
+import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { ADMIN, READER, TaskButtons } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';

@@ -22,6 +22,7 @@ import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
+import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
 export type { GuestChanges, GuestFlags } from './guest.js';
@@ -44,6 +45,8 @@ export interface ArmSimulatorOptions {
   operationDelayMs?: number;
   /** How long the guest takes to run a Run Command script (default 300 ms). */
   runCommandMs?: number;
+  /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
+  stateFile?: string;
 }
 
 export interface RunningArmSimulator {
@@ -102,6 +105,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     guests: new GuestRegistry(),
     blobs,
   };
+  const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
+  // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
 
   const tokens = new IssuedTokens();
@@ -140,6 +145,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
     async stop() {
+      persistence?.flush();
+      persistence?.stop();
       context.operations.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
