@@ -54,14 +54,14 @@ async function deploy(run: TaskRun, azure: AzureSession, userId: string): Promis
   const existing = await azure.machines.getVm(spec.vmName);
   if (existing) {
     // Created from the portal link meanwhile: adopt it rather than touch it.
-    await recordMachine(run, { name: existing.name, vmId: existing.id });
+    await recordMachine(run, { name: existing.name, resourceGroup: existing.resourceGroup, vmId: existing.id });
     await run.thread(`:information_source: The packaging machine \`${spec.vmName}\` already exists; <@${userId}>, use that one.`);
     return;
   }
   await run.thread(`:construction: <@${userId}> asked me to create the packaging machine \`${spec.vmName}\` (${spec.vmSize}, ${spec.location}); this takes a few minutes.`);
   const disk = await azure.machines.importDisk(spec.disk);
   const vm = await azure.machines.createVm(spec);
-  await recordMachine(run, { name: spec.vmName, vmId: vm.id, diskId: disk.id });
+  await recordMachine(run, { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: disk.id });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
   await run.thread(
     `:white_check_mark: The packaging machine \`${spec.vmName}\` is created and starting. <@${run.task.startedBy}>, connect to it with the user name and password of the layer's original OS machine.`,
@@ -73,8 +73,8 @@ async function removeWhatThisAttemptMade(run: TaskRun, azure: AzureSession, exis
   try {
     const made = (await azure.machines.findByTag(TASK_TAG, run.task._id)).filter((r) => !existedBefore.has(r.id));
     // The VM first: its NIC and public IP go with it, and the disk can't be deleted while attached.
-    for (const vm of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/virtualmachines')) await azure.machines.deleteVm(vm.name);
-    for (const disk of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/disks')) await azure.machines.deleteDisk(disk.name);
+    for (const vm of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/virtualmachines')) await azure.machines.deleteVm(vm);
+    for (const disk of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/disks')) await azure.machines.deleteDisk(disk);
   } catch (err) {
     run.services.logger.warn(`cleanup after a failed deployment of task ${run.task._id}: ${(err as Error).message}`);
   }

@@ -82,14 +82,14 @@ async function readMachine(run: TaskRun, previous: MachineWatch): Promise<Pick<M
   const { machines } = run.azure();
   const known = run.version.packagingMachine;
   if (known?.vmId && previous.state !== 'gone') {
-    const vm = await machines.getVm(known.name);
+    const vm = await machines.getVm(known);
     if (!vm) return { state: 'gone' };
     return { state: machineStateOf(vm), agentReady: vm.agentReady };
   }
   const vm = (await machines.findByTag(TASK_TAG, run.task._id)).find((r) => r.type.toLowerCase() === VM_TYPE);
   if (!vm) return { state: previous.state === 'gone' ? 'gone' : 'not-created' };
   // Its power state is read on the next run, keeping this one to a single read.
-  await recordMachine(run, { name: vm.name, vmId: vm.id });
+  await recordMachine(run, { name: vm.name, resourceGroup: vm.resourceGroup, vmId: vm.id });
   return { state: 'found' };
 }
 

@@ -41,6 +41,7 @@ export type PowerState = 'running' | 'stopped' | 'deallocated' | 'starting' | 's
 export interface VmStatus {
   id: string;
   name: string;
+  resourceGroup: string;
   powerState: PowerState;
   /** The VM agent reports Ready, so Run Command can reach the guest. */
   agentReady: boolean;
@@ -53,7 +54,15 @@ export interface TaggedResource {
   /** ARM type, e.g. Microsoft.Compute/virtualMachines */
   type: string;
   name: string;
+  /** Where it was found: the portal lets a person deploy into any resource group of the subscription. */
+  resourceGroup: string;
 }
+
+/**
+ * A VM or disk of the connector's subscription: a bare name is in the connector's resource group
+ * (what the bot itself creates); a found resource says where it is.
+ */
+export type ResourceName = string | { name: string; resourceGroup: string };
 
 export interface CommandOutput {
   stdout: string;
@@ -65,21 +74,21 @@ export interface Machines {
   /** Creates the VM around an already imported disk (see importDisk). */
   createVm(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
   /** The VM with its instance view, or null if it does not exist. */
-  getVm(name: string): Promise<VmStatus | null>;
-  startVm(name: string, options?: LongRunning): Promise<void>;
-  powerOffVm(name: string, options?: LongRunning): Promise<void>;
-  deallocateVm(name: string, options?: LongRunning): Promise<void>;
-  restartVm(name: string, options?: LongRunning): Promise<void>;
+  getVm(name: ResourceName): Promise<VmStatus | null>;
+  startVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  powerOffVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  deallocateVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  restartVm(name: ResourceName, options?: LongRunning): Promise<void>;
   /** Deletes the VM (its NIC and public IP go with it; the OS disk stays). Absent is fine. */
-  deleteVm(name: string, options?: LongRunning): Promise<void>;
+  deleteVm(name: ResourceName, options?: LongRunning): Promise<void>;
   /** Absent is fine. */
-  deleteDisk(name: string, options?: LongRunning): Promise<void>;
+  deleteDisk(name: ResourceName, options?: LongRunning): Promise<void>;
   /** A read SAS URL for the managed disk's contents (the VM must be deallocated). */
-  grantDiskReadAccess(diskName: string, durationSeconds: number, options?: LongRunning): Promise<string>;
-  revokeDiskAccess(diskName: string, options?: LongRunning): Promise<void>;
+  grantDiskReadAccess(disk: ResourceName, durationSeconds: number, options?: LongRunning): Promise<string>;
+  revokeDiskAccess(disk: ResourceName, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
-  /** Every resource in the resource group carrying tag `tagName` = `value`. */
+  runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
+  /** Every resource in the subscription (any resource group) carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }
 

@@ -41,7 +41,7 @@ export async function deleteTaskMachines(run: TaskRun): Promise<Deleted> {
   const { machines } = run.azure();
   const deleted: Deleted = [];
   for (const vm of await tagged(run, VM_TYPE)) {
-    await machines.deleteVm(vm.name);
+    await machines.deleteVm(vm);
     deleted.push(`machine ${vm.name} (with its network interface and public IP)`);
   }
   return deleted;
@@ -57,8 +57,8 @@ export async function deleteTaskDisksAndBlobs(run: TaskRun, extraBlobs: string[]
   const azure = run.azure();
   const deleted: Deleted = [];
   for (const disk of await tagged(run, DISK_TYPE)) {
-    await azure.machines.revokeDiskAccess(disk.name);
-    await azure.machines.deleteDisk(disk.name);
+    await azure.machines.revokeDiskAccess(disk);
+    await azure.machines.deleteDisk(disk);
     deleted.push(`disk ${disk.name}`);
   }
   const blobs = await azure.blobs();

@@ -12,10 +12,14 @@ import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT } from '../azure/scripts/i
 import { CONDITION_ADVICE, readIntegrityOutput, type IntegrityResult } from '../domain/integrity.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 import type { MachineAction } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
+
+/** Where a packaging machine is: the portal may have put it in another resource group than the connector's. */
+type MachinePlace = Pick<VmStatus, 'name' | 'resourceGroup'>;
 
 /** What a user is told when the machine is already busy with `action`. */
 export const BUSY: Readonly<Record<MachineAction, string>> = {
@@ -71,18 +75,29 @@ export function notReadyFor(action: MachineAction, vm: VmStatus | null): string 
  */
 export async function locateMachine(run: TaskRun, azure: AzureSession): Promise<VmStatus | null> {
   const recorded = run.version.packagingMachine;
-  const byName = recorded ? await azure.machines.getVm(recorded.name) : null;
+  const byName = recorded ? await azure.machines.getVm(recorded) : null;
   if (byName) return byName;
   const tagged = (await azure.machines.findByTag(TASK_TAG, run.task._id)).find((r) => r.type.toLowerCase() === VM_TYPE);
   if (!tagged) return null;
-  const vm = await azure.machines.getVm(tagged.name);
-  if (vm) await recordMachine(run, { name: vm.name, vmId: vm.id });
+  const vm = await azure.machines.getVm(tagged);
+  if (vm) await recordMachine(run, { name: vm.name, resourceGroup: vm.resourceGroup, vmId: vm.id });
   return vm;
 }
 
-export async function recordMachine(run: TaskRun, found: { name: string; vmId: string; diskId?: string }): Promise<void> {
-  const packagingMachine = { ...run.version.packagingMachine, resourceGroup: run.connector.resourceGroup, ...found };
-  await saveVersion(run, { packagingMachine });
+/**
+ * Records where the task's machine is. One found outside the connector's resource group (the
+ * portal's Custom deployment lets a person pick any) is still watched, finalized and deleted
+ * there; the channel is told once, with the resource group it is in.
+ */
+export async function recordMachine(run: TaskRun, found: { name: string; resourceGroup: string; vmId: string; diskId?: string }): Promise<void> {
+  const before = run.version.packagingMachine;
+  await saveVersion(run, { packagingMachine: { ...before, ...found } });
+  const sameGroup = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const alreadyKnown = before?.vmId !== undefined && sameGroup(before.resourceGroup, found.resourceGroup);
+  if (sameGroup(found.resourceGroup, run.connector.resourceGroup) || alreadyKnown) return;
+  await run.thread(
+    `:warning: <@${run.task.startedBy}> the packaging machine \`${escapeMrkdwn(found.name)}\` is in resource group *${escapeMrkdwn(found.resourceGroup)}*, not in the connector's resource group *${escapeMrkdwn(run.connector.resourceGroup)}*. I found it by its \`${TASK_TAG}\` tag and will watch, finalize and delete it there.`,
+  );
 }
 
 async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise<void> {
@@ -91,10 +106,10 @@ async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise
 }
 
 /** Runs the check script and stores what it found; the check failing is stored as such, never as clean. */
-async function checkIntegrity(run: TaskRun, azure: AzureSession, vmName: string): Promise<IntegrityResult> {
-  const output = await azure.machines.runPowerShell(vmName, INTEGRITY_CHECK_SCRIPT);
+async function checkIntegrity(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<IntegrityResult> {
+  const output = await azure.machines.runPowerShell(vm, INTEGRITY_CHECK_SCRIPT);
   const result = readIntegrityOutput(output.stdout);
-  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vmName} (task ${run.task._id}) failed: ${result.reason}`);
+  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vm.name} (task ${run.task._id}) failed: ${result.reason}`);
   const lastIntegrity: IntegrityResultSummary = {
     checkedAt: new Date(),
     clean: result.outcome === 'clean',
@@ -122,7 +137,7 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
     const vm = await locateMachine(run, azure);
     const problem = notReadyFor(action, vm);
     if (problem || !vm) return problem ?? NO_MACHINE;
-    return await ACTIONS[action](run, azure, vm.name, userId);
+    return await ACTIONS[action](run, azure, vm, userId);
   } catch (err) {
     // Someone else's Run Command (e.g. from the portal) holds the machine: Azure answers 409.
     if (err instanceof RunCommandBusyError) return BUSY.check;
@@ -133,10 +148,10 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
   }
 }
 
-type ActionRunner = (run: TaskRun, azure: AzureSession, vmName: string, userId: string) => Promise<string>;
+type ActionRunner = (run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string) => Promise<string>;
 
-async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function check(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome === 'clean') {
     await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.`);
     return 'The layer integrity check passed: nothing is pending. When you have finished installing, click *Shutdown for Finalize*.';
@@ -145,36 +160,36 @@ async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: 
   return `The integrity check found that ${summary(result)}`;
 }
 
-async function reboot(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vmName}\`.`);
-  await azure.machines.restartVm(vmName);
-  await run.thread(`:white_check_mark: The packaging machine \`${vmName}\` has restarted. Once it has finished booting, click *Check again*.`);
+async function reboot(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vm.name}\`.`);
+  await azure.machines.restartVm(vm);
+  await run.thread(`:white_check_mark: The packaging machine \`${vm.name}\` has restarted. Once it has finished booting, click *Check again*.`);
   return 'The packaging machine has restarted. Give it a minute to finish booting, then click *Check again*.';
 }
 
-async function expediteNgen(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
+async function expediteNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
   await run.thread(
-    `:runner: <@${userId}> is running the queued NGen work in the foreground on \`${vmName}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
+    `:runner: <@${userId}> is running the queued NGen work in the foreground on \`${vm.name}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
   );
-  await azure.machines.runPowerShell(vmName, EXPEDITE_NGEN_SCRIPT);
+  await azure.machines.runPowerShell(vm, EXPEDITE_NGEN_SCRIPT);
   await run.thread(':white_check_mark: The foreground NGen run has finished; checking the machine again.');
-  return check(run, azure, vmName, userId);
+  return check(run, azure, vm, userId);
 }
 
-async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome !== 'clean') {
     await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
   }
-  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
-  await azure.machines.powerOffVm(vmName);
-  await azure.machines.deallocateVm(vmName);
+  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.`);
+  await azure.machines.powerOffVm(vm);
+  await azure.machines.deallocateVm(vm);
   // The watch stops with Action Required; its last word on the machine must be this one.
   const { runningSince: _stopped, ...watched } = run.version.machineWatch ?? { watchingSince: new Date() };
   const machineWatch = { ...watched, state: 'deallocated' as const, agentReady: false, observedAt: new Date() };
   await run.moveVersion({ type: 'shutdown-clean' }, { lastIntegrity: run.version.lastIntegrity, machineWatch });
-  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
+  await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 

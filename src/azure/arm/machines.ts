@@ -2,15 +2,18 @@
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import { NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
 import { toDiskBody, toVmBody } from '../machine-spec.js';
-import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachineSpec, PowerState, TaggedResource, VmStatus } from '../ports.js';
+import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachineSpec, PowerState, ResourceName, TaggedResource, VmStatus } from '../ports.js';
 import type { ArmConnection } from './clients.js';
-import { resourceId } from './resource-id.js';
+import { parseResourceId, resourceId } from './resource-id.js';
 
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
 
 export function armMachines(arm: ArmConnection): Machines {
   const { compute, resources } = arm;
   const { subscriptionId, resourceGroup: rg } = arm.connector;
+  /** Resource group and name of a VM or disk; a bare name is in the connector's resource group. */
+  const place = (target: ResourceName): [group: string, name: string] =>
+    typeof target === 'string' ? [rg, target] : [target.resourceGroup, target.name];
 
   /** Runs an SDK call, turning whatever it throws into an AzureError that says what we were doing. */
   async function azure<T>(action: string, call: () => PromiseLike<T>): Promise<T> {
@@ -19,6 +22,12 @@ export function armMachines(arm: ArmConnection): Machines {
     } catch (err) {
       throw toAzureError(err, action);
     }
+  }
+
+  /** An SDK call on a VM or disk, wherever it is; the action and the name make the error's sentence. */
+  function vmAction<T>(action: string, target: ResourceName, call: (group: string, name: string) => PromiseLike<T>): Promise<T> {
+    const [group, name] = place(target);
+    return azure(`${action} ${name}`, () => call(group, name));
   }
 
   /** Deletes are repeated by cleanup after crashes and cancels; something already gone is done. */
@@ -46,9 +55,10 @@ export function armMachines(arm: ArmConnection): Machines {
       return { id: vm.id ?? resourceId(subscriptionId, rg, 'Microsoft.Compute/virtualMachines', spec.vmName) };
     },
 
-    async getVm(name: string) {
+    async getVm(target) {
+      const [group, name] = place(target);
       try {
-        return vmStatus(await compute.virtualMachines.get(rg, name, { expand: 'instanceView' }), name);
+        return vmStatus(await compute.virtualMachines.get(group, name, { expand: 'instanceView' }), name, group);
       } catch (err) {
         const error = toAzureError(err, `reading machine ${name}`);
         if (error instanceof NotFoundError) return null;
@@ -56,32 +66,36 @@ export function armMachines(arm: ArmConnection): Machines {
       }
     },
 
-    startVm: (name, { signal } = {}) => azure(`starting ${name}`, () => compute.virtualMachines.start(rg, name, arm.poll(signal))),
-    powerOffVm: (name, { signal } = {}) => azure(`stopping ${name}`, () => compute.virtualMachines.powerOff(rg, name, arm.poll(signal))),
-    deallocateVm: (name, { signal } = {}) =>
-      azure(`deallocating ${name}`, () => compute.virtualMachines.deallocate(rg, name, arm.poll(signal))),
-    restartVm: (name, { signal } = {}) => azure(`restarting ${name}`, () => compute.virtualMachines.restart(rg, name, arm.poll(signal))),
+    startVm: (target, { signal } = {}) => vmAction('starting', target, (group, name) => compute.virtualMachines.start(group, name, arm.poll(signal))),
+    powerOffVm: (target, { signal } = {}) =>
+      vmAction('stopping', target, (group, name) => compute.virtualMachines.powerOff(group, name, arm.poll(signal))),
+    deallocateVm: (target, { signal } = {}) =>
+      vmAction('deallocating', target, (group, name) => compute.virtualMachines.deallocate(group, name, arm.poll(signal))),
+    restartVm: (target, { signal } = {}) =>
+      vmAction('restarting', target, (group, name) => compute.virtualMachines.restart(group, name, arm.poll(signal))),
 
-    deleteVm: (name, { signal } = {}) =>
-      ignoringMissing(azure(`deleting machine ${name}`, () => compute.virtualMachines.delete(rg, name, arm.poll(signal)))),
-    deleteDisk: (name, { signal } = {}) =>
-      ignoringMissing(azure(`deleting disk ${name}`, () => compute.disks.delete(rg, name, arm.poll(signal)))),
+    deleteVm: (target, { signal } = {}) =>
+      ignoringMissing(vmAction('deleting machine', target, (group, name) => compute.virtualMachines.delete(group, name, arm.poll(signal)))),
+    deleteDisk: (target, { signal } = {}) =>
+      ignoringMissing(vmAction('deleting disk', target, (group, name) => compute.disks.delete(group, name, arm.poll(signal)))),
 
-    async grantDiskReadAccess(diskName, durationSeconds, { signal } = {}) {
+    async grantDiskReadAccess(disk, durationSeconds, { signal } = {}) {
+      const [group, diskName] = place(disk);
       const access = await azure(`granting read access to disk ${diskName}`, () =>
-        compute.disks.grantAccess(rg, diskName, { access: 'Read', durationInSeconds: durationSeconds }, arm.poll(signal)),
+        compute.disks.grantAccess(group, diskName, { access: 'Read', durationInSeconds: durationSeconds }, arm.poll(signal)),
       );
       if (!access.accessSAS) throw new NotFoundError(`Azure granted access to disk ${diskName} but returned no SAS URL`, { code: 'NoAccessSAS' });
       return access.accessSAS;
     },
 
-    revokeDiskAccess: (diskName, { signal } = {}) =>
-      azure(`revoking access to disk ${diskName}`, () => compute.disks.revokeAccess(rg, diskName, arm.poll(signal))),
+    revokeDiskAccess: (disk, { signal } = {}) =>
+      vmAction('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal))),
 
-    async runPowerShell(vmName, scriptLines, { signal } = {}) {
+    async runPowerShell(vm, scriptLines, { signal } = {}) {
+      const [group, vmName] = place(vm);
       try {
         const result = await compute.virtualMachines.runCommand(
-          rg,
+          group,
           vmName,
           { commandId: 'RunPowerShellScript', script: [...scriptLines] },
           arm.poll(signal),
@@ -99,8 +113,12 @@ export function armMachines(arm: ArmConnection): Machines {
       const filter = `tagName eq '${odataQuote(tagName)}' and tagValue eq '${odataQuote(value)}'`;
       return azure(`listing resources tagged ${tagName}=${value}`, async () => {
         const found: TaggedResource[] = [];
-        for await (const resource of resources.resources.listByResourceGroup(rg, { filter })) {
-          if (resource.id && resource.type && resource.name) found.push({ id: resource.id, type: resource.type, name: resource.name });
+        // The whole subscription: a portal deployment may have put the machine in any resource group.
+        for await (const resource of resources.resources.list({ filter })) {
+          const group = resource.id ? parseResourceId(resource.id)?.resourceGroup : undefined;
+          if (resource.id && resource.type && resource.name && group) {
+            found.push({ id: resource.id, type: resource.type, name: resource.name, resourceGroup: group });
+          }
         }
         return found;
       });
@@ -108,12 +126,13 @@ export function armMachines(arm: ArmConnection): Machines {
   };
 }
 
-function vmStatus(vm: VirtualMachine, name: string): VmStatus {
+function vmStatus(vm: VirtualMachine, name: string, resourceGroup: string): VmStatus {
   const statuses = vm.instanceView?.statuses ?? [];
   const power = statuses.find((status) => status.code?.startsWith('PowerState/'))?.code?.slice('PowerState/'.length);
   return {
     id: vm.id ?? '',
     name: vm.name ?? name,
+    resourceGroup,
     powerState: power && POWER_STATES.has(power as PowerState) ? (power as PowerState) : 'unknown',
     // The agent reports "Ready" once Run Command can reach the guest.
     agentReady: (vm.instanceView?.vmAgent?.statuses ?? []).some((status) => status.displayStatus === 'Ready'),
