@@ -76,6 +76,7 @@ const CHECK_LABEL: ReadonlyArray<[ConnectorCheckName, string]> = [
   ['region-match', 'Location matches the storage account'],
   ['resource-group', 'Resource group'],
   ['subnet', 'Subnet'],
+  ['machine-access', 'Packaging machine access'],
   ['vm-size', 'VM size'],
 ];
 

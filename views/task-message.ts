@@ -1,5 +1,6 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
 import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
+import { connectText } from './machine-connect.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -185,7 +186,8 @@ function machineLine(input: TaskMessageInput): string | undefined {
   if (!machine || !['action-required', 'ready-to-finalize'].includes(version.status)) return undefined;
   const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
   const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
-  return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;
+  const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
+  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`, connect].filter(Boolean).join('\n');
 }
 
 /** Slack shows the time in each reader's own time zone. */

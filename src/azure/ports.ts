@@ -3,7 +3,7 @@
  * this line. An adapter is bound to one connector (subscription, resource group, location);
  * failures are AzureError subclasses from ./errors.js.
  */
-import type { OsType, VmGeneration } from '../domain/model.js';
+import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
 
 export type Tags = Record<string, string>;
 
@@ -32,7 +32,11 @@ export interface PackagingMachineSpec {
   disk: DiskImport;
   subnetId: string;
   nicName: string;
+  /** Used only with public access. */
   publicIpName: string;
+  /** The network security group public access puts on the NIC (./network-access.ts). */
+  nsgName: string;
+  access: MachineAccess;
   tags: Tags;
 }
 
@@ -46,7 +50,16 @@ export interface VmStatus {
   /** The VM agent reports Ready, so Run Command can reach the guest. */
   agentReady: boolean;
   osDiskId: string | undefined;
+  /** The primary NIC's ARM id, for its addresses. */
+  nicId: string | undefined;
   tags: Tags;
+}
+
+/** How a person reaches the machine: its addresses, and the portal's Bastion page when its VNet has a Bastion host. */
+export interface MachineAddresses {
+  privateIp: string;
+  publicIp?: string;
+  bastionUrl?: string;
 }
 
 export interface TaggedResource {
@@ -88,11 +101,17 @@ export interface Machines {
   revokeDiskAccess(disk: ResourceName, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
   runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
+  /** Public access only: the NSG allowing RDP from the connector's ranges, created before the VM that uses it. */
+  createNetworkSecurityGroup(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
+  /** Absent is fine. Azure refuses while a NIC still uses it, so delete the VM first. */
+  deleteNetworkSecurityGroup(name: ResourceName, options?: LongRunning): Promise<void>;
+  /** The VM's private (and public) IP and, when a Bastion host serves its VNet, the portal link to connect through it. */
+  machineAddresses(vm: VmStatus): Promise<MachineAddresses | null>;
   /** Every resource in the subscription (any resource group) carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }
 
-export type ProbeCheck = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'vm-size';
+export type ProbeCheck = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ProbeResult {
   check: ProbeCheck;

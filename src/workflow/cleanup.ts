@@ -6,6 +6,7 @@
  */
 import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
+import { NSG_TYPE } from '../azure/network-access.js';
 import type { TaggedResource } from '../azure/ports.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import type { TaskRun } from './task-run.js';
@@ -36,13 +37,21 @@ async function tagged(run: TaskRun, type: string): Promise<TaggedResource[]> {
   return found.filter((r) => r.type.toLowerCase() === type.toLowerCase());
 }
 
-/** Deletes the task's VMs; their NICs and public IPs are created with deleteOption Delete and go with them. */
+/**
+ * Deletes the task's VMs (their NICs and public IPs are created with deleteOption Delete and go
+ * with them), then the network security group public access added: Azure refuses to delete one
+ * a NIC still uses.
+ */
 export async function deleteTaskMachines(run: TaskRun): Promise<Deleted> {
   const { machines } = run.azure();
   const deleted: Deleted = [];
   for (const vm of await tagged(run, VM_TYPE)) {
     await machines.deleteVm(vm);
-    deleted.push(`machine ${vm.name} (with its network interface and public IP)`);
+    deleted.push(`machine ${vm.name} (with its network interface and public IP, if it had one)`);
+  }
+  for (const nsg of await tagged(run, NSG_TYPE)) {
+    await machines.deleteNetworkSecurityGroup(nsg);
+    deleted.push(`network security group ${nsg.name}`);
   }
   return deleted;
 }
@@ -85,6 +94,7 @@ const KIND: Record<string, string> = {
   [DISK_TYPE.toLowerCase()]: 'disk',
   'microsoft.network/networkinterfaces': 'network interface',
   'microsoft.network/publicipaddresses': 'public IP',
+  [NSG_TYPE.toLowerCase()]: 'network security group',
 };
 
 /** Cancel and Clean up: every Azure resource and blob the task made, except a deployable version's own VHD. */

@@ -141,7 +141,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
   const lines = [
     `:tada: <@${run.task.startedBy}> version *${run.version.name}* of *${run.layer.name}* is deployable and is now the layer's latest version.`,
     `*Created:* \`${targetPath}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
+    `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
   ];
   if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${left.join(', ')}.`);
   await run.thread(lines.join('\n'));

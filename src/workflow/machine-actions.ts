@@ -100,6 +100,13 @@ export async function recordMachine(run: TaskRun, found: { name: string; resourc
   );
 }
 
+/** Reads and records how a person reaches the running machine (its addresses; Bastion when there is one). */
+export async function recordAddresses(run: TaskRun, vm: VmStatus): Promise<void> {
+  const address = await run.azure().machines.machineAddresses(vm);
+  const machine = run.version.packagingMachine;
+  if (address && machine) await saveVersion(run, { packagingMachine: { ...machine, address } });
+}
+
 async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise<void> {
   run.version = { ...run.version, ...fields };
   await run.services.repos.versions.update(run.version._id, fields);

@@ -135,6 +135,7 @@ describe('/oslayer connectors', () => {
       '✅Location matches the storage account',
       '✅Resource group',
       '✅Subnet',
+      '✅Packaging machine access',
       '✅VM size',
     ]);
   });
@@ -144,10 +145,10 @@ describe('/oslayer connectors', () => {
     await c.clickInMessage(ADMIN, await list(ADMIN), ACTION.connectorsTest, { value: tiny._id });
     await c.waitForResponses(before + 2);
     const result = lastResponse();
-    expect(result.text).toContain('1 of 6 checks failed');
+    expect(result.text).toContain('1 of 7 checks failed');
     const lines = (result.blocks[1].text.text as string).split('\n');
-    expect(lines).toHaveLength(6);
-    expect(lines[5]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
+    expect(lines).toHaveLength(7);
+    expect(lines[6]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
     expect(lines.slice(0, 5).every((l) => l.startsWith('✅'))).toBe(true);
   });
 

@@ -33,6 +33,7 @@ describe('sandbox mode (OSLAYER_SANDBOX=1)', () => {
       ['region-match', true],
       ['resource-group', true],
       ['subnet', true],
+      ['machine-access', true],
       ['vm-size', true],
     ]);
   });

@@ -2,7 +2,19 @@
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import { NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
 import { toDiskBody, toVmBody } from '../machine-spec.js';
-import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachineSpec, PowerState, ResourceName, TaggedResource, VmStatus } from '../ports.js';
+import { nsgBody, NSG_TYPE } from '../network-access.js';
+import type {
+  CommandOutput,
+  DiskImport,
+  LongRunning,
+  MachineAddresses,
+  Machines,
+  PackagingMachineSpec,
+  PowerState,
+  ResourceName,
+  TaggedResource,
+  VmStatus,
+} from '../ports.js';
 import type { ArmConnection } from './clients.js';
 import { parseResourceId, resourceId } from './resource-id.js';
 
@@ -11,6 +23,7 @@ const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', '
 export function armMachines(arm: ArmConnection): Machines {
   const { compute, resources } = arm;
   const { subscriptionId, resourceGroup: rg } = arm.connector;
+  const network = arm.network(subscriptionId);
   /** Resource group and name of a VM or disk; a bare name is in the connector's resource group. */
   const place = (target: ResourceName): [group: string, name: string] =>
     typeof target === 'string' ? [rg, target] : [target.resourceGroup, target.name];
@@ -49,8 +62,9 @@ export function armMachines(arm: ArmConnection): Machines {
 
     async createVm(spec: PackagingMachineSpec, { signal }: LongRunning = {}) {
       const diskId = resourceId(subscriptionId, rg, 'Microsoft.Compute/disks', spec.disk.name);
+      const nsgId = resourceId(subscriptionId, rg, NSG_TYPE, spec.nsgName);
       const vm = await azure(`creating machine ${spec.vmName}`, () =>
-        compute.virtualMachines.createOrUpdate(rg, spec.vmName, toVmBody(spec, diskId), arm.poll(signal)),
+        compute.virtualMachines.createOrUpdate(rg, spec.vmName, toVmBody(spec, diskId, nsgId), arm.poll(signal)),
       );
       return { id: vm.id ?? resourceId(subscriptionId, rg, 'Microsoft.Compute/virtualMachines', spec.vmName) };
     },
@@ -108,6 +122,24 @@ export function armMachines(arm: ArmConnection): Machines {
       }
     },
 
+    async createNetworkSecurityGroup(spec, { signal } = {}) {
+      if (spec.access.mode !== 'public') throw new Error('only public access has a network security group');
+      const { allowedCidrs } = spec.access;
+      const nsg = await azure(`creating network security group ${spec.nsgName}`, () =>
+        network.networkSecurityGroups.beginCreateOrUpdateAndWait(rg, spec.nsgName, nsgBody(spec, allowedCidrs), arm.poll(signal)),
+      );
+      return { id: nsg.id ?? resourceId(subscriptionId, rg, NSG_TYPE, spec.nsgName) };
+    },
+
+    deleteNetworkSecurityGroup: (target, { signal } = {}) =>
+      ignoringMissing(
+        vmAction('deleting network security group', target, (group, name) => network.networkSecurityGroups.beginDeleteAndWait(group, name, arm.poll(signal))),
+      ),
+
+    async machineAddresses(vm) {
+      return azure(`reading the addresses of ${vm.name}`, () => machineAddresses(arm, vm));
+    },
+
     async findByTag(tagName, value) {
       // One ARM read for every type (VMs, disks, and the NICs and public IPs VMs create).
       const filter = `tagName eq '${odataQuote(tagName)}' and tagValue eq '${odataQuote(value)}'`;
@@ -137,6 +169,7 @@ function vmStatus(vm: VirtualMachine, name: string, resourceGroup: string): VmSt
     // The agent reports "Ready" once Run Command can reach the guest.
     agentReady: (vm.instanceView?.vmAgent?.statuses ?? []).some((status) => status.displayStatus === 'Ready'),
     osDiskId: vm.storageProfile?.osDisk?.managedDisk?.id,
+    nicId: vm.networkProfile?.networkInterfaces?.find((nic) => nic.primary !== false)?.id,
     tags: { ...vm.tags },
   };
 }
@@ -149,4 +182,35 @@ function commandOutput(statuses: InstanceViewStatus[]): CommandOutput {
 
 function odataQuote(value: string): string {
   return value.replace(/'/g, "''");
+}
+
+/**
+ * The primary NIC's private IP, its public IP if any, and the portal's Bastion page for the VM
+ * when a Bastion host sits in the VNet of the machine's subnet (Bastion reaches every VM of its
+ * VNet). Null when the VM has no NIC yet.
+ */
+async function machineAddresses(arm: ArmConnection, vm: VmStatus): Promise<MachineAddresses | null> {
+  const nicId = vm.nicId ? parseResourceId(vm.nicId) : null;
+  if (!nicId?.names[0]) return null;
+  const network = arm.network(nicId.subscriptionId);
+  const nic = await network.networkInterfaces.get(nicId.resourceGroup, nicId.names[0]);
+  const ipConfig = nic.ipConfigurations?.find((config) => config.primary !== false);
+  if (!ipConfig?.privateIPAddress) return null;
+  const addresses: MachineAddresses = { privateIp: ipConfig.privateIPAddress };
+  const publicIpId = ipConfig.publicIPAddress?.id ? parseResourceId(ipConfig.publicIPAddress.id) : null;
+  if (publicIpId?.names[0]) {
+    const publicIp = await arm.network(publicIpId.subscriptionId).publicIPAddresses.get(publicIpId.resourceGroup, publicIpId.names[0]);
+    if (publicIp.ipAddress) addresses.publicIp = publicIp.ipAddress;
+  }
+  const vnetId = ipConfig.subnet?.id?.replace(/\/subnets\/[^/]+$/i, '').toLowerCase();
+  if (vnetId) {
+    for await (const bastion of network.bastionHosts.list()) {
+      const served = bastion.ipConfigurations?.some((config) => config.subnet?.id?.toLowerCase().startsWith(`${vnetId}/subnets/`));
+      if (served) {
+        addresses.bastionUrl = `https://${arm.profile.portalHost}/#@${arm.connector.tenantId}/resource${vm.id}/bastionHost`;
+        break;
+      }
+    }
+  }
+  return addresses;
 }

@@ -19,6 +19,7 @@ import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
+import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
@@ -112,6 +113,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);
+  registerSecurityGroupRoutes(router, context);
   registerSkuRoutes(router, context);
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
