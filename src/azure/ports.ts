@@ -111,7 +111,7 @@ export interface Machines {
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }
 
-export type ProbeCheck = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
+export type ProbeCheck = 'credentials' | 'storage-account' | 'shared-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ProbeResult {
   check: ProbeCheck;
@@ -126,6 +126,8 @@ export interface StorageAccountInfo {
   location: string;
   /** e.g. https://account.blob.core.windows.net/ */
   blobEndpoint: string;
+  /** The account's `allowSharedKeyAccess`; Azure leaves it unset (meaning allowed) until someone sets it. */
+  sharedKeyAllowed: boolean;
 }
 
 /** The connector's Test button, and the storage facts publishing needs. */

@@ -117,7 +117,8 @@ describe('packaging machine on the ARM simulator', () => {
 
     const types = (await taskResources(taskId)).map((resource) => resource.type.toLowerCase()).sort();
     expect(types).toEqual(
-      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces', 'microsoft.network/publicipaddresses'],
+      // Private access: no public IP.
+      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces'],
     );
     const found = await azure.machines.findByTag(TASK_TAG, taskId);
     expect(found.map((resource) => resource.type.toLowerCase()).sort()).toEqual(types);
@@ -201,7 +202,7 @@ async function fetchBlobSize(sasUrl: string): Promise<number> {
 describe('connector Test on the ARM simulator', () => {
   it('passes every check for the sandbox connector', async () => {
     const results = await ports().probe.runChecks();
-    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
     for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
   });
 

@@ -20,7 +20,12 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
   async function storageAccountInfo(accountName: string): Promise<StorageAccountInfo> {
     try {
       const account = await storage.storageAccounts.getProperties(rg, accountName);
-      return { id: account.id ?? '', location: account.location ?? '', blobEndpoint: account.primaryEndpoints?.blob ?? '' };
+      return {
+        id: account.id ?? '',
+        location: account.location ?? '',
+        blobEndpoint: account.primaryEndpoints?.blob ?? '',
+        sharedKeyAllowed: account.allowSharedKeyAccess !== false,
+      };
     } catch (err) {
       throw toAzureError(err, `reading storage account ${accountName}`);
     }
@@ -105,7 +110,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
     async runChecks() {
       const credentials = await verdict('credentials', checkCredentials);
       if (!credentials.ok) {
-        const skipped = (['storage-account', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size'] as const).map((check) =>
+        const skipped = (['storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size'] as const).map((check) =>
           skip(check, 'the credentials were not accepted'),
         );
         return [credentials, ...skipped];
@@ -121,6 +126,14 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
         verdict('machine-access', checkMachineAccess),
         verdict('vm-size', checkVmSize),
       ]);
+      const sharedKey: ProbeResult = !account
+        ? skip('shared-key', 'the storage account could not be read')
+        : account.sharedKeyAllowed
+          ? result('shared-key', { ok: true, detail: `storage account ${connector.storageAccount} allows Shared Key (allowSharedKeyAccess is not false)` })
+          : result('shared-key', {
+              ok: false,
+              detail: `storage account ${connector.storageAccount} refuses Shared Key (allowSharedKeyAccess: false), and the bot still signs its storage requests with an account key; allow key access or wait for a release that signs with Microsoft Entra ID`,
+            });
       const regionMatch: ProbeResult = !account
         ? skip('region-match', 'the storage account could not be read')
         : sameLocation(account.location, location)
@@ -129,7 +142,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
               ok: false,
               detail: `the connector's location ${location} differs from the storage account's region ${account.location}; packaging disks can only be imported in that region`,
             });
-      return [credentials, storageAccount, regionMatch, resourceGroup, subnet, machineAccess, vmSize];
+      return [credentials, storageAccount, sharedKey, regionMatch, resourceGroup, subnet, machineAccess, vmSize];
     },
   };
 }

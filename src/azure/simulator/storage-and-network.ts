@@ -1,6 +1,6 @@
 import type { SimulatorContext } from './context.js';
 import type { Router } from './http.js';
-import { notFound, resourceGroupId, resourceId, type PlainResource } from './resources.js';
+import { notFound, resourceGroupId, resourceId, type PlainResource, type ResourceStore } from './resources.js';
 import { seedBastion } from './security-groups.js';
 
 const PLAIN_TYPES = [
@@ -32,7 +32,7 @@ export function seedSandbox(context: SimulatorContext, vnetName: string, subnetN
     sku: { name: 'Standard_LRS', tier: 'Standard' },
     properties: {
       provisioningState: 'Succeeded',
-      primaryEndpoints: { blob: `${config.blobEndpoint}/` },
+      primaryEndpoints: { blob: `${config.storageBlobEndpoint}/` },
       primaryLocation: location,
       statusOfPrimary: 'available',
       accessTier: 'Hot',
@@ -103,6 +103,12 @@ export function registerStorageAndNetworkRoutes(router: Router, { config, store 
       },
     };
   });
+}
+
+/** The account's `allowSharedKeyAccess`: ARM leaves it unset (null) until someone sets it, and unset means allowed. */
+export function sharedKeyAllowed(store: ResourceStore, account: string): boolean {
+  const found = store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === account);
+  return found?.properties.allowSharedKeyAccess !== false;
 }
 
 /** The ARM representation of a stored resource. */
