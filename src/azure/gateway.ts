@@ -49,7 +49,12 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
         blobs: () =>
           (blobs ??= (async () => {
             const [info, accountKey] = await Promise.all([session.storage(), probe.storageAccountKey(connector.storageAccount)]);
-            return createBlobDisks({ blobEndpoint: info.blobEndpoint.replace(/\/$/, ''), accountName: connector.storageAccount, accountKey });
+            return createBlobDisks({
+              blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
+              accountName: connector.storageAccount,
+              accountKey,
+              indexTags: info.blobIndexTags,
+            });
           })()),
       };
       return session;

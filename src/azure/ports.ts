@@ -128,6 +128,8 @@ export interface StorageAccountInfo {
   blobEndpoint: string;
   /** The account's `allowSharedKeyAccess`; Azure leaves it unset (meaning allowed) until someone sets it. */
   sharedKeyAllowed: boolean;
+  /** Blob index tags work here: not with a hierarchical namespace, not on premium accounts. */
+  blobIndexTags: boolean;
 }
 
 /** The connector's Test button, and the storage facts publishing needs. */

@@ -72,11 +72,21 @@ export async function deleteTaskDisksAndBlobs(run: TaskRun, extraBlobs: string[]
   }
   const blobs = await azure.blobs();
   const { container } = run.connector;
-  const targets = [
+  const known = [
     { container, blob: run.version.packagingDiskFilename },
     { container: TEMPLATES_CONTAINER, blob: run.version.templateBlob ?? `${run.task._id}.json` },
     ...extraBlobs.map((blob) => ({ container, blob })),
   ];
+  // Also whatever carries the task's mark (index tag or metadata), except the version's own VHD unless asked for.
+  const versionVhd = versionVhdBlob(run.layer, run.version);
+  const marked = [];
+  for (const where of [container, TEMPLATES_CONTAINER]) {
+    for (const blob of await blobs.findMarked({ container: where, tagName: TASK_TAG, value: run.task._id })) {
+      if (where === container && blob === versionVhd && !extraBlobs.includes(blob)) continue;
+      marked.push({ container: where, blob });
+    }
+  }
+  const targets = [...known, ...marked.filter((m) => !known.some((k) => k.container === m.container && k.blob === m.blob))];
   for (const target of targets) {
     if (await blobs.deleteBlob(target)) deleted.push(`blob ${target.container}/${target.blob}`);
   }

@@ -24,6 +24,21 @@ useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UREADER1: 'read-only' })
 const inventory = () => t.bot.sandbox!.simulator.inventory();
 
 describe('Cancel', () => {
+  it("also deletes blobs found only by the task's mark (blob-disks.test shows the metadata mark of accounts without index tags)", async () => {
+    const before = await sandboxContents(t);
+    const { task, where } = await startVersion(t, layer, base._id, '2027-04');
+    const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+    const connector = (await t.bot.services.repos.connectors.get(layer.connectorId))!;
+    const blobs = await t.bot.services.azure.session(connector).blobs();
+    const tags = { 'oslayer-task': task._id };
+    await blobs.uploadJson({ container: connector.container, blob: 'stray/left-by-a-crash.json', json: {}, tags });
+
+    await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+    const deleted = await waitForThread(t, where.ts, 'Cancelled. Deleted');
+    expect(deleted).toContain(`blob ${connector.container}/stray/left-by-a-crash.json`);
+    expect(await sandboxContents(t)).toEqual(before);
+  });
+
   it('from Action Required deletes the packaging disk and the template; a Read Only user is refused; a second Cancel changes nothing', async () => {
     const before = await sandboxContents(t);
     const { task, where } = await startVersion(t, layer, base._id, '2027-05');

@@ -25,6 +25,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
         location: account.location ?? '',
         blobEndpoint: account.primaryEndpoints?.blob ?? '',
         sharedKeyAllowed: account.allowSharedKeyAccess !== false,
+        blobIndexTags: account.isHnsEnabled !== true && account.sku?.tier !== 'Premium',
       };
     } catch (err) {
       throw toAzureError(err, `reading storage account ${accountName}`);
