@@ -37,8 +37,8 @@ export function armMachines(arm: ArmConnection): Machines {
     }
   }
 
-  /** An SDK call on a VM or disk, wherever it is; the action and the name make the error's sentence. */
-  function vmAction<T>(action: string, target: ResourceName, call: (group: string, name: string) => PromiseLike<T>): Promise<T> {
+  /** An SDK call on a VM, disk or NSG in the resource group it is in; the action and the name make the error's sentence. */
+  function callInItsGroup<T>(action: string, target: ResourceName, call: (group: string, name: string) => PromiseLike<T>): Promise<T> {
     const [group, name] = place(target);
     return azure(`${action} ${name}`, () => call(group, name));
   }
@@ -80,18 +80,18 @@ export function armMachines(arm: ArmConnection): Machines {
       }
     },
 
-    startVm: (target, { signal } = {}) => vmAction('starting', target, (group, name) => compute.virtualMachines.start(group, name, arm.poll(signal))),
+    startVm: (target, { signal } = {}) => callInItsGroup('starting', target, (group, name) => compute.virtualMachines.start(group, name, arm.poll(signal))),
     powerOffVm: (target, { signal } = {}) =>
-      vmAction('stopping', target, (group, name) => compute.virtualMachines.powerOff(group, name, arm.poll(signal))),
+      callInItsGroup('stopping', target, (group, name) => compute.virtualMachines.powerOff(group, name, arm.poll(signal))),
     deallocateVm: (target, { signal } = {}) =>
-      vmAction('deallocating', target, (group, name) => compute.virtualMachines.deallocate(group, name, arm.poll(signal))),
+      callInItsGroup('deallocating', target, (group, name) => compute.virtualMachines.deallocate(group, name, arm.poll(signal))),
     restartVm: (target, { signal } = {}) =>
-      vmAction('restarting', target, (group, name) => compute.virtualMachines.restart(group, name, arm.poll(signal))),
+      callInItsGroup('restarting', target, (group, name) => compute.virtualMachines.restart(group, name, arm.poll(signal))),
 
     deleteVm: (target, { signal } = {}) =>
-      ignoringMissing(vmAction('deleting machine', target, (group, name) => compute.virtualMachines.delete(group, name, arm.poll(signal)))),
+      ignoringMissing(callInItsGroup('deleting machine', target, (group, name) => compute.virtualMachines.delete(group, name, arm.poll(signal)))),
     deleteDisk: (target, { signal } = {}) =>
-      ignoringMissing(vmAction('deleting disk', target, (group, name) => compute.disks.delete(group, name, arm.poll(signal)))),
+      ignoringMissing(callInItsGroup('deleting disk', target, (group, name) => compute.disks.delete(group, name, arm.poll(signal)))),
 
     async grantDiskReadAccess(disk, durationSeconds, { signal } = {}) {
       const [group, diskName] = place(disk);
@@ -103,7 +103,7 @@ export function armMachines(arm: ArmConnection): Machines {
     },
 
     revokeDiskAccess: (disk, { signal } = {}) =>
-      vmAction('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal))),
+      callInItsGroup('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal))),
 
     async runPowerShell(vm, scriptLines, { signal } = {}) {
       const [group, vmName] = place(vm);
@@ -133,7 +133,7 @@ export function armMachines(arm: ArmConnection): Machines {
 
     deleteNetworkSecurityGroup: (target, { signal } = {}) =>
       ignoringMissing(
-        vmAction('deleting network security group', target, (group, name) => network.networkSecurityGroups.beginDeleteAndWait(group, name, arm.poll(signal))),
+        callInItsGroup('deleting network security group', target, (group, name) => network.networkSecurityGroups.beginDeleteAndWait(group, name, arm.poll(signal))),
       ),
 
     async machineAddresses(vm) {
