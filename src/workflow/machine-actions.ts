@@ -90,11 +90,11 @@ export async function locateMachine(run: TaskRun, azure: AzureSession): Promise<
  * there; the channel is told once, with the resource group it is in.
  */
 export async function recordMachine(run: TaskRun, found: { name: string; resourceGroup: string; vmId: string; diskId?: string }): Promise<void> {
-  const before = run.version.packagingMachine;
-  await saveVersion(run, { packagingMachine: { ...before, ...found } });
-  const sameGroup = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  const alreadyKnown = before?.vmId !== undefined && sameGroup(before.resourceGroup, found.resourceGroup);
-  if (sameGroup(found.resourceGroup, run.connector.resourceGroup) || alreadyKnown) return;
+  await saveVersion(run, { packagingMachine: { ...run.version.packagingMachine, ...found } });
+  const group = found.resourceGroup.toLowerCase();
+  if (group === run.connector.resourceGroup.toLowerCase()) return;
+  // The watch and a button click may find it at the same moment; the claim lets one of them say it.
+  if (!(await run.services.repos.claims.tryClaim(`machine-elsewhere:${run.version._id}:${group}`, run.task._id))) return;
   await run.thread(
     `:warning: <@${run.task.startedBy}> the packaging machine \`${escapeMrkdwn(found.name)}\` is in resource group *${escapeMrkdwn(found.resourceGroup)}*, not in the connector's resource group *${escapeMrkdwn(run.connector.resourceGroup)}*. I found it by its \`${TASK_TAG}\` tag and will watch, finalize and delete it there.`,
   );
