@@ -1,26 +1,25 @@
 import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import type { Services } from '../src/services.js';
 import { failFinalize, finalizeVersion, isTransient, type FinalizeOptions } from '../src/workflow/finalize.js';
+import { needsCheckFirst, verifyBeforeFinalize, type FinalizeJobData } from '../src/workflow/finalize-request.js';
 import { FINALIZE_JOB } from '../src/workflow/finalize-steps.js';
 import { TaskRun } from '../src/workflow/task-run.js';
 
 const TRANSIENT_RETRIES = 5;
 
-export interface FinalizeJobData {
-  taskId: string;
-}
-
 /**
  * Finalize, started by the Finalize button once it holds the version's claim. Carries the task
- * id only; a rerun (Agenda's retry, or another process after a crash) resumes from the steps
- * recorded done.
+ * id (and, for a one-click Finalize, who clicked it: the layer check and shutdown come first);
+ * a rerun (Agenda's retry, or another process after a crash) resumes from the steps recorded done.
  */
 export function defineFinalizeJob(agenda: Agenda, services: Services, opts: FinalizeOptions): void {
   agenda.define(
     FINALIZE_JOB,
     async (job: Job<FinalizeJobData>) => {
       const run = await TaskRun.load(services, job.attrs.data.taskId);
-      if (!run || run.version.status !== 'finalizing') return;
+      if (!run) return;
+      if (needsCheckFirst(run, job.attrs.data) && !(await verifyBeforeFinalize(run, job.attrs.data.checkFirstFor))) return;
+      if (run.version.status !== 'finalizing') return;
       try {
         await finalizeVersion(run, opts);
       } catch (err) {

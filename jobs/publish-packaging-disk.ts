@@ -1,6 +1,6 @@
 import { backoffStrategies, type Agenda, type Job } from 'agenda';
 import dayjs from 'dayjs';
-import { AzureError } from '../src/azure/errors.js';
+import { AzureError, BlobCopyError } from '../src/azure/errors.js';
 import { customDeploymentLink, portalOrigin } from '../src/azure/clouds.js';
 import { toArmTemplate, TASK_TAG } from '../src/azure/machine-spec.js';
 import { GIB } from '../src/azure/vhd.js';
@@ -9,7 +9,6 @@ import { PUBLISH_JOB } from '../src/workflow/create-version.js';
 import { TaskRun } from '../src/workflow/task-run.js';
 import { packagingSpecFor } from '../src/workflow/packaging-spec.js';
 import { scheduleWatch } from '../src/workflow/machine-jobs.js';
-import { BlobCopyError } from '../src/azure/blob-disks.js';
 import { VhdFormatError, VhdSizeError } from '../src/azure/vhd.js';
 
 export const TEMPLATES_CONTAINER = 'oslayer-templates';

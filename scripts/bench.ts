@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: the DESIGN §9 targets, measured on this machine, against the bot as
- * `npm start` runs it (a child process), so the load generator's own memory is not counted.
- * - start to ready with an already running MongoDB wire server (FerretDB here)
+ * `npm start` runs it (its prestart freshness check, then the compiled entry as a child process),
+ * so the load generator's own memory is not counted.
+ * - start to ready with an already running MongoDB wire server (FerretDB here), from the
+ *   freshness check's start to the first healthy /healthz
  * - Slack ack latency (p50/p95/p99) for a command, a button and a view submission at a fixed
  *   request rate, with the store and scheduler live
  * - resident memory once idle
  * Bounded in count and time; talks only to loopback.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
@@ -21,6 +23,15 @@ const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TOKEN = 'xoxb-bench';
 const SECRET = 'bench-signing-secret';
+/** DESIGN §9: idle memory of the production process. */
+const TARGET_RSS_MB = 150;
+const CEILING_START_MS = 3000;
+/** Starts timed per entry, alternating, so a busy machine slows both alike; the median is reported. */
+const START_SAMPLES = 3;
+/** `npm start`'s command line, as package.json has it (node, its flags, the compiled entry). */
+const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+/** How `npm start` ran before it ran compiled JavaScript: the baseline start to ready must not get slower than. */
+const TSX_ENTRY = ['--import', 'tsx', 'src/main.ts'];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -45,6 +56,10 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 }
 
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -54,22 +69,51 @@ async function main(): Promise<void> {
   const slack = new FakeSlackWebApi(TOKEN);
   const apiUrl = await slack.listen();
   const port = await freePort();
-  const t0 = performance.now();
-  const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: apiUrl,
-      PORT: String(port),
-      MONGODB_URI: `${ferret.uri}bench`,
-      OSLAYER_DATA_DIR: mkdtempSync(join(tmpdir(), 'oslayer-bench-data-')),
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['pipe', 'inherit', 'inherit'],
-  });
-  await waitForHealth(port);
-  const startMs = performance.now() - t0;
+  const dataDir = mkdtempSync(join(tmpdir(), 'oslayer-bench-data-'));
+  const startTimed = async (args: string[], beforeSpawn: () => void = () => {}): Promise<{ bot: ChildProcess; ms: number }> => {
+    const t0 = performance.now();
+    beforeSpawn();
+    const bot = spawn(process.execPath, args, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: apiUrl,
+        PORT: String(port),
+        MONGODB_URI: `${ferret.uri}bench`,
+        OSLAYER_DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    await waitForHealth(port);
+    return { bot, ms: performance.now() - t0 };
+  };
+  const stop = async (bot: ChildProcess): Promise<void> => {
+    const exited = new Promise((r) => bot.once('exit', r));
+    bot.kill('SIGTERM');
+    await exited;
+  };
+  const freshnessCheck = () => execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
+  // Built now if the sources changed, so a rebuild is not timed as start-up; the timed starts
+  // still pay for the check, as every `npm start` does.
+  freshnessCheck();
+
+  const tsxStarts: number[] = [];
+  const compiledStarts: number[] = [];
+  let bot: ChildProcess | undefined;
+  for (let i = 0; i < START_SAMPLES; i++) {
+    const viaTsx = await startTimed(TSX_ENTRY);
+    tsxStarts.push(viaTsx.ms);
+    await stop(viaTsx.bot);
+    const compiled = await startTimed(NPM_START_ARGS, freshnessCheck);
+    compiledStarts.push(compiled.ms);
+    // The last compiled bot stays up for the latency and memory measurements.
+    if (i < START_SAMPLES - 1) await stop(compiled.bot);
+    else bot = compiled.bot;
+  }
+  const startMs = median(compiledStarts);
+  const tsxStartMs = median(tsxStarts);
   const url = `http://127.0.0.1:${port}/slack/events`;
 
   const requests: Record<string, () => string> = {
@@ -141,14 +185,19 @@ async function main(): Promise<void> {
   }
 
   await new Promise((r) => setTimeout(r, 5000));
-  const rssMb = rssOf(bot.pid!) / 1024;
-  bot.kill('SIGTERM');
-  await new Promise((r) => bot.once('exit', r));
+  const rssMb = rssOf(bot!.pid!) / 1024;
+  await stop(bot!);
   await slack.close();
   await ferret.stop();
 
-  console.log(`\nstart to ready (process start → /healthz ok, external MongoDB wire server): ${startMs.toFixed(0)} ms (target < 3000 ms)`);
-  console.log(`idle RSS of the bot process (npm start, TypeScript via tsx): ${rssMb.toFixed(0)} MB (target < 200 MB)`);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(`\nmachine load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(
+    `start to ready (npm start's freshness check + node ${NPM_START_ARGS.join(' ')} → /healthz ok, external MongoDB wire server), median of ${START_SAMPLES}: ` +
+      `${startMs.toFixed(0)} ms (target ≤ ${tsxStartMs.toFixed(0)} ms, today's start through tsx measured alongside: ${verdict(startMs <= tsxStartMs)};` +
+      ` DESIGN ceiling < ${CEILING_START_MS} ms: ${verdict(startMs < CEILING_START_MS)})`,
+  );
+  console.log(`idle RSS of the bot process (npm start: compiled JavaScript): ${rssMb.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB): ${verdict(rssMb <= TARGET_RSS_MB)}`);
   console.log(`ack latency at ${RATE_PER_SECOND} requests/s for ${SECONDS} s each:`);
   console.table(results);
   process.exit(0);

@@ -9,7 +9,7 @@ import { keySource, verifySecretKey } from './workflow/key-rotation.js';
 import { createAzureGateway } from './azure/gateway.js';
 import { TaskNotifier } from './slack/task-notifier.js';
 import { taskRenderer } from './workflow/render-task.js';
-import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+import type { RunningSandbox } from './sandbox/index.js';
 import { connectDatabase, type Database } from './store/database.js';
 import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferretdb.js';
 import { createRepositories } from './store/repositories.js';
@@ -81,6 +81,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify')),
     };
     if (config.sandbox.enabled) {
+      // Loaded only when asked for: the sandbox brings Azurite, the ARM simulator and the storage SDK.
+      const { startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox(services);
       cleanups.push(() => sandbox!.stop());
     }

@@ -9,7 +9,7 @@ import {
   type BlobClient,
   type CorsRule,
 } from '@azure/storage-blob';
-import { AzureError, redactSas, toAzureError } from './errors.js';
+import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
 import type { Tags } from './ports.js';
 import { grownVhdFooter, parseVhdFooter, VHD_FOOTER_SIZE, VhdFormatError, type VhdFooter } from './vhd.js';
 
@@ -76,11 +76,6 @@ export interface BlobAccount {
    * premium accounts don't. Without them the tags a caller gives are kept in blob metadata.
    */
   indexTags?: boolean;
-}
-
-/** A copy that ended without success. */
-export class BlobCopyError extends Error {
-  override name = 'BlobCopyError';
 }
 
 /** Azure accepts at most five CORS rules per service. */

@@ -4,6 +4,7 @@
  * failures are AzureError subclasses from ./errors.js.
  */
 import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
+import type { ScriptOutput } from '../domain/script-output.js';
 
 export type Tags = Record<string, string>;
 
@@ -77,9 +78,26 @@ export interface TaggedResource {
  */
 export type ResourceName = string | { name: string; resourceGroup: string };
 
-export interface CommandOutput {
-  stdout: string;
-  stderr: string;
+/** A script's streams; `exitCode` only from a managed Run Command (the action Run Command never reports it). */
+export type CommandOutput = ScriptOutput;
+
+/** Named script parameters (Run Command `parameters`): data handed to the script, never script text. */
+export type ScriptParameters = Readonly<Record<string, string>>;
+
+/** A script run as a managed Run Command, which Azure ends after `timeoutSeconds`. */
+export interface ManagedScript {
+  /** The run command's resource name (unique per VM while it exists). */
+  name: string;
+  script: readonly string[];
+  parameters?: ScriptParameters;
+  timeoutSeconds: number;
+  tags: Tags;
+}
+
+export interface ManagedScriptResult {
+  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`. */
+  state: 'succeeded' | 'failed' | 'timed-out' | 'other';
+  output: CommandOutput;
 }
 
 export interface Machines {
@@ -100,7 +118,12 @@ export interface Machines {
   grantDiskReadAccess(disk: ResourceName, durationSeconds: number, options?: LongRunning): Promise<string>;
   revokeDiskAccess(disk: ResourceName, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
+  runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning & { parameters?: ScriptParameters }): Promise<CommandOutput>;
+  /**
+   * Runs a PowerShell script as a managed Run Command with a timeout, waits for it, reads its
+   * instance view (exit code included) and deletes the run command again.
+   */
+  runManagedPowerShell(vm: ResourceName, script: ManagedScript, options?: LongRunning): Promise<ManagedScriptResult>;
   /** Public access only: the NSG allowing RDP from the connector's ranges, created before the VM that uses it. */
   createNetworkSecurityGroup(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
   /** Absent is fine. Azure refuses while a NIC still uses it, so delete the VM first. */

@@ -1,10 +1,12 @@
 /** The records the bot keeps. Pure types: no I/O, no SDK types. */
+import type { RunOnceEntry } from './integrity.js';
 
 export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
 
 export type VersionStatus =
   | 'publishing'
   | 'action-required'
+  | 'checking'
   | 'ready-to-finalize'
   | 'finalizing'
   | 'deployable'
@@ -44,6 +46,10 @@ export interface IntegrityResultSummary {
   blocking: string[];
   /** Set when the check itself failed (no, garbled or truncated output): never read as clean. */
   failure?: string;
+  /** The probe that could not answer, when the failed check named one. */
+  failedProbe?: string;
+  /** The HKLM RunOnce / RunOnceEx entries found, by name: what the RunOnce remedy acts on. */
+  runOnce?: RunOnceEntry[];
 }
 
 /** What the packaging machine looked like at the watch's last read; `gone` = it existed and was deleted outside the bot. */

@@ -4,8 +4,8 @@
  * TaskRun step, so a restarted job skips what is done; the copy, the one long stage, is
  * picked up rather than restarted (Azure keeps copying while the bot is down).
  */
-import { AzureError } from '../azure/errors.js';
-import { BlobCopyError, type BlobRef } from '../azure/blob-disks.js';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
+import type { BlobRef } from '../azure/blob-disks.js';
 import { parseResourceId } from '../azure/arm/resource-id.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
@@ -48,20 +48,20 @@ export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachi
 }
 
 /**
- * What stands between this version and Finalize, in a sentence for the person who clicked; null
- * when it may start. Reads the machine from Azure, so call it after ack.
+ * What stands between a version past Action Required and Finalize, in a sentence for the person
+ * who clicked; null when it may start. Reads the machine from Azure, so call it after ack.
  */
 export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
   const { version } = run;
   switch (version.status) {
     case 'ready-to-finalize':
       break;
+    case 'checking':
+      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
       return `Version ${version.name} is already finalizing.`;
     case 'publishing':
       return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
-    case 'action-required':
-      return `Version ${version.name} can't be finalized yet: the packaging machine has not passed *Shutdown for Finalize*. Click it once your changes are installed; it checks the layer's integrity and shuts the machine down.`;
     default:
       return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
   }

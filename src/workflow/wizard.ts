@@ -47,7 +47,7 @@ export function wizardValues(draft: Draft): WizardValues {
 export type StepCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /** Versions whose work is not over still own their packaging disk name, even before the blob exists. */
-const OPEN_VERSION_STATUSES: LayerVersion['status'][] = ['publishing', 'action-required', 'ready-to-finalize', 'finalizing', 'failed'];
+const OPEN_VERSION_STATUSES: LayerVersion['status'][] = ['publishing', 'action-required', 'checking', 'ready-to-finalize', 'finalizing', 'failed'];
 
 type Raw = Record<string, unknown>;
 

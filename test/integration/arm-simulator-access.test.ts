@@ -168,12 +168,23 @@ describe('guest control', () => {
     const flags = await control.setGuest('future-vm', { msiInProgress: true });
     expect(flags).toEqual({
       driverRebootPending: false,
+      deviceRestartPending: false,
       rebootPending: false,
+      windowsUpdateRebootRequired: false,
+      updateAgentRebootRequired: false,
+      fileRenamesPending: false,
+      computerRenamePending: false,
+      domainJoinPending: false,
       msiInProgress: true,
+      installerInProgress: false,
       ngenInProgress: false,
       ngenQueued: true,
-      runOnceOutstanding: false,
+      runOnce: [],
       smsCfgPresent: false,
+      ngenOutlastsBudget: false,
+      failProbe: null,
+      emitWarning: false,
+      bom: false,
     });
   });
 
@@ -181,5 +192,7 @@ describe('guest control', () => {
     const answer = await control.request('PUT', '/_simulator/guest/some-vm', { body: { rebootPending: true, bsod: true } });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter', message: expect.stringContaining('bsod') } });
+    const unknownProbe = await control.request('PUT', '/_simulator/guest/some-vm', { body: { failProbe: 'everything' } });
+    expect(unknownProbe.status).toBe(400);
   });
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import {
-  BlobCopyError,
   createBlobDisks,
   parseCopyStatus,
   pollCopy,
@@ -9,7 +8,7 @@ import {
   type CopyStatus,
 } from '../../src/azure/blob-disks.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
-import { NotFoundError } from '../../src/azure/errors.js';
+import { BlobCopyError, NotFoundError } from '../../src/azure/errors.js';
 import { buildFixedVhd, MIB, VhdFormatError, VhdSizeError } from '../../src/azure/vhd.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 import { patched } from '../fixtures/vhd/hand-made.js';

@@ -1,14 +1,17 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
-/** `npm start` is `node --import tsx src/main.ts`; these tests run exactly that process. */
+/** `npm start`'s command line after its prestart freshness check: node, its flags, the compiled entry. */
+const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
+/** These tests run exactly the process `npm start` runs. */
 function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, NPM_START_ARGS, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   let out = '';
@@ -39,6 +42,9 @@ function processAlive(pid: number): boolean {
 }
 
 describe('npm start', () => {
+  // `npm test`'s pretest has built dist/ already; this only matters when the file runs alone.
+  beforeAll(() => execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' }), 180_000);
+
   it('refuses to start without Slack settings and says how to create the app', async () => {
     const { child, output } = startMain({});
     expect(await exitOf(child)).toBe(1);

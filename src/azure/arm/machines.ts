@@ -7,6 +7,7 @@ import type {
   CommandOutput,
   DiskImport,
   LongRunning,
+  ManagedScriptResult,
   MachineAddresses,
   Machines,
   PackagingMachineSpec,
@@ -18,6 +19,7 @@ import type {
 import type { ArmConnection } from './clients.js';
 import { parseResourceId, resourceId } from './resource-id.js';
 
+const EXECUTION_STATES: Readonly<Record<string, ManagedScriptResult['state']>> = { Succeeded: 'succeeded', Failed: 'failed', TimedOut: 'timed-out' };
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
 
 export function armMachines(arm: ArmConnection): Machines {
@@ -105,13 +107,13 @@ export function armMachines(arm: ArmConnection): Machines {
     revokeDiskAccess: (disk, { signal } = {}) =>
       callInItsGroup('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal))),
 
-    async runPowerShell(vm, scriptLines, { signal } = {}) {
+    async runPowerShell(vm, scriptLines, { signal, parameters = {} } = {}) {
       const [group, vmName] = place(vm);
       try {
         const result = await compute.virtualMachines.runCommand(
           group,
           vmName,
-          { commandId: 'RunPowerShellScript', script: [...scriptLines] },
+          { commandId: 'RunPowerShellScript', script: [...scriptLines], parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
           arm.poll(signal),
         );
         return commandOutput(result.value ?? []);
@@ -138,6 +140,29 @@ export function armMachines(arm: ArmConnection): Machines {
 
     async machineAddresses(vm) {
       return azure(`reading the addresses of ${vm.name}`, () => machineAddresses(arm, vm));
+    },
+
+    async runManagedPowerShell(vm, run, { signal } = {}) {
+      const [group, vmName] = place(vm);
+      const body = {
+        location: arm.connector.location,
+        tags: run.tags,
+        source: { script: run.script.join('\n') },
+        parameters: Object.entries(run.parameters ?? {}).map(([name, value]) => ({ name, value })),
+        asyncExecution: false,
+        timeoutInSeconds: run.timeoutSeconds,
+        treatFailureAsDeploymentFailure: false,
+      };
+      const action = `running ${run.name} on ${vmName}`;
+      await azure(action, () => compute.virtualMachineRunCommands.createOrUpdate(group, vmName, run.name, body, arm.poll(signal)));
+      try {
+        const done = await azure(action, () => compute.virtualMachineRunCommands.getByVirtualMachine(group, vmName, run.name, { expand: 'instanceView' }));
+        const view = done.instanceView ?? {};
+        const output = { stdout: view.output ?? '', stderr: view.error ?? '', ...(view.exitCode === undefined ? {} : { exitCode: view.exitCode }) };
+        return { state: EXECUTION_STATES[view.executionState ?? ''] ?? 'other', output };
+      } finally {
+        await ignoringMissing(azure(`deleting run command ${run.name}`, () => compute.virtualMachineRunCommands.delete(group, vmName, run.name, arm.poll(signal))));
+      }
     },
 
     async findByTag(tagName, value) {

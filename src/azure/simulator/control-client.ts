@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
-import type { GuestFlags } from './guest.js';
+import type { GuestChanges, GuestFlags } from './guest.js';
 import type { InventoryItem } from './resources.js';
 
 export interface RawAnswer {
@@ -48,7 +48,7 @@ export class SimulatorControl {
   }
 
   /** Sets some of a guest's flags (by VM name, before or after the VM exists); answers all of them. */
-  async setGuest(vmName: string, flags: Partial<GuestFlags>): Promise<GuestFlags> {
+  async setGuest(vmName: string, flags: GuestChanges): Promise<GuestFlags> {
     return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
   }
 

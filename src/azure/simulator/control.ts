@@ -1,6 +1,6 @@
 import type { SimulatorContext } from './context.js';
 import { faultListSchema, type FaultList } from './faults.js';
-import { guestFlagsSchema } from './guest.js';
+import { guestChangesSchema } from './guest.js';
 import { z } from 'zod';
 import { ArmError, parseBody, type Router } from './http.js';
 
@@ -12,7 +12,7 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
   router.add(
     'PUT',
     '/_simulator/guest/:vm',
-    (req) => ({ status: 200, body: context.guests.update(req.params.vm!, parseBody(guestFlagsSchema.partial(), req)) }),
+    (req) => ({ status: 200, body: context.guests.update(req.params.vm!, parseBody(guestChangesSchema, req)) }),
     anonymous,
   );
   // Like an admin (or Azure Policy) switching "Allow storage account key access" off in the portal.

@@ -26,7 +26,7 @@ import { startStorageGateway } from './storage-gateway.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestFlags } from './guest.js';
+export type { GuestChanges, GuestFlags } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {

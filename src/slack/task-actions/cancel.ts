@@ -16,7 +16,7 @@ export function registerCancel(app: App, services: Services): void {
     onTaskButton(args, services, 'cancel', 'cancel a version', async ({ run, userId, tell }) => {
       const { repos } = services;
       const { version } = run;
-      if (version.status === 'finalizing') return tell(`Version ${version.name} can't be cancelled: finalize is already under way.`);
+      if (version.status === 'finalizing' || version.status === 'checking') return tell(`Version ${version.name} can't be cancelled: finalize is already under way.`);
       if (isFinal(version.status)) return tell(`Version ${version.name} is already ${version.status}; there is nothing to cancel.`);
       if (!(await repos.claims.tryClaim(cancelClaimKey(version._id), userId))) return tell(`Version ${version.name} is already being cancelled.`);
       const endKey = endClaimKey(version._id);
