@@ -5,6 +5,7 @@ import { deleteEverything, type CleanupResult } from '../src/workflow/cleanup.js
 import { isTransient } from '../src/workflow/finalize.js';
 import { CANCEL_JOB } from '../src/workflow/finalize-steps.js';
 import { TaskRun } from '../src/workflow/task-run.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 const TRANSIENT_RETRIES = 5;
 
@@ -35,10 +36,10 @@ export function defineCancelJob(agenda: Agenda, services: Services): void {
         const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
         return reportLeftovers(run, who, reason);
       }
-      const deleted = result.deleted.length > 0 ? `Deleted ${result.deleted.join(', ')}.` : 'Nothing was left in Azure to delete.';
+      const deleted = result.deleted.length > 0 ? `Deleted ${escapeMrkdwn(result.deleted.join(', '))}.` : 'Nothing was left in Azure to delete.';
       if (result.left.length > 0) {
         await run.thread(`${who} ${verb}. ${deleted}`);
-        return reportLeftovers(run, who, `still tagged with this task: ${result.left.join(', ')}; the bot cannot delete these, delete them in the portal`);
+        return reportLeftovers(run, who, `still tagged with this task: ${escapeMrkdwn(result.left.join(', '))}; the bot cannot delete these, delete them in the portal`);
       }
       // Nothing of the machine is left: the task message stops offering Clean up (and a cancelled
       // task drops the reason an earlier cleanup gave; a failed one keeps why it failed).
@@ -59,6 +60,6 @@ async function reportLeftovers(run: TaskRun, who: string, reason: string): Promi
   if (run.version.status === 'cancelled') {
     await run.services.repos.tasks.update(run.task._id, { failureReason: `Cancelled, but not everything could be deleted: ${reason}` });
   }
-  await run.thread(`:warning: ${who} not everything could be deleted: ${reason}. *Clean up* tries again.`);
+  await run.thread(`:warning: ${who} not everything could be deleted: ${escapeMrkdwn(reason)}. *Clean up* tries again.`);
   await run.services.notifier.refresh(run.task._id, { immediate: true });
 }

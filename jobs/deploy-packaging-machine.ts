@@ -8,6 +8,7 @@ import { recordMachine } from '../src/workflow/machine-actions.js';
 import { DEPLOY_MACHINE_JOB, deployClaimKey, type DeployMachineData } from '../src/workflow/machine-jobs.js';
 import { packagingSpecFor } from '../src/workflow/packaging-spec.js';
 import { TaskRun } from '../src/workflow/task-run.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 /** Importing a large disk and creating the VM can take a while on a busy region. */
 const LOCK_LIFETIME_MS = 60 * 60 * 1000;
@@ -41,7 +42,7 @@ export function defineDeployMachineJob(agenda: Agenda, services: Services): void
         if (!(err instanceof AzureError)) services.logger.error(`deploying the packaging machine of task ${taskId} failed:`, err);
         if (existedBefore) await removeWhatThisAttemptMade(run, azure, existedBefore);
         await services.repos.claims.remove(claim);
-        const text = `Creating the packaging machine failed: ${reason}. Nothing it made was left behind; click *Deploy for me* to try again.`;
+        const text = `Creating the packaging machine failed: ${escapeMrkdwn(reason)}. Nothing it made was left behind; click *Deploy for me* to try again.`;
         await run.thread(`:x: <@${userId}> ${text}`);
         await services.notifier.tell(taskId, userId, text);
       }

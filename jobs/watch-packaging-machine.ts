@@ -7,6 +7,7 @@ import { recordAddresses, recordMachine } from '../src/workflow/machine-actions.
 import { deployClaimKey, WATCH_MACHINE_JOB } from '../src/workflow/machine-jobs.js';
 import { machineStateOf, nextReadDelayMs, type WatchSettings } from '../src/workflow/machine-watch.js';
 import { TaskRun } from '../src/workflow/task-run.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
@@ -66,7 +67,7 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
   }
   if (seen.state === 'not-created' && !next.noMachineReminderSent && now.getTime() - next.watchingSince.getTime() >= settings.noMachineReminderMs) {
     await run.thread(
-      `:hourglass: <@${run.task.startedBy}> no packaging machine has been created for version *${run.version.name}* in ${hours(now.getTime() - next.watchingSince.getTime())}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
+      `:hourglass: <@${run.task.startedBy}> no packaging machine has been created for version *${escapeMrkdwn(run.version.name)}* in ${hours(now.getTime() - next.watchingSince.getTime())}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
     );
     next.noMachineReminderSent = true;
   }

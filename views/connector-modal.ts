@@ -6,7 +6,7 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { CloudName } from '../src/domain/model.js';
-import { CLOUDS, DEFAULT_VM_SIZE } from '../src/domain/connector-validation.js';
+import { CA_BUNDLE_FIELDS, CLOUDS, DEFAULT_VM_SIZE } from '../src/domain/connector-validation.js';
 import { context, input, modal, option, radioButtons, SLACK_LIMIT, staticSelect, textInput } from './blocks.js';
 import { ACTION, CALLBACK, CONNECTOR_FIELD as F } from './ids.js';
 
@@ -62,12 +62,18 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       text(F.portalHost, 'Portal Host', { placeholder: 'portal.example.local' }),
       text(F.storageSuffix, 'Storage Endpoint Suffix', { placeholder: 'core.example.local' }),
       text(F.authorityHost, 'Authority Host', { placeholder: 'https://login.example.local' }),
-      text(F.caBundle, 'CA Certificates (PEM)', {
-        optional: true,
-        multiline: true,
-        maxLength: SLACK_LIMIT.inputText,
-        hint: 'Only when the endpoints use certificates from a private authority.',
-      }),
+      // One input holds 3000 characters; a real chain is longer, so it continues in the next ones.
+      ...CA_BUNDLE_FIELDS.map((field, i) =>
+        text(field, i === 0 ? 'CA Certificates (PEM)' : `CA Certificates (PEM), part ${i + 1}`, {
+          optional: true,
+          multiline: true,
+          maxLength: SLACK_LIMIT.inputText,
+          hint:
+            i === 0
+              ? 'Only when the endpoints use certificates from a private authority. A chain longer than 3000 characters continues in the parts below, whole certificates in each.'
+              : 'More certificates of the chain, if it did not fit above.',
+        }),
+      ),
     );
   }
   blocks.push(

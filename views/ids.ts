@@ -70,6 +70,7 @@ export const BLOCK = {
   wizardConnectorButtons: 'wizard_connector_buttons',
   wizardNav: 'wizard_nav',
   wizardSummary: 'wizard_summary',
+  wizardTaskChannel: 'wizard_task_channel',
   listNav: 'list_nav',
   layersActions: 'layers_actions',
   connectorsActions: 'connectors_actions',

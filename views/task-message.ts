@@ -2,7 +2,7 @@ import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
 import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
-import { escapeMrkdwn } from './blocks.js';
+import { escapeMrkdwn as esc, truncate } from './blocks.js';
 import { connectText } from './machine-connect.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
@@ -159,7 +159,7 @@ function nextStepText(input: TaskMessageInput): string | undefined {
     case 'ready-to-finalize':
       return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
-      return `${who}, version *${input.version.name}* is deployable and is now the layer's latest version.`;
+      return `${who}, version *${esc(input.version.name)}* is deployable and is now the layer's latest version.`;
     default:
       return undefined;
   }
@@ -173,16 +173,16 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   const lastStep = task.steps.at(-1);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${lastStep.name}${lastStep.detail ? `: ${lastStep.detail}` : ''}` : ''}`, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${esc(lastStep.name)}${lastStep.detail ? `: ${esc(lastStep.detail)}` : ''}` : ''}`, 3000) } },
   ];
   if (task.status === 'running' && task.progress !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
   }
   if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${task.failureReason}`, 3000) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${esc(task.failureReason)}`, 3000) } });
   }
   if (offersCleanUp(input)) {
-    const text = `The packaging machine \`${version.packagingMachine!.name}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
+    const text = `The packaging machine \`${esc(version.packagingMachine!.name)}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   }
   const next = nextStepText(input);
@@ -201,8 +201,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
           [
             `Started by <@${task.startedBy}>`,
             `max layer size ${version.maxLayerSizeGb} GB`,
-            `packaging disk \`${version.packagingDiskFilename}\``,
-            version.packagingMachine ? `machine \`${version.packagingMachine.name}\`` : undefined,
+            `packaging disk \`${esc(version.packagingDiskFilename)}\``,
+            version.packagingMachine ? `machine \`${esc(version.packagingMachine.name)}\`` : undefined,
             input.simulated ? ':test_tube: simulated Azure (sandbox): nothing here is real or billed' : undefined,
           ]
             .filter(Boolean)
@@ -212,7 +212,7 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
       },
     ],
   });
-  return { text: `${title}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
+  return { text: `${esc(title)}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
 }
 
 const MACHINE_STATE: Record<MachineState, string> = {
@@ -278,7 +278,7 @@ const RUNONCE_LISTED = 20;
 
 /** The RunOnce entries by name (Windows text, escaped), at most RUNONCE_LISTED of them. */
 function runOnceNames(entries: readonly RunOnceEntry[]): string {
-  const shown = entries.slice(0, RUNONCE_LISTED).map((e) => `    ◦ ${e.view === '32' ? '32-bit ' : ''}${e.key} › ${escapeMrkdwn(truncate(e.name, 120))}`);
+  const shown = entries.slice(0, RUNONCE_LISTED).map((e) => `    ◦ ${e.view === '32' ? '32-bit ' : ''}${e.key} › ${esc(truncate(e.name, 120))}`);
   const more = entries.length > RUNONCE_LISTED ? [`    ◦ and ${entries.length - RUNONCE_LISTED} more`] : [];
   return [...shown, ...more].join('\n');
 }
@@ -292,8 +292,8 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
   const after: Button[] = [];
   if (input.integrityFailure) {
     const text =
-      `:warning: *The layer integrity check failed*${when}: ${escapeMrkdwn(input.integrityFailure).replace(/\.$/, '')}. ` +
-      'This is not a pass: the machine may still have work pending, so it was left running and Finalize stays closed. Click *Check again*; if it keeps failing, look at the machine.';
+      `:warning: *The layer integrity check failed*${when}: ${esc(input.integrityFailure).replace(/\.$/, '')}. ` +
+      'This is not a pass: the machine may still have work pending, so it was left running; Finalize runs the check again first and goes no further until it passes. Click *Check again*; if it keeps failing, look at the machine.';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
@@ -314,7 +314,7 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
       const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
       blocks.push({
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`• ${condition.text}`, 3000) },
+        text: { type: 'mrkdwn', text: truncate(`• ${esc(condition.text)}`, 3000) },
         ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
       });
     }
@@ -325,8 +325,4 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
   }
   blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId), ...after] });
   return blocks;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -136,7 +136,34 @@ export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName'
  * Parses the connector modal. `hasStoredSecret` is true when editing a connector that already
  * has a client secret: the secret input is never prefilled, and blank means "keep it".
  */
-export function parseConnectorForm(raw: Record<string, unknown>, opts: { hasStoredSecret: boolean }): FormResult<ConnectorInput> {
+/**
+ * A real CA chain is longer than one Slack text input holds (3000 characters), so the form has
+ * several CA inputs: `caBundle`, `caBundle2`, … Their certificates are joined into one bundle.
+ */
+/** Slack's plain_text_input maximum. */
+const CA_INPUT_MAX = 3000;
+
+export const CA_BUNDLE_FIELDS = ['caBundle', 'caBundle2', 'caBundle3', 'caBundle4'] as const;
+
+function joinCaBundle(raw: Record<string, unknown>): string | null {
+  const parts = CA_BUNDLE_FIELDS.map((f) => raw[f]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  return parts.length > 0 ? parts.map((p) => p.trim()).join('\n') : null;
+}
+
+/** A stored bundle spread over the CA inputs: whole certificates, each input at most `max` characters. */
+export function splitCaBundle(bundle: string, max: number): string[] {
+  const certificates = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [bundle];
+  const parts: string[] = [];
+  for (const cert of certificates) {
+    const last = parts.at(-1);
+    if (last !== undefined && last.length + 1 + cert.length <= max) parts[parts.length - 1] = `${last}\n${cert}`;
+    else parts.push(cert);
+  }
+  return parts;
+}
+
+export function parseConnectorForm(form: Record<string, unknown>, opts: { hasStoredSecret: boolean }): FormResult<ConnectorInput> {
+  const raw: Record<string, unknown> = { ...form, caBundle: joinCaBundle(form) };
   const common = commonSchema.safeParse(raw);
   const cloud = raw['cloud'] === 'Custom' ? customEndpointsSchema.safeParse(raw) : undefined;
   const secret = (raw['authKind'] ?? 'client-secret') === 'client-secret' ? clientSecretSchema(opts.hasStoredSecret).safeParse(raw) : undefined;
@@ -177,11 +204,14 @@ export function connectorFormValues(
   >,
 ): Record<string, string | undefined> {
   const { customEndpoints, auth, name, machineAccess, ...rest } = c;
+  const { caBundle, ...endpoints } = customEndpoints ?? {};
+  const caParts = caBundle ? splitCaBundle(caBundle, CA_INPUT_MAX) : [];
   return {
     ...rest,
     machineAccess: machineAccess?.mode ?? 'private',
     ...(machineAccess?.mode === 'public' ? { allowedCidrs: machineAccess.allowedCidrs.join(', ') } : {}),
-    ...customEndpoints,
+    ...endpoints,
+    ...Object.fromEntries(caParts.map((part, i) => [CA_BUNDLE_FIELDS[i] ?? CA_BUNDLE_FIELDS[0], part])),
     connectorName: name,
     authKind: auth.kind,
     ...(auth.kind === 'client-secret' ? { clientId: auth.clientId } : {}),

@@ -13,6 +13,7 @@ import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import type { TaskRun } from './task-run.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -75,7 +76,7 @@ export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
       return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${version.name} can't be finalized: ${err.message}`;
+    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   return null;
@@ -139,11 +140,11 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
   const lines = [
-    `:tada: <@${run.task.startedBy}> version *${run.version.name}* of *${run.layer.name}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${targetPath}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
+    `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
+    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
+    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
-  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${left.join(', ')}.`);
+  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
   await run.thread(lines.join('\n'));
 }
 
@@ -188,5 +189,5 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   }
   await run.fail(`Finalize failed: ${reason}`, { retryable: false });
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
-  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${left.join(', ')}, with the packaging disk and the template. *Clean up* deletes them all.`);
+  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

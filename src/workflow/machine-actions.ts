@@ -175,8 +175,8 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
     if (err instanceof RunCommandBusyError) return BUSY.check;
     if (!(err instanceof AzureError)) run.services.logger.error(`packaging machine ${action} for task ${run.task._id} failed:`, err);
     const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
-    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${reason}.`);
-    return `I couldn't ${VERB[action]}: ${reason}.`;
+    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${escapeMrkdwn(reason)}.`);
+    return `I couldn't ${VERB[action]}: ${escapeMrkdwn(reason)}.`;
   }
 }
 
@@ -296,7 +296,7 @@ async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePla
 async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
   const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize');
   if (blocked) return blocked;
-  await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
+  await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 

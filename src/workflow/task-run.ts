@@ -2,6 +2,7 @@ import type { ConnectorConfig, LayerVersion, OsLayer, Task, TaskStep } from '../
 import { taskStatusOf, transition, type VersionEvent } from '../domain/version-status.js';
 import type { Services } from '../services.js';
 import type { AzureSession } from '../azure/gateway.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 /**
  * One task with its version, layer and connector, as a job or listener works on it. Every
@@ -39,7 +40,7 @@ export class TaskRun {
     const result = await work();
     const done: TaskStep = { ...started, status: 'done', endedAt: new Date() };
     await this.saveSteps(this.task.steps.map((s) => (s.name === name && s.status === 'running' ? { ...done, detail: s.detail } : s)));
-    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${name}`);
+    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${escapeMrkdwn(name)}`);
     return result;
   }
 
@@ -66,7 +67,7 @@ export class TaskRun {
     await this.saveSteps(steps);
     await this.updateTask({ failureReason: reason, retryable: opts.retryable });
     await this.moveVersion({ type: 'failed' });
-    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${reason}`);
+    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${escapeMrkdwn(reason)}`);
   }
 
   async thread(text: string): Promise<void> {

@@ -86,7 +86,12 @@ async function addVersion(version: string, shoot: (step: string) => Promise<void
   await modal().getByRole('button', { name: 'Create Version' }).waitFor(SHOWS_WITHIN);
   expect(await modal().getByText(new RegExp(`^Version\\s+${version}$`)).isVisible()).toBe(true);
   await shoot('wizard-confirm');
+  // The confirm step says where the task message goes; Create Version answers at once, checks, then says it is under way.
+  expect(await modal().getByText(/The task message will be posted in/).isVisible()).toBe(true);
   await click(modal(), 'Create Version');
+  await modal().getByText(/is being created/).waitFor(SHOWS_WITHIN);
+  // The modal's own Close button (the × in its corner is labelled Close too).
+  await modal().getByRole('button', { name: 'Close', exact: true }).last().click();
   await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
 }
 

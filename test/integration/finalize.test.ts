@@ -90,7 +90,7 @@ describe('Finalize', () => {
     await t.bot.services.azure.session(connector).machines.startVm(vmName);
     const told = ephemeralsTo(t, 'UADMIN1').length;
     await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
-    await t.slack.waitForCall('chat.postEphemeral', () => ephemeralsTo(t, 'UADMIN1').length > told);
+    for (let i = 0; i < 200 && ephemeralsTo(t, 'UADMIN1').length <= told; i++) await new Promise((r) => setTimeout(r, 25));
     expect(ephemeralsTo(t, 'UADMIN1').at(-1)).toContain(`the packaging machine ${vmName} is running, not deallocated`);
     expect((await t.bot.services.repos.versions.findOne({ name: '2026-12', layerId: layer._id }))?.status).toBe('ready-to-finalize');
   });

@@ -97,8 +97,9 @@ async function expectStillRunningAndNotFinalizable(): Promise<void> {
   const run = (await TaskRun.load(t.bot.services, v.taskId))!;
   expect(run.version.status).toBe('action-required');
   expect(run.version.lastIntegrity?.clean).toBe(false);
-  expect(await finalizeBlocker(run)).toMatch(/can't be finalized yet/);
-  expect(buttonsShown()).not.toContain(TASK_ACTIONS.finalize);
+  expect(await finalizeBlocker(run)).toMatch(/only a version that is ready to finalize can be finalized/);
+  // Finalize stays on the message (one-click), but it re-runs the check before anything else.
+  expect(buttonsShown()).toContain(TASK_ACTIONS.checkAgain);
 }
 
 describe('Shutdown for Finalize and the layer integrity check', () => {

@@ -7,6 +7,7 @@ import { freshMongoUri } from './stand-ins.js';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
+export const TEST_CHANNEL = 'CTEST01';
 
 export interface TestBot {
   bot: RunningBot;
@@ -43,6 +44,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
 export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
   const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
+  // The channel commands come from and the ones task messages go to; the bot was invited to each.
+  // Tests that need others (private, not joined, DMs) add them.
+  for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
+    slack.addConversation({ id, kind: 'public', name, botMember: true });
+  }
   const apiUrl = await slack.listen();
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
@@ -68,7 +74,7 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     slack,
     logLines,
     post,
-    command: (text, user = 'UADMIN1', channel = 'CTEST01') =>
+    command: (text, user = 'UADMIN1', channel = TEST_CHANNEL) =>
       post(
         commandBody({
           token: 'deprecated-verification-token',

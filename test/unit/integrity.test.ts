@@ -270,7 +270,8 @@ describe('the task message with integrity results', () => {
     expect(json).toContain('the devices probe could not answer: Generic failure');
     expect(json).toContain('This is not a pass');
     expect(json).toContain(TASK_ACTIONS.checkAgain);
-    expect(json).not.toContain(TASK_ACTIONS.finalize);
+    expect(json).toContain('Finalize runs the check again first');
+    expect(json).toContain('I check the layer first');
   });
 
   it('shows a machine deleted outside the bot with what to do', () => {
