@@ -2,6 +2,7 @@ import type { Agenda, Job } from 'agenda';
 import { AzureError } from '../src/azure/errors.js';
 import type { AzureSession } from '../src/azure/gateway.js';
 import { TASK_TAG } from '../src/azure/machine-spec.js';
+import { NSG_TYPE } from '../src/azure/network-access.js';
 import type { Services } from '../src/services.js';
 import { recordMachine } from '../src/workflow/machine-actions.js';
 import { DEPLOY_MACHINE_JOB, deployClaimKey, type DeployMachineData } from '../src/workflow/machine-jobs.js';
@@ -62,27 +63,29 @@ async function deploy(run: TaskRun, azure: AzureSession, userId: string): Promis
   const existing = await azure.machines.getVm(spec.vmName);
   if (existing) {
     // Created from the portal link meanwhile: adopt it rather than touch it.
-    await recordMachine(run, { name: existing.name, vmId: existing.id });
+    await recordMachine(run, { name: existing.name, resourceGroup: existing.resourceGroup, vmId: existing.id });
     await run.thread(`:information_source: The packaging machine \`${spec.vmName}\` already exists; <@${userId}>, use that one.`);
     return;
   }
   await run.thread(`:construction: <@${userId}> asked me to create the packaging machine \`${spec.vmName}\` (${spec.vmSize}, ${spec.location}); this takes a few minutes.`);
   const disk = await azure.machines.importDisk(spec.disk);
+  if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
-  await recordMachine(run, { name: spec.vmName, vmId: vm.id, diskId: disk.id });
+  await recordMachine(run, { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: disk.id });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
   await run.thread(
     `:white_check_mark: The packaging machine \`${spec.vmName}\` is created and starting. <@${run.task.startedBy}>, connect to it with the user name and password of the layer's original OS machine.`,
   );
 }
 
-/** Deletes the VM, then the disk, that this attempt created; a disk kept from an earlier machine stays. */
+/** Deletes the VM, then the disk and NSG, that this attempt created; a disk kept from an earlier machine stays. */
 async function removeWhatThisAttemptMade(run: TaskRun, azure: AzureSession, existedBefore: ReadonlySet<string>): Promise<void> {
   try {
     const made = (await azure.machines.findByTag(TASK_TAG, run.task._id)).filter((r) => !existedBefore.has(r.id));
     // The VM first: its NIC and public IP go with it, and the disk can't be deleted while attached.
-    for (const vm of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/virtualmachines')) await azure.machines.deleteVm(vm.name);
-    for (const disk of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/disks')) await azure.machines.deleteDisk(disk.name);
+    for (const vm of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/virtualmachines')) await azure.machines.deleteVm(vm);
+    for (const disk of made.filter((r) => r.type.toLowerCase() === 'microsoft.compute/disks')) await azure.machines.deleteDisk(disk);
+    for (const nsg of made.filter((r) => r.type.toLowerCase() === NSG_TYPE.toLowerCase())) await azure.machines.deleteNetworkSecurityGroup(nsg);
   } catch (err) {
     run.services.logger.warn(`cleanup after a failed deployment of task ${run.task._id}: ${(err as Error).message}`);
   }

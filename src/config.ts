@@ -77,7 +77,8 @@ const envSchema = z.object({
   ).transform((v) => v === '1' || v === 'true'),
   OSLAYER_SANDBOX_ARM_PORT: port('OSLAYER_SANDBOX_ARM_PORT'),
   OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
-  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 30),
+  // The template link is a user delegation SAS, which Azure Storage signs for at most 7 days.
+  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 7),
   OSLAYER_COPY_POLL_SECONDS: wholeNumber('OSLAYER_COPY_POLL_SECONDS', 1, 300),
   // At least 30 s: the watch makes one ARM read per interval, and ARM throttles reads per subscription.
   OSLAYER_WATCH_INTERVAL_SECONDS: wholeNumber('OSLAYER_WATCH_INTERVAL_SECONDS', 30, 3600),

@@ -44,6 +44,11 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
         `the storage account ${connector.storageAccount} is in ${storage.location} but the connector's location is ${connector.location}; the packaging machine must be created in the storage account's region. Edit the connector.`,
       );
     }
+    if (!storage.sharedKeyAllowed) {
+      throw new PublishRefused(
+        `the storage account ${connector.storageAccount} refuses Shared Key access (allowSharedKeyAccess: false), and oslayer still signs its storage requests with an account key. Allow storage account key access on the account, or use a connector whose account allows it.`,
+      );
+    }
     await blobs.ensureCorsRule({ origin: portalOrigin(azure.profile) });
     await blobs.ensureContainer({ container: TEMPLATES_CONTAINER });
   });

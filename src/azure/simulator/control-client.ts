@@ -52,6 +52,11 @@ export class SimulatorControl {
     return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
   }
 
+  /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */
+  async setSharedKeyAccess(account: string, allowSharedKeyAccess: boolean): Promise<void> {
+    await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { allowSharedKeyAccess });
+  }
+
   /** Replaces the injected faults; [] clears them. */
   async setFaults(faults: FaultSpec[]): Promise<void> {
     await this.expectOk('PUT', '/_simulator/faults', { faults });
