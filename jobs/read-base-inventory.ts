@@ -21,7 +21,7 @@ export function defineBaseInventoryJob(agenda: Agenda, services: Services): void
       try {
         const azure = run.azure();
         const vm = await locateMachine(run, azure);
-        if (vm?.powerState === 'running' && vm.agentReady) await recordBaseInventory(run, azure, vm.name);
+        if (vm?.powerState === 'running' && vm.agentReady) await recordBaseInventory(run, azure, vm);
       } catch (err) {
         services.logger.warn(`reading the base inventory for task ${run.task._id}: ${(err as Error).message}`);
       } finally {

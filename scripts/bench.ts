@@ -10,6 +10,7 @@
  * - the ack p99 of the wizard's Create Version and of import-layer on the sandbox, with the simulated
  *   Azure answering slowly (every ARM call delayed through the simulator's PUT /_simulator/faults):
  *   both must ack within 300 ms, because what needs Azure runs after the ack
+ * - resume after kill -9, and two replicas with one killed (scripts/bench-resume.ts)
  * Bounded in count and time; talks only to loopback.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
 import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../src/local/slack-signature.js';
+import { benchResume } from './bench-resume.js';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -342,6 +344,7 @@ async function main(): Promise<void> {
   console.table(results);
   console.log(`view submissions that need Azure, on the sandbox with every ARM call delayed ${AZURE_DELAY_MS} ms (${SLOW_COUNT} at ${SLOW_RATE}/s each):`);
   console.table(slow);
+  if (process.env.BENCH_RESUME !== '0') await benchResume();
   process.exit(0);
 }
 

@@ -178,6 +178,7 @@ export function imageLayout(image: ImageBuild): string[] {
   const under = (dir: string, pattern: RegExp) =>
     readdirSync(join(image.app, dir))
       .filter((name) => pattern.test(name))
+      .sort()
       .map((name) => join(dir, name));
   return [
     ...['package.json', 'manifest.yml', 'dist/src/main.js'].filter((path) => existsSync(join(image.app, path))),

@@ -79,10 +79,13 @@ const envSchema = z.object({
   ).transform((v) => v === '1' || v === 'true'),
   OSLAYER_SANDBOX_ARM_PORT: port('OSLAYER_SANDBOX_ARM_PORT'),
   OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
-  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 30),
+  // The template link is a user delegation SAS, which Azure Storage signs for at most 7 days.
+  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 7),
   OSLAYER_COPY_POLL_SECONDS: wholeNumber('OSLAYER_COPY_POLL_SECONDS', 1, 300),
   // At least 30 s: the watch makes one ARM read per interval, and ARM throttles reads per subscription.
   OSLAYER_WATCH_INTERVAL_SECONDS: wholeNumber('OSLAYER_WATCH_INTERVAL_SECONDS', 30, 3600),
+  // How long a job's lock lasts without a heartbeat: a stopped process's work is taken over after this.
+  OSLAYER_JOB_LOCK_SECONDS: wholeNumber('OSLAYER_JOB_LOCK_SECONDS', 2, 600),
   OSLAYER_RUNNING_REMINDER_HOURS: wholeNumber('OSLAYER_RUNNING_REMINDER_HOURS', 1, 720),
   OSLAYER_NO_MACHINE_REMINDER_HOURS: wholeNumber('OSLAYER_NO_MACHINE_REMINDER_HOURS', 1, 720),
   OSLAYER_UPDATE_ROUNDS: wholeNumber('OSLAYER_UPDATE_ROUNDS', 1, 20),
@@ -108,6 +111,12 @@ const envSchema = z.object({
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const HOUR_MS = 60 * 60 * 1000;
+/**
+ * A stopped process's job is taken over one lock lifetime after its last heartbeat (every
+ * quarter lifetime), plus Agenda's 2 s scan: 47-62 s, inside the 90 s resume target, while a
+ * live job survives three missed heartbeats (a long GC pause or a slow store answer).
+ */
+const DEFAULT_JOB_LOCK_SECONDS = 60;
 
 export interface Config {
   slack: {
@@ -130,6 +139,8 @@ export interface Config {
     watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number };
     /** Install updates on the packaging machine (see src/workflow/windows-updates.ts). */
     updates: UpdateSettings;
+    /** Agenda's lock lifetime for every job, renewed by heartbeats (see src/workflow/task-lease.ts). */
+    lockLifetimeMs: number;
   };
   /** Days to keep finished tasks and audit entries; the daily enforce-retention job deletes older ones. */
   retention: { taskDays: number; auditDays: number };
@@ -185,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           agentPollMs: 15_000,
           agentWaitMs: (e.OSLAYER_AGENT_WAIT_MINUTES ?? 20) * 60_000,
         },
+        lockLifetimeMs: (e.OSLAYER_JOB_LOCK_SECONDS ?? DEFAULT_JOB_LOCK_SECONDS) * 1000,
       },
       retention: {
         taskDays: e.OSLAYER_TASK_RETENTION_DAYS ?? 180,

@@ -62,7 +62,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     const repos = createRepositories(database.db);
     // A wrong key must stop the start with a clear sentence, not surface later as failing Azure calls.
     await verifySecretKey(repos, secretKey, keySource({ fromEnv: config.secretKey !== undefined, dataDir: config.dataDir }));
-    const scheduler = new Scheduler(database.db, logger.child('jobs'));
+    const scheduler = new Scheduler(database.db, logger.child('jobs'), { lockLifetimeMs: config.jobs.lockLifetimeMs });
     let sandbox: RunningSandbox | undefined;
     const app = createSlackApp(
       { config, logger, scheduler },

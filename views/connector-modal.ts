@@ -111,6 +111,23 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       optional: true,
       hint: 'At least 2 vCPUs (A2 or larger). Test checks that the region offers it.',
     }),
+    input(
+      F.machineAccess,
+      'Packaging Machine Access',
+      radioButtons(
+        ACTION.input,
+        [
+          option('Private: no public IP (VPN, private network or Azure Bastion)', 'private'),
+          option('Public IP, RDP only from the ranges below', 'public'),
+        ],
+        values[F.machineAccess] ?? 'private',
+      ),
+    ),
+    text(F.allowedCidrs, 'Allowed RDP Source Ranges', {
+      optional: true,
+      placeholder: '203.0.113.0/24, 198.51.100.7',
+      hint: 'Public access only: the CIDR ranges allowed to connect on TCP 3389. Never 0.0.0.0/0.',
+    }),
     context('Only Administrators can save connectors. Use Test on `/oslayer connectors` afterwards to check every setting against Azure.'),
   );
 

@@ -56,6 +56,8 @@ export const CONNECTOR_FIELD = {
   location: 'location',
   subnetId: 'subnetId',
   vmSize: 'vmSize',
+  machineAccess: 'machineAccess',
+  allowedCidrs: 'allowedCidrs',
 } as const;
 
 /** The import-layer modal's input blocks (keys of importLayerSchema). */

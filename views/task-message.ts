@@ -3,6 +3,7 @@ import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { escapeMrkdwn as esc, truncate } from './blocks.js';
+import { connectText } from './machine-connect.js';
 import { updateRunBlocks } from './windows-updates.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
@@ -240,7 +241,8 @@ function machineLine(input: TaskMessageInput): string | undefined {
   if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
   const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
   const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
-  return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;
+  const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
+  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`, connect].filter(Boolean).join('\n');
 }
 
 /** Slack shows the time in each reader's own time zone. */

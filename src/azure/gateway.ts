@@ -77,7 +77,12 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
               probe.storageAccountKey(connector.storageAccount),
               import('./blob-disks.js'),
             ]);
-            return createBlobDisks({ blobEndpoint: info.blobEndpoint.replace(/\/$/, ''), accountName: connector.storageAccount, accountKey });
+            return createBlobDisks({
+              blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
+              accountName: connector.storageAccount,
+              accountKey,
+              indexTags: info.blobIndexTags,
+            });
           })()),
       };
       return session;

@@ -4,7 +4,8 @@
  * read only the spec, so the two paths build the same machine.
  */
 import type { Disk, VirtualMachine } from '@azure/arm-compute';
-import type { OsType, VmGeneration } from '../domain/model.js';
+import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
+import { accessDependsOn, accessTemplateResources, ipAccessBody, ipAccessTemplate, nicAccessBody, nicAccessTemplate, nsgNameFor } from './network-access.js';
 import type { DiskImport, PackagingMachineSpec, Tags } from './ports.js';
 
 export const TASK_TAG = 'oslayer-task';
@@ -13,8 +14,6 @@ export const VERSION_TAG = 'oslayer-version';
 
 /** Standard SSD works with every VM size (Premium needs an "s" size) and boots far faster than HDD. */
 const DISK_SKU = 'StandardSSD_LRS';
-/** Basic public IPs are retired. A Standard IP admits nothing until the subnet's NSG allows it (e.g. RDP). */
-const PUBLIC_IP_SKU = { name: 'Standard', tier: 'Regional' } as const;
 /** Lets the VM create its NIC and public IP inline, so deleting the VM deletes them. */
 const NETWORK_API_VERSION = '2022-11-01';
 const DISK_API_VERSION = '2024-03-02';
@@ -35,6 +34,8 @@ export interface PackagingMachineInput {
   subnetId: string;
   osType: OsType;
   hyperVGeneration: VmGeneration;
+  /** The connector's Packaging machine access (private unless it says otherwise). */
+  access: MachineAccess;
 }
 
 export function packagingMachineSpec(input: PackagingMachineInput): PackagingMachineSpec {
@@ -47,6 +48,8 @@ export function packagingMachineSpec(input: PackagingMachineInput): PackagingMac
     subnetId: input.subnetId,
     nicName: `${vmName}-nic`,
     publicIpName: `${vmName}-ip`,
+    nsgName: nsgNameFor(vmName),
+    access: input.access,
     tags,
     disk: {
       name: `${vmName}-osdisk`,
@@ -139,13 +142,14 @@ export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
           creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: spec.disk.storageAccountId },
         },
       },
+      ...accessTemplateResources(spec, location),
       {
         type: 'Microsoft.Compute/virtualMachines',
         apiVersion: VM_API_VERSION,
         name: "[parameters('vmName')]",
         location,
         tags: spec.tags,
-        dependsOn: [diskId],
+        dependsOn: [diskId, ...accessDependsOn(spec)],
         properties: {
           hardwareProfile: { vmSize: "[parameters('vmSize')]" },
           storageProfile: {
@@ -160,21 +164,8 @@ export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
                 properties: {
                   primary: true,
                   deleteOption: 'Delete',
-                  ipConfigurations: [
-                    {
-                      name: IP_CONFIG_NAME,
-                      properties: {
-                        primary: true,
-                        subnet: { id: spec.subnetId },
-                        publicIPAddressConfiguration: {
-                          name: spec.publicIpName,
-                          tags: spec.tags,
-                          sku: { ...PUBLIC_IP_SKU },
-                          properties: { deleteOption: 'Delete', publicIPAllocationMethod: 'Static' },
-                        },
-                      },
-                    },
-                  ],
+                  ...nicAccessTemplate(spec),
+                  ipConfigurations: [{ name: IP_CONFIG_NAME, properties: { primary: true, subnet: { id: spec.subnetId }, ...ipAccessTemplate(spec) } }],
                 },
               },
             ],
@@ -201,8 +192,8 @@ export function toDiskBody(disk: DiskImport): Disk {
   };
 }
 
-/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`. */
-export function toVmBody(spec: PackagingMachineSpec, diskId: string): VirtualMachine {
+/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`; `nsgId` that of the NSG public access uses. */
+export function toVmBody(spec: PackagingMachineSpec, diskId: string, nsgId?: string): VirtualMachine {
   return {
     location: spec.location,
     tags: spec.tags,
@@ -218,20 +209,8 @@ export function toVmBody(spec: PackagingMachineSpec, diskId: string): VirtualMac
           tags: spec.tags,
           primary: true,
           deleteOption: 'Delete',
-          ipConfigurations: [
-            {
-              name: IP_CONFIG_NAME,
-              primary: true,
-              subnet: { id: spec.subnetId },
-              publicIPAddressConfiguration: {
-                name: spec.publicIpName,
-                tags: spec.tags,
-                sku: { ...PUBLIC_IP_SKU },
-                deleteOption: 'Delete',
-                publicIPAllocationMethod: 'Static',
-              },
-            },
-          ],
+          ...nicAccessBody(spec, nsgId),
+          ipConfigurations: [{ name: IP_CONFIG_NAME, primary: true, subnet: { id: spec.subnetId }, ...ipAccessBody(spec) }],
         },
       ],
     },

@@ -37,6 +37,8 @@ export interface PackagingMachine {
   resourceGroup: string;
   vmId?: string;
   diskId?: string;
+  /** How to reach it, read once it runs: private IP, public IP (public access) and the portal's Bastion page when its VNet has one. */
+  address?: { privateIp: string; publicIp?: string; bastionUrl?: string };
 }
 
 export interface IntegrityResultSummary {
@@ -135,6 +137,9 @@ export type ConnectorAuth =
 
 export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud' | 'Custom';
 
+/** How admins reach the packaging machine (./machine-access.ts); absent means private. */
+export type MachineAccess = { mode: 'private' } | { mode: 'public'; allowedCidrs: string[] };
+
 export interface ConnectorConfig {
   _id: string;
   name: string;
@@ -149,6 +154,8 @@ export interface ConnectorConfig {
   location: string;
   subnetId: string;
   vmSize: string;
+  /** Packaging machine access; connectors saved before the setting existed are private. */
+  machineAccess?: MachineAccess;
   /** The sandbox's simulated Azure: every message about its resources says so. */
   simulated?: boolean;
   createdBy: string;
@@ -208,7 +215,7 @@ export interface VersionDraftValues {
 }
 
 /** What a connector's Test checks, in the order it checks them. */
-export type ConnectorCheckName = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'vm-size';
+export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ConnectorCheckResult {
   check: ConnectorCheckName;

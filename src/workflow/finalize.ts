@@ -6,6 +6,7 @@
  */
 import { AzureError, BlobCopyError } from '../azure/errors.js';
 import type { BlobRef } from '../azure/blob-disks.js';
+import { parseResourceId } from '../azure/arm/resource-id.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
@@ -27,7 +28,8 @@ export class FinalizeRefused extends Error {}
 
 export interface PackagingMachineState {
   vmName: string;
-  diskName: string;
+  /** The machine's OS disk, in whichever resource group it was created. */
+  disk: { name: string; resourceGroup: string };
   powerState: string;
 }
 
@@ -35,16 +37,16 @@ export interface PackagingMachineState {
 export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachineState> {
   const { machines } = run.azure();
   const vms = (await machines.findByTag(TASK_TAG, run.task._id)).filter((r) => r.type.toLowerCase() === VM_TYPE.toLowerCase());
-  const where = `resource group ${run.connector.resourceGroup} (tag ${TASK_TAG}=${run.task._id})`;
+  const where = `subscription ${run.connector.subscriptionId} (tag ${TASK_TAG}=${run.task._id})`;
   if (vms.length === 0) throw new FinalizeRefused(`I can't find the packaging machine in ${where}.`);
   if (vms.length > 1) {
     throw new FinalizeRefused(`there is more than one packaging machine in ${where}: ${vms.map((v) => v.name).join(', ')}. Delete the extra ones first.`);
   }
-  const vm = await machines.getVm(vms[0]!.name);
+  const vm = await machines.getVm(vms[0]!);
   if (!vm) throw new FinalizeRefused(`the packaging machine ${vms[0]!.name} has just been deleted.`);
-  const diskName = vm.osDiskId?.split('/').pop();
-  if (!diskName) throw new FinalizeRefused(`the packaging machine ${vm.name} has no managed OS disk.`);
-  return { vmName: vm.name, diskName, powerState: vm.powerState };
+  const disk = vm.osDiskId ? parseResourceId(vm.osDiskId) : null;
+  if (!disk?.names[0]) throw new FinalizeRefused(`the packaging machine ${vm.name} has no managed OS disk.`);
+  return { vmName: vm.name, disk: { name: disk.names[0], resourceGroup: disk.resourceGroup }, powerState: vm.powerState };
 }
 
 /**
@@ -94,7 +96,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     if (machine.powerState !== 'deallocated') {
       throw new FinalizeRefused(`the packaging machine ${machine.vmName} is ${machine.powerState}; it must stay deallocated while its disk is copied. Click *Shutdown for Finalize* again.`);
     }
-    return azure.machines.grantDiskReadAccess(machine.diskName, EXPORT_SAS_SECONDS);
+    return azure.machines.grantDiskReadAccess(machine.disk, EXPORT_SAS_SECONDS);
   };
 
   await run.step(FINALIZE_STEP.grant, async () => {
@@ -116,6 +118,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     await blobs.waitForCopy({
       ...target,
       pollIntervalMs: opts.copyPollIntervalMs,
+      signal: run.signal,
       onProgress: (status) => void run.progress(status.percent, `${status.percent}% copied`),
     });
   });
@@ -125,7 +128,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
 
   await run.step(FINALIZE_STEP.revoke, async () => {
     const machine = await findPackagingMachine(run);
-    await azure.machines.revokeDiskAccess(machine.diskName);
+    await azure.machines.revokeDiskAccess(machine.disk);
   });
   const machineName = run.version.packagingMachine?.name;
   await run.step(FINALIZE_STEP.deleteMachine, () => deleteTaskMachines(run));
@@ -141,7 +144,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
   const lines = [
     `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
     `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
+    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
   if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
   lines.push(await versionChangelogText(run.services.repos, run.version));
@@ -182,7 +185,7 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
       const blobs = await azure.blobs();
       await blobs.deleteBlob({ container: run.connector.container, blob: versionVhdBlob(run.layer, run.version) });
       const machine = await findPackagingMachine(run).catch(() => undefined);
-      if (machine) await azure.machines.revokeDiskAccess(machine.diskName);
+      if (machine) await azure.machines.revokeDiskAccess(machine.disk);
     }
   } catch (cleanupError) {
     logger.warn(`cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);

@@ -11,13 +11,14 @@ import { assembleInventory, changelogBetween, readInventoryPart, type Inventory,
 import type { LayerVersion } from '../domain/model.js';
 import type { ScriptReading } from '../domain/script-output.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
+import type { MachinePlace } from './machine-actions.js';
 import type { TaskRun } from './task-run.js';
 
 /** Reads every part of the inventory, in order. */
-export async function readInventory(machines: Machines, vmName: string): Promise<ScriptReading<Inventory>> {
+export async function readInventory(machines: Machines, vm: MachinePlace): Promise<ScriptReading<Inventory>> {
   const parts: InventoryPart[] = [];
   for (let part = 0; part === 0 || part < parts[0]!.parts; part++) {
-    const output = await machines.runPowerShell(vmName, INVENTORY_SCRIPT, { parameters: { Part: String(part) } });
+    const output = await machines.runPowerShell(vm, INVENTORY_SCRIPT, { parameters: { Part: String(part) } });
     const reading = readInventoryPart(output, part);
     if (!reading.ok) return { ok: false, failure: { ...reading.failure, reason: `the inventory script ${reading.failure.reason}` } };
     parts.push(reading.value);
@@ -38,12 +39,12 @@ function summary(inventory: Inventory): string {
  * The base inventory, read once as the machine first reports ready. A base version that has no
  * inventory of its own (an imported layer) gets this one: it is exactly what its disk holds.
  */
-export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vmName: string): Promise<void> {
-  const reading = await readInventory(azure.machines, vmName);
+export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<void> {
+  const reading = await readInventory(azure.machines, vm);
   if (!reading.ok) {
     await saveVersion(run, { baseInventoryFailure: reading.failure.reason });
     await run.thread(
-      `:warning: I couldn't read what is installed on \`${vmName}\` before any change: ${escapeMrkdwn(reading.failure.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
+      `:warning: I couldn't read what is installed on \`${vm.name}\` before any change: ${escapeMrkdwn(reading.failure.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
     );
     return;
   }
@@ -51,15 +52,15 @@ export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vmN
   const baseId = run.version.baseVersionId;
   const base = baseId ? await run.services.repos.versions.get(baseId) : null;
   if (base && !base.inventory) await run.services.repos.versions.update(base._id, { inventory: reading.value });
-  await run.thread(`:clipboard: Read what \`${vmName}\` has installed before any change (${summary(reading.value)}); the changelog compares with it at finalize.`);
+  await run.thread(`:clipboard: Read what \`${vm.name}\` has installed before any change (${summary(reading.value)}); the changelog compares with it at finalize.`);
 }
 
 /**
  * The version's own inventory, just before the machine is shut down for finalize, and the
  * changelog against the base. Answers why it could not be read, so shutdown can stop there.
  */
-export async function recordVersionInventory(run: TaskRun, azure: AzureSession, vmName: string): Promise<ScriptReading<Inventory>> {
-  const reading = await readInventory(azure.machines, vmName);
+export async function recordVersionInventory(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<ScriptReading<Inventory>> {
+  const reading = await readInventory(azure.machines, vm);
   if (!reading.ok) return reading;
   const baseId = run.version.baseVersionId;
   const baseVersion = baseId ? await run.services.repos.versions.get(baseId) : null;

@@ -22,6 +22,9 @@ import type { TaskRun } from './task-run.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
+/** Where a packaging machine is: the portal may have put it in another resource group than the connector's. */
+export type MachinePlace = Pick<VmStatus, 'name' | 'resourceGroup'>;
+
 /** What a user is told when the machine is already busy with `action`. */
 export const BUSY: Readonly<Record<MachineWork, string>> = {
   check: 'A check is already running on the packaging machine; wait for its result, then try again.',
@@ -91,18 +94,36 @@ export function notReadyFor(action: MachineWork, vm: VmStatus | null): string | 
  */
 export async function locateMachine(run: TaskRun, azure: AzureSession): Promise<VmStatus | null> {
   const recorded = run.version.packagingMachine;
-  const byName = recorded ? await azure.machines.getVm(recorded.name) : null;
+  const byName = recorded ? await azure.machines.getVm(recorded) : null;
   if (byName) return byName;
   const tagged = (await azure.machines.findByTag(TASK_TAG, run.task._id)).find((r) => r.type.toLowerCase() === VM_TYPE);
   if (!tagged) return null;
-  const vm = await azure.machines.getVm(tagged.name);
-  if (vm) await recordMachine(run, { name: vm.name, vmId: vm.id });
+  const vm = await azure.machines.getVm(tagged);
+  if (vm) await recordMachine(run, { name: vm.name, resourceGroup: vm.resourceGroup, vmId: vm.id });
   return vm;
 }
 
-export async function recordMachine(run: TaskRun, found: { name: string; vmId: string; diskId?: string }): Promise<void> {
-  const packagingMachine = { ...run.version.packagingMachine, resourceGroup: run.connector.resourceGroup, ...found };
-  await saveVersion(run, { packagingMachine });
+/**
+ * Records where the task's machine is. One found outside the connector's resource group (the
+ * portal's Custom deployment lets a person pick any) is still watched, finalized and deleted
+ * there; the channel is told once, with the resource group it is in.
+ */
+export async function recordMachine(run: TaskRun, found: { name: string; resourceGroup: string; vmId: string; diskId?: string }): Promise<void> {
+  await saveVersion(run, { packagingMachine: { ...run.version.packagingMachine, ...found } });
+  const group = found.resourceGroup.toLowerCase();
+  if (group === run.connector.resourceGroup.toLowerCase()) return;
+  // The watch and a button click may find it at the same moment; the claim lets one of them say it.
+  if (!(await run.services.repos.claims.tryClaim(`machine-elsewhere:${run.version._id}:${group}`, run.task._id))) return;
+  await run.thread(
+    `:warning: <@${run.task.startedBy}> the packaging machine \`${escapeMrkdwn(found.name)}\` is in resource group *${escapeMrkdwn(found.resourceGroup)}*, not in the connector's resource group *${escapeMrkdwn(run.connector.resourceGroup)}*. I found it by its \`${TASK_TAG}\` tag and will watch, finalize and delete it there.`,
+  );
+}
+
+/** Reads and records how a person reaches the running machine (its addresses; Bastion when there is one). */
+export async function recordAddresses(run: TaskRun, vm: VmStatus): Promise<void> {
+  const address = await run.azure().machines.machineAddresses(vm);
+  const machine = run.version.packagingMachine;
+  if (address && machine) await saveVersion(run, { packagingMachine: { ...machine, address } });
 }
 
 async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise<void> {
@@ -111,10 +132,10 @@ async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise
 }
 
 /** Runs the check script and stores what it found; the check failing is stored as such, never as clean. */
-async function checkIntegrity(run: TaskRun, azure: AzureSession, vmName: string): Promise<IntegrityResult> {
-  const output = await azure.machines.runPowerShell(vmName, INTEGRITY_CHECK_SCRIPT);
+async function checkIntegrity(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<IntegrityResult> {
+  const output = await azure.machines.runPowerShell(vm, INTEGRITY_CHECK_SCRIPT);
   const result = readIntegrityOutput(output);
-  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vmName} (task ${run.task._id}) failed: ${result.reason}`);
+  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vm.name} (task ${run.task._id}) failed: ${result.reason}`);
   const runOnce = result.outcome === 'blocked' ? result.report.runOnce : [];
   const lastIntegrity: IntegrityResultSummary = {
     checkedAt: new Date(),
@@ -151,7 +172,7 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
     const vm = await locateMachine(run, azure);
     const problem = notReadyFor(action, vm);
     if (problem || !vm) return problem ?? NO_MACHINE;
-    return await ACTIONS[action](run, azure, vm.name, userId);
+    return await ACTIONS[action](run, azure, vm, userId);
   } catch (err) {
     // Someone else's Run Command (e.g. from the portal) holds the machine: Azure answers 409.
     if (err instanceof RunCommandBusyError) return BUSY.check;
@@ -162,10 +183,10 @@ export async function performMachineAction(run: TaskRun, action: MachineAction, 
   }
 }
 
-type ActionRunner = (run: TaskRun, azure: AzureSession, vmName: string, userId: string) => Promise<string>;
+type ActionRunner = (run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string) => Promise<string>;
 
-async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function check(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome === 'clean') {
     await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.`);
     return 'The layer integrity check passed: nothing is pending. When you have finished installing, click *Shutdown for Finalize*.';
@@ -174,10 +195,10 @@ async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: 
   return `The integrity check found that ${summary(result)}`;
 }
 
-async function reboot(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vmName}\`.`);
-  await azure.machines.restartVm(vmName);
-  await run.thread(`:white_check_mark: The packaging machine \`${vmName}\` has restarted. Once it has finished booting, click *Check again*.`);
+async function reboot(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vm.name}\`.`);
+  await azure.machines.restartVm(vm);
+  await run.thread(`:white_check_mark: The packaging machine \`${vm.name}\` has restarted. Once it has finished booting, click *Check again*.`);
   return 'The packaging machine has restarted. Give it a minute to finish booting, then click *Check again*.';
 }
 
@@ -194,12 +215,12 @@ function ngenStillRunning(step?: string): string {
   return `NGen is still running on the packaging machine${where}. Let it finish: don't restart or shut down the machine, because an interrupted NGen run can leave .NET broken. Click *Check again* later; once NGen is done the check passes.`;
 }
 
-async function runNgen(run: TaskRun, azure: AzureSession, vmName: string, userId: string, mode: 'queued' | 'update-force'): Promise<string> {
+async function runNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, mode: 'queued' | 'update-force'): Promise<string> {
   const what = mode === 'queued' ? 'the queued NGen work (`ngen executeQueuedItems`)' : '`ngen update /force`, which recompiles every native image,';
   await run.thread(
-    `:runner: <@${userId}> is running ${what} in the foreground on \`${vmName}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
+    `:runner: <@${userId}> is running ${what} in the foreground on \`${vm.name}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
   );
-  const result = await azure.machines.runManagedPowerShell(vmName, {
+  const result = await azure.machines.runManagedPowerShell(vm, {
     name: mode === 'queued' ? 'oslayer-expedite-ngen' : 'oslayer-ngen-update-force',
     script: EXPEDITE_NGEN_SCRIPT,
     parameters: { Mode: mode },
@@ -217,11 +238,11 @@ async function runNgen(run: TaskRun, azure: AzureSession, vmName: string, userId
     return `NGen could not be run in the foreground: ${why}. Nothing was stopped; click *Check again*.`;
   }
   await run.thread(':white_check_mark: The foreground NGen run has finished; checking the machine again.');
-  return check(run, azure, vmName, userId);
+  return check(run, azure, vm, userId);
 }
 
-const expediteNgen: ActionRunner = (run, azure, vmName, userId) => runNgen(run, azure, vmName, userId, 'queued');
-const ngenUpdateForce: ActionRunner = (run, azure, vmName, userId) => runNgen(run, azure, vmName, userId, 'update-force');
+const expediteNgen: ActionRunner = (run, azure, vm, userId) => runNgen(run, azure, vm, userId, 'queued');
+const ngenUpdateForce: ActionRunner = (run, azure, vm, userId) => runNgen(run, azure, vm, userId, 'update-force');
 
 const RUNONCE_OUTCOME: Readonly<Record<RunOnceReport['results'][number]['outcome'], string>> = {
   ran: 'ran',
@@ -235,25 +256,25 @@ export function runOnceEntryLabel(entry: RunOnceEntry): string {
 }
 
 /** Runs once, or removes, the RunOnce entries the last check listed (the ones the admin confirmed), then checks again. */
-async function runOnceRemedy(run: TaskRun, azure: AzureSession, vmName: string, userId: string, action: 'run' | 'remove'): Promise<string> {
+async function runOnceRemedy(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, action: 'run' | 'remove'): Promise<string> {
   const listed = runOnceEntrySchema.array().max(64).safeParse(run.version.lastIntegrity?.runOnce ?? []);
   if (!listed.success || listed.data.length === 0) return 'The last check listed no RunOnce entries. Click *Check again* to look once more.';
   const verb = action === 'run' ? 'running once' : 'removing';
-  await run.thread(`:gear: <@${userId}> is ${verb} ${listed.data.length} RunOnce ${listed.data.length === 1 ? 'entry' : 'entries'} on \`${vmName}\`.`);
+  await run.thread(`:gear: <@${userId}> is ${verb} ${listed.data.length} RunOnce ${listed.data.length === 1 ? 'entry' : 'entries'} on \`${vm.name}\`.`);
   // The names travel as data in a Run Command parameter, never inside the script.
-  const reading = readRunOnceOutput(await azure.machines.runPowerShell(vmName, RUNONCE_SCRIPT, { parameters: runOnceParameters(action, listed.data) }));
+  const reading = readRunOnceOutput(await azure.machines.runPowerShell(vm, RUNONCE_SCRIPT, { parameters: runOnceParameters(action, listed.data) }));
   if (!reading.ok) {
     const why = describeScriptFailure(reading.failure);
     await run.thread(`:warning: The RunOnce entries could not be ${action === 'run' ? 'run' : 'removed'}: ${why}.`);
     return `The RunOnce entries could not be ${action === 'run' ? 'run' : 'removed'}: ${why}. Click *Check again* to see where things stand.`;
   }
   const lines = reading.value.results.map((r) => `• ${runOnceEntryLabel(r)} ${RUNONCE_OUTCOME[r.outcome]}${r.exitCode ? ` (exit code ${r.exitCode})` : ''}`);
-  await run.thread(`:white_check_mark: RunOnce on \`${vmName}\`:\n${lines.join('\n')}`);
-  return check(run, azure, vmName, userId);
+  await run.thread(`:white_check_mark: RunOnce on \`${vm.name}\`:\n${lines.join('\n')}`);
+  return check(run, azure, vm, userId);
 }
 
-const runOnceRun: ActionRunner = (run, azure, vmName, userId) => runOnceRemedy(run, azure, vmName, userId, 'run');
-const runOnceRemove: ActionRunner = (run, azure, vmName, userId) => runOnceRemedy(run, azure, vmName, userId, 'remove');
+const runOnceRun: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, azure, vm, userId, 'run');
+const runOnceRemove: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, azure, vm, userId, 'remove');
 
 /**
  * Shutdown for Finalize's work, shared with the one-click Finalize: the integrity check, and
@@ -261,21 +282,21 @@ const runOnceRemove: ActionRunner = (run, azure, vmName, userId) => runOnceRemed
  * report it), then stop + deallocate → Ready to Finalize. Answers why not otherwise, naming the
  * button (`button`) that tries again.
  */
-async function shutDownIfClean(run: TaskRun, azure: AzureSession, vmName: string, userId: string, asked: string, button: string): Promise<string | undefined> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string, button: string): Promise<string | undefined> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome !== 'clean') {
     await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
   }
-  const inventory = await recordVersionInventory(run, azure, vmName);
+  const inventory = await recordVersionInventory(run, azure, vm);
   if (!inventory.ok) {
     const why = `I couldn't read what is installed on it for the changelog: ${describeScriptFailure(inventory.failure)}. Nothing was changed; click *${button}* again.`;
     await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${why}`);
     return `I didn't shut the packaging machine down: ${why}`;
   }
-  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
-  await azure.machines.powerOffVm(vmName);
-  await azure.machines.deallocateVm(vmName);
+  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.`);
+  await azure.machines.powerOffVm(vm);
+  await azure.machines.deallocateVm(vm);
   // The watch stops with Action Required; its last word on the machine must be this one.
   const { runningSince: _stopped, ...watched } = run.version.machineWatch ?? { watchingSince: new Date() };
   const machineWatch = { ...watched, state: 'deallocated' as const, agentReady: false, observedAt: new Date() };
@@ -283,20 +304,20 @@ async function shutDownIfClean(run: TaskRun, azure: AzureSession, vmName: string
   return undefined;
 }
 
-async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const blocked = await shutDownIfClean(run, azure, vmName, userId, 'shut down for finalize', 'Shutdown for Finalize');
+async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize', 'Shutdown for Finalize');
   if (blocked) return blocked;
-  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
+  await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 
 /** The one-click Finalize's first half: the version reads Checking the layer while Shutdown for Finalize's work runs. */
-async function finalizeCheck(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
+async function finalizeCheck(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
   if (run.version.status === 'action-required') await run.moveVersion({ type: 'check-started' });
-  await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vmName)}\` for the Finalize <@${userId}> clicked.`);
-  const blocked = await shutDownIfClean(run, azure, vmName, userId, 'finalize', 'Finalize');
+  await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vm.name)}\` for the Finalize <@${userId}> clicked.`);
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'finalize', 'Finalize');
   if (blocked) return blocked;
-  await run.thread(`:checkered_flag: \`${escapeMrkdwn(vmName)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
+  await run.thread(`:checkered_flag: \`${escapeMrkdwn(vm.name)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
   return 'The packaging machine passed the check and is shut down; finalizing now.';
 }
 

@@ -30,7 +30,7 @@ import {
 } from '../domain/windows-update.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
 import { recordBaseInventory } from './inventory.js';
-import { locateMachine, notReadyFor, notWaitingForMachine } from './machine-actions.js';
+import { locateMachine, notReadyFor, notWaitingForMachine, type MachinePlace } from './machine-actions.js';
 import type { TaskRun } from './task-run.js';
 
 export interface UpdateSettings {
@@ -82,10 +82,10 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
         };
     if (!resuming) {
       // The changelog's base must be read before the first change, if the watch has not read it yet.
-      if (!run.version.baseInventory && !run.version.baseInventoryFailure) await recordBaseInventory(run, azure, vm.name);
+      if (!run.version.baseInventory && !run.version.baseInventoryFailure) await recordBaseInventory(run, azure, vm);
       await run.thread(`:arrow_down: <@${request.userId}> started installing Windows updates on \`${vm.name}\`: ${UPDATE_MODE_LABEL[request.mode].toLowerCase()}, at most ${settings.rounds} rounds.`);
     }
-    return await new UpdateRounds(run, azure.machines, vm.name, state, settings).go();
+    return await new UpdateRounds(run, azure.machines, vm, state, settings).go();
   } catch (err) {
     const reason = stopReason(err);
     if (!(err instanceof UpdateRunStopped) && !(err instanceof AzureError)) run.services.logger.error(`installing updates for task ${run.task._id} failed:`, err);
@@ -114,7 +114,7 @@ class UpdateRounds {
   constructor(
     private readonly task: TaskRun,
     private readonly machines: Machines,
-    private readonly vmName: string,
+    private readonly vm: MachinePlace,
     private state: WindowsUpdateRun,
     private readonly settings: UpdateSettings,
   ) {}
@@ -137,7 +137,7 @@ class UpdateRounds {
       await this.save({ phase: 'installing', roundTotal: found.updates.length });
       const list = found.updates.map((u) => `• ${escapeMrkdwn(updateName(u))}`).join('\n');
       const more = found.total > found.updates.length ? `\n…and ${found.total - found.updates.length} more, installed in a following round.` : '';
-      await this.task.thread(`:mag: Round ${this.state.round}: ${found.total} applicable update${found.total === 1 ? '' : 's'} on \`${this.vmName}\`:\n${list}${more}`);
+      await this.task.thread(`:mag: Round ${this.state.round}: ${found.total} applicable update${found.total === 1 ? '' : 's'} on \`${this.vm.name}\`:\n${list}${more}`);
       const results: InstallReport[] = [];
       for (const update of found.updates) results.push(await this.install(update));
       const failedOnes = results.filter((r) => !installed(r));
@@ -152,7 +152,7 @@ class UpdateRounds {
   }
 
   private async search(): Promise<{ total: number; updates: ApplicableUpdate[] }> {
-    const result = await this.machines.runManagedPowerShell(this.vmName, {
+    const result = await this.machines.runManagedPowerShell(this.vm, {
       name: RUN_COMMAND_NAME,
       script: WINDOWS_UPDATE_SCRIPT,
       parameters: { Action: 'search', Mode: this.state.mode },
@@ -166,7 +166,7 @@ class UpdateRounds {
   }
 
   private async install(update: ApplicableUpdate): Promise<InstallReport> {
-    const result = await this.machines.runManagedPowerShell(this.vmName, {
+    const result = await this.machines.runManagedPowerShell(this.vm, {
       name: RUN_COMMAND_NAME,
       script: WINDOWS_UPDATE_SCRIPT,
       parameters: { Action: 'install', Mode: this.state.mode, UpdateId: update.id },
@@ -194,8 +194,8 @@ class UpdateRounds {
   private async restart(needRestart: InstallReport[]): Promise<void> {
     await this.save({ phase: 'restarting' });
     const which = needRestart.map((r) => r.kb || r.title).map(escapeMrkdwn).join(', ');
-    await this.task.thread(`:arrows_counterclockwise: Restarting \`${this.vmName}\` through Azure to finish ${which}. Don't use the machine until I say it is back.`);
-    await this.machines.restartVm(this.vmName);
+    await this.task.thread(`:arrows_counterclockwise: Restarting \`${this.vm.name}\` through Azure to finish ${which}. Don't use the machine until I say it is back.`);
+    await this.machines.restartVm(this.vm);
     await this.save({ phase: 'waiting-for-agent', restarts: this.state.restarts + 1 });
     await this.waitForAgent();
   }
@@ -203,17 +203,17 @@ class UpdateRounds {
   private async waitForAgent(): Promise<void> {
     const deadline = Date.now() + this.settings.agentWaitMs;
     for (;;) {
-      const vm = await this.machines.getVm(this.vmName);
+      const vm = await this.machines.getVm(this.vm);
       if (vm?.powerState === 'running' && vm.agentReady) break;
-      if (!vm) throw new UpdateRunStopped(`the packaging machine \`${this.vmName}\` was deleted while it restarted.`);
+      if (!vm) throw new UpdateRunStopped(`the packaging machine \`${this.vm.name}\` was deleted while it restarted.`);
       if (Date.now() > deadline) {
         throw new UpdateRunStopped(
-          `\`${this.vmName}\` was restarted, but its VM agent has not reported ready within ${minutes(this.settings.agentWaitMs / 1000)} (it is ${vm.powerState}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
+          `\`${this.vm.name}\` was restarted, but its VM agent has not reported ready within ${minutes(this.settings.agentWaitMs / 1000)} (it is ${vm.powerState}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, this.settings.agentPollMs));
     }
-    await this.task.thread(`:white_check_mark: \`${this.vmName}\` is back after the restart (VM agent ready).`);
+    await this.task.thread(`:white_check_mark: \`${this.vm.name}\` is back after the restart (VM agent ready).`);
   }
 
   private async finish(remaining?: number): Promise<string> {
@@ -227,7 +227,7 @@ class UpdateRounds {
       );
       return `Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
     }
-    await this.task.thread(`:white_check_mark: Windows updates are done on \`${this.vmName}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).`);
+    await this.task.thread(`:white_check_mark: Windows updates are done on \`${this.vm.name}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).`);
     return `Windows updates are done: ${done}. Nothing applicable is left.`;
   }
 }

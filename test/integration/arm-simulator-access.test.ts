@@ -69,17 +69,18 @@ describe('Entra ID stand-in', () => {
 });
 
 describe('what a connector Test checks', () => {
-  it('shows the storage account with Azurite as blob endpoint, and listKeys returns a key Azurite accepts', async () => {
+  it('shows the storage account with Azurite (behind the Shared Key gateway) as blob endpoint, and listKeys returns a key Azurite accepts', async () => {
     const storage = new StorageManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
     const account = await storage.storageAccounts.getProperties(sim.resourceGroup, sim.storageAccount);
     expect(account.location).toBe(sim.location);
     expect(account.kind).toBe('StorageV2');
-    expect(account.primaryEndpoints?.blob).toBe(`${blobEndpoint()}/`);
+    expect(account.primaryEndpoints?.blob).toBe(`${sim.storageBlobEndpoint}/`);
+    expect(account.allowSharedKeyAccess).toBeUndefined();
 
     const { keys } = await storage.storageAccounts.listKeys(sim.resourceGroup, sim.storageAccount);
     const key1 = keys?.find((key) => key.keyName === 'key1');
     expect(key1?.permissions).toBe('FULL');
-    const blobs = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
+    const blobs = new BlobServiceClient(account.primaryEndpoints!.blob!, new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
     await expect(blobs.getProperties()).resolves.toBeDefined();
   });
 

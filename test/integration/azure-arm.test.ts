@@ -98,6 +98,7 @@ describe('packaging machine on the ARM simulator', () => {
       // Generation 2 needs a size that boots it (the A v2 family is generation 1 only).
       vmSize: 'Standard_D2s_v3',
       location: account.location,
+      access: { mode: 'private' },
       storageAccountId: account.id,
       packagingVhdUrl: await uploadPackagingVhd('win11/v2-packaging.vhd'),
       subnetId: sim.subnetId,
@@ -116,7 +117,8 @@ describe('packaging machine on the ARM simulator', () => {
 
     const types = (await taskResources(taskId)).map((resource) => resource.type.toLowerCase()).sort();
     expect(types).toEqual(
-      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces', 'microsoft.network/publicipaddresses'],
+      // Private access: no public IP.
+      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces'],
     );
     const found = await azure.machines.findByTag(TASK_TAG, taskId);
     expect(found.map((resource) => resource.type.toLowerCase()).sort()).toEqual(types);
@@ -200,7 +202,7 @@ async function fetchBlobSize(sasUrl: string): Promise<number> {
 describe('connector Test on the ARM simulator', () => {
   it('passes every check for the sandbox connector', async () => {
     const results = await ports().probe.runChecks();
-    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'region-match', 'resource-group', 'subnet', 'vm-size']);
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
     for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImageWithoutDocker, checkStepsMirror, imageLayout, startWithoutSlackSettings, type ImageBuild } from '../../scripts/docker-check.js';
 
@@ -19,8 +19,11 @@ describe('the Docker image, built without Docker', () => {
       'package.json',
       'manifest.yml',
       'dist/src/main.js',
-      'dist/src/azure/scripts/expedite-ngen.ps1',
-      'dist/src/azure/scripts/integrity-check.ps1',
+      // Every script the bot sends to a machine, as the repository has them.
+      ...readdirSync('src/azure/scripts')
+        .filter((f) => f.endsWith('.ps1'))
+        .sort()
+        .map((f) => `dist/src/azure/scripts/${f}`),
       'dist/tools/azurite-copy-fix.cjs',
       'dist/tools/exit-with-parent.cjs',
       '../usr/local/bin/oslayer-ferretdb (executable)',

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
@@ -22,14 +22,6 @@ function startMain(env: Record<string, string>): { child: ChildProcessWithoutNul
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function processAlive(pid: number): boolean {
@@ -82,6 +74,18 @@ describe('npm start', () => {
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { text: string }).text).toContain('/oslayer add-version');
+
+      // A second bot on the same embedded data directory is refused: FerretDB's SQLite store
+      // does not make job locks exclusive across processes.
+      const second = startMain({
+        SLACK_BOT_TOKEN: 'xoxb-process-test',
+        SLACK_SIGNING_SECRET: secret,
+        SLACK_API_URL: apiUrl,
+        PORT: String(await freePort()),
+        OSLAYER_DATA_DIR: dataDir,
+      });
+      expect(await exitOf(second.child)).toBe(1);
+      expect(second.output()).toContain(`another oslayer (pid ${child.pid}) is already using the embedded store`);
 
       const ferretPid = Number(/pid (\d+)/.exec(output())?.[1]);
       expect(processAlive(ferretPid)).toBe(true);

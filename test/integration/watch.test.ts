@@ -13,6 +13,7 @@ beforeAll(async () => {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500 },
       updates: TEST_UPDATE_SETTINGS,
+      lockLifetimeMs: 10_000,
     },
   });
   ui = new TaskButtons(t);

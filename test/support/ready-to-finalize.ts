@@ -26,6 +26,7 @@ export async function readyToFinalize(services: Services, taskId: string): Promi
   const azure = run.azure();
   const spec = await packagingSpecFor(run, azure);
   const disk = await azure.machines.importDisk(spec.disk);
+  if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
   await azure.machines.deallocateVm(spec.vmName);
   await run.moveVersion(

@@ -10,6 +10,8 @@ export interface SimulatorConfig {
   storageAccount: string;
   /** Azurite account URL without a trailing slash. */
   blobEndpoint: string;
+  /** The account's endpoint as ARM reports it: the gateway enforcing allowSharedKeyAccess. */
+  storageBlobEndpoint: string;
   blobAccountKey: string;
   subnetId: string;
   runCommandMs: number;

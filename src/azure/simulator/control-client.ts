@@ -56,6 +56,11 @@ export class SimulatorControl {
     return (await this.expectOk('GET', `/_simulator/guest/${encodeURIComponent(vmName)}`)) as GuestView;
   }
 
+  /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */
+  async setSharedKeyAccess(account: string, allowSharedKeyAccess: boolean): Promise<void> {
+    await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { allowSharedKeyAccess });
+  }
+
   /** Replaces the injected faults; [] clears them. */
   async setFaults(faults: FaultSpec[]): Promise<void> {
     await this.expectOk('PUT', '/_simulator/faults', { faults });

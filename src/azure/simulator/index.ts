@@ -19,9 +19,12 @@ import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
+import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSkuRoutes } from './skus.js';
-import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
+import { registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
+import { startStorageGateway } from './storage-gateway.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
+import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
 export type { GuestChanges, GuestControl, GuestFlags, GuestView } from './guest.js';
@@ -44,6 +47,8 @@ export interface ArmSimulatorOptions {
   operationDelayMs?: number;
   /** How long the guest takes to run a Run Command script (default 300 ms). */
   runCommandMs?: number;
+  /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
+  stateFile?: string;
 }
 
 export interface RunningArmSimulator {
@@ -61,6 +66,12 @@ export interface RunningArmSimulator {
   location: string;
   /** Azurite's account, e.g. 'devstoreaccount1', as Microsoft.Storage/storageAccounts in resourceGroup. */
   storageAccount: string;
+  /**
+   * The storage account's blob endpoint as ARM reports it: Azurite behind the gateway that
+   * enforces `allowSharedKeyAccess` (./storage-gateway.ts). `blobEndpoint` given at start stays
+   * Azurite itself, the platform's own view.
+   */
+  storageBlobEndpoint: string;
   /** The pre-seeded VNet 'oslayer-vnet', subnet 'packaging'. */
   subnetId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
@@ -84,7 +95,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   };
   const storageAccount = new URL(blobEndpoint).pathname.split('/').filter(Boolean).pop() ?? 'devstoreaccount1';
   const vnetId = resourceId(subscriptionId, resourceGroup, 'Microsoft.Network/virtualNetworks', VNET_NAME);
-  const blobs = new DiskBlobs(blobEndpoint, opts.blobAccountKey);
+  const store = new ResourceStore(subscriptionId);
+  const gateway = await startStorageGateway({
+    azuriteOrigin: new URL(blobEndpoint).origin,
+    sharedKeyAllowed: (account) => sharedKeyAllowed(store, account),
+    platformContainers: [DiskBlobs.container],
+  });
+  const storageBlobEndpoint = `${gateway.origin}/${storageAccount}`;
+  const blobs = new DiskBlobs(blobEndpoint, opts.blobAccountKey, storageBlobEndpoint);
   await blobs.prepare();
   const context: SimulatorContext = {
     config: {
@@ -93,15 +111,18 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       location,
       storageAccount,
       blobEndpoint,
+      storageBlobEndpoint,
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
       runCommandMs: opts.runCommandMs ?? 300,
     },
-    store: new ResourceStore(subscriptionId),
+    store,
     operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200),
     guests: new GuestRegistry(),
     blobs,
   };
+  const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
+  // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
 
   const tokens = new IssuedTokens();
@@ -112,6 +133,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);
+  registerSecurityGroupRoutes(router, context);
   registerSkuRoutes(router, context);
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
@@ -137,10 +159,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     resourceGroup,
     location,
     storageAccount,
+    storageBlobEndpoint,
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
     async stop() {
+      persistence?.flush();
+      persistence?.stop();
       context.operations.stop();
+      await gateway.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
