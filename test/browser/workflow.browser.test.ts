@@ -215,6 +215,10 @@ describe('Finalize in one click from the Action Required message', () => {
     await click(message(), 'Deploy for me');
     await message().getByText(/Packaging machine.*: running/).waitFor(SHOWS_WITHIN);
     await guestFlags().waitFor(SHOWS_WITHIN);
+    // Once the machine is ready the bot reads what it has installed (the changelog's base); the machine is busy until then.
+    await message().getByRole('button', { name: /^\d+ repl(y|ies)$/ }).click();
+    await message().getByText(/has installed before any change/).waitFor(SHOWS_WITHIN);
+    await message().getByRole('button', { name: /^Hide \d+ repl(y|ies)$/ }).click();
     await shot('one-click-machine-deployed');
   }, STEP_TIMEOUT_MS);
 
