@@ -26,6 +26,10 @@ export interface DiskImport {
 
 /** The packaging machine: its OS disk is the imported packaging VHD; NIC and public IP live and die with the VM. */
 export interface PackagingMachineSpec {
+  taskId: string;
+  /** The connector's subscription and resource group: where the machine is created on either path. */
+  subscriptionId: string;
+  resourceGroup: string;
   vmName: string;
   vmSize: string;
   location: string;

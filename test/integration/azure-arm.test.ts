@@ -92,6 +92,8 @@ describe('packaging machine on the ARM simulator', () => {
     const account = await azure.probe.storageAccountInfo(sim.storageAccount);
     spec = packagingMachineSpec({
       taskId,
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
       layerName: 'Win11',
       versionName: 'v2',
       diskFilename: 'win11/v2-packaging.vhd',

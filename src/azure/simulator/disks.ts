@@ -107,7 +107,8 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
       }
       disk.provisioningState = 'Succeeded';
     },
-    { status: 201, body: renderDisk(context, disk) },
+    // Disk_Create_ByImportingBlob*: 202 with the disk while the import runs (200 when it already exists).
+    { status: 202, body: renderDisk(context, disk) },
   );
 }
 

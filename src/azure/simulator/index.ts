@@ -9,18 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { generateLoopbackCertificate } from './certificate.js';
 import type { SimulatorContext } from './context.js';
 import { registerControlRoutes } from './control.js';
+import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
 import { IssuedTokens, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
-import { ArmError, Router, armErrorResponse, readBody, send, type SimRequest, type SimResponse } from './http.js';
+import { ArmError, Router, armErrorResponse, jsonBody, readBody, send, type SimRequest, type SimResponse } from './http.js';
 import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
+import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 
 export type { InventoryItem } from './resources.js';
@@ -116,6 +118,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
+  new Deployments(context, providerCall(router, location)).register(router);
 
   const certificate = await generateLoopbackCertificate();
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
@@ -123,7 +126,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   writeFileSync(caCertPath, certificate.certPem);
 
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, router, tokens, faults);
+    void serve(req, res, router, tokens, faults, location);
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -161,7 +164,7 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** One request: injected faults first, then the route, its bearer check, and ARM-shaped errors. */
-async function serve(req: IncomingMessage, res: ServerResponse, router: Router, tokens: IssuedTokens, faults: FaultList): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, router: Router, tokens: IssuedTokens, faults: FaultList, location: string): Promise<void> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
   let answer: SimResponse;
@@ -175,7 +178,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
       rawBody: await readBody(req),
       params: {},
     };
-    answer = await dispatch(request, router, tokens, faults);
+    answer = await dispatch(request, router, tokens, faults, location);
   } catch (error) {
     answer = armErrorResponse(
       error instanceof ArmError ? error : new ArmError(500, 'InternalServerError', `Simulator failure: ${String(error)}`),
@@ -185,7 +188,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   send(res, { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } });
 }
 
-async function dispatch(request: SimRequest, router: Router, tokens: IssuedTokens, faults: FaultList): Promise<SimResponse> {
+async function dispatch(request: SimRequest, router: Router, tokens: IssuedTokens, faults: FaultList, location: string): Promise<SimResponse> {
   const isControl = request.path.startsWith('/_simulator/');
   const fault = isControl ? undefined : faults.take(request.method, request.path);
   if (fault?.delayMs) await sleep(fault.delayMs);
@@ -195,9 +198,35 @@ async function dispatch(request: SimRequest, router: Router, tokens: IssuedToken
   if (!found) throw new ArmError(404, 'NotFound', `The simulator does not serve ${request.method} ${request.path}.`);
   if (!found.route.anonymous) {
     tokens.authenticate(request);
-    if (!request.query.get('api-version')) {
+    const apiVersion = request.query.get('api-version');
+    if (!apiVersion) {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
+    validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
   }
   return found.route.handler({ ...request, params: found.params });
+}
+
+/** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
+function providerCall(router: Router, location: string): ProviderCall {
+  return async ({ method, path, apiVersion, body, origin }) => {
+    const found = router.match(method, path);
+    if (!found) throw new ArmError(400, 'NoRegisteredProviderFound', `The simulator serves no ${method} ${path}.`);
+    const request: SimRequest = {
+      method,
+      path,
+      query: new URLSearchParams({ 'api-version': apiVersion }),
+      headers: {},
+      origin,
+      rawBody: JSON.stringify(body),
+      params: found.params,
+    };
+    validateRequest({ method, path, apiVersion, body: () => body }, location);
+    try {
+      return await found.route.handler(request);
+    } catch (error) {
+      if (error instanceof ArmError) return armErrorResponse(error);
+      throw error;
+    }
+  };
 }

@@ -148,7 +148,7 @@ function putMachine(context: SimulatorContext, req: SimRequest): SimResponse {
     },
     networkApiVersion: networkProfile.networkApiVersion,
     networkInterfaceConfigurations: networkProfile.networkInterfaceConfigurations,
-    createdResources: createInlineNetwork(context, resourceGroup, req.params.name!, id, networkProfile.networkInterfaceConfigurations, tags),
+    createdResources: createInlineNetwork(context, resourceGroup, req.params.name!, id, networkProfile.networkInterfaceConfigurations),
     timeCreated: new Date().toISOString(),
     hyperVGeneration: generation,
     runCommandInProgress: false,
