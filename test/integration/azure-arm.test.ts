@@ -2,10 +2,12 @@ import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azur
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
 import { AzureAuthError, RunCommandBusyError, ThrottledError } from '../../src/azure/errors.js';
-import { packagingMachineSpec, TASK_TAG } from '../../src/azure/machine-spec.js';
+import { readFileSync } from 'node:fs';
+import { packagingMachineSpec, TASK_TAG, toArmTemplate } from '../../src/azure/machine-spec.js';
 import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator/index.js';
+import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
 import { buildFixedVhd } from '../../src/azure/vhd.js';
 import type { ConnectorConfig } from '../../src/domain/model.js';
 import { blobEndpoint } from '../support/stand-ins.js';
@@ -237,5 +239,94 @@ describe('connector Test on the ARM simulator', () => {
 
   it('lists a storage key only when asked', async () => {
     expect(await ports().probe.storageAccountKey(sim.storageAccount)).toBe(AZURITE_KEY);
+  });
+});
+
+describe('the portal path: the template deployed through Microsoft.Resources/deployments', () => {
+  async function specFor(taskId: string, diskFilename: string): Promise<PackagingMachineSpec> {
+    const account = await ports().probe.storageAccountInfo(sim.storageAccount);
+    return packagingMachineSpec({
+      taskId,
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
+      layerName: 'Win11',
+      versionName: taskId,
+      diskFilename,
+      vmSize: 'Standard_D2s_v3',
+      location: account.location,
+      storageAccountId: account.id,
+      packagingVhdUrl: await uploadPackagingVhd(diskFilename),
+      subnetId: sim.subnetId,
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+    });
+  }
+
+  /** A task's resources with the task's own names replaced, so two tasks' machines compare. */
+  function shapeOf(resources: InventoryItem[], spec: PackagingMachineSpec) {
+    return resources
+      .map(({ id, type, tags }) => ({ id: id.replaceAll(spec.vmName, '<vm>').replace(`/resourceGroups/${sim.resourceGroup}/`, '/resourceGroups/<rg>/'), type, tags: Object.keys(tags).sort() }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  it('refuses the template the bot wrote before issue 12 when the portal validates it', async () => {
+    const before = JSON.parse(readFileSync(new URL('../fixtures/arm/packaging-template-before-issue-12.json', import.meta.url), 'utf8'));
+    const outcome = await deployTemplateLikePortal(sim, before, { resourceGroup: sim.resourceGroup });
+    expect(outcome.submitted.status).toBe(400);
+    expect(outcome.error).toMatchObject({
+      code: 'InvalidTemplateDeployment',
+      details: [
+        {
+          code: 'InvalidRequestFormat',
+          message: 'Cannot parse the request.',
+          details: [
+            {
+              code: 'InvalidRequestFormat',
+              message:
+                "Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags'",
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates", async () => {
+    const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd');
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
+    expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
+
+    const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd');
+    const azure = ports();
+    await azure.machines.importDisk(viaSdk.disk);
+    await azure.machines.createVm(viaSdk);
+
+    const fromTemplate = await taskResources('task-portal-1');
+    expect(fromTemplate.map((resource) => resource.type).sort()).toEqual([
+      'Microsoft.Compute/disks',
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/publicIPAddresses',
+    ]);
+    for (const resource of fromTemplate) expect(resource.id).toContain(`/resourceGroups/${sim.resourceGroup}/`);
+    expect(shapeOf(fromTemplate, viaTemplate)).toEqual(shapeOf(await taskResources('task-portal-2'), viaSdk));
+    const [a, b] = await Promise.all([azure.machines.getVm(viaTemplate.vmName), azure.machines.getVm(viaSdk.vmName)]);
+    expect({ ...a, id: undefined, name: undefined, osDiskId: undefined, tags: Object.keys(a!.tags) }).toEqual({
+      ...b,
+      id: undefined,
+      name: undefined,
+      osDiskId: undefined,
+      tags: Object.keys(b!.tags),
+    });
+  });
+
+  it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {
+    const spec = await specFor('task-portal-3', 'win11/portal-3.vhd');
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
+    expect(outcome).toMatchObject({
+      submitted: { status: 201 },
+      provisioningState: 'Failed',
+      error: { code: 'DeploymentFailed', details: [{ code: 'DeploymentFailed', details: [{ code: 'SkuNotAvailable' }] }] },
+    });
   });
 });
