@@ -29,30 +29,52 @@ export interface AzureGatewayOptions {
 
 const SIMULATED_POLL_MS = 100;
 
-/** Builds sessions from stored connectors: decrypts the client secret only here, in memory. */
+/**
+ * Builds sessions from stored connectors: decrypts the client secret only here, in memory.
+ * One session per connector for the life of the process, so its credential (and the token it
+ * caches) and its SDK clients are shared by every job and click; a connector whose settings or
+ * secret changed gets a new one.
+ */
 export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
+  const sessions = new Map<string, { fingerprint: string; session: AzureSession }>();
   return {
     session(connector) {
-      const clientSecret =
-        connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
-      // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
-      const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
-      const { machines, probe } = armPorts({ connector, clientSecret, pollIntervalMs });
-      let storage: Promise<StorageAccountInfo> | undefined;
-      let blobs: Promise<BlobDisks> | undefined;
-      const session: AzureSession = {
-        connector,
-        profile: cloudProfile(connector),
-        machines,
-        probe,
-        storage: () => (storage ??= probe.storageAccountInfo(connector.storageAccount)),
-        blobs: () =>
-          (blobs ??= (async () => {
-            const [info, accountKey] = await Promise.all([session.storage(), probe.storageAccountKey(connector.storageAccount)]);
-            return createBlobDisks({ blobEndpoint: info.blobEndpoint.replace(/\/$/, ''), accountName: connector.storageAccount, accountKey });
-          })()),
-      };
+      const fingerprint = connectorFingerprint(connector);
+      const cached = sessions.get(connector._id);
+      if (cached?.fingerprint === fingerprint) return { ...cached.session, connector };
+      const session = newSession(connector, opts);
+      sessions.set(connector._id, { fingerprint, session });
       return session;
     },
   };
+}
+
+/** Everything a session is built from; the names and dates that don't change Azure access are left out. */
+function connectorFingerprint(connector: ConnectorConfig): string {
+  const { _id, name: _name, createdBy: _by, createdAt: _at, updatedAt: _updated, ...access } = connector;
+  return JSON.stringify(access);
+}
+
+/** A promise kept once it succeeds; a failure is not remembered, so the next call asks again. */
+function onceSucceeded<T>(make: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | undefined;
+  return () =>
+    (kept ??= make().catch((error: unknown) => {
+      kept = undefined;
+      throw error;
+    }));
+}
+
+function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): AzureSession {
+  const clientSecret =
+    connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
+  // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
+  const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
+  const { machines, probe } = armPorts({ connector, clientSecret, pollIntervalMs });
+  const storage = onceSucceeded<StorageAccountInfo>(() => probe.storageAccountInfo(connector.storageAccount));
+  const blobs = onceSucceeded<BlobDisks>(async () => {
+    const [info, accountKey] = await Promise.all([storage(), probe.storageAccountKey(connector.storageAccount)]);
+    return createBlobDisks({ blobEndpoint: info.blobEndpoint.replace(/\/$/, ''), accountName: connector.storageAccount, accountKey });
+  });
+  return { connector, profile: cloudProfile(connector), machines, probe, storage, blobs };
 }

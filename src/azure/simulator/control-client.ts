@@ -5,6 +5,7 @@ import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
 import type { GuestFlags } from './guest.js';
 import type { InventoryItem } from './resources.js';
+import type { RequestCounts } from './throttle.js';
 
 export interface RawAnswer {
   status: number;
@@ -55,6 +56,11 @@ export class SimulatorControl {
   /** Replaces the injected faults; [] clears them. */
   async setFaults(faults: FaultSpec[]): Promise<void> {
     await this.expectOk('PUT', '/_simulator/faults', { faults });
+  }
+
+  /** Token, OpenID metadata and ARM requests the simulator has counted since it started (or the last reset). */
+  async requestCounts(reset = false): Promise<RequestCounts> {
+    return (await this.expectOk(reset ? 'DELETE' : 'GET', '/_simulator/requests')) as RequestCounts;
   }
 
   async faults(): Promise<Fault[]> {

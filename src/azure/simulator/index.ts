@@ -21,6 +21,7 @@ import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSkuRoutes } from './skus.js';
+import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } from './throttle.js';
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
 import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
@@ -67,6 +68,8 @@ export interface RunningArmSimulator {
   subnetId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
   inventory(): InventoryItem[];
+  /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
+  requestCounts(): RequestCounts;
   stop(): Promise<void>;
 }
 
@@ -108,9 +111,11 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
 
   const tokens = new IssuedTokens();
   const faults = new FaultList();
+  const throttle = new SubscriptionThrottle();
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
   registerControlRoutes(router, context, faults);
+  registerRequestCountRoutes(router, throttle);
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);
@@ -126,7 +131,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   writeFileSync(caCertPath, certificate.certPem);
 
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, router, tokens, faults, location);
+    void serve(req, res, { router, tokens, faults, throttle, location });
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -142,6 +147,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     storageAccount,
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
+    requestCounts: () => throttle.report(),
     async stop() {
       context.operations.stop();
       await new Promise<void>((resolve) => {
@@ -164,7 +170,15 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** One request: injected faults first, then the route, its bearer check, and ARM-shaped errors. */
-async function serve(req: IncomingMessage, res: ServerResponse, router: Router, tokens: IssuedTokens, faults: FaultList, location: string): Promise<void> {
+interface Dispatcher {
+  router: Router;
+  tokens: IssuedTokens;
+  faults: FaultList;
+  throttle: SubscriptionThrottle;
+  location: string;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
   let answer: SimResponse;
@@ -178,7 +192,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
       rawBody: await readBody(req),
       params: {},
     };
-    answer = await dispatch(request, router, tokens, faults, location);
+    answer = await dispatch(request, dispatcher);
   } catch (error) {
     answer = armErrorResponse(
       error instanceof ArmError ? error : new ArmError(500, 'InternalServerError', `Simulator failure: ${String(error)}`),
@@ -188,8 +202,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   send(res, { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } });
 }
 
-async function dispatch(request: SimRequest, router: Router, tokens: IssuedTokens, faults: FaultList, location: string): Promise<SimResponse> {
+const TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
+const OPENID_PATH = /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/;
+const SUBSCRIPTION_PATH = /^\/subscriptions\/([^/]+)/i;
+
+async function dispatch(request: SimRequest, { router, tokens, faults, throttle, location }: Dispatcher): Promise<SimResponse> {
   const isControl = request.path.startsWith('/_simulator/');
+  if (TOKEN_PATH.test(request.path)) throttle.countToken();
+  if (OPENID_PATH.test(request.path)) throttle.countOpenIdMetadata();
   const fault = isControl ? undefined : faults.take(request.method, request.path);
   if (fault?.delayMs) await sleep(fault.delayMs);
   const injected = fault && faultError(fault);
@@ -202,7 +222,11 @@ async function dispatch(request: SimRequest, router: Router, tokens: IssuedToken
     if (!apiVersion) {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
+    const subscription = SUBSCRIPTION_PATH.exec(request.path)?.[1];
+    const remaining = subscription ? throttle.admit(subscription, request.method) : {};
     validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    const answer = await found.route.handler({ ...request, params: found.params });
+    return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
   return found.route.handler({ ...request, params: found.params });
 }
