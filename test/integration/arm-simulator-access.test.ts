@@ -1,4 +1,5 @@
 import { NetworkManagementClient } from '@azure/arm-network';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { ComputeManagementClient } from '@azure/arm-compute';
@@ -34,6 +35,7 @@ let credential: ClientSecretCredential;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
 });
 
@@ -180,5 +182,31 @@ describe('guest control', () => {
     const answer = await control.request('PUT', '/_simulator/guest/some-vm', { body: { rebootPending: true, bsod: true } });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter', message: expect.stringContaining('bsod') } });
+  });
+});
+
+// Last in this file: it empties the subscription's read bucket.
+describe("ARM's per-subscription throttling", () => {
+  it('counts down x-ms-ratelimit-remaining-subscription-reads and answers 429 with Retry-After once the bucket is empty', async () => {
+    const bearer = (await credential.getToken('https://management.azure.com/.default')).token;
+    const path = `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2025-04-01`;
+    const first = await control.request('GET', path, { bearer });
+    const second = await control.request('GET', path, { bearer });
+    expect(Number(second.headers['x-ms-ratelimit-remaining-subscription-reads'])).toBeLessThan(Number(first.headers['x-ms-ratelimit-remaining-subscription-reads']));
+    expect(Number(first.headers['x-ms-ratelimit-remaining-subscription-reads'])).toBeLessThanOrEqual(249);
+
+    const burst = await Promise.all(Array.from({ length: 300 }, () => control.request('GET', path, { bearer })));
+    const throttled = burst.filter((answer) => answer.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled[0]!.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(throttled[0]!.body).toMatchObject({ error: { code: 'SubscriptionRequestsThrottled' } });
+
+    // Writes have their own bucket.
+    const write = await control.request('PUT', `/subscriptions/${sim.subscriptionId}/resourcegroups/throttle-test?api-version=2025-04-01`, {
+      bearer,
+      body: { location: sim.location },
+    });
+    expect(write.status).toBe(201);
+    expect(write.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('199');
   });
 });

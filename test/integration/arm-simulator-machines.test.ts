@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
@@ -26,6 +27,7 @@ let vhds: ContainerClient;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
   compute = new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
   const account = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, AZURITE_KEY));

@@ -1,4 +1,5 @@
 import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
 import { AzureAuthError, RunCommandBusyError, ThrottledError } from '../../src/azure/errors.js';
@@ -23,6 +24,7 @@ let control: SimulatorControl;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
 });
 afterAll(async () => {
   await sim?.stop();
@@ -239,6 +241,44 @@ describe('connector Test on the ARM simulator', () => {
 
   it('lists a storage key only when asked', async () => {
     expect(await ports().probe.storageAccountKey(sim.storageAccount)).toBe(AZURITE_KEY);
+  });
+});
+
+describe('a packaging machine whose image has no Azure VM agent', () => {
+  it('runs but never reports the agent Ready, and Run Command fails the way Azure does, not as "busy"', async () => {
+    const azure = ports();
+    const account = await azure.probe.storageAccountInfo(sim.storageAccount);
+    const spec = packagingMachineSpec({
+      taskId: 'task-no-agent',
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
+      layerName: 'Win11',
+      versionName: 'no-agent',
+      diskFilename: 'win11/no-agent.vhd',
+      vmSize: 'Standard_D2s_v3',
+      location: account.location,
+      storageAccountId: account.id,
+      packagingVhdUrl: await uploadPackagingVhd('win11/no-agent.vhd'),
+      subnetId: sim.subnetId,
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+    });
+    await control.setVmAgent(spec.vmName, false);
+    await azure.machines.importDisk(spec.disk);
+    await azure.machines.createVm(spec);
+    const vm = await waitForVm(azure.machines, spec.vmName, (status) => status.powerState === 'running');
+    expect(vm.agentReady).toBe(false);
+
+    const failed = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check']).catch((err: unknown) => err);
+    expect(failed).not.toBeInstanceOf(RunCommandBusyError);
+    expect(failed).toMatchObject({ code: 'VMAgentStatusCommunicationError', message: expect.stringContaining('has not reported status for VM agent') });
+
+    // A 409 that is not "a run command is in progress" is not reported as one.
+    await control.setVmAgent(spec.vmName, true);
+    await control.setFaults([{ method: 'POST', pathPattern: 'runCommand$', status: 409, code: 'Conflict', times: 1 }]);
+    const conflict = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check']).catch((err: unknown) => err);
+    expect(conflict).not.toBeInstanceOf(RunCommandBusyError);
+    expect(conflict).toMatchObject({ status: 409 });
   });
 });
 

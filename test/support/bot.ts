@@ -1,12 +1,15 @@
 import type { Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startBot, type RunningBot } from '../../src/runtime.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { freshMongoUri } from './stand-ins.js';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
+/** How long a simulated Run Command takes in tests (set through the simulator's control API). */
+export const TEST_RUN_COMMAND_MS = 300;
 
 export interface TestBot {
   bot: RunningBot;
@@ -48,6 +51,8 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const config = testConfig({ slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl }, ...overrides });
   const bot = await startBot(config, logger);
+  // Run Command takes about 20 s on Azure and in the simulator; tests don't wait that long.
+  if (bot.sandbox) await new SimulatorControl(bot.sandbox.simulator).settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 
   const post = async (rawBody: string, headers: Record<string, string> = {}) => {

@@ -6,6 +6,9 @@ import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachine
 import type { ArmConnection } from './clients.js';
 import { resourceId } from './resource-id.js';
 
+/** Compute's answer to a second Run Command while one runs (409 Conflict). */
+const RUN_COMMAND_BUSY = /run command extension execution is in progress/i;
+
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
 
 export function armMachines(arm: ArmConnection): Machines {
@@ -89,8 +92,9 @@ export function armMachines(arm: ArmConnection): Machines {
         return commandOutput(result.value ?? []);
       } catch (err) {
         const error = toAzureError(err, `running a script on ${vmName}`);
-        // 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM is not running.
-        throw error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
+        // Only Compute's "Run command extension execution is in progress" 409 means another script
+        // holds the machine; other 409s (OperationNotAllowed: not running, agent errors) say what they are.
+        throw error.status === 409 && error.code === 'Conflict' && RUN_COMMAND_BUSY.test(error.message) ? new RunCommandBusyError(vmName) : error;
       }
     },
 

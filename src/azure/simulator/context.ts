@@ -2,6 +2,7 @@ import type { DiskBlobs } from './disk-blobs.js';
 import type { GuestRegistry } from './guest.js';
 import type { LongRunningOperations } from './operations.js';
 import type { ResourceStore } from './resources.js';
+import type { VmAgents } from './vm-agent.js';
 
 export interface SimulatorConfig {
   subscriptionId: string;
@@ -21,5 +22,6 @@ export interface SimulatorContext {
   store: ResourceStore;
   operations: LongRunningOperations;
   guests: GuestRegistry;
+  agents: VmAgents;
   blobs: DiskBlobs;
 }

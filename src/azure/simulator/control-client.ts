@@ -5,6 +5,7 @@ import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
 import type { GuestFlags } from './guest.js';
 import type { InventoryItem } from './resources.js';
+import type { SimulatorSettings } from './settings.js';
 import type { RequestCounts } from './throttle.js';
 
 export interface RawAnswer {
@@ -51,6 +52,16 @@ export class SimulatorControl {
   /** Sets some of a guest's flags (by VM name, before or after the VM exists); answers all of them. */
   async setGuest(vmName: string, flags: Partial<GuestFlags>): Promise<GuestFlags> {
     return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
+  }
+
+  /** Changes the simulator's timing (Run Command duration, LRO duration, Retry-After); answers all of it. */
+  async settings(changes: Partial<SimulatorSettings>): Promise<SimulatorSettings> {
+    return (await this.expectOk('PUT', '/_simulator/settings', changes)) as SimulatorSettings;
+  }
+
+  /** Whether the guest of `vmName` has the Azure VM agent (an image without one never reports). */
+  async setVmAgent(vmName: string, installed: boolean): Promise<void> {
+    await this.expectOk('PUT', `/_simulator/vm-agent/${encodeURIComponent(vmName)}`, { installed });
   }
 
   /** Replaces the injected faults; [] clears them. */

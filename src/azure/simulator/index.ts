@@ -25,6 +25,8 @@ import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } 
 import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
 import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
+import { registerSettingsRoutes } from './settings.js';
+import { VmAgents } from './vm-agent.js';
 
 export type { InventoryItem } from './resources.js';
 export type { GuestFlags } from './guest.js';
@@ -45,8 +47,10 @@ export interface ArmSimulatorOptions {
   clientSecret?: string;
   /** How long a long-running operation takes to complete (default 200 ms). */
   operationDelayMs?: number;
-  /** How long the guest takes to run a Run Command script (default 300 ms). */
+  /** How long the guest takes to run a Run Command script (default 20 s, as on Azure; tests set less). */
   runCommandMs?: number;
+  /** What Retry-After says on long-running operations (default 1 s). */
+  retryAfterSeconds?: number;
 }
 
 export interface RunningArmSimulator {
@@ -100,11 +104,12 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       blobEndpoint,
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
-      runCommandMs: opts.runCommandMs ?? 300,
+      runCommandMs: opts.runCommandMs ?? 20_000,
     },
     store: new ResourceStore(subscriptionId),
-    operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200),
+    operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200, opts.retryAfterSeconds ?? 1),
     guests: new GuestRegistry(),
+    agents: new VmAgents(),
     blobs,
   };
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
@@ -116,6 +121,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerEntraRoutes(router, app, tokens);
   registerControlRoutes(router, context, faults);
   registerRequestCountRoutes(router, throttle);
+  registerSettingsRoutes(router, context);
+  context.agents.register(router);
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);

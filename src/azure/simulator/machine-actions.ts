@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
 import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
-import { isAgentReady } from './machine-views.js';
+import { isRunning } from './machine-views.js';
+import { agentNotReporting } from './vm-agent.js';
 import type { PowerState } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
@@ -40,12 +41,13 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
 
 /**
  * Run Command as the packaging machine's guest answers it: one at a time per VM, only while
- * the VM runs with its agent ready, taking a while (config.runCommandMs) so overlap is real.
+ * the VM runs, taking a while (config.runCommandMs, about 20 s on Azure) so overlap is real.
+ * Without a VM agent in the guest nothing answers: the operation fails when its time is up.
  */
 function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
   const machine = findMachine(context, req);
   const body = parseBody(runCommandBody, req);
-  if (!isAgentReady(machine)) {
+  if (!isRunning(machine)) {
     throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: VM is not running (it is ${machine.powerState}).`);
   }
   if (machine.runCommandInProgress) {
@@ -56,6 +58,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
     req,
     () => {
       machine.runCommandInProgress = false;
+      if (!context.agents.installed(machine.name)) throw agentNotReporting(machine.name);
       const { stdout, stderr } = context.guests.runScript(machine.name, body.script);
       const status = (stream: string, message: string) => ({
         code: `ComponentStatus/${stream}/succeeded`,

@@ -77,7 +77,7 @@ export function registerVirtualMachineRoutes(router: Router, context: SimulatorC
     const expand = req.query.get('$expand')?.toLowerCase() === 'instanceview';
     return { status: 200, body: renderMachine(context, findMachine(context, req), expand) };
   });
-  router.add('GET', `${machines}/:name/instanceView`, (req) => ({ status: 200, body: renderInstanceView(findMachine(context, req)) }));
+  router.add('GET', `${machines}/:name/instanceView`, (req) => ({ status: 200, body: renderInstanceView(context, findMachine(context, req)) }));
   router.add('PUT', `${machines}/:name`, (req) => putMachine(context, req));
   router.add('DELETE', `${machines}/:name`, (req) => deleteMachine(context, req));
 }
