@@ -195,6 +195,14 @@ describe('packaging machine on the ARM simulator', () => {
     // Cleanup runs again after crashes; deleting what is gone is not an error.
     await azure.machines.deleteVm(spec.vmName);
     await azure.machines.deleteDisk(spec.disk.name);
+    await azure.machines.revokeDiskAccess(spec.disk.name);
+  });
+
+  it('lets two cleanups delete the same disk at once: the second waits for the first', async () => {
+    const disk = { ...spec.disk, name: 'twice-deleted-osdisk' };
+    await azure.machines.importDisk(disk);
+    await Promise.all([azure.machines.deleteDisk(disk.name), azure.machines.deleteDisk(disk.name)]);
+    expect((await control.inventory()).filter((resource) => resource.name === disk.name)).toEqual([]);
   });
 });
 

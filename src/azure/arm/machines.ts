@@ -1,10 +1,15 @@
 /** Machines on @azure/arm-compute: disks, the packaging VM, its power and Run Command. */
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
-import { NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AzureError, NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
 import { toDiskBody, toVmBody } from '../machine-spec.js';
 import type { CommandOutput, DiskImport, LongRunning, Machines, PackagingMachineSpec, PowerState, TaggedResource, VmStatus } from '../ports.js';
 import type { ArmConnection } from './clients.js';
 import { resourceId } from './resource-id.js';
+
+/** How often, and how many times, a disk someone else is deleting is looked at before giving up. */
+const DELETING_POLL_MS = 5_000;
+const DELETING_LOOKS = 60;
 
 /** Compute's answer to a second Run Command while one runs (409 Conflict). */
 const RUN_COMMAND_BUSY = /run command extension execution is in progress/i;
@@ -31,6 +36,21 @@ export function armMachines(arm: ArmConnection): Machines {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
+  }
+
+  /** True once a disk that is being deleted is gone; false if it stays but is not being deleted. */
+  async function diskGoesAway(name: string, signal: AbortSignal | undefined): Promise<boolean> {
+    for (let look = 0; look < DELETING_LOOKS; look++) {
+      try {
+        const disk = await compute.disks.get(rg, name);
+        if (disk.provisioningState !== 'Deleting') return false;
+      } catch (err) {
+        if (toAzureError(err) instanceof NotFoundError) return true;
+        throw toAzureError(err, `reading disk ${name}`);
+      }
+      await sleep(arm.pollIntervalMs ?? DELETING_POLL_MS, undefined, signal ? { signal } : undefined);
+    }
+    return false;
   }
 
   return {
@@ -67,8 +87,14 @@ export function armMachines(arm: ArmConnection): Machines {
 
     deleteVm: (name, { signal } = {}) =>
       ignoringMissing(azure(`deleting machine ${name}`, () => compute.virtualMachines.delete(rg, name, arm.poll(signal)))),
-    deleteDisk: (name, { signal } = {}) =>
-      ignoringMissing(azure(`deleting disk ${name}`, () => compute.disks.delete(rg, name, arm.poll(signal)))),
+    async deleteDisk(name, { signal } = {}) {
+      try {
+        await ignoringMissing(azure(`deleting disk ${name}`, () => compute.disks.delete(rg, name, arm.poll(signal))));
+      } catch (err) {
+        // Another cleanup (a second click, a job taken over after a crash) is deleting it already: wait for that.
+        if (!(err instanceof AzureError && err.status === 409) || !(await diskGoesAway(name, signal))) throw err;
+      }
+    },
 
     async grantDiskReadAccess(diskName, durationSeconds, { signal } = {}) {
       const access = await azure(`granting read access to disk ${diskName}`, () =>
@@ -78,8 +104,9 @@ export function armMachines(arm: ArmConnection): Machines {
       return access.accessSAS;
     },
 
+    // A disk that is gone has no access left to revoke.
     revokeDiskAccess: (diskName, { signal } = {}) =>
-      azure(`revoking access to disk ${diskName}`, () => compute.disks.revokeAccess(rg, diskName, arm.poll(signal))),
+      ignoringMissing(azure(`revoking access to disk ${diskName}`, () => compute.disks.revokeAccess(rg, diskName, arm.poll(signal)))),
 
     async runPowerShell(vmName, scriptLines, { signal } = {}) {
       try {

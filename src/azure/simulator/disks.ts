@@ -116,6 +116,9 @@ function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = context.store.disks.get(diskId(context, req));
   // ARM answers 204 when there is nothing to delete.
   if (!disk) return { status: 204 };
+  if (disk.provisioningState === 'Deleting') {
+    throw new ArmError(409, 'Conflict', `Disk ${disk.name} is being deleted; an operation on it is already in progress.`);
+  }
   if (disk.managedBy) {
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
   }
