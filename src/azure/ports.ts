@@ -106,8 +106,13 @@ export interface StorageAccountInfo {
 
 /** The connector's Test button, and the storage facts publishing needs. */
 export interface ConnectorProbe {
-  /** Every check, in the order of ProbeCheck, each reported. Never throws for a failed check. */
-  runChecks(): Promise<ProbeResult[]>;
+  /**
+   * Every check, in the order of ProbeCheck, each reported. Never throws for a failed check.
+   * `generations`: the hypervisor generations of the layers using the connector, which its VM size must boot.
+   */
+  runChecks(opts?: { generations?: readonly VmGeneration[] }): Promise<ProbeResult[]>;
+  /** Why `vmSize` can't be a packaging machine for a layer of `generation` here, or undefined if it can. */
+  vmSizeProblem(vmSize: string, generation: VmGeneration): Promise<string | undefined>;
   storageAccountInfo(accountName: string): Promise<StorageAccountInfo>;
   /** An account key via listKeys, for signing SAS when nothing else can. */
   storageAccountKey(accountName: string): Promise<string>;

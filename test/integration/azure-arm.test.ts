@@ -226,6 +226,15 @@ describe('connector Test on the ARM simulator', () => {
     expect(results.filter((result) => !result.ok).map((result) => result.check)).toEqual(['vm-size']);
   });
 
+  it("fails the VM size check when the size can't boot the generation of a layer on the connector (Test and Deploy for me)", async () => {
+    const probe = ports({ vmSize: 'Standard_A2_v2' }).probe;
+    const vmSize = (await probe.runChecks({ generations: ['V1', 'V2'] })).find((result) => result.check === 'vm-size')!;
+    expect(vmSize).toMatchObject({ ok: false, detail: expect.stringMatching(/Standard_A2_v2 cannot boot Generation 2 machines \(it runs Generation 1\)/) });
+    expect((await probe.runChecks({ generations: ['V1'] })).find((result) => result.check === 'vm-size')).toMatchObject({ ok: true });
+    expect(await probe.vmSizeProblem('Standard_A2_v2', 'V2')).toMatch(/cannot boot Generation 2/);
+    expect(await probe.vmSizeProblem('Standard_D2s_v3', 'V2')).toBeUndefined();
+  });
+
   it('fails the region checks when the location is not the storage account region', async () => {
     const results = await ports({ location: 'westus2' }).probe.runChecks();
     const failed = Object.fromEntries(results.filter((result) => !result.ok).map((result) => [result.check, result.detail]));

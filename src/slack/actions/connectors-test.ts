@@ -15,7 +15,9 @@ export function register(app: App, services: Services): void {
     const connector = await services.repos.connectors.get(action.value ?? '');
     if (!connector) return tellUser(args, 'That connector was deleted. `/oslayer connectors` lists the ones there are.');
     await respond({ response_type: 'ephemeral', replace_original: false, text: `Testing connector “${connector.name}” against Azure…` });
-    const results = await services.azure.session(connector).probe.runChecks();
+    // The size must boot every layer kept on this connector (Generation 1 and/or 2).
+    const generations = [...new Set((await services.repos.layers.list({ connectorId: connector._id })).map((layer) => layer.vmGeneration))];
+    const results = await services.azure.session(connector).probe.runChecks({ generations });
     // A skipped check did not run; the message shows it as "not checked" rather than as a failure of its own.
     const ran = results.filter((r) => !r.skipped).map(({ check, ok, detail }) => ({ check, ok, detail }));
     await respond({ response_type: 'ephemeral', replace_original: false, ...connectorTestMessage(connector.name, ran) });
