@@ -83,6 +83,8 @@ const envSchema = z.object({
   OSLAYER_WATCH_INTERVAL_SECONDS: wholeNumber('OSLAYER_WATCH_INTERVAL_SECONDS', 30, 3600),
   OSLAYER_RUNNING_REMINDER_HOURS: wholeNumber('OSLAYER_RUNNING_REMINDER_HOURS', 1, 720),
   OSLAYER_NO_MACHINE_REMINDER_HOURS: wholeNumber('OSLAYER_NO_MACHINE_REMINDER_HOURS', 1, 720),
+  // A Windows machine's agent reports within minutes of boot; this long without it means it is missing.
+  OSLAYER_AGENT_REPORT_MINUTES: wholeNumber('OSLAYER_AGENT_REPORT_MINUTES', 1, 1440),
   OSLAYER_TASK_RETENTION_DAYS: wholeNumber(
     'OSLAYER_TASK_RETENTION_DAYS',
     1,
@@ -122,7 +124,7 @@ export interface Config {
   jobs: {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
     /** The packaging machine watch (see src/workflow/machine-watch.ts). */
-    watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number };
+    watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number; agentReportTimeoutMs: number };
   };
   /** Days to keep finished tasks and audit entries; the daily enforce-retention job deletes older ones. */
   retention: { taskDays: number; auditDays: number };
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           intervalMs: (e.OSLAYER_WATCH_INTERVAL_SECONDS ?? 60) * 1000,
           runningReminderMs: (e.OSLAYER_RUNNING_REMINDER_HOURS ?? 8) * HOUR_MS,
           noMachineReminderMs: (e.OSLAYER_NO_MACHINE_REMINDER_HOURS ?? 24) * HOUR_MS,
+          agentReportTimeoutMs: (e.OSLAYER_AGENT_REPORT_MINUTES ?? 15) * 60_000,
         },
       },
       retention: {

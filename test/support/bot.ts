@@ -36,7 +36,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
-      watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+      watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 3_600_000 },
     },
     retention: { taskDays: 180, auditDays: 365 },
     ...overrides,
