@@ -5,6 +5,7 @@
  * - Slack ack latency (p50/p95/p99) for a command, a button and a view submission at a fixed
  *   request rate, with the store and scheduler live
  * - resident memory once idle
+ * - Entra ID token, OpenID metadata and ARM requests per finished workflow (scripts/bench-workflow.ts)
  * Bounded in count and time; talks only to loopback.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +16,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
 import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
+import type { RequestCounts } from '../src/azure/simulator/throttle.js';
+import { countWorkflowRequests } from './bench-workflow.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../src/local/slack-signature.js';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);
@@ -145,12 +148,18 @@ async function main(): Promise<void> {
   bot.kill('SIGTERM');
   await new Promise((r) => bot.once('exit', r));
   await slack.close();
+  const armCounts = await countWorkflowRequests(`${ferret.uri}benchworkflow`);
   await ferret.stop();
 
   console.log(`\nstart to ready (process start → /healthz ok, external MongoDB wire server): ${startMs.toFixed(0)} ms (target < 3000 ms)`);
   console.log(`idle RSS of the bot process (npm start, TypeScript via tsx): ${rssMb.toFixed(0)} MB (target < 200 MB)`);
   console.log(`ack latency at ${RATE_PER_SECOND} requests/s for ${SECONDS} s each:`);
   console.table(results);
+  const line = ({ tokenRequests, openIdMetadataRequests, armRequests: arm }: RequestCounts) =>
+    `${tokenRequests} Entra ID token, ${openIdMetadataRequests} OpenID metadata, ` +
+    `${arm.reads + arm.writes + arm.deletes} ARM (${arm.reads} reads, ${arm.writes} writes, ${arm.deletes} deletes)`;
+  console.log(`requests per finished workflow (Create Version → Deploy for me → Shutdown for Finalize → Finalize): ${line(armCounts.workflow)}`);
+  console.log(`  plus, once at start (sandbox connector and demo layer): ${line(armCounts.startup)} (target: about one token per connector per hour)`);
   process.exit(0);
 }
 

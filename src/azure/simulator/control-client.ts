@@ -69,7 +69,7 @@ export class SimulatorControl {
     await this.expectOk('PUT', '/_simulator/faults', { faults });
   }
 
-  /** Token, OpenID metadata and ARM requests the simulator has counted since it started (or the last reset). */
+  /** Token, OpenID metadata and ARM requests the simulator has counted since it started (or the last reset); `reset` starts afresh. */
   async requestCounts(reset = false): Promise<RequestCounts> {
     return (await this.expectOk(reset ? 'DELETE' : 'GET', '/_simulator/requests')) as RequestCounts;
   }

@@ -101,15 +101,16 @@ function emptyCounts(): RequestCounts {
   return { tokenRequests: 0, openIdMetadataRequests: 0, armRequests: { reads: 0, writes: 0, deletes: 0 } };
 }
 
-/** GET /_simulator/requests → RequestCounts; DELETE starts counting afresh. */
+/** GET /_simulator/requests → RequestCounts; DELETE answers them and starts counting afresh. */
 export function registerRequestCountRoutes(router: Router, throttle: SubscriptionThrottle): void {
   router.add('GET', '/_simulator/requests', () => ({ status: 200, body: throttle.report() }), { anonymous: true });
   router.add(
     'DELETE',
     '/_simulator/requests',
     () => {
+      const counted = throttle.report();
       throttle.resetCounts();
-      return { status: 200, body: throttle.report() };
+      return { status: 200, body: counted };
     },
     { anonymous: true },
   );
