@@ -24,15 +24,19 @@ export const ARM_BUCKETS: Record<RequestKind, BucketSpec> = {
 
 class TokenBucket {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
 
-  constructor(private readonly spec: BucketSpec) {
+  constructor(
+    private readonly spec: BucketSpec,
+    private readonly now: () => number,
+  ) {
     this.tokens = spec.capacity;
+    this.last = now();
   }
 
   /** Takes one token; answers what is left, or the seconds until one is back. */
   take(): { remaining: number } | { retryAfterSeconds: number } {
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(this.spec.capacity, this.tokens + ((now - this.last) / 1000) * this.spec.refillPerSecond);
     this.last = now;
     if (this.tokens < 1) return { retryAfterSeconds: Math.max(1, Math.ceil((1 - this.tokens) / this.spec.refillPerSecond)) };
@@ -54,6 +58,9 @@ export interface RequestCounts {
 }
 
 export class SubscriptionThrottle {
+  /** `now`: the clock the buckets refill by (tests pass their own). */
+  constructor(private readonly now: () => number = Date.now) {}
+
   private buckets = new Map<string, Record<RequestKind, TokenBucket>>();
   private counts: RequestCounts = emptyCounts();
 
@@ -64,7 +71,11 @@ export class SubscriptionThrottle {
     const key = subscriptionId.toLowerCase();
     let buckets = this.buckets.get(key);
     if (!buckets) {
-      buckets = { reads: new TokenBucket(ARM_BUCKETS.reads), writes: new TokenBucket(ARM_BUCKETS.writes), deletes: new TokenBucket(ARM_BUCKETS.deletes) };
+      buckets = {
+        reads: new TokenBucket(ARM_BUCKETS.reads, this.now),
+        writes: new TokenBucket(ARM_BUCKETS.writes, this.now),
+        deletes: new TokenBucket(ARM_BUCKETS.deletes, this.now),
+      };
       this.buckets.set(key, buckets);
     }
     const taken = buckets[kind].take();
