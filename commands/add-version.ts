@@ -1,6 +1,7 @@
 import type { SubcommandHandler } from './types.js';
 import { authorize } from '../src/slack/authorize.js';
 import { openWizard } from '../src/slack/wizard.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 /** `/oslayer add-version [layer]`: the Create OS Version wizard, for the named layer or with a layer select. */
 export const addVersion: SubcommandHandler = async ({ ack, command, client, args, services }) => {
@@ -15,7 +16,7 @@ export const addVersion: SubcommandHandler = async ({ ack, command, client, args
     // Names are matched as people type them: any case. The list is small and indexed reads are fast.
     const layer = (await services.repos.layers.list()).find((l) => l.name.toLowerCase() === wanted.toLowerCase());
     if (!layer) {
-      await ack({ response_type: 'ephemeral', text: `There is no OS layer named “${wanted.slice(0, 100)}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.` });
+      await ack({ response_type: 'ephemeral', text: `There is no OS layer named “${escapeMrkdwn(wanted.slice(0, 100))}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.` });
       return;
     }
     layerId = layer._id;

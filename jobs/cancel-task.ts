@@ -4,7 +4,9 @@ import type { Services } from '../src/services.js';
 import { deleteEverything, type CleanupResult } from '../src/workflow/cleanup.js';
 import { isTransient } from '../src/workflow/finalize.js';
 import { CANCEL_JOB } from '../src/workflow/finalize-steps.js';
-import { TaskRun } from '../src/workflow/task-run.js';
+import { runTaskJob } from '../src/workflow/task-lease.js';
+import type { TaskRun } from '../src/workflow/task-run.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 const TRANSIENT_RETRIES = 5;
 
@@ -21,34 +23,40 @@ export interface CancelJobData {
 export function defineCancelJob(agenda: Agenda, services: Services): void {
   agenda.define(
     CANCEL_JOB,
-    async (job: Job<CancelJobData>) => {
-      const run = await TaskRun.load(services, job.attrs.data.taskId);
-      if (!run || (run.version.status !== 'cancelled' && run.version.status !== 'failed')) return;
-      const who = `<@${job.attrs.data.userId}>`;
-      const verb = run.version.status === 'cancelled' ? 'Cancelled' : 'Cleaned up';
-      let result: CleanupResult;
-      try {
-        result = await deleteEverything(run);
-      } catch (err) {
-        if (isTransient(err) && (job.attrs.failCount ?? 0) < TRANSIENT_RETRIES) throw err;
-        if (!(err instanceof AzureError)) services.logger.error(`cleanup of task ${run.task._id} failed:`, err);
-        const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
-        return reportLeftovers(run, who, reason);
-      }
-      const deleted = result.deleted.length > 0 ? `Deleted ${result.deleted.join(', ')}.` : 'Nothing was left in Azure to delete.';
-      if (result.left.length > 0) {
-        await run.thread(`${who} ${verb}. ${deleted}`);
-        return reportLeftovers(run, who, `still tagged with this task: ${result.left.join(', ')}; the bot cannot delete these, delete them in the portal`);
-      }
-      // Nothing of the machine is left: the task message stops offering Clean up (and a cancelled
-      // task drops the reason an earlier cleanup gave; a failed one keeps why it failed).
-      await services.repos.versions.update(run.version._id, { packagingMachine: undefined, templateBlob: undefined, portalLink: undefined });
-      if (run.version.status === 'cancelled') await services.repos.tasks.update(run.task._id, { failureReason: undefined });
-      await run.thread(`:wastebasket: ${who} ${verb}. ${deleted}`);
-      await services.notifier.refresh(run.task._id, { immediate: true });
-    },
-    { concurrency: 1, backoff: backoffStrategies.exponential({ delay: 15_000, maxRetries: TRANSIENT_RETRIES }) },
+    (job: Job<CancelJobData>) =>
+      runTaskJob(services, job, {
+        accepts: (run) => run.version.status === 'cancelled' || run.version.status === 'failed',
+        work: (run) => cancel(run, job),
+        onError: (_run, err) => Promise.reject(err),
+      }),
+    { concurrency: 1, lockLifetime: services.config.jobs.lockLifetimeMs, backoff: backoffStrategies.exponential({ delay: 15_000, maxRetries: TRANSIENT_RETRIES }) },
   );
+}
+
+async function cancel(run: TaskRun, job: Job<CancelJobData>): Promise<void> {
+  const { services } = run;
+  const who = `<@${job.attrs.data.userId}>`;
+  const verb = run.version.status === 'cancelled' ? 'Cancelled' : 'Cleaned up';
+  let result: CleanupResult;
+  try {
+    result = await deleteEverything(run);
+  } catch (err) {
+    if (isTransient(err) && (job.attrs.failCount ?? 0) < TRANSIENT_RETRIES) throw err;
+    if (!(err instanceof AzureError)) services.logger.error(`cleanup of task ${run.task._id} failed:`, err);
+    const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
+    return reportLeftovers(run, who, reason);
+  }
+  const deleted = result.deleted.length > 0 ? `Deleted ${escapeMrkdwn(result.deleted.join(', '))}.` : 'Nothing was left in Azure to delete.';
+  if (result.left.length > 0) {
+    await run.thread(`${who} ${verb}. ${deleted}`);
+    return reportLeftovers(run, who, `still tagged with this task: ${escapeMrkdwn(result.left.join(', '))}; the bot cannot delete these, delete them in the portal`);
+  }
+  // Nothing of the machine is left: the task message stops offering Clean up (and a cancelled
+  // task drops the reason an earlier cleanup gave; a failed one keeps why it failed).
+  await services.repos.versions.update(run.version._id, { packagingMachine: undefined, templateBlob: undefined, portalLink: undefined });
+  if (run.version.status === 'cancelled') await services.repos.tasks.update(run.task._id, { failureReason: undefined });
+  await run.thread(`:wastebasket: ${who} ${verb}. ${deleted}`);
+  await services.notifier.refresh(run.task._id, { immediate: true });
 }
 
 /**
@@ -59,6 +67,6 @@ async function reportLeftovers(run: TaskRun, who: string, reason: string): Promi
   if (run.version.status === 'cancelled') {
     await run.services.repos.tasks.update(run.task._id, { failureReason: `Cancelled, but not everything could be deleted: ${reason}` });
   }
-  await run.thread(`:warning: ${who} not everything could be deleted: ${reason}. *Clean up* tries again.`);
+  await run.thread(`:warning: ${who} not everything could be deleted: ${escapeMrkdwn(reason)}. *Clean up* tries again.`);
   await run.services.notifier.refresh(run.task._id, { immediate: true });
 }

@@ -2,10 +2,7 @@ import type { Agenda, Job } from 'agenda';
 import type { Services } from '../src/services.js';
 import { performMachineAction } from '../src/workflow/machine-actions.js';
 import { MACHINE_ACTION_JOB, releaseMachine, type MachineActionData } from '../src/workflow/machine-jobs.js';
-import { TaskRun } from '../src/workflow/task-run.js';
-
-/** Run Command lets a script run up to 90 minutes (a foreground NGen run can take that long). */
-const LOCK_LIFETIME_MS = 100 * 60 * 1000;
+import { runTaskJob } from '../src/workflow/task-lease.js';
 
 /**
  * Check again, Reboot machine, Expedite NGen and Shutdown for Finalize, after the listener has
@@ -15,19 +12,23 @@ const LOCK_LIFETIME_MS = 100 * 60 * 1000;
 export function defineMachineActionJob(agenda: Agenda, services: Services): void {
   agenda.define(
     MACHINE_ACTION_JOB,
-    async (job: Job<MachineActionData>) => {
-      const { taskId, action, userId } = job.attrs.data;
-      const run = await TaskRun.load(services, taskId);
-      if (!run) return;
-      let answer: string;
-      try {
-        answer = await performMachineAction(run, action, userId);
-      } finally {
-        await releaseMachine(services.repos, run.version._id);
-      }
-      // Said once the machine is free again, so the user can act on it straight away.
-      await services.notifier.tell(taskId, userId, answer);
-    },
-    { concurrency: 8, lockLifetime: LOCK_LIFETIME_MS, removeOnComplete: true },
+    (job: Job<MachineActionData>) =>
+      runTaskJob(services, job, {
+        accepts: () => true,
+        work: async (run) => {
+          const { taskId, action, userId } = job.attrs.data;
+          let answer: string;
+          try {
+            answer = await performMachineAction(run, action, userId);
+          } finally {
+            await releaseMachine(services.repos, run.version._id);
+          }
+          // Said once the machine is free again, so the user can act on it straight away.
+          await services.notifier.tell(taskId, userId, answer);
+        },
+        onError: (_run, err) => Promise.reject(err),
+      }),
+    // Run Command can take 90 minutes (a foreground NGen run): the heartbeat renews the short lock all along.
+    { concurrency: 8, lockLifetime: services.config.jobs.lockLifetimeMs, removeOnComplete: true },
   );
 }

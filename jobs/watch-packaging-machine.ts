@@ -3,10 +3,11 @@ import { ThrottledError } from '../src/azure/errors.js';
 import { TASK_TAG } from '../src/azure/machine-spec.js';
 import type { MachineWatch } from '../src/domain/model.js';
 import type { Services } from '../src/services.js';
-import { recordMachine } from '../src/workflow/machine-actions.js';
+import { recordAddresses, recordMachine } from '../src/workflow/machine-actions.js';
 import { deployClaimKey, WATCH_MACHINE_JOB } from '../src/workflow/machine-jobs.js';
 import { machineStateOf, nextReadDelayMs, type WatchSettings } from '../src/workflow/machine-watch.js';
 import { TaskRun } from '../src/workflow/task-run.js';
+import { escapeMrkdwn } from '../views/blocks.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
@@ -66,7 +67,7 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
   }
   if (seen.state === 'not-created' && !next.noMachineReminderSent && now.getTime() - next.watchingSince.getTime() >= settings.noMachineReminderMs) {
     await run.thread(
-      `:hourglass: <@${run.task.startedBy}> no packaging machine has been created for version *${run.version.name}* in ${hours(now.getTime() - next.watchingSince.getTime())}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
+      `:hourglass: <@${run.task.startedBy}> no packaging machine has been created for version *${escapeMrkdwn(run.version.name)}* in ${hours(now.getTime() - next.watchingSince.getTime())}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
     );
     next.noMachineReminderSent = true;
   }
@@ -85,19 +86,22 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
   return nextReadDelayMs(settings, { failedReads: 0 });
 }
 
-/** Exactly one ARM read: the known machine's instance view, or else one query for the task's tag. */
+/** One ARM read (the known machine's instance view, or else one query for the task's tag), plus its addresses once it first runs. */
 async function readMachine(run: TaskRun, previous: MachineWatch): Promise<Pick<MachineWatch, 'state' | 'agentReady'>> {
   const { machines } = run.azure();
   const known = run.version.packagingMachine;
   if (known?.vmId && previous.state !== 'gone') {
-    const vm = await machines.getVm(known.name);
+    const vm = await machines.getVm(known);
     if (!vm) return { state: 'gone' };
-    return { state: machineStateOf(vm), agentReady: vm.agentReady };
+    const state = machineStateOf(vm);
+    // Once per machine: its addresses are how the admin connects, and they don't change while it exists.
+    if (state === 'running' && !known.address) await recordAddresses(run, vm);
+    return { state, agentReady: vm.agentReady };
   }
   const vm = (await machines.findByTag(TASK_TAG, run.task._id)).find((r) => r.type.toLowerCase() === VM_TYPE);
   if (!vm) return { state: previous.state === 'gone' ? 'gone' : 'not-created' };
   // Its power state is read on the next run, keeping this one to a single read.
-  await recordMachine(run, { name: vm.name, vmId: vm.id });
+  await recordMachine(run, { name: vm.name, resourceGroup: vm.resourceGroup, vmId: vm.id });
   return { state: 'found' };
 }
 

@@ -61,6 +61,7 @@ export async function countWorkflowRequests(mongodbUri: string): Promise<Workflo
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 200 },
       watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 15 * 60_000 },
+      lockLifetimeMs: 30_000,
     },
     retention: { taskDays: 180, auditDays: 365 },
   };

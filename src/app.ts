@@ -4,7 +4,7 @@ import type { Services } from './services.js';
 import { installErrorHandler } from './slack/error-handler.js';
 import { register as registerCommands } from '../commands/index.js';
 import { register as registerActions } from './slack/actions/index.js';
-import { register as registerViewSubmissions } from './slack/views/index.js';
+import { register as registerViewSubmissions } from './slack/submissions/index.js';
 import { register as registerTaskActions } from './slack/task-actions/index.js';
 import { register as registerTaskViews } from './slack/task-views/index.js';
 import { register as registerEvents } from './slack/events/index.js';

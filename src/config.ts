@@ -77,10 +77,13 @@ const envSchema = z.object({
   ).transform((v) => v === '1' || v === 'true'),
   OSLAYER_SANDBOX_ARM_PORT: port('OSLAYER_SANDBOX_ARM_PORT'),
   OSLAYER_SANDBOX_BLOB_PORT: port('OSLAYER_SANDBOX_BLOB_PORT'),
-  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 30),
+  // The template link is a user delegation SAS, which Azure Storage signs for at most 7 days.
+  OSLAYER_TEMPLATE_SAS_DAYS: wholeNumber('OSLAYER_TEMPLATE_SAS_DAYS', 1, 7),
   OSLAYER_COPY_POLL_SECONDS: wholeNumber('OSLAYER_COPY_POLL_SECONDS', 1, 300),
   // At least 30 s: the watch makes one ARM read per interval, and ARM throttles reads per subscription.
   OSLAYER_WATCH_INTERVAL_SECONDS: wholeNumber('OSLAYER_WATCH_INTERVAL_SECONDS', 30, 3600),
+  // How long a job's lock lasts without a heartbeat: a stopped process's work is taken over after this.
+  OSLAYER_JOB_LOCK_SECONDS: wholeNumber('OSLAYER_JOB_LOCK_SECONDS', 2, 600),
   OSLAYER_RUNNING_REMINDER_HOURS: wholeNumber('OSLAYER_RUNNING_REMINDER_HOURS', 1, 720),
   OSLAYER_NO_MACHINE_REMINDER_HOURS: wholeNumber('OSLAYER_NO_MACHINE_REMINDER_HOURS', 1, 720),
   // A Windows machine's agent reports within minutes of boot; this long without it means it is missing.
@@ -105,6 +108,12 @@ const envSchema = z.object({
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const HOUR_MS = 60 * 60 * 1000;
+/**
+ * A stopped process's job is taken over one lock lifetime after its last heartbeat (every
+ * quarter lifetime), plus Agenda's 2 s scan: 47-62 s, inside the 90 s resume target, while a
+ * live job survives three missed heartbeats (a long GC pause or a slow store answer).
+ */
+const DEFAULT_JOB_LOCK_SECONDS = 60;
 
 export interface Config {
   slack: {
@@ -125,6 +134,8 @@ export interface Config {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
     /** The packaging machine watch (see src/workflow/machine-watch.ts). */
     watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number; agentReportTimeoutMs: number };
+    /** Agenda's lock lifetime for every job, renewed by heartbeats (see src/workflow/task-lease.ts). */
+    lockLifetimeMs: number;
   };
   /** Days to keep finished tasks and audit entries; the daily enforce-retention job deletes older ones. */
   retention: { taskDays: number; auditDays: number };
@@ -173,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           noMachineReminderMs: (e.OSLAYER_NO_MACHINE_REMINDER_HOURS ?? 24) * HOUR_MS,
           agentReportTimeoutMs: (e.OSLAYER_AGENT_REPORT_MINUTES ?? 15) * 60_000,
         },
+        lockLifetimeMs: (e.OSLAYER_JOB_LOCK_SECONDS ?? DEFAULT_JOB_LOCK_SECONDS) * 1000,
       },
       retention: {
         taskDays: e.OSLAYER_TASK_RETENTION_DAYS ?? 180,

@@ -9,7 +9,7 @@ import { keySource, verifySecretKey } from './workflow/key-rotation.js';
 import { createAzureGateway } from './azure/gateway.js';
 import { TaskNotifier } from './slack/task-notifier.js';
 import { taskRenderer } from './workflow/render-task.js';
-import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+import type { RunningSandbox } from './sandbox/index.js';
 import { connectDatabase, type Database } from './store/database.js';
 import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferretdb.js';
 import { createRepositories } from './store/repositories.js';
@@ -62,7 +62,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     const repos = createRepositories(database.db);
     // A wrong key must stop the start with a clear sentence, not surface later as failing Azure calls.
     await verifySecretKey(repos, secretKey, keySource({ fromEnv: config.secretKey !== undefined, dataDir: config.dataDir }));
-    const scheduler = new Scheduler(database.db, logger.child('jobs'));
+    const scheduler = new Scheduler(database.db, logger.child('jobs'), { lockLifetimeMs: config.jobs.lockLifetimeMs });
     let sandbox: RunningSandbox | undefined;
     const app = createSlackApp(
       { config, logger, scheduler },
@@ -81,6 +81,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify')),
     };
     if (config.sandbox.enabled) {
+      // Loaded only when asked for: the sandbox brings Azurite, the ARM simulator and the storage SDK.
+      const { startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox(services);
       cleanups.push(() => sandbox!.stop());
     }

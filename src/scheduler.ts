@@ -2,19 +2,23 @@ import { Agenda } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Logger } from './logger.js';
+import { PROCESS_NAME } from './workflow/task-lease.js';
 
 /** Agenda on the bot's own database: jobs live in the `jobs` collection and carry ids only. */
 export class Scheduler {
   readonly agenda: Agenda;
   private processing = false;
 
-  constructor(db: Db, logger: Logger, opts: { processEveryMs?: number; name?: string } = {}) {
+  constructor(db: Db, logger: Logger, opts: { lockLifetimeMs: number; processEveryMs?: number; name?: string }) {
     this.agenda = new Agenda({
       backend: new MongoBackend({ mongo: db, collection: 'jobs' }),
-      name: opts.name ?? `oslayer-${process.pid}`,
+      // Shows in each job's lastModifiedBy: which replica locked it last.
+      name: opts.name ?? PROCESS_NAME,
       // A number: Agenda's human-interval parsing reads '200 milliseconds' as 200 seconds.
       processEvery: opts.processEveryMs ?? 2000,
-      defaultLockLifetime: 10 * 60 * 1000,
+      // Short, and renewed by every long job's heartbeat (src/workflow/task-lease.ts): a job whose
+      // process died is taken over one lifetime after its last heartbeat.
+      defaultLockLifetime: opts.lockLifetimeMs,
     });
     this.agenda.on('error', (err: Error) => logger.error('scheduler error:', err.message));
     this.agenda.on('fail', (err: Error | string, job: { attrs: { name: string } }) => {

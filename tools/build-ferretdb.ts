@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const sourceDir = resolve(dirname(fileURLToPath(import.meta.url)), 'ferretdb');
+const here = dirname(fileURLToPath(import.meta.url));
+/** tools/ferretdb, whether this runs as tools/build-ferretdb.ts or compiled as dist/tools/build-ferretdb.js. */
+const sourceDir = [join(here, 'ferretdb'), resolve(here, '..', '..', 'tools', 'ferretdb')].find((dir) => existsSync(join(dir, 'main.go'))) ?? join(here, 'ferretdb');
 export const ferretdbBinary = process.env.OSLAYER_FERRETDB_BIN ?? join(sourceDir, 'bin', 'oslayer-ferretdb');
 const stampFile = `${ferretdbBinary}.sha256`;
 

@@ -34,6 +34,7 @@ export const SLACK_LIMIT = {
   headerText: 150,
   buttonText: 75,
   buttonValue: 2000,
+  buttonUrl: 3000,
   id: 255,
   selectOptions: 100,
   optionText: 75,
@@ -57,14 +58,22 @@ export interface Message {
   blocks: KnownBlock[];
 }
 
-/** Clipped to `max` UTF-16 units (the stricter way to count), never splitting a surrogate pair. */
+/**
+ * Clipped to `max` UTF-16 units (the stricter way to count), never splitting a surrogate pair
+ * or one of escapeMrkdwn's entities (half an `&amp;` would show as a stray `&am`).
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+  const cut = text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '').replace(/&(?:a|am|amp|l|lt|g|gt)?$/, '');
+  return `${cut}…`;
 }
 
-/** User text inside mrkdwn: Slack reads &, < and > as markup. */
+/**
+ * The one escaping rule for user and Azure text in mrkdwn (names, descriptions, Azure error
+ * messages, step details): Slack reads `&`, `<` and `>` as markup, so `<!here>` would ping a
+ * channel and `<https://x|y>` would become a link. Escaped, they read as typed. Every builder
+ * and every message the bot writes runs such text through this; plain_text needs nothing.
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

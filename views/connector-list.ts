@@ -73,9 +73,11 @@ function connectorButtons(c: ConnectorListItem) {
 const CHECK_LABEL: ReadonlyArray<[ConnectorCheckName, string]> = [
   ['credentials', 'Credentials'],
   ['storage-account', 'Storage account'],
+  ['shared-key', 'Shared Key (account key) access'],
   ['region-match', 'Location matches the storage account'],
   ['resource-group', 'Resource group'],
   ['subnet', 'Subnet'],
+  ['machine-access', 'Packaging machine access'],
   ['vm-size', 'VM size'],
 ];
 

@@ -6,7 +6,7 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { CloudName } from '../src/domain/model.js';
-import { CLOUDS, DEFAULT_VM_SIZE } from '../src/domain/connector-validation.js';
+import { CA_BUNDLE_FIELDS, CLOUDS, DEFAULT_VM_SIZE } from '../src/domain/connector-validation.js';
 import { context, input, modal, option, radioButtons, SLACK_LIMIT, staticSelect, textInput } from './blocks.js';
 import { ACTION, CALLBACK, CONNECTOR_FIELD as F } from './ids.js';
 
@@ -62,12 +62,18 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       text(F.portalHost, 'Portal Host', { placeholder: 'portal.example.local' }),
       text(F.storageSuffix, 'Storage Endpoint Suffix', { placeholder: 'core.example.local' }),
       text(F.authorityHost, 'Authority Host', { placeholder: 'https://login.example.local' }),
-      text(F.caBundle, 'CA Certificates (PEM)', {
-        optional: true,
-        multiline: true,
-        maxLength: SLACK_LIMIT.inputText,
-        hint: 'Only when the endpoints use certificates from a private authority.',
-      }),
+      // One input holds 3000 characters; a real chain is longer, so it continues in the next ones.
+      ...CA_BUNDLE_FIELDS.map((field, i) =>
+        text(field, i === 0 ? 'CA Certificates (PEM)' : `CA Certificates (PEM), part ${i + 1}`, {
+          optional: true,
+          multiline: true,
+          maxLength: SLACK_LIMIT.inputText,
+          hint:
+            i === 0
+              ? 'Only when the endpoints use certificates from a private authority. A chain longer than 3000 characters continues in the parts below, whole certificates in each.'
+              : 'More certificates of the chain, if it did not fit above.',
+        }),
+      ),
     );
   }
   blocks.push(
@@ -104,6 +110,23 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
     input(F.vmSize, 'Default VM Size', textInput(ACTION.input, { initial: values[F.vmSize] ?? DEFAULT_VM_SIZE }), {
       optional: true,
       hint: 'At least 2 vCPUs (A2 or larger). Test checks that the region offers it.',
+    }),
+    input(
+      F.machineAccess,
+      'Packaging Machine Access',
+      radioButtons(
+        ACTION.input,
+        [
+          option('Private: no public IP (VPN, private network or Azure Bastion)', 'private'),
+          option('Public IP, RDP only from the ranges below', 'public'),
+        ],
+        values[F.machineAccess] ?? 'private',
+      ),
+    ),
+    text(F.allowedCidrs, 'Allowed RDP Source Ranges', {
+      optional: true,
+      placeholder: '203.0.113.0/24, 198.51.100.7',
+      hint: 'Public access only: the CIDR ranges allowed to connect on TCP 3389. Never 0.0.0.0/0.',
     }),
     context('Only Administrators can save connectors. Use Test on `/oslayer connectors` afterwards to check every setting against Azure.'),
   );

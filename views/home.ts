@@ -8,7 +8,7 @@ import { ACTION } from './ids.js';
 import { taskSection, type TaskListItem } from './tasks.js';
 
 export const HOME_ACTIONS = {
-  /** Administrators: the connector list, with its New/Edit/Test/Delete, sent to the app's Messages tab. */
+  /** Administrators: the connector list, with its New/Edit/Test/Delete, in a modal (the app sends no DMs). */
   manageConnectors: 'home_manage_connectors',
   roles: 'home_roles',
 } as const;

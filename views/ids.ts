@@ -52,6 +52,8 @@ export const CONNECTOR_FIELD = {
   location: 'location',
   subnetId: 'subnetId',
   vmSize: 'vmSize',
+  machineAccess: 'machineAccess',
+  allowedCidrs: 'allowedCidrs',
 } as const;
 
 /** The import-layer modal's input blocks (keys of importLayerSchema). */
@@ -68,6 +70,7 @@ export const BLOCK = {
   wizardConnectorButtons: 'wizard_connector_buttons',
   wizardNav: 'wizard_nav',
   wizardSummary: 'wizard_summary',
+  wizardTaskChannel: 'wizard_task_channel',
   listNav: 'list_nav',
   layersActions: 'layers_actions',
   connectorsActions: 'connectors_actions',

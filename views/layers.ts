@@ -7,6 +7,7 @@ import {
   actions,
   button,
   divider,
+  escapeMrkdwn,
   header,
   input,
   type Message,
@@ -81,6 +82,8 @@ export type ImportFormValues = Readonly<Record<string, string | null | undefined
 export function importLayerModal(args: {
   connectors: ReadonlyArray<Pick<ConnectorConfig, '_id' | 'name' | 'container' | 'createdAt'>>;
   values?: ImportFormValues;
+  /** Why the user is back on the form (what Azure said about the VHD). */
+  notice?: string;
 }): ModalView {
   const values = args.values ?? {};
   if (args.connectors.length === 0) {
@@ -96,6 +99,7 @@ export function importLayerModal(args: {
     title: 'Import OS Layer',
     submit: 'Import',
     blocks: [
+      ...(args.notice ? [section(`:warning: ${escapeMrkdwn(args.notice)}`)] : []),
       section('The VHD becomes the layer’s first deployable version. It must be a fixed-size VHD with Windows installed and generalized as you want it.'),
       input(F.layerName, 'Layer Name', textInput(ACTION.input, { initial: values[F.layerName] ?? undefined, maxLength: MAX_NAME_LENGTH, placeholder: 'e.g. Windows Server 2022' })),
       input(F.layerDescription, 'Description', textInput(ACTION.input, { initial: values[F.layerDescription] ?? undefined, multiline: true, maxLength: MAX_DESCRIPTION_LENGTH }), {

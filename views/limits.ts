@@ -1,7 +1,11 @@
 /**
- * Checks a view or message against Slack's hard limits (DESIGN §2). Slack answers a view
- * or message that breaks one with a bare `invalid_blocks` and shows the user nothing, so
- * the tests run every builder through this with worst-case data.
+ * The one Block Kit validator: Slack's hard limits (DESIGN §2) and the structural rules Slack
+ * enforces (which elements each block takes, plain_text-only fields, required fields, option
+ * rules, number ranges). Slack answers a view or message that breaks one with `invalid_blocks`
+ * (views: `invalid_arguments`) and shows the user nothing, so the tests run every builder
+ * through this with worst-case data, and the fake Web API (src/local/slack-web-api.ts) refuses
+ * what it finds, as Slack does. Sources: the Block Kit reference at docs.slack.dev/reference/block-kit
+ * (blocks, block elements, composition objects) and the surfaces' pages (modals, App Home, messages).
  */
 import { SLACK_LIMIT as L } from './blocks.js';
 
@@ -23,18 +27,42 @@ const OPTION_CAP: Readonly<Record<string, number>> = {
   overflow: 5,
 };
 
+/** Fewest options each element takes (an overflow menu with one item is refused). */
+const OPTION_MIN: Readonly<Record<string, number>> = { static_select: 1, multi_static_select: 1, radio_buttons: 1, checkboxes: 1, overflow: 2 };
+
+const SELECTS = ['static_select', 'multi_static_select', 'users_select', 'multi_users_select', 'conversations_select', 'multi_conversations_select', 'channels_select', 'multi_channels_select', 'external_select', 'multi_external_select'];
+const CHOICES = ['radio_buttons', 'checkboxes', 'datepicker', 'timepicker', 'datetimepicker'];
+
+/** Which element types each block takes (Block Kit reference, "Compatible blocks" of each element). */
+const ELEMENTS_IN: Readonly<Record<'actions' | 'accessory' | 'input', ReadonlySet<string>>> = {
+  actions: new Set(['button', 'overflow', ...SELECTS, ...CHOICES, 'workflow_button', 'rich_text_input']),
+  accessory: new Set(['button', 'overflow', 'image', ...SELECTS, ...CHOICES, 'workflow_button']),
+  input: new Set(['plain_text_input', 'number_input', 'email_text_input', 'url_text_input', 'file_input', 'rich_text_input', ...SELECTS, ...CHOICES]),
+};
+
+const BLOCKS_IN: Readonly<Record<SurfaceKind, ReadonlySet<string>>> = {
+  modal: new Set(['section', 'divider', 'header', 'context', 'actions', 'input', 'image', 'rich_text', 'video', 'markdown']),
+  home: new Set(['section', 'divider', 'header', 'context', 'actions', 'input', 'image', 'rich_text', 'video', 'markdown']),
+  message: new Set(['section', 'divider', 'header', 'context', 'actions', 'input', 'image', 'rich_text', 'video', 'file', 'markdown']),
+};
+
 export function checkBlockKitLimits(subject: object, kind: SurfaceKind): LimitViolation[] {
   const found: LimitViolation[] = [];
   const check = new Checker(found);
   const root = subject as Json;
+  const blocks = list(root['blocks']);
 
   if (kind === 'modal') {
-    for (const key of ['title', 'submit', 'close']) check.length(`${key}.text`, textOf(root[key]), L.modalButtonText, `The modal ${key}`);
+    check.text('title', root['title'], { max: L.modalButtonText, what: 'The modal title', plainOnly: true, required: true });
+    check.text('submit', root['submit'], { max: L.modalButtonText, what: 'The modal submit', plainOnly: true });
+    check.text('close', root['close'], { max: L.modalButtonText, what: 'The modal close', plainOnly: true });
+    if (blocks.some((b) => b['type'] === 'input') && !isJson(root['submit'])) {
+      check.report('submit', 'A modal with input blocks needs a submit button');
+    }
   }
   check.length('callback_id', root['callback_id'], L.id, 'The callback_id');
   check.length('private_metadata', root['private_metadata'], L.privateMetadata, 'private_metadata');
 
-  const blocks = list(root['blocks']);
   const maxBlocks = kind === 'message' ? L.messageBlocks : L.viewBlocks;
   if (blocks.length > maxBlocks) check.report('blocks', `${blocks.length} blocks; a ${kind} may have at most ${maxBlocks}`);
 
@@ -45,9 +73,26 @@ export function checkBlockKitLimits(subject: object, kind: SurfaceKind): LimitVi
       if (blockIds.has(id)) check.report(`blocks[${i}].block_id`, `block_id "${id}" is used twice`);
       blockIds.add(id);
     }
-    check.block(block, `blocks[${i}]`);
+    if (!BLOCKS_IN[kind].has(String(block['type']))) check.report(`blocks[${i}].type`, `A ${kind} takes no ${String(block['type'])} block`);
+    else check.block(block, `blocks[${i}]`);
   });
   return found;
+}
+
+/**
+ * Slack's own wording for a refused surface: one `[ERROR] … [json-pointer:/…]` line per problem,
+ * as in `response_metadata.messages` of an `invalid_blocks` answer.
+ */
+export function slackErrorMessages(violations: readonly LimitViolation[]): string[] {
+  return violations.map((v) => `[ERROR] ${v.problem} [json-pointer:/${v.path.replace(/\[(\d+)\]/g, '.$1').replace(/\./g, '/')}]`);
+}
+
+interface TextRule {
+  max: number;
+  what: string;
+  /** Slack takes only plain_text here (header, label, hint, button, option, placeholder, modal title…). */
+  plainOnly?: boolean;
+  required?: boolean;
 }
 
 class Checker {
@@ -61,28 +106,48 @@ class Checker {
     if (typeof value === 'string' && value.length > max) this.report(path, `${what} is ${value.length} characters; the limit is ${max}`);
   }
 
+  /** A text object: its type, that it is not empty, its length. */
+  text(path: string, value: unknown, rule: TextRule): void {
+    if (value === undefined) {
+      if (rule.required) this.report(path, `${rule.what} is required`);
+      return;
+    }
+    if (!isJson(value)) return this.report(path, `${rule.what} must be a text object`);
+    const type = value['type'];
+    if (type !== 'plain_text' && type !== 'mrkdwn') this.report(`${path}.type`, `${rule.what} has text type "${String(type)}"; Slack knows plain_text and mrkdwn`);
+    else if (rule.plainOnly && type !== 'plain_text') this.report(`${path}.type`, `${rule.what} must be plain_text`);
+    const text = value['text'];
+    if (typeof text !== 'string' || text.length === 0) this.report(`${path}.text`, `${rule.what} is empty`);
+    else this.length(`${path}.text`, text, rule.max, rule.what);
+  }
+
   block(b: Json, path: string): void {
     this.length(`${path}.block_id`, b['block_id'], L.id, 'The block_id');
     switch (b['type']) {
       case 'section': {
-        this.length(`${path}.text.text`, textOf(b['text']), L.sectionText, 'Section text');
         const fields = list(b['fields']);
+        if (b['text'] === undefined && fields.length === 0) this.report(path, 'A section needs text or fields');
+        if (b['text'] !== undefined) this.text(`${path}.text`, b['text'], { max: L.sectionText, what: 'Section text' });
         if (fields.length > L.sectionFields) this.report(`${path}.fields`, `${fields.length} fields; a section may have at most ${L.sectionFields}`);
-        fields.forEach((f, i) => this.length(`${path}.fields[${i}].text`, f['text'], L.fieldText, 'A section field'));
-        if (isJson(b['accessory'])) this.element(b['accessory'], `${path}.accessory`);
+        fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, { max: L.fieldText, what: 'A section field' }));
+        if (isJson(b['accessory'])) this.element(b['accessory'], `${path}.accessory`, 'accessory');
         break;
       }
       case 'header':
-        this.length(`${path}.text.text`, textOf(b['text']), L.headerText, 'Header text');
+        this.text(`${path}.text`, b['text'], { max: L.headerText, what: 'Header text', plainOnly: true, required: true });
         break;
       case 'context': {
         const elements = list(b['elements']);
+        if (elements.length === 0) this.report(`${path}.elements`, 'A context block needs at least one element');
         if (elements.length > L.contextElements) this.report(`${path}.elements`, `${elements.length} elements; a context block may have at most ${L.contextElements}`);
-        elements.forEach((e, i) => this.length(`${path}.elements[${i}].text`, e['text'], L.sectionText, 'Context text'));
+        elements.forEach((e, i) => {
+          if (e['type'] !== 'image') this.text(`${path}.elements[${i}]`, e, { max: L.sectionText, what: 'Context text' });
+        });
         break;
       }
       case 'actions': {
         const elements = list(b['elements']);
+        if (elements.length === 0) this.report(`${path}.elements`, 'An actions block needs at least one element');
         if (elements.length > L.actionsElements) this.report(`${path}.elements`, `${elements.length} elements; an actions block may have at most ${L.actionsElements}`);
         const actionIds = new Set<string>();
         elements.forEach((e, i) => {
@@ -91,42 +156,62 @@ class Checker {
             if (actionIds.has(id)) this.report(`${path}.elements[${i}].action_id`, `action_id "${id}" is used twice in one block`);
             actionIds.add(id);
           }
-          this.element(e, `${path}.elements[${i}]`);
+          this.element(e, `${path}.elements[${i}]`, 'actions');
         });
         break;
       }
       case 'input':
-        this.length(`${path}.label.text`, textOf(b['label']), L.labelText, 'An input label');
-        this.length(`${path}.hint.text`, textOf(b['hint']), L.hintText, 'An input hint');
-        if (isJson(b['element'])) this.element(b['element'], `${path}.element`);
+        this.text(`${path}.label`, b['label'], { max: L.labelText, what: 'An input label', plainOnly: true, required: true });
+        this.text(`${path}.hint`, b['hint'], { max: L.hintText, what: 'An input hint', plainOnly: true });
+        if (isJson(b['element'])) this.element(b['element'], `${path}.element`, 'input');
+        else this.report(`${path}.element`, 'An input block needs an element');
         break;
     }
   }
 
-  element(e: Json, path: string): void {
+  element(e: Json, path: string, where: keyof typeof ELEMENTS_IN): void {
+    const type = String(e['type']);
+    if (!ELEMENTS_IN[where].has(type)) this.report(`${path}.type`, `A ${type} cannot go in ${where === 'accessory' ? 'a section accessory' : `an ${where} block`}`);
     this.length(`${path}.action_id`, e['action_id'], L.id, 'The action_id');
-    this.length(`${path}.placeholder.text`, textOf(e['placeholder']), L.placeholderText, 'A placeholder');
-    if (e['type'] === 'button') {
-      this.length(`${path}.text.text`, textOf(e['text']), L.buttonText, 'Button text');
+    this.text(`${path}.placeholder`, e['placeholder'], { max: L.placeholderText, what: 'A placeholder', plainOnly: true });
+    if (type === 'button') {
+      this.text(`${path}.text`, e['text'], { max: L.buttonText, what: 'Button text', plainOnly: true, required: true });
       this.length(`${path}.value`, e['value'], L.buttonValue, 'A button value');
+      this.length(`${path}.url`, e['url'], L.buttonUrl, 'A button url');
+      if (e['style'] !== undefined && e['style'] !== 'primary' && e['style'] !== 'danger') this.report(`${path}.style`, `Button style "${String(e['style'])}" is neither primary nor danger`);
     }
     if (isJson(e['confirm'])) this.confirm(e['confirm'], `${path}.confirm`);
-    if (e['type'] === 'plain_text_input') {
-      const max = typeof e['max_length'] === 'number' ? Math.min(e['max_length'], L.inputText) : L.inputText;
+    if (type === 'plain_text_input') {
+      const maxLength = typeof e['max_length'] === 'number' ? e['max_length'] : undefined;
+      if (maxLength !== undefined && maxLength > L.inputText) this.report(`${path}.max_length`, `max_length ${maxLength} is above Slack's ${L.inputText}`);
+      const max = maxLength !== undefined ? Math.min(maxLength, L.inputText) : L.inputText;
       this.length(`${path}.initial_value`, e['initial_value'], max, 'The initial text');
     }
-    if (e['type'] === 'number_input') this.numberRange(e, path);
-    const cap = OPTION_CAP[String(e['type'])];
-    if (cap !== undefined) this.options(e, path, cap);
+    if (type === 'number_input') this.numberInput(e, path);
+    if (type === 'file_input') {
+      const maxFiles = e['max_files'];
+      if (maxFiles !== undefined && (typeof maxFiles !== 'number' || maxFiles < 1 || maxFiles > 10)) this.report(`${path}.max_files`, 'max_files must be 1–10');
+    }
+    const cap = OPTION_CAP[type];
+    if (cap !== undefined) this.options(e, path, cap, OPTION_MIN[type] ?? 1);
   }
 
-  private options(e: Json, path: string, cap: number): void {
-    const options = list(e['options']);
-    if (options.length > cap) this.report(`${path}.options`, `${options.length} options; a ${String(e['type'])} may have at most ${cap}`);
+  private options(e: Json, path: string, cap: number, min: number): void {
+    const type = String(e['type']);
+    const grouped = list(e['option_groups']);
+    const options = grouped.length > 0 ? grouped.flatMap((g) => list(g['options'])) : list(e['options']);
+    if (options.length < min) this.report(`${path}.options`, `${options.length} options; a ${type} needs at least ${min}`);
+    if (options.length > cap) this.report(`${path}.options`, `${options.length} options; a ${type} may have at most ${cap}`);
+    // Radio buttons and checkboxes may use mrkdwn option text; menus take plain_text only.
+    const plainOnly = type !== 'radio_buttons' && type !== 'checkboxes';
+    const values = new Set<string>();
     options.forEach((o, i) => {
-      this.length(`${path}.options[${i}].text.text`, textOf(o['text']), L.optionText, 'Option text');
+      this.text(`${path}.options[${i}].text`, o['text'], { max: L.optionText, what: 'Option text', plainOnly, required: true });
       this.length(`${path}.options[${i}].value`, o['value'], L.optionValue, 'An option value');
-      this.length(`${path}.options[${i}].description.text`, textOf(o['description']), L.optionText, 'An option description');
+      this.text(`${path}.options[${i}].description`, o['description'], { max: L.optionText, what: 'An option description', plainOnly });
+      const value = String(o['value']);
+      if (values.has(value)) this.report(`${path}.options[${i}].value`, `Option value "${value}" is used twice`);
+      values.add(value);
     });
     const initial = e['initial_option'];
     if (isJson(initial) && !options.some((o) => JSON.stringify(o) === JSON.stringify(initial))) {
@@ -134,7 +219,8 @@ class Checker {
     }
   }
 
-  private numberRange(e: Json, path: string): void {
+  private numberInput(e: Json, path: string): void {
+    if (typeof e['is_decimal_allowed'] !== 'boolean') this.report(`${path}.is_decimal_allowed`, 'A number_input needs is_decimal_allowed');
     const [initial, min, max] = [e['initial_value'], e['min_value'], e['max_value']].map((v) => (typeof v === 'string' ? Number(v) : undefined));
     if (min !== undefined && max !== undefined && min > max) this.report(`${path}.min_value`, `min_value ${min} is above max_value ${max}`);
     if (initial !== undefined && ((min !== undefined && initial < min) || (max !== undefined && initial > max))) {
@@ -143,10 +229,10 @@ class Checker {
   }
 
   private confirm(c: Json, path: string): void {
-    this.length(`${path}.title.text`, textOf(c['title']), L.confirmTitle, 'A confirm dialog title');
-    this.length(`${path}.text.text`, textOf(c['text']), L.confirmText, 'A confirm dialog text');
-    this.length(`${path}.confirm.text`, textOf(c['confirm']), L.confirmButton, 'A confirm button');
-    this.length(`${path}.deny.text`, textOf(c['deny']), L.confirmButton, 'A deny button');
+    this.text(`${path}.title`, c['title'], { max: L.confirmTitle, what: 'A confirm dialog title', plainOnly: true, required: true });
+    this.text(`${path}.text`, c['text'], { max: L.confirmText, what: 'A confirm dialog text', required: true });
+    this.text(`${path}.confirm`, c['confirm'], { max: L.confirmButton, what: 'A confirm button', plainOnly: true, required: true });
+    this.text(`${path}.deny`, c['deny'], { max: L.confirmButton, what: 'A deny button', plainOnly: true, required: true });
   }
 }
 
@@ -156,8 +242,4 @@ function isJson(v: unknown): v is Json {
 
 function list(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter(isJson) : [];
-}
-
-function textOf(v: unknown): unknown {
-  return isJson(v) ? v['text'] : undefined;
 }

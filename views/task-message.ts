@@ -1,5 +1,9 @@
 import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
-import type { LayerVersion, MachineState, OsLayer, Task } from '../src/domain/model.js';
+import type { RunOnceEntry } from '../src/domain/integrity.js';
+import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
+import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
+import { escapeMrkdwn as esc, truncate } from './blocks.js';
+import { connectText } from './machine-connect.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -12,6 +16,9 @@ export const TASK_ACTIONS = {
   checkAgain: 'task_check_again',
   reboot: 'task_reboot_machine',
   expediteNgen: 'task_expedite_ngen',
+  ngenUpdateForce: 'task_ngen_update_force',
+  runOnceRun: 'task_runonce_run',
+  runOnceRemove: 'task_runonce_remove',
   cleanUp: 'task_clean_up',
 } as const;
 
@@ -22,7 +29,9 @@ export interface TaskMessageInput {
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
-  blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' }>;
+  blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' | 'runonce' }>;
+  /** The RunOnce entries the last check found, shown by name under the RunOnce condition. */
+  runOnceEntries?: RunOnceEntry[];
   /** Why the last integrity check could not give an answer (never shown as clean). */
   integrityFailure?: string;
   /** When the integrity check behind `blocking` / `integrityFailure` ran. */
@@ -43,6 +52,22 @@ export const STATUS_LINE: Record<Task['status'], string> = {
   cancelled: ':no_entry_sign: Cancelled',
 };
 
+const VERSION_EMOJI: Record<VersionStatus, string> = {
+  publishing: ':hourglass_flowing_sand:',
+  'action-required': ':raising_hand:',
+  checking: ':mag:',
+  'ready-to-finalize': ':checkered_flag:',
+  finalizing: ':package:',
+  deployable: ':white_check_mark:',
+  failed: ':x:',
+  cancelled: ':no_entry_sign:',
+};
+
+/** What the task message's headline and status line say: where the version is now, not just whether the task waits or runs. */
+export function versionHeadline(status: VersionStatus): string {
+  return `${VERSION_EMOJI[status]} ${VERSION_STATUS_LABEL[status]}`;
+}
+
 export function progressBar(percent: number, width = 20): string {
   const p = Math.max(0, Math.min(100, Math.round(percent)));
   const filled = Math.round((p / 100) * width);
@@ -53,16 +78,20 @@ function button(text: string, actionId: string, value: string, extra: Partial<Bu
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value, ...extra };
 }
 
-const confirmFinalize = {
-  title: { type: 'plain_text' as const, text: 'Finalize this version?' },
-  text: {
-    type: 'mrkdwn' as const,
-    text: 'The packaging machine will be *deleted* once its disk has been copied into the layer store. Anything not on its OS disk is lost.',
-  },
-  confirm: { type: 'plain_text' as const, text: 'Finalize' },
-  deny: { type: 'plain_text' as const, text: 'Not yet' },
-  style: 'danger' as const,
-};
+/** Finalize's confirm dialog; before the layer is verified it also says the check and shutdown come first. */
+function confirmFinalize(checkFirst: boolean) {
+  const deleted = 'The packaging machine will be *deleted* once its disk has been copied into the layer store. Anything not on its OS disk is lost.';
+  const text = checkFirst
+    ? `I check the layer first; if nothing is pending, I shut the machine down and finalize. ${deleted}`
+    : deleted;
+  return {
+    title: { type: 'plain_text' as const, text: 'Finalize this version?' },
+    text: { type: 'mrkdwn' as const, text },
+    confirm: { type: 'plain_text' as const, text: 'Finalize' },
+    deny: { type: 'plain_text' as const, text: 'Not yet' },
+    style: 'danger' as const,
+  };
+}
 
 const confirmCancel = {
   title: { type: 'plain_text' as const, text: 'Cancel this version?' },
@@ -72,16 +101,26 @@ const confirmCancel = {
   style: 'danger' as const,
 };
 
-function actionButtons(input: TaskMessageInput): Button[] {
+/** The portal link while its SAS still works, else nothing (an expired link only leads to an error page). */
+export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: Date): string | undefined {
+  const link = version.portalLink;
+  return link && link.expiresAt.getTime() > now.getTime() ? link.url : undefined;
+}
+
+/** What the task's buttons depend on; the task message and the task detail modal carry the same ones. */
+export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable'>;
+
+function actionButtons(input: TaskActionsInput): Button[] {
   const id = input.task._id;
   const status = input.version.status;
   const buttons: Button[] = [];
   if (status === 'action-required') {
     if (input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
+    buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { confirm: confirmFinalize(true) }));
     buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
     buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id));
   }
-  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize }));
+  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize(false) }));
   if (status === 'failed' && input.retryable) buttons.push(button('Retry', TASK_ACTIONS.retry, id, { style: 'primary' }));
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: confirmCancel }));
@@ -90,11 +129,18 @@ function actionButtons(input: TaskMessageInput): Button[] {
   return buttons;
 }
 
+/** The task's buttons as one actions block, or none when nothing can be done. */
+export function taskActions(input: TaskActionsInput): ActionsBlock | undefined {
+  const buttons = actionButtons(input);
+  if (buttons.length === 0) return undefined;
+  return { type: 'actions', block_id: `task_actions_${input.task._id}`.slice(0, 255), elements: buttons };
+}
+
 /**
  * A task that ended with a problem while its packaging machine may still be in Azure (kept so
  * the admin can look first, or a cleanup that could not finish): the machine is named until it is deleted.
  */
-function offersCleanUp({ task, version }: TaskMessageInput): boolean {
+function offersCleanUp({ task, version }: Pick<TaskMessageInput, 'task' | 'version'>): boolean {
   return Boolean(version.packagingMachine && task.failureReason && (version.status === 'failed' || version.status === 'cancelled'));
 }
 
@@ -106,12 +152,14 @@ function nextStepText(input: TaskMessageInput): string | undefined {
         `${who}, the packaging disk is published to Azure and waiting for you.`,
         '1. *Create Packaging Machine* opens the Azure portal\'s Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.',
         '2. Connect to the machine with the user name and password of the layer\'s original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.',
-        '3. Click *Shutdown for Finalize*: I check that no reboot, installer or NGen work is pending, then shut the machine down.',
+        '3. Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)',
       ].join('\n');
+    case 'checking':
+      return 'Finalize is checking the layer on the packaging machine. If nothing is pending, the machine is shut down and the version finalized; otherwise what blocks it shows here.';
     case 'ready-to-finalize':
       return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
-      return `${who}, version *${input.version.name}* is deployable and is now the layer's latest version.`;
+      return `${who}, version *${esc(input.version.name)}* is deployable and is now the layer's latest version.`;
     default:
       return undefined;
   }
@@ -121,20 +169,20 @@ function nextStepText(input: TaskMessageInput): string | undefined {
 export function taskMessage(input: TaskMessageInput): { text: string; blocks: KnownBlock[] } {
   const { task, layer, version } = input;
   const title = `Add version ${version.name} to OS layer ${layer.name}`;
-  const status = `${STATUS_LINE[task.status]} · version status \`${version.status}\``;
+  const status = `${versionHeadline(version.status)} · version status \`${version.status}\``;
   const lastStep = task.steps.at(-1);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${lastStep.name}${lastStep.detail ? `: ${lastStep.detail}` : ''}` : ''}`, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${esc(lastStep.name)}${lastStep.detail ? `: ${esc(lastStep.detail)}` : ''}` : ''}`, 3000) } },
   ];
   if (task.status === 'running' && task.progress !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
   }
   if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${task.failureReason}`, 3000) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${esc(task.failureReason)}`, 3000) } });
   }
   if (offersCleanUp(input)) {
-    const text = `The packaging machine \`${version.packagingMachine!.name}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
+    const text = `The packaging machine \`${esc(version.packagingMachine!.name)}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   }
   const next = nextStepText(input);
@@ -142,8 +190,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   const machine = machineLine(input);
   if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
-  const buttons = actionButtons(input);
-  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `task_actions_${task._id}`.slice(0, 255), elements: buttons } satisfies ActionsBlock);
+  const actions = taskActions(input);
+  if (actions) blocks.push(actions);
   blocks.push({
     type: 'context',
     elements: [
@@ -153,8 +201,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
           [
             `Started by <@${task.startedBy}>`,
             `max layer size ${version.maxLayerSizeGb} GB`,
-            `packaging disk \`${version.packagingDiskFilename}\``,
-            version.packagingMachine ? `machine \`${version.packagingMachine.name}\`` : undefined,
+            `packaging disk \`${esc(version.packagingDiskFilename)}\``,
+            version.packagingMachine ? `machine \`${esc(version.packagingMachine.name)}\`` : undefined,
             input.simulated ? ':test_tube: simulated Azure (sandbox): nothing here is real or billed' : undefined,
           ]
             .filter(Boolean)
@@ -164,7 +212,7 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
       },
     ],
   });
-  return { text: `${title}: ${STATUS_LINE[task.status].replace(/^:[a-z_]+: /, '')}`, blocks };
+  return { text: `${esc(title)}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
 }
 
 const MACHINE_STATE: Record<MachineState, string> = {
@@ -182,13 +230,14 @@ const MACHINE_STATE: Record<MachineState, string> = {
 
 function machineLine(input: TaskMessageInput): string | undefined {
   const { machine, version } = input;
-  if (!machine || !['action-required', 'ready-to-finalize'].includes(version.status)) return undefined;
+  if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
   const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
   const agentMissing = machine.agentSilent
     ? ", but its *Azure VM agent has not reported*: install or enable the agent in the base image and restart the machine (the check can't run without it)"
     : ', still booting (its VM agent is not ready yet)';
   const booting = machine.state === 'running' && machine.agentReady === false ? agentMissing : '';
-  return `:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`;
+  const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
+  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`, connect].filter(Boolean).join('\n');
 }
 
 /** Slack shows the time in each reader's own time zone. */
@@ -201,32 +250,82 @@ const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string]> = {
   'expedite-ngen': ['Expedite NGen', TASK_ACTIONS.expediteNgen],
 };
 
+function confirmDialog(title: string, text: string, confirm: string, style?: 'danger') {
+  return {
+    title: { type: 'plain_text' as const, text: title },
+    text: { type: 'mrkdwn' as const, text },
+    confirm: { type: 'plain_text' as const, text: confirm },
+    deny: { type: 'plain_text' as const, text: 'Not now' },
+    ...(style ? { style } : {}),
+  };
+}
+
+const confirmNgenUpdateForce = confirmDialog(
+  'Recompile all .NET images?',
+  '`ngen update /force` recompiles every native image on the machine and can take up to an hour. Do not restart the machine while it runs.',
+  'Run it',
+);
+const confirmRunOnceRun = confirmDialog(
+  'Run RunOnce entries?',
+  'Each listed command runs once now, as SYSTEM, and its entry is removed, as Windows does at start-up.',
+  'Run them once',
+);
+const confirmRunOnceRemove = confirmDialog(
+  'Remove RunOnce entries?',
+  'The listed entries are deleted without running. Whatever they would have done will not happen.',
+  'Remove them',
+  'danger',
+);
+
+const RUNONCE_LISTED = 20;
+
+/** The RunOnce entries by name (Windows text, escaped), at most RUNONCE_LISTED of them. */
+function runOnceNames(entries: readonly RunOnceEntry[]): string {
+  const shown = entries.slice(0, RUNONCE_LISTED).map((e) => `    ◦ ${e.view === '32' ? '32-bit ' : ''}${e.key} › ${esc(truncate(e.name, 120))}`);
+  const more = entries.length > RUNONCE_LISTED ? [`    ◦ and ${entries.length - RUNONCE_LISTED} more`] : [];
+  return [...shown, ...more].join('\n');
+}
+
 /** Each blocking condition with the button that helps, then Check again; or why the check failed. */
 function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] {
   const blocking = input.blocking ?? [];
   if (blocking.length === 0 && !input.integrityFailure) return [];
   const when = input.checkedAt ? ` (checked ${slackTime(input.checkedAt)})` : '';
   const blocks: KnownBlock[] = [];
+  const after: Button[] = [];
   if (input.integrityFailure) {
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`:warning: *The layer integrity check failed*${when}: ${input.integrityFailure}. Nothing was changed on the machine.`, 3000) },
-    });
+    const text =
+      `:warning: *The layer integrity check failed*${when}: ${esc(input.integrityFailure).replace(/\.$/, '')}. ` +
+      'This is not a pass: the machine may still have work pending, so it was left running; Finalize runs the check again first and goes no further until it passes. Click *Check again*; if it keeps failing, look at the machine.';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
     for (const condition of blocking) {
+      if (condition.remedy === 'runonce') {
+        const names = input.runOnceEntries?.length ? `\n${runOnceNames(input.runOnceEntries)}` : '';
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`• ${condition.text}${names}`, 3000) } });
+        blocks.push({
+          type: 'actions',
+          block_id: `task_runonce_${taskId}`.slice(0, 255),
+          elements: [
+            button('Run them once', TASK_ACTIONS.runOnceRun, taskId, { confirm: confirmRunOnceRun }),
+            button('Remove them', TASK_ACTIONS.runOnceRemove, taskId, { confirm: confirmRunOnceRemove }),
+          ],
+        });
+        continue;
+      }
       const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
       blocks.push({
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`• ${condition.text}`, 3000) },
+        text: { type: 'mrkdwn', text: truncate(`• ${esc(condition.text)}`, 3000) },
         ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
       });
     }
+    // Only on request: the full recompile, for when the queued work alone did not clear NGen.
+    if (blocking.some((c) => c.remedy === 'expedite-ngen')) {
+      after.push(button('NGen update /force', TASK_ACTIONS.ngenUpdateForce, taskId, { confirm: confirmNgenUpdateForce }));
+    }
   }
-  blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId)] });
+  blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId), ...after] });
   return blocks;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -6,7 +6,7 @@ import type { LayerVersion, Task, TaskStep } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { adviceFor } from '../src/domain/integrity.js';
 import { button, context, fieldsSection, header, type Message, modal, pageNav, pageOf, section, SLACK_LIMIT, userText } from './blocks.js';
-import { progressBar, STATUS_LINE } from './task-message.js';
+import { livePortalLink, progressBar, STATUS_LINE, taskActions } from './task-message.js';
 
 dayjs.extend(relativeTime);
 
@@ -117,7 +117,10 @@ function integrityText(version: NonNullable<TaskDetailInput['version']>): string
   return `${head}\n❌ Blocking finalize:\n${adviceFor(r.blocking).map((a) => `• ${userText(a.text, 400)}`).join('\n')}`;
 }
 
-/** The task detail modal: what the task did and when, the portal link while it works, the last integrity result. */
+/**
+ * The task detail modal: what the task did and when, the portal link while it works, the last
+ * integrity result, and the task message's buttons, so a lost message never strands a version.
+ */
 export function taskDetailModal(input: TaskDetailInput): ModalView {
   const { task, version, now } = input;
   const title = `Add version ${version?.name ?? '(deleted)'} to OS layer ${input.layerName ?? '(deleted)'}`;
@@ -139,6 +142,8 @@ export function taskDetailModal(input: TaskDetailInput): ModalView {
     const portal = portalText(version, now);
     if (portal) blocks.push(section(portal));
     blocks.push(section(integrityText(version)));
+    const actions = taskActions({ task, version, portalLink: livePortalLink(version, now), retryable: task.retryable });
+    if (actions) blocks.push(actions);
   }
   blocks.push(context(`Task \`${task._id}\``));
   return modal({ callbackId: TASK_VIEW_IDS.modal, title: 'Task', close: 'Close', blocks });

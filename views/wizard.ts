@@ -141,7 +141,8 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
     action_id: ACTION.input,
     is_decimal_allowed: false,
     min_value: String(minimum),
-    max_value: String(MAX_LAYER_SIZE_GB),
+    // Never below min_value, or Slack refuses the whole view: a base disk above the cap still opens the step, whose check then explains.
+    max_value: String(Math.max(MAX_LAYER_SIZE_GB, minimum)),
     initial_value: String(values.maxLayerSizeGb ?? defaultMaxLayerSizeGb(chosen?.diskSizeBytes)),
   };
   return [
@@ -152,7 +153,7 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
           : 'The new version starts as a copy of this one.',
     }),
     input(WIZARD_FIELD.maxLayerSizeGb, 'Max Layer Size (GB)', size, {
-      hint: `Layers are thin-provisioned and grow as needed up to this size. At least ${minimum} GB (the base version's disk), at most ${MAX_LAYER_SIZE_GB} GB.`,
+      hint: `Layers are thin-provisioned and grow as needed up to this size. At least ${minimum} GB (the base version's disk), at most ${MAX_LAYER_SIZE_GB} GB, the largest OS disk Azure allows.`,
     }),
   ];
 }
@@ -240,6 +241,8 @@ export function confirmStep(
     layer: Pick<OsLayer, 'name'>;
     baseVersion?: Pick<LayerVersion, 'name'>;
     connector?: Pick<ConnectorConfig, 'name'>;
+    /** Where the task message will be posted; none when the wizard was opened from App Home without OSLAYER_NOTIFY_CHANNEL. */
+    taskChannel?: string;
   },
 ): ModalView {
   const { values } = args;
@@ -260,15 +263,26 @@ export function confirmStep(
     privateMetadata: wizardMetadata(args.draftId),
     blocks: [
       progress(CALLBACK.wizardConfirm),
+      ...noticeBlocks(args.notice),
       fieldsSection(fields, BLOCK.wizardSummary),
       context(
         'Create Version copies the base version to the packaging disk in Azure. When it is ready, the task message ' +
-          'in the notification channel gives you the link to create the packaging machine.',
+          'gives you the link to create the packaging machine.',
+      ),
+      section(
+        args.taskChannel
+          ? `:speech_balloon: The task message will be posted in <#${args.taskChannel}>.`
+          : `:warning: ${NO_TASK_CHANNEL}`,
+        BLOCK.wizardTaskChannel,
       ),
       backButton(CALLBACK.wizardPackagingDisk),
     ],
   });
 }
+
+/** Why Create Version is refused when the wizard has no channel for its task message, with the fix. */
+export const NO_TASK_CHANNEL =
+  'There is no channel for the task message: run `/oslayer add-version` in a channel (or ask whoever runs oslayer to set OSLAYER_NOTIFY_CHANNEL).';
 
 /** The draft behind a wizard view is gone: it expired, or its version was already created. */
 export function draftUnavailableView(reason: 'expired' | 'used'): ModalView {

@@ -9,6 +9,8 @@
  * - disks 2024-03-02 (DiskRP) defines Import with storageAccountId and hyperVGeneration.
  * - deployments 2024-03-01 has expressionEvaluationOptions, resourceGroup and subscriptionId on
  *   nested deployments.
+ * - networkSecurityGroups 2023-09-01 (Microsoft.Network) defines the RDP rule public machine
+ *   access creates (sourceAddressPrefixes, priority, direction) and tags on the NSG.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
@@ -16,6 +18,7 @@ export const API_VERSIONS = {
   virtualMachines: '2025-04-01',
   disks: '2024-03-02',
   deployments: '2024-03-01',
+  networkSecurityGroups: '2023-09-01',
 } as const;
 
 /** The Microsoft.Network version the VM uses to create its inline NIC and public IP (networkProfile.networkApiVersion). */
@@ -25,6 +28,7 @@ export const INLINE_NETWORK_API_VERSION = '2022-11-01';
 const PINNED: Array<{ path: RegExp; apiVersion: string }> = [
   { path: /\/providers\/Microsoft\.Compute\/virtualMachines(\/|$)/i, apiVersion: API_VERSIONS.virtualMachines },
   { path: /\/providers\/Microsoft\.Compute\/disks(\/|$)/i, apiVersion: API_VERSIONS.disks },
+  { path: /\/providers\/Microsoft\.Network\/networkSecurityGroups(\/|$)/i, apiVersion: API_VERSIONS.networkSecurityGroups },
 ];
 
 /**

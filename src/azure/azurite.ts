@@ -14,8 +14,11 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-/** Azurite's blob service, in memory, on loopback; port 0 picks a free port. */
-export async function startAzurite(opts: { port?: number; log?: (line: string) => void } = {}): Promise<RunningAzurite> {
+/**
+ * Azurite's blob service on loopback; port 0 picks a free port. In memory, unless `location`
+ * names a directory to keep the blobs in across restarts (the sandbox's data dir).
+ */
+export async function startAzurite(opts: { port?: number; location?: string; log?: (line: string) => void } = {}): Promise<RunningAzurite> {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('azurite/dist/src/blob/main.js');
   const service = await startChildService({
@@ -26,7 +29,7 @@ export async function startAzurite(opts: { port?: number; log?: (line: string) =
       '--require', fileURLToPath(new URL('../../tools/azurite-copy-fix.cjs', import.meta.url)),
       '--require', fileURLToPath(new URL('../../tools/exit-with-parent.cjs', import.meta.url)),
       entry,
-      '--inMemoryPersistence',
+      ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
       '--blobHost', '127.0.0.1',
       '--blobPort', String(opts.port ?? 0),
       '--skipApiVersionCheck',

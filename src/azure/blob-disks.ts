@@ -10,7 +10,7 @@ import {
   type PageBlobClient,
   type CorsRule,
 } from '@azure/storage-blob';
-import { AzureError, redactSas, toAzureError } from './errors.js';
+import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
 import type { Tags } from './ports.js';
 import { grownVhdFooter, parseVhdFooter, VHD_FOOTER_SIZE, VhdFormatError, type VhdFooter } from './vhd.js';
 
@@ -63,6 +63,8 @@ export interface BlobDisks {
   /** Lets a browser page on `origin` (the Azure portal) GET the account's blobs. True if a rule was added. */
   ensureCorsRule(opts: { origin: string }): Promise<boolean>;
   uploadPageBlob(opts: BlobRef & { data: Uint8Array }): Promise<void>;
+  /** Names of the container's blobs marked `tagName` = `value`, by blob index tag or, where the account has none, by metadata. */
+  findMarked(opts: { container: string; tagName: string; value: string }): Promise<string[]>;
 }
 
 export interface BlobAccount {
@@ -70,11 +72,11 @@ export interface BlobAccount {
   blobEndpoint: string;
   accountName: string;
   accountKey: string;
-}
-
-/** A copy that ended without success. */
-export class BlobCopyError extends Error {
-  override name = 'BlobCopyError';
+  /**
+   * Whether the account supports blob index tags; accounts with a hierarchical namespace and
+   * premium accounts don't. Without them the tags a caller gives are kept in blob metadata.
+   */
+  indexTags?: boolean;
 }
 
 /** Azure accepts at most five CORS rules per service. */
@@ -87,6 +89,13 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
   const blobClient = ({ container, blob }: BlobRef) => service.getContainerClient(container).getBlobClient(blob);
   const pageBlob = (ref: BlobRef) => blobClient(ref).getPageBlobClient();
   const sasProtocol = new URL(account.blobEndpoint).protocol === 'https:' ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+  const indexTags = account.indexTags ?? true;
+  /** Where a blob's marks go: index tags where the account has them, else metadata; named so both can be queried. */
+  const marks = (tags: Tags | undefined, metadata?: Record<string, string>) => {
+    if (!tags) return { metadata };
+    const named = Object.fromEntries(Object.entries(tags).map(([name, value]) => [markName(name), value]));
+    return indexTags ? { tags: named, metadata } : { metadata: { ...metadata, ...named } };
+  };
 
   async function copyStatus(ref: BlobRef): Promise<CopyStatus> {
     return parseCopyStatus(await blobClient(ref).getProperties(), blobPath(ref));
@@ -100,7 +109,7 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
     async startCopy({ sourceUrl, metadata, tags, ...ref }) {
       // beginCopyFromURL's first poll issues the asynchronous Copy Blob; its poller is dropped
       // because waitForCopy polls the destination itself, which also works after a restart.
-      const poller = await blobClient(ref).beginCopyFromURL(sourceUrl, { metadata, tags });
+      const poller = await blobClient(ref).beginCopyFromURL(sourceUrl, marks(tags, metadata));
       // The poller is typed generically; its state is documented as BlobBeginCopyFromUrlPollState.
       const { copyId } = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
       if (!copyId) throw new BlobCopyError(`Azure Storage started no copy to ${blobPath(ref)}`);
@@ -153,7 +162,7 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
       const body = Buffer.from(JSON.stringify(json, null, 2));
       await blobClient(ref)
         .getBlockBlobClient()
-        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: 'application/json' }, tags });
+        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: 'application/json' }, ...marks(tags) });
     },
 
     async ensureCorsRule({ origin }) {
@@ -170,6 +179,22 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
       // Only `cors` is sent, so the service keeps its other settings (logging, retention...).
       await service.setProperties({ cors: [...rules, rule] });
       return true;
+    },
+
+    async findMarked({ container, tagName, value }) {
+      const client = service.getContainerClient(container);
+      const names: string[] = [];
+      // A container not made yet (no template was written) holds nothing of the task.
+      if (!(await client.exists())) return names;
+      const key = markName(tagName);
+      if (indexTags) {
+        for await (const blob of client.findBlobsByTags(`${key}='${value.replace(/'/g, "''")}'`)) names.push(blob.name);
+        return names;
+      }
+      for await (const blob of client.listBlobsFlat({ includeMetadata: true })) {
+        if (blob.metadata?.[key] === value) names.push(blob.name);
+      }
+      return names;
     },
 
     async uploadPageBlob({ data, ...ref }) {
@@ -288,6 +313,14 @@ function blobTypeOf(type: string | undefined): 'page' | 'block' | 'append' {
   return 'block';
 }
 
+/**
+ * Metadata names are C# identifiers, and a Find Blobs by Tags expression names a tag by letters,
+ * digits and underscores only: `oslayer-task` marks a blob as `oslayer_task`.
+ */
+function markName(tagName: string): string {
+  return tagName.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
 function blobPath({ container, blob }: BlobRef): string {
   return `${container}/${blob}`;
 }
@@ -306,6 +339,7 @@ const ACTIONS: Record<keyof BlobDisks, string> = {
   uploadJson: 'uploading',
   ensureCorsRule: 'setting a CORS rule on',
   uploadPageBlob: 'uploading',
+  findMarked: 'listing the task\'s blobs in',
 };
 
 /** Every SDK RestError leaves the adapter as an AzureError (errors.ts); our own errors pass as they are. */

@@ -25,6 +25,11 @@ export class AzureError extends Error {
   }
 }
 
+/** A server-side blob copy that ended without success (here, not in blob-disks.ts, so catching it loads no SDK). */
+export class BlobCopyError extends Error {
+  override name = 'BlobCopyError';
+}
+
 /** Entra ID or ARM refused who we are (not what we asked for). */
 export class AzureAuthError extends AzureError {
   override name = 'AzureAuthError';

@@ -1,7 +1,7 @@
 import type { ConnectorConfig } from '../domain/model.js';
 import { decryptSecret } from '../secrets.js';
-import { armPorts } from './arm/index.js';
-import { createBlobDisks, type BlobDisks } from './blob-disks.js';
+import type { AzurePorts } from './arm/index.js';
+import type { BlobDisks } from './blob-disks.js';
 import { cloudProfile, type CloudProfile } from './clouds.js';
 import type { ConnectorProbe, Machines, StorageAccountInfo } from './ports.js';
 
@@ -28,6 +28,27 @@ export interface AzureGatewayOptions {
 }
 
 const SIMULATED_POLL_MS = 100;
+
+/** A port's members are all async, so building it on its first call is invisible to the caller. */
+type AsyncPort<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? T[K] : never };
+
+/**
+ * A port whose adapter is loaded and built on the first call to any of its members. The Azure SDKs
+ * weigh tens of megabytes each; a bot that is idle, or only answering Slack, never loads them.
+ */
+function builtOnFirstCall<T extends AsyncPort<T>>(build: () => Promise<T>): T {
+  let port: Promise<T> | undefined;
+  return new Proxy({} as T, {
+    // `then` stays undefined so that awaiting the port itself does not call into it.
+    get: (_target, member) =>
+      typeof member === 'string' && member !== 'then'
+        ? async (...args: unknown[]) => {
+            const built = await (port ??= build());
+            return (built[member as keyof T] as (...a: unknown[]) => Promise<unknown>).apply(built, args);
+          }
+        : undefined,
+  });
+}
 
 /**
  * Builds sessions from stored connectors: decrypts the client secret only here, in memory.
@@ -70,11 +91,23 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
     connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
   // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
   const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
-  const { machines, probe } = armPorts({ connector, clientSecret, pollIntervalMs });
+  let arm: Promise<AzurePorts> | undefined;
+  const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
+  const machines = builtOnFirstCall(async () => (await armPorts()).machines);
+  const probe = builtOnFirstCall(async () => (await armPorts()).probe);
   const storage = onceSucceeded<StorageAccountInfo>(() => probe.storageAccountInfo(connector.storageAccount));
   const blobs = onceSucceeded<BlobDisks>(async () => {
-    const [info, accountKey] = await Promise.all([storage(), probe.storageAccountKey(connector.storageAccount)]);
-    return createBlobDisks({ blobEndpoint: info.blobEndpoint.replace(/\/$/, ''), accountName: connector.storageAccount, accountKey });
+    const [info, accountKey, { createBlobDisks }] = await Promise.all([
+      storage(),
+      probe.storageAccountKey(connector.storageAccount),
+      import('./blob-disks.js'),
+    ]);
+    return createBlobDisks({
+      blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
+      accountName: connector.storageAccount,
+      accountKey,
+      indexTags: info.blobIndexTags,
+    });
   });
   return { connector, profile: cloudProfile(connector), machines, probe, storage, blobs };
 }

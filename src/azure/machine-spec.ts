@@ -4,8 +4,9 @@
  * read only the spec, so the two paths build the same machine.
  */
 import type { Disk, VirtualMachine } from '@azure/arm-compute';
-import type { OsType, VmGeneration } from '../domain/model.js';
+import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
 import { API_VERSIONS, INLINE_NETWORK_API_VERSION } from './api-versions.js';
+import { accessDependsOn, accessTemplateResources, ipAccessBody, ipAccessTemplate, nicAccessBody, nicAccessTemplate, nsgNameFor } from './network-access.js';
 import type { DiskImport, PackagingMachineSpec, Tags } from './ports.js';
 
 export const TASK_TAG = 'oslayer-task';
@@ -14,8 +15,6 @@ export const VERSION_TAG = 'oslayer-version';
 
 /** Standard SSD works with every VM size (Premium needs an "s" size) and boots far faster than HDD. */
 const DISK_SKU = 'StandardSSD_LRS';
-/** Basic public IPs are retired. A Standard IP admits nothing until the subnet's NSG allows it (e.g. RDP). */
-const PUBLIC_IP_SKU = { name: 'Standard', tier: 'Regional' } as const;
 const IP_CONFIG_NAME = 'ipconfig1';
 const VM_NAME_MAX = 64;
 
@@ -35,6 +34,8 @@ export interface PackagingMachineInput {
   subnetId: string;
   osType: OsType;
   hyperVGeneration: VmGeneration;
+  /** The connector's Packaging machine access (private unless it says otherwise). */
+  access: MachineAccess;
 }
 
 export function packagingMachineSpec(input: PackagingMachineInput): PackagingMachineSpec {
@@ -50,6 +51,8 @@ export function packagingMachineSpec(input: PackagingMachineInput): PackagingMac
     subnetId: input.subnetId,
     nicName: `${vmName}-nic`,
     publicIpName: `${vmName}-ip`,
+    nsgName: nsgNameFor(vmName),
+    access: input.access,
     tags,
     disk: {
       name: `${vmName}-osdisk`,
@@ -198,13 +201,14 @@ function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs
           creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: spec.disk.storageAccountId },
         },
       },
+      ...accessTemplateResources(spec, location),
       {
         type: 'Microsoft.Compute/virtualMachines',
         apiVersion: API_VERSIONS.virtualMachines,
         name: "[parameters('vmName')]",
         location,
         tags: spec.tags,
-        dependsOn: [diskId],
+        dependsOn: [diskId, ...accessDependsOn(spec)],
         properties: {
           hardwareProfile: { vmSize: "[parameters('vmSize')]" },
           storageProfile: {
@@ -219,21 +223,8 @@ function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs
                 properties: {
                   primary: true,
                   deleteOption: 'Delete',
-                  ipConfigurations: [
-                    {
-                      name: IP_CONFIG_NAME,
-                      properties: {
-                        primary: true,
-                        subnet: { id: spec.subnetId },
-                        publicIPAddressConfiguration: {
-                          name: spec.publicIpName,
-                          tags: spec.tags,
-                          sku: { ...PUBLIC_IP_SKU },
-                          properties: { deleteOption: 'Delete', publicIPAllocationMethod: 'Static' },
-                        },
-                      },
-                    },
-                  ],
+                  ...nicAccessTemplate(spec),
+                  ipConfigurations: [{ name: IP_CONFIG_NAME, properties: { primary: true, subnet: { id: spec.subnetId }, ...ipAccessTemplate(spec) } }],
                 },
               },
             ],
@@ -257,8 +248,8 @@ export function toDiskBody(disk: DiskImport): Disk {
   };
 }
 
-/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`. */
-export function toVmBody(spec: PackagingMachineSpec, diskId: string): VirtualMachine {
+/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`; `nsgId` that of the NSG public access uses. */
+export function toVmBody(spec: PackagingMachineSpec, diskId: string, nsgId?: string): VirtualMachine {
   return {
     location: spec.location,
     tags: spec.tags,
@@ -274,20 +265,8 @@ export function toVmBody(spec: PackagingMachineSpec, diskId: string): VirtualMac
           tags: spec.tags,
           primary: true,
           deleteOption: 'Delete',
-          ipConfigurations: [
-            {
-              name: IP_CONFIG_NAME,
-              primary: true,
-              subnet: { id: spec.subnetId },
-              publicIPAddressConfiguration: {
-                name: spec.publicIpName,
-                tags: spec.tags,
-                sku: { ...PUBLIC_IP_SKU },
-                deleteOption: 'Delete',
-                publicIPAllocationMethod: 'Static',
-              },
-            },
-          ],
+          ...nicAccessBody(spec, nsgId),
+          ipConfigurations: [{ name: IP_CONFIG_NAME, primary: true, subnet: { id: spec.subnetId }, ...ipAccessBody(spec) }],
         },
       ],
     },

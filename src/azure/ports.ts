@@ -3,7 +3,8 @@
  * this line. An adapter is bound to one connector (subscription, resource group, location);
  * failures are AzureError subclasses from ./errors.js.
  */
-import type { OsType, VmGeneration } from '../domain/model.js';
+import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
+import type { ScriptOutput } from '../domain/script-output.js';
 
 export type Tags = Record<string, string>;
 
@@ -36,7 +37,11 @@ export interface PackagingMachineSpec {
   disk: DiskImport;
   subnetId: string;
   nicName: string;
+  /** Used only with public access. */
   publicIpName: string;
+  /** The network security group public access puts on the NIC (./network-access.ts). */
+  nsgName: string;
+  access: MachineAccess;
   tags: Tags;
 }
 
@@ -45,11 +50,21 @@ export type PowerState = 'running' | 'stopped' | 'deallocated' | 'starting' | 's
 export interface VmStatus {
   id: string;
   name: string;
+  resourceGroup: string;
   powerState: PowerState;
   /** The VM agent reports Ready, so Run Command can reach the guest. */
   agentReady: boolean;
   osDiskId: string | undefined;
+  /** The primary NIC's ARM id, for its addresses. */
+  nicId: string | undefined;
   tags: Tags;
+}
+
+/** How a person reaches the machine: its addresses, and the portal's Bastion page when its VNet has a Bastion host. */
+export interface MachineAddresses {
+  privateIp: string;
+  publicIp?: string;
+  bastionUrl?: string;
 }
 
 export interface TaggedResource {
@@ -57,11 +72,36 @@ export interface TaggedResource {
   /** ARM type, e.g. Microsoft.Compute/virtualMachines */
   type: string;
   name: string;
+  /** Where it was found: the portal lets a person deploy into any resource group of the subscription. */
+  resourceGroup: string;
 }
 
-export interface CommandOutput {
-  stdout: string;
-  stderr: string;
+/**
+ * A VM or disk of the connector's subscription: a bare name is in the connector's resource group
+ * (what the bot itself creates); a found resource says where it is.
+ */
+export type ResourceName = string | { name: string; resourceGroup: string };
+
+/** A script's streams; `exitCode` only from a managed Run Command (the action Run Command never reports it). */
+export type CommandOutput = ScriptOutput;
+
+/** Named script parameters (Run Command `parameters`): data handed to the script, never script text. */
+export type ScriptParameters = Readonly<Record<string, string>>;
+
+/** A script run as a managed Run Command, which Azure ends after `timeoutSeconds`. */
+export interface ManagedScript {
+  /** The run command's resource name (unique per VM while it exists). */
+  name: string;
+  script: readonly string[];
+  parameters?: ScriptParameters;
+  timeoutSeconds: number;
+  tags: Tags;
+}
+
+export interface ManagedScriptResult {
+  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`. */
+  state: 'succeeded' | 'failed' | 'timed-out' | 'other';
+  output: CommandOutput;
 }
 
 export interface Machines {
@@ -69,25 +109,36 @@ export interface Machines {
   /** Creates the VM around an already imported disk (see importDisk). */
   createVm(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
   /** The VM with its instance view, or null if it does not exist. */
-  getVm(name: string): Promise<VmStatus | null>;
-  startVm(name: string, options?: LongRunning): Promise<void>;
-  powerOffVm(name: string, options?: LongRunning): Promise<void>;
-  deallocateVm(name: string, options?: LongRunning): Promise<void>;
-  restartVm(name: string, options?: LongRunning): Promise<void>;
+  getVm(name: ResourceName): Promise<VmStatus | null>;
+  startVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  powerOffVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  deallocateVm(name: ResourceName, options?: LongRunning): Promise<void>;
+  restartVm(name: ResourceName, options?: LongRunning): Promise<void>;
   /** Deletes the VM (its NIC and public IP go with it; the OS disk stays). Absent is fine. */
-  deleteVm(name: string, options?: LongRunning): Promise<void>;
+  deleteVm(name: ResourceName, options?: LongRunning): Promise<void>;
   /** Absent is fine. */
-  deleteDisk(name: string, options?: LongRunning): Promise<void>;
+  deleteDisk(name: ResourceName, options?: LongRunning): Promise<void>;
   /** A read SAS URL for the managed disk's contents (the VM must be deallocated). */
-  grantDiskReadAccess(diskName: string, durationSeconds: number, options?: LongRunning): Promise<string>;
-  revokeDiskAccess(diskName: string, options?: LongRunning): Promise<void>;
+  grantDiskReadAccess(disk: ResourceName, durationSeconds: number, options?: LongRunning): Promise<string>;
+  revokeDiskAccess(disk: ResourceName, options?: LongRunning): Promise<void>;
   /** Runs a PowerShell script through Run Command. Throws RunCommandBusyError while another runs. */
-  runPowerShell(vmName: string, scriptLines: readonly string[], options?: LongRunning): Promise<CommandOutput>;
-  /** Every resource in the resource group carrying tag `tagName` = `value`. */
+  runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning & { parameters?: ScriptParameters }): Promise<CommandOutput>;
+  /**
+   * Runs a PowerShell script as a managed Run Command with a timeout, waits for it, reads its
+   * instance view (exit code included) and deletes the run command again.
+   */
+  runManagedPowerShell(vm: ResourceName, script: ManagedScript, options?: LongRunning): Promise<ManagedScriptResult>;
+  /** Public access only: the NSG allowing RDP from the connector's ranges, created before the VM that uses it. */
+  createNetworkSecurityGroup(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
+  /** Absent is fine. Azure refuses while a NIC still uses it, so delete the VM first. */
+  deleteNetworkSecurityGroup(name: ResourceName, options?: LongRunning): Promise<void>;
+  /** The VM's private (and public) IP and, when a Bastion host serves its VNet, the portal link to connect through it. */
+  machineAddresses(vm: VmStatus): Promise<MachineAddresses | null>;
+  /** Every resource in the subscription (any resource group) carrying tag `tagName` = `value`. */
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }
 
-export type ProbeCheck = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'vm-size';
+export type ProbeCheck = 'credentials' | 'storage-account' | 'shared-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ProbeResult {
   check: ProbeCheck;
@@ -102,6 +153,10 @@ export interface StorageAccountInfo {
   location: string;
   /** e.g. https://account.blob.core.windows.net/ */
   blobEndpoint: string;
+  /** The account's `allowSharedKeyAccess`; Azure leaves it unset (meaning allowed) until someone sets it. */
+  sharedKeyAllowed: boolean;
+  /** Blob index tags work here: not with a hierarchical namespace, not on premium accounts. */
+  blobIndexTags: boolean;
 }
 
 /** The connector's Test button, and the storage facts publishing needs. */

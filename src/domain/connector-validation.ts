@@ -4,8 +4,9 @@
  * every problem is reported in one pass so the admin fixes the form once.
  */
 import { z } from 'zod';
-import type { CloudName, ConnectorConfig } from './model.js';
+import type { CloudName, ConnectorConfig, MachineAccess } from './model.js';
 import { fieldErrors, type FieldErrors, type FormResult, singleLine } from './form.js';
+import { parseAllowedRanges, PRIVATE_ACCESS } from './machine-access.js';
 
 export const CLOUDS: readonly CloudName[] = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'];
 export const DEFAULT_VM_SIZE = 'Standard_A2_v2';
@@ -107,6 +108,10 @@ const commonSchema = z.object({
   location: locationSchema,
   subnetId: subnetIdSchema,
   vmSize: vmSizeSchema,
+  machineAccess: z
+    .enum(['private', 'public'], { error: 'Choose how admins reach the packaging machine.' })
+    .nullish()
+    .transform((v) => v ?? 'private'),
 });
 
 function clientSecretSchema(hasStoredSecret: boolean) {
@@ -119,8 +124,9 @@ function clientSecretSchema(hasStoredSecret: boolean) {
   });
 }
 
-export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName' | 'authKind'> & {
+export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName' | 'authKind' | 'machineAccess'> & {
   name: string;
+  machineAccess: MachineAccess;
   customEndpoints?: z.output<typeof customEndpointsSchema>;
   /** clientSecret undefined: keep the secret already stored (edit only). */
   auth: { kind: 'client-secret'; clientId: string; clientSecret?: string } | { kind: 'default-credential' };
@@ -130,7 +136,34 @@ export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName'
  * Parses the connector modal. `hasStoredSecret` is true when editing a connector that already
  * has a client secret: the secret input is never prefilled, and blank means "keep it".
  */
-export function parseConnectorForm(raw: Record<string, unknown>, opts: { hasStoredSecret: boolean }): FormResult<ConnectorInput> {
+/**
+ * A real CA chain is longer than one Slack text input holds (3000 characters), so the form has
+ * several CA inputs: `caBundle`, `caBundle2`, … Their certificates are joined into one bundle.
+ */
+/** Slack's plain_text_input maximum. */
+const CA_INPUT_MAX = 3000;
+
+export const CA_BUNDLE_FIELDS = ['caBundle', 'caBundle2', 'caBundle3', 'caBundle4'] as const;
+
+function joinCaBundle(raw: Record<string, unknown>): string | null {
+  const parts = CA_BUNDLE_FIELDS.map((f) => raw[f]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  return parts.length > 0 ? parts.map((p) => p.trim()).join('\n') : null;
+}
+
+/** A stored bundle spread over the CA inputs: whole certificates, each input at most `max` characters. */
+export function splitCaBundle(bundle: string, max: number): string[] {
+  const certificates = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [bundle];
+  const parts: string[] = [];
+  for (const cert of certificates) {
+    const last = parts.at(-1);
+    if (last !== undefined && last.length + 1 + cert.length <= max) parts[parts.length - 1] = `${last}\n${cert}`;
+    else parts.push(cert);
+  }
+  return parts;
+}
+
+export function parseConnectorForm(form: Record<string, unknown>, opts: { hasStoredSecret: boolean }): FormResult<ConnectorInput> {
+  const raw: Record<string, unknown> = { ...form, caBundle: joinCaBundle(form) };
   const common = commonSchema.safeParse(raw);
   const cloud = raw['cloud'] === 'Custom' ? customEndpointsSchema.safeParse(raw) : undefined;
   const secret = (raw['authKind'] ?? 'client-secret') === 'client-secret' ? clientSecretSchema(opts.hasStoredSecret).safeParse(raw) : undefined;
@@ -146,25 +179,39 @@ export function parseConnectorForm(raw: Record<string, unknown>, opts: { hasStor
       errors['subnetId'] = 'The subnet must be in the connector’s subscription: Azure attaches a machine only to a network in its own subscription.';
     }
   }
+  let machineAccess: MachineAccess = PRIVATE_ACCESS;
+  if (common.success && common.data.machineAccess === 'public') {
+    const ranges = parseAllowedRanges(typeof raw['allowedCidrs'] === 'string' ? raw['allowedCidrs'] : '');
+    if (ranges.ok) machineAccess = { mode: 'public', allowedCidrs: ranges.ranges };
+    else errors['allowedCidrs'] = ranges.error;
+  }
   if (!common.success || Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const { connectorName, authKind, ...rest } = common.data;
+  const { connectorName, authKind, machineAccess: _mode, ...rest } = common.data;
   const auth: ConnectorInput['auth'] =
     authKind === 'client-secret' && secret?.success ? { kind: 'client-secret', ...secret.data } : { kind: 'default-credential' };
   return {
     ok: true,
-    value: { ...rest, name: connectorName, auth, ...(cloud?.success ? { customEndpoints: cloud.data } : {}) },
+    value: { ...rest, name: connectorName, auth, machineAccess, ...(cloud?.success ? { customEndpoints: cloud.data } : {}) },
   };
 }
 
 /** The reverse of parseConnectorForm, to prefill the Edit modal; the secret is never included. */
 export function connectorFormValues(
-  c: Pick<ConnectorConfig, 'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize'>,
+  c: Pick<
+    ConnectorConfig,
+    'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess'
+  >,
 ): Record<string, string | undefined> {
-  const { customEndpoints, auth, name, ...rest } = c;
+  const { customEndpoints, auth, name, machineAccess, ...rest } = c;
+  const { caBundle, ...endpoints } = customEndpoints ?? {};
+  const caParts = caBundle ? splitCaBundle(caBundle, CA_INPUT_MAX) : [];
   return {
     ...rest,
-    ...customEndpoints,
+    machineAccess: machineAccess?.mode ?? 'private',
+    ...(machineAccess?.mode === 'public' ? { allowedCidrs: machineAccess.allowedCidrs.join(', ') } : {}),
+    ...endpoints,
+    ...Object.fromEntries(caParts.map((part, i) => [CA_BUNDLE_FIELDS[i] ?? CA_BUNDLE_FIELDS[0], part])),
     connectorName: name,
     authKind: auth.kind,
     ...(auth.kind === 'client-secret' ? { clientId: auth.clientId } : {}),

@@ -2,68 +2,94 @@
  * The layer integrity check (DESIGN §5): what the script inside the packaging machine reports,
  * how its output is read, and what each blocking condition means to the admin. Pure: no I/O.
  *
- * The output is read strictly. Anything but exactly one JSON line of the expected shape is
- * "the check failed", a result of its own: a layer must never be called clean because the
- * check could not say otherwise.
+ * The output is read strictly through the fail-closed contract of ./script-output.ts: anything
+ * but exactly one JSON line of a known report version is "the check failed", a result of its
+ * own. A layer must never be called clean because the check could not say otherwise.
  */
 import { z } from 'zod';
+import { readScriptOutput, versionedReader, type ScriptFailure, type ScriptOutput } from './script-output.js';
 
-/** The script's report, in the order the conditions are shown. */
+/** Where a RunOnce entry lives: HKLM's 64-bit or 32-bit (WOW6432Node) view, RunOnce or RunOnceEx. */
+export const runOnceEntrySchema = z.strictObject({
+  view: z.enum(['64', '32']),
+  key: z.enum(['RunOnce', 'RunOnceEx']),
+  name: z.string().min(1).max(260),
+});
+export type RunOnceEntry = z.infer<typeof runOnceEntrySchema>;
+
+/** The script's report, version 2, in the order the conditions are shown. */
 export const integrityReportSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(2),
+  /** A device on the boot path (storage controller, disk, volume) needs a restart (DN_NEED_RESTART or problem code 14). */
   driverRebootPending: z.boolean(),
+  /** Any other device needs a restart. */
+  deviceRestartPending: z.boolean(),
+  /** Component Based Servicing's RebootPending key. */
   rebootPending: z.boolean(),
+  /** Windows Update's Auto Update\RebootRequired key. */
+  windowsUpdateRebootRequired: z.boolean(),
+  /** The Windows Update agent's own answer (Microsoft.Update.SystemInfo RebootRequired). */
+  updateAgentRebootRequired: z.boolean(),
+  /** PendingFileRenameOperations outside spool\drivers. */
+  fileRenamesPending: z.boolean(),
+  /** ActiveComputerName differs from ComputerName. */
+  computerRenamePending: z.boolean(),
+  /** Netlogon's JoinDomain or AvoidSpnSet values. */
+  domainJoinPending: z.boolean(),
+  /** The Global\_MSIExecute mutex is held. */
   msiInProgress: z.boolean(),
+  /** Windows Installer's InProgress key. */
+  installerInProgress: z.boolean(),
+  /** mscorsvw / ngen running, or the NGen service running. */
   ngenInProgress: z.boolean(),
+  /** The NGEN v4 scheduled tasks hold deferred work. */
   ngenQueued: z.boolean(),
-  runOnceOutstanding: z.boolean(),
+  /** HKLM RunOnce / RunOnceEx entries, both registry views. */
+  runOnce: z.array(runOnceEntrySchema).max(64),
+  /** SCCM's SMSCFG.INI in the Windows folder. */
   smsCfgPresent: z.boolean(),
 });
 
 export type IntegrityReport = z.infer<typeof integrityReportSchema>;
 export type IntegrityCondition = Exclude<keyof IntegrityReport, 'v'>;
-export type Remedy = 'reboot' | 'expedite-ngen';
+export type Remedy = 'reboot' | 'expedite-ngen' | 'runonce';
 
 export const INTEGRITY_CONDITIONS: readonly IntegrityCondition[] = [
   'driverRebootPending',
+  'deviceRestartPending',
   'rebootPending',
+  'windowsUpdateRebootRequired',
+  'updateAgentRebootRequired',
+  'fileRenamesPending',
+  'computerRenamePending',
+  'domainJoinPending',
   'msiInProgress',
+  'installerInProgress',
   'ngenInProgress',
   'ngenQueued',
-  'runOnceOutstanding',
+  'runOnce',
   'smsCfgPresent',
 ];
 
 export type IntegrityResult =
   | { outcome: 'clean'; report: IntegrityReport }
   | { outcome: 'blocked'; report: IntegrityReport; blocking: IntegrityCondition[] }
-  | { outcome: 'failed'; reason: string };
+  | ({ outcome: 'failed' } & ScriptFailure);
 
-/** Run Command keeps at most this much of a stream; output that reaches it may have been cut. */
-export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+/** Only the versions this bot knows; a newer script's report is "the check failed". */
+const readReport = versionedReader({ 2: integrityReportSchema });
 
-/** Reads the script's stdout. Never throws; never answers clean unless the output proves it. */
-export function readIntegrityOutput(stdout: string): IntegrityResult {
-  if (Buffer.byteLength(stdout, 'utf8') >= RUN_COMMAND_OUTPUT_LIMIT) {
-    return { outcome: 'failed', reason: 'its output was cut off at the Run Command limit' };
-  }
-  // PowerShell ends its output with CRLF; nothing else may surround the line.
-  const lines = stdout.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (lines.length === 0) return { outcome: 'failed', reason: 'it printed nothing' };
-  if (lines.length > 1) return { outcome: 'failed', reason: 'it printed more than the one line of results' };
-  let json: unknown;
-  try {
-    json = JSON.parse(lines[0]!);
-  } catch {
-    return { outcome: 'failed', reason: 'its output was not readable (incomplete or garbled)' };
-  }
-  const parsed = integrityReportSchema.safeParse(json);
-  if (!parsed.success) {
-    const wrongVersion = typeof json === 'object' && json !== null && 'v' in json && (json as { v: unknown }).v !== 1;
-    return { outcome: 'failed', reason: wrongVersion ? 'it reported in a format this bot does not know' : 'its results were incomplete or had unexpected fields' };
-  }
-  const report = parsed.data;
-  const blocking = INTEGRITY_CONDITIONS.filter((condition) => report[condition]);
+function blocks(report: IntegrityReport, condition: IntegrityCondition): boolean {
+  const value = report[condition];
+  return Array.isArray(value) ? value.length > 0 : value === true;
+}
+
+/** Reads one run of the check. Never throws; never answers clean unless the output proves it. */
+export function readIntegrityOutput(output: ScriptOutput): IntegrityResult {
+  const reading = readScriptOutput(output, readReport);
+  if (!reading.ok) return { outcome: 'failed', ...reading.failure };
+  const report = reading.value;
+  const blocking = INTEGRITY_CONDITIONS.filter((condition) => blocks(report, condition));
   return blocking.length === 0 ? { outcome: 'clean', report } : { outcome: 'blocked', report, blocking };
 }
 
@@ -74,34 +100,62 @@ export interface ConditionAdvice {
 }
 
 const NEVER_REBOOT_NGEN = 'Do not restart the machine to stop it: an interrupted NGen run can leave .NET broken.';
+const RESTART = 'Click Reboot machine, then Check again.';
 
-/** Each blocking condition in the admin's words, with the button that helps (if any). */
+/** Each blocking condition in the admin's words, with the button that clears it (if one can). */
 export const CONDITION_ADVICE: Readonly<Record<IntegrityCondition, ConditionAdvice>> = {
   driverRebootPending: {
-    text: 'Drivers on the boot disk were updated and only take effect after a restart. Restart the packaging machine.',
+    text: `A driver on the boot disk's path (storage controller, disk or volume) was updated and only takes effect after a restart. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  deviceRestartPending: {
+    text: `A device driver was installed or updated and Windows needs a restart before the device uses it. ${RESTART}`,
     remedy: 'reboot',
   },
   rebootPending: {
-    text: 'Something that was installed (an update or an application) is waiting for a restart to finish. Restart the packaging machine.',
+    text: `Windows servicing (an update, a feature or a role) is waiting for a restart to finish installing. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  windowsUpdateRebootRequired: {
+    text: `Windows Update installed updates that need a restart. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  updateAgentRebootRequired: {
+    text: `The Windows Update agent says the machine must restart. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  fileRenamesPending: {
+    text: `An installer left files to be replaced at the next restart. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  computerRenamePending: {
+    text: `The computer was renamed and the new name only takes effect after a restart. ${RESTART}`,
+    remedy: 'reboot',
+  },
+  domainJoinPending: {
+    text: `The machine joined or left a domain and needs a restart to finish. ${RESTART}`,
     remedy: 'reboot',
   },
   msiInProgress: {
-    text: 'A Windows Installer (MSI) package is still installing. Let it finish (look for an installer window on the machine), then check again.',
+    text: 'A Windows Installer (MSI) package is installing right now. Let it finish (look for an installer window on the machine), then click Check again.',
+  },
+  installerInProgress: {
+    text: 'Windows Installer has an installation marked as in progress (it was interrupted or is still running). Finish or roll it back on the machine, then click Check again.',
   },
   ngenInProgress: {
     text: `.NET is compiling native images (NGen) in the background. Wait for it to finish, or click Expedite NGen to run it in the foreground. ${NEVER_REBOOT_NGEN}`,
     remedy: 'expedite-ngen',
   },
   ngenQueued: {
-    text: `.NET has native image (NGen) work queued that has not run yet. Click Expedite NGen to run it now, or wait for Windows to get to it. ${NEVER_REBOOT_NGEN}`,
+    text: `.NET has native image (NGen) work queued for when the machine is idle. Click Expedite NGen to run it now. ${NEVER_REBOOT_NGEN}`,
     remedy: 'expedite-ngen',
   },
-  runOnceOutstanding: {
-    text: 'Commands are registered to run once at the next sign-in or start (RunOnce) and have not run yet. Sign in to the machine, or restart it, so they run.',
-    remedy: 'reboot',
+  runOnce: {
+    text: 'Commands are registered to run once at the next start (HKLM RunOnce) and have not run. Nobody signs in to this machine, so a restart alone may not run them: run them once now, or remove them.',
+    remedy: 'runonce',
   },
   smsCfgPresent: {
-    text: "The Configuration Manager (SCCM) client's identity file SMSCFG.INI is still on the machine; every desktop built from this layer would share it. Remove the SCCM client's identity before finalizing.",
+    text: "The Configuration Manager (SCCM) client's identity file SMSCFG.INI is still on the machine; every desktop built from this layer would share it. Remove the SCCM client's identity before finalizing, then click Check again.",
   },
 };
 

@@ -1,10 +1,12 @@
 /** The records the bot keeps. Pure types: no I/O, no SDK types. */
+import type { RunOnceEntry } from './integrity.js';
 
 export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
 
 export type VersionStatus =
   | 'publishing'
   | 'action-required'
+  | 'checking'
   | 'ready-to-finalize'
   | 'finalizing'
   | 'deployable'
@@ -33,6 +35,8 @@ export interface PackagingMachine {
   resourceGroup: string;
   vmId?: string;
   diskId?: string;
+  /** How to reach it, read once it runs: private IP, public IP (public access) and the portal's Bastion page when its VNet has one. */
+  address?: { privateIp: string; publicIp?: string; bastionUrl?: string };
 }
 
 export interface IntegrityResultSummary {
@@ -42,6 +46,10 @@ export interface IntegrityResultSummary {
   blocking: string[];
   /** Set when the check itself failed (no, garbled or truncated output): never read as clean. */
   failure?: string;
+  /** The probe that could not answer, when the failed check named one. */
+  failedProbe?: string;
+  /** The HKLM RunOnce / RunOnceEx entries found, by name: what the RunOnce remedy acts on. */
+  runOnce?: RunOnceEntry[];
 }
 
 /** What the packaging machine looked like at the watch's last read; `gone` = it existed and was deleted outside the bot. */
@@ -96,6 +104,9 @@ export type ConnectorAuth =
 
 export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud' | 'Custom';
 
+/** How admins reach the packaging machine (./machine-access.ts); absent means private. */
+export type MachineAccess = { mode: 'private' } | { mode: 'public'; allowedCidrs: string[] };
+
 export interface ConnectorConfig {
   _id: string;
   name: string;
@@ -110,6 +121,8 @@ export interface ConnectorConfig {
   location: string;
   subnetId: string;
   vmSize: string;
+  /** Packaging machine access; connectors saved before the setting existed are private. */
+  machineAccess?: MachineAccess;
   /** The sandbox's simulated Azure: every message about its resources says so. */
   simulated?: boolean;
   createdBy: string;
@@ -169,7 +182,7 @@ export interface VersionDraftValues {
 }
 
 /** What a connector's Test checks, in the order it checks them. */
-export type ConnectorCheckName = 'credentials' | 'storage-account' | 'region-match' | 'resource-group' | 'subnet' | 'vm-size';
+export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ConnectorCheckResult {
   check: ConnectorCheckName;

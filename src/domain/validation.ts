@@ -15,7 +15,11 @@ export * from './connector-validation.js';
 export const MAX_NAME_LENGTH = 64;
 export const MAX_DESCRIPTION_LENGTH = 1000;
 const MIN_LAYER_SIZE_GB = 1;
-export const MAX_LAYER_SIZE_GB = 2048;
+/**
+ * The largest managed OS disk Azure creates: 4095 GiB (the Compute RP's osDisk.diskSizeGB limit for
+ * managed disks; learn.microsoft.com, "OS disk size … Maximum is 4095 GiB for Managed disks").
+ */
+export const MAX_LAYER_SIZE_GB = 4095;
 const DEFAULT_LAYER_SIZE_GB = 100;
 const GIB = 1024 ** 3;
 

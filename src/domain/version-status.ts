@@ -10,6 +10,8 @@ export type RetryPoint = 'publishing' | 'action-required' | 'ready-to-finalize';
 
 export type VersionEvent =
   | { type: 'published' }
+  | { type: 'check-started' }
+  | { type: 'check-blocked' }
   | { type: 'shutdown-clean' }
   | { type: 'machine-started' }
   | { type: 'finalize-started' }
@@ -23,6 +25,7 @@ type VersionEventType = VersionEvent['type'];
 export const VERSION_STATUSES: readonly VersionStatus[] = [
   'publishing',
   'action-required',
+  'checking',
   'ready-to-finalize',
   'finalizing',
   'deployable',
@@ -34,6 +37,7 @@ export const VERSION_STATUSES: readonly VersionStatus[] = [
 export const VERSION_STATUS_LABEL: Readonly<Record<VersionStatus, string>> = {
   publishing: 'Publishing',
   'action-required': 'Action Required',
+  checking: 'Checking the layer',
   'ready-to-finalize': 'Ready to Finalize',
   finalizing: 'Finalizing',
   deployable: 'Deployable',
@@ -54,6 +58,7 @@ export class IllegalTransitionError extends Error {
 const STATUS_PHRASE: Readonly<Record<VersionStatus, string>> = {
   publishing: 'still publishing',
   'action-required': 'waiting for action',
+  checking: 'having its layer checked',
   'ready-to-finalize': 'ready to finalize',
   finalizing: 'finalizing',
   deployable: 'deployable',
@@ -63,6 +68,8 @@ const STATUS_PHRASE: Readonly<Record<VersionStatus, string>> = {
 
 const EVENT_PHRASE: Readonly<Record<VersionEventType, string>> = {
   published: 'finish publishing',
+  'check-started': 'have its layer checked for Finalize',
+  'check-blocked': 'go back to waiting for action',
   'shutdown-clean': 'become ready to finalize',
   'machine-started': 'go back to waiting for action',
   'finalize-started': 'start finalizing',
@@ -80,7 +87,12 @@ export function isFinal(status: VersionStatus): boolean {
 /** The forward path; failure, cancellation and retry are handled for every status below. */
 const FORWARD: Readonly<Partial<Record<VersionEventType, Partial<Record<VersionStatus, VersionStatus>>>>> = {
   published: { publishing: 'action-required' },
-  'shutdown-clean': { 'action-required': 'ready-to-finalize' },
+  // Finalize clicked before the layer was verified: the check, shutdown and finalize run as one job.
+  'check-started': { 'action-required': 'checking' },
+  // Something blocks (or the check could not answer): the machine stays running, back in the admin's hands.
+  'check-blocked': { checking: 'action-required' },
+  // Shutdown for Finalize from Action Required, or the one-click Finalize's clean check.
+  'shutdown-clean': { 'action-required': 'ready-to-finalize', checking: 'ready-to-finalize' },
   // Someone started the deallocated machine again: it must pass the integrity check once more.
   'machine-started': { 'ready-to-finalize': 'action-required' },
   'finalize-started': { 'ready-to-finalize': 'finalizing' },
@@ -118,6 +130,7 @@ export function canTransition(current: VersionStatus, event: VersionEvent): bool
 export function taskStatusOf(status: VersionStatus): TaskStatus {
   switch (status) {
     case 'publishing':
+    case 'checking':
     case 'finalizing':
       return 'running';
     case 'action-required':

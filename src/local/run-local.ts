@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { startBot, type RunningBot } from '../runtime.js';
 import { FakeSlackWebApi } from './slack-web-api.js';
+import { readAppManifest } from './manifest.js';
 import { BotEndpoint } from './workspace/bot-endpoint.js';
 import { LOCAL_CHANNEL, LOCAL_USERS, type LocalUser } from './workspace/directory.js';
 import { seedLocalRoles } from './workspace/local-roles.js';
@@ -27,11 +27,6 @@ export interface LocalOptions {
   users?: readonly LocalUser[];
 }
 
-/** The slash commands the Slack app declares, read from manifest.yml so the composer knows the same ones. */
-function manifestCommands(): string[] {
-  const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
-  return [...manifest.matchAll(/^\s*-\s*command:\s*(\/\S+)/gm)].map((m) => m[1]!);
-}
 
 /**
  * The whole bot with Slack replaced by the local workspace: a fake Web API, the real bot on
@@ -41,6 +36,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalRun> {
   const users = opts.users ?? LOCAL_USERS;
   const slack = { botToken: `xoxb-local-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(24).toString('hex') };
   const fake = new FakeSlackWebApi(slack.botToken);
+  // The workspace's one channel: the bot was invited to it, as an admin would before using /oslayer there.
+  fake.addConversation({ ...LOCAL_CHANNEL, kind: 'public', botMember: true });
   const apiUrl = await fake.listen();
   fake.on('call', (call: { method: string; error?: string }) => {
     if (call.error) opts.logger.warn(`the bot called ${call.method} and Slack would answer "${call.error}"`);
@@ -55,7 +52,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalRun> {
       bot: new BotEndpoint(`http://127.0.0.1:${bot.port}/slack/events`, slack.signingSecret),
       users,
       channel: LOCAL_CHANNEL,
-      commands: manifestCommands(),
+      // The slash commands the Slack app declares, so the composer knows the same ones.
+      commands: readAppManifest().commands,
       sandbox: { enabled: config.sandbox.enabled, simulator: bot.sandbox?.simulator },
       port: opts.port,
     });

@@ -1,11 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../views/limits.js';
+import { readAppManifest, type AppManifest } from './manifest.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
- * and answers the methods the bot uses the way Slack does, including Slack's error codes for
- * bad tokens, unknown messages and expired trigger ids. Used by the tests and the local workspace.
+ * and answers the methods the bot uses the way Slack does, refusing what Slack refuses, with
+ * Slack's error codes (method pages at docs.slack.dev/reference/methods; the error names as
+ * listed in slack-ruby/slack-api-ref methods/chat/*.json and methods/views/*.json):
+ * - where the bot may post: a conversation it is a member of; a public channel it has not joined
+ *   only with chat:write.public and only chat.postMessage (chat.postEphemeral answers
+ *   `not_in_channel`); private channels, DMs and group DMs it is not in are invisible
+ *   (`channel_not_found`); a DM to a user (channel = user id, or the app's IM) while the manifest's
+ *   Messages tab is off is `messages_tab_disabled`; an unknown conversation is `channel_not_found`;
+ * - blocks Slack would reject (views/limits.ts, the one validator): `invalid_blocks` for messages,
+ *   `invalid_arguments` for views, with `response_metadata.messages` in Slack's `[ERROR] …` form;
+ * - a trigger_id works once (`exchanged_trigger_id`) and for 3 s (`expired_trigger_id`);
+ *   views.push only while the user has a modal open (Slack: push "from within an existing modal");
+ * - views.update with a stale hash is `hash_conflict`;
+ * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget).
+ * Used by the tests and the local workspace, so both meet these rules.
  *
  * Events: 'call' (a RecordedCall), 'message' (a StoredMessage posted or updated), and 'change'
  * after anything stored changed (messages, modal stacks, App Home views), which the workspace
@@ -42,6 +57,16 @@ export interface StoredView {
   view: Record<string, unknown>;
 }
 
+/** A conversation the fake knows: its kind and whether the bot is in it (joined or invited). */
+export interface Conversation {
+  id: string;
+  kind: 'public' | 'private' | 'im' | 'mpim';
+  name?: string;
+  botMember: boolean;
+  /** Who else is in it; unset means everyone (a public channel everybody joined). */
+  members?: readonly string[];
+}
+
 /** What a message needs when it is stored (the fake fills in ts and bot_id). */
 export type NewMessage = Omit<StoredMessage, 'ts' | 'bot_id'>;
 
@@ -52,27 +77,90 @@ export const FAKE_BOT = { user_id: 'UBOTOSLAYER', bot_id: 'BOSLAYER', app_id: 'A
 
 /** Slack keeps at most three views in a user's modal stack. */
 const MAX_MODAL_STACK = 3;
+/** "trigger_ids expire after three seconds" (Slack, Handling user interaction). */
+export const TRIGGER_LIFETIME_MS = 3000;
+
+/**
+ * "You can use a response_url five times within 30 minutes" (Slack, Handling user interaction):
+ * the stand-ins that hand out response_urls (the test client, the local workspace) ask this
+ * before applying a post, and answer Slack's `used_url` / `expired_url` when it is spent.
+ */
+export class ResponseUrlBudget {
+  static readonly USES = 5;
+  static readonly LIFETIME_MS = 30 * 60_000;
+  private readonly issued = new Map<string, { at: number; uses: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  issue(url: string, at = this.now()): string {
+    this.issued.set(url, { at, uses: 0 });
+    return url;
+  }
+
+  /** Spends one use: undefined when the post may go through, else Slack's error. */
+  use(url: string): 'used_url' | 'expired_url' | undefined {
+    const entry = this.issued.get(url);
+    if (!entry) return 'expired_url';
+    if (this.now() - entry.at > ResponseUrlBudget.LIFETIME_MS) return 'expired_url';
+    if (entry.uses >= ResponseUrlBudget.USES) return 'used_url';
+    entry.uses++;
+    return undefined;
+  }
+}
 
 export class FakeSlackWebApi extends EventEmitter {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, StoredView>();
-  /** Trigger ids the fake will accept in views.open/push (Slack's expire after ~3 s), with the user they were issued for. */
-  private readonly triggers = new Map<string, { at: number; user?: string }>();
+  /** Trigger ids the fake has issued, with the user they were issued for and whether one was exchanged already. */
+  private readonly triggers = new Map<string, { at: number; user?: string; used: boolean }>();
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly manifest: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'>;
   /** Each user's open modals, root first: ids into `views`. */
   private readonly modalStacks = new Map<string, string[]>();
   private server?: Server;
   private seq = 0;
 
-  constructor(private readonly botToken: string) {
+  /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. */
+  constructor(
+    private readonly botToken: string,
+    opts: { manifest?: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'> } = {},
+  ) {
     super();
+    this.manifest = opts.manifest ?? readAppManifest();
   }
 
-  /** A trigger_id such as Slack puts in a command or interaction payload; a modal opened with it belongs to `user`. */
-  issueTrigger(user?: string): string {
-    const id = `${Date.now()}.${++this.seq}.trigger`;
-    this.triggers.set(id, { at: Date.now(), user });
+  /** A trigger_id such as Slack puts in a command or interaction payload; a modal opened with it belongs to `user`. `at` backdates it. */
+  issueTrigger(user?: string, at = Date.now()): string {
+    const id = `${at}.${++this.seq}.trigger`;
+    this.triggers.set(id, { at, user, used: false });
     return id;
+  }
+
+  /** Makes a conversation known (the bot joined it, was invited, or is not in it). */
+  addConversation(conversation: Conversation): void {
+    this.conversations.set(conversation.id, conversation);
+  }
+
+  conversation(id: string): Conversation | undefined {
+    return this.conversations.get(id);
+  }
+
+  /** Why Slack would refuse the bot's post to `channel`, or undefined when it goes through. */
+  refusalFor(channel: string, kind: 'message' | 'ephemeral', user?: string): string | undefined {
+    // A user id as the channel is the app's DM with that user.
+    if (/^[UW][A-Z0-9]+$/.test(channel)) return this.manifest.messagesTabEnabled ? undefined : 'messages_tab_disabled';
+    const c = this.conversations.get(channel);
+    if (!c) return 'channel_not_found';
+    if (c.kind === 'im' && c.botMember && !this.manifest.messagesTabEnabled) return 'messages_tab_disabled';
+    if (!c.botMember) {
+      // Private channels, DMs and group DMs the bot is not in are invisible to it.
+      if (c.kind !== 'public') return 'channel_not_found';
+      // chat:write.public lets a bot post in a public channel it has not joined; ephemerals still need membership.
+      if (kind === 'ephemeral' || !this.manifest.botScopes.includes('chat:write.public')) return 'not_in_channel';
+    }
+    if (kind === 'ephemeral' && user && c.members && !c.members.includes(user)) return 'user_not_in_channel';
+    return undefined;
   }
 
   /** The user's open modals, root first (the last one is the one on screen). */
@@ -150,21 +238,37 @@ export class FakeSlackWebApi extends EventEmitter {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /**
+   * A post the bot made to a response_url handed out by a stand-in Slack client (the test client,
+   * the local workspace): logged with the calls as method `response_url`, `user` being who clicked,
+   * so tests see every answer the bot gave, by whichever route.
+   */
+  recordResponseUrlPost(user: string | undefined, body: Record<string, unknown>): void {
+    const call: RecordedCall = { method: 'response_url', args: { ...body, ...(user ? { user } : {}) }, at: Date.now() };
+    this.calls.push(call);
+    this.emit('call', call);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }
 
   /** Resolves with the first call (already made or future) to `method` that satisfies `match`. */
   waitForCall(method: string, match: (c: RecordedCall) => boolean = () => true, timeoutMs = 10_000): Promise<RecordedCall> {
-    const found = this.calls.find((c) => c.method === method && match(c));
+    return this.waitForAnyCall((c) => c.method === method && match(c), timeoutMs, `no ${method} call matched`);
+  }
+
+  /** Resolves with the first call of any method (response_url posts included) that satisfies `match`. */
+  waitForAnyCall(match: (c: RecordedCall) => boolean, timeoutMs = 10_000, failure = 'no call matched'): Promise<RecordedCall> {
+    const found = this.calls.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('call', onCall);
-        reject(new Error(`no ${method} call matched within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ')}`));
+        reject(new Error(`${failure} within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ')}`));
       }, timeoutMs);
       const onCall = (c: RecordedCall): void => {
-        if (c.method !== method || !match(c)) return;
+        if (!match(c)) return;
         clearTimeout(timer);
         this.off('call', onCall);
         resolve(c);
@@ -204,6 +308,10 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
+        const refused = this.refusalFor(String(a.channel), 'message');
+        if (refused) return { ok: false, error: refused };
+        const invalid = this.invalidBlocks(a.blocks);
+        if (invalid) return invalid;
         const msg = this.post({
           channel: String(a.channel),
           thread_ts: a.thread_ts as string | undefined,
@@ -216,11 +324,17 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
         if (!msg) return { ok: false, error: 'message_not_found' };
+        const invalid = this.invalidBlocks(a.blocks);
+        if (invalid) return invalid;
         this.updateMessage(msg, { text: a.text as string | undefined, blocks: a.blocks as unknown[] | undefined });
         return { ok: true, channel: msg.channel, ts: msg.ts, text: msg.text ?? '', message: { ...msg } };
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
+        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user));
+        if (refused) return { ok: false, error: refused };
+        const invalid = this.invalidBlocks(a.blocks);
+        if (invalid) return invalid;
         const msg = this.post({
           channel: String(a.channel),
           thread_ts: a.thread_ts as string | undefined,
@@ -235,15 +349,42 @@ export class FakeSlackWebApi extends EventEmitter {
         return this.deleteMessage(String(a.channel), String(a.ts))
           ? { ok: true, channel: a.channel, ts: a.ts }
           : { ok: false, error: 'message_not_found' };
+      case 'conversations.info': {
+        const c = this.conversations.get(String(a.channel));
+        // Private channels, DMs and group DMs the bot is not in are invisible to it.
+        if (!c || (!c.botMember && c.kind !== 'public')) return { ok: false, error: 'channel_not_found' };
+        const needed = { public: 'channels:read', private: 'groups:read', im: 'im:read', mpim: 'mpim:read' }[c.kind];
+        if (!this.manifest.botScopes.includes(needed)) return { ok: false, error: 'missing_scope', needed };
+        return {
+          ok: true,
+          channel: {
+            id: c.id,
+            name: c.name,
+            is_channel: c.kind === 'public' || c.kind === 'private',
+            is_group: c.kind === 'private',
+            is_im: c.kind === 'im',
+            is_mpim: c.kind === 'mpim',
+            is_private: c.kind !== 'public',
+            is_archived: false,
+            is_member: c.botMember,
+          },
+        };
+      }
       case 'chat.getPermalink':
         return { ok: true, channel: a.channel, permalink: `https://local.slack.invalid/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
       case 'views.open':
       case 'views.push': {
         const issued = this.triggers.get(String(a.trigger_id));
         if (issued === undefined) return { ok: false, error: 'invalid_trigger_id' };
-        if (Date.now() - issued.at > 3000) return { ok: false, error: 'expired_trigger_id' };
-        this.triggers.delete(String(a.trigger_id));
+        if (issued.used) return { ok: false, error: 'exchanged_trigger_id' };
+        if (Date.now() - issued.at > TRIGGER_LIFETIME_MS) return { ok: false, error: 'expired_trigger_id' };
+        const invalid = this.invalidView(a.view, 'modal');
+        if (invalid) return invalid;
         const user = issued.user ?? '';
+        if (method === 'views.push' && (this.modalStacks.get(user) ?? []).length === 0) {
+          return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] views.push needs an open modal to push onto; use views.open'] } };
+        }
+        issued.used = true;
         // views.open starts a new stack; views.push adds to the one on screen.
         if (method === 'views.open') this.closeModal(user, true);
         const view = this.pushModal(user, a.view as Record<string, unknown>);
@@ -256,10 +397,14 @@ export class FakeSlackWebApi extends EventEmitter {
           : [...this.views.values()].find((v) => a.external_id !== undefined && v.view.external_id === a.external_id);
         if (!existing) return { ok: false, error: 'not_found' };
         if (a.hash !== undefined && a.hash !== existing.view.hash) return { ok: false, error: 'hash_conflict' };
+        const invalid = this.invalidView(a.view, existing.type === 'home' ? 'home' : 'modal');
+        if (invalid) return invalid;
         const view = this.replaceView(existing.id, a.view as Record<string, unknown>)!;
         return { ok: true, view: view.view };
       }
       case 'views.publish': {
+        const invalid = this.invalidView(a.view, 'home');
+        if (invalid) return invalid;
         const user = String(a.user_id);
         const view = this.storeView(a.view as Record<string, unknown>, homeViewId(user), user);
         return { ok: true, view: view.view };
@@ -267,6 +412,19 @@ export class FakeSlackWebApi extends EventEmitter {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** Slack's `invalid_blocks` answer when it would refuse these message blocks. */
+  private invalidBlocks(blocks: unknown): Answer | undefined {
+    if (blocks === undefined) return undefined;
+    const found = checkBlockKitLimits({ blocks }, 'message');
+    return found.length === 0 ? undefined : { ok: false, error: 'invalid_blocks', response_metadata: { messages: slackErrorMessages(found) } };
+  }
+
+  private invalidView(view: unknown, kind: SurfaceKind): Answer | undefined {
+    if (typeof view !== 'object' || view === null) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
+    const found = checkBlockKitLimits(view, kind);
+    return found.length === 0 ? undefined : { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(found) } };
   }
 
   /** Stores a view with the fields Slack adds (id, hash, state, stack links); a new hash on every change, as Slack does. */

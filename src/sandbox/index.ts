@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { AZURITE_KEY, startAzurite } from '../azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../azure/simulator/index.js';
 import { buildFixedVhd, MIB } from '../azure/vhd.js';
@@ -27,10 +29,18 @@ export interface RunningSandbox {
  */
 export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey' | 'azure' | 'logger' | 'config'>): Promise<RunningSandbox> {
   const { repos, logger, config } = services;
-  const azurite = await startAzurite({ port: config.sandbox.blobPort });
+  // Kept with the bot's data, so a restarted sandbox still has its blobs, disks and machines.
+  const sandboxDir = join(resolve(config.dataDir), 'sandbox');
+  mkdirSync(join(sandboxDir, 'azurite'), { recursive: true, mode: 0o700 });
+  const azurite = await startAzurite({ port: config.sandbox.blobPort, location: join(sandboxDir, 'azurite') });
   let simulator: RunningArmSimulator;
   try {
-    simulator = await startArmSimulator({ blobEndpoint: azurite.blobEndpoint, blobAccountKey: AZURITE_KEY, port: config.sandbox.armPort });
+    simulator = await startArmSimulator({
+      blobEndpoint: azurite.blobEndpoint,
+      blobAccountKey: AZURITE_KEY,
+      port: config.sandbox.armPort,
+      stateFile: join(sandboxDir, 'arm-simulator.json'),
+    });
   } catch (err) {
     await azurite.stop();
     throw err;
@@ -76,7 +86,8 @@ async function seedDemoLayer(services: Pick<Services, 'repos' | 'azure'>, connec
     await repos.layers.insert(newLayer);
     layer = newLayer;
   }
-  // Azurite keeps blobs in memory, so every start seeds every deployable version's VHD again.
+  // Every deployable version's VHD is there: seeded if missing (a new data dir, or a store that
+  // outlived its sandbox), kept if the sandbox's Azurite still has it.
   const versions = await repos.versions.list({ layerId: layer._id, status: 'deployable' });
   if (versions.length === 0) {
     const now = new Date();
@@ -102,6 +113,7 @@ async function seedDemoLayer(services: Pick<Services, 'repos' | 'azure'>, connec
   for (const version of versions) {
     if (!version.diskUri) continue;
     const ref = { container: connector.container, blob: version.diskUri };
+    if ((await blobs.blobProperties(ref)).exists) continue;
     // A finalized version's disk is as large as its Max Layer Size (100 GB by default): seed the
     // small disk and grow it, which writes only its footer, rather than allocate it all here.
     await blobs.uploadPageBlob({ ...ref, data: buildFixedVhd(DEMO_BASE_VHD_BYTES) });

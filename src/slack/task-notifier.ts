@@ -55,11 +55,20 @@ export class TaskNotifier {
     await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text, unfurl_links: false });
   }
 
-  /** An answer only `userId` sees, in the task message's channel (jobs answering a button click). */
+  /**
+   * An answer for `userId` from a job that finished what their click started: an ephemeral in the
+   * task message's channel, or — where Slack refuses one (a public channel the bot posts in through
+   * chat:write.public without being a member answers `not_in_channel`) — a thread reply naming them.
+   */
   async tell(taskId: string, userId: string, text: string): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
-    await this.client.chat.postEphemeral({ channel: task.slack.channel, user: userId, text });
+    try {
+      await this.client.chat.postEphemeral({ channel: task.slack.channel, user: userId, text });
+    } catch (err) {
+      this.logger.debug(`ephemeral answer for task ${taskId} refused (${(err as Error).message}); answering in the thread`);
+      await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text: `<@${userId}> ${text}`, unfurl_links: false });
+    }
   }
 
   private async updateNow(taskId: string): Promise<void> {

@@ -9,16 +9,19 @@ import { createDraft, loadDraft, saveDraft } from '../workflow/drafts.js';
 import { wizardStepView, type WizardStepId, type WizardValues } from '../workflow/wizard.js';
 import { authorize } from './authorize.js';
 import { tellUser } from './replies.js';
+import { updateViewGuarded } from './view-updates.js';
 import { CALLBACK } from '../../views/ids.js';
 import { draftIdOf, draftUnavailableView, noLayersView } from '../../views/wizard.js';
 
 /**
  * Opens step 1. `layerId` is set when the user named the layer (command or a layer's Add
  * Version button): the base version then defaults to the layer's latest deployable one.
+ * The draft keeps the channel the task message will go to (OSLAYER_NOTIFY_CHANNEL, else the
+ * command's channel; none from App Home), which the confirm step shows and checks.
  * Called right after ack(); the store reads here are indexed and fast, well within the trigger's life.
  */
 export async function openWizard(
-  services: Pick<Services, 'repos'>,
+  services: Pick<Services, 'repos' | 'config'>,
   client: WebClient,
   opts: { triggerId: string; userId: string; channelId?: string; layerId?: string },
 ): Promise<void> {
@@ -29,7 +32,7 @@ export async function openWizard(
     return;
   }
   const values: WizardValues = layer ? { layerId: layer._id, baseVersionId: layer.latestVersionId, layerFromCommand: true } : {};
-  const draft = await createDraft(repos, opts.userId, opts.channelId, { ...values });
+  const draft = await createDraft(repos, opts.userId, services.config.notifyChannel ?? opts.channelId, { ...values });
   await client.views.open({ trigger_id: opts.triggerId, view: await wizardStepView(repos, draft, CALLBACK.wizardVersionDetails) });
 }
 
@@ -68,5 +71,8 @@ export async function onWizardClick(
   const change = await edit(view);
   if (!change) return;
   const draft = await saveDraft(services.repos, found.draft, change);
-  await client.views.update({ view_id: view.id, hash: view.hash, view: await wizardStepView(services.repos, draft, change.step) });
+  await updateViewGuarded(client, view.id, view.hash, async () => {
+    const latest = await loadDraft(services.repos, draft._id, body.user.id);
+    return wizardStepView(services.repos, latest.ok ? latest.draft : draft, change.step);
+  });
 }

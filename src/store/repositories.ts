@@ -1,6 +1,6 @@
 import { MongoServerError, type Collection, type Db, type Filter, type OptionalUnlessRequiredId, type Sort, type UpdateFilter } from 'mongodb';
 import type { CollectionTypes } from './database.js';
-import type { RoleAssignment, Role } from '../domain/model.js';
+import type { Claim, RoleAssignment, Role } from '../domain/model.js';
 
 export class DuplicateKeyError extends Error {
   constructor(what: string) {
@@ -83,6 +83,51 @@ export class ClaimRepository extends Repository<'claims'> {
       throw err;
     }
   }
+
+  /**
+   * A lease is a chain of claims `<key>#1`, `<key>#2`…: the highest is the holder. Every change
+   * of holder is an insert with a unique key, the one write that is atomic on every store the
+   * bot supports: FerretDB 1.x (SQLite) lets several concurrent conditional updates or
+   * findAndModify calls all "win" (measured in test/integration/store-atomicity.test.ts).
+   * Only the holder ever updates its own link, to renew it.
+   */
+  async acquireLease(key: string, owner: string, staleBefore: Date): Promise<LeaseAcquired> {
+    const chain = await this.leaseChain(key);
+    const top = chain.at(-1);
+    if (top && top.claim.at >= staleBefore) return { ok: false, renewedAt: top.claim.at };
+    const generation = (top?.generation ?? 0) + 1;
+    if (!(await this.tryClaim(leaseLink(key, generation), owner))) return { ok: false, renewedAt: new Date() };
+    // Links below ours belong to holders that stopped; removing them tells a paused one it lost.
+    await this.col.deleteMany({ _id: { $in: chain.map((link) => leaseLink(key, link.generation)) } });
+    return { ok: true, generation, tookOver: top !== undefined };
+  }
+
+  /** Renews the holder's link; false once a later link exists or its own is gone (someone took over). */
+  async renewLease(key: string, generation: number, owner: string): Promise<boolean> {
+    if (await this.get(leaseLink(key, generation + 1))) return false;
+    const res = await this.col.updateOne({ _id: leaseLink(key, generation), owner }, { $set: { at: new Date() } });
+    return res.matchedCount === 1;
+  }
+
+  async releaseLease(key: string, generation: number, owner: string): Promise<void> {
+    await this.col.deleteOne({ _id: leaseLink(key, generation), owner });
+  }
+
+  private async leaseChain(key: string): Promise<Array<{ generation: number; claim: Claim }>> {
+    const prefix = `${key}#`;
+    const links = await this.col.find({ _id: { $regex: `^${escapeRegex(prefix)}\\d+$` } }).toArray();
+    return links
+      .map((claim) => ({ generation: Number(claim._id.slice(prefix.length)), claim }))
+      .sort((x, y) => x.generation - y.generation);
+  }
+}
+
+export type LeaseAcquired = { ok: true; generation: number; tookOver: boolean } | { ok: false; renewedAt: Date };
+
+const leaseLink = (key: string, generation: number): string => `${key}#${generation}`;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export class RoleRepository extends Repository<'roles'> {

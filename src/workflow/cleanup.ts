@@ -4,8 +4,9 @@
  * an admin renamed in the portal's Custom deployment is found and deleted too. Every delete
  * accepts "already gone", so running this again after a crash or a second click is harmless.
  */
-import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
+import { TEMPLATES_CONTAINER } from './publish.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
+import { NSG_TYPE } from '../azure/network-access.js';
 import type { TaggedResource } from '../azure/ports.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import type { TaskRun } from './task-run.js';
@@ -36,13 +37,21 @@ async function tagged(run: TaskRun, type: string): Promise<TaggedResource[]> {
   return found.filter((r) => r.type.toLowerCase() === type.toLowerCase());
 }
 
-/** Deletes the task's VMs; their NICs and public IPs are created with deleteOption Delete and go with them. */
+/**
+ * Deletes the task's VMs (their NICs and public IPs are created with deleteOption Delete and go
+ * with them), then the network security group public access added: Azure refuses to delete one
+ * a NIC still uses.
+ */
 export async function deleteTaskMachines(run: TaskRun): Promise<Deleted> {
   const { machines } = run.azure();
   const deleted: Deleted = [];
   for (const vm of await tagged(run, VM_TYPE)) {
-    await machines.deleteVm(vm.name);
-    deleted.push(`machine ${vm.name} (with its network interface and public IP)`);
+    await machines.deleteVm(vm);
+    deleted.push(`machine ${vm.name} (with its network interface and public IP, if it had one)`);
+  }
+  for (const nsg of await tagged(run, NSG_TYPE)) {
+    await machines.deleteNetworkSecurityGroup(nsg);
+    deleted.push(`network security group ${nsg.name}`);
   }
   return deleted;
 }
@@ -57,17 +66,27 @@ export async function deleteTaskDisksAndBlobs(run: TaskRun, extraBlobs: string[]
   const azure = run.azure();
   const deleted: Deleted = [];
   for (const disk of await tagged(run, DISK_TYPE)) {
-    await azure.machines.revokeDiskAccess(disk.name);
-    await azure.machines.deleteDisk(disk.name);
+    await azure.machines.revokeDiskAccess(disk);
+    await azure.machines.deleteDisk(disk);
     deleted.push(`disk ${disk.name}`);
   }
   const blobs = await azure.blobs();
   const { container } = run.connector;
-  const targets = [
+  const known = [
     { container, blob: run.version.packagingDiskFilename },
     { container: TEMPLATES_CONTAINER, blob: run.version.templateBlob ?? `${run.task._id}.json` },
     ...extraBlobs.map((blob) => ({ container, blob })),
   ];
+  // Also whatever carries the task's mark (index tag or metadata), except the version's own VHD unless asked for.
+  const versionVhd = versionVhdBlob(run.layer, run.version);
+  const marked = [];
+  for (const where of [container, TEMPLATES_CONTAINER]) {
+    for (const blob of await blobs.findMarked({ container: where, tagName: TASK_TAG, value: run.task._id })) {
+      if (where === container && blob === versionVhd && !extraBlobs.includes(blob)) continue;
+      marked.push({ container: where, blob });
+    }
+  }
+  const targets = [...known, ...marked.filter((m) => !known.some((k) => k.container === m.container && k.blob === m.blob))];
   for (const target of targets) {
     if (await blobs.deleteBlob(target)) deleted.push(`blob ${target.container}/${target.blob}`);
   }
@@ -85,6 +104,7 @@ const KIND: Record<string, string> = {
   [DISK_TYPE.toLowerCase()]: 'disk',
   'microsoft.network/networkinterfaces': 'network interface',
   'microsoft.network/publicipaddresses': 'public IP',
+  [NSG_TYPE.toLowerCase()]: 'network security group',
 };
 
 /** Cancel and Clean up: every Azure resource and blob the task made, except a deployable version's own VHD. */

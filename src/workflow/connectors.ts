@@ -11,6 +11,7 @@ import type { Services } from '../services.js';
 import { MongoServerError } from 'mongodb';
 import { DuplicateKeyError, type Repositories } from '../store/repositories.js';
 import { recordAudit } from './audit.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 export type SaveConnectorResult = { ok: true; connector: ConnectorConfig } | { ok: false; errors: FieldErrors };
 
@@ -101,7 +102,7 @@ export async function deleteConnector(services: Pick<Services, 'repos'>, connect
   const connector = await repos.connectors.get(connectorId);
   if (!connector) return { ok: false, message: 'That connector was already deleted.' };
   const inUse = await connectorInUse(repos, connectorId);
-  if (inUse) return { ok: false, message: `Connector “${connector.name}” was not deleted: ${inUse}.` };
+  if (inUse) return { ok: false, message: `Connector “${escapeMrkdwn(connector.name)}” was not deleted: ${escapeMrkdwn(inUse)}.` };
   await repos.connectors.remove(connectorId);
   await recordAudit(repos, { actor, action: 'connector.delete', target: `connector:${connectorId}`, details: { name: connector.name } });
   return { ok: true, name: connector.name };

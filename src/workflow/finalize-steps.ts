@@ -14,7 +14,7 @@ export const FINALIZE_STEP = {
   copy: 'Copied the OS disk into the layer store',
   verify: "Verified the new VHD's footer",
   revoke: 'Revoked access to the OS disk',
-  deleteMachine: 'Deleted the packaging machine with its network interface and public IP',
+  deleteMachine: 'Deleted the packaging machine with its network interface and public IP (if it had one)',
   deleteDisks: 'Deleted the OS disk, the packaging disk and the template',
 } as const;
 

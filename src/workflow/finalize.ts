@@ -4,14 +4,16 @@
  * TaskRun step, so a restarted job skips what is done; the copy, the one long stage, is
  * picked up rather than restarted (Azure keeps copying while the bot is down).
  */
-import { AzureError } from '../azure/errors.js';
-import { BlobCopyError, type BlobRef } from '../azure/blob-disks.js';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
+import type { BlobRef } from '../azure/blob-disks.js';
+import { parseResourceId } from '../azure/arm/resource-id.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import type { TaskRun } from './task-run.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -25,7 +27,8 @@ export class FinalizeRefused extends Error {}
 
 export interface PackagingMachineState {
   vmName: string;
-  diskName: string;
+  /** The machine's OS disk, in whichever resource group it was created. */
+  disk: { name: string; resourceGroup: string };
   powerState: string;
 }
 
@@ -33,33 +36,33 @@ export interface PackagingMachineState {
 export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachineState> {
   const { machines } = run.azure();
   const vms = (await machines.findByTag(TASK_TAG, run.task._id)).filter((r) => r.type.toLowerCase() === VM_TYPE.toLowerCase());
-  const where = `resource group ${run.connector.resourceGroup} (tag ${TASK_TAG}=${run.task._id})`;
+  const where = `subscription ${run.connector.subscriptionId} (tag ${TASK_TAG}=${run.task._id})`;
   if (vms.length === 0) throw new FinalizeRefused(`I can't find the packaging machine in ${where}.`);
   if (vms.length > 1) {
     throw new FinalizeRefused(`there is more than one packaging machine in ${where}: ${vms.map((v) => v.name).join(', ')}. Delete the extra ones first.`);
   }
-  const vm = await machines.getVm(vms[0]!.name);
+  const vm = await machines.getVm(vms[0]!);
   if (!vm) throw new FinalizeRefused(`the packaging machine ${vms[0]!.name} has just been deleted.`);
-  const diskName = vm.osDiskId?.split('/').pop();
-  if (!diskName) throw new FinalizeRefused(`the packaging machine ${vm.name} has no managed OS disk.`);
-  return { vmName: vm.name, diskName, powerState: vm.powerState };
+  const disk = vm.osDiskId ? parseResourceId(vm.osDiskId) : null;
+  if (!disk?.names[0]) throw new FinalizeRefused(`the packaging machine ${vm.name} has no managed OS disk.`);
+  return { vmName: vm.name, disk: { name: disk.names[0], resourceGroup: disk.resourceGroup }, powerState: vm.powerState };
 }
 
 /**
- * What stands between this version and Finalize, in a sentence for the person who clicked; null
- * when it may start. Reads the machine from Azure, so call it after ack.
+ * What stands between a version past Action Required and Finalize, in a sentence for the person
+ * who clicked; null when it may start. Reads the machine from Azure, so call it after ack.
  */
 export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
   const { version } = run;
   switch (version.status) {
     case 'ready-to-finalize':
       break;
+    case 'checking':
+      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
       return `Version ${version.name} is already finalizing.`;
     case 'publishing':
       return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
-    case 'action-required':
-      return `Version ${version.name} can't be finalized yet: the packaging machine has not passed *Shutdown for Finalize*. Click it once your changes are installed; it checks the layer's integrity and shuts the machine down.`;
     default:
       return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
   }
@@ -73,7 +76,7 @@ export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
       return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${version.name} can't be finalized: ${err.message}`;
+    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   return null;
@@ -92,7 +95,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     if (machine.powerState !== 'deallocated') {
       throw new FinalizeRefused(`the packaging machine ${machine.vmName} is ${machine.powerState}; it must stay deallocated while its disk is copied. Click *Shutdown for Finalize* again.`);
     }
-    return azure.machines.grantDiskReadAccess(machine.diskName, EXPORT_SAS_SECONDS);
+    return azure.machines.grantDiskReadAccess(machine.disk, EXPORT_SAS_SECONDS);
   };
 
   await run.step(FINALIZE_STEP.grant, async () => {
@@ -114,6 +117,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     await blobs.waitForCopy({
       ...target,
       pollIntervalMs: opts.copyPollIntervalMs,
+      signal: run.signal,
       onProgress: (status) => void run.progress(status.percent, `${status.percent}% copied`),
     });
   });
@@ -123,7 +127,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
 
   await run.step(FINALIZE_STEP.revoke, async () => {
     const machine = await findPackagingMachine(run);
-    await azure.machines.revokeDiskAccess(machine.diskName);
+    await azure.machines.revokeDiskAccess(machine.disk);
   });
   const machineName = run.version.packagingMachine?.name;
   await run.step(FINALIZE_STEP.deleteMachine, () => deleteTaskMachines(run));
@@ -137,11 +141,11 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
   const lines = [
-    `:tada: <@${run.task.startedBy}> version *${run.version.name}* of *${run.layer.name}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${targetPath}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${machineName}` : ''} with its network interface and public IP, its OS disk, the packaging disk \`${run.version.packagingDiskFilename}\` and the machine template.`,
+    `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
+    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
+    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
-  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${left.join(', ')}.`);
+  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
   await run.thread(lines.join('\n'));
 }
 
@@ -179,12 +183,12 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
       const blobs = await azure.blobs();
       await blobs.deleteBlob({ container: run.connector.container, blob: versionVhdBlob(run.layer, run.version) });
       const machine = await findPackagingMachine(run).catch(() => undefined);
-      if (machine) await azure.machines.revokeDiskAccess(machine.diskName);
+      if (machine) await azure.machines.revokeDiskAccess(machine.disk);
     }
   } catch (cleanupError) {
     logger.warn(`cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);
   }
   await run.fail(`Finalize failed: ${reason}`, { retryable: false });
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
-  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${left.join(', ')}, with the packaging disk and the template. *Clean up* deletes them all.`);
+  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

@@ -3,7 +3,7 @@
  * container. The VHD itself becomes the layer's first deployable version; nothing is copied.
  */
 import { randomUUID } from 'node:crypto';
-import type { LayerVersion, OsLayer } from '../domain/model.js';
+import type { ConnectorConfig, LayerVersion, OsLayer } from '../domain/model.js';
 import { importLayerSchema, MAX_NAME_LENGTH, parseForm, type FieldErrors } from '../domain/validation.js';
 import { IMPORT_FIELD } from '../../views/ids.js';
 import type { Services } from '../services.js';
@@ -12,6 +12,8 @@ import { recordAudit } from './audit.js';
 import { inspectFixedVhd } from './disk-checks.js';
 
 const GIB = 1024 ** 3;
+
+type ImportLayerInput = Extract<ReturnType<typeof parseForm<typeof importLayerSchema>>, { ok: true }>['value'];
 
 export type ImportLayerResult = { ok: true; layer: OsLayer; version: LayerVersion } | { ok: false; errors: FieldErrors };
 
@@ -25,8 +27,11 @@ function firstVersionName(blobPath: string): string {
   return file.slice(0, MAX_NAME_LENGTH) || 'Imported';
 }
 
-export async function importLayer(services: Pick<Services, 'repos' | 'azure'>, raw: Record<string, unknown>, actor: string): Promise<ImportLayerResult> {
-  const { repos } = services;
+/** What can be checked without Azure (the form, the name, the connector): quick enough to answer before a view submission's ack. */
+export async function checkImportForm(
+  repos: Services['repos'],
+  raw: Record<string, unknown>,
+): Promise<{ ok: true; input: ImportLayerInput; connector: ConnectorConfig } | { ok: false; errors: FieldErrors }> {
   const parsed = parseForm(importLayerSchema, raw);
   if (!parsed.ok) return parsed;
   const input = parsed.value;
@@ -35,6 +40,14 @@ export async function importLayer(services: Pick<Services, 'repos' | 'azure'>, r
   const sameName = layers.find((l) => l.name.toLowerCase() === input.layerName.toLowerCase());
   if (sameName) return { ok: false, errors: layerExists(sameName.name) };
   if (!connector) return { ok: false, errors: { [IMPORT_FIELD.connectorId]: 'That connector was deleted meanwhile; choose another one.' } };
+  return { ok: true, input, connector };
+}
+
+export async function importLayer(services: Pick<Services, 'repos' | 'azure'>, raw: Record<string, unknown>, actor: string): Promise<ImportLayerResult> {
+  const { repos } = services;
+  const local = await checkImportForm(repos, raw);
+  if (!local.ok) return local;
+  const { input, connector } = local;
 
   const vhd = await inspectFixedVhd(services, connector, input.blobPath);
   if (!vhd.ok) return { ok: false, errors: { [IMPORT_FIELD.blobPath]: vhd.message } };

@@ -1,6 +1,7 @@
 /**
  * What the packaging machine's buttons do, run by the packaging-machine-action job: the layer
- * integrity check, restart, Expedite NGen, and Shutdown for Finalize. The clicking user gets
+ * integrity check, restart, Expedite NGen, and Shutdown for Finalize (which the one-click
+ * Finalize runs too, from the finalize job). The clicking user gets
  * the outcome as an ephemeral answer; the thread keeps the history; the task message shows
  * the blocking conditions with their remedies.
  */
@@ -8,8 +9,11 @@ import { AzureError, RunCommandBusyError } from '../azure/errors.js';
 import type { AzureSession } from '../azure/gateway.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import type { VmStatus } from '../azure/ports.js';
-import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT } from '../azure/scripts/index.js';
-import { CONDITION_ADVICE, readIntegrityOutput, type IntegrityResult } from '../domain/integrity.js';
+import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../azure/scripts/index.js';
+import { CONDITION_ADVICE, readIntegrityOutput, runOnceEntrySchema, type IntegrityResult, type RunOnceEntry } from '../domain/integrity.js';
+import { readNgenOutput, readRunOnceOutput, runOnceParameters, type RunOnceReport } from '../domain/remedy-reports.js';
+import type { ScriptFailure } from '../domain/script-output.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import type { MachineAction } from './machine-jobs.js';
@@ -17,27 +21,43 @@ import type { TaskRun } from './task-run.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
+/** Where a packaging machine is: the portal may have put it in another resource group than the connector's. */
+type MachinePlace = Pick<VmStatus, 'name' | 'resourceGroup'>;
+
 /** What a user is told when the machine is already busy with `action`. */
 export const BUSY: Readonly<Record<MachineAction, string>> = {
   check: 'A check is already running on the packaging machine; wait for its result, then try again.',
   shutdown: 'A check is already running on the packaging machine (for Shutdown for Finalize); wait for its result.',
   'expedite-ngen': "NGen is already running in the foreground on the packaging machine; wait for it to finish, and don't restart the machine meanwhile.",
+  'ngen-update-force': "NGen is already running in the foreground on the packaging machine; wait for it to finish, and don't restart the machine meanwhile.",
+  'runonce-run': 'The RunOnce entries are being run on the packaging machine; wait for the result.',
+  'runonce-remove': 'The RunOnce entries are being removed from the packaging machine; wait for the result.',
   reboot: 'The packaging machine is restarting; wait for it to finish booting, then try again.',
+  finalize: 'Finalize is checking the packaging machine before it shuts it down; wait for its result.',
 };
 
 /** The listener's immediate answer, before the job has done anything. */
 export const STARTED: Readonly<Record<MachineAction, string>> = {
   check: 'Running the layer integrity check on the packaging machine; the result will show in the task message.',
   shutdown: 'Checking the packaging machine before shutting it down; if nothing is pending, I stop and deallocate it.',
-  'expedite-ngen': "Running NGen in the foreground on the packaging machine, then checking again. Don't restart the machine while it runs.",
+  'expedite-ngen': "Running the queued NGen work in the foreground on the packaging machine, then checking again. Don't restart the machine while it runs.",
+  'ngen-update-force': "Running `ngen update /force` on the packaging machine: it recompiles every native image and can take up to an hour. Don't restart the machine while it runs.",
+  'runonce-run': 'Running the RunOnce entries once on the packaging machine, then checking again.',
+  'runonce-remove': 'Removing the RunOnce entries from the packaging machine, then checking again.',
   reboot: 'Restarting the packaging machine.',
+  finalize:
+    "Checking the packaging machine for Finalize: if nothing is pending, I shut it down, copy its disk into the layer store and delete it. Each step shows in the task's thread.",
 };
 
 const VERB: Readonly<Record<MachineAction, string>> = {
   check: 'run the integrity check',
   shutdown: 'shut the packaging machine down',
   'expedite-ngen': 'expedite NGen',
+  'ngen-update-force': 'run ngen update /force',
+  'runonce-run': 'run the RunOnce entries',
+  'runonce-remove': 'remove the RunOnce entries',
   reboot: 'restart the packaging machine',
+  finalize: 'check and shut down the packaging machine for Finalize',
 };
 
 export function notWaitingForMachine(version: Pick<LayerVersion, 'status'>): string {
@@ -71,18 +91,36 @@ export function notReadyFor(action: MachineAction, vm: VmStatus | null): string 
  */
 export async function locateMachine(run: TaskRun, azure: AzureSession): Promise<VmStatus | null> {
   const recorded = run.version.packagingMachine;
-  const byName = recorded ? await azure.machines.getVm(recorded.name) : null;
+  const byName = recorded ? await azure.machines.getVm(recorded) : null;
   if (byName) return byName;
   const tagged = (await azure.machines.findByTag(TASK_TAG, run.task._id)).find((r) => r.type.toLowerCase() === VM_TYPE);
   if (!tagged) return null;
-  const vm = await azure.machines.getVm(tagged.name);
-  if (vm) await recordMachine(run, { name: vm.name, vmId: vm.id });
+  const vm = await azure.machines.getVm(tagged);
+  if (vm) await recordMachine(run, { name: vm.name, resourceGroup: vm.resourceGroup, vmId: vm.id });
   return vm;
 }
 
-export async function recordMachine(run: TaskRun, found: { name: string; vmId: string; diskId?: string }): Promise<void> {
-  const packagingMachine = { ...run.version.packagingMachine, resourceGroup: run.connector.resourceGroup, ...found };
-  await saveVersion(run, { packagingMachine });
+/**
+ * Records where the task's machine is. One found outside the connector's resource group (the
+ * portal's Custom deployment lets a person pick any) is still watched, finalized and deleted
+ * there; the channel is told once, with the resource group it is in.
+ */
+export async function recordMachine(run: TaskRun, found: { name: string; resourceGroup: string; vmId: string; diskId?: string }): Promise<void> {
+  await saveVersion(run, { packagingMachine: { ...run.version.packagingMachine, ...found } });
+  const group = found.resourceGroup.toLowerCase();
+  if (group === run.connector.resourceGroup.toLowerCase()) return;
+  // The watch and a button click may find it at the same moment; the claim lets one of them say it.
+  if (!(await run.services.repos.claims.tryClaim(`machine-elsewhere:${run.version._id}:${group}`, run.task._id))) return;
+  await run.thread(
+    `:warning: <@${run.task.startedBy}> the packaging machine \`${escapeMrkdwn(found.name)}\` is in resource group *${escapeMrkdwn(found.resourceGroup)}*, not in the connector's resource group *${escapeMrkdwn(run.connector.resourceGroup)}*. I found it by its \`${TASK_TAG}\` tag and will watch, finalize and delete it there.`,
+  );
+}
+
+/** Reads and records how a person reaches the running machine (its addresses; Bastion when there is one). */
+export async function recordAddresses(run: TaskRun, vm: VmStatus): Promise<void> {
+  const address = await run.azure().machines.machineAddresses(vm);
+  const machine = run.version.packagingMachine;
+  if (address && machine) await saveVersion(run, { packagingMachine: { ...machine, address } });
 }
 
 async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise<void> {
@@ -91,23 +129,30 @@ async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise
 }
 
 /** Runs the check script and stores what it found; the check failing is stored as such, never as clean. */
-async function checkIntegrity(run: TaskRun, azure: AzureSession, vmName: string): Promise<IntegrityResult> {
-  const output = await azure.machines.runPowerShell(vmName, INTEGRITY_CHECK_SCRIPT);
-  const result = readIntegrityOutput(output.stdout);
-  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vmName} (task ${run.task._id}) failed: ${result.reason}`);
+async function checkIntegrity(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<IntegrityResult> {
+  const output = await azure.machines.runPowerShell(vm, INTEGRITY_CHECK_SCRIPT);
+  const result = readIntegrityOutput(output);
+  if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vm.name} (task ${run.task._id}) failed: ${result.reason}`);
+  const runOnce = result.outcome === 'blocked' ? result.report.runOnce : [];
   const lastIntegrity: IntegrityResultSummary = {
     checkedAt: new Date(),
     clean: result.outcome === 'clean',
     blocking: result.outcome === 'blocked' ? result.blocking : [],
-    ...(result.outcome === 'failed' ? { failure: result.reason } : {}),
+    ...(result.outcome === 'failed' ? { failure: result.reason, ...(result.probe ? { failedProbe: result.probe } : {}) } : {}),
+    ...(runOnce.length > 0 ? { runOnce } : {}),
   };
   await saveVersion(run, { lastIntegrity });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
   return result;
 }
 
+/** A script failure in the admin's words; Windows' own text is escaped for mrkdwn. */
+export function describeScriptFailure(failure: ScriptFailure): string {
+  return escapeMrkdwn(failure.reason).replace(/\.$/, '');
+}
+
 function summary(result: Exclude<IntegrityResult, { outcome: 'clean' }>): string {
-  if (result.outcome === 'failed') return `the check itself failed: ${result.reason}. Nothing was changed; click *Check again*.`;
+  if (result.outcome === 'failed') return `the check itself failed: ${describeScriptFailure(result)}. Nothing was changed; click *Check again*.`;
   return `the layer can't be finalized yet:\n${result.blocking.map((c) => `• ${CONDITION_ADVICE[c].text}`).join('\n')}`;
 }
 
@@ -117,26 +162,28 @@ function summary(result: Exclude<IntegrityResult, { outcome: 'clean' }>): string
  */
 export async function performMachineAction(run: TaskRun, action: MachineAction, userId: string): Promise<string> {
   try {
-    if (run.version.status !== 'action-required') return notWaitingForMachine(run.version);
+    // A one-click Finalize taken over after a crash finds its version still Checking the layer.
+    const waiting = run.version.status === 'action-required' || (action === 'finalize' && run.version.status === 'checking');
+    if (!waiting) return notWaitingForMachine(run.version);
     const azure = run.azure();
     const vm = await locateMachine(run, azure);
     const problem = notReadyFor(action, vm);
     if (problem || !vm) return problem ?? NO_MACHINE;
-    return await ACTIONS[action](run, azure, vm.name, userId);
+    return await ACTIONS[action](run, azure, vm, userId);
   } catch (err) {
     // Someone else's Run Command (e.g. from the portal) holds the machine: Azure answers 409.
     if (err instanceof RunCommandBusyError) return BUSY.check;
     if (!(err instanceof AzureError)) run.services.logger.error(`packaging machine ${action} for task ${run.task._id} failed:`, err);
     const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
-    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${reason}.`);
-    return `I couldn't ${VERB[action]}: ${reason}.`;
+    await run.thread(`:warning: I couldn't ${VERB[action]} for <@${userId}>: ${escapeMrkdwn(reason)}.`);
+    return `I couldn't ${VERB[action]}: ${escapeMrkdwn(reason)}.`;
   }
 }
 
-type ActionRunner = (run: TaskRun, azure: AzureSession, vmName: string, userId: string) => Promise<string>;
+type ActionRunner = (run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string) => Promise<string>;
 
-async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function check(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome === 'clean') {
     await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.`);
     return 'The layer integrity check passed: nothing is pending. When you have finished installing, click *Shutdown for Finalize*.';
@@ -145,37 +192,131 @@ async function check(run: TaskRun, azure: AzureSession, vmName: string, userId: 
   return `The integrity check found that ${summary(result)}`;
 }
 
-async function reboot(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vmName}\`.`);
-  await azure.machines.restartVm(vmName);
-  await run.thread(`:white_check_mark: The packaging machine \`${vmName}\` has restarted. Once it has finished booting, click *Check again*.`);
+async function reboot(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  await run.thread(`:arrows_counterclockwise: <@${userId}> is restarting the packaging machine \`${vm.name}\`.`);
+  await azure.machines.restartVm(vm);
+  await run.thread(`:white_check_mark: The packaging machine \`${vm.name}\` has restarted. Once it has finished booting, click *Check again*.`);
   return 'The packaging machine has restarted. Give it a minute to finish booting, then click *Check again*.';
 }
 
-async function expediteNgen(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  await run.thread(
-    `:runner: <@${userId}> is running the queued NGen work in the foreground on \`${vmName}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
-  );
-  await azure.machines.runPowerShell(vmName, EXPEDITE_NGEN_SCRIPT);
-  await run.thread(':white_check_mark: The foreground NGen run has finished; checking the machine again.');
-  return check(run, azure, vmName, userId);
+/**
+ * Azure ends a managed Run Command at this timeout, killing its script; expedite-ngen.ps1 stops
+ * waiting for ngen after 50 minutes (and leaves it running), so Azure never has to. Both stay
+ * well inside the 90 minutes a Run Command may take.
+ */
+export const NGEN_RUN_TIMEOUT_SECONDS = 60 * 60;
+
+/** NGen outlasted the wait: it must be left to finish, never interrupted. */
+function ngenStillRunning(step?: string): string {
+  const where = step ? ` (still on ${escapeMrkdwn(step)})` : '';
+  return `NGen is still running on the packaging machine${where}. Let it finish: don't restart or shut down the machine, because an interrupted NGen run can leave .NET broken. Click *Check again* later; once NGen is done the check passes.`;
 }
 
-async function shutdown(run: TaskRun, azure: AzureSession, vmName: string, userId: string): Promise<string> {
-  const result = await checkIntegrity(run, azure, vmName);
+async function runNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, mode: 'queued' | 'update-force'): Promise<string> {
+  const what = mode === 'queued' ? 'the queued NGen work (`ngen executeQueuedItems`)' : '`ngen update /force`, which recompiles every native image,';
+  await run.thread(
+    `:runner: <@${userId}> is running ${what} in the foreground on \`${vm.name}\`. Never restart the machine to stop NGen: an interrupted run can leave .NET broken.`,
+  );
+  const result = await azure.machines.runManagedPowerShell(vm, {
+    name: mode === 'queued' ? 'oslayer-expedite-ngen' : 'oslayer-ngen-update-force',
+    script: EXPEDITE_NGEN_SCRIPT,
+    parameters: { Mode: mode },
+    timeoutSeconds: NGEN_RUN_TIMEOUT_SECONDS,
+    tags: { [TASK_TAG]: run.task._id },
+  });
+  const reading = result.state === 'timed-out' ? undefined : readNgenOutput(result.output);
+  if (!reading || (reading.ok && !reading.value.finished)) {
+    await run.thread(`:hourglass_flowing_sand: ${ngenStillRunning(reading?.ok ? (reading.value.running ?? undefined) : undefined)}`);
+    return ngenStillRunning();
+  }
+  if (!reading.ok) {
+    const why = describeScriptFailure(reading.failure);
+    await run.thread(`:warning: NGen could not be run in the foreground: ${why}. Nothing was stopped; click *Check again*.`);
+    return `NGen could not be run in the foreground: ${why}. Nothing was stopped; click *Check again*.`;
+  }
+  await run.thread(':white_check_mark: The foreground NGen run has finished; checking the machine again.');
+  return check(run, azure, vm, userId);
+}
+
+const expediteNgen: ActionRunner = (run, azure, vm, userId) => runNgen(run, azure, vm, userId, 'queued');
+const ngenUpdateForce: ActionRunner = (run, azure, vm, userId) => runNgen(run, azure, vm, userId, 'update-force');
+
+const RUNONCE_OUTCOME: Readonly<Record<RunOnceReport['results'][number]['outcome'], string>> = {
+  ran: 'ran',
+  removed: 'removed',
+  missing: 'was already gone',
+  'still-running': 'is still running (left alone)',
+};
+
+export function runOnceEntryLabel(entry: RunOnceEntry): string {
+  return `${entry.view === '32' ? '32-bit ' : ''}${entry.key} \u203a ${escapeMrkdwn(entry.name)}`;
+}
+
+/** Runs once, or removes, the RunOnce entries the last check listed (the ones the admin confirmed), then checks again. */
+async function runOnceRemedy(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, action: 'run' | 'remove'): Promise<string> {
+  const listed = runOnceEntrySchema.array().max(64).safeParse(run.version.lastIntegrity?.runOnce ?? []);
+  if (!listed.success || listed.data.length === 0) return 'The last check listed no RunOnce entries. Click *Check again* to look once more.';
+  const verb = action === 'run' ? 'running once' : 'removing';
+  await run.thread(`:gear: <@${userId}> is ${verb} ${listed.data.length} RunOnce ${listed.data.length === 1 ? 'entry' : 'entries'} on \`${vm.name}\`.`);
+  // The names travel as data in a Run Command parameter, never inside the script.
+  const reading = readRunOnceOutput(await azure.machines.runPowerShell(vm, RUNONCE_SCRIPT, { parameters: runOnceParameters(action, listed.data) }));
+  if (!reading.ok) {
+    const why = describeScriptFailure(reading.failure);
+    await run.thread(`:warning: The RunOnce entries could not be ${action === 'run' ? 'run' : 'removed'}: ${why}.`);
+    return `The RunOnce entries could not be ${action === 'run' ? 'run' : 'removed'}: ${why}. Click *Check again* to see where things stand.`;
+  }
+  const lines = reading.value.results.map((r) => `• ${runOnceEntryLabel(r)} ${RUNONCE_OUTCOME[r.outcome]}${r.exitCode ? ` (exit code ${r.exitCode})` : ''}`);
+  await run.thread(`:white_check_mark: RunOnce on \`${vm.name}\`:\n${lines.join('\n')}`);
+  return check(run, azure, vm, userId);
+}
+
+const runOnceRun: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, azure, vm, userId, 'run');
+const runOnceRemove: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, azure, vm, userId, 'remove');
+
+/**
+ * Shutdown for Finalize's work, shared with the one-click Finalize: the integrity check, and
+ * only when it is clean, stop + deallocate → Ready to Finalize. Answers why not otherwise.
+ */
+async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string): Promise<string | undefined> {
+  const result = await checkIntegrity(run, azure, vm);
   if (result.outcome !== 'clean') {
-    await run.thread(`:no_entry: <@${userId}> asked to shut down for finalize, but ${summary(result)}`);
+    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
   }
-  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vmName}\`.`);
-  await azure.machines.powerOffVm(vmName);
-  await azure.machines.deallocateVm(vmName);
+  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.`);
+  await azure.machines.powerOffVm(vm);
+  await azure.machines.deallocateVm(vm);
   // The watch stops with Action Required; its last word on the machine must be this one.
   const { runningSince: _stopped, ...watched } = run.version.machineWatch ?? { watchingSince: new Date() };
   const machineWatch = { ...watched, state: 'deallocated' as const, agentReady: false, observedAt: new Date() };
   await run.moveVersion({ type: 'shutdown-clean' }, { lastIntegrity: run.version.lastIntegrity, machineWatch });
-  await run.thread(`:checkered_flag: \`${vmName}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${run.version.name}*.`);
+  return undefined;
+}
+
+async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize');
+  if (blocked) return blocked;
+  await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
 }
 
-const ACTIONS: Readonly<Record<MachineAction, ActionRunner>> = { check, reboot, 'expedite-ngen': expediteNgen, shutdown };
+/** The one-click Finalize's first half: the version reads Checking the layer while Shutdown for Finalize's work runs. */
+async function finalizeCheck(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
+  if (run.version.status === 'action-required') await run.moveVersion({ type: 'check-started' });
+  await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vm.name)}\` for the Finalize <@${userId}> clicked.`);
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'finalize');
+  if (blocked) return blocked;
+  await run.thread(`:checkered_flag: \`${escapeMrkdwn(vm.name)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
+  return 'The packaging machine passed the check and is shut down; finalizing now.';
+}
+
+const ACTIONS: Readonly<Record<MachineAction, ActionRunner>> = {
+  check,
+  reboot,
+  'expedite-ngen': expediteNgen,
+  'ngen-update-force': ngenUpdateForce,
+  'runonce-run': runOnceRun,
+  'runonce-remove': runOnceRemove,
+  shutdown,
+  finalize: finalizeCheck,
+};

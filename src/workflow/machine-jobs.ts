@@ -10,8 +10,8 @@ export const DEPLOY_MACHINE_JOB = 'deploy-packaging-machine';
 export const MACHINE_ACTION_JOB = 'packaging-machine-action';
 export const WATCH_MACHINE_JOB = 'watch-packaging-machine';
 
-/** What the buttons next to the packaging machine ask for. */
-export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'shutdown';
+/** What the buttons next to the packaging machine ask for; `finalize` is Finalize clicked before the layer was verified. */
+export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'ngen-update-force' | 'runonce-run' | 'runonce-remove' | 'shutdown' | 'finalize';
 
 export interface MachineActionData {
   taskId: string;

@@ -1,5 +1,6 @@
 import type { AzureSession } from '../azure/gateway.js';
 import { packagingMachineSpec } from '../azure/machine-spec.js';
+import { machineAccessOf } from '../domain/machine-access.js';
 import type { PackagingMachineSpec } from '../azure/ports.js';
 import type { TaskRun } from './task-run.js';
 
@@ -25,5 +26,6 @@ export async function packagingSpecFor(run: TaskRun, azure: AzureSession = run.a
     subnetId: connector.subnetId,
     osType: layer.osType,
     hyperVGeneration: layer.vmGeneration,
+    access: machineAccessOf(connector),
   });
 }

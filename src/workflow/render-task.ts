@@ -1,5 +1,5 @@
 import type { Repositories } from '../store/repositories.js';
-import { taskMessage } from '../../views/task-message.js';
+import { livePortalLink, taskMessage } from '../../views/task-message.js';
 import type { RenderTask } from '../slack/task-notifier.js';
 import { adviceFor } from '../domain/integrity.js';
 
@@ -11,16 +11,16 @@ export function taskRenderer(repos: Repositories): RenderTask {
     const [version, layer] = await Promise.all([repos.versions.get(task.versionId), repos.layers.get(task.layerId)]);
     if (!version || !layer) return null;
     const connector = await repos.connectors.get(version.connectorId);
-    const link = version.portalLink && version.portalLink.expiresAt.getTime() > Date.now() ? version.portalLink.url : undefined;
     const integrity = version.lastIntegrity;
     return taskMessage({
       task,
       layer,
       version,
-      portalLink: link,
+      portalLink: livePortalLink(version, new Date()),
       retryable: task.retryable,
       simulated: connector?.simulated === true,
       blocking: integrity ? adviceFor(integrity.blocking) : undefined,
+      runOnceEntries: integrity?.runOnce,
       integrityFailure: integrity?.failure,
       checkedAt: integrity?.checkedAt,
       machine: version.machineWatch

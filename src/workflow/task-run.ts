@@ -2,6 +2,8 @@ import type { ConnectorConfig, LayerVersion, OsLayer, Task, TaskStep } from '../
 import { taskStatusOf, transition, type VersionEvent } from '../domain/version-status.js';
 import type { Services } from '../services.js';
 import type { AzureSession } from '../azure/gateway.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
+import type { LeaseGuard } from './task-lease.js';
 
 /**
  * One task with its version, layer and connector, as a job or listener works on it. Every
@@ -27,6 +29,18 @@ export class TaskRun {
     return new TaskRun(services, task, version, layer, connector);
   }
 
+  private guard?: LeaseGuard;
+
+  /** From now on every change first checks that this run still holds the task (see task-lease.ts). */
+  holdBy(guard: LeaseGuard): void {
+    this.guard = guard;
+  }
+
+  /** Aborted when another process takes the task over; long waits (disk copies) listen to it. */
+  get signal(): AbortSignal | undefined {
+    return this.guard?.signal;
+  }
+
   azure(): AzureSession {
     return this.services.azure.session(this.connector);
   }
@@ -34,12 +48,14 @@ export class TaskRun {
   /** Runs `work` as the named step unless a previous run already finished it. */
   async step<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
     if (this.task.steps.some((s) => s.name === name && s.status === 'done')) return undefined;
+    this.guard?.assertHeld();
     const started: TaskStep = { name, status: 'running', startedAt: new Date() };
     await this.saveSteps([...this.task.steps.filter((s) => !(s.name === name && s.status !== 'done')), started], { progress: undefined });
     const result = await work();
+    this.guard?.assertHeld();
     const done: TaskStep = { ...started, status: 'done', endedAt: new Date() };
     await this.saveSteps(this.task.steps.map((s) => (s.name === name && s.status === 'running' ? { ...done, detail: s.detail } : s)));
-    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${name}`);
+    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${escapeMrkdwn(name)}`);
     return result;
   }
 
@@ -52,6 +68,7 @@ export class TaskRun {
 
   /** Moves the version (and its task) through the state machine; illegal moves throw. */
   async moveVersion(event: VersionEvent, fields: Partial<LayerVersion> = {}): Promise<void> {
+    this.guard?.assertHeld();
     const status = transition(this.version.status, event);
     const now = new Date();
     this.version = { ...this.version, ...fields, status, updatedAt: now };
@@ -62,14 +79,16 @@ export class TaskRun {
 
   /** Fails the version and task with a sentence a person can act on; says whether Retry is safe. */
   async fail(reason: string, opts: { retryable: boolean }): Promise<void> {
+    this.guard?.assertHeld();
     const steps = this.task.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const, endedAt: new Date(), detail: reason } : s));
     await this.saveSteps(steps);
     await this.updateTask({ failureReason: reason, retryable: opts.retryable });
     await this.moveVersion({ type: 'failed' });
-    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${reason}`);
+    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${escapeMrkdwn(reason)}`);
   }
 
   async thread(text: string): Promise<void> {
+    this.guard?.assertHeld();
     await this.services.notifier.thread(this.task._id, text);
   }
 

@@ -47,7 +47,7 @@ export function wizardValues(draft: Draft): WizardValues {
 export type StepCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /** Versions whose work is not over still own their packaging disk name, even before the blob exists. */
-const OPEN_VERSION_STATUSES: LayerVersion['status'][] = ['publishing', 'action-required', 'ready-to-finalize', 'finalizing', 'failed'];
+const OPEN_VERSION_STATUSES: LayerVersion['status'][] = ['publishing', 'action-required', 'checking', 'ready-to-finalize', 'finalizing', 'failed'];
 
 type Raw = Record<string, unknown>;
 
@@ -96,19 +96,30 @@ export async function checkConnectorChoice(repos: Repositories, raw: Raw): Promi
 }
 
 /** Step 3: a valid name, not taken by a blob in the container nor by another version still in the works. */
-export async function checkPackagingDisk(
-  services: Pick<Services, 'repos' | 'azure'>,
+/** The packaging disk's name as far as the store can tell (valid, not another open version's): no Azure call. */
+export async function checkPackagingDiskLocally(
+  repos: Services['repos'],
   connector: ConnectorConfig,
   raw: Raw,
 ): Promise<StepCheck<{ packagingDiskFilename: string; diskFormat: 'fixed-vhd' }>> {
   const parsed = parseForm(packagingDiskStepSchema, raw);
   if (!parsed.ok) return parsed;
   const name = parsed.value.packagingDiskFilename;
-  const claimed = await services.repos.versions.findOne({ connectorId: connector._id, packagingDiskFilename: name, status: { $in: OPEN_VERSION_STATUSES } });
-  const problem = claimed
-    ? `Version "${claimed.name}" is already using ${name} as its packaging disk. Choose another name.`
-    : await packagingDiskNameProblem(services, connector, name);
-  return problem ? { ok: false, errors: { [WIZARD_FIELD.packagingDiskFilename]: problem } } : { ok: true, value: parsed.value };
+  const claimed = await repos.versions.findOne({ connectorId: connector._id, packagingDiskFilename: name, status: { $in: OPEN_VERSION_STATUSES } });
+  if (claimed) return { ok: false, errors: { [WIZARD_FIELD.packagingDiskFilename]: `Version "${claimed.name}" is already using ${name} as its packaging disk. Choose another name.` } };
+  return parsed;
+}
+
+/** The packaging disk's name: checkPackagingDiskLocally, then free in the connector's container (an Azure call). */
+export async function checkPackagingDisk(
+  services: Pick<Services, 'repos' | 'azure'>,
+  connector: ConnectorConfig,
+  raw: Raw,
+): Promise<StepCheck<{ packagingDiskFilename: string; diskFormat: 'fixed-vhd' }>> {
+  const local = await checkPackagingDiskLocally(services.repos, connector, raw);
+  if (!local.ok) return local;
+  const problem = await packagingDiskNameProblem(services, connector, local.value.packagingDiskFilename);
+  return problem ? { ok: false, errors: { [WIZARD_FIELD.packagingDiskFilename]: problem } } : local;
 }
 
 /** Which step shows a field, to send the user back there when Create Version finds a problem. */
@@ -170,7 +181,7 @@ export async function wizardStepView(repos: Repositories, draft: Draft, step: Wi
         values.baseVersionId ? repos.versions.get(values.baseVersionId) : null,
         values.connectorId ? repos.connectors.get(values.connectorId) : null,
       ]);
-      return confirmStep({ ...base, layer: layer ?? { name: '—' }, baseVersion: baseVersion ?? undefined, connector: connector ?? undefined });
+      return confirmStep({ ...base, layer: layer ?? { name: '—' }, baseVersion: baseVersion ?? undefined, connector: connector ?? undefined, taskChannel: draft.channelId });
     }
   }
 }

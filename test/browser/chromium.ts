@@ -2,9 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, findExecutable, missingSentence } from '../../scripts/ensure-test-prereqs.js';
 
-/** Debian's chromium, as .ci/run installs it; a fresh profile per run so nothing carries over. */
-const CHROMIUM = '/usr/bin/chromium';
+/** The chromium `pretest` found or installed (CHROMIUM_PATH, else PATH); a fresh profile per run so nothing carries over. */
+function chromiumExecutable(): string {
+  const found = findExecutable(CHROMIUM);
+  if (!found) throw new Error(missingSentence(CHROMIUM));
+  return found;
+}
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -32,7 +37,7 @@ export async function openWorkspace(url: string, screenshotPrefix: string): Prom
   let context: BrowserContext | undefined;
   try {
     // Playwright takes the profile directory here rather than as --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
+    context = await chromium.launchPersistentContext(profile, { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url);
     await page.locator('body[data-ready]').waitFor();

@@ -11,7 +11,7 @@ export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], t
  * `npm run local` as the tests run it: a fresh database on the test run's MongoDB (or `mongodbUri`,
  * to start again on one), a free port, logs kept in memory; the simulated Azure only when asked.
  */
-export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?: string } = {}): Promise<LocalRun & { logLines: string[] }> {
+export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?: string; dataDir?: string } = {}): Promise<LocalRun & { logLines: string[] }> {
   const logLines: string[] = [];
   const config = testConfig({
     // startLocal() puts this run's own Slack settings here.
@@ -19,6 +19,8 @@ export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?:
     notifyChannel: 'C0LOCALOPS',
     admins: [ADMIN.id],
     mongodbUri: opts.mongodbUri ?? freshMongoUri('local'),
+    // A restart passes the first run's: its secret key and its sandbox's saved Azure.
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     sandbox: { enabled: opts.sandbox === true },
   });
 

@@ -6,14 +6,18 @@ import { ADMIN, startTestWorkspace } from './test-workspace.js';
 /**
  * The whole workflow as a person does it on `npm run local`'s page, with the simulated Azure:
  * the wizard, Deploy for me, an NGen flag blocking Shutdown for Finalize, Expedite NGen,
- * Shutdown for Finalize, Finalize, and the version deployable. Each step waits for what the
- * page shows next; the bot's jobs and the simulator decide how long that takes.
+ * Shutdown for Finalize, Finalize, and the version deployable; then a second version the
+ * one-click way: Finalize straight from Action Required, stopped by NGen, and clicked again
+ * once NGen is done. Each step waits for what the page shows next; the bot's jobs and the
+ * simulator decide how long that takes.
  */
 
 const STEP_TIMEOUT_MS = 90_000;
 /** How long one change may take to show: a job, a machine operation, a rate-limited message update. */
 const SHOWS_WITHIN = { timeout: 30_000 };
 const VERSION = '2026-11';
+/** The version finalized in one click from its Action Required message. */
+const ONE_CLICK_VERSION = '2026-12';
 
 let run: Awaited<ReturnType<typeof startTestWorkspace>>;
 let browser: WorkspaceBrowser;
@@ -32,15 +36,15 @@ afterAll(async () => {
 
 const modal = () => page.getByRole('dialog');
 const panel = () => page.getByRole('complementary', { name: 'Sandbox (simulated Azure)' });
-const taskMessage = () =>
-  page.locator('#messages > article', { has: page.getByRole('heading', { name: `Add version ${VERSION} to OS layer ${DEMO_LAYER_NAME}` }) });
+const taskMessage = (version = VERSION) =>
+  page.locator('#messages > article', { has: page.getByRole('heading', { name: `Add version ${version} to OS layer ${DEMO_LAYER_NAME}` }) });
 /** The packaging machine's entry in the sandbox's inventory, once it exists. */
 const machineInInventory = () => panel().getByRole('listitem').filter({ hasText: 'virtualMachines' });
 const guestFlags = () => panel().getByRole('group', { name: /^Guest flags · / });
 
 /** Saves the step with the task message in view: the replies only its clicker sees pile up below it. */
-async function screenshot(step: string): Promise<void> {
-  if (await taskMessage().count()) await taskMessage().evaluate((article) => (article as { scrollIntoView(opts: object): void }).scrollIntoView({ block: 'start' }));
+async function screenshot(step: string, version = VERSION): Promise<void> {
+  if (await taskMessage(version).count()) await taskMessage(version).evaluate((article) => (article as { scrollIntoView(opts: object): void }).scrollIntoView({ block: 'start' }));
   await browser.screenshot(step);
 }
 
@@ -54,6 +58,43 @@ async function click(scope: Locator, name: string): Promise<void> {
   await scope.getByRole('button', { name, exact: true }).click();
 }
 
+/** `/oslayer add-version` and the four wizard steps for `version`, saving a screenshot of each step when asked. */
+async function addVersion(version: string, shoot: (step: string) => Promise<void> = async () => {}): Promise<void> {
+  await send('/oslayer add-version');
+  await modal().getByRole('heading', { name: 'Create OS Version' }).waitFor(SHOWS_WITHIN);
+  // The command named no layer: the wizard asks for one, then shows its versions and sizes.
+  await modal().getByLabel('OS Layer').selectOption({ label: DEMO_LAYER_NAME });
+  await modal().getByLabel('Max Layer Size (GB)').waitFor(SHOWS_WITHIN);
+  await modal().getByLabel('Version', { exact: true }).fill(version);
+  expect(await modal().getByLabel('Max Layer Size (GB)').inputValue()).toBe('100');
+  await shoot('wizard-version-details');
+
+  await click(modal(), 'Next');
+  const connector = modal().getByLabel('Platform Connector Configuration');
+  await connector.waitFor(SHOWS_WITHIN);
+  expect(await connector.locator('option:checked').textContent()).toContain('Sandbox');
+  await shoot('wizard-connector');
+
+  await click(modal(), 'Next');
+  const filename = modal().getByLabel('Packaging Disk Filename');
+  await filename.waitFor(SHOWS_WITHIN);
+  expect(await filename.inputValue()).toMatch(/\.vhd$/);
+  expect(await modal().getByRole('radio', { name: /Fixed VHD/ }).isChecked()).toBe(true);
+  await shoot('wizard-packaging-disk');
+
+  await click(modal(), 'Next');
+  await modal().getByRole('button', { name: 'Create Version' }).waitFor(SHOWS_WITHIN);
+  expect(await modal().getByText(new RegExp(`^Version\\s+${version}$`)).isVisible()).toBe(true);
+  await shoot('wizard-confirm');
+  // The confirm step says where the task message goes; Create Version answers at once, checks, then says it is under way.
+  expect(await modal().getByText(/The task message will be posted in/).isVisible()).toBe(true);
+  await click(modal(), 'Create Version');
+  await modal().getByText(/is being created/).waitFor(SHOWS_WITHIN);
+  // The modal's own Close button (the × in its corner is labelled Close too).
+  await modal().getByRole('button', { name: 'Close', exact: true }).last().click();
+  await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+}
+
 describe('the whole workflow in the local workspace, on the simulated Azure', () => {
   it('shows the sandbox running with its inventory and no machine yet', async () => {
     await panel().getByText('Sandbox running').waitFor();
@@ -63,38 +104,12 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
   }, STEP_TIMEOUT_MS);
 
   it('creates version 2026-11 of the demo layer through the four wizard steps', async () => {
-    await send('/oslayer add-version');
-    await modal().getByRole('heading', { name: 'Create OS Version' }).waitFor(SHOWS_WITHIN);
-    // The command named no layer: the wizard asks for one, then shows its versions and sizes.
-    await modal().getByLabel('OS Layer').selectOption({ label: DEMO_LAYER_NAME });
-    await modal().getByLabel('Max Layer Size (GB)').waitFor(SHOWS_WITHIN);
-    await modal().getByLabel('Version', { exact: true }).fill(VERSION);
-    expect(await modal().getByLabel('Max Layer Size (GB)').inputValue()).toBe('100');
-    await screenshot('wizard-version-details');
-
-    await click(modal(), 'Next');
-    const connector = modal().getByLabel('Platform Connector Configuration');
-    await connector.waitFor(SHOWS_WITHIN);
-    expect(await connector.locator('option:checked').textContent()).toContain('Sandbox');
-    await screenshot('wizard-connector');
-
-    await click(modal(), 'Next');
-    const filename = modal().getByLabel('Packaging Disk Filename');
-    await filename.waitFor(SHOWS_WITHIN);
-    expect(await filename.inputValue()).toMatch(/\.vhd$/);
-    expect(await modal().getByRole('radio', { name: /Fixed VHD/ }).isChecked()).toBe(true);
-    await screenshot('wizard-packaging-disk');
-
-    await click(modal(), 'Next');
-    await modal().getByRole('button', { name: 'Create Version' }).waitFor(SHOWS_WITHIN);
-    expect(await modal().getByText(new RegExp(`^Version\\s+${VERSION}$`)).isVisible()).toBe(true);
-    await screenshot('wizard-confirm');
-    await click(modal(), 'Create Version');
-    await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+    await addVersion(VERSION, screenshot);
   }, STEP_TIMEOUT_MS);
 
   it('publishes the packaging disk and asks for the packaging machine', async () => {
     await taskMessage().getByText('Action Required').waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByRole('button', { name: 'Finalize', exact: true }).isVisible()).toBe(true);
     expect(await taskMessage().getByRole('button', { name: 'Deploy for me' }).isVisible()).toBe(true);
     expect(await taskMessage().getByRole('button', { name: 'Shutdown for Finalize' }).isVisible()).toBe(true);
     await screenshot('task-action-required');
@@ -131,8 +146,9 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
 
   it('shuts the machine down on Shutdown for Finalize and offers Finalize', async () => {
     await click(taskMessage(), 'Shutdown for Finalize');
-    await taskMessage().getByRole('button', { name: 'Finalize', exact: true }).waitFor(SHOWS_WITHIN);
-    expect(await taskMessage().getByText('the machine passed the layer integrity check and is shut down').isVisible()).toBe(true);
+    await taskMessage().getByText('the machine passed the layer integrity check and is shut down').waitFor(SHOWS_WITHIN);
+    expect(await taskMessage().getByText(/Ready to Finalize · version status ready-to-finalize/).isVisible()).toBe(true);
+    expect(await taskMessage().getByRole('button', { name: 'Finalize', exact: true }).isVisible()).toBe(true);
     await machineInInventory().filter({ hasText: 'deallocated' }).waitFor(SHOWS_WITHIN);
     await screenshot('ready-to-finalize');
   }, STEP_TIMEOUT_MS);
@@ -146,7 +162,7 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
     await click(confirm, 'Finalize');
 
     await taskMessage().getByText(`version ${VERSION} is deployable`, { exact: false }).waitFor(SHOWS_WITHIN);
-    expect(await taskMessage().getByText(/Done · version status deployable/).isVisible()).toBe(true);
+    expect(await taskMessage().getByText(/Deployable · version status deployable/).isVisible()).toBe(true);
     await machineInInventory().first().waitFor({ state: 'detached', ...SHOWS_WITHIN });
     await screenshot('version-deployable');
   }, STEP_TIMEOUT_MS);
@@ -157,5 +173,46 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
     await layers.waitFor(SHOWS_WITHIN);
     expect(await layers.getByText(`${VERSION} — Deployable`, { exact: false }).isVisible()).toBe(true);
     await screenshot('layers-list');
+  }, STEP_TIMEOUT_MS);
+});
+
+describe('Finalize in one click from the Action Required message', () => {
+  const message = () => taskMessage(ONE_CLICK_VERSION);
+  const shot = (step: string) => screenshot(step, ONE_CLICK_VERSION);
+
+  /** Finalize on the message, through its confirm dialog. */
+  async function finalize(): Promise<void> {
+    await click(message(), 'Finalize');
+    const confirm = page.getByRole('alertdialog');
+    await confirm.getByText('I check the layer first').waitFor();
+    await click(confirm, 'Finalize');
+  }
+
+  it('creates version 2026-12 and deploys its packaging machine', async () => {
+    await addVersion(ONE_CLICK_VERSION);
+    await message().getByText('Action Required').waitFor(SHOWS_WITHIN);
+    await click(message(), 'Deploy for me');
+    await message().getByText(/Packaging machine.*: running/).waitFor(SHOWS_WITHIN);
+    await guestFlags().waitFor(SHOWS_WITHIN);
+    await shot('one-click-machine-deployed');
+  }, STEP_TIMEOUT_MS);
+
+  it('stops at NGen: the condition with its remedy, the machine still running, the version still Action Required', async () => {
+    await guestFlags().getByRole('checkbox', { name: 'ngenInProgress' }).check();
+    await finalize();
+    await message().getByText("The layer can't be finalized yet").waitFor(SHOWS_WITHIN);
+    expect(await message().getByText('.NET is compiling native images (NGen)').isVisible()).toBe(true);
+    expect(await message().getByText(/Action Required · version status action-required/).isVisible()).toBe(true);
+    expect(await machineInInventory().filter({ hasText: 'running' }).count()).toBe(1);
+    await shot('one-click-blocked-by-ngen');
+  }, STEP_TIMEOUT_MS);
+
+  it('finalizes on a second click once NGen is done, and the machine is gone', async () => {
+    await guestFlags().getByRole('checkbox', { name: 'ngenInProgress' }).uncheck();
+    await finalize();
+    await message().getByText(`version ${ONE_CLICK_VERSION} is deployable`, { exact: false }).waitFor(SHOWS_WITHIN);
+    expect(await message().getByText(/Deployable · version status deployable/).isVisible()).toBe(true);
+    await machineInInventory().first().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+    await shot('one-click-deployable');
   }, STEP_TIMEOUT_MS);
 });

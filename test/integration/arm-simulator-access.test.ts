@@ -71,17 +71,18 @@ describe('Entra ID stand-in', () => {
 });
 
 describe('what a connector Test checks', () => {
-  it('shows the storage account with Azurite as blob endpoint, and listKeys returns a key Azurite accepts', async () => {
+  it('shows the storage account with Azurite (behind the Shared Key gateway) as blob endpoint, and listKeys returns a key Azurite accepts', async () => {
     const storage = new StorageManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
     const account = await storage.storageAccounts.getProperties(sim.resourceGroup, sim.storageAccount);
     expect(account.location).toBe(sim.location);
     expect(account.kind).toBe('StorageV2');
-    expect(account.primaryEndpoints?.blob).toBe(`${blobEndpoint()}/`);
+    expect(account.primaryEndpoints?.blob).toBe(`${sim.storageBlobEndpoint}/`);
+    expect(account.allowSharedKeyAccess).toBeUndefined();
 
     const { keys } = await storage.storageAccounts.listKeys(sim.resourceGroup, sim.storageAccount);
     const key1 = keys?.find((key) => key.keyName === 'key1');
     expect(key1?.permissions).toBe('FULL');
-    const blobs = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
+    const blobs = new BlobServiceClient(account.primaryEndpoints!.blob!, new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
     await expect(blobs.getProperties()).resolves.toBeDefined();
   });
 
@@ -169,12 +170,23 @@ describe('guest control', () => {
     const flags = await control.setGuest('future-vm', { msiInProgress: true });
     expect(flags).toEqual({
       driverRebootPending: false,
+      deviceRestartPending: false,
       rebootPending: false,
+      windowsUpdateRebootRequired: false,
+      updateAgentRebootRequired: false,
+      fileRenamesPending: false,
+      computerRenamePending: false,
+      domainJoinPending: false,
       msiInProgress: true,
+      installerInProgress: false,
       ngenInProgress: false,
       ngenQueued: true,
-      runOnceOutstanding: false,
+      runOnce: [],
       smsCfgPresent: false,
+      ngenOutlastsBudget: false,
+      failProbe: null,
+      emitWarning: false,
+      bom: false,
     });
   });
 
@@ -182,6 +194,8 @@ describe('guest control', () => {
     const answer = await control.request('PUT', '/_simulator/guest/some-vm', { body: { rebootPending: true, bsod: true } });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter', message: expect.stringContaining('bsod') } });
+    const unknownProbe = await control.request('PUT', '/_simulator/guest/some-vm', { body: { failProbe: 'everything' } });
+    expect(unknownProbe.status).toBe(400);
   });
 });
 

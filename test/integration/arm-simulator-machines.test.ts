@@ -121,9 +121,14 @@ function packagingMachine(diskId: string, tags: Record<string, string>, vmSize =
   };
 }
 
+async function runScriptStreams(vmName: string, script: string[], parameters: Array<{ name: string; value: string }> = []) {
+  const result = await compute.virtualMachines.runCommand(sim.resourceGroup, vmName, { commandId: 'RunPowerShellScript', script, parameters }, poll);
+  const stream = (name: string) => result.value?.find((status) => status.code === `ComponentStatus/${name}/succeeded`)?.message;
+  return { stdout: stream('StdOut'), stderr: stream('StdErr') };
+}
+
 async function runScript(vmName: string, script: string[]): Promise<string> {
-  const result = await compute.virtualMachines.runCommand(sim.resourceGroup, vmName, { commandId: 'RunPowerShellScript', script }, poll);
-  return result.value?.find((status) => status.code?.includes('StdOut'))?.message ?? '';
+  return (await runScriptStreams(vmName, script)).stdout ?? '';
 }
 
 async function powerState(vmName: string): Promise<string | undefined> {
@@ -185,17 +190,37 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
   it('runs the integrity check in the guest and prints its flags as one JSON line', async () => {
     await control.setGuest(vmName, { driverRebootPending: true });
     const stdout = await runScript(vmName, ['# oslayer:integrity-check', 'Write-Output "ignored by the simulator"']);
-    expect(stdout.split('\n')).toHaveLength(1);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(JSON.parse(stdout)).toEqual({
-      v: 1,
+      v: 2,
       driverRebootPending: true,
+      deviceRestartPending: false,
       rebootPending: true,
+      windowsUpdateRebootRequired: false,
+      updateAgentRebootRequired: false,
+      fileRenamesPending: false,
+      computerRenamePending: false,
+      domainJoinPending: false,
       msiInProgress: false,
+      installerInProgress: false,
       ngenInProgress: true,
       ngenQueued: true,
-      runOnceOutstanding: false,
+      runOnce: [],
       smsCfgPresent: true,
     });
+  });
+
+  it('reports a failing probe on StdErr with no result, and a warning or BOM on StdOut, as Run Command does', async () => {
+    await control.setGuest(vmName, { failProbe: 'devices' });
+    expect(await runScriptStreams(vmName, ['# oslayer:integrity-check'])).toEqual({
+      stdout: '',
+      stderr: expect.stringMatching(/^oslayer probe failed: devices: Get-PnpDevice/),
+    });
+    await control.setGuest(vmName, { failProbe: null, emitWarning: true, bom: true });
+    const { stdout, stderr } = await runScriptStreams(vmName, ['# oslayer:integrity-check']);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^\uFEFFWARNING: .*\r\n\{"v":2,/);
+    await control.setGuest(vmName, { emitWarning: false, bom: false });
   });
 
   it('refuses a second run command while one is in progress', async () => {
@@ -210,7 +235,7 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
   });
 
   it('expedites NGen, and a restart clears pending reboots', async () => {
-    expect(await runScript(vmName, ['# oslayer:expedite-ngen'])).toMatch(/Native Image Generator/);
+    expect(JSON.parse(await runScript(vmName, ['# oslayer:expedite-ngen']))).toMatchObject({ v: 1, finished: true });
     await compute.virtualMachines.restart(sim.resourceGroup, vmName, poll);
     expect(JSON.parse(await runScript(vmName, ['# oslayer:integrity-check']))).toMatchObject({
       driverRebootPending: false,
@@ -415,7 +440,26 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
     const result = await completion(started);
     expect(result.status).toBe(200);
     expectShapeCovers(fixture('VirtualMachineRunCommand.json').responses['200']!.body, result.body);
-    expect(JSON.parse(await runScript('shape-vm', ['# oslayer:integrity-check']))).toMatchObject({ v: 1 });
+    expect(JSON.parse(await runScript('shape-vm', ['# oslayer:integrity-check']))).toMatchObject({ v: 2 });
+  });
+
+  it('managed run command: PUT, GET with instanceView (exit code, streams), DELETE', async () => {
+    const path = `${base()}/virtualMachines/shape-vm/runCommands/oslayer-shape${api}`;
+    const started = await arm('PUT', path, {
+      location: sim.location,
+      tags: { 'oslayer-task': 'shape' },
+      properties: { source: { script: '# oslayer:expedite-ngen' }, parameters: [{ name: 'Mode', value: 'queued' }], asyncExecution: false, timeoutInSeconds: 3600 },
+    });
+    expect(started.status).toBe(201);
+    expect((await completion(started)).status).toBe(200);
+    const got = await arm('GET', `${path}&$expand=instanceView`);
+    expectShapeCovers(fixture('VirtualMachineRunCommand_Get.json').responses['200']!.body, got.body);
+    expect(got.body).toMatchObject({ properties: { provisioningState: 'Succeeded', instanceView: { executionState: 'Succeeded', exitCode: 0, error: '' } } });
+    expect(JSON.parse((got.body as { properties: { instanceView: { output: string } } }).properties.instanceView.output)).toMatchObject({ finished: true });
+    const unknownMember = await arm('PUT', path, { location: sim.location, properties: { source: { script: 'x' }, runAsPassword: 'p' } });
+    expect(unknownMember.status).toBe(400);
+    await completion(await arm('DELETE', path));
+    expect((await arm('GET', path)).status).toBe(404);
   });
 
   it('grant access result', async () => {

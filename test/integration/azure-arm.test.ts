@@ -10,7 +10,7 @@ import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator/index.js';
 import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
 import { buildFixedVhd } from '../../src/azure/vhd.js';
-import type { ConnectorConfig } from '../../src/domain/model.js';
+import type { ConnectorConfig, MachineAccess } from '../../src/domain/model.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 
 type Simulator = Awaited<ReturnType<typeof startArmSimulator>>;
@@ -104,6 +104,7 @@ describe('packaging machine on the ARM simulator', () => {
       // Generation 2 needs a size that boots it (the A v2 family is generation 1 only).
       vmSize: 'Standard_D2s_v3',
       location: account.location,
+      access: { mode: 'private' },
       storageAccountId: account.id,
       packagingVhdUrl: await uploadPackagingVhd('win11/v2-packaging.vhd'),
       subnetId: sim.subnetId,
@@ -122,7 +123,8 @@ describe('packaging machine on the ARM simulator', () => {
 
     const types = (await taskResources(taskId)).map((resource) => resource.type.toLowerCase()).sort();
     expect(types).toEqual(
-      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces', 'microsoft.network/publicipaddresses'],
+      // Private access: no public IP.
+      ['microsoft.compute/disks', 'microsoft.compute/virtualmachines', 'microsoft.network/networkinterfaces'],
     );
     const found = await azure.machines.findByTag(TASK_TAG, taskId);
     expect(found.map((resource) => resource.type.toLowerCase()).sort()).toEqual(types);
@@ -214,7 +216,7 @@ async function fetchBlobSize(sasUrl: string): Promise<number> {
 describe('connector Test on the ARM simulator', () => {
   it('passes every check for the sandbox connector', async () => {
     const results = await ports().probe.runChecks();
-    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'region-match', 'resource-group', 'subnet', 'vm-size']);
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
     for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
   });
 
@@ -279,6 +281,7 @@ describe('a packaging machine whose image has no Azure VM agent', () => {
       subnetId: sim.subnetId,
       osType: 'Windows',
       hyperVGeneration: 'V2',
+      access: { mode: 'private' },
     });
     await control.setVmAgent(spec.vmName, false);
     await azure.machines.importDisk(spec.disk);
@@ -300,7 +303,7 @@ describe('a packaging machine whose image has no Azure VM agent', () => {
 });
 
 describe('the portal path: the template deployed through Microsoft.Resources/deployments', () => {
-  async function specFor(taskId: string, diskFilename: string): Promise<PackagingMachineSpec> {
+  async function specFor(taskId: string, diskFilename: string, access: MachineAccess = { mode: 'private' }): Promise<PackagingMachineSpec> {
     const account = await ports().probe.storageAccountInfo(sim.storageAccount);
     return packagingMachineSpec({
       taskId,
@@ -316,6 +319,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
       subnetId: sim.subnetId,
       osType: 'Windows',
       hyperVGeneration: 'V2',
+      access,
     });
   }
 
@@ -348,14 +352,16 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
     });
   });
 
-  it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates", async () => {
-    const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd');
+  it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates (public access: with its NSG)", async () => {
+    const access: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
+    const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd', access);
     const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
     expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
 
-    const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd');
+    const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd', access);
     const azure = ports();
     await azure.machines.importDisk(viaSdk.disk);
+    await azure.machines.createNetworkSecurityGroup(viaSdk);
     await azure.machines.createVm(viaSdk);
 
     const fromTemplate = await taskResources('task-portal-1');
@@ -363,6 +369,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
       'Microsoft.Compute/disks',
       'Microsoft.Compute/virtualMachines',
       'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/networkSecurityGroups',
       'Microsoft.Network/publicIPAddresses',
     ]);
     for (const resource of fromTemplate) expect(resource.id).toContain(`/resourceGroups/${sim.resourceGroup}/`);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import {
-  BlobCopyError,
   createBlobDisks,
   parseCopyStatus,
   pollCopy,
@@ -9,7 +8,7 @@ import {
   type CopyStatus,
 } from '../../src/azure/blob-disks.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
-import { NotFoundError } from '../../src/azure/errors.js';
+import { BlobCopyError, NotFoundError } from '../../src/azure/errors.js';
 import { buildFixedVhd, MIB, VhdFormatError, VhdSizeError, grownVhdFooter } from '../../src/azure/vhd.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 import { patched } from '../fixtures/vhd/hand-made.js';
@@ -54,7 +53,7 @@ describe('blob disks on Azurite', () => {
     expect(seen.at(-1)).toEqual(done);
     const copied = observer.getContainerClient(container).getBlobClient('packaging.vhd');
     expect((await copied.getProperties()).metadata).toEqual({ task: 'task-1' });
-    expect((await copied.getTags()).tags).toEqual({ 'oslayer-task': 'task-1' });
+    expect((await copied.getTags()).tags).toEqual({ oslayer_task: 'task-1' });
 
     expect(await disks.growVhd({ ...packaging, newSizeBytes: 16 * MIB })).toBe(true);
     const grown = await disks.readVhdFooter(packaging);
@@ -132,7 +131,7 @@ describe('blob disks on Azurite', () => {
       expect(res.headers.get('content-type')).toBe('application/json');
       expect(await res.json()).toEqual({ $schema: 'deploymentTemplate', resources: [] });
     }
-    expect((await observer.getContainerClient(container).getBlobClient(template.blob).getTags()).tags).toEqual({ 'oslayer-task': 'task-2' });
+    expect((await observer.getContainerClient(container).getBlobClient(template.blob).getTags()).tags).toEqual({ oslayer_task: 'task-2' });
   });
 
   it('hands out SAS URLs that can read but not write', async () => {
@@ -157,6 +156,33 @@ describe('blob disks on Azurite', () => {
 
 // The one sanctioned non-stand-in: Azurite finishes every copy at once, so the polling loop
 // is driven here by a scripted sequence of statuses like a long copy on Azure reports.
+describe("marking blobs with the task's id", () => {
+  it('uses blob index tags where the account has them, metadata where it has not, and finds the blobs either way', async () => {
+    const source = await seedVhd('marked-source.vhd', MIB, 0x11);
+    const sourceUrl = await disks.readSasUrl({ ...source, expiresOn: inAnHour() });
+    const tags = { 'oslayer-task': 'task-7' };
+    // e.g. a hierarchical-namespace or premium account: no index tags
+    const withoutIndexTags = createBlobDisks({ ...account, indexTags: false });
+
+    await disks.startCopy({ ...inContainer('tagged.vhd'), sourceUrl, tags });
+    await disks.uploadJson({ ...inContainer('tagged.json'), json: { a: 1 }, tags });
+    await withoutIndexTags.startCopy({ ...inContainer('plain.vhd'), sourceUrl, tags });
+    await withoutIndexTags.uploadJson({ ...inContainer('plain.json'), json: { a: 1 }, tags });
+    await disks.uploadJson({ ...inContainer('other-task.json'), json: {}, tags: { 'oslayer-task': 'task-8' } });
+
+    const read = (blob: string) => observer.getContainerClient(container).getBlobClient(blob);
+    expect((await read('tagged.vhd').getTags()).tags).toEqual({ oslayer_task: 'task-7' });
+    expect((await read('plain.vhd').getTags()).tags).toEqual({});
+    expect((await read('plain.vhd').getProperties()).metadata).toEqual({ oslayer_task: 'task-7' });
+    expect((await read('plain.json').getProperties()).metadata).toEqual({ oslayer_task: 'task-7' });
+
+    const query = { container, tagName: 'oslayer-task', value: 'task-7' };
+    expect((await disks.findMarked(query)).sort()).toEqual(['tagged.json', 'tagged.vhd']);
+    expect((await withoutIndexTags.findMarked(query)).sort()).toEqual(['plain.json', 'plain.vhd']);
+    expect(await disks.findMarked({ ...query, container: 'no-such-container' })).toEqual([]);
+  });
+});
+
 describe('waiting for a copy', () => {
   const status = (state: CopyStatus['state'], copied: number, statusDescription?: string) =>
     parseCopyStatus({ copyStatus: state, copyProgress: `${copied}/1000`, copyStatusDescription: statusDescription }, 'c/disk.vhd');

@@ -132,9 +132,11 @@ describe('/oslayer connectors', () => {
     expect(lines.map((l) => l.slice(0, 1) + l.match(/\*([^*]+)\*/)![1])).toEqual([
       '✅Credentials',
       '✅Storage account',
+      '✅Shared Key (account key) access',
       '✅Location matches the storage account',
       '✅Resource group',
       '✅Subnet',
+      '✅Packaging machine access',
       '✅VM size',
     ]);
   });
@@ -144,10 +146,10 @@ describe('/oslayer connectors', () => {
     await c.clickInMessage(ADMIN, await list(ADMIN), ACTION.connectorsTest, { value: tiny._id });
     await c.waitForResponses(before + 2);
     const result = lastResponse();
-    expect(result.text).toContain('1 of 6 checks failed');
+    expect(result.text).toContain('1 of 8 checks failed');
     const lines = (result.blocks[1].text.text as string).split('\n');
-    expect(lines).toHaveLength(6);
-    expect(lines[5]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
+    expect(lines).toHaveLength(8);
+    expect(lines[7]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
     expect(lines.slice(0, 5).every((l) => l.startsWith('✅'))).toBe(true);
   });
 

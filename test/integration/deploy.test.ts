@@ -1,5 +1,5 @@
 import { LAYER_TAG, TASK_TAG, VERSION_TAG } from '../../src/azure/machine-spec.js';
-import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
+import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { ADMIN, READER, TaskButtons } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
@@ -38,12 +38,12 @@ describe('Deploy for me', () => {
     await ui.waitForEphemeral(ADMIN, /The packaging machine `deploy-1` already exists/, since);
     expect(ui.threadTexts(v).filter((text) => text.includes('asked me to create'))).toHaveLength(1);
 
+    // Private access, the connector's default: no public IP, no NSG.
     const resources = await ui.resourcesOf(v);
     expect(resources.map((r) => r.type).sort()).toEqual([
       'Microsoft.Compute/disks',
       'Microsoft.Compute/virtualMachines',
       'Microsoft.Network/networkInterfaces',
-      'Microsoft.Network/publicIPAddresses',
     ]);
     const layerName = (await t.bot.services.repos.layers.get((await t.bot.services.repos.versions.get(v.versionId))!.layerId))!.name;
     for (const r of resources) expect(r.tags).toMatchObject({ [TASK_TAG]: v.taskId, [LAYER_TAG]: layerName, [VERSION_TAG]: 'deploy-1' });

@@ -56,14 +56,16 @@ describe('App Home', () => {
     expect(JSON.stringify((open.args.view as Json).blocks)).toContain('Add version 2026-05 to OS layer Windows 11 Enterprise');
   });
 
-  it("sends an Administrator the connector list, with its buttons, to the app's Messages tab", async () => {
+  it('opens the connector list, with its buttons, in a modal for an Administrator (no DM: the Messages tab is off)', async () => {
     const admin = USERS.administrator;
     await openHome(t, admin);
     const before = t.slack.calls.length;
     await clickInHome(t, admin, HOME_ACTIONS.manageConnectors);
-    const dm = await t.slack.waitForCall('chat.postMessage', (c) => c.args.channel === admin && t.slack.calls.indexOf(c) >= before);
-    expect(JSON.stringify(dm.args.blocks)).toContain('Production West Europe');
-    expect(actionIdsOf(dm.args as Json)).toEqual(expect.arrayContaining([ACTION.connectorsEdit, ACTION.connectorsTest]));
+    const open = await t.slack.waitForCall('views.open', (c) => t.slack.calls.indexOf(c) >= before);
+    expect(open.error).toBeUndefined();
+    expect(JSON.stringify(open.args.view)).toContain('Production West Europe');
+    expect(actionIdsOf(open.args.view as Json)).toEqual(expect.arrayContaining([ACTION.connectorsEdit, ACTION.connectorsTest]));
+    expect(t.slack.callsTo('chat.postMessage').filter((c) => t.slack.calls.indexOf(c) >= before)).toEqual([]);
   });
 
   it('opens the roles modal from Home for an Administrator', async () => {

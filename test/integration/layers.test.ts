@@ -27,6 +27,15 @@ useTestBot(async (w) => {
   await blobs.uploadPageBlob({ container: sandbox.container, blob: 'imports/not-a-disk.vhd', data: new Uint8Array(MIB).fill(7) });
 }, { sandbox: { enabled: true } });
 
+/** Import: acked at once with "Checking…" (the VHD is Azure's to answer); the modal is then updated with the outcome, returned here. */
+async function submitImport(form: Record<string, string>): Promise<Record<string, any>> {
+  const mark = c.mark();
+  const answer = await c.submit(MANAGER, form);
+  expect(answer.response_action).toBe('update');
+  expect(JSON.stringify(answer.view)).toContain('Checking the VHD');
+  return (await c.waitForCallAfter(mark, 'views.update')).args.view as Record<string, any>;
+}
+
 function importForm(layerName: string, blobPath: string): Record<string, string> {
   return { [F.layerName]: layerName, [F.layerDescription]: 'Golden image, November', [F.vmGeneration]: 'V2', [F.connectorId]: sandbox._id, [F.blobPath]: blobPath };
 }
@@ -35,9 +44,8 @@ describe('/oslayer import-layer', () => {
   it('registers a layer from a fixed VHD in the connector container, as its first deployable version', async () => {
     const opened = await c.commandOpening(MANAGER, 'import-layer');
     expect(opened.view.callback_id).toBe(CALLBACK.importLayer);
-    const answer = await c.submit(MANAGER, importForm('Windows Server 2019', 'imports/win2019-gold.vhd'));
-    expect(answer.response_action).toBe('update');
-    expect(JSON.stringify(answer.view)).toContain('Imported OS layer “Windows Server 2019”');
+    const done = await submitImport(importForm('Windows Server 2019', 'imports/win2019-gold.vhd'));
+    expect(JSON.stringify(done)).toContain('Imported OS layer “Windows Server 2019”');
 
     const { repos } = t.bot.services;
     const layer = await repos.layers.findOne({ name: 'Windows Server 2019' });
@@ -47,17 +55,19 @@ describe('/oslayer import-layer', () => {
     expect(await repos.audit.findOne({ action: 'layer.import', target: `layer:${layer!._id}` })).toMatchObject({ actor: MANAGER });
   });
 
-  it('refuses a blob that is not there, on the blob path', async () => {
+  it('refuses a blob that is not there: back to the form as typed, with what Azure said on top', async () => {
     await c.commandOpening(MANAGER, 'import-layer');
-    const answer = await c.submit(MANAGER, importForm('Missing disk', 'imports/nowhere.vhd'));
-    expect(answer).toEqual({ response_action: 'errors', errors: { [F.blobPath]: expect.stringContaining('There is no imports/nowhere.vhd in the container "oslayer-layers"') } });
+    const back = await submitImport(importForm('Missing disk', 'imports/nowhere.vhd'));
+    expect(back.callback_id).toBe(CALLBACK.importLayer);
+    expect(JSON.stringify(back)).toContain('There is no imports/nowhere.vhd in the container \\"oslayer-layers\\"');
+    expect(JSON.stringify(back)).toContain('Missing disk');
     expect(await t.bot.services.repos.layers.findOne({ name: 'Missing disk' })).toBeNull();
   });
 
   it('refuses a blob that is not a fixed VHD', async () => {
     await c.commandOpening(MANAGER, 'import-layer');
-    const answer = await c.submit(MANAGER, importForm('Not a disk', 'imports/not-a-disk.vhd'));
-    expect(answer.errors).toEqual({ [F.blobPath]: expect.stringContaining('is not a fixed VHD Azure can use') });
+    const back = await submitImport(importForm('Not a disk', 'imports/not-a-disk.vhd'));
+    expect(JSON.stringify(back)).toContain('is not a fixed VHD Azure can use');
     expect(await t.bot.services.repos.layers.findOne({ name: 'Not a disk' })).toBeNull();
   });
 

@@ -82,7 +82,7 @@ describe('npm run local, started again on the same store', () => {
     });
     await run.stop();
 
-    run = await startTestWorkspace({ sandbox: true, mongodbUri: config.mongodbUri });
+    run = await startTestWorkspace({ sandbox: true, mongodbUri: config.mongodbUri, dataDir: config.dataDir });
     const connector = (await run.bot.services.repos.connectors.get(layer.connectorId))!;
     const blobs = await run.bot.services.azure.session(connector).blobs();
     const footer = await blobs.readVhdFooter({ container: connector.container, blob: 'versions/2026-11.vhd' });

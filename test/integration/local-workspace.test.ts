@@ -210,6 +210,32 @@ describe('the local workspace', () => {
   });
 });
 
+describe('the local workspace, as strict as Slack', () => {
+  it('lets an Administrator assign a role through the roles modal (users_select picks a person)', async () => {
+    await post('/api/compose', { user: ADMIN.id, channel: 'C0LOCALOPS', text: '/oslayer roles' });
+    const opened = await stateWhen(ADMIN.id, (s) => s.modals.length > 0);
+    const modal = opened.modals.at(-1)!;
+    expect(JSON.stringify(modal)).toContain('users_select');
+    await post('/api/submit', { user: ADMIN.id, viewId: modal.id, inputs: { roles_user: { roles_user_select: READER.id }, roles_role: { roles_role_choice: 'manage-os-layers' } } });
+    expect(await run.bot.services.repos.roles.get(READER.id)).toMatchObject({ role: 'manage-os-layers', assignedBy: ADMIN.id });
+    // The other tests here use this person as Read Only.
+    await run.bot.services.repos.roles.update(READER.id, { role: 'read-only' });
+  });
+
+  it('drops ephemeral messages on a reload, as Slack does', async () => {
+    await post('/api/compose', { user: MANAGER.id, channel: 'C0LOCALOPS', text: '/oslayer help' });
+    const shown = await stateWhen(MANAGER.id, (s) => channelMessages(s).some((m) => m.ephemeral));
+    expect(channelMessages(shown).some((m) => m.ephemeral)).toBe(true);
+    const reloaded = (await fetch(`${run.url}/api/state?user=${MANAGER.id}&since=${Date.now() / 1000 + 1}`).then((r) => r.json())) as WorkspaceState;
+    expect(channelMessages(reloaded).some((m) => m.ephemeral)).toBe(false);
+  });
+
+  it('refuses, as Slack does, a DM from the bot while the manifest keeps the Messages tab off', () => {
+    expect(run.fake.refusalFor(ADMIN.id, 'message')).toBe('messages_tab_disabled');
+    expect(run.fake.refusalFor('C0LOCALOPS', 'ephemeral', ADMIN.id)).toBeUndefined();
+  });
+});
+
 describe('npm run local', () => {
   it('refuses to run when SLACK_BOT_TOKEN is set, and says why', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local.ts'], {

@@ -4,7 +4,7 @@
  * into the connector's resource group), and the bot takes the machine from there: Shutdown for
  * Finalize, Finalize, deployable, nothing left; or Cancel, nothing left.
  */
-import { TEMPLATES_CONTAINER } from '../../jobs/publish-packaging-disk.js';
+import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
 import type { TestBot } from '../support/bot.js';
 import { useSandboxWorld } from '../support/world.js';

@@ -1,14 +1,17 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
-/** `npm start` is `node --import tsx src/main.ts`; these tests run exactly that process. */
+/** `npm start`'s command line after its prestart freshness check: node, its flags, the compiled entry. */
+const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
+/** These tests run exactly the process `npm start` runs. */
 function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, NPM_START_ARGS, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   let out = '';
@@ -21,14 +24,6 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -39,6 +34,9 @@ function processAlive(pid: number): boolean {
 }
 
 describe('npm start', () => {
+  // `npm test`'s pretest has built dist/ already; this only matters when the file runs alone.
+  beforeAll(() => execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' }), 180_000);
+
   it('refuses to start without Slack settings and says how to create the app', async () => {
     const { child, output } = startMain({});
     expect(await exitOf(child)).toBe(1);
@@ -76,6 +74,18 @@ describe('npm start', () => {
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { text: string }).text).toContain('/oslayer add-version');
+
+      // A second bot on the same embedded data directory is refused: FerretDB's SQLite store
+      // does not make job locks exclusive across processes.
+      const second = startMain({
+        SLACK_BOT_TOKEN: 'xoxb-process-test',
+        SLACK_SIGNING_SECRET: secret,
+        SLACK_API_URL: apiUrl,
+        PORT: String(await freePort()),
+        OSLAYER_DATA_DIR: dataDir,
+      });
+      expect(await exitOf(second.child)).toBe(1);
+      expect(second.output()).toContain(`another oslayer (pid ${child.pid}) is already using the embedded store`);
 
       const ferretPid = Number(/pid (\d+)/.exec(output())?.[1]);
       expect(processAlive(ferretPid)).toBe(true);

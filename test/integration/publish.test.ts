@@ -65,7 +65,7 @@ describe('publish-packaging-disk', () => {
     const update = await t.slack.waitForCall('chat.update', (c) => updatesOf(where.ts)(c) && textOf(c).includes('Action Required'), 20_000);
 
     const buttons = buttonsOf(update);
-    expect(buttons.map((b) => b.text.text)).toEqual(['Create Packaging Machine', 'Deploy for me', 'Shutdown for Finalize', 'Cancel']);
+    expect(buttons.map((b) => b.text.text)).toEqual(['Create Packaging Machine', 'Finalize', 'Deploy for me', 'Shutdown for Finalize', 'Cancel']);
     const link = buttons[0]!.url!;
     const prefix = 'https://portal.azure.com/#create/Microsoft.Template/uri/';
     expect(link.startsWith(prefix)).toBe(true);

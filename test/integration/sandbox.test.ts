@@ -30,9 +30,11 @@ describe('sandbox mode (OSLAYER_SANDBOX=1)', () => {
     expect(checks.map((c) => [c.check, c.ok])).toEqual([
       ['credentials', true],
       ['storage-account', true],
+      ['shared-key', true],
       ['region-match', true],
       ['resource-group', true],
       ['subnet', true],
+      ['machine-access', true],
       ['vm-size', true],
     ]);
   });

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('scheduler (Agenda 6 on the MongoDB wire server)', () => {
   it('runs a job saved by one instance in a new instance, as after a restart', async () => {
-    const first = new Scheduler(database.db, logger, { processEveryMs: 200, name: 'first' });
+    const first = new Scheduler(database.db, logger, { lockLifetimeMs: 10_000, processEveryMs: 200, name: 'first' });
     await first.agenda.ready;
     await first.agenda.schedule(new Date(Date.now() + 300), 'publish-probe', { taskId: 'task-42' });
     // The first process goes away before the job is due and never processes anything.
@@ -25,7 +25,7 @@ describe('scheduler (Agenda 6 on the MongoDB wire server)', () => {
     const stored = await database.db.collection('jobs').findOne({ name: 'publish-probe' });
     expect(stored?.data).toEqual({ taskId: 'task-42' });
 
-    const second = new Scheduler(database.db, logger, { processEveryMs: 200, name: 'second' });
+    const second = new Scheduler(database.db, logger, { lockLifetimeMs: 10_000, processEveryMs: 200, name: 'second' });
     const ran = new Promise<unknown>((resolve) => {
       second.agenda.define('publish-probe', async (job: Job<{ taskId: string }>) => {
         resolve(job.attrs.data);

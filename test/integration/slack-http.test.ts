@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 
@@ -61,10 +63,27 @@ describe('/oslayer over signed HTTP', () => {
       await ack();
       throw new Error('kaboom: internal detail');
     });
-    const body = commandBody({ command: '/boom', text: '', user_id: 'UADMIN1', channel_id: 'CTEST01', trigger_id: 'x' });
+    // The answer goes to the command's response_url (no DM: the Messages tab is off).
+    const posts: Array<{ response_type?: string; text?: string }> = [];
+    const hook = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        posts.push(JSON.parse(raw) as { text?: string });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const responseUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/commands/1`;
+    const body = commandBody({ command: '/boom', text: '', user_id: 'UADMIN1', channel_id: 'CTEST01', trigger_id: 'x', response_url: responseUrl });
     await t.post(body);
-    const call = await t.slack.waitForCall('chat.postEphemeral', (c) => c.args.user === 'UADMIN1');
-    const text = String(call.args.text);
+    for (let i = 0; i < 200 && posts.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    hook.close();
+    expect(posts[0]?.response_type).toBe('ephemeral');
+    const text = String(posts[0]?.text);
+    // The failed step may have come after others that did their work: it never says nothing changed.
+    expect(text).not.toContain('Nothing was changed');
+    expect(t.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'UADMIN1')).toEqual([]);
     const errorId = text.match(/error id `([0-9a-f]{8})`/)?.[1];
     expect(errorId).toBeDefined();
     expect(text).not.toContain('kaboom');

@@ -43,6 +43,6 @@ describe('the task message thread', () => {
   it('mentions the initiator when the version is done', async () => {
     const { run, update } = await postedTask('finalizing');
     await run.moveVersion({ type: 'finalized' });
-    expect(JSON.stringify((await update('Done')).args.blocks)).toContain(`<@${STARTER}>, version *${run.version.name}* is deployable`);
+    expect(JSON.stringify((await update('Deployable')).args.blocks)).toContain(`<@${STARTER}>, version *${run.version.name}* is deployable`);
   });
 });

@@ -12,6 +12,7 @@ beforeAll(async () => {
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500, agentReportTimeoutMs: 1_500 },
+      lockLifetimeMs: 10_000,
     },
   });
   ui = new TaskButtons(t);

@@ -26,6 +26,8 @@ useTestBot(async (w) => {
   await repos.roles.insert({ _id: MANAGER, role: 'manage-os-layers', assignedBy: ADMIN, at: new Date() });
   demo = (await repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
   sandbox = t.bot.sandbox!.connector;
+  // The channel the wizard is run from; the bot was invited to it.
+  t.slack.addConversation({ id: 'CWIZARD1', kind: 'public', name: 'os-layers', botMember: true });
   mongo = new MongoClient(config.mongodbUri!);
   await mongo.connect();
 }, { sandbox: { enabled: true } });
@@ -36,6 +38,15 @@ afterAll(async () => {
 
 
 type Json = Record<string, any>;
+
+/** Create Version: acked at once with "Checking…"; the modal is then updated with the outcome, which this returns. */
+async function createVersionSubmit(user: string): Promise<Json> {
+  const mark = c.mark();
+  const answer = await c.submit(user);
+  expect(answer.response_action).toBe('update');
+  expect(text(answer.view)).toContain('Checking');
+  return (await c.waitForCallAfter(mark, 'views.update')).args.view as Json;
+}
 
 function inputBlock(view: Json, blockId: string): Json | undefined {
   return (view.blocks as Json[]).find((b) => b.type === 'input' && b.block_id === blockId);
@@ -55,8 +66,8 @@ async function openForDemo(user = MANAGER): Promise<Json> {
 /** Steps 1 and 2 with good values, leaving the user on Packaging Disk. */
 async function toPackagingDisk(versionName: string, user = MANAGER): Promise<Json> {
   await openForDemo(user);
-  expect((await c.submit(user, { [F.versionName]: versionName })).response_action).toBe('update');
-  expect((await c.submit(user)).response_action).toBe('update');
+  expect((await c.submitSettled(user, { [F.versionName]: versionName })).response_action).toBe('update');
+  expect((await c.submitSettled(user)).response_action).toBe('update');
   const view = c.topView(user).view;
   expect(view.callback_id).toBe(CALLBACK.wizardPackagingDisk);
   return view;
@@ -77,7 +88,7 @@ describe('Create OS Version wizard over signed requests', () => {
     expect(inputBlock(view, F.baseVersionId)?.element.initial_option.value).toBe(demo.latestVersionId);
     expect(inputBlock(view, F.versionName)?.element.initial_value).toBe('2026-11');
 
-    let answer = await c.submit(MANAGER, { [F.versionDescription]: 'November cumulative update', [F.maxLayerSizeGb]: '120' });
+    let answer = await c.submitSettled(MANAGER, { [F.versionDescription]: 'November cumulative update', [F.maxLayerSizeGb]: '120' });
     expect(answer.response_action).toBe('update');
     view = c.topView(MANAGER).view;
     expect(view.callback_id).toBe(CALLBACK.wizardConnector);
@@ -85,12 +96,12 @@ describe('Create OS Version wizard over signed requests', () => {
     // The layer's own connector is preselected: its disks are already there.
     expect(inputBlock(view, F.connectorId)?.element.initial_option.value).toBe(sandbox._id);
 
-    answer = await c.submit(MANAGER);
+    answer = await c.submitSettled(MANAGER);
     view = c.topView(MANAGER).view;
     expect(view.callback_id).toBe(CALLBACK.wizardPackagingDisk);
     expect(inputBlock(view, F.packagingDiskFilename)?.element.initial_value).toBe('windows-server-2022-demo-2026-11-packaging.vhd');
 
-    answer = await c.submit(MANAGER);
+    answer = await c.submitSettled(MANAGER);
     view = c.topView(MANAGER).view;
     expect(view.callback_id).toBe(CALLBACK.wizardConfirm);
     expect(view.submit.text).toBe('Create Version');
@@ -98,9 +109,9 @@ describe('Create OS Version wizard over signed requests', () => {
       expect(text(view)).toContain(shown);
     }
 
-    answer = await c.submit(MANAGER);
-    expect(answer).toEqual({ response_action: 'clear' });
-    expect(t.slack.modalStack(MANAGER)).toHaveLength(0);
+    const created = await createVersionSubmit(MANAGER);
+    expect(text(created)).toContain('is being created');
+    expect(text(created)).toContain('<#CWIZARD1>');
 
     const posted = await c.waitForCallAfter(mark, 'chat.postMessage');
     expect(posted.args.channel).toBe('CWIZARD1');
@@ -143,7 +154,7 @@ describe('Create OS Version wizard over signed requests', () => {
       ['with a control character', 'Nov\tupdates', /one line of text/],
     ])('refuses a version name that is %s', async (_what, name, message) => {
       await openForDemo();
-      const answer = await c.submit(MANAGER, { [F.versionName]: name });
+      const answer = await c.submitSettled(MANAGER, { [F.versionName]: name });
       expect(answer.response_action).toBe('errors');
       expect(Object.keys(answer.errors)).toEqual([F.versionName]);
       expect(answer.errors[F.versionName]).toMatch(message);
@@ -151,12 +162,12 @@ describe('Create OS Version wizard over signed requests', () => {
     });
 
     it.each([
-      ['0', /between 1 and 2048/],
-      ['4096', /between 1 and 2048/],
+      ['0', /between 1 and 4095/],
+      ['4096', /between 1 and 4095/],
       ['12.5', /whole number/],
     ])('refuses Max Layer Size %s', async (size, message) => {
       await openForDemo();
-      const answer = await c.submit(MANAGER, { [F.versionName]: 'size-check', [F.maxLayerSizeGb]: size });
+      const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'size-check', [F.maxLayerSizeGb]: size });
       expect(answer).toEqual({ response_action: 'errors', errors: { [F.maxLayerSizeGb]: expect.stringMatching(message) } });
     });
 
@@ -172,7 +183,7 @@ describe('Create OS Version wizard over signed requests', () => {
       });
       await c.commandOpening(MANAGER, 'add-version big base');
       expect(inputBlock(c.topView(MANAGER).view, F.maxLayerSizeGb)?.element.initial_value).toBe('127');
-      const answer = await c.submit(MANAGER, { [F.versionName]: 'v2', [F.maxLayerSizeGb]: '100' });
+      const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'v2', [F.maxLayerSizeGb]: '100' });
       expect(answer.errors).toEqual({ [F.maxLayerSizeGb]: expect.stringContaining('at least 127') });
     });
 
@@ -182,7 +193,7 @@ describe('Create OS Version wizard over signed requests', () => {
       ['with a backslash', 'folder\\disk.vhd', /Use \/ between folders/],
     ])('refuses a packaging disk filename %s', async (_what, name, message) => {
       await toPackagingDisk(`fn-${randomUUID().slice(0, 8)}`);
-      const answer = await c.submit(MANAGER, { [F.packagingDiskFilename]: name });
+      const answer = await c.submitSettled(MANAGER, { [F.packagingDiskFilename]: name });
       expect(answer).toEqual({ response_action: 'errors', errors: { [F.packagingDiskFilename]: expect.stringMatching(message) } });
     });
 
@@ -190,24 +201,27 @@ describe('Create OS Version wizard over signed requests', () => {
       const blobs = await t.bot.services.azure.session(sandbox).blobs();
       await blobs.uploadPageBlob({ container: sandbox.container, blob: 'taken/existing.vhd', data: buildFixedVhd(MIB) });
       await toPackagingDisk('taken-name-check');
-      const answer = await c.submit(MANAGER, { [F.packagingDiskFilename]: 'taken/existing.vhd' });
-      expect(answer.response_action).toBe('errors');
-      expect(answer.errors[F.packagingDiskFilename]).toContain('taken/existing.vhd already exists in the container "oslayer-layers"');
+      // Azure's answer comes after the ack: the step again, as typed, with the problem on top.
+      await c.submitSettled(MANAGER, { [F.packagingDiskFilename]: 'taken/existing.vhd' });
+      const back = c.topView(MANAGER).view;
+      expect(back.callback_id).toBe(CALLBACK.wizardPackagingDisk);
+      expect(text(back)).toContain('taken/existing.vhd already exists in the container');
+      expect(inputBlock(back, F.packagingDiskFilename)?.element.initial_value).toBe('taken/existing.vhd');
     });
   });
 
   it('refuses a version name the layer already has (any case)', async () => {
     const base = await t.bot.services.repos.versions.get(demo.latestVersionId!);
     await openForDemo();
-    const answer = await c.submit(MANAGER, { [F.versionName]: base!.name.toUpperCase() });
+    const answer = await c.submitSettled(MANAGER, { [F.versionName]: base!.name.toUpperCase() });
     expect(answer.response_action).toBe('errors');
     expect(answer.errors[F.versionName]).toBe(`Version "${base!.name.toUpperCase()}" already exists in layer "${DEMO_LAYER_NAME}". Choose another name.`);
   });
 
   it('keeps every value when going Back and forward again', async () => {
     await openForDemo();
-    await c.submit(MANAGER, { [F.versionName]: 'back-and-forth', [F.versionDescription]: 'kept?', [F.maxLayerSizeGb]: '256' });
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER, { [F.versionName]: 'back-and-forth', [F.versionDescription]: 'kept?', [F.maxLayerSizeGb]: '256' });
+    await c.submitSettled(MANAGER);
     expect(c.topView(MANAGER).view.callback_id).toBe(CALLBACK.wizardPackagingDisk);
 
     let mark = c.mark();
@@ -223,9 +237,9 @@ describe('Create OS Version wizard over signed requests', () => {
     expect(inputBlock(first, F.versionDescription)?.element.initial_value).toBe('kept?');
     expect(inputBlock(first, F.maxLayerSizeGb)?.element.initial_value).toBe('256');
 
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER);
     expect(inputBlock(c.topView(MANAGER).view, F.connectorId)?.element.initial_option.value).toBe(sandbox._id);
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER);
     expect(inputBlock(c.topView(MANAGER).view, F.packagingDiskFilename)?.element.initial_value).toBe('custom/typed-before-back.vhd');
   });
 
@@ -237,22 +251,22 @@ describe('Create OS Version wizard over signed requests', () => {
     mark = c.mark();
     await c.clickInView(MANAGER, ACTION.wizardBack);
     await c.waitForCallAfter(mark, 'views.update');
-    await c.submit(MANAGER, { [F.versionName]: 'second-name' });
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER, { [F.versionName]: 'second-name' });
+    await c.submitSettled(MANAGER);
     expect(inputBlock(c.topView(MANAGER).view, F.packagingDiskFilename)?.element.initial_value).toBe('windows-server-2022-demo-second-name-packaging.vhd');
   });
 
   it('adds a connector from inside the wizard and comes back to it with the connector selected', async () => {
     const secret = 'Wizard-Secret-Value~7731';
     await openForDemo(ADMIN);
-    await c.submit(ADMIN, { [F.versionName]: 'with-new-connector' });
+    await c.submitSettled(ADMIN, { [F.versionName]: 'with-new-connector' });
     const wizardViewId = c.topView(ADMIN).id;
     const mark = c.mark();
     await c.clickInView(ADMIN, ACTION.wizardConnectorNew);
     await c.waitForCallAfter(mark, 'views.push');
     expect(c.topView(ADMIN).view.callback_id).toBe(CALLBACK.connector);
     const sub = '11111111-2222-3333-4444-555555555555';
-    const answer = await c.submit(ADMIN, {
+    const answer = await c.submitSettled(ADMIN, {
       connectorName: 'East US production',
       tenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
       subscriptionId: sub,
@@ -273,7 +287,7 @@ describe('Create OS Version wizard over signed requests', () => {
     expect(wizard.id).toBe(wizardViewId);
     expect(inputBlock(wizard.view, F.connectorId)?.element.initial_option.value).toBe(saved!._id);
     // …and Next carries the new connector on.
-    await c.submit(ADMIN);
+    await c.submitSettled(ADMIN);
     expect(c.topView(ADMIN).view.callback_id).toBe(CALLBACK.wizardPackagingDisk);
     const draftId = JSON.parse(c.topView(ADMIN).view.private_metadata as string).draftId as string;
     expect((await t.bot.services.repos.drafts.get(draftId))?.values[F.connectorId]).toBe(saved!._id);
@@ -297,7 +311,7 @@ describe('Create OS Version wizard over signed requests', () => {
 
   it('refuses New connector inside the wizard to a manager, in a small modal on top', async () => {
     await openForDemo();
-    await c.submit(MANAGER, { [F.versionName]: 'manager-new-connector' });
+    await c.submitSettled(MANAGER, { [F.versionName]: 'manager-new-connector' });
     const mark = c.mark();
     await c.clickInView(MANAGER, ACTION.wizardConnectorNew);
     const push = await c.waitForCallAfter(mark, 'views.push');
@@ -308,7 +322,7 @@ describe('Create OS Version wizard over signed requests', () => {
     await openForDemo();
     const draftId = JSON.parse(c.topView(MANAGER).view.private_metadata as string).draftId as string;
     await t.bot.services.repos.drafts.update(draftId, { expiresAt: new Date(Date.now() - 1000) });
-    const answer = await c.submit(MANAGER, { [F.versionName]: 'too-late' });
+    const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'too-late' });
     expect(answer.response_action).toBe('update');
     expect(text(answer.view)).toContain('sat open too long');
     expect(answer.view.submit).toBeUndefined();
@@ -316,15 +330,18 @@ describe('Create OS Version wizard over signed requests', () => {
 
   it('creates one version when Create Version is submitted twice, and says the second time that it is done', async () => {
     await toPackagingDisk('double-submit');
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER);
     expect(c.topView(MANAGER).view.callback_id).toBe(CALLBACK.wizardConfirm);
     const payload = c.submission(MANAGER);
+    const mark = c.mark();
     const answers = await Promise.all([t.interaction(payload), t.interaction({ ...payload, trigger_id: t.slack.issueTrigger(MANAGER) })]);
     const bodies = answers.map((a) => JSON.parse(a.body) as Json);
-    expect(bodies.filter((b) => b.response_action === 'clear')).toHaveLength(1);
-    const other = bodies.find((b) => b.response_action !== 'clear')!;
+    expect(bodies.filter((b) => text(b.view).includes('Checking'))).toHaveLength(1);
+    const other = bodies.find((b) => !text(b.view).includes('Checking'))!;
     expect(other.response_action).toBe('update');
     expect(text(other.view)).toContain('already completed');
+    // The first goes on after its ack and reports by updating the modal.
+    expect(text((await c.waitForCallAfter(mark, 'views.update')).args.view as Json)).toContain('is being created');
     expect(await t.bot.services.repos.versions.list({ layerId: demo._id, name: 'double-submit' })).toHaveLength(1);
 
     // A later submit of the same (used) draft is answered the same way.
@@ -334,22 +351,21 @@ describe('Create OS Version wizard over signed requests', () => {
 
   it('sends the user back to the step with the problem when Create Version finds one (name taken meanwhile)', async () => {
     await toPackagingDisk('raced-name');
-    await c.submit(MANAGER);
+    await c.submitSettled(MANAGER);
     const { repos } = t.bot.services;
     const now = new Date();
     await repos.versions.insert({
       _id: randomUUID(), layerId: demo._id, name: 'raced-name', description: '', maxLayerSizeGb: 100, connectorId: sandbox._id,
       packagingDiskFilename: 'other.vhd', status: 'cancelled', createdBy: ADMIN, createdAt: now, updatedAt: now,
     });
-    const answer = await c.submit(MANAGER);
-    expect(answer.response_action).toBe('update');
-    expect(answer.view.callback_id).toBe(CALLBACK.wizardVersionDetails);
-    expect(text(answer.view)).toContain('already exists');
+    const back = await createVersionSubmit(MANAGER);
+    expect(back.callback_id).toBe(CALLBACK.wizardVersionDetails);
+    expect(text(back)).toContain('already exists');
     // Fixing the name goes through.
-    await c.submit(MANAGER, { [F.versionName]: 'raced-name-2' });
-    await c.submit(MANAGER);
-    await c.submit(MANAGER);
-    expect((await c.submit(MANAGER)).response_action).toBe('clear');
+    await c.submitSettled(MANAGER, { [F.versionName]: 'raced-name-2' });
+    await c.submitSettled(MANAGER);
+    await c.submitSettled(MANAGER);
+    expect(text(await createVersionSubmit(MANAGER))).toContain('is being created');
   });
 
   // Last, so it sees every view and message the tests above made the bot send.

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startBot, type RunningBot } from '../../src/runtime.js';
@@ -10,6 +13,7 @@ export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
 /** How long a simulated Run Command takes in tests (set through the simulator's control API). */
 export const TEST_RUN_COMMAND_MS = 300;
+export const TEST_CHANNEL = 'CTEST01';
 
 export interface TestBot {
   bot: RunningBot;
@@ -30,13 +34,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     admins: ['UADMIN1'],
     mongodbUri: freshMongoUri(),
-    dataDir: './.data/test',
+    // Its own, so a sandbox's saved Azure never leaks from one test bot into another.
+    dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bot-')),
     sandbox: { enabled: false },
     logLevel: 'debug',
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
       watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 3_600_000 },
+      // Short enough that a takeover test finishes in seconds, long enough for a loaded CI machine.
+      lockLifetimeMs: 10_000,
     },
     retention: { taskDays: 180, auditDays: 365 },
     ...overrides,
@@ -44,9 +51,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** The real bot (Bolt HTTP receiver, store, scheduler) against the stand-ins and a fake Slack Web API. */
-export async function startTestBot(overrides: Partial<Config> = {}): Promise<TestBot> {
-  const slack = new FakeSlackWebApi(TEST_BOT_TOKEN);
-  const apiUrl = await slack.listen();
+export async function startTestBot(overrides: Partial<Config> = {}, opts: { slack?: { api: FakeSlackWebApi; url: string } } = {}): Promise<TestBot> {
+  // A Slack passed in outlives this bot (a restart test's second bot finds the first one's messages).
+  const slack = opts.slack?.api ?? new FakeSlackWebApi(TEST_BOT_TOKEN);
+  const apiUrl = opts.slack?.url ?? (await slack.listen());
+  // The channel commands come from and the ones task messages go to; the bot was invited to each.
+  // Tests that need others (private, not joined, DMs) add them.
+  if (!opts.slack) {
+    for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
+      slack.addConversation({ id, kind: 'public', name, botMember: true });
+    }
+  }
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const config = testConfig({ slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl }, ...overrides });
@@ -73,7 +88,7 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     slack,
     logLines,
     post,
-    command: (text, user = 'UADMIN1', channel = 'CTEST01') =>
+    command: (text, user = 'UADMIN1', channel = TEST_CHANNEL) =>
       post(
         commandBody({
           token: 'deprecated-verification-token',
@@ -93,7 +108,7 @@ export async function startTestBot(overrides: Partial<Config> = {}): Promise<Tes
     interaction: (payload) => post(interactionBody(payload)),
     stop: async () => {
       await bot.stop();
-      await slack.close();
+      if (!opts.slack) await slack.close();
     },
   };
 }

@@ -7,8 +7,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { commandBody } from '../../src/local/slack-signature.js';
-import type { StoredView } from '../../src/local/slack-web-api.js';
+import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
+import { checkBlockKitLimits } from '../../views/limits.js';
 
 type Json = Record<string, any>;
 
@@ -29,8 +30,13 @@ export interface SentSurface {
 const TEAM = { id: 'TLOCAL', domain: 'local' };
 
 export class SlackClientSim {
-  /** Everything the bot posted to response_urls. */
+  /** Everything the bot posted to response_urls (and Slack took). */
   readonly responses: ResponseUrlPost[] = [];
+  /** response_url posts Slack refused (more than five, or after 30 minutes), with its error. */
+  readonly refusedResponses: Array<ResponseUrlPost & { error: string }> = [];
+  readonly responseBudget = new ResponseUrlBudget();
+  /** Who each response_url was handed to (path → user). */
+  private readonly responseUsers = new Map<string, string>();
   /** Views and messages the bot answered with in HTTP bodies (acks), which the fake Web API never sees. */
   readonly ackSurfaces: SentSurface[] = [];
   private server?: Server;
@@ -44,7 +50,16 @@ export class SlackClientSim {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.responses.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json });
+        const post = { url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json };
+        const spent = this.responseBudget.use(post.url);
+        if (spent) {
+          this.refusedResponses.push({ ...post, error: spent });
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, error: spent }));
+          return;
+        }
+        this.responses.push(post);
+        this.t.slack.recordResponseUrlPost(this.responseUsers.get(post.url), post.body);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"ok":true}');
       });
@@ -58,8 +73,11 @@ export class SlackClientSim {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private responseUrl(): string {
-    return `${this.responseBase}/actions/${++this.seq}`;
+  private responseUrl(user: string): string {
+    const path = `/actions/${++this.seq}`;
+    this.responseBudget.issue(path);
+    this.responseUsers.set(path, user);
+    return `${this.responseBase}${path}`;
   }
 
   /** `/oslayer <text>`; returns the ack body (parsed; {} when empty). */
@@ -76,7 +94,7 @@ export class SlackClientSim {
         command: '/oslayer',
         text,
         api_app_id: 'AOSLAYER',
-        response_url: this.responseUrl(),
+        response_url: this.responseUrl(user),
         trigger_id: this.t.slack.issueTrigger(user),
       }),
     );
@@ -122,6 +140,9 @@ export class SlackClientSim {
     const res = await this.t.interaction(this.submission(user, inputs));
     if (res.status !== 200) throw new Error(`view_submission answered HTTP ${res.status}: ${res.body}`);
     const answer = parse(res.body);
+    // Slack refuses a response_action view it would refuse in views.update, and the modal stays as it was.
+    const problems = answer.view ? checkBlockKitLimits(answer.view, 'modal') : [];
+    if (problems.length > 0) throw new Error(`Slack would refuse the response_action ${answer.response_action} view: ${JSON.stringify(problems)}`);
     switch (answer.response_action) {
       case 'update':
         this.ackSurfaces.push({ kind: 'modal', via: 'response_action update', surface: answer.view });
@@ -142,6 +163,17 @@ export class SlackClientSim {
     return answer;
   }
 
+  /**
+   * Submits like `submit`; when the bot acks with a "Checking…" view (work that needs Azure runs
+   * after the ack), also waits for the views.update that replaces it, as a person would.
+   */
+  async submitSettled(user: string, inputs: Inputs = {}): Promise<Json> {
+    const mark = this.mark();
+    const answer = await this.submit(user, inputs);
+    if (answer.response_action === 'update' && JSON.stringify(answer.view).includes('Checking')) await this.waitForCallAfter(mark, 'views.update');
+    return answer;
+  }
+
   /** Clicks a button (or picks `selected` in a dispatching select) in the top modal, with `inputs` typed first. */
   async clickInView(user: string, actionId: string, opts: { inputs?: Inputs; selected?: string } = {}): Promise<void> {
     const stored = this.topView(user);
@@ -158,7 +190,7 @@ export class SlackClientSim {
     await this.postAction(user, found, {
       container: { type: 'message', message_ts: '0000000000.000001', channel_id: channel, is_ephemeral: true },
       channel: { id: channel, name: 'oslayer-test' },
-      response_url: this.responseUrl(),
+      response_url: this.responseUrl(user),
     });
   }
 
@@ -216,6 +248,12 @@ export class SlackClientSim {
     const viaResponseUrl = this.responses.filter((r) => r.body.blocks).map((r) => ({ kind: 'message' as const, via: 'response_url', surface: r.body }));
     return [...viaApi, ...this.ackSurfaces, ...viaResponseUrl];
   }
+}
+
+/** An answer only `user` sees: an ephemeral through chat.postEphemeral or through a click's response_url. */
+export function isEphemeralTo(call: RecordedCall, user: string): boolean {
+  if (call.args.user !== user) return false;
+  return call.method === 'chat.postEphemeral' || (call.method === 'response_url' && call.args.response_type === 'ephemeral');
 }
 
 function parse(body: string): Json {

@@ -11,7 +11,7 @@ import { createVersion } from '../../src/workflow/create-version.js';
 import type { LayerVersion, OsLayer, Task } from '../../src/domain/model.js';
 import type { RecordedCall } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
-import type { SlackClientSim } from './interactions.js';
+import { isEphemeralTo, type SlackClientSim } from './interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 /**
@@ -26,6 +26,7 @@ export async function readyToFinalize(services: Services, taskId: string): Promi
   const azure = run.azure();
   const spec = await packagingSpecFor(run, azure);
   const disk = await azure.machines.importDisk(spec.disk);
+  if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
   await azure.machines.deallocateVm(spec.vmName);
   await run.moveVersion(
@@ -102,11 +103,11 @@ export async function waitForThread(t: TestBot, ts: string, text: string, timeou
 
 /** What only `user` was told (ephemeral answers), oldest first. */
 export function ephemeralsTo(t: TestBot, user: string): string[] {
-  return t.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === user).map((c) => String(c.args.text));
+  return t.slack.calls.filter((c) => isEphemeralTo(c, user)).map((c) => String(c.args.text));
 }
 
 export async function waitForEphemeral(t: TestBot, user: string, text: string): Promise<string> {
-  const call = await t.slack.waitForCall('chat.postEphemeral', (c) => c.args.user === user && String(c.args.text).includes(text));
+  const call = await t.slack.waitForAnyCall((c) => isEphemeralTo(c, user) && String(c.args.text).includes(text));
   return String(call.args.text);
 }
 

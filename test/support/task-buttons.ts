@@ -11,7 +11,7 @@ import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { createVersion } from '../../src/workflow/create-version.js';
 import { GIB, MIB } from '../../src/azure/vhd.js';
 import type { TestBot } from './bot.js';
-import { SlackClientSim } from './interactions.js';
+import { isEphemeralTo, SlackClientSim } from './interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 export const CHANNEL = 'COSLAYER';
@@ -97,14 +97,14 @@ export class TaskButtons {
   /** The next ephemeral answer to `user` after `since` whose text matches. */
   waitForEphemeral(user: string, match: RegExp, since: number, timeoutMs = 20_000): Promise<string> {
     return this.until(`an ephemeral to ${user} matching ${match}`, () => {
-      const call = this.t.slack.calls.slice(since).find((c) => c.method === 'chat.postEphemeral' && c.args.user === user && match.test(String(c.args.text)));
+      const call = this.t.slack.calls.slice(since).find((c) => isEphemeralTo(c, user) && match.test(String(c.args.text)));
       return call ? String(call.args.text) : undefined;
     }, timeoutMs);
   }
 
   /** Every ephemeral answer to `user` after `since`. */
   ephemerals(user: string, since: number): string[] {
-    return this.t.slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user).map((c) => String(c.args.text));
+    return this.t.slack.calls.slice(since).filter((c) => isEphemeralTo(c, user)).map((c) => String(c.args.text));
   }
 
   threadTexts(v: PublishedVersion): string[] {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
 import { packagingMachineSpec, toArmTemplate, type ArmTemplate, type ArmTemplateResource } from '../../src/azure/machine-spec.js';
+import { nsgBody } from '../../src/azure/network-access.js';
 import { ArmError } from '../../src/azure/simulator/http.js';
+import type { MachineAccess } from '../../src/domain/model.js';
 import { validateRequest } from '../../src/azure/simulator/validation/contracts.js';
 
 const SUB = '00000000-0000-0000-0000-0000000051ab';
@@ -28,6 +30,25 @@ function bodyOf(resource: ArmTemplateResource): Record<string, unknown> {
 
 const before = JSON.parse(readFileSync(new URL('../fixtures/arm/packaging-template-before-issue-12.json', import.meta.url), 'utf8')) as ArmTemplate;
 const beforeVm = before.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+
+/** The packaging machine the bot would deploy into the sandbox, with the given access. */
+const machineInput = (access: MachineAccess) => ({
+  taskId: 'task-1',
+  subscriptionId: SUB,
+  resourceGroup: 'oslayer-sandbox',
+  layerName: 'win10',
+  versionName: '2',
+  diskFilename: 'win10/pkg.vhd',
+  vmSize: 'Standard_D2s_v3',
+  location: 'eastus',
+  storageAccountId: `${RG}/providers/Microsoft.Storage/storageAccounts/devstoreaccount1`,
+  packagingVhdUrl: 'http://127.0.0.1:10000/devstoreaccount1/layers/win10/pkg.vhd',
+  subnetId: `${RG}/providers/Microsoft.Network/virtualNetworks/oslayer-vnet/subnets/packaging`,
+  osType: 'Windows' as const,
+  hyperVGeneration: 'V2' as const,
+  access,
+});
+const PUBLIC: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
 
 describe('the Compute RP contract, per api-version', () => {
   it("refuses the template the bot wrote before: tags on inline network configurations don't exist at 2024-07-01", () => {
@@ -119,29 +140,56 @@ describe('the Compute RP contract, per api-version', () => {
     });
   });
 
-  it("accepts every resource of the bot's template at its declared api-version", () => {
-    const spec = packagingMachineSpec({
-      taskId: 'task-1',
-      subscriptionId: SUB,
-      resourceGroup: 'oslayer-sandbox',
-      layerName: 'win10',
-      versionName: '2',
-      diskFilename: 'win10/pkg.vhd',
-      vmSize: 'Standard_D2s_v3',
-      location: 'eastus',
-      storageAccountId: `${RG}/providers/Microsoft.Storage/storageAccounts/devstoreaccount1`,
-      packagingVhdUrl: 'http://127.0.0.1:10000/devstoreaccount1/layers/win10/pkg.vhd',
-      subnetId: `${RG}/providers/Microsoft.Network/virtualNetworks/oslayer-vnet/subnets/packaging`,
-      osType: 'Windows',
-      hyperVGeneration: 'V2',
-    });
+
+  it.each([
+    ['private', { mode: 'private' } as MachineAccess, ['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']],
+    ['public', PUBLIC, ['Microsoft.Compute/disks', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
+  ])("accepts every resource of the bot's template (%s access) at its declared api-version", (_name, access, types) => {
+    const spec = packagingMachineSpec(machineInput(access));
     const outer = toArmTemplate(spec);
     const nested = outer.resources[0]!;
     const { subscriptionId: _s, resourceGroup: _r, ...nestedResource } = nested;
     expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/${nested.name}`, nested.apiVersion, bodyOf(nestedResource))).toBe('accepted');
-    for (const resource of (nested.properties.template as ArmTemplate).resources) {
+    const resources = (nested.properties.template as ArmTemplate).resources;
+    expect(resources.map((r) => r.type)).toEqual(types);
+    for (const resource of resources) {
       const path = `${RG}/providers/${resource.type}/pkg`;
       expect([resource.type, answer('PUT', path, resource.apiVersion, bodyOf(resource))]).toEqual([resource.type, 'accepted']);
     }
+  });
+});
+
+describe('the Network RP contract for the NSG public access creates', () => {
+  const NSG_PATH = `${RG}/providers/Microsoft.Network/networkSecurityGroups/pkg-nsg`;
+
+  it('accepts the body Deploy for me sends, as the SDK serializes it, at the pinned version', () => {
+    const spec = packagingMachineSpec(machineInput(PUBLIC));
+    const { securityRules, ...envelope } = nsgBody(spec, ['203.0.113.0/24']);
+    // The SDK nests the flat rule members under `properties`, as the wire format has them.
+    const wire = { ...envelope, properties: { securityRules: securityRules!.map(({ name, ...rule }) => ({ name, properties: rule })) } };
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, wire)).toBe('accepted');
+  });
+
+  it('refuses an unknown rule member and a missing required one, and versions it does not serve', () => {
+    const rule = { protocol: 'Tcp', access: 'Allow', priority: 100, direction: 'Inbound', destinationPortRange: '3389', sourceAddressPrefixes: ['203.0.113.0/24'] };
+    const nsg = (properties: Record<string, unknown>) => ({ location: 'eastus', properties: { securityRules: [{ name: 'rdp', properties }] } });
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg({ ...rule, sourceAddressPrefixs: ['x'] }))).toMatchObject({
+      status: 400,
+      error: {
+        code: 'InvalidRequestFormat',
+        details: [
+          {
+            message:
+              "Could not find member 'sourceAddressPrefixs' on object of type 'SecurityRulePropertiesFormat'. Path 'properties.securityRules[0].properties.sourceAddressPrefixs'",
+          },
+        ],
+      },
+    });
+    const { direction: _direction, ...noDirection } = rule;
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg(noDirection))).toMatchObject({
+      status: 400,
+      error: { code: 'InvalidParameter', target: 'securityRules[0].direction' },
+    });
+    expect(answer('PUT', NSG_PATH, '2099-01-01', nsg(rule))).toMatchObject({ status: 400, error: { code: 'NoRegisteredProviderFound' } });
   });
 });

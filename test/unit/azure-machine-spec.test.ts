@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import type { Disk, VirtualMachine } from '@azure/arm-compute';
+import type { NetworkSecurityGroup } from '@azure/arm-network';
+import { nsgBody } from '../../src/azure/network-access.js';
 import {
   packagingMachineSpec,
   toArmTemplate,
@@ -25,7 +27,9 @@ const input: PackagingMachineInput = {
   subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
   osType: 'Windows',
   hyperVGeneration: 'V2',
+  access: { mode: 'public', allowedCidrs: ['203.0.113.0/24', '2001:db8::/48'] },
 };
+const privateInput: PackagingMachineInput = { ...input, access: { mode: 'private' } };
 
 /** The resource-group template the subscription-scope template's nested deployment runs. */
 function nestedTemplate(template: ArmTemplate): ArmTemplate {
@@ -39,9 +43,11 @@ function machineFromTemplate(template: ArmTemplate) {
   const inner = nestedTemplate(template);
   const disk = inner.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
   const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+  const nsg = inner.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
   const props = vm.properties as any;
   const nic = props.networkProfile.networkInterfaceConfigurations[0];
   const ip = nic.properties.ipConfigurations[0].properties;
+  const pip = ip.publicIPAddressConfiguration;
   return {
     vmName: resolve(vm.name),
     vmSize: resolve(props.hardwareProfile.vmSize),
@@ -55,21 +61,20 @@ function machineFromTemplate(template: ArmTemplate) {
     osDisk: { ...props.storageProfile.osDisk, managedDisk: props.storageProfile.osDisk.managedDisk.id.includes(`'${disk.name}'`) },
     networkApiVersion: props.networkProfile.networkApiVersion,
     nic: { name: nic.name, deleteOption: nic.properties.deleteOption, subnet: ip.subnet.id },
-    publicIp: {
-      name: ip.publicIPAddressConfiguration.name,
-      deleteOption: ip.publicIPAddressConfiguration.properties.deleteOption,
-      allocation: ip.publicIPAddressConfiguration.properties.publicIPAllocationMethod,
-      sku: ip.publicIPAddressConfiguration.sku,
+    publicIp: pip && { name: pip.name, deleteOption: pip.properties.deleteOption, allocation: pip.properties.publicIPAllocationMethod, sku: pip.sku },
+    nsg: nsg && {
+      usedByNic: nic.properties.networkSecurityGroup.id === `[resourceId('${nsg.type}', '${nsg.name}')]`,
+      rules: (nsg.properties.securityRules as any[]).map(({ name, properties }) => ({ name, ...properties })),
     },
-    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, publicIp: ip.publicIPAddressConfiguration.tags },
+    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.tags } : {}) },
   };
 }
 
 /** The machine "Deploy for me" creates from the SDK bodies. */
-function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: VirtualMachine, diskId: string) {
+function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: VirtualMachine, diskId: string, nsg?: { id: string; body: NetworkSecurityGroup }) {
   const nic = vm.networkProfile!.networkInterfaceConfigurations![0]!;
   const ip = nic.ipConfigurations![0]!;
-  const pip = ip.publicIPAddressConfiguration!;
+  const pip = ip.publicIPAddressConfiguration;
   const osDisk = vm.storageProfile!.osDisk!;
   return {
     vmName,
@@ -84,8 +89,9 @@ function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: Virtua
     osDisk: { ...osDisk, managedDisk: osDisk.managedDisk!.id === diskId },
     networkApiVersion: vm.networkProfile!.networkApiVersion,
     nic: { name: nic.name, deleteOption: nic.deleteOption, subnet: ip.subnet!.id },
-    publicIp: { name: pip.name, deleteOption: pip.deleteOption, allocation: pip.publicIPAllocationMethod, sku: pip.sku },
-    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, publicIp: pip.tags },
+    publicIp: pip && { name: pip.name, deleteOption: pip.deleteOption, allocation: pip.publicIPAllocationMethod, sku: pip.sku },
+    nsg: nsg && { usedByNic: nic.networkSecurityGroup?.id === nsg.id, rules: nsg.body.securityRules },
+    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.body.tags } : {}) },
   };
 }
 
@@ -104,9 +110,13 @@ describe('packaging machine spec', () => {
     expect(JSON.stringify(template)).not.toContain('sig=');
   });
 
-  it('renders a template and SDK bodies that build the same machine', () => {
-    const diskId = `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Compute/disks/${spec.disk.name}`;
-    const fromSdk = machineFromSdk(spec.vmName, toDiskBody(spec.disk), spec.disk.name, toVmBody(spec, diskId), diskId);
+  const groupId = `/subscriptions/${sub}/resourceGroups/layers/providers`;
+  const diskId = `${groupId}/Microsoft.Compute/disks/${spec.disk.name}`;
+
+  it('renders a template and SDK bodies that build the same machine: public access adds a public IP and an NSG allowing RDP from the ranges only', () => {
+    const nsgId = `${groupId}/Microsoft.Network/networkSecurityGroups/${spec.nsgName}`;
+    const nsg = { id: nsgId, body: nsgBody(spec, ['203.0.113.0/24', '2001:db8::/48']) };
+    const fromSdk = machineFromSdk(spec.vmName, toDiskBody(spec.disk), spec.disk.name, toVmBody(spec, diskId, nsgId), diskId, nsg);
     const fromTemplate = machineFromTemplate(template);
     expect(fromTemplate).toEqual(fromSdk);
     expect(fromTemplate).toMatchObject({
@@ -114,9 +124,29 @@ describe('packaging machine spec', () => {
       creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: input.storageAccountId },
       osDisk: { createOption: 'Attach', deleteOption: 'Detach', osType: 'Windows', managedDisk: true },
       nic: { deleteOption: 'Delete', subnet: input.subnetId },
-      publicIp: { deleteOption: 'Delete' },
+      publicIp: { deleteOption: 'Delete', sku: { name: 'Standard', tier: 'Regional' } },
+      nsg: { usedByNic: true },
     });
+    expect(fromTemplate.nsg!.rules).toEqual([
+      expect.objectContaining({
+        access: 'Allow',
+        direction: 'Inbound',
+        protocol: 'Tcp',
+        destinationPortRange: '3389',
+        sourceAddressPrefixes: ['203.0.113.0/24', '2001:db8::/48'],
+      }),
+    ]);
     for (const tags of Object.values(fromTemplate.tags)) expect(tags).toEqual(spec.tags);
+  });
+
+  it('gives a private machine neither a public IP nor an NSG, in both renderings', () => {
+    const privateSpec = packagingMachineSpec(privateInput);
+    const fromSdk = machineFromSdk(privateSpec.vmName, toDiskBody(privateSpec.disk), privateSpec.disk.name, toVmBody(privateSpec, diskId), diskId);
+    const fromTemplate = machineFromTemplate(toArmTemplate(privateSpec));
+    expect(fromTemplate).toEqual(fromSdk);
+    expect(fromTemplate.publicIp).toBeUndefined();
+    expect(fromTemplate.nsg).toBeUndefined();
+    expect(nestedTemplate(toArmTemplate(privateSpec)).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']);
   });
 
   it('is a subscription-scope template whose nested deployment lands in the connector\'s resource group', () => {
@@ -153,7 +183,7 @@ describe('packaging machine spec', () => {
     }
     const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
     for (const dependency of vm.dependsOn ?? []) expect(names).toContain(dependency);
-    expect(vm.dependsOn).toHaveLength(1);
+    expect(vm.dependsOn).toHaveLength(2);
     // Every template expression is a whole-string "[...]" with balanced brackets.
     const expressions = JSON.stringify(json).match(/"\[[^"]*\]"/g) ?? [];
     for (const expression of expressions) expect(expression.split('(').length).toBe(expression.split(')').length);

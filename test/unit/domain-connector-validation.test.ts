@@ -44,6 +44,31 @@ describe('connector form', () => {
     expect(result.ok && result.value.customEndpoints).toBeUndefined();
   });
 
+  it('makes packaging machine access private unless public is chosen', () => {
+    expect(parseConnectorForm(form, { hasStoredSecret: false })).toMatchObject({ ok: true, value: { machineAccess: { mode: 'private' } } });
+    expect(parseConnectorForm({ ...form, machineAccess: 'private', allowedCidrs: '0.0.0.0/0' }, { hasStoredSecret: false })).toMatchObject({
+      ok: true,
+      value: { machineAccess: { mode: 'private' } },
+    });
+  });
+
+  it('reads public access limited to CIDR ranges, IPv4 and IPv6, separated by commas, spaces or lines', () => {
+    const result = parseConnectorForm({ ...form, machineAccess: 'public', allowedCidrs: '203.0.113.0/24, 198.51.100.7\n2001:db8::/48' }, { hasStoredSecret: false });
+    expect(result).toMatchObject({ ok: true, value: { machineAccess: { mode: 'public', allowedCidrs: ['203.0.113.0/24', '198.51.100.7', '2001:db8::/48'] } } });
+  });
+
+  it.each(['0.0.0.0/0', '::/0', '*', 'Internet', '10.0.0.0/0', '203.0.113.0/24, 0.0.0.0/0'])('refuses public access from %s, saying why', (allowedCidrs) => {
+    expect(errorsOf({ ...form, machineAccess: 'public', allowedCidrs })['allowedCidrs']).toMatch(
+      /would open RDP to the whole internet, where it is scanned and attacked within minutes/,
+    );
+  });
+
+  it('refuses public access without ranges, or with something that is not a range', () => {
+    expect(errorsOf({ ...form, machineAccess: 'public', allowedCidrs: null })['allowedCidrs']).toMatch(/List the address ranges allowed to connect by RDP/);
+    expect(errorsOf({ ...form, machineAccess: 'public', allowedCidrs: '203.0.113.0/33' })['allowedCidrs']).toMatch(/invalid prefix length: use \/0 to \/32/);
+    expect(errorsOf({ ...form, machineAccess: 'public', allowedCidrs: 'office' })['allowedCidrs']).toMatch(/office is not an IP address or CIDR range/);
+  });
+
   it('needs no client fields for managed identity', () => {
     const { clientId: _id, clientSecret: _secret, ...rest } = form;
     const result = parseConnectorForm({ ...rest, authKind: 'default-credential', vmSize: 'Standard_D2s_v5' }, { hasStoredSecret: false });

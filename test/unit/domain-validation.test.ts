@@ -89,9 +89,9 @@ describe('max layer size', () => {
     ['abc', 'Enter a whole number of gigabytes, such as 100.'],
     ['12.5', 'Enter a whole number of gigabytes, such as 100.'],
     ['0x10', 'Enter a whole number of gigabytes, such as 100.'],
-    ['0', 'Max Layer Size must be between 1 and 2048 GB.'],
-    ['2049', 'Max Layer Size must be between 1 and 2048 GB.'],
-    ['-5', 'Max Layer Size must be between 1 and 2048 GB.'],
+    ['0', 'Max Layer Size must be between 1 and 4095 GB.'],
+    ['4096', 'Max Layer Size must be between 1 and 4095 GB.'],
+    ['-5', 'Max Layer Size must be between 1 and 4095 GB.'],
   ])('refuses %j', (input, message) => {
     expect(maxLayerSizeGbSchema().safeParse(input).error?.issues[0]?.message).toBe(message);
   });
@@ -100,12 +100,12 @@ describe('max layer size', () => {
     expect(maxLayerSizeGbSchema(127 * GIB).safeParse('100').error?.issues[0]?.message).toBe(
       "The base version's disk is 127 GB, so Max Layer Size must be at least 127.",
     );
-    expect(maxLayerSizeGbSchema(3000 * GIB).safeParse('2048').error?.issues[0]?.message).toContain('choose another base version');
+    expect(maxLayerSizeGbSchema(5000 * GIB).safeParse('4095').error?.issues[0]?.message).toContain('choose another base version');
   });
 
-  it('accepts every whole number from the base disk size to 2048, as text or number', () => {
+  it('accepts every whole number from the base disk size to 4095, as text or number', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2048 * GIB }), fc.integer({ min: 1, max: 2048 }), (baseBytes, gb) => {
+      fc.property(fc.integer({ min: 0, max: 4095 * GIB }), fc.integer({ min: 1, max: 4095 }), (baseBytes, gb) => {
         const result = maxLayerSizeGbSchema(baseBytes).safeParse(String(gb));
         expect(result.success).toBe(gb >= Math.ceil(baseBytes / GIB));
         if (result.success) expect(result.data).toBe(gb);
@@ -118,7 +118,7 @@ describe('max layer size', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (s) => {
         const result = maxLayerSizeGbSchema().safeParse(s);
-        if (result.success) expect(Number.isInteger(result.data) && result.data >= 1 && result.data <= 2048).toBe(true);
+        if (result.success) expect(Number.isInteger(result.data) && result.data >= 1 && result.data <= 4095).toBe(true);
       }),
     );
   });

@@ -11,6 +11,8 @@ import {
 } from '../../src/domain/version-status.js';
 
 const published: VersionEvent = { type: 'published' };
+const checkStarted: VersionEvent = { type: 'check-started' };
+const checkBlocked: VersionEvent = { type: 'check-blocked' };
 const shutdownClean: VersionEvent = { type: 'shutdown-clean' };
 const machineStarted: VersionEvent = { type: 'machine-started' };
 const finalizeStarted: VersionEvent = { type: 'finalize-started' };
@@ -21,6 +23,8 @@ const retry = (resumeAt: 'publishing' | 'action-required' | 'ready-to-finalize')
 
 const ALL_EVENTS: VersionEvent[] = [
   published,
+  checkStarted,
+  checkBlocked,
   shutdownClean,
   machineStarted,
   finalizeStarted,
@@ -35,6 +39,12 @@ const ALL_EVENTS: VersionEvent[] = [
 const LEGAL: Array<[VersionStatus, VersionEvent, VersionStatus]> = [
   ['publishing', published, 'action-required'],
   ['action-required', shutdownClean, 'ready-to-finalize'],
+  // The one-click Finalize: checking the layer, then back to the admin or on to ready.
+  ['action-required', checkStarted, 'checking'],
+  ['checking', checkBlocked, 'action-required'],
+  ['checking', shutdownClean, 'ready-to-finalize'],
+  ['checking', failed, 'failed'],
+  ['checking', cancelled, 'cancelled'],
   ['ready-to-finalize', machineStarted, 'action-required'],
   ['ready-to-finalize', finalizeStarted, 'finalizing'],
   ['finalizing', finalized, 'deployable'],
@@ -77,6 +87,8 @@ describe('version status transitions', () => {
     ['failed', failed, 'a version that is failed cannot fail'],
     ['action-required', retry('publishing'), 'a version that is waiting for action cannot be retried'],
     ['deployable', machineStarted, 'a version that is deployable cannot go back to waiting for action'],
+    ['checking', finalizeStarted, 'a version that is having its layer checked cannot start finalizing'],
+    ['ready-to-finalize', checkStarted, 'a version that is ready to finalize cannot have its layer checked for Finalize'],
   ])('refuses %s + %o with a readable reason', (from, event, message) => {
     expect(() => transition(from, event)).toThrow(message);
   });
@@ -120,6 +132,7 @@ describe('task status follows the version', () => {
   it.each<[VersionStatus, string]>([
     ['publishing', 'running'],
     ['action-required', 'action-required'],
+    ['checking', 'running'],
     ['ready-to-finalize', 'action-required'],
     ['finalizing', 'running'],
     ['deployable', 'done'],

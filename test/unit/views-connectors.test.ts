@@ -26,8 +26,12 @@ describe('connector modal', () => {
       'Location',
       'Subnet ID',
       'Default VM Size',
+      'Packaging Machine Access',
+      'Allowed RDP Source Ranges',
     ]);
     expect(inputByLabel(view, 'Default VM Size').element.initial_value).toBe('Standard_A2_v2');
+    expect(inputByLabel(view, 'Packaging Machine Access').element.initial_option.value).toBe('private');
+    expect(inputByLabel(view, 'Allowed RDP Source Ranges').optional).toBe(true);
   });
 
   it('shows the custom endpoints only for a custom cloud, and no client fields for managed identity', () => {
@@ -111,9 +115,11 @@ describe('connector test result', () => {
     const message = connectorTestMessage('Production', [
       { check: 'credentials', ok: true, detail: 'Signed in as app oslayer-bot.' },
       { check: 'storage-account', ok: true, detail: 'layerstore01 found in eastus.' },
+      { check: 'shared-key', ok: true, detail: 'storage account layerstore01 allows Shared Key' },
       { check: 'region-match', ok: false, detail: 'The connector says westus but the storage account is in eastus.' },
       { check: 'resource-group', ok: true, detail: 'rg-layers exists.' },
       { check: 'subnet', ok: true, detail: 'packaging subnet found.' },
+      { check: 'machine-access', ok: true, detail: 'private (no public IP); the subnet has no NSG of its own' },
       { check: 'vm-size', ok: false, detail: 'Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.' },
     ]);
     const lines = visibleText(message).split('\n');
@@ -121,13 +127,15 @@ describe('connector test result', () => {
       expect.arrayContaining([
         '✅ *Credentials*: Signed in as app oslayer-bot.',
         '✅ *Storage account*: layerstore01 found in eastus.',
+        '✅ *Shared Key (account key) access*: storage account layerstore01 allows Shared Key',
         '❌ *Location matches the storage account*: The connector says westus but the storage account is in eastus.',
         '✅ *Resource group*: rg-layers exists.',
         '✅ *Subnet*: packaging subnet found.',
+        '✅ *Packaging machine access*: private (no public IP); the subnet has no NSG of its own',
         '❌ *VM size*: Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.',
       ]),
     );
-    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 6 checks failed.');
+    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 8 checks failed.');
   });
 
   it('says which checks could not run, and only a full pass is a pass', () => {

@@ -35,7 +35,7 @@ describe('task, audit and roles views at their worst', () => {
         maxLayerSizeGb: 100,
         packagingDiskFilename: long(900),
         portalLink: { url: `https://portal.azure.com/#create/${long(1500)}`, expiresAt: new Date(now.getTime() + 1000) },
-        lastIntegrity: { checkedAt: now, clean: false, blocking: ['driverRebootPending', 'rebootPending', 'msiInProgress', 'ngenInProgress', 'ngenQueued', 'runOnceOutstanding', 'smsCfgPresent'] },
+        lastIntegrity: { checkedAt: now, clean: false, blocking: ['driverRebootPending', 'rebootPending', 'msiInProgress', 'ngenInProgress', 'ngenQueued', 'runOnce', 'smsCfgPresent'] },
       },
       now,
     });

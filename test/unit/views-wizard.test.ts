@@ -1,3 +1,4 @@
+import { checkBlockKitLimits } from '../../views/limits.js';
 import type { VersionDraftValues } from '../../src/domain/model.js';
 import { parseForm, packagingDiskStepSchema, versionDetailsSchema, connectorStepSchema } from '../../src/domain/validation.js';
 import { ACTION, CALLBACK, WIZARD_FIELD } from '../../views/ids.js';
@@ -131,12 +132,22 @@ describe('Version Details step', () => {
     expect(base.initial_option.value).toBe('layer-1-v2');
   });
 
-  it('defaults Max Layer Size to 100 GB as a whole number from 1 to 2048', () => {
+  it('defaults Max Layer Size to 100 GB as a whole number from 1 to 4095', () => {
     const unknownSize = { layer: layer(9), versions: [version('layer-9', 1, { diskSizeBytes: undefined })] };
     const size = inputByLabel(versionDetailsStep({ draftId, values: {}, layer: unknownSize }), 'Max Layer Size (GB)').element;
-    expect(size).toMatchObject({ type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '2048', initial_value: '100' });
+    expect(size).toMatchObject({ type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '4095', initial_value: '100' });
     expect(inputByLabel(steps.details({}), 'Max Layer Size (GB)').element.min_value).toBe('30');
     expect(inputByLabel(steps.details(), 'Max Layer Size (GB)').element.initial_value).toBe('150');
+  });
+
+  it('opens for a layer whose base disk is bigger than 2048 GiB: max is at least the base disk, so Slack takes the view', () => {
+    for (const gib of [3000, 4095, 5000]) {
+      const huge = { layer: layer(9), versions: [version('layer-9', 1, { diskSizeBytes: gib * GIB })] };
+      const view = versionDetailsStep({ draftId, values: {}, layer: huge });
+      const size = inputByLabel(view, 'Max Layer Size (GB)').element;
+      expect(Number(size.max_value)).toBeGreaterThanOrEqual(Number(size.min_value));
+      expect(checkBlockKitLimits(view, 'modal')).toEqual([]);
+    }
   });
 
   it('never starts below the base disk', () => {

@@ -1,5 +1,5 @@
 // Command oslayer-ferretdb runs FerretDB (SQLite handler) as the bot's embedded
-// MongoDB wire server. It exists because `go install` of FerretDB's own command
+// MongoDB wire server, or on PostgreSQL (-postgresql-url) for the replica tests. It exists because `go install` of FerretDB's own command
 // panics at start without the build-time version.txt; the embeddable package does not.
 //
 // It prints one JSON line {"uri": "..."} once it accepts connections, and exits when
@@ -24,19 +24,28 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
 	dataDir := flag.String("data", "", "directory for the SQLite databases")
+	postgresqlURL := flag.String("postgresql-url", "", "serve from this PostgreSQL database instead of SQLite (a store several bots can share)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("exit-on-stdin-close", true, "exit when standard input reaches EOF")
 	flag.Parse()
 
-	if *dataDir == "" {
-		fail("-data is required")
-	}
-	abs, err := filepath.Abs(*dataDir)
-	if err != nil {
-		fail(err.Error())
-	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		fail(err.Error())
+	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	switch {
+	case *postgresqlURL != "":
+		config.Handler = "postgresql"
+		config.PostgreSQLURL = *postgresqlURL
+	case *dataDir != "":
+		abs, err := filepath.Abs(*dataDir)
+		if err != nil {
+			fail(err.Error())
+		}
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			fail(err.Error())
+		}
+		config.Handler = "sqlite"
+		config.SQLiteURL = "file:" + abs + "/"
+	default:
+		fail("-data or -postgresql-url is required")
 	}
 
 	var level slog.Level
@@ -45,12 +54,8 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-	})
+	config.Logger = logger
+	f, err := ferretdb.New(&config)
 	if err != nil {
 		fail(err.Error())
 	}

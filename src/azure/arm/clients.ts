@@ -10,7 +10,7 @@ import { clientOptions, connectorCredential } from '../credentials.js';
 
 export type ConnectorTarget = Pick<
   ConnectorConfig,
-  'cloud' | 'customEndpoints' | 'tenantId' | 'auth' | 'subscriptionId' | 'resourceGroup' | 'storageAccount' | 'location' | 'subnetId' | 'vmSize'
+  'cloud' | 'customEndpoints' | 'tenantId' | 'auth' | 'subscriptionId' | 'resourceGroup' | 'storageAccount' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess'
 >;
 
 export interface ArmConnectionOptions {

@@ -5,6 +5,8 @@ import { toAzureError } from '../errors.js';
 import type { ConnectorProbe, ProbeCheck, ProbeResult, StorageAccountInfo } from '../ports.js';
 import type { ArmConnection } from './clients.js';
 import { parseResourceId, sameLocation } from './resource-id.js';
+import { describeAccess, machineAccessOf } from '../../domain/machine-access.js';
+import { accessVerdict } from '../nsg-rules.js';
 
 /** Packaging installs updates and apps; a single vCPU makes that (and NGen) painfully slow. */
 const MIN_VCPUS = 2;
@@ -19,7 +21,13 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
   async function storageAccountInfo(accountName: string): Promise<StorageAccountInfo> {
     try {
       const account = await storage.storageAccounts.getProperties(rg, accountName);
-      return { id: account.id ?? '', location: account.location ?? '', blobEndpoint: account.primaryEndpoints?.blob ?? '' };
+      return {
+        id: account.id ?? '',
+        location: account.location ?? '',
+        blobEndpoint: account.primaryEndpoints?.blob ?? '',
+        sharedKeyAllowed: account.allowSharedKeyAccess !== false,
+        blobIndexTags: account.isHnsEnabled !== true && account.sku?.tier !== 'Premium',
+      };
     } catch (err) {
       throw toAzureError(err, `reading storage account ${accountName}`);
     }
@@ -50,6 +58,21 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
       return { ok: false, detail: `virtual network ${vnetName} is in ${vnet.location}, but the connector's location is ${location}` };
     }
     return { ok: true, detail: `subnet ${subnetName} of ${vnetName} (${vnet.location ?? location})` };
+  };
+
+  /** Whether the subnet's own NSG (traffic passes it as well as the machine's) lets the chosen access through. */
+  const checkMachineAccess = async (): Promise<Verdict> => {
+    const access = machineAccessOf(connector);
+    const id = parseResourceId(connector.subnetId);
+    const [vnetName, subnetName] = id?.names ?? [];
+    if (!id || !vnetName || !subnetName) return { ok: false, detail: 'the subnet ID is not a subnet resource ID' };
+    const network = arm.network(id.subscriptionId);
+    const subnet = await network.subnets.get(id.resourceGroup, vnetName, subnetName);
+    const nsgId = subnet.networkSecurityGroup?.id ? parseResourceId(subnet.networkSecurityGroup.id) : null;
+    if (!nsgId?.names[0]) return { ok: true, detail: `${describeAccess(access)}; the subnet has no NSG of its own` };
+    const nsg = await network.networkSecurityGroups.get(nsgId.resourceGroup, nsgId.names[0]);
+    const verdict = accessVerdict(nsgId.names[0], nsg.securityRules ?? [], access);
+    return { ok: verdict.ok, detail: `${describeAccess(access)}; ${verdict.detail}` };
   };
 
   async function findSku(size: string): Promise<ResourceSku | undefined> {
@@ -116,21 +139,30 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
     async runChecks({ generations = [] } = {}) {
       const credentials = await verdict('credentials', checkCredentials);
       if (!credentials.ok) {
-        const skipped = (['storage-account', 'region-match', 'resource-group', 'subnet', 'vm-size'] as const).map((check) =>
+        const skipped = (['storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size'] as const).map((check) =>
           skip(check, 'the credentials were not accepted'),
         );
         return [credentials, ...skipped];
       }
       let account: StorageAccountInfo | undefined;
-      const [storageAccount, resourceGroup, subnet, vmSize] = await Promise.all([
+      const [storageAccount, resourceGroup, subnet, machineAccess, vmSize] = await Promise.all([
         verdict('storage-account', async () => {
           account = await storageAccountInfo(connector.storageAccount);
           return { ok: true, detail: `storage account ${connector.storageAccount} is in ${account.location}` };
         }),
         verdict('resource-group', checkResourceGroup),
         verdict('subnet', checkSubnet),
+        verdict('machine-access', checkMachineAccess),
         verdict('vm-size', () => checkVmSize(generations)),
       ]);
+      const sharedKey: ProbeResult = !account
+        ? skip('shared-key', 'the storage account could not be read')
+        : account.sharedKeyAllowed
+          ? result('shared-key', { ok: true, detail: `storage account ${connector.storageAccount} allows Shared Key (allowSharedKeyAccess is not false)` })
+          : result('shared-key', {
+              ok: false,
+              detail: `storage account ${connector.storageAccount} refuses Shared Key (allowSharedKeyAccess: false), and the bot still signs its storage requests with an account key; allow key access or wait for a release that signs with Microsoft Entra ID`,
+            });
       const regionMatch: ProbeResult = !account
         ? skip('region-match', 'the storage account could not be read')
         : sameLocation(account.location, location)
@@ -139,7 +171,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
               ok: false,
               detail: `the connector's location ${location} differs from the storage account's region ${account.location}; packaging disks can only be imported in that region`,
             });
-      return [credentials, storageAccount, regionMatch, resourceGroup, subnet, vmSize];
+      return [credentials, storageAccount, sharedKey, regionMatch, resourceGroup, subnet, machineAccess, vmSize];
     },
   };
 }

@@ -1,80 +1,166 @@
 # oslayer:integrity-check
 # The layer integrity check, run inside the packaging machine through Run Command
-# (RunPowerShellScript, as SYSTEM). The bot sends this file as it is: it takes no parameters
-# and nothing is ever substituted into it. It prints exactly one compact JSON line and nothing
-# else, because the bot reads anything else as "the check failed".
-$ErrorActionPreference = 'SilentlyContinue'
-$ProgressPreference = 'SilentlyContinue'
+# (RunPowerShellScript, as SYSTEM). The bot sends this file with fail-closed.ps1 in place of the
+# marker line below; it takes no parameters and nothing else is ever put into it.
+#
+# It fails closed (fail-closed.ps1): every probe runs through Invoke-Probe, so an error is never
+# read as "nothing pending". Only when every probe answered does it print the one result line
+# (report version 2).
+# oslayer:fail-closed
 
-function Test-KeyHasValues([string]$Path) {
-    $item = Get-Item -LiteralPath $Path
-    return ($null -ne $item) -and ($item.ValueCount -gt 0)
+$hklm64 = Invoke-Probe 'registry' { [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', 'Registry64') }
+$hklm32 = Invoke-Probe 'registry' { [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', 'Registry32') }
+
+function Test-SubKey([Microsoft.Win32.RegistryKey]$Root, [string]$Path) {
+    $key = $Root.OpenSubKey($Path)
+    if ($null -eq $key) { return $false }
+    $key.Close()
+    return $true
 }
 
-$sessionManager = 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager'
-$renames = @()
-foreach ($name in 'PendingFileRenameOperations', 'PendingFileRenameOperations2') {
-    $value = (Get-ItemProperty -LiteralPath $sessionManager -Name $name).$name
-    if ($value) { $renames += @($value | Where-Object { $_ }) }
-}
-# Replaced driver files wait in the rename queue; so do files of ordinary installs.
-$driverRenames = @($renames | Where-Object { $_ -match '\\drivers\\' })
-$otherRenames = @($renames | Where-Object { $_ -notmatch '\\drivers\\' })
-
-# Drivers on the boot disk's path (controller, disk, volume) that say they need a restart
-# (problem code 14, CM_PROB_NEED_RESTART).
-$bootPathClasses = 'SCSIAdapter', 'HDC', 'DiskDrive', 'Volume', 'VolumeSnapshot', 'StorageVolume'
-$bootDevicesNeedRestart = @(Get-CimInstance -ClassName Win32_PnPEntity |
-    Where-Object { $_.ConfigManagerErrorCode -eq 14 -and $bootPathClasses -contains $_.PNPClass })
-$driverRebootPending = ($bootDevicesNeedRestart.Count -gt 0) -or ($driverRenames.Count -gt 0)
-
-$rebootPending = (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') -or
-    (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') -or
-    ($otherRenames.Count -gt 0)
-
-# Windows Installer holds this mutex for as long as an installation runs.
-$msiInProgress = $false
-try {
-    $mutex = [System.Threading.Mutex]::OpenExisting('Global\_MSIExecute')
-    $mutex.Dispose()
-    $msiInProgress = $true
-} catch [System.UnauthorizedAccessException] {
-    $msiInProgress = $true
-} catch {
-    $msiInProgress = $false
+function Get-RegistryValue([Microsoft.Win32.RegistryKey]$Root, [string]$Path, [string]$Name) {
+    $key = $Root.OpenSubKey($Path)
+    if ($null -eq $key) { return $null }
+    try { return $key.GetValue($Name, $null, 'DoNotExpandEnvironmentNames') } finally { $key.Close() }
 }
 
-$ngenInProgress = @(Get-Process -Name 'mscorsvw', 'ngen', 'ngentask').Count -gt 0
-
-# `ngen queue status` reports the .NET Runtime Optimization Service's state; the service is
-# read directly here because ngen's text is localized. Since Windows 8, queued work is also run
-# by the ".NET Framework NGEN" scheduled tasks (ngen executeQueuedItems).
-$ngenServiceBusy = @(Get-Service -Name 'clr_optimization_v*' | Where-Object { $_.Status -ne 'Stopped' }).Count -gt 0
-$ngenTasksBusy = @(Get-ScheduledTask -TaskPath '\Microsoft\Windows\.NET Framework\' |
-    Where-Object { $_.State -eq 'Running' -or $_.State -eq 'Queued' }).Count -gt 0
-$ngenQueued = $ngenServiceBusy -or $ngenTasksBusy
-
-$runOnceKeys = @(
-    'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\RunOnce',
-    'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\RunOnceEx',
-    'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\RunOnce'
-)
-# Users' own RunOnce entries, for every profile whose registry is loaded.
-foreach ($userHive in Get-ChildItem -LiteralPath 'Registry::HKEY_USERS' | Where-Object { $_.PSChildName -match '^S-1-5-21-[\d-]+$' }) {
-    $runOnceKeys += "Registry::HKEY_USERS\$($userHive.PSChildName)\Software\Microsoft\Windows\CurrentVersion\RunOnce"
+# Devices that need a restart: the devnode carries DN_NEED_RESTART (0x100) when a started
+# device cannot be restarted in place, or problem code 14 (CM_PROB_NEED_RESTART). Devices
+# of the storage classes sit on the boot disk's path.
+$devices = Invoke-Probe 'devices' {
+    $bootPathClasses = 'SCSIAdapter', 'HDC', 'DiskDrive', 'Volume', 'VolumeSnapshot', 'StorageVolume'
+    $needRestart = 0x00000100
+    $classOf = @{}
+    $all = @(Get-PnpDevice)
+    foreach ($device in $all) { $classOf[$device.InstanceId] = [string]$device.Class }
+    $pending = @{}
+    foreach ($property in @($all | Get-PnpDeviceProperty -KeyName 'DEVPKEY_Device_DevNodeStatus', 'DEVPKEY_Device_ProblemCode')) {
+        $flagged = switch ($property.KeyName) {
+            'DEVPKEY_Device_DevNodeStatus' { ([uint32]$property.Data -band $needRestart) -ne 0 }
+            'DEVPKEY_Device_ProblemCode' { [uint32]$property.Data -eq 14 }
+        }
+        if ($flagged) { $pending[$property.InstanceId] = $true }
+    }
+    $bootPath = @($pending.Keys | Where-Object { $bootPathClasses -contains $classOf[$_] }).Count -gt 0
+    $other = @($pending.Keys | Where-Object { $bootPathClasses -notcontains $classOf[$_] }).Count -gt 0
+    @{ bootPath = $bootPath; other = $other }
 }
-$runOnceOutstanding = @($runOnceKeys | Where-Object { (Test-KeyHasValues $_) -or @(Get-ChildItem -LiteralPath $_).Count -gt 0 }).Count -gt 0
 
-$smsCfgPresent = Test-Path -LiteralPath (Join-Path $env:windir 'SMSCFG.INI')
+$rebootPending = Invoke-Probe 'servicing' {
+    Test-SubKey $hklm64 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+}
+
+$windowsUpdateRebootRequired = Invoke-Probe 'windows-update' {
+    Test-SubKey $hklm64 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+}
+
+$updateAgentRebootRequired = Invoke-Probe 'update-agent' {
+    [bool](New-Object -ComObject 'Microsoft.Update.SystemInfo').RebootRequired
+}
+
+# Files an installer replaces at the next start. Printer drivers (spool\drivers) wait here too
+# but are not restart-bound for the layer.
+$fileRenamesPending = Invoke-Probe 'file-renames' {
+    $pending = @()
+    foreach ($name in 'PendingFileRenameOperations', 'PendingFileRenameOperations2') {
+        $value = Get-RegistryValue $hklm64 'SYSTEM\CurrentControlSet\Control\Session Manager' $name
+        if ($null -ne $value) { $pending += @($value | Where-Object { $_ -and $_ -notmatch '\\spool\\drivers\\' }) }
+    }
+    $pending.Count -gt 0
+}
+
+$computerRenamePending = Invoke-Probe 'computer-name' {
+    $active = Get-RegistryValue $hklm64 'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' 'ComputerName'
+    $next = Get-RegistryValue $hklm64 'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' 'ComputerName'
+    if ($null -eq $active -or $null -eq $next) { throw 'the computer name keys are missing' }
+    $active -ne $next
+}
+
+$domainJoinPending = Invoke-Probe 'domain-join' {
+    $netlogon = 'SYSTEM\CurrentControlSet\Services\Netlogon'
+    ($null -ne (Get-RegistryValue $hklm64 $netlogon 'JoinDomain')) -or ($null -ne (Get-RegistryValue $hklm64 $netlogon 'AvoidSpnSet'))
+}
+
+# Windows Installer holds this mutex while an installation runs. Holding it for a moment
+# proves it free; an abandoned mutex (its owner died) is free too.
+$msiInProgress = Invoke-Probe 'msi-mutex' {
+    $mutex = $null
+    if (-not [System.Threading.Mutex]::TryOpenExisting('Global\_MSIExecute', [ref]$mutex)) { return $false }
+    try {
+        $acquired = $false
+        try {
+            $acquired = $mutex.WaitOne(0)
+        } catch [System.Threading.AbandonedMutexException] {
+            $acquired = $true
+        }
+        if ($acquired) { $mutex.ReleaseMutex() }
+        -not $acquired
+    } finally {
+        $mutex.Dispose()
+    }
+}
+
+$installerInProgress = Invoke-Probe 'installer-key' {
+    Test-SubKey $hklm64 'SOFTWARE\Microsoft\Windows\CurrentVersion\Installer\InProgress'
+}
+
+$ngenInProgress = Invoke-Probe 'ngen-processes' {
+    $workers = @(Get-Process | Where-Object { 'mscorsvw', 'ngen', 'ngentask' -contains $_.ProcessName })
+    $service = @(Get-Service -Name 'clr_optimization_v*' | Where-Object { $_.Status -ne 'Stopped' })
+    ($workers.Count + $service.Count) -gt 0
+}
+
+# Since Windows 8 deferred .NET 4 work belongs to the "Native Image Task" scheduled tasks
+# (learn.microsoft.com, .NET Framework "Native Image Task"), which run when the machine is idle
+# while the NGen service stays Stopped. A task that is not Disabled is read as work waiting: the
+# tasks are enabled when work is queued and disabled once `executeQueuedItems` has emptied the
+# queue. Erring this way blocks a layer that Expedite NGen then clears; never the other way.
+$ngenQueued = Invoke-Probe 'ngen-queue' {
+    $tasks = @(Get-ScheduledTask | Where-Object {
+            $_.TaskPath -eq '\Microsoft\Windows\.NET Framework\' -and $_.TaskName -like '.NET Framework NGEN v4.0.30319*'
+        })
+    @($tasks | Where-Object { $_.State -ne 'Disabled' }).Count -gt 0
+}
+
+# HKLM RunOnce and RunOnceEx, in the 64-bit and the 32-bit (WOW6432Node) view. User hives
+# are not part of the layer's machine state and are not read.
+$runOnce = Invoke-Probe 'runonce' {
+    foreach ($view in @(@{ name = '64'; root = $hklm64 }, @{ name = '32'; root = $hklm32 })) {
+        foreach ($keyName in 'RunOnce', 'RunOnceEx') {
+            $key = $view.root.OpenSubKey("SOFTWARE\Microsoft\Windows\CurrentVersion\$keyName")
+            if ($null -eq $key) { continue }
+            try {
+                $names = @($key.GetValueNames() | Where-Object { $_ -ne '' }) + @($key.GetSubKeyNames())
+                foreach ($name in $names) {
+                    [ordered]@{ view = $view.name; key = $keyName; name = [string]$name }
+                }
+            } finally {
+                $key.Close()
+            }
+        }
+    }
+}
+
+$smsCfgPresent = Invoke-Probe 'smscfg' {
+    Test-Path -LiteralPath (Join-Path $env:windir 'SMSCFG.INI') -PathType Leaf
+}
 
 $report = [ordered]@{
-    v                  = 1
-    driverRebootPending = [bool]$driverRebootPending
-    rebootPending      = [bool]$rebootPending
-    msiInProgress      = [bool]$msiInProgress
-    ngenInProgress     = [bool]$ngenInProgress
-    ngenQueued         = [bool]$ngenQueued
-    runOnceOutstanding = [bool]$runOnceOutstanding
-    smsCfgPresent      = [bool]$smsCfgPresent
+    v                           = 2
+    driverRebootPending         = [bool]$devices.bootPath
+    deviceRestartPending        = [bool]$devices.other
+    rebootPending               = [bool]$rebootPending
+    windowsUpdateRebootRequired = [bool]$windowsUpdateRebootRequired
+    updateAgentRebootRequired   = [bool]$updateAgentRebootRequired
+    fileRenamesPending          = [bool]$fileRenamesPending
+    computerRenamePending       = [bool]$computerRenamePending
+    domainJoinPending           = [bool]$domainJoinPending
+    msiInProgress               = [bool]$msiInProgress
+    installerInProgress         = [bool]$installerInProgress
+    ngenInProgress              = [bool]$ngenInProgress
+    ngenQueued                  = [bool]$ngenQueued
+    runOnce                     = @($runOnce)
+    smsCfgPresent               = [bool]$smsCfgPresent
 }
-Write-Output ($report | ConvertTo-Json -Compress)
+Write-ResultLine $report
+exit 0

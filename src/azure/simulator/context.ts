@@ -1,3 +1,4 @@
+import type { DeploymentRecords } from './deployments/index.js';
 import type { DiskBlobs } from './disk-blobs.js';
 import type { GuestRegistry } from './guest.js';
 import type { LongRunningOperations } from './operations.js';
@@ -11,6 +12,8 @@ export interface SimulatorConfig {
   storageAccount: string;
   /** Azurite account URL without a trailing slash. */
   blobEndpoint: string;
+  /** The account's endpoint as ARM reports it: the gateway enforcing allowSharedKeyAccess. */
+  storageBlobEndpoint: string;
   blobAccountKey: string;
   subnetId: string;
   runCommandMs: number;
@@ -23,5 +26,7 @@ export interface SimulatorContext {
   operations: LongRunningOperations;
   guests: GuestRegistry;
   agents: VmAgents;
+  /** Microsoft.Resources/deployments at resource-group and subscription scope. */
+  deployments: DeploymentRecords;
   blobs: DiskBlobs;
 }

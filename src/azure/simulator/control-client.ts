@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
-import type { GuestFlags } from './guest.js';
+import type { GuestChanges, GuestFlags } from './guest.js';
 import type { InventoryItem } from './resources.js';
 import type { SimulatorSettings } from './settings.js';
 import type { RequestCounts } from './throttle.js';
@@ -50,7 +50,7 @@ export class SimulatorControl {
   }
 
   /** Sets some of a guest's flags (by VM name, before or after the VM exists); answers all of them. */
-  async setGuest(vmName: string, flags: Partial<GuestFlags>): Promise<GuestFlags> {
+  async setGuest(vmName: string, flags: GuestChanges): Promise<GuestFlags> {
     return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
   }
 
@@ -62,6 +62,11 @@ export class SimulatorControl {
   /** Whether the guest of `vmName` has the Azure VM agent (an image without one never reports). */
   async setVmAgent(vmName: string, installed: boolean): Promise<void> {
     await this.expectOk('PUT', `/_simulator/vm-agent/${encodeURIComponent(vmName)}`, { installed });
+  }
+
+  /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */
+  async setSharedKeyAccess(account: string, allowSharedKeyAccess: boolean): Promise<void> {
+    await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { allowSharedKeyAccess });
   }
 
   /** Replaces the injected faults; [] clears them. */

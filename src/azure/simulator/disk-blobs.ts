@@ -30,7 +30,15 @@ export class DiskBlobs {
   /** Container ACL changes are read-modify-write; one at a time. */
   private aclQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly blobEndpoint: string, accountKey: string) {
+  /**
+   * `blobEndpoint` is Azurite itself (the platform reads and writes there); `accountEndpoint` is
+   * the account's endpoint as ARM reports it. An import source may name the account by either.
+   */
+  constructor(
+    private readonly blobEndpoint: string,
+    accountKey: string,
+    private readonly accountEndpoint: string = blobEndpoint,
+  ) {
     const account = new URL(blobEndpoint).pathname.split('/').filter(Boolean).pop() ?? '';
     this.credential = new StorageSharedKeyCredential(account, accountKey);
     this.service = new BlobServiceClient(blobEndpoint, this.credential);
@@ -47,7 +55,7 @@ export class DiskBlobs {
   async inspectSource(sourceUri: string): Promise<SourceVhd> {
     const invalid = (message: string) => new ArmError(400, 'InvalidParameter', message);
     const url = new URL(sourceUri);
-    const accountUrl = new URL(this.blobEndpoint);
+    const accountUrl = [this.accountEndpoint, this.blobEndpoint].map((endpoint) => new URL(endpoint)).find((candidate) => candidate.origin === url.origin) ?? new URL(this.accountEndpoint);
     const accountPath = `${accountUrl.pathname.replace(/\/$/, '')}/`;
     if (url.origin !== accountUrl.origin || !url.pathname.startsWith(accountPath)) {
       throw invalid(`The source blob '${sourceUri}' is not in the storage account given by storageAccountId.`);
@@ -108,7 +116,9 @@ export class DiskBlobs {
       { containerName: DiskBlobs.container, blobName, identifier: policyId },
       this.credential,
     );
-    return { sasUrl: `${this.diskBlob(blobName).url}?${sas.toString()}`, policyId };
+    // Named through the account's endpoint, as every URL the bot is handed; the gateway lets this container's SAS through (see there).
+    const url = this.diskBlob(blobName).url.replace(this.blobEndpoint, this.accountEndpoint);
+    return { sasUrl: `${url}?${sas.toString()}`, policyId };
   }
 
   async revoke(policyId: string): Promise<void> {

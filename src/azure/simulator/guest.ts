@@ -1,40 +1,128 @@
 import { z } from 'zod';
+import { runOnceEntrySchema, type RunOnceEntry } from '../../domain/integrity.js';
 
-/** What the layer integrity check looks for inside the packaging machine (DESIGN §5). */
+/**
+ * The probes of src/azure/scripts/integrity-check.ps1 (with fail-closed.ps1), by the names it reports on stderr when
+ * one cannot answer (a unit test keeps the two lists equal).
+ */
+export const INTEGRITY_PROBES = [
+  'architecture',
+  'registry',
+  'devices',
+  'servicing',
+  'windows-update',
+  'update-agent',
+  'file-renames',
+  'computer-name',
+  'domain-join',
+  'msi-mutex',
+  'installer-key',
+  'ngen-processes',
+  'ngen-queue',
+  'runonce',
+  'smscfg',
+  'report',
+] as const;
+
+/** What the layer integrity check looks for inside the packaging machine (DESIGN §5), and how the simulated script misbehaves. */
 export const guestFlagsSchema = z.strictObject({
   driverRebootPending: z.boolean(),
+  deviceRestartPending: z.boolean(),
   rebootPending: z.boolean(),
+  windowsUpdateRebootRequired: z.boolean(),
+  updateAgentRebootRequired: z.boolean(),
+  fileRenamesPending: z.boolean(),
+  computerRenamePending: z.boolean(),
+  domainJoinPending: z.boolean(),
   msiInProgress: z.boolean(),
+  installerInProgress: z.boolean(),
   ngenInProgress: z.boolean(),
   ngenQueued: z.boolean(),
-  runOnceOutstanding: z.boolean(),
+  /** HKLM RunOnce / RunOnceEx entries, with the command each would run. */
+  runOnce: z.array(runOnceEntrySchema.extend({ command: z.string().max(500).default('cmd /c exit 0') })).max(64),
   smsCfgPresent: z.boolean(),
+  /** The NGen work outlasts the Expedite NGen script's time budget: it reports NGen still running. */
+  ngenOutlastsBudget: z.boolean(),
+  /** The named probe of the check throws: the script writes its error to stderr, prints no result, exits 1. */
+  failProbe: z.enum(INTEGRITY_PROBES).nullable(),
+  /** A `WARNING:` line reaches stdout before the result. */
+  emitWarning: z.boolean(),
+  /** The output starts with a UTF-8 byte order mark. */
+  bom: z.boolean(),
 });
 
 export type GuestFlags = z.infer<typeof guestFlagsSchema>;
+/** What the control API accepts: any subset of the flags (RunOnce commands may be left out). */
+export const guestChangesSchema = guestFlagsSchema.partial();
+export type GuestChanges = z.input<typeof guestChangesSchema>;
 
 const CLEAN_GUEST: GuestFlags = {
   driverRebootPending: false,
+  deviceRestartPending: false,
   rebootPending: false,
+  windowsUpdateRebootRequired: false,
+  updateAgentRebootRequired: false,
+  fileRenamesPending: false,
+  computerRenamePending: false,
+  domainJoinPending: false,
   msiInProgress: false,
+  installerInProgress: false,
   ngenInProgress: false,
   ngenQueued: false,
-  runOnceOutstanding: false,
+  runOnce: [],
   smsCfgPresent: false,
+  ngenOutlastsBudget: false,
+  failProbe: null,
+  emitWarning: false,
+  bom: false,
 };
 
-/** Scripts announce what they are on their first line; the guest only understands these. */
-const INTEGRITY_CHECK_MARKER = '# oslayer:integrity-check';
-const EXPEDITE_NGEN_MARKER = '# oslayer:expedite-ngen';
+/** Conditions a restart clears; NGen, MSI, RunOnce (nobody signs in) and SMSCFG.INI are not boot-bound. */
+const CLEARED_BY_BOOT = [
+  'driverRebootPending',
+  'deviceRestartPending',
+  'rebootPending',
+  'windowsUpdateRebootRequired',
+  'updateAgentRebootRequired',
+  'fileRenamesPending',
+  'computerRenamePending',
+  'domainJoinPending',
+] as const;
 
-const NGEN_OUTPUT = [
-  'Microsoft (R) CLR Native Image Generator - Version 4.8.9037.0',
-  'Copyright (c) Microsoft Corporation.  All rights reserved.',
-  'Updating native images...',
-  'All compilation targets are up to date.',
-  'Executing queued items...',
-  'All compilation targets are up to date.',
-].join('\n');
+/** Scripts announce what they are on their first line; the guest only understands these. */
+const MARKERS = {
+  check: '# oslayer:integrity-check',
+  ngen: '# oslayer:expedite-ngen',
+  runOnce: '# oslayer:runonce',
+} as const;
+
+/** What a script run printed, and its exit code (Action Run Command does not report it; managed Run Command does). */
+export interface GuestRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const PROBE_ERRORS: Readonly<Record<(typeof INTEGRITY_PROBES)[number], string>> = {
+  architecture: 'the check runs in a 32-bit PowerShell; it needs the 64-bit one',
+  registry: 'Requested registry access is not allowed.',
+  devices: 'Get-PnpDevice : Generic failure',
+  servicing: 'Requested registry access is not allowed.',
+  'windows-update': 'Requested registry access is not allowed.',
+  'update-agent': 'Retrieving the COM class factory for component with CLSID {C01B9BA0-BEA7-41BA-B604-D0A36F469133} failed due to the following error: 80070422.',
+  'file-renames': 'Requested registry access is not allowed.',
+  'computer-name': 'the computer name keys are missing',
+  'domain-join': 'Requested registry access is not allowed.',
+  'msi-mutex': "Access to the path 'Global\\_MSIExecute' is denied.",
+  'installer-key': 'Requested registry access is not allowed.',
+  'ngen-processes': 'Cannot open Service Control Manager on computer \'.\'. This operation might require other privileges.',
+  'ngen-queue': 'Get-ScheduledTask : The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.',
+  runonce: 'Requested registry access is not allowed.',
+  smscfg: 'Access to the path is denied.',
+  report: 'the result is too long for Run Command',
+};
+
+const NGEN_STEPS = ['Framework64\\v4.0.30319', 'Framework\\v4.0.30319', 'Framework64\\v2.0.50727', 'Framework\\v2.0.50727'];
 
 /**
  * The simulated Windows guests, by VM name. Flags are kept per name, not per VM, so a test
@@ -44,30 +132,74 @@ export class GuestRegistry {
   private readonly guests = new Map<string, GuestFlags>();
 
   flags(vmName: string): GuestFlags {
-    return { ...(this.guests.get(vmName.toLowerCase()) ?? CLEAN_GUEST) };
+    return structuredClone(this.guests.get(vmName.toLowerCase()) ?? CLEAN_GUEST);
   }
 
   update(vmName: string, changes: Partial<GuestFlags>): GuestFlags {
-    const next = { ...this.flags(vmName), ...changes };
+    const next = guestFlagsSchema.parse({ ...this.flags(vmName), ...changes });
     this.guests.set(vmName.toLowerCase(), next);
-    return { ...next };
+    return structuredClone(next);
   }
 
-  /** A boot finishes what was waiting for one; NGen, MSI and RunOnce are not boot-bound. */
+  /** A boot finishes what was waiting for one. */
   boot(vmName: string): void {
-    this.update(vmName, { driverRebootPending: false, rebootPending: false });
+    this.update(vmName, Object.fromEntries(CLEARED_BY_BOOT.map((flag) => [flag, false])));
   }
 
-  /** Runs a RunPowerShellScript body and answers what the guest would print. */
-  runScript(vmName: string, script: string[]): { stdout: string; stderr: string } {
+  /** Runs a RunPowerShellScript body with its parameters and answers what the guest would print. */
+  runScript(vmName: string, script: readonly string[], parameters: Readonly<Record<string, string>> = {}): GuestRun {
     const marker = script[0]?.trim() ?? '';
-    if (marker.startsWith(INTEGRITY_CHECK_MARKER)) {
-      return { stdout: JSON.stringify({ v: 1, ...this.flags(vmName) }), stderr: '' };
-    }
-    if (marker.startsWith(EXPEDITE_NGEN_MARKER)) {
-      this.update(vmName, { ngenInProgress: false, ngenQueued: false });
-      return { stdout: NGEN_OUTPUT, stderr: '' };
-    }
-    return { stdout: '', stderr: '' };
+    if (marker === MARKERS.check) return this.integrityCheck(vmName);
+    if (marker === MARKERS.ngen) return this.expediteNgen(vmName, parameters.Mode ?? 'queued');
+    if (marker === MARKERS.runOnce) return this.runOnce(vmName, parameters.Action ?? '', parameters.Entries ?? '');
+    return { stdout: '', stderr: '', exitCode: 0 };
   }
+
+  private integrityCheck(vmName: string): GuestRun {
+    const { failProbe, emitWarning, bom, ngenOutlastsBudget: _budget, runOnce, ...conditions } = this.flags(vmName);
+    if (failProbe) return { stdout: '', stderr: `oslayer probe failed: ${failProbe}: ${PROBE_ERRORS[failProbe]}\r\n`, exitCode: 1 };
+    const report = { v: 2, ...conditions, runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })) };
+    const line = JSON.stringify(report).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const warning = emitWarning ? 'WARNING: The names of some imported commands from the module include unapproved verbs.\r\n' : '';
+    return { stdout: `${bom ? '\uFEFF' : ''}${warning}${line}\r\n`, stderr: '', exitCode: 0 };
+  }
+
+  private expediteNgen(vmName: string, mode: string): GuestRun {
+    if (mode !== 'queued' && mode !== 'update-force') return probeFailure('mode', 'Mode must be queued or update-force');
+    const steps = NGEN_STEPS.map((step) => `${step} executeQueuedItems`);
+    if (mode === 'update-force') steps.push(...NGEN_STEPS.map((step) => `${step} update /force`));
+    if (this.flags(vmName).ngenOutlastsBudget) {
+      return jsonLine({ v: 1, finished: false, running: steps[0], ran: [] });
+    }
+    this.update(vmName, { ngenInProgress: false, ngenQueued: false });
+    return jsonLine({ v: 1, finished: true, running: null, ran: steps });
+  }
+
+  private runOnce(vmName: string, action: string, entriesBase64: string): GuestRun {
+    if (action !== 'run' && action !== 'remove') return probeFailure('parameters', 'Action must be run or remove');
+    let requested: RunOnceEntry[];
+    try {
+      const parameter = z.strictObject({ entries: z.array(runOnceEntrySchema).min(1) });
+      requested = parameter.parse(JSON.parse(Buffer.from(entriesBase64, 'base64').toString('utf8'))).entries;
+    } catch {
+      return probeFailure('parameters', 'an entry is not a RunOnce or RunOnceEx entry of HKLM');
+    }
+    const present = this.flags(vmName).runOnce;
+    const same = (a: RunOnceEntry, b: RunOnceEntry) => a.view === b.view && a.key === b.key && a.name.toLowerCase() === b.name.toLowerCase();
+    const results = requested.map((entry) => {
+      const found = present.some((p) => same(p, entry));
+      const outcome = !found ? 'missing' : action === 'remove' ? 'removed' : 'ran';
+      return { ...entry, outcome, exitCode: outcome === 'ran' ? 0 : null };
+    });
+    this.update(vmName, { runOnce: present.filter((p) => !requested.some((entry) => same(p, entry))) });
+    return jsonLine({ v: 1, results });
+  }
+}
+
+function jsonLine(value: unknown): GuestRun {
+  return { stdout: `${JSON.stringify(value)}\r\n`, stderr: '', exitCode: 0 };
+}
+
+function probeFailure(probe: string, message: string): GuestRun {
+  return { stdout: '', stderr: `oslayer probe failed: ${probe}: ${message}\r\n`, exitCode: 1 };
 }

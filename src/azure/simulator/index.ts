@@ -20,16 +20,19 @@ import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
+import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } from './throttle.js';
-import { registerStorageAndNetworkRoutes, seedSandbox } from './storage-and-network.js';
+import { registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
+import { startStorageGateway } from './storage-gateway.js';
 import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { registerSettingsRoutes } from './settings.js';
 import { VmAgents } from './vm-agent.js';
+import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestFlags } from './guest.js';
+export type { GuestChanges, GuestFlags } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {
@@ -51,6 +54,8 @@ export interface ArmSimulatorOptions {
   runCommandMs?: number;
   /** What Retry-After says on long-running operations (default 1 s). */
   retryAfterSeconds?: number;
+  /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
+  stateFile?: string;
 }
 
 export interface RunningArmSimulator {
@@ -68,6 +73,12 @@ export interface RunningArmSimulator {
   location: string;
   /** Azurite's account, e.g. 'devstoreaccount1', as Microsoft.Storage/storageAccounts in resourceGroup. */
   storageAccount: string;
+  /**
+   * The storage account's blob endpoint as ARM reports it: Azurite behind the gateway that
+   * enforces `allowSharedKeyAccess` (./storage-gateway.ts). `blobEndpoint` given at start stays
+   * Azurite itself, the platform's own view.
+   */
+  storageBlobEndpoint: string;
   /** The pre-seeded VNet 'oslayer-vnet', subnet 'packaging'. */
   subnetId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
@@ -93,7 +104,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   };
   const storageAccount = new URL(blobEndpoint).pathname.split('/').filter(Boolean).pop() ?? 'devstoreaccount1';
   const vnetId = resourceId(subscriptionId, resourceGroup, 'Microsoft.Network/virtualNetworks', VNET_NAME);
-  const blobs = new DiskBlobs(blobEndpoint, opts.blobAccountKey);
+  const store = new ResourceStore(subscriptionId);
+  const gateway = await startStorageGateway({
+    azuriteOrigin: new URL(blobEndpoint).origin,
+    sharedKeyAllowed: (account) => sharedKeyAllowed(store, account),
+    platformContainers: [DiskBlobs.container],
+  });
+  const storageBlobEndpoint = `${gateway.origin}/${storageAccount}`;
+  const blobs = new DiskBlobs(blobEndpoint, opts.blobAccountKey, storageBlobEndpoint);
   await blobs.prepare();
   const context: SimulatorContext = {
     config: {
@@ -102,16 +120,20 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       location,
       storageAccount,
       blobEndpoint,
+      storageBlobEndpoint,
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
       runCommandMs: opts.runCommandMs ?? 20_000,
     },
-    store: new ResourceStore(subscriptionId),
+    store,
     operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200, opts.retryAfterSeconds ?? 1),
     guests: new GuestRegistry(),
     agents: new VmAgents(),
+    deployments: new Map(),
     blobs,
   };
+  const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
+  // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
 
   const tokens = new IssuedTokens();
@@ -126,6 +148,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);
+  registerSecurityGroupRoutes(router, context);
   registerSkuRoutes(router, context);
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
@@ -152,11 +175,15 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     resourceGroup,
     location,
     storageAccount,
+    storageBlobEndpoint,
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
     requestCounts: () => throttle.report(),
     async stop() {
+      persistence?.flush();
+      persistence?.stop();
       context.operations.stop();
+      await gateway.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -18,7 +18,7 @@ export interface IpConfiguration {
 export interface NicConfiguration {
   name: string;
   tags?: Tags;
-  properties: { primary?: boolean; deleteOption?: string; ipConfigurations: IpConfiguration[] };
+  properties: { primary?: boolean; deleteOption?: string; networkSecurityGroup?: { id: string }; ipConfigurations: IpConfiguration[] };
 }
 
 /** Hands out made-up addresses; uniqueness is all that matters. */
@@ -86,7 +86,13 @@ export function createInlineNetwork(
       name: nicName,
       location: config.location,
       tags: { ...nicConfig.tags },
-      properties: { provisioningState: 'Succeeded', primary: nicConfig.properties.primary ?? true, ipConfigurations, virtualMachine: { id: vmId } },
+      properties: {
+        provisioningState: 'Succeeded',
+        primary: nicConfig.properties.primary ?? true,
+        ipConfigurations,
+        virtualMachine: { id: vmId },
+        ...(nicConfig.properties.networkSecurityGroup ? { networkSecurityGroup: { id: nicConfig.properties.networkSecurityGroup.id } } : {}),
+      },
     });
     created.push({ id: nicId, deleteOption: nicConfig.properties.deleteOption ?? 'Detach', primary: nicConfig.properties.primary ?? true });
   }

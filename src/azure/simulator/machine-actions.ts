@@ -6,10 +6,39 @@ import { agentNotReporting } from './vm-agent.js';
 import type { PowerState } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
-const runCommandBody = z.object({
+const parametersSchema = z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]);
+
+/** RunCommandInput (2024-07-01): the action Run Command's body. */
+const runCommandBody = z.strictObject({
   commandId: z.literal('RunPowerShellScript'),
   script: z.array(z.string()).default([]),
+  parameters: parametersSchema,
 });
+
+/** VirtualMachineRunCommand (2024-07-01): a managed Run Command's body, as far as the bot uses it. */
+const managedRunCommandBody = z.strictObject({
+  location: z.string().min(1),
+  tags: z.record(z.string(), z.string()).optional(),
+  properties: z.strictObject({
+    source: z.strictObject({ script: z.string().min(1) }),
+    parameters: parametersSchema,
+    asyncExecution: z.boolean().default(false),
+    timeoutInSeconds: z.number().int().min(0).default(0),
+    treatFailureAsDeploymentFailure: z.boolean().default(false),
+  }),
+});
+
+interface ManagedRunCommand {
+  id: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+  body: z.infer<typeof managedRunCommandBody>['properties'];
+  provisioningState: 'Creating' | 'Succeeded' | 'Failed';
+  instanceView: Record<string, unknown>;
+}
+
+const asParameters = (list: Array<{ name: string; value: string }>) => Object.fromEntries(list.map((p) => [p.name, p.value]));
 
 /** Power actions: the VM shows the transitional state until the operation completes. */
 const POWER_ACTIONS: Record<string, { during: PowerState; after: PowerState; boots: boolean; requiresRunning?: boolean }> = {
@@ -37,6 +66,7 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
     });
   }
   router.add('POST', `${machine}/runCommand`, (req) => runCommand(context, req));
+  registerManagedRunCommands(router, context, machine);
 }
 
 /**
@@ -59,7 +89,8 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
     () => {
       machine.runCommandInProgress = false;
       if (!context.agents.installed(machine.name)) throw agentNotReporting(machine.name);
-      const { stdout, stderr } = context.guests.runScript(machine.name, body.script);
+      // The action Run Command reports both streams but never the exit code.
+      const { stdout, stderr } = context.guests.runScript(machine.name, body.script, asParameters(body.parameters));
       const status = (stream: string, message: string) => ({
         code: `ComponentStatus/${stream}/succeeded`,
         level: 'Info',
@@ -70,4 +101,94 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
     },
     { durationMs: context.config.runCommandMs },
   );
+}
+
+/**
+ * Managed Run Command (virtualMachines/{vm}/runCommands/{name}): PUT runs the script and, unless
+ * asyncExecution, completes when it ends; GET with $expand=instanceView reports executionState,
+ * exitCode, output and error; DELETE removes it. Accepted only on a running VM; without a VM agent
+ * it fails when its time is up.
+ */
+function registerManagedRunCommands(router: Router, context: SimulatorContext, machine: string): void {
+  const commands = new Map<string, ManagedRunCommand>();
+  const key = (vmId: string, name: string) => `${vmId}/${name.toLowerCase()}`;
+  const path = `${machine}/runCommands/:runCommand`;
+
+  const render = (command: ManagedRunCommand, expand: boolean) => ({
+    name: command.name,
+    id: command.id,
+    type: 'Microsoft.Compute/virtualMachines/runCommands',
+    location: command.location,
+    tags: command.tags,
+    properties: {
+      source: command.body.source,
+      parameters: command.body.parameters,
+      asyncExecution: command.body.asyncExecution,
+      treatFailureAsDeploymentFailure: command.body.treatFailureAsDeploymentFailure,
+      timeoutInSeconds: command.body.timeoutInSeconds,
+      provisioningState: command.provisioningState,
+      ...(expand ? { instanceView: command.instanceView } : {}),
+    },
+  });
+
+  router.add('PUT', path, (req) => {
+    const target = findMachine(context, req);
+    const body = parseBody(managedRunCommandBody, req);
+    if (!isRunning(target)) {
+      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: VM is not running (it is ${target.powerState}).`);
+    }
+    const name = req.params.runCommand!;
+    const command: ManagedRunCommand = {
+      id: `${target.id}/runCommands/${name}`,
+      name,
+      location: body.location,
+      tags: body.tags ?? {},
+      body: body.properties,
+      provisioningState: 'Creating',
+      instanceView: { executionState: 'Running', startTime: new Date().toISOString() },
+    };
+    commands.set(key(target.vmId, name), command);
+    const durationMs = context.config.runCommandMs;
+    const run = () => {
+      // The managed Run Command is a VM extension too: without the agent it never starts and fails as the action does.
+      if (!context.agents.installed(target.name)) {
+        command.provisioningState = 'Failed';
+        throw agentNotReporting(target.name);
+      }
+      const script = command.body.source.script.split(/\r?\n/);
+      const result = context.guests.runScript(target.name, script, asParameters(command.body.parameters));
+      const timedOut = command.body.timeoutInSeconds > 0 && durationMs > command.body.timeoutInSeconds * 1000;
+      const executionState = timedOut ? 'TimedOut' : result.exitCode === 0 ? 'Succeeded' : 'Failed';
+      command.instanceView = {
+        ...command.instanceView,
+        executionState,
+        executionMessage: timedOut ? 'Execution timed out' : '',
+        exitCode: timedOut ? -1 : result.exitCode,
+        output: result.stdout,
+        error: result.stderr,
+        endTime: new Date().toISOString(),
+      };
+      const failed = executionState !== 'Succeeded' && command.body.treatFailureAsDeploymentFailure;
+      command.provisioningState = failed ? 'Failed' : 'Succeeded';
+      if (failed) throw new ArmError(400, 'VMExtensionProvisioningError', `Run command ${name} ended ${executionState}.`);
+      return render(command, false);
+    };
+    return context.operations.begin(req, run, { status: 201, body: render(command, false), durationMs });
+  });
+
+  router.add('GET', path, (req) => {
+    const target = findMachine(context, req);
+    const command = commands.get(key(target.vmId, req.params.runCommand!));
+    if (!command) throw new ArmError(404, 'NotFound', `The entity was not found in this Azure location.`);
+    return { status: 200, body: render(command, req.query.get('$expand') === 'instanceView') };
+  });
+
+  router.add('DELETE', path, (req) => {
+    const target = findMachine(context, req);
+    const k = key(target.vmId, req.params.runCommand!);
+    if (!commands.has(k)) return { status: 204 };
+    return context.operations.begin(req, () => {
+      commands.delete(k);
+    });
+  });
 }

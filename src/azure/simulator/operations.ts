@@ -3,7 +3,7 @@ import { ArmError, armErrorResponse, type Router, type SimRequest, type SimRespo
 
 interface Operation {
   id: string;
-  /** Where its status document lives: Compute's locations/{loc}/operations, or a deployment's operationStatuses. */
+  /** Where its status document lives: its provider's locations/{loc}/operations, or a deployment's operationStatuses. */
   statusPath: string;
   /** Settles when the operation finishes, whichever way. */
   finished: Promise<void>;
@@ -77,12 +77,11 @@ export class LongRunningOperations {
   }
 
   register(router: Router): void {
-    router.add('GET', '/subscriptions/:sub/providers/Microsoft.Compute/locations/:location/operations/:id', (req) =>
-      req.query.get('monitor') === 'true' ? this.locationAnswer(req) : this.statusAnswer(req),
-    );
-    const deploymentStatus = (req: SimRequest) => (req.query.get('monitor') === 'true' ? this.locationAnswer(req) : this.statusAnswer(req));
-    router.add('GET', '/subscriptions/:sub/providers/Microsoft.Resources/deployments/:name/operationStatuses/:id', deploymentStatus);
-    router.add('GET', '/subscriptions/:sub/resourcegroups/:rg/providers/Microsoft.Resources/deployments/:name/operationStatuses/:id', deploymentStatus);
+    const answer = (req: SimRequest) => (req.query.get('monitor') === 'true' ? this.locationAnswer(req) : this.statusAnswer(req));
+    router.add('GET', '/subscriptions/:sub/providers/Microsoft.Compute/locations/:location/operations/:id', answer);
+    router.add('GET', '/subscriptions/:sub/providers/Microsoft.Network/locations/:location/operations/:id', answer);
+    router.add('GET', '/subscriptions/:sub/providers/Microsoft.Resources/deployments/:name/operationStatuses/:id', answer);
+    router.add('GET', '/subscriptions/:sub/resourcegroups/:rg/providers/Microsoft.Resources/deployments/:name/operationStatuses/:id', answer);
   }
 
   private async finish(operation: Operation, complete: () => unknown | Promise<unknown>): Promise<void> {

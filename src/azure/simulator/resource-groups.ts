@@ -7,14 +7,23 @@ const resourceGroupBody = z.object({ location: z.string().min(1), tags: z.record
 
 export function registerResourceGroupRoutes(router: Router, { store }: SimulatorContext): void {
   const path = '/subscriptions/:sub/resourcegroups/:rg';
-  router.add('GET', `${path}/resources`, (req) => {
-    const group = store.requireResourceGroup(req.params.sub!, req.params.rg!);
-    const wanted = resourceFilter(req.query.get('$filter'));
-    const value = store
-      .inventory()
-      .filter((item) => item.id.toLowerCase().startsWith(`${group.id.toLowerCase()}/providers/`) && wanted(item))
-      .map(({ id, name, type, tags }) => ({ id, name, type, location: group.location, tags }));
+  /** Resources - List By Resource Group / Resources - List (the whole subscription), with the same $filter forms. */
+  const listResources = (groups: ResourceGroup[], filter: string | null): SimResponse => {
+    const wanted = resourceFilter(filter);
+    const items = store.inventory().filter((item) => item.type !== 'Microsoft.Resources/resourceGroups' && wanted(item));
+    const value = groups.flatMap((group) =>
+      items
+        .filter((item) => item.id.toLowerCase().startsWith(`${group.id.toLowerCase()}/providers/`))
+        .map(({ id, name, type, tags }) => ({ id, name, type, location: group.location, tags })),
+    );
     return { status: 200, body: { value } };
+  };
+  router.add('GET', `${path}/resources`, (req) =>
+    listResources([store.requireResourceGroup(req.params.sub!, req.params.rg!)], req.query.get('$filter')),
+  );
+  router.add('GET', '/subscriptions/:sub/resources', (req) => {
+    store.requireSubscription(req.params.sub!);
+    return listResources(store.resourceGroups.values(), req.query.get('$filter'));
   });
   router.add('GET', path, (req) => ({ status: 200, body: render(store.requireResourceGroup(req.params.sub!, req.params.rg!)) }));
   router.add('HEAD', path, (req) => {

@@ -119,11 +119,16 @@ export class ResourceStore {
     ];
   }
 
-  /** The resource group a request addresses; ARM answers 404 when it (or the subscription) is unknown. */
-  requireResourceGroup(subscriptionId: string, name: string): ResourceGroup {
+  /** ARM answers 404 SubscriptionNotFound for any subscription but the simulated one. */
+  requireSubscription(subscriptionId: string): void {
     if (subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
       throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
     }
+  }
+
+  /** The resource group a request addresses; ARM answers 404 when it (or the subscription) is unknown. */
+  requireResourceGroup(subscriptionId: string, name: string): ResourceGroup {
+    this.requireSubscription(subscriptionId);
     const group = this.resourceGroups.get(resourceGroupId(this.subscriptionId, name));
     if (!group) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`);
     return group;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
 import { parseBody, type Router } from './http.js';
 
-const settingsSchema = z.strictObject({
+export const settingsSchema = z.strictObject({
   runCommandMs: z.number().int().min(0).optional(),
   operationDelayMs: z.number().int().min(0).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
@@ -20,16 +20,20 @@ export function currentSettings({ config, operations }: SimulatorContext): Simul
   return { runCommandMs: config.runCommandMs, operationDelayMs: operations.defaultDurationMs, retryAfterSeconds: operations.retryAfterSeconds };
 }
 
+/** Applies the fields given; the others keep their value. */
+export function applySettings({ config, operations }: SimulatorContext, changes: Partial<SimulatorSettings>): void {
+  if (changes.runCommandMs !== undefined) config.runCommandMs = changes.runCommandMs;
+  if (changes.operationDelayMs !== undefined) operations.defaultDurationMs = changes.operationDelayMs;
+  if (changes.retryAfterSeconds !== undefined) operations.retryAfterSeconds = changes.retryAfterSeconds;
+}
+
 export function registerSettingsRoutes(router: Router, context: SimulatorContext): void {
   router.add('GET', '/_simulator/settings', () => ({ status: 200, body: currentSettings(context) }), { anonymous: true });
   router.add(
     'PUT',
     '/_simulator/settings',
     (req) => {
-      const changes = parseBody(settingsSchema, req);
-      if (changes.runCommandMs !== undefined) context.config.runCommandMs = changes.runCommandMs;
-      if (changes.operationDelayMs !== undefined) context.operations.defaultDurationMs = changes.operationDelayMs;
-      if (changes.retryAfterSeconds !== undefined) context.operations.retryAfterSeconds = changes.retryAfterSeconds;
+      applySettings(context, parseBody(settingsSchema, req));
       return { status: 200, body: currentSettings(context) };
     },
     { anonymous: true },

@@ -1,16 +1,19 @@
 import type { SimulatorContext } from './context.js';
 import type { Router } from './http.js';
-import { notFound, resourceGroupId, resourceId, type PlainResource } from './resources.js';
+import { notFound, resourceGroupId, resourceId, type PlainResource, type ResourceStore } from './resources.js';
+import { seedBastion } from './security-groups.js';
 
 const PLAIN_TYPES = [
   'Microsoft.Storage/storageAccounts',
   'Microsoft.Network/virtualNetworks',
   'Microsoft.Network/networkInterfaces',
   'Microsoft.Network/publicIPAddresses',
+  'Microsoft.Network/networkSecurityGroups',
 ];
 
 /** The sandbox subscription as a connector finds it: its resource group, storage account and VNet. */
-export function seedSandbox({ config, store }: SimulatorContext, vnetName: string, subnetName: string): void {
+export function seedSandbox(context: SimulatorContext, vnetName: string, subnetName: string): void {
+  const { config, store } = context;
   const { subscriptionId, resourceGroup, location } = config;
   store.resourceGroups.put({
     id: resourceGroupId(subscriptionId, resourceGroup),
@@ -29,7 +32,7 @@ export function seedSandbox({ config, store }: SimulatorContext, vnetName: strin
     sku: { name: 'Standard_LRS', tier: 'Standard' },
     properties: {
       provisioningState: 'Succeeded',
-      primaryEndpoints: { blob: `${config.blobEndpoint}/` },
+      primaryEndpoints: { blob: `${config.storageBlobEndpoint}/` },
       primaryLocation: location,
       statusOfPrimary: 'available',
       accessTier: 'Hot',
@@ -53,9 +56,17 @@ export function seedSandbox({ config, store }: SimulatorContext, vnetName: strin
           type: 'Microsoft.Network/virtualNetworks/subnets',
           properties: { provisioningState: 'Succeeded', addressPrefix: '10.42.1.0/24' },
         },
+        {
+          id: `${vnetId}/subnets/AzureBastionSubnet`,
+          name: 'AzureBastionSubnet',
+          type: 'Microsoft.Network/virtualNetworks/subnets',
+          properties: { provisioningState: 'Succeeded', addressPrefix: '10.42.250.0/26' },
+        },
       ],
     },
   });
+  // Private access is the default: the sandbox's network has Azure Bastion, as many enterprise hub networks do.
+  seedBastion(context, vnetId, 'oslayer-bastion');
 }
 
 export function registerStorageAndNetworkRoutes(router: Router, { config, store }: SimulatorContext): void {
@@ -92,6 +103,12 @@ export function registerStorageAndNetworkRoutes(router: Router, { config, store 
       },
     };
   });
+}
+
+/** The account's `allowSharedKeyAccess`: ARM leaves it unset (null) until someone sets it, and unset means allowed. */
+export function sharedKeyAllowed(store: ResourceStore, account: string): boolean {
+  const found = store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === account);
+  return found?.properties.allowSharedKeyAccess !== false;
 }
 
 /** The ARM representation of a stored resource. */

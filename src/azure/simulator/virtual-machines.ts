@@ -6,6 +6,7 @@ import { createInlineNetwork, releaseInlineNetwork } from './inline-network.js';
 import { renderInstanceView, renderMachine } from './machine-views.js';
 import { notFound, normalizeLocation, resourceId, type ManagedDisk, type VirtualMachine } from './resources.js';
 import { findVmSize } from './skus.js';
+import { securityGroupExists } from './security-groups.js';
 import { subnetExists } from './storage-and-network.js';
 
 const VM_TYPE = 'Microsoft.Compute/virtualMachines';
@@ -54,6 +55,7 @@ const machineBody = z.object({
             properties: z.object({
               primary: z.boolean().optional(),
               deleteOption: deleteOption.optional(),
+              networkSecurityGroup: z.object({ id: z.string().min(1) }).optional(),
               ipConfigurations: z.array(ipConfigurationSchema).min(1),
             }),
           }),
@@ -121,6 +123,10 @@ function putMachine(context: SimulatorContext, req: SimRequest): SimResponse {
   }
   const { networkProfile, storageProfile } = body.properties;
   for (const nic of networkProfile.networkInterfaceConfigurations) {
+    const nsg = nic.properties.networkSecurityGroup?.id;
+    if (nsg && !securityGroupExists(context, nsg)) {
+      throw new ArmError(400, 'InvalidResourceReference', `Resource ${nsg} referenced by resource ${id} was not found.`);
+    }
     for (const ipConfig of nic.properties.ipConfigurations) {
       if (!subnetExists(context, ipConfig.properties.subnet.id)) {
         throw new ArmError(400, 'InvalidResourceReference', `Resource ${ipConfig.properties.subnet.id} referenced by resource ${id} was not found.`);

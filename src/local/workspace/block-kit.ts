@@ -20,10 +20,11 @@ export type Inputs = Record<string, Record<string, InputValue>>;
 type StateEntry =
   | { type: string; value: string | null }
   | { type: string; selected_option: BlockOption | null }
-  | { type: string; selected_options: BlockOption[] };
+  | { type: string; selected_options: BlockOption[] }
+  | { type: string; selected_user: string | null };
 export type StateValues = Record<string, Record<string, StateEntry>>;
 
-const STATEFUL = new Set(['plain_text_input', 'number_input', 'static_select', 'radio_buttons', 'checkboxes']);
+const STATEFUL = new Set(['plain_text_input', 'number_input', 'static_select', 'radio_buttons', 'checkboxes', 'users_select']);
 
 /**
  * Slack gives every block and element without an id one of its own, and reports those ids in
@@ -75,6 +76,8 @@ function initialValue(element: Element): InputValue {
       return typeof element.initial_value === 'string' ? element.initial_value : null;
     case 'checkboxes':
       return ((element.initial_options as BlockOption[] | undefined) ?? []).map((o) => o.value);
+    case 'users_select':
+      return typeof element.initial_user === 'string' ? element.initial_user : null;
     default:
       return (element.initial_option as BlockOption | undefined)?.value ?? null;
   }
@@ -88,6 +91,8 @@ function stateEntry(element: Element, value: InputValue): StateEntry {
   if (element.type === 'static_select' || element.type === 'radio_buttons') {
     return { type: element.type, selected_option: optionWithValue(element, value) };
   }
+  // A users_select reports the chosen user's id (Block Kit reference, users_select: selected_user).
+  if (element.type === 'users_select') return { type: element.type, selected_user: typeof value === 'string' && value !== '' ? value : null };
   const text = typeof value === 'string' && value !== '' ? value : null;
   return { type: element.type, value: text };
 }
@@ -117,6 +122,8 @@ export function actionOf(block: Block, element: Element, chosen: InputValue | un
       return { ...base, selected_option: optionWithValue(element, chosen) };
     case 'checkboxes':
       return { ...base, selected_options: (stateEntry(element, chosen ?? []) as { selected_options: BlockOption[] }).selected_options };
+    case 'users_select':
+      return { ...base, selected_user: typeof chosen === 'string' ? chosen : null };
     case 'plain_text_input':
     case 'number_input':
       return { ...base, value: typeof chosen === 'string' ? chosen : null };
@@ -140,7 +147,8 @@ export function clientErrors(blocks: Block[], values: StateValues): Record<strin
     const empty =
       ('value' in entry && entry.value === null) ||
       ('selected_option' in entry && entry.selected_option === null) ||
-      ('selected_options' in entry && entry.selected_options.length === 0);
+      ('selected_options' in entry && entry.selected_options.length === 0) ||
+      ('selected_user' in entry && entry.selected_user === null);
     if (empty && block.optional !== true) errors[block.block_id!] = 'Please fill out this required field.';
     if (element.type === 'number_input' && 'value' in entry && entry.value !== null) {
       const problem = numberProblem(element, entry.value);

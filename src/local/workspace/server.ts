@@ -114,7 +114,7 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
   }
 
   async function serveGet(pathname: string, params: URLSearchParams, res: ServerResponse): Promise<void> {
-    if (pathname === '/api/state') return sendJson(res, 200, workspace.state(userFrom(params.get('user'))));
+    if (pathname === '/api/state') return sendJson(res, 200, workspace.state(userFrom(params.get('user')), Number(params.get('since')) || 0));
     if (pathname === '/api/session') {
       return sendJson(res, 200, { ...directoryForPage(opts.users, opts.channel), sandbox: { enabled: opts.sandbox.enabled, running: sandbox !== undefined } });
     }

@@ -69,9 +69,11 @@ export function workspaceState(
   user: string,
   home: LocalChannel,
   viewErrors: ReadonlyMap<string, Record<string, string>>,
+  /** When the page was loaded (Slack ts seconds): ephemerals from before it are gone, as in Slack after a reload. */
+  since = 0,
 ): WorkspaceState {
   // The bot may post anywhere (another channel, a DM): every channel it used is listed, never dropped.
-  const seen = fake.messages.filter((m) => !m.ephemeral || m.user === user);
+  const seen = fake.messages.filter((m) => !m.ephemeral || (m.user === user && Math.floor(Number(m.ts)) >= Math.floor(since)));
   const channelIds = [...new Set([home.id, ...seen.map((m) => m.channel)])];
   return {
     user,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { FakeSlackWebApi, StoredView } from '../slack-web-api.js';
+import { ResponseUrlBudget, type FakeSlackWebApi, type StoredView } from '../slack-web-api.js';
 import { actionOf, clientErrors, findElement, stateValues, withIds, type InputValue, type Inputs } from './block-kit.js';
 import { parseAck, type BotAnswer, type BotEndpoint } from './bot-endpoint.js';
 import type { LocalChannel, LocalUser } from './directory.js';
@@ -47,6 +47,8 @@ function failed(answer: Extract<BotAnswer, { ok: false }>): Outcome {
 export class Workspace extends EventEmitter {
   private readonly viewErrors = new Map<string, Record<string, string>>();
   private readonly responseTargets = new Map<string, ResponseTarget>();
+  /** Slack's rule for response_urls: five posts within 30 minutes. */
+  private readonly responseBudget = new ResponseUrlBudget();
 
   constructor(
     private readonly opts: {
@@ -67,8 +69,9 @@ export class Workspace extends EventEmitter {
     return this.opts.users.find((u) => u.id === id);
   }
 
-  state(user: LocalUser): WorkspaceState {
-    return workspaceState(this.opts.fake, user.id, this.opts.channel, this.viewErrors);
+  /** What `user` sees; `since` (the page's load time) drops older ephemerals, which Slack does not keep across a reload. */
+  state(user: LocalUser, since?: number): WorkspaceState {
+    return workspaceState(this.opts.fake, user.id, this.opts.channel, this.viewErrors, since);
   }
 
   /** The composer: a slash command goes to the app; anything else gets Slackbot's word, as nothing else here reads it. */
@@ -139,7 +142,8 @@ export class Workspace extends EventEmitter {
   /** A POST from the app to a response_url this workspace handed out. */
   respond(token: string, body: Record<string, unknown>): Outcome {
     const target = this.responseTargets.get(token);
-    if (!target) return { ok: false, status: 404, error: 'expired_url' };
+    const spent = this.responseBudget.use(token);
+    if (!target || spent) return { ok: false, status: 404, error: spent ?? 'expired_url' };
     this.deliver(target, body);
     return OK;
   }
@@ -153,7 +157,7 @@ export class Workspace extends EventEmitter {
   }
 
   private responseUrl(target: ResponseTarget): string {
-    const token = randomBytes(12).toString('hex');
+    const token = this.responseBudget.issue(randomBytes(12).toString('hex'));
     this.responseTargets.set(token, target);
     return `${this.opts.baseUrl}/response/${token}`;
   }

@@ -5,6 +5,7 @@ import { ACTION } from '../../../views/ids.js';
 import { connectorModal, connectorModalMetadataOf } from '../../../views/connector-modal.js';
 import { readViewState } from '../../../views/state.js';
 import { tellUser } from '../replies.js';
+import { updateViewGuarded } from '../view-updates.js';
 
 /**
  * The connector modal's cloud and sign-in choices: the modal is rebuilt from what is on screen
@@ -22,11 +23,9 @@ export function register(app: App, services: Services): void {
       const view = body.view!;
       const metadata = connectorModalMetadataOf(view.private_metadata);
       const stored = metadata.connectorId ? await services.repos.connectors.get(metadata.connectorId) : null;
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: connectorModal({ values: readViewState(view.state), metadata, hasStoredSecret: stored?.auth.kind === 'client-secret' }),
-      });
+      await updateViewGuarded(client, view.id, view.hash, async () =>
+        connectorModal({ values: readViewState(view.state), metadata, hasStoredSecret: stored?.auth.kind === 'client-secret' }),
+      );
     },
   );
 }

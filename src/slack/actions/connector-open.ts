@@ -4,7 +4,7 @@ import { authorize } from '../authorize.js';
 import { ACTION } from '../../../views/ids.js';
 import { draftIdOf } from '../../../views/wizard.js';
 import { connectorModalFor } from '../connector-modals.js';
-import { tellUser } from '../replies.js';
+import { openOver, tellUser } from '../replies.js';
 
 const NEW = new Set<string>([ACTION.connectorsNew, ACTION.wizardConnectorNew]);
 const ALL = [ACTION.connectorsNew, ACTION.wizardConnectorNew, ACTION.connectorsEdit, ACTION.wizardConnectorEdit];
@@ -16,14 +16,13 @@ const ALL = [ACTION.connectorsNew, ACTION.wizardConnectorNew, ACTION.connectorsE
  */
 export function register(app: App, services: Services): void {
   app.action<BlockButtonAction>({ action_id: new RegExp(`^(${ALL.join('|')})$`), type: 'block_actions' }, async (args) => {
-    const { ack, body, action, client } = args;
+    const { ack, body, action } = args;
     await ack();
     const isNew = NEW.has(action.action_id);
     const auth = await authorize(services, body.user.id, 'manage-connectors', `${isNew ? 'add' : 'edit'} a platform connector configuration`);
     if (!auth.ok) return tellUser(args, auth.message);
     const draftId = draftIdOf(body.view?.private_metadata);
     const view = await connectorModalFor(services.repos, { ...(isNew ? {} : { connectorId: action.value }), ...(draftId ? { draftId } : {}) });
-    if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
-    else await client.views.open({ trigger_id: body.trigger_id, view });
+    await openOver(args, view);
   });
 }

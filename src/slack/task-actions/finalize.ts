@@ -1,42 +1,16 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { TASK_ACTIONS } from '../../../views/task-message.js';
-import { IllegalTransitionError } from '../../domain/version-status.js';
 import type { Services } from '../../services.js';
-import { recordAudit } from '../../workflow/audit.js';
-import { finalizeBlocker } from '../../workflow/finalize.js';
-import { endClaimKey, endClaimOwner, FINALIZE_JOB } from '../../workflow/finalize-steps.js';
+import { requestFinalize } from '../../workflow/finalize-request.js';
 import { onTaskButton } from './guard.js';
 
 /**
- * Finalize: checks what the version needs (clean integrity check, machine deallocated), then
- * claims the version so that however many people click, one finalize runs; the job does the rest.
+ * Finalize: on a verified, deallocated machine it finalizes; clicked while the version is still
+ * Action Required it checks the layer, shuts the machine down and finalizes, in one job. However
+ * many people click, one finalize runs.
  */
 export function registerFinalize(app: App, services: Services): void {
   app.action<BlockButtonAction>(TASK_ACTIONS.finalize, (args) =>
-    onTaskButton(args, services, 'finalize', 'finalize a version', async ({ run, userId, tell }) => {
-      const { repos } = services;
-      const blocker = await finalizeBlocker(run);
-      if (blocker) return tell(blocker);
-      const key = endClaimKey(run.version._id);
-      if (!(await repos.claims.tryClaim(key, endClaimOwner('finalize', userId)))) {
-        const held = await repos.claims.get(key);
-        return tell(
-          held?.owner.startsWith('cancel:')
-            ? `Version ${run.version.name} is being cancelled; it can't be finalized.`
-            : `Version ${run.version.name} is already finalizing.`,
-        );
-      }
-      try {
-        await run.moveVersion({ type: 'finalize-started' });
-      } catch (err) {
-        if (!(err instanceof IllegalTransitionError)) throw err;
-        // The machine changed under us (e.g. it was started again): give the claim back for a later try.
-        await repos.claims.remove(key);
-        return tell(`Version ${run.version.name} can't be finalized now: ${err.message}.`);
-      }
-      await recordAudit(repos, { actor: userId, action: 'version.finalize', target: `version:${run.version._id}` });
-      await run.thread(`:package: <@${userId}> started Finalize: the machine's disk is copied into the layer store, then the machine is deleted.`);
-      await services.scheduler.agenda.now(FINALIZE_JOB, { taskId: run.task._id });
-    }),
+    onTaskButton(args, services, 'finalize', 'finalize a version', (ctx) => requestFinalize(services, ctx)),
   );
 }

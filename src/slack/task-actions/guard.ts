@@ -3,13 +3,14 @@ import type { Permission } from '../../domain/permissions.js';
 import type { Services } from '../../services.js';
 import { TaskRun } from '../../workflow/task-run.js';
 import { authorize } from '../authorize.js';
+import { tellUser } from '../replies.js';
 
 export type TaskButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 export interface TaskButtonContext {
   run: TaskRun;
   userId: string;
-  /** An answer only the clicking user sees, in the channel of the task message. */
+  /** An answer only the clicking user sees: through the click's response_url, or a modal when the click came from one. */
   tell(text: string): Promise<void>;
 }
 
@@ -26,11 +27,7 @@ export async function onTaskButton(
 ): Promise<void> {
   await args.ack();
   const userId = args.body.user.id;
-  const channel = args.body.channel?.id ?? args.body.container?.channel_id;
-  const tell = async (text: string): Promise<void> => {
-    if (channel) await args.client.chat.postEphemeral({ channel, user: userId, text });
-    else await args.client.chat.postMessage({ channel: userId, text });
-  };
+  const tell = (text: string): Promise<void> => tellUser(args, text);
   const auth = await authorize(services, userId, permission, what);
   if (!auth.ok) return tell(auth.message);
   const run = await TaskRun.load(services, args.action.value ?? '');

@@ -10,6 +10,9 @@ import { registerCheckAgain } from './check-again.js';
 import { registerReboot } from './reboot.js';
 import { registerExpediteNgen } from './expedite-ngen.js';
 import { registerShutdownForFinalize } from './shutdown-for-finalize.js';
+import { registerNgenUpdateForce } from './ngen-update-force.js';
+import { registerRunOnceRun } from './runonce-run.js';
+import { registerRunOnceRemove } from './runonce-remove.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -23,4 +26,7 @@ export function register(app: App, services: Services): void {
   registerReboot(app, services);
   registerExpediteNgen(app, services);
   registerShutdownForFinalize(app, services);
+  registerNgenUpdateForce(app, services);
+  registerRunOnceRun(app, services);
+  registerRunOnceRemove(app, services);
 }

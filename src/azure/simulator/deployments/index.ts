@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimulatorContext } from '../context.js';
-import { ArmError, jsonBody, type Router, type SimRequest, type SimResponse } from '../http.js';
+import { ArmError, jsonBody, type ArmErrorDetail, type Router, type SimRequest, type SimResponse } from '../http.js';
 import { normalizeLocation } from '../resources.js';
 import { validateRequest } from '../validation/contracts.js';
 import { evaluate, resolveParameters, templateError, type TemplateContext, type TemplateScope } from './template.js';
@@ -24,7 +24,8 @@ const TEMPLATE_ONLY = new Set(['type', 'apiversion', 'name', 'dependson', 'condi
 /** A PUT sent to a resource provider on the deployment's behalf (no caller token: ARM's own). */
 export type ProviderCall = (req: { method: string; path: string; apiVersion: string; body: unknown; origin: string }) => Promise<SimResponse>;
 
-interface DeploymentRecord {
+/** A deployment as ARM keeps it; plain data, so the sandbox's saved state carries it across restarts. */
+export interface DeploymentRecord {
   id: string;
   name: string;
   location?: string;
@@ -34,7 +35,7 @@ interface DeploymentRecord {
   timestamp: string;
   correlationId: string;
   outputResources: string[];
-  error?: ArmError;
+  error?: ArmErrorDetail;
 }
 
 interface PlannedResource {
@@ -70,9 +71,10 @@ interface DeploymentBody {
   properties: { template?: Template; templateLink?: unknown; parameters?: Record<string, unknown>; mode: string; expressionEvaluationOptions?: { scope?: string } };
 }
 
-export class Deployments {
-  readonly records = new Map<string, DeploymentRecord>();
+/** Deployments by lower-cased id, kept in the simulator context. */
+export type DeploymentRecords = Map<string, DeploymentRecord>;
 
+export class Deployments {
   constructor(
     private readonly context: SimulatorContext,
     private readonly call: ProviderCall,
@@ -100,7 +102,7 @@ export class Deployments {
   }
 
   private get(scope: TemplateScope, name: string): SimResponse {
-    const record = this.records.get(deploymentId(scope, name).toLowerCase());
+    const record = this.context.deployments.get(deploymentId(scope, name).toLowerCase());
     if (!record) throw new ArmError(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
     return { status: 200, body: render(record) };
   }
@@ -112,7 +114,7 @@ export class Deployments {
       throw new ArmError(400, 'LocationRequired', "The location property is required for this definition.");
     }
     const id = deploymentId(scope, name);
-    const existing = this.records.get(id.toLowerCase());
+    const existing = this.context.deployments.get(id.toLowerCase());
     if (existing && (existing.provisioningState === 'Accepted' || existing.provisioningState === 'Running')) {
       throw new ArmError(409, 'DeploymentActive', `The deployment '${name}' cannot be saved, because this would overwrite an existing deployment which is still active.`);
     }
@@ -138,7 +140,7 @@ export class Deployments {
       correlationId: randomUUID(),
       outputResources: [],
     };
-    this.records.set(id.toLowerCase(), record);
+    this.context.deployments.set(id.toLowerCase(), record);
     return record;
   }
 
@@ -222,15 +224,16 @@ export class Deployments {
       return render(record);
     } catch (error) {
       const cause = error instanceof ArmError ? error : new ArmError(500, 'InternalServerError', String(error));
-      record.error = new ArmError(
+      const failure = new ArmError(
         cause.code === 'DeploymentFailed' ? cause.status : 400,
         'DeploymentFailed',
         'At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.',
         {},
         { details: [cause.toDetail()] },
       );
+      record.error = failure.toDetail();
       record.provisioningState = 'Failed';
-      throw record.error;
+      throw failure;
     }
   }
 
@@ -286,7 +289,7 @@ function render(record: DeploymentRecord): Record<string, unknown> {
       timestamp: record.timestamp,
       correlationId: record.correlationId,
       outputResources: record.outputResources.map((id) => ({ id })),
-      ...(record.error ? { error: record.error.toDetail() } : {}),
+      ...(record.error ? { error: record.error } : {}),
     },
   };
 }

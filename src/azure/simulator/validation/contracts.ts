@@ -7,6 +7,7 @@
 import { ArmError } from '../http.js';
 import { disk20240302, grantAccessData20240302, runCommandInput, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
 import { deployment } from './deployments.js';
+import { networkSecurityGroup20230901 } from './network.js';
 import { validateBody, type Shape } from './shape.js';
 
 interface TypeContract {
@@ -32,17 +33,21 @@ const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.network/virtualnetworks': { versions: { '2025-05-01': {} } },
   'microsoft.network/networkinterfaces': { versions: { '2025-05-01': {} } },
   'microsoft.network/publicipaddresses': { versions: { '2025-05-01': {} } },
+  'microsoft.network/bastionhosts': { versions: { '2025-05-01': {} } },
+  // The NSG public machine access creates, pinned (src/azure/api-versions.ts); the connector's Test reads the subnet's at the same version.
+  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { put: networkSecurityGroup20230901 } } },
   'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { put: deployment }, '2025-04-01': { put: deployment } } },
 };
 
-// A long-running operation is polled with the api-version of the request that started it.
-CONTRACTS['microsoft.compute/locations'] = {
-  versions: Object.fromEntries(
-    ['microsoft.compute/virtualmachines', 'microsoft.compute/disks'].flatMap((type) => Object.keys(CONTRACTS[type]!.versions).map((v) => [v, {}])),
-  ),
-};
+// A long-running operation is polled at its provider's locations/{location}/operations with the
+// api-version of the request that started it.
+function operationVersions(types: string[]): TypeContract {
+  return { versions: Object.fromEntries(types.flatMap((type) => Object.keys(CONTRACTS[type]!.versions).map((v) => [v, {}]))) };
+}
+CONTRACTS['microsoft.compute/locations'] = operationVersions(['microsoft.compute/virtualmachines', 'microsoft.compute/disks']);
+CONTRACTS['microsoft.network/locations'] = operationVersions(['microsoft.network/networksecuritygroups']);
 
 /** 'Microsoft.Compute/virtualMachines' for any path under one, ARM's own types for the rest. */
 export function resourceTypeOf(path: string): string {

@@ -7,6 +7,8 @@ import { coalesced } from './coalesce.js';
 import { renderText } from './mrkdwn.js';
 import { startSandboxPanel } from './sandbox.js';
 
+/** Slack ts seconds of this page load: older ephemeral messages are not shown again. */
+const PAGE_LOADED_AT = Date.now() / 1000;
 const $ = (id) => document.getElementById(id);
 
 const ui = {
@@ -71,6 +73,7 @@ function blockContext(scope, source, errors) {
   return {
     names,
     errors,
+    people: () => ui.session.users,
     value: (blockId, actionId) => ui.drafts.get(draftKey(scope, blockId, actionId)),
     setValue: (blockId, actionId, value) => ui.drafts.set(draftKey(scope, blockId, actionId), value),
     confirm: askConfirm,
@@ -237,7 +240,8 @@ function render() {
 // ---- state
 
 const refresh = coalesced(async () => {
-  ui.state = await api('GET', `/api/state?user=${encodeURIComponent(ui.user)}`);
+  // Ephemeral messages last until the page is reloaded, as in Slack.
+  ui.state = await api('GET', `/api/state?user=${encodeURIComponent(ui.user)}&since=${PAGE_LOADED_AT}`);
   render();
 });
 

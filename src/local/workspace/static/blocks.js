@@ -144,6 +144,8 @@ function element(ctx, block, e, id) {
   switch (e?.type) {
     case 'button': return button(ctx, block, e);
     case 'static_select': return staticSelect(ctx, block, e, id);
+    // The workspace's people are the options, as Slack's user picker offers the workspace's members.
+    case 'users_select': return staticSelect(ctx, block, { ...e, options: ctx.people().map((u) => ({ text: { type: 'plain_text', text: u.name }, value: u.id })) }, id);
     case 'overflow': return overflow(ctx, block, e);
     case 'radio_buttons': return choiceList(ctx, block, e, false);
     case 'checkboxes': return choiceList(ctx, block, e, true);

@@ -9,13 +9,22 @@ const POLL_MS = 3000;
 
 /** What each flag stands for inside the simulated Windows guest. */
 const FLAG_HINTS = {
-  driverRebootPending: 'driver update waits for a restart',
-  rebootPending: 'an install waits for a restart',
+  driverRebootPending: 'a boot-path driver waits for a restart',
+  deviceRestartPending: 'another device waits for a restart',
+  rebootPending: 'Windows servicing waits for a restart',
+  windowsUpdateRebootRequired: 'Windows Update waits for a restart',
+  updateAgentRebootRequired: 'the Windows Update agent asks for a restart',
+  fileRenamesPending: 'files are replaced at the next restart',
+  computerRenamePending: 'a computer rename waits for a restart',
+  domainJoinPending: 'a domain join waits for a restart',
   msiInProgress: 'an MSI package is installing',
+  installerInProgress: 'Windows Installer marks an install in progress',
   ngenInProgress: '.NET NGen is compiling',
   ngenQueued: '.NET NGen work is queued',
-  runOnceOutstanding: 'RunOnce commands have not run',
   smsCfgPresent: 'SCCM identity file SMSCFG.INI is present',
+  ngenOutlastsBudget: 'Expedite NGen runs out of time (NGen keeps running)',
+  emitWarning: 'the check prints a WARNING line (check fails)',
+  bom: 'the output starts with a byte order mark (check fails)',
 };
 
 function notRunning(sandbox) {
@@ -43,7 +52,8 @@ function inventory(resources) {
 let hintIds = 0;
 
 function guestFlags({ vm, flags }, toggle) {
-  const boxes = Object.entries(flags).map(([flag, on]) => {
+  // Only the on/off flags get a box; lists and failure modes are set through the control API.
+  const boxes = Object.entries(flags).filter(([, on]) => typeof on === 'boolean').map(([flag, on]) => {
     const hintId = `sb-hint-${++hintIds}`;
     const box = el('input', { type: 'checkbox', checked: on, 'aria-describedby': FLAG_HINTS[flag] ? hintId : undefined });
     box.addEventListener('change', () => toggle(vm, flag, box));

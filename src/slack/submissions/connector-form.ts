@@ -11,6 +11,7 @@ import { connectorModalMetadataOf } from '../../../views/connector-modal.js';
 import { errorsForView, readViewState } from '../../../views/state.js';
 import { noticeView } from '../replies.js';
 import type { ViewSubmissionArgs } from './wizard-step.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
 
 /**
  * Save on the New/Edit connector modal. Opened from the wizard, the modal closes back onto
@@ -34,7 +35,7 @@ export function register(app: App, services: Services): void {
     if (!metadata.draftId) {
       return ack({
         response_action: 'update',
-        view: noticeView(`Saved connector “${connector.name}”. Run Test on it from \`/oslayer connectors\` to check every setting against Azure.`),
+        view: noticeView(`Saved connector “${escapeMrkdwn(connector.name)}”. Run Test on it from \`/oslayer connectors\` to check every setting against Azure.`),
       });
     }
     await ack(); // closes this modal; Slack shows the wizard underneath again

@@ -19,12 +19,18 @@ export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & All
 export interface WizardStep {
   step: WizardStepId;
   next: WizardStepId;
-  /** `raw` is the draft with this step's inputs merged over it; the result's value is what the draft keeps. */
+  /** `raw` is the draft with this step's inputs merged over it; the result's value is what the draft keeps. Runs before the ack: no Azure calls. */
   check(draft: Draft, raw: Record<string, unknown>): Promise<StepCheck<Record<string, unknown>>>;
+  /**
+   * What only Azure can answer, run after the ack (Slack wants the ack within 3 s, and a cold
+   * token alone can take most of that): the modal shows "Checking…", then the next step or this
+   * one again with the problem on top. Answers the problem, or undefined.
+   */
+  checkAfterAck?(value: Record<string, unknown>): Promise<string | undefined>;
 }
 
 export function wizardStepListener(services: Services, spec: WizardStep) {
-  return async ({ ack, body, view }: ViewSubmissionArgs): Promise<void> => {
+  return async ({ ack, body, view, client }: ViewSubmissionArgs): Promise<void> => {
     const { repos } = services;
     const auth = await authorize(services, body.user.id, 'add-version', 'add a version to an OS layer');
     if (!auth.ok) return ack({ response_action: 'update', view: noticeView(auth.message, 'Create OS Version') });
@@ -33,6 +39,13 @@ export function wizardStepListener(services: Services, spec: WizardStep) {
 
     const typed = readViewState(view.state);
     const result = await spec.check(found.draft, { ...found.draft.values, ...typed });
+    if (result.ok && spec.checkAfterAck) {
+      await ack({ response_action: 'update', view: noticeView(':hourglass_flowing_sand: Checking in Azure…', 'Create OS Version') });
+      const problem = await spec.checkAfterAck(result.value);
+      const draft = await saveDraft(repos, found.draft, problem ? { values: typed } : { step: spec.next, values: result.value });
+      await client.views.update({ view_id: view.id, view: await wizardStepView(repos, draft, problem ? spec.step : spec.next, problem) });
+      return;
+    }
     if (result.ok) {
       const draft = await saveDraft(repos, found.draft, { step: spec.next, values: result.value });
       return ack({ response_action: 'update', view: await wizardStepView(repos, draft, spec.next) });

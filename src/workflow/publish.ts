@@ -1,0 +1,135 @@
+/**
+ * Publish (DESIGN §5, step 3 of the workflow): copy the base version's VHD server-side into the
+ * packaging disk, grow it to Max Layer Size, write the packaging machine template, and post
+ * Action Required with the portal's Custom deployment link. Safe to run again after a crash:
+ * finished steps are skipped, a copy already under way is waited for rather than restarted.
+ */
+import dayjs from 'dayjs';
+import { AzureError, BlobCopyError } from '../azure/errors.js';
+import { customDeploymentLink, portalOrigin } from '../azure/clouds.js';
+import { toArmTemplate, TASK_TAG } from '../azure/machine-spec.js';
+import { GIB, VhdFormatError, VhdSizeError } from '../azure/vhd.js';
+import { packagingSpecFor } from './packaging-spec.js';
+import { scheduleWatch } from './machine-jobs.js';
+import type { TaskRun } from './task-run.js';
+
+export const TEMPLATES_CONTAINER = 'oslayer-templates';
+export const PUBLISH_STEP = {
+  connector: 'Checked the connector (storage region, portal CORS rule)',
+  copy: 'Copied the base version disk to the packaging disk',
+  grow: 'Grew the packaging disk to the Max Layer Size',
+  template: 'Wrote the packaging machine template',
+} as const;
+
+export interface PublishOptions {
+  /** How long the portal link (the template's read SAS) works; DESIGN default 7 days. */
+  templateSasDays: number;
+  copyPollIntervalMs: number;
+}
+
+/** A failure the admin must fix before trying again (as opposed to Azure being briefly unwell). */
+export class PublishRefused extends Error {}
+
+export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): Promise<void> {
+  const azure = run.azure();
+  const { connector, version } = run;
+  const blobs = await azure.blobs();
+  const container = connector.container;
+  const packagingDisk = { container, blob: version.packagingDiskFilename };
+
+  await run.step(PUBLISH_STEP.connector, async () => {
+    const storage = await azure.storage();
+    if (normalizeRegion(storage.location) !== normalizeRegion(connector.location)) {
+      throw new PublishRefused(
+        `the storage account ${connector.storageAccount} is in ${storage.location} but the connector's location is ${connector.location}; the packaging machine must be created in the storage account's region. Edit the connector.`,
+      );
+    }
+    if (!storage.sharedKeyAllowed) {
+      throw new PublishRefused(
+        `the storage account ${connector.storageAccount} refuses Shared Key access (allowSharedKeyAccess: false), and oslayer still signs its storage requests with an account key. Allow storage account key access on the account, or use a connector whose account allows it.`,
+      );
+    }
+    await blobs.ensureCorsRule({ origin: portalOrigin(azure.profile) });
+    await blobs.ensureContainer({ container: TEMPLATES_CONTAINER });
+  });
+
+  await run.step(PUBLISH_STEP.copy, async () => {
+    const base = version.baseVersionId ? await baseDisk(run) : undefined;
+    if (!base) throw new PublishRefused('the base version has no disk to copy; choose another base version.');
+    const source = { container, blob: base };
+    const sourceProps = await blobs.blobProperties(source);
+    if (!sourceProps.exists) throw new PublishRefused(`the base version's VHD ${container}/${base} is missing from the storage account.`);
+    if (sourceProps.sizeBytes - 512 > version.maxLayerSizeGb * GIB) {
+      throw new PublishRefused(
+        `the base disk is ${Math.ceil((sourceProps.sizeBytes - 512) / GIB)} GB, larger than the Max Layer Size of ${version.maxLayerSizeGb} GB.`,
+      );
+    }
+    const current = await blobs.blobProperties(packagingDisk);
+    const state = current.exists ? (await blobs.copyStatus(packagingDisk)).state : undefined;
+    // A copy a previous run started (its process stopped before hearing back) is waited for or
+    // kept; only a missing or failed one is (re)started: one server-side copy per target.
+    if (state !== 'pending' && state !== 'success') {
+      const sourceUrl = await blobs.readSasUrl({ ...source, expiresOn: dayjs().add(1, 'day').toDate() });
+      await blobs.startCopy({ ...packagingDisk, sourceUrl, tags: { [TASK_TAG]: run.task._id } });
+    }
+    await blobs.waitForCopy({
+      ...packagingDisk,
+      pollIntervalMs: opts.copyPollIntervalMs,
+      signal: run.signal,
+      onProgress: (status) => void run.progress(status.percent, `${status.percent}% copied`),
+    });
+  });
+
+  await run.step(PUBLISH_STEP.grow, () => blobs.growVhd({ ...packagingDisk, newSizeBytes: version.maxLayerSizeGb * GIB }));
+
+  const spec = await packagingSpecFor(run, azure);
+  const templateBlob = `${run.task._id}.json`;
+  await run.step(PUBLISH_STEP.template, () =>
+    blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec), tags: { [TASK_TAG]: run.task._id } }),
+  );
+
+  const expiresAt = dayjs().add(opts.templateSasDays, 'day').toDate();
+  const sasUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: templateBlob, expiresOn: expiresAt });
+  await run.moveVersion(
+    { type: 'published' },
+    {
+      portalLink: { url: customDeploymentLink(azure.profile, sasUrl), expiresAt },
+      templateBlob,
+      packagingMachine: { name: spec.vmName, resourceGroup: connector.resourceGroup },
+    },
+  );
+  await run.thread(`:raising_hand: <@${run.task.startedBy}> Action Required: the packaging disk is published. Create the packaging machine from the task message.`);
+  await scheduleWatch(run.services, run.task._id);
+}
+
+async function baseDisk(run: TaskRun): Promise<string | undefined> {
+  const { repos } = run.services;
+  const base = await repos.versions.get(run.version.baseVersionId!);
+  return base?.diskUri;
+}
+
+/** Removes what publishing made (packaging disk, template) and fails the task with the reason. */
+export async function failPublish(run: TaskRun, err: unknown): Promise<void> {
+  const reason = reasonOf(err);
+  if (reason.startsWith('an unexpected error')) run.services.logger.error(`publish of task ${run.task._id} failed:`, err);
+  try {
+    const blobs = await run.azure().blobs();
+    await blobs.deleteBlob({ container: run.connector.container, blob: run.version.packagingDiskFilename });
+    await blobs.deleteBlob({ container: TEMPLATES_CONTAINER, blob: `${run.task._id}.json` });
+  } catch (cleanupError) {
+    run.services.logger.warn(`cleanup after failed publish of task ${run.task._id}: ${(cleanupError as Error).message}`);
+  }
+  const retryable = !(err instanceof PublishRefused || err instanceof VhdFormatError || err instanceof VhdSizeError);
+  await run.fail(`Publishing the packaging disk failed: ${reason}`, { retryable });
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof PublishRefused || err instanceof AzureError || err instanceof BlobCopyError || err instanceof VhdFormatError || err instanceof VhdSizeError) {
+    return err.message;
+  }
+  return 'an unexpected error occurred; the details are in the bot log.';
+}
+
+function normalizeRegion(region: string): string {
+  return region.replace(/\s+/g, '').toLowerCase();
+}
