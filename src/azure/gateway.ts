@@ -11,7 +11,7 @@ export interface AzureSession {
   profile: CloudProfile;
   machines: Machines;
   probe: ConnectorProbe;
-  /** The connector's storage account (ARM facts: id, region, blob endpoint). Read once per session. */
+  /** The connector's storage account (ARM facts: id, region, blob endpoint, Shared Key), read on each call. */
   storage(): Promise<StorageAccountInfo>;
   /** The storage data plane, signed with an account key fetched by listKeys on first use. */
   blobs(): Promise<BlobDisks>;
@@ -95,7 +95,9 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
   const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
   const machines = builtOnFirstCall(async () => (await armPorts()).machines);
   const probe = builtOnFirstCall(async () => (await armPorts()).probe);
-  const storage = onceSucceeded<StorageAccountInfo>(() => probe.storageAccountInfo(connector.storageAccount));
+  // Read afresh on each call: the session lasts as long as the process, and an admin may switch
+  // Shared Key off (or a policy may) while it runs; publishing must see that before it copies.
+  const storage = (): Promise<StorageAccountInfo> => probe.storageAccountInfo(connector.storageAccount);
   const blobs = onceSucceeded<BlobDisks>(async () => {
     const [info, accountKey, { createBlobDisks }] = await Promise.all([
       storage(),

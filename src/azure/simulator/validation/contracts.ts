@@ -7,7 +7,7 @@
 import { ArmError } from '../http.js';
 import { disk20240302, grantAccessData20240302, runCommandInput, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
 import { deployment } from './deployments.js';
-import { networkSecurityGroup20230901 } from './network.js';
+import { networkSecurityGroup } from './network.js';
 import { validateBody, type Shape } from './shape.js';
 
 interface TypeContract {
@@ -34,8 +34,8 @@ const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.network/networkinterfaces': { versions: { '2025-05-01': {} } },
   'microsoft.network/publicipaddresses': { versions: { '2025-05-01': {} } },
   'microsoft.network/bastionhosts': { versions: { '2025-05-01': {} } },
-  // The NSG public machine access creates, pinned (src/azure/api-versions.ts); the connector's Test reads the subnet's at the same version.
-  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { put: networkSecurityGroup20230901 } } },
+  // The NSG public machine access creates, pinned (src/azure/api-versions.ts); the SDK's own 2025-05-01 defines the same members.
+  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { put: networkSecurityGroup }, '2025-05-01': { put: networkSecurityGroup } } },
   'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { put: deployment }, '2025-04-01': { put: deployment } } },

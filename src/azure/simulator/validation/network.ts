@@ -34,8 +34,8 @@ const securityRuleProperties = object(
 /** SecurityRule: SubResource (`id`) plus name, etag, type and the flattened properties. */
 const securityRule = object('SecurityRule', { id: string, name: string, etag: string, type: string, properties: securityRuleProperties });
 
-/** NetworkSecurityGroup at 2023-09-01: network.json's Resource envelope, etag, and its properties. */
-export const networkSecurityGroup20230901: Shape = object('NetworkSecurityGroup', {
+/** NetworkSecurityGroup at 2023-09-01 and 2025-05-01 (the same members): network.json's Resource envelope, etag, and its properties. */
+export const networkSecurityGroup: Shape = object('NetworkSecurityGroup', {
   id: string,
   name: string,
   type: string,
