@@ -72,6 +72,8 @@ export class BotWorld {
   constructor(private readonly opts: WorldOptions) {}
 
   async start(): Promise<void> {
+    // Slack refuses posts where the bot is not a member: it was invited to the task channel.
+    this.slack.addConversation({ id: CHANNEL, kind: 'public', name: 'os-layers', botMember: true });
     this.slackUrl = await this.slack.listen();
     let azuriteEndpoint = this.opts.azuriteEndpoint;
     if (!azuriteEndpoint) {

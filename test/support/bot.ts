@@ -56,11 +56,9 @@ export async function startTestBot(overrides: Partial<Config> = {}, opts: { slac
   const slack = opts.slack?.api ?? new FakeSlackWebApi(TEST_BOT_TOKEN);
   const apiUrl = opts.slack?.url ?? (await slack.listen());
   // The channel commands come from and the ones task messages go to; the bot was invited to each.
-  // Tests that need others (private, not joined, DMs) add them.
-  if (!opts.slack) {
-    for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
-      slack.addConversation({ id, kind: 'public', name, botMember: true });
-    }
+  // Tests that need others (private, not joined, DMs) add them; a Slack shared across restarts keeps them.
+  for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
+    if (!slack.conversation(id)) slack.addConversation({ id, kind: 'public', name, botMember: true });
   }
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
