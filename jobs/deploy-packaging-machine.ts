@@ -67,6 +67,8 @@ async function deploy(run: TaskRun, azure: AzureSession, userId: string): Promis
     await run.thread(`:information_source: The packaging machine \`${spec.vmName}\` already exists; <@${userId}>, use that one.`);
     return;
   }
+  const sizeProblem = await azure.probe.vmSizeProblem(spec.vmSize, run.layer.vmGeneration);
+  if (sizeProblem) throw new AzureError(`${sizeProblem} (change the connector's VM size)`, { code: 'VmSizeNotSuitable' });
   await run.thread(`:construction: <@${userId}> asked me to create the packaging machine \`${spec.vmName}\` (${spec.vmSize}, ${spec.location}); this takes a few minutes.`);
   const disk = await azure.machines.importDisk(spec.disk);
   if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);

@@ -71,12 +71,20 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
     );
     next.noMachineReminderSent = true;
   }
+  if (seen.agentReady) delete next.agentSilenceReported;
+  const agentSilentMs = seen.state === 'running' && seen.agentReady === false && runningSince ? now.getTime() - runningSince.getTime() : 0;
+  if (agentSilentMs >= settings.agentReportTimeoutMs && !next.agentSilenceReported) {
+    await run.thread(
+      `:warning: <@${run.task.startedBy}> the packaging machine \`${run.version.packagingMachine?.name}\` has been running for ${hours(agentSilentMs)}, but its Azure VM agent has not reported. Without the agent oslayer cannot run the layer integrity check, so *Shutdown for Finalize* and *Finalize* cannot work. Install or enable the Azure VM agent (the Windows Azure Guest Agent service) in the base image, restart the machine, and it will report within a few minutes. See https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows`,
+    );
+    next.agentSilenceReported = true;
+  }
   await saveWatch(run, next);
   // The changelog's base: what the machine has installed as it first comes up, before any change.
   if (seen.state === 'running' && seen.agentReady && !run.version.baseInventory && !run.version.baseInventoryFailure) {
     await scheduleBaseInventory(run.services, run.task._id);
   }
-  if (firstLook || seen.state !== previous.state || seen.agentReady !== previous.agentReady) {
+  if (firstLook || next.agentSilenceReported !== previous.agentSilenceReported || seen.state !== previous.state || seen.agentReady !== previous.agentReady) {
     await run.services.notifier.refresh(run.task._id);
   }
   return nextReadDelayMs(settings, { failedReads: 0 });

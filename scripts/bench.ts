@@ -7,6 +7,7 @@
  * - Slack ack latency (p50/p95/p99) for a command, a button and a view submission at a fixed
  *   request rate, with the store and scheduler live
  * - resident memory once idle
+ * - Entra ID token, OpenID metadata and ARM requests per finished workflow (scripts/bench-workflow.ts)
  * - the ack p99 of the wizard's Create Version and of import-layer on the sandbox, with the simulated
  *   Azure answering slowly (every ARM call delayed through the simulator's PUT /_simulator/faults):
  *   both must ack within 300 ms, because what needs Azure runs after the ack
@@ -24,6 +25,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
 import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
+import type { RequestCounts } from '../src/azure/simulator/throttle.js';
+import { countWorkflowRequests } from './bench-workflow.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../src/local/slack-signature.js';
 import { benchResume } from './bench-resume.js';
 
@@ -329,6 +332,7 @@ async function main(): Promise<void> {
   const rssMb = rssOf(bot!.pid!) / 1024;
   await stop(bot!);
   await slack.close();
+  const armCounts = await countWorkflowRequests(`${ferret.uri}benchworkflow`);
   const slow = await slowAzurePhase(ferret.uri);
   await ferret.stop();
 
@@ -342,6 +346,11 @@ async function main(): Promise<void> {
   console.log(`idle RSS of the bot process (npm start: compiled JavaScript): ${rssMb.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB): ${verdict(rssMb <= TARGET_RSS_MB)}`);
   console.log(`ack latency at ${RATE_PER_SECOND} requests/s for ${SECONDS} s each:`);
   console.table(results);
+  const line = ({ tokenRequests, openIdMetadataRequests, armRequests: arm }: RequestCounts) =>
+    `${tokenRequests} Entra ID token, ${openIdMetadataRequests} OpenID metadata, ` +
+    `${arm.reads + arm.writes + arm.deletes} ARM (${arm.reads} reads, ${arm.writes} writes, ${arm.deletes} deletes)`;
+  console.log(`requests per finished workflow (Create Version → Deploy for me → Shutdown for Finalize → Finalize): ${line(armCounts.workflow)}`);
+  console.log(`  plus, once at start (sandbox connector and demo layer): ${line(armCounts.startup)} (target: about one token per connector per hour)`);
   console.log(`view submissions that need Azure, on the sandbox with every ARM call delayed ${AZURE_DELAY_MS} ms (${SLOW_COUNT} at ${SLOW_RATE}/s each):`);
   console.table(slow);
   if (process.env.BENCH_RESUME !== '0') await benchResume();

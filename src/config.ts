@@ -91,6 +91,8 @@ const envSchema = z.object({
   OSLAYER_UPDATE_ROUNDS: wholeNumber('OSLAYER_UPDATE_ROUNDS', 1, 20),
   OSLAYER_UPDATE_TIMEOUT_MINUTES: wholeNumber('OSLAYER_UPDATE_TIMEOUT_MINUTES', 5, 240),
   OSLAYER_AGENT_WAIT_MINUTES: wholeNumber('OSLAYER_AGENT_WAIT_MINUTES', 1, 120),
+  // A Windows machine's agent reports within minutes of boot; this long without it means it is missing.
+  OSLAYER_AGENT_REPORT_MINUTES: wholeNumber('OSLAYER_AGENT_REPORT_MINUTES', 1, 1440),
   OSLAYER_TASK_RETENTION_DAYS: wholeNumber(
     'OSLAYER_TASK_RETENTION_DAYS',
     1,
@@ -136,7 +138,7 @@ export interface Config {
   jobs: {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
     /** The packaging machine watch (see src/workflow/machine-watch.ts). */
-    watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number };
+    watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number; agentReportTimeoutMs: number };
     /** Install updates on the packaging machine (see src/workflow/windows-updates.ts). */
     updates: UpdateSettings;
     /** Agenda's lock lifetime for every job, renewed by heartbeats (see src/workflow/task-lease.ts). */
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           intervalMs: (e.OSLAYER_WATCH_INTERVAL_SECONDS ?? 60) * 1000,
           runningReminderMs: (e.OSLAYER_RUNNING_REMINDER_HOURS ?? 8) * HOUR_MS,
           noMachineReminderMs: (e.OSLAYER_NO_MACHINE_REMINDER_HOURS ?? 24) * HOUR_MS,
+          agentReportTimeoutMs: (e.OSLAYER_AGENT_REPORT_MINUTES ?? 15) * 60_000,
         },
         updates: {
           rounds: e.OSLAYER_UPDATE_ROUNDS ?? DEFAULT_UPDATE_ROUNDS,

@@ -40,7 +40,7 @@ export interface TaskMessageInput {
   /** When the integrity check behind `blocking` / `integrityFailure` ran. */
   checkedAt?: Date;
   /** The packaging machine as the watch last saw it. */
-  machine?: { state: MachineState; agentReady?: boolean };
+  machine?: { state: MachineState; agentReady?: boolean; agentSilent?: boolean };
   retryable?: boolean;
   simulated?: boolean;
   now?: Date;
@@ -240,7 +240,10 @@ function machineLine(input: TaskMessageInput): string | undefined {
   const { machine, version } = input;
   if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
   const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
-  const booting = machine.state === 'running' && machine.agentReady === false ? ', still booting (its VM agent is not ready yet)' : '';
+  const agentMissing = machine.agentSilent
+    ? ", but its *Azure VM agent has not reported*: install or enable the agent in the base image and restart the machine (the check can't run without it)"
+    : ', still booting (its VM agent is not ready yet)';
+  const booting = machine.state === 'running' && machine.agentReady === false ? agentMissing : '';
   const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
   return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`, connect].filter(Boolean).join('\n');
 }

@@ -7,6 +7,7 @@ import {
   StorageSharedKeyCredential,
   type BlobBeginCopyFromUrlPollState,
   type BlobClient,
+  type PageBlobClient,
   type CorsRule,
 } from '@azure/storage-blob';
 import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
@@ -141,15 +142,16 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
 
     async growVhd({ newSizeBytes, ...ref }) {
       const page = pageBlob(ref);
+      const { metadata = {} } = await page.getProperties();
+      const growingFrom = Number(metadata[GROWING_FROM_METADATA]);
+      // A grow that stopped half way (crash, failed request) is finished from the size it recorded.
+      if (growingFrom > 0) return finishGrow(page, blobPath(ref), metadata, growingFrom, newSizeBytes);
       const { footer, bytes, blobType } = await readFooter(page, blobPath(ref));
       if (blobType !== 'page') throw new VhdFormatError(`${blobPath(ref)} is a ${blobType} blob; Azure disks need a page blob`);
       if (footer.currentSize === newSizeBytes) return false;
-      const grown = grownVhdFooter(bytes, newSizeBytes);
-      await page.resize(newSizeBytes + VHD_FOOTER_SIZE);
-      await page.uploadPages(grown, newSizeBytes, VHD_FOOTER_SIZE);
-      // The old footer now lies inside the disk; leave the guest zeros there, as a new disk has.
-      await page.clearPages(footer.currentSize, VHD_FOOTER_SIZE);
-      return true;
+      grownVhdFooter(bytes, newSizeBytes); // refuses a shrink before anything changes
+      await page.setMetadata({ ...metadata, [GROWING_FROM_METADATA]: String(footer.currentSize) });
+      return finishGrow(page, blobPath(ref), metadata, footer.currentSize, newSizeBytes);
     },
 
     async readSasUrl({ expiresOn, ...ref }) {
@@ -257,6 +259,40 @@ function corsRuleLetsBrowserRead(rule: CorsRule, origin: string): boolean {
     list(rule.allowedHeaders).includes('*') &&
     list(rule.exposedHeaders).includes('*')
   );
+}
+
+/**
+ * Growing is resize, new footer at the new end, old footer cleared: three requests. The size it
+ * grows from is kept in the blob's metadata until the last one is done, so a retry finds a
+ * half-grown disk (resized but no footer at its end yet, or the old footer still inside) and
+ * finishes it instead of refusing a blob that has no footer where one belongs.
+ */
+const GROWING_FROM_METADATA = 'oslayergrowingfrom';
+
+async function finishGrow(page: PageBlobClient, target: string, metadata: Record<string, string>, fromSize: number, newSizeBytes: number): Promise<boolean> {
+  const length = (await page.getProperties()).contentLength ?? 0;
+  if (length !== newSizeBytes + VHD_FOOTER_SIZE) await page.resize(newSizeBytes + VHD_FOOTER_SIZE);
+  const tail = await page.downloadToBuffer(newSizeBytes, VHD_FOOTER_SIZE);
+  if (!isFooterOfSize(tail, newSizeBytes)) {
+    const old = await page.downloadToBuffer(fromSize, VHD_FOOTER_SIZE);
+    if (!isFooterOfSize(old, fromSize)) {
+      throw new VhdFormatError(`${target} stopped growing from ${fromSize} bytes, but neither its old nor its new footer is there`);
+    }
+    await page.uploadPages(grownVhdFooter(old, newSizeBytes), newSizeBytes, VHD_FOOTER_SIZE);
+  }
+  // The old footer now lies inside the disk; leave the guest zeros there, as a new disk has.
+  await page.clearPages(fromSize, VHD_FOOTER_SIZE);
+  const { [GROWING_FROM_METADATA]: _done, ...kept } = metadata;
+  await page.setMetadata(kept);
+  return true;
+}
+
+function isFooterOfSize(bytes: Uint8Array, size: number): boolean {
+  try {
+    return parseVhdFooter(bytes).currentSize === size;
+  } catch {
+    return false;
+  }
 }
 
 async function readFooter(blob: BlobClient, target: string) {

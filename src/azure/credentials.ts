@@ -4,6 +4,7 @@ import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } 
 import type { PipelinePolicy, PipelineRetryOptions, TlsSettings } from '@azure/core-rest-pipeline';
 import type { ConnectorConfig } from '../domain/model.js';
 import type { CloudProfile } from './clouds.js';
+import { pinnedApiVersionPolicy } from './api-versions.js';
 import { ThrottledError } from './errors.js';
 
 export interface ConnectorCredentialOptions {
@@ -41,7 +42,10 @@ export function clientOptions(profile: CloudProfile, { maxRetryAfterSeconds = 60
     credentials: { scopes: [profile.armScope] },
     credentialScopes: [profile.armScope],
     retryOptions,
-    additionalPolicies: [{ policy: retryAfterCapPolicy(maxRetryAfterSeconds), position: 'perRetry' as const }],
+    additionalPolicies: [
+      { policy: pinnedApiVersionPolicy(), position: 'perCall' as const },
+      { policy: retryAfterCapPolicy(maxRetryAfterSeconds), position: 'perRetry' as const },
+    ],
     ...tlsOptions(profile),
   };
 }

@@ -65,6 +65,7 @@ export class QuotaError extends AzureError {
 const AUTH_ERROR_NAMES = new Set(['AuthenticationError', 'AuthenticationRequiredError', 'CredentialUnavailableError']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
 const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+const FAILED_OPERATION = /^The long-running operation has failed\. ([A-Za-z][A-Za-z0-9]*)\. /;
 
 interface ErrorLike {
   name?: unknown;
@@ -85,8 +86,9 @@ export function toAzureError(err: unknown, action?: string): AzureError {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const name = typeof e.name === 'string' ? e.name : '';
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const code = typeof e.code === 'string' && e.code ? e.code : undefined;
   const serviceMessage = redactSas(typeof e.message === 'string' ? e.message : '').trim();
+  // A failed long-running operation carries the service's code only in its message (core-lro).
+  const code = typeof e.code === 'string' && e.code ? e.code : (FAILED_OPERATION.exec(serviceMessage)?.[1] ?? undefined);
   const prefix = action ? `${action}: ` : '';
 
   if (AUTH_ERROR_NAMES.has(name)) return identityError(name, e, serviceMessage);

@@ -11,7 +11,7 @@ export interface AzureSession {
   profile: CloudProfile;
   machines: Machines;
   probe: ConnectorProbe;
-  /** The connector's storage account (ARM facts: id, region, blob endpoint). Read once per session. */
+  /** The connector's storage account (ARM facts: id, region, blob endpoint, Shared Key), read on each call. */
   storage(): Promise<StorageAccountInfo>;
   /** The storage data plane, signed with an account key fetched by listKeys on first use. */
   blobs(): Promise<BlobDisks>;
@@ -50,42 +50,66 @@ function builtOnFirstCall<T extends AsyncPort<T>>(build: () => Promise<T>): T {
   });
 }
 
-/** Builds sessions from stored connectors: decrypts the client secret only here, in memory. */
+/**
+ * Builds sessions from stored connectors: decrypts the client secret only here, in memory.
+ * One session per connector for the life of the process, so its credential (and the token it
+ * caches) and its SDK clients are shared by every job and click; a connector whose settings or
+ * secret changed gets a new one.
+ */
 export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
+  const sessions = new Map<string, { fingerprint: string; session: AzureSession }>();
   return {
     session(connector) {
-      const clientSecret =
-        connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
-      // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
-      const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
-      let arm: Promise<AzurePorts> | undefined;
-      const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
-      const machines = builtOnFirstCall(async () => (await armPorts()).machines);
-      const probe = builtOnFirstCall(async () => (await armPorts()).probe);
-      let storage: Promise<StorageAccountInfo> | undefined;
-      let blobs: Promise<BlobDisks> | undefined;
-      const session: AzureSession = {
-        connector,
-        profile: cloudProfile(connector),
-        machines,
-        probe,
-        storage: () => (storage ??= probe.storageAccountInfo(connector.storageAccount)),
-        blobs: () =>
-          (blobs ??= (async () => {
-            const [info, accountKey, { createBlobDisks }] = await Promise.all([
-              session.storage(),
-              probe.storageAccountKey(connector.storageAccount),
-              import('./blob-disks.js'),
-            ]);
-            return createBlobDisks({
-              blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
-              accountName: connector.storageAccount,
-              accountKey,
-              indexTags: info.blobIndexTags,
-            });
-          })()),
-      };
+      const fingerprint = connectorFingerprint(connector);
+      const cached = sessions.get(connector._id);
+      if (cached?.fingerprint === fingerprint) return { ...cached.session, connector };
+      const session = newSession(connector, opts);
+      sessions.set(connector._id, { fingerprint, session });
       return session;
     },
   };
+}
+
+/** Everything a session is built from; the names and dates that don't change Azure access are left out. */
+function connectorFingerprint(connector: ConnectorConfig): string {
+  const { _id, name: _name, createdBy: _by, createdAt: _at, updatedAt: _updated, ...access } = connector;
+  return JSON.stringify(access);
+}
+
+/** A promise kept once it succeeds; a failure is not remembered, so the next call asks again. */
+function onceSucceeded<T>(make: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | undefined;
+  return () =>
+    (kept ??= make().catch((error: unknown) => {
+      kept = undefined;
+      throw error;
+    }));
+}
+
+function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): AzureSession {
+  const clientSecret =
+    connector.auth.kind === 'client-secret' ? decryptSecret(connector.auth.clientSecretEncrypted, opts.secretKey) : undefined;
+  // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
+  const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
+  let arm: Promise<AzurePorts> | undefined;
+  const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
+  const machines = builtOnFirstCall(async () => (await armPorts()).machines);
+  const probe = builtOnFirstCall(async () => (await armPorts()).probe);
+  // Read afresh on each call: the session lasts as long as the process, and an admin may switch
+  // Shared Key off (or a policy may) while it runs; publishing must see that before it copies.
+  const storage = (): Promise<StorageAccountInfo> => probe.storageAccountInfo(connector.storageAccount);
+  const blobs = onceSucceeded<BlobDisks>(async () => {
+    const [info, accountKey, { createBlobDisks }] = await Promise.all([
+      storage(),
+      probe.storageAccountKey(connector.storageAccount),
+      import('./blob-disks.js'),
+    ]);
+    return createBlobDisks({
+      blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
+      accountName: connector.storageAccount,
+      accountKey,
+      indexTags: info.blobIndexTags,
+    });
+  });
+  return { connector, profile: cloudProfile(connector), machines, probe, storage, blobs };
 }

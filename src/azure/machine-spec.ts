@@ -5,6 +5,7 @@
  */
 import type { Disk, VirtualMachine } from '@azure/arm-compute';
 import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
+import { API_VERSIONS, INLINE_NETWORK_API_VERSION } from './api-versions.js';
 import { accessDependsOn, accessTemplateResources, ipAccessBody, ipAccessTemplate, nicAccessBody, nicAccessTemplate, nsgNameFor } from './network-access.js';
 import type { DiskImport, PackagingMachineSpec, Tags } from './ports.js';
 
@@ -14,15 +15,14 @@ export const VERSION_TAG = 'oslayer-version';
 
 /** Standard SSD works with every VM size (Premium needs an "s" size) and boots far faster than HDD. */
 const DISK_SKU = 'StandardSSD_LRS';
-/** Lets the VM create its NIC and public IP inline, so deleting the VM deletes them. */
-const NETWORK_API_VERSION = '2022-11-01';
-const DISK_API_VERSION = '2024-03-02';
-const VM_API_VERSION = '2024-07-01';
 const IP_CONFIG_NAME = 'ipconfig1';
 const VM_NAME_MAX = 64;
 
 export interface PackagingMachineInput {
   taskId: string;
+  /** Where the machine lands: the connector's subscription and resource group, whatever the portal user picks. */
+  subscriptionId: string;
+  resourceGroup: string;
   layerName: string;
   versionName: string;
   /** The packaging VHD's blob name (may contain virtual folders), ending .vhd */
@@ -42,6 +42,9 @@ export function packagingMachineSpec(input: PackagingMachineInput): PackagingMac
   const vmName = vmNameFor(input.diskFilename);
   const tags: Tags = { [TASK_TAG]: input.taskId, [LAYER_TAG]: input.layerName, [VERSION_TAG]: input.versionName };
   return {
+    taskId: input.taskId,
+    subscriptionId: input.subscriptionId,
+    resourceGroup: input.resourceGroup,
     vmName,
     vmSize: input.vmSize,
     location: input.location,
@@ -87,10 +90,18 @@ function withoutQuery(url: string): string {
 
 // ---- rendering (a): the deployment template -------------------------------------------------
 
+interface TemplateParameter {
+  type: string;
+  defaultValue?: string;
+  allowedValues?: string[];
+  maxLength?: number;
+  metadata: { description: string };
+}
+
 export interface ArmTemplate {
   $schema: string;
   contentVersion: string;
-  parameters: Record<string, { type: string; defaultValue: string; allowedValues?: string[]; maxLength?: number; metadata: { description: string } }>;
+  parameters: Record<string, TemplateParameter>;
   resources: ArmTemplateResource[];
   outputs: Record<string, { type: string; value: string }>;
 }
@@ -99,39 +110,87 @@ export interface ArmTemplateResource {
   type: string;
   apiVersion: string;
   name: string;
-  location: string;
-  tags: Tags;
+  location?: string;
+  tags?: Tags;
   dependsOn?: string[];
   sku?: Record<string, string>;
+  subscriptionId?: string;
+  resourceGroup?: string;
   properties: Record<string, unknown>;
 }
 
+const SUBSCRIPTION_SCHEMA = 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#';
+const RESOURCE_GROUP_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+
+/**
+ * A subscription-scope template whose one resource is a nested deployment into the connector's
+ * subscription and resource group: the portal's Custom deployment then asks only for a
+ * subscription and a region, and whatever is picked, the machine lands where the bot looks for
+ * it. The nested deployment evaluates its own parameters (`scope: inner`), passed from the
+ * outer ones the admin may edit.
+ */
 export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
+  const parameters = templateParameters(spec);
+  const passed = Object.fromEntries(Object.keys(parameters).map((name) => [name, { value: `[parameters('${name}')]` }]));
+  return {
+    $schema: SUBSCRIPTION_SCHEMA,
+    contentVersion: '1.0.0.0',
+    parameters,
+    resources: [
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: API_VERSIONS.deployments,
+        name: deploymentNameFor(spec.taskId),
+        subscriptionId: spec.subscriptionId,
+        resourceGroup: spec.resourceGroup,
+        properties: {
+          mode: 'Incremental',
+          expressionEvaluationOptions: { scope: 'inner' },
+          parameters: passed,
+          template: machineTemplate(spec),
+        },
+      },
+    ],
+    outputs: {
+      vmId: {
+        type: 'string',
+        value: `[resourceId('${spec.subscriptionId}', '${spec.resourceGroup}', 'Microsoft.Compute/virtualMachines', parameters('vmName'))]`,
+      },
+    },
+  };
+}
+
+/** A deployment name is at most 64 characters of [-\w._()]; the task id keeps it unique per task. */
+function deploymentNameFor(taskId: string): string {
+  return `oslayer-${taskId}`.replace(/[^-\w._()]/g, '-').slice(0, 64);
+}
+
+function templateParameters(spec: PackagingMachineSpec): Record<string, TemplateParameter> {
+  return {
+    vmName: { type: 'string', defaultValue: spec.vmName, maxLength: VM_NAME_MAX, metadata: { description: 'Name of the packaging machine' } },
+    vmSize: { type: 'string', defaultValue: spec.vmSize, metadata: { description: 'Size of the packaging machine (at least 2 vCPUs)' } },
+    location: {
+      type: 'string',
+      defaultValue: spec.location,
+      // The disk is imported from a VHD in this region's storage account; no other region can read it.
+      allowedValues: [spec.location],
+      metadata: { description: "Region of the layer's storage account" },
+    },
+  };
+}
+
+/** The resource-group template the nested deployment runs: the disk, then the VM around it (ARM's wire shape). */
+function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs'> {
   const diskId = `[resourceId('Microsoft.Compute/disks', '${spec.disk.name}')]`;
   const location = "[parameters('location')]";
   return {
-    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    $schema: RESOURCE_GROUP_SCHEMA,
     contentVersion: '1.0.0.0',
-    parameters: {
-      vmName: {
-        type: 'string',
-        defaultValue: spec.vmName,
-        maxLength: VM_NAME_MAX,
-        metadata: { description: 'Name of the packaging machine' },
-      },
-      vmSize: { type: 'string', defaultValue: spec.vmSize, metadata: { description: 'Size of the packaging machine (at least 2 vCPUs)' } },
-      location: {
-        type: 'string',
-        defaultValue: spec.location,
-        // The disk is imported from a VHD in this region's storage account; no other region can read it.
-        allowedValues: [spec.location],
-        metadata: { description: "Region of the layer's storage account" },
-      },
-    },
+    parameters: Object.fromEntries(Object.entries(templateParameters(spec)).map(([name, { type, metadata }]) => [name, { type, metadata }])),
     resources: [
       {
         type: 'Microsoft.Compute/disks',
-        apiVersion: DISK_API_VERSION,
+        apiVersion: API_VERSIONS.disks,
         name: spec.disk.name,
         location,
         tags: spec.disk.tags,
@@ -145,7 +204,7 @@ export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
       ...accessTemplateResources(spec, location),
       {
         type: 'Microsoft.Compute/virtualMachines',
-        apiVersion: VM_API_VERSION,
+        apiVersion: API_VERSIONS.virtualMachines,
         name: "[parameters('vmName')]",
         location,
         tags: spec.tags,
@@ -156,7 +215,7 @@ export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
             osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
           },
           networkProfile: {
-            networkApiVersion: NETWORK_API_VERSION,
+            networkApiVersion: INLINE_NETWORK_API_VERSION,
             networkInterfaceConfigurations: [
               {
                 name: spec.nicName,
@@ -173,9 +232,6 @@ export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
         },
       },
     ],
-    outputs: {
-      vmId: { type: 'string', value: "[resourceId('Microsoft.Compute/virtualMachines', parameters('vmName'))]" },
-    },
   };
 }
 
@@ -202,7 +258,7 @@ export function toVmBody(spec: PackagingMachineSpec, diskId: string, nsgId?: str
       osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
     },
     networkProfile: {
-      networkApiVersion: NETWORK_API_VERSION,
+      networkApiVersion: INLINE_NETWORK_API_VERSION,
       networkInterfaceConfigurations: [
         {
           name: spec.nicName,

@@ -7,11 +7,10 @@
  */
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import type { MachineAccess } from '../domain/model.js';
+import { API_VERSIONS } from './api-versions.js';
 import type { PackagingMachineSpec } from './ports.js';
 
 export const NSG_TYPE = 'Microsoft.Network/networkSecurityGroups';
-/** Microsoft.Network's api-version for the NSG the template and Deploy for me both create. */
-export const NSG_API_VERSION = '2023-09-01';
 /** Basic public IPs are retired; a Standard IP is closed until an NSG rule opens a port. */
 const PUBLIC_IP_SKU = { name: 'Standard', tier: 'Regional' } as const;
 const RDP_RULE_NAME = 'allow-rdp-from-allowed-ranges';
@@ -59,7 +58,7 @@ export function accessTemplateResources(spec: PackagingMachineSpec, location: st
   return [
     {
       type: NSG_TYPE,
-      apiVersion: NSG_API_VERSION,
+      apiVersion: API_VERSIONS.networkSecurityGroups,
       name: spec.nsgName,
       location,
       tags: spec.tags,

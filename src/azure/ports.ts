@@ -27,6 +27,10 @@ export interface DiskImport {
 
 /** The packaging machine: its OS disk is the imported packaging VHD; NIC and public IP live and die with the VM. */
 export interface PackagingMachineSpec {
+  taskId: string;
+  /** The connector's subscription and resource group: where the machine is created on either path. */
+  subscriptionId: string;
+  resourceGroup: string;
   vmName: string;
   vmSize: string;
   location: string;
@@ -157,8 +161,13 @@ export interface StorageAccountInfo {
 
 /** The connector's Test button, and the storage facts publishing needs. */
 export interface ConnectorProbe {
-  /** Every check, in the order of ProbeCheck, each reported. Never throws for a failed check. */
-  runChecks(): Promise<ProbeResult[]>;
+  /**
+   * Every check, in the order of ProbeCheck, each reported. Never throws for a failed check.
+   * `generations`: the hypervisor generations of the layers using the connector, which its VM size must boot.
+   */
+  runChecks(opts?: { generations?: readonly VmGeneration[] }): Promise<ProbeResult[]>;
+  /** Why `vmSize` can't be a packaging machine for a layer of `generation` here, or undefined if it can. */
+  vmSizeProblem(vmSize: string, generation: VmGeneration): Promise<string | undefined>;
   storageAccountInfo(accountName: string): Promise<StorageAccountInfo>;
   /** An account key via listKeys, for signing SAS when nothing else can. */
   storageAccountKey(accountName: string): Promise<string>;

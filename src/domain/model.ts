@@ -69,6 +69,8 @@ export interface MachineWatch {
   runningSince?: Date;
   runningReminderSent?: boolean;
   noMachineReminderSent?: boolean;
+  /** Said once that the running machine's VM agent never reported (cleared when it does). */
+  agentSilenceReported?: boolean;
   /** Consecutive failed reads, for the backoff. */
   failedReads?: number;
 }

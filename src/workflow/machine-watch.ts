@@ -17,6 +17,8 @@ export interface WatchSettings {
   runningReminderMs: number;
   /** Remind the channel once when no machine exists this long after publishing. */
   noMachineReminderMs: number;
+  /** Say once that the VM agent is missing when a running machine's agent has not reported this long. */
+  agentReportTimeoutMs: number;
 }
 
 /** A machine that keeps failing to read is still looked at twice an hour. */

@@ -14,6 +14,8 @@ export async function packagingSpecFor(run: TaskRun, azure: AzureSession = run.a
   const storage = await azure.storage();
   return packagingMachineSpec({
     taskId: run.task._id,
+    subscriptionId: connector.subscriptionId,
+    resourceGroup: connector.resourceGroup,
     layerName: layer.name,
     versionName: version.name,
     diskFilename: version.packagingDiskFilename,

@@ -23,7 +23,9 @@ export function taskRenderer(repos: Repositories): RenderTask {
       runOnceEntries: integrity?.runOnce,
       integrityFailure: integrity?.failure,
       checkedAt: integrity?.checkedAt,
-      machine: version.machineWatch ? { state: version.machineWatch.state, agentReady: version.machineWatch.agentReady } : undefined,
+      machine: version.machineWatch
+        ? { state: version.machineWatch.state, agentReady: version.machineWatch.agentReady, agentSilent: version.machineWatch.agentSilenceReported }
+        : undefined,
     });
   };
 }

@@ -2,7 +2,8 @@ import { createLogger } from '../../src/logger.js';
 import { startLocal, type LocalRun } from '../../src/local/run-local.js';
 import { LOCAL_USERS } from '../../src/local/workspace/directory.js';
 import { freshMongoUri } from '../support/stand-ins.js';
-import { testConfig } from '../support/bot.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { TEST_RUN_COMMAND_MS, testConfig } from '../support/bot.js';
 
 export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], typeof LOCAL_USERS[0], typeof LOCAL_USERS[0]];
 
@@ -24,5 +25,7 @@ export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?:
   });
 
   const run = await startLocal({ config, logger: createLogger('debug', (line) => logLines.push(line)), port: 0 });
+  // Run Command takes about 20 s on Azure and in the simulator; tests don't wait that long.
+  if (run.bot.sandbox) await new SimulatorControl(run.bot.sandbox.simulator).settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   return { ...run, logLines };
 }

@@ -1,4 +1,5 @@
 import { NetworkManagementClient } from '@azure/arm-network';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { ComputeManagementClient } from '@azure/arm-compute';
@@ -7,7 +8,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { AZURITE_KEY } from '../../src/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 
 /*
@@ -34,6 +35,7 @@ let credential: ClientSecretCredential;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
 });
 
@@ -213,5 +215,27 @@ describe('guest control', () => {
     expect(answer.body).toMatchObject({ error: { code: 'InvalidParameter', message: expect.stringContaining('bsod') } });
     const unknownProbe = await control.request('PUT', '/_simulator/guest/some-vm', { body: { failProbe: 'everything' } });
     expect(unknownProbe.status).toBe(400);
+  });
+});
+
+describe("ARM's per-subscription throttling", () => {
+  it('counts down x-ms-ratelimit-remaining-subscription-reads, and writes from their own bucket', async () => {
+    const bearer = (await credential.getToken('https://management.azure.com/.default')).token;
+    const path = `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2025-04-01`;
+    const remaining = (answer: RawAnswer) => Number(answer.headers['x-ms-ratelimit-remaining-subscription-reads']);
+    const first = await control.request('GET', path, { bearer });
+    expect(remaining(first)).toBeLessThanOrEqual(249);
+    // A burst at once, so the bucket's refill (25 a second, one per 40 ms) can't keep up on a busy machine.
+    const burst = await Promise.all(Array.from({ length: 30 }, () => control.request('GET', path, { bearer })));
+    expect(Math.min(...burst.map(remaining))).toBeLessThan(remaining(first));
+
+
+    // Writes have their own bucket.
+    const write = await control.request('PUT', `/subscriptions/${sim.subscriptionId}/resourcegroups/throttle-test?api-version=2025-04-01`, {
+      bearer,
+      body: { location: sim.location },
+    });
+    expect(write.status).toBe(201);
+    expect(write.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('199');
   });
 });

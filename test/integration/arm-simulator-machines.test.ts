@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
@@ -6,6 +7,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { API_VERSIONS } from '../../src/azure/api-versions.js';
 import { AZURITE_KEY } from '../../src/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
@@ -25,6 +27,7 @@ let vhds: ContainerClient;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   credential = new ClientSecretCredential(sim.tenantId, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
   compute = new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
   const account = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(sim.storageAccount, AZURITE_KEY));
@@ -102,13 +105,14 @@ function packagingMachine(diskId: string, tags: Record<string, string>, vmSize =
       networkInterfaceConfigurations: [
         {
           name: 'nic',
+          tags,
           primary: true,
           deleteOption: 'Delete',
           ipConfigurations: [
             {
               name: 'ipconfig',
               subnet: { id: sim.subnetId },
-              publicIPAddressConfiguration: { name: 'pip', deleteOption: 'Delete', sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static' },
+              publicIPAddressConfiguration: { name: 'pip', tags, deleteOption: 'Delete', sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static' },
             },
           ],
         },
@@ -359,7 +363,8 @@ function fixture(name: string): { parameters: Record<string, Json>; responses: R
 
 describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', () => {
   const base = () => `/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.Compute`;
-  const api = '?api-version=2025-04-01';
+  const api = `?api-version=${API_VERSIONS.virtualMachines}`;
+  const diskApi = `?api-version=${API_VERSIONS.disks}`;
   let bearer: string;
   let vhdUrl: string;
 
@@ -393,13 +398,13 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
     request.properties.hyperVGeneration = 'V1';
     request.properties.creationData.sourceUri = vhdUrl;
     request.properties.creationData.storageAccountId = storageAccountId();
-    const created = await arm('PUT', `${base()}/disks/shape-disk${api}`, request);
-    expect(created.status).toBe(201);
-    expectShapeCovers(example.responses['200']!.body, created.body);
+    const created = await arm('PUT', `${base()}/disks/shape-disk${diskApi}`, request);
+    expect(created.status).toBe(202);
+    expectShapeCovers(example.responses['202']!.body, created.body);
     expect((await completion(created)).status).toBe(200);
 
     await compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'shape-vm', packagingMachine(`${base()}/disks/shape-disk`, {}), poll);
-    const got = await arm('GET', `${base()}/disks/shape-disk${api}`);
+    const got = await arm('GET', `${base()}/disks/shape-disk${diskApi}`);
     expectShapeCovers(fixture('Disk_Get.json').responses['200']!.body, got.body);
     expect((await compute.disks.get(sim.resourceGroup, 'shape-disk')).managedBy).toMatch(/shape-vm$/);
   });
@@ -459,7 +464,7 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
 
   it('grant access result', async () => {
     await compute.virtualMachines.deallocate(sim.resourceGroup, 'shape-vm', poll);
-    const started = await arm('POST', `${base()}/disks/shape-disk/beginGetAccess${api}`, { access: 'Read', durationInSeconds: 300 });
+    const started = await arm('POST', `${base()}/disks/shape-disk/beginGetAccess${diskApi}`, { access: 'Read', durationInSeconds: 300 });
     const result = await completion(started);
     expectShapeCovers(fixture('Disk_BeginGetAccess.json').responses['200']!.body, result.body);
     const granted = await compute.disks.grantAccess(sim.resourceGroup, 'shape-disk', { access: 'Read', durationInSeconds: 300 }, poll);

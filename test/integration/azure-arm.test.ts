@@ -1,13 +1,16 @@
 import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
 import { AzureAuthError, RunCommandBusyError, ThrottledError } from '../../src/azure/errors.js';
-import { packagingMachineSpec, TASK_TAG } from '../../src/azure/machine-spec.js';
+import { readFileSync } from 'node:fs';
+import { packagingMachineSpec, TASK_TAG, toArmTemplate } from '../../src/azure/machine-spec.js';
 import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator/index.js';
+import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
 import { buildFixedVhd } from '../../src/azure/vhd.js';
-import type { ConnectorConfig } from '../../src/domain/model.js';
+import type { ConnectorConfig, MachineAccess } from '../../src/domain/model.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 
 type Simulator = Awaited<ReturnType<typeof startArmSimulator>>;
@@ -21,6 +24,7 @@ let control: SimulatorControl;
 beforeAll(async () => {
   sim = await startArmSimulator({ blobEndpoint: blobEndpoint(), blobAccountKey: AZURITE_KEY });
   control = new SimulatorControl(sim);
+  await control.settings({ runCommandMs: TEST_RUN_COMMAND_MS });
 });
 afterAll(async () => {
   await sim?.stop();
@@ -92,6 +96,8 @@ describe('packaging machine on the ARM simulator', () => {
     const account = await azure.probe.storageAccountInfo(sim.storageAccount);
     spec = packagingMachineSpec({
       taskId,
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
       layerName: 'Win11',
       versionName: 'v2',
       diskFilename: 'win11/v2-packaging.vhd',
@@ -191,6 +197,14 @@ describe('packaging machine on the ARM simulator', () => {
     // Cleanup runs again after crashes; deleting what is gone is not an error.
     await azure.machines.deleteVm(spec.vmName);
     await azure.machines.deleteDisk(spec.disk.name);
+    await azure.machines.revokeDiskAccess(spec.disk.name);
+  });
+
+  it('lets two cleanups delete the same disk at once: the second waits for the first', async () => {
+    const disk = { ...spec.disk, name: 'twice-deleted-osdisk' };
+    await azure.machines.importDisk(disk);
+    await Promise.all([azure.machines.deleteDisk(disk.name), azure.machines.deleteDisk(disk.name)]);
+    expect((await control.inventory()).filter((resource) => resource.name === disk.name)).toEqual([]);
   });
 });
 
@@ -212,6 +226,15 @@ describe('connector Test on the ARM simulator', () => {
     expect(vmSize.ok).toBe(false);
     expect(vmSize.detail).toMatch(/Standard_A1_v2 has 1 vCPU.*at least 2/);
     expect(results.filter((result) => !result.ok).map((result) => result.check)).toEqual(['vm-size']);
+  });
+
+  it("fails the VM size check when the size can't boot the generation of a layer on the connector (Test and Deploy for me)", async () => {
+    const probe = ports({ vmSize: 'Standard_A2_v2' }).probe;
+    const vmSize = (await probe.runChecks({ generations: ['V1', 'V2'] })).find((result) => result.check === 'vm-size')!;
+    expect(vmSize).toMatchObject({ ok: false, detail: expect.stringMatching(/Standard_A2_v2 cannot boot Generation 2 machines \(it runs Generation 1\)/) });
+    expect((await probe.runChecks({ generations: ['V1'] })).find((result) => result.check === 'vm-size')).toMatchObject({ ok: true });
+    expect(await probe.vmSizeProblem('Standard_A2_v2', 'V2')).toMatch(/cannot boot Generation 2/);
+    expect(await probe.vmSizeProblem('Standard_D2s_v3', 'V2')).toBeUndefined();
   });
 
   it('fails the region checks when the location is not the storage account region', async () => {
@@ -237,5 +260,138 @@ describe('connector Test on the ARM simulator', () => {
 
   it('lists a storage key only when asked', async () => {
     expect(await ports().probe.storageAccountKey(sim.storageAccount)).toBe(AZURITE_KEY);
+  });
+});
+
+describe('a packaging machine whose image has no Azure VM agent', () => {
+  it('runs but never reports the agent Ready, and Run Command fails the way Azure does, not as "busy"', async () => {
+    const azure = ports();
+    const account = await azure.probe.storageAccountInfo(sim.storageAccount);
+    const spec = packagingMachineSpec({
+      taskId: 'task-no-agent',
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
+      layerName: 'Win11',
+      versionName: 'no-agent',
+      diskFilename: 'win11/no-agent.vhd',
+      vmSize: 'Standard_D2s_v3',
+      location: account.location,
+      storageAccountId: account.id,
+      packagingVhdUrl: await uploadPackagingVhd('win11/no-agent.vhd'),
+      subnetId: sim.subnetId,
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+      access: { mode: 'private' },
+    });
+    await control.setVmAgent(spec.vmName, false);
+    await azure.machines.importDisk(spec.disk);
+    await azure.machines.createVm(spec);
+    const vm = await waitForVm(azure.machines, spec.vmName, (status) => status.powerState === 'running');
+    expect(vm.agentReady).toBe(false);
+
+    const failed = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check']).catch((err: unknown) => err);
+    expect(failed).not.toBeInstanceOf(RunCommandBusyError);
+    expect(failed).toMatchObject({ code: 'VMAgentStatusCommunicationError', message: expect.stringContaining('has not reported status for VM agent') });
+
+    // A 409 that is not "a run command is in progress" is not reported as one.
+    await control.setVmAgent(spec.vmName, true);
+    await control.setFaults([{ method: 'POST', pathPattern: 'runCommand$', status: 409, code: 'Conflict', times: 1 }]);
+    const conflict = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check']).catch((err: unknown) => err);
+    expect(conflict).not.toBeInstanceOf(RunCommandBusyError);
+    expect(conflict).toMatchObject({ status: 409 });
+  });
+});
+
+describe('the portal path: the template deployed through Microsoft.Resources/deployments', () => {
+  async function specFor(taskId: string, diskFilename: string, access: MachineAccess = { mode: 'private' }): Promise<PackagingMachineSpec> {
+    const account = await ports().probe.storageAccountInfo(sim.storageAccount);
+    return packagingMachineSpec({
+      taskId,
+      subscriptionId: sim.subscriptionId,
+      resourceGroup: sim.resourceGroup,
+      layerName: 'Win11',
+      versionName: taskId,
+      diskFilename,
+      vmSize: 'Standard_D2s_v3',
+      location: account.location,
+      storageAccountId: account.id,
+      packagingVhdUrl: await uploadPackagingVhd(diskFilename),
+      subnetId: sim.subnetId,
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+      access,
+    });
+  }
+
+  /** A task's resources with the task's own names replaced, so two tasks' machines compare. */
+  function shapeOf(resources: InventoryItem[], spec: PackagingMachineSpec) {
+    return resources
+      .map(({ id, type, tags }) => ({ id: id.replaceAll(spec.vmName, '<vm>').replace(`/resourceGroups/${sim.resourceGroup}/`, '/resourceGroups/<rg>/'), type, tags: Object.keys(tags).sort() }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  it('refuses the template the bot wrote before issue 12 when the portal validates it', async () => {
+    const before = JSON.parse(readFileSync(new URL('../fixtures/arm/packaging-template-before-issue-12.json', import.meta.url), 'utf8'));
+    const outcome = await deployTemplateLikePortal(sim, before, { resourceGroup: sim.resourceGroup });
+    expect(outcome.submitted.status).toBe(400);
+    expect(outcome.error).toMatchObject({
+      code: 'InvalidTemplateDeployment',
+      details: [
+        {
+          code: 'InvalidRequestFormat',
+          message: 'Cannot parse the request.',
+          details: [
+            {
+              code: 'InvalidRequestFormat',
+              message:
+                "Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags'",
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates (public access: with its NSG)", async () => {
+    const access: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
+    const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd', access);
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
+    expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
+
+    const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd', access);
+    const azure = ports();
+    await azure.machines.importDisk(viaSdk.disk);
+    await azure.machines.createNetworkSecurityGroup(viaSdk);
+    await azure.machines.createVm(viaSdk);
+
+    const fromTemplate = await taskResources('task-portal-1');
+    expect(fromTemplate.map((resource) => resource.type).sort()).toEqual([
+      'Microsoft.Compute/disks',
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/networkSecurityGroups',
+      'Microsoft.Network/publicIPAddresses',
+    ]);
+    for (const resource of fromTemplate) expect(resource.id).toContain(`/resourceGroups/${sim.resourceGroup}/`);
+    expect(shapeOf(fromTemplate, viaTemplate)).toEqual(shapeOf(await taskResources('task-portal-2'), viaSdk));
+    const [a, b] = await Promise.all([azure.machines.getVm(viaTemplate.vmName), azure.machines.getVm(viaSdk.vmName)]);
+    expect({ ...a, id: undefined, name: undefined, osDiskId: undefined, nicId: undefined, tags: Object.keys(a!.tags) }).toEqual({
+      ...b,
+      id: undefined,
+      name: undefined,
+      osDiskId: undefined,
+      nicId: undefined,
+      tags: Object.keys(b!.tags),
+    });
+  });
+
+  it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {
+    const spec = await specFor('task-portal-3', 'win11/portal-3.vhd');
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
+    expect(outcome).toMatchObject({
+      submitted: { status: 201 },
+      provisioningState: 'Failed',
+      error: { code: 'DeploymentFailed', details: [{ code: 'DeploymentFailed', details: [{ code: 'SkuNotAvailable' }] }] },
+    });
   });
 });

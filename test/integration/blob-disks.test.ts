@@ -9,7 +9,7 @@ import {
 } from '../../src/azure/blob-disks.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
 import { BlobCopyError, NotFoundError } from '../../src/azure/errors.js';
-import { buildFixedVhd, MIB, VhdFormatError, VhdSizeError } from '../../src/azure/vhd.js';
+import { buildFixedVhd, MIB, VhdFormatError, VhdSizeError, grownVhdFooter } from '../../src/azure/vhd.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 import { patched } from '../fixtures/vhd/hand-made.js';
 
@@ -65,6 +65,26 @@ describe('blob disks on Azurite', () => {
 
     expect(await disks.growVhd({ ...packaging, newSizeBytes: 16 * MIB })).toBe(false);
     expect(await disks.readVhdFooter(packaging)).toEqual(grown);
+  });
+
+  it('finishes a grow that stopped half way, whether the new footer was written yet or not', async () => {
+    for (const [name, footerWritten] of [['stopped-after-resize.vhd', false], ['stopped-after-footer.vhd', true]] as const) {
+      const disk = await seedVhd(name, 4 * MIB, 0x5a);
+      const before = await disks.readVhdFooter(disk);
+      // What a grow that was interrupted leaves: the size it started from recorded, the blob resized…
+      const page = observer.getContainerClient(container).getPageBlobClient(name);
+      await page.setMetadata({ oslayergrowingfrom: String(4 * MIB) });
+      await page.resize(16 * MIB + 512);
+      // …and perhaps the new footer written, with the old one still inside the disk.
+      if (footerWritten) await page.uploadPages(Buffer.from(grownVhdFooter(await readRange(disk, 4 * MIB, 512), 16 * MIB)), 16 * MIB, 512);
+      if (!footerWritten) await expect(disks.readVhdFooter(disk)).rejects.toThrow(VhdFormatError);
+
+      expect(await disks.growVhd({ ...disk, newSizeBytes: 16 * MIB })).toBe(true);
+      expect(await disks.readVhdFooter(disk)).toMatchObject({ currentSize: 16 * MIB, uniqueId: before.uniqueId });
+      expect((await readRange(disk, 4 * MIB, 512)).every((b) => b === 0)).toBe(true);
+      expect((await page.getProperties()).metadata).not.toHaveProperty('oslayergrowingfrom');
+      expect(await disks.growVhd({ ...disk, newSizeBytes: 16 * MIB })).toBe(false);
+    }
   });
 
   it('refuses to shrink a disk, and leaves it as it was', async () => {

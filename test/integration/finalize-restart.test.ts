@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { freshMongoUri } from '../support/stand-ins.js';
@@ -36,6 +38,7 @@ const mongodbUri = freshMongoUri();
 beforeAll(async () => {
   azurite = await startAzurite();
   arm = await startArmSimulator({ blobEndpoint: azurite.blobEndpoint, blobAccountKey: AZURITE_KEY });
+  await new SimulatorControl(arm).settings({ runCommandMs: TEST_RUN_COMMAND_MS });
 });
 afterAll(async () => {
   await arm.stop();

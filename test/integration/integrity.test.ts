@@ -182,7 +182,17 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('says a check is already running when Azure refuses a second Run Command', async () => {
-    await ui.control.setFaults([{ method: 'POST', pathPattern: `virtualMachines/${v.vmName}/runCommand$`, status: 409, code: 'Conflict', times: 1 }]);
+    await ui.control.setFaults([
+      {
+        method: 'POST',
+        pathPattern: `virtualMachines/${v.vmName}/runCommand$`,
+        status: 409,
+        code: 'Conflict',
+        // Someone else's Run Command (e.g. from the portal) holds the machine: Compute's own words.
+        message: 'Run command extension execution is in progress. Please wait for completion before invoking a run command.',
+        times: 1,
+      },
+    ]);
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, /A check is already running on the packaging machine/);
   }, 60_000);
 

@@ -6,6 +6,7 @@
  */
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ClientSecretCredential } from '@azure/identity';
+import type { ArmTemplate } from '../../src/azure/machine-spec.js';
 import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
@@ -58,8 +59,10 @@ describe('packaging machine access', () => {
       const version = (await repos.versions.get(v.versionId))!;
       const blobs = await t.bot.services.azure.session({ ...connector, machineAccess: { mode: 'public', allowedCidrs } }).blobs();
       const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
-      const template = (await (await fetch(templateUrl)).json()) as { resources: Array<{ type: string; name: string; properties: { securityRules?: unknown[] } }> };
-      const templateNsg = template.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
+      const template = (await (await fetch(templateUrl)).json()) as ArmTemplate;
+      // The subscription-scope template's one resource is the nested deployment into the connector's group.
+      const nested = template.resources[0]!.properties.template as ArmTemplate;
+      const templateNsg = nested.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
       expect(templateNsg?.name).toBe('public-1-nsg');
 
       await ui.deploy(v);

@@ -79,10 +79,16 @@ describe('publish-packaging-disk', () => {
     const res = await fetch(templateUrl, { headers: { Origin: 'https://portal.azure.com' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toMatch(/^(https:\/\/portal\.azure\.com|\*)$/);
-    const template = (await res.json()) as { $schema: string; resources: Array<{ type: string; tags: Record<string, string> }> };
-    expect(template.$schema).toContain('deploymentTemplate.json');
-    expect(template.resources.map((r) => r.type)).toEqual(expect.arrayContaining(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']));
-    for (const resource of template.resources) expect(resource.tags[TASK_TAG]).toBe(task._id);
+    const template = (await res.json()) as {
+      $schema: string;
+      resources: Array<{ type: string; resourceGroup: string; properties: { template: { resources: Array<{ type: string; tags: Record<string, string> }> } } }>;
+    };
+    // Subscription scope, one nested deployment into the connector's resource group with the machine.
+    expect(template.$schema).toContain('subscriptionDeploymentTemplate.json');
+    expect(template.resources.map((r) => r.type)).toEqual(['Microsoft.Resources/deployments']);
+    const machine = template.resources[0]!.properties.template.resources;
+    expect(machine.map((r) => r.type)).toEqual(expect.arrayContaining(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']));
+    for (const resource of machine) expect(resource.tags[TASK_TAG]).toBe(task._id);
 
     // The packaging disk reports the Max Layer Size; the base VHD is untouched.
     const { repos, azure } = t.bot.services;

@@ -11,7 +11,7 @@ beforeAll(async () => {
     sandbox: { enabled: true },
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
-      watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500 },
+      watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500, agentReportTimeoutMs: 1_500 },
       updates: TEST_UPDATE_SETTINGS,
       lockLifetimeMs: 10_000,
     },
@@ -27,6 +27,17 @@ afterAll(async () => {
 const machineLine = (v: PublishedVersion, state: string) => (json: string) => json.includes(`*Packaging machine*`) && json.includes(state);
 
 describe('watching the packaging machine', () => {
+  it("says once, and on the message, that a running machine's VM agent never reported and what to do about it", async () => {
+    const w = await ui.publish('watch-agent');
+    await ui.control.setVmAgent(w.vmName, false);
+    await ui.deploy(w);
+    const warning = await ui.waitForThread(w, /`watch-agent` has been running for .*Azure VM agent has not reported/, 30_000);
+    expect(warning).toContain('<@UADMIN1>');
+    expect(warning).toMatch(/Install or enable the Azure VM agent .* in the base image/);
+    await ui.waitForMessage(w, machineLine(w, 'Azure VM agent has not reported'), 30_000);
+    expect(ui.threadTexts(w).filter((text) => /Azure VM agent has not reported/.test(text))).toHaveLength(1);
+  }, 90_000);
+
   let v: PublishedVersion;
 
   it('shows that no machine exists yet, and reminds the initiator once', async () => {

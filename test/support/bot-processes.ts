@@ -97,7 +97,7 @@ export class BotWorld {
         logLevel: 'error',
         jobs: {
           publish: { templateSasDays: 7, copyPollIntervalMs: 200 },
-          watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+          watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 3_600_000 },
           updates: TEST_UPDATE_SETTINGS,
           lockLifetimeMs,
         },

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startBot, type RunningBot } from '../../src/runtime.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { freshMongoUri } from './stand-ins.js';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
+/** How long a simulated Run Command takes in tests (set through the simulator's control API). */
+export const TEST_RUN_COMMAND_MS = 300;
 export const TEST_CHANNEL = 'CTEST01';
 
 export interface TestBot {
@@ -41,7 +44,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
-      watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+      watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 3_600_000 },
       updates: TEST_UPDATE_SETTINGS,
       // Short enough that a takeover test finishes in seconds, long enough for a loaded CI machine.
       lockLifetimeMs: 10_000,
@@ -65,6 +68,8 @@ export async function startTestBot(overrides: Partial<Config> = {}, opts: { slac
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const config = testConfig({ slack: { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, apiUrl }, ...overrides });
   const bot = await startBot(config, logger);
+  // Run Command takes about 20 s on Azure and in the simulator; tests don't wait that long.
+  if (bot.sandbox) await new SimulatorControl(bot.sandbox.simulator).settings({ runCommandMs: TEST_RUN_COMMAND_MS });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 
   const post = async (rawBody: string, headers: Record<string, string> = {}) => {

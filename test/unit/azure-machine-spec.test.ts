@@ -15,6 +15,8 @@ import {
 const sub = '00000000-0000-0000-0000-000000000001';
 const input: PackagingMachineInput = {
   taskId: 'task-42',
+  subscriptionId: sub,
+  resourceGroup: 'packaging',
   layerName: 'Win11 Base',
   versionName: '2024-06',
   diskFilename: 'win11-base/2024-06 packaging.vhd',
@@ -29,13 +31,19 @@ const input: PackagingMachineInput = {
 };
 const privateInput: PackagingMachineInput = { ...input, access: { mode: 'private' } };
 
+/** The resource-group template the subscription-scope template's nested deployment runs. */
+function nestedTemplate(template: ArmTemplate): ArmTemplate {
+  return template.resources[0]!.properties.template as ArmTemplate;
+}
+
 /** The machine a template deploys when every parameter keeps its default. */
 function machineFromTemplate(template: ArmTemplate) {
   const defaults = Object.fromEntries(Object.entries(template.parameters).map(([name, p]) => [name, p.defaultValue]));
   const resolve = (value: string) => value.replace(/^\[parameters\('(\w+)'\)\]$/, (_, name: string) => defaults[name] ?? value);
-  const disk = template.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
-  const vm = template.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
-  const nsg = template.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
+  const inner = nestedTemplate(template);
+  const disk = inner.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
+  const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+  const nsg = inner.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
   const props = vm.properties as any;
   const nic = props.networkProfile.networkInterfaceConfigurations[0];
   const ip = nic.properties.ipConfigurations[0].properties;
@@ -43,8 +51,8 @@ function machineFromTemplate(template: ArmTemplate) {
   return {
     vmName: resolve(vm.name),
     vmSize: resolve(props.hardwareProfile.vmSize),
-    location: resolve(vm.location),
-    diskLocation: resolve(disk.location),
+    location: resolve(vm.location!),
+    diskLocation: resolve(disk.location!),
     diskName: disk.name,
     diskSku: disk.sku!.name,
     diskOsType: (disk.properties as any).osType,
@@ -138,13 +146,13 @@ describe('packaging machine spec', () => {
     expect(fromTemplate).toEqual(fromSdk);
     expect(fromTemplate.publicIp).toBeUndefined();
     expect(fromTemplate.nsg).toBeUndefined();
-    expect(toArmTemplate(privateSpec).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']);
+    expect(nestedTemplate(toArmTemplate(privateSpec)).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']);
   });
 
-  it('is a structurally valid deployment template with defaults for every parameter', () => {
+  it('is a subscription-scope template whose nested deployment lands in the connector\'s resource group', () => {
     const json = JSON.parse(JSON.stringify(template)) as ArmTemplate;
     expect(json).toEqual(template);
-    expect(json.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+    expect(json.$schema).toBe('https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#');
     expect(json.contentVersion).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(Object.keys(json.parameters).sort()).toEqual(['location', 'vmName', 'vmSize']);
     for (const parameter of Object.values(json.parameters)) {
@@ -153,16 +161,27 @@ describe('packaging machine spec', () => {
       if (parameter.allowedValues) expect(parameter.allowedValues).toContain(parameter.defaultValue);
     }
     expect(json.parameters.location!.allowedValues).toEqual(['westeurope']);
+    expect(json.resources).toHaveLength(1);
+    const nested = json.resources[0]!;
+    expect(nested).toMatchObject({ type: 'Microsoft.Resources/deployments', subscriptionId: sub, resourceGroup: 'packaging' });
+    expect(nested.properties).toMatchObject({
+      mode: 'Incremental',
+      expressionEvaluationOptions: { scope: 'inner' },
+      parameters: { vmName: { value: "[parameters('vmName')]" }, vmSize: { value: "[parameters('vmSize')]" }, location: { value: "[parameters('location')]" } },
+    });
+
+    const inner = nestedTemplate(json);
+    expect(inner.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+    expect(Object.keys(inner.parameters).sort()).toEqual(['location', 'vmName', 'vmSize']);
     const names = new Set<string>();
-    for (const resource of json.resources) {
+    for (const resource of inner.resources) {
       expect(resource.type).toMatch(/^Microsoft\.\w+\/\w+$/);
       expect(resource.apiVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(resource.name).toEqual(expect.any(String));
       expect(resource.location).toBe("[parameters('location')]");
       expect(resource.tags).toEqual(spec.tags);
       names.add(`[resourceId('${resource.type}', '${resource.name}')]`);
     }
-    const vm = json.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+    const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
     for (const dependency of vm.dependsOn ?? []) expect(names).toContain(dependency);
     expect(vm.dependsOn).toHaveLength(2);
     // Every template expression is a whole-string "[...]" with balanced brackets.

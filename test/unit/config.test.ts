@@ -65,12 +65,23 @@ describe('configuration from the environment', () => {
     });
     expect(result.config.mongodbUri).toBeUndefined();
     expect(result.config.slack.appToken).toBeUndefined();
-    expect(result.config.jobs.watch).toEqual({ intervalMs: 60_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 });
+    expect(result.config.jobs.watch).toEqual({ intervalMs: 60_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 15 * 60_000 });
   });
 
   it('reads the packaging machine watch settings, refusing reads more often than every 30 seconds', () => {
-    const result = loadConfig({ ...valid, OSLAYER_WATCH_INTERVAL_SECONDS: '45', OSLAYER_RUNNING_REMINDER_HOURS: '4', OSLAYER_NO_MACHINE_REMINDER_HOURS: '48' });
-    expect(result.ok && result.config.jobs.watch).toEqual({ intervalMs: 45_000, runningReminderMs: 4 * 3_600_000, noMachineReminderMs: 48 * 3_600_000 });
+    const result = loadConfig({
+      ...valid,
+      OSLAYER_WATCH_INTERVAL_SECONDS: '45',
+      OSLAYER_RUNNING_REMINDER_HOURS: '4',
+      OSLAYER_NO_MACHINE_REMINDER_HOURS: '48',
+      OSLAYER_AGENT_REPORT_MINUTES: '5',
+    });
+    expect(result.ok && result.config.jobs.watch).toEqual({
+      intervalMs: 45_000,
+      runningReminderMs: 4 * 3_600_000,
+      noMachineReminderMs: 48 * 3_600_000,
+      agentReportTimeoutMs: 5 * 60_000,
+    });
     const text = problemsOf({ ...valid, OSLAYER_WATCH_INTERVAL_SECONDS: '10', OSLAYER_RUNNING_REMINDER_HOURS: '0' });
     expect(text).toContain('OSLAYER_WATCH_INTERVAL_SECONDS must be a whole number from 30 to 3600');
     expect(text).toContain('OSLAYER_RUNNING_REMINDER_HOURS must be a whole number from 1 to 720');

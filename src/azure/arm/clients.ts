@@ -34,6 +34,8 @@ export interface ArmConnection {
   network(subscriptionId: string): NetworkManagementClient;
   /** Poller options for the modular clients' long-running operations. */
   poll(signal: AbortSignal | undefined): { updateIntervalInMs?: number; abortSignal?: AbortSignal };
+  /** The poll interval the connector asked for (undefined: the SDK's own pace). */
+  pollIntervalMs?: number;
 }
 
 export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfterSeconds }: ArmConnectionOptions): ArmConnection {
@@ -41,6 +43,7 @@ export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfter
   const credential = connectorCredential({ connector, profile, clientSecret });
   const options = clientOptions(profile, { maxRetryAfterSeconds });
   const { subscriptionId } = connector;
+  const networks = new Map<string, NetworkManagementClient>();
   return {
     connector,
     profile,
@@ -48,7 +51,12 @@ export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfter
     compute: new ComputeManagementClient(credential, subscriptionId, options),
     storage: new StorageManagementClient(credential, subscriptionId, options),
     resources: new ResourceManagementClient(credential, subscriptionId, options),
-    network: (subscription) => new NetworkManagementClient(credential, subscription, options),
+    network: (subscription) => {
+      let client = networks.get(subscription);
+      if (!client) networks.set(subscription, (client = new NetworkManagementClient(credential, subscription, options)));
+      return client;
+    },
+    pollIntervalMs,
     poll: (signal) => ({
       ...(pollIntervalMs === undefined ? {} : { updateIntervalInMs: pollIntervalMs }),
       ...(signal ? { abortSignal: signal } : {}),

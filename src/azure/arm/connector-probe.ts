@@ -1,5 +1,6 @@
 /** The connector's Test button on the ARM SDKs, plus the storage account facts publishing needs. */
 import type { ResourceSku } from '@azure/arm-compute';
+import type { VmGeneration } from '../../domain/model.js';
 import { toAzureError } from '../errors.js';
 import type { ConnectorProbe, ProbeCheck, ProbeResult, StorageAccountInfo } from '../ports.js';
 import type { ArmConnection } from './clients.js';
@@ -74,24 +75,42 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
     return { ok: verdict.ok, detail: `${describeAccess(access)}; ${verdict.detail}` };
   };
 
-  const checkVmSize = async (): Promise<Verdict> => {
-    const wanted = connector.vmSize.toLowerCase();
-    let sku: ResourceSku | undefined;
+  async function findSku(size: string): Promise<ResourceSku | undefined> {
+    const wanted = size.toLowerCase();
     for await (const candidate of compute.resourceSkus.list({ filter: `location eq '${location.replace(/'/g, "''")}'` })) {
-      if (candidate.resourceType === 'virtualMachines' && candidate.name?.toLowerCase() === wanted) {
-        sku = candidate;
-        break;
-      }
+      if (candidate.resourceType === 'virtualMachines' && candidate.name?.toLowerCase() === wanted) return candidate;
     }
-    if (!sku) return { ok: false, detail: `${connector.vmSize} is not offered in ${location}` };
+    return undefined;
+  }
+
+  /** Why `size` can't run packaging here (or for these generations); else its vCPU count. */
+  async function sizeVerdict(size: string, generations: readonly VmGeneration[]): Promise<{ problem: string } | { vcpus: number; supported: string }> {
+    const sku = await findSku(size);
+    if (!sku) return { problem: `${size} is not offered in ${location}` };
     if (sku.restrictions?.some((restriction) => restriction.type === 'Location')) {
-      return { ok: false, detail: `${connector.vmSize} is not available to this subscription in ${location}` };
+      return { problem: `${size} is not available to this subscription in ${location}` };
     }
-    const vcpus = Number(sku.capabilities?.find((capability) => capability.name === 'vCPUs')?.value);
+    const capability = (name: string) => sku.capabilities?.find((c) => c.name === name)?.value;
+    const vcpus = Number(capability('vCPUs'));
     if (!(vcpus >= MIN_VCPUS)) {
-      return { ok: false, detail: `${connector.vmSize} has ${Number.isFinite(vcpus) ? vcpus : 'an unknown number of'} vCPU(s); packaging needs at least ${MIN_VCPUS}` };
+      return { problem: `${size} has ${Number.isFinite(vcpus) ? vcpus : 'an unknown number of'} vCPU(s); packaging needs at least ${MIN_VCPUS}` };
     }
-    return { ok: true, detail: `${connector.vmSize}: ${vcpus} vCPUs in ${location}` };
+    // HyperVGenerations is "V1", "V2" or "V1,V2"; a size without it runs Generation 1 only.
+    const supported = capability('HyperVGenerations') ?? 'V1';
+    const missing = generations.filter((generation) => !supported.split(',').map((g) => g.trim()).includes(generation));
+    if (missing.length > 0) {
+      return {
+        problem: `${size} cannot boot Generation ${missing.map((g) => g.slice(1)).join(' and ')} machines (it runs ${supported.split(',').map((g) => `Generation ${g.trim().slice(1)}`).join(' and ')}); pick a size that supports the layer's generation`,
+      };
+    }
+    return { vcpus, supported };
+  }
+
+  const checkVmSize = async (generations: readonly VmGeneration[]): Promise<Verdict> => {
+    const verdict = await sizeVerdict(connector.vmSize, generations);
+    if ('problem' in verdict) return { ok: false, detail: verdict.problem };
+    const runs = verdict.supported.split(',').map((g) => `Generation ${g.trim().slice(1)}`).join(' and ');
+    return { ok: true, detail: `${connector.vmSize}: ${verdict.vcpus} vCPUs in ${location}, runs ${runs}` };
   };
 
   return {
@@ -108,7 +127,16 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
       }
     },
 
-    async runChecks() {
+    async vmSizeProblem(vmSize, generation) {
+      try {
+        const verdict = await sizeVerdict(vmSize, [generation]);
+        return 'problem' in verdict ? verdict.problem : undefined;
+      } catch (err) {
+        throw toAzureError(err, `reading the VM sizes of ${location}`);
+      }
+    },
+
+    async runChecks({ generations = [] } = {}) {
       const credentials = await verdict('credentials', checkCredentials);
       if (!credentials.ok) {
         const skipped = (['storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size'] as const).map((check) =>
@@ -125,7 +153,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
         verdict('resource-group', checkResourceGroup),
         verdict('subnet', checkSubnet),
         verdict('machine-access', checkMachineAccess),
-        verdict('vm-size', checkVmSize),
+        verdict('vm-size', () => checkVmSize(generations)),
       ]);
       const sharedKey: ProbeResult = !account
         ? skip('shared-key', 'the storage account could not be read')

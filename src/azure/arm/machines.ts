@@ -1,6 +1,7 @@
 /** Machines on @azure/arm-compute: disks, the packaging VM, its power and Run Command. */
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
-import { NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AzureError, NotFoundError, RunCommandBusyError, toAzureError } from '../errors.js';
 import { toDiskBody, toVmBody } from '../machine-spec.js';
 import { nsgBody, NSG_TYPE } from '../network-access.js';
 import type {
@@ -18,6 +19,13 @@ import type {
 } from '../ports.js';
 import type { ArmConnection } from './clients.js';
 import { parseResourceId, resourceId } from './resource-id.js';
+
+/** How often, and how many times, a disk someone else is deleting is looked at before giving up. */
+const DELETING_POLL_MS = 5_000;
+const DELETING_LOOKS = 60;
+
+/** Compute's answer to a second Run Command while one runs (409 Conflict). */
+const RUN_COMMAND_BUSY = /run command extension execution is in progress/i;
 
 const EXECUTION_STATES: Readonly<Record<string, ManagedScriptResult['state']>> = { Succeeded: 'succeeded', Failed: 'failed', TimedOut: 'timed-out' };
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
@@ -52,6 +60,22 @@ export function armMachines(arm: ArmConnection): Machines {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
+  }
+
+  /** True once a disk that is being deleted is gone; false if it stays but is not being deleted. */
+  async function diskGoesAway(target: ResourceName, signal: AbortSignal | undefined): Promise<boolean> {
+    const [group, name] = place(target);
+    for (let look = 0; look < DELETING_LOOKS; look++) {
+      try {
+        const disk = await compute.disks.get(group, name);
+        if (disk.provisioningState !== 'Deleting') return false;
+      } catch (err) {
+        if (toAzureError(err) instanceof NotFoundError) return true;
+        throw toAzureError(err, `reading disk ${name}`);
+      }
+      await sleep(arm.pollIntervalMs ?? DELETING_POLL_MS, undefined, signal ? { signal } : undefined);
+    }
+    return false;
   }
 
   return {
@@ -92,8 +116,14 @@ export function armMachines(arm: ArmConnection): Machines {
 
     deleteVm: (target, { signal } = {}) =>
       ignoringMissing(callInItsGroup('deleting machine', target, (group, name) => compute.virtualMachines.delete(group, name, arm.poll(signal)))),
-    deleteDisk: (target, { signal } = {}) =>
-      ignoringMissing(callInItsGroup('deleting disk', target, (group, name) => compute.disks.delete(group, name, arm.poll(signal)))),
+    async deleteDisk(target, { signal } = {}) {
+      try {
+        await ignoringMissing(callInItsGroup('deleting disk', target, (group, name) => compute.disks.delete(group, name, arm.poll(signal))));
+      } catch (err) {
+        // Another cleanup (a second click, a job taken over after a crash) is deleting it already: wait for that.
+        if (!(err instanceof AzureError && err.status === 409) || !(await diskGoesAway(target, signal))) throw err;
+      }
+    },
 
     async grantDiskReadAccess(disk, durationSeconds, { signal } = {}) {
       const [group, diskName] = place(disk);
@@ -104,8 +134,9 @@ export function armMachines(arm: ArmConnection): Machines {
       return access.accessSAS;
     },
 
+    // A disk that is gone has no access left to revoke.
     revokeDiskAccess: (disk, { signal } = {}) =>
-      callInItsGroup('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal))),
+      ignoringMissing(callInItsGroup('revoking access to disk', disk, (group, name) => compute.disks.revokeAccess(group, name, arm.poll(signal)))),
 
     async runPowerShell(vm, scriptLines, { signal, parameters = {} } = {}) {
       const [group, vmName] = place(vm);
@@ -203,10 +234,13 @@ function commandOutput(statuses: InstanceViewStatus[]): CommandOutput {
   return { stdout: stream('StdOut'), stderr: stream('StdErr') };
 }
 
-/** 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM (or its agent) is not ready. */
+/**
+ * Only Compute's "Run command extension execution is in progress" 409 means another script holds
+ * the machine; other 409s (OperationNotAllowed: not running or still booting, agent errors) say what they are.
+ */
 function runCommandError(err: unknown, vmName: string): Error {
   const error = toAzureError(err, `running a script on ${vmName}`);
-  return error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
+  return error.status === 409 && error.code === 'Conflict' && RUN_COMMAND_BUSY.test(error.message) ? new RunCommandBusyError(vmName) : error;
 }
 
 function odataQuote(value: string): string {

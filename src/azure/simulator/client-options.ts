@@ -1,4 +1,5 @@
-import type { PipelineOptions } from '@azure/core-rest-pipeline';
+import type { PipelineOptions, PipelinePolicy } from '@azure/core-rest-pipeline';
+import { pinnedApiVersionPolicy } from '../api-versions.js';
 
 /** What a client needs to know to reach a running simulator. */
 export interface SimulatorAddress {
@@ -11,15 +12,17 @@ export interface SimulatorAddress {
  * `@azure/arm-storage` as well as the older `@azure/arm-network`/`@azure/arm-resources`):
  * the simulator as endpoint, its certificate as the only trusted CA (`tlsOptions` reaches
  * every request through the pipeline's TLS policy), and quick retries. The throttling policy
- * still waits exactly what a 429's Retry-After says.
+ * still waits exactly what a 429's Retry-After says. Like the bot's own clients, they send the
+ * project's pinned api-versions (../api-versions.ts), which the simulator validates bodies against.
  *
  *   new ComputeManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim))
  */
-export function simulatorClientOptions(sim: SimulatorAddress): PipelineOptions & { endpoint: string } {
+export function simulatorClientOptions(sim: SimulatorAddress): PipelineOptions & { endpoint: string; additionalPolicies: Array<{ policy: PipelinePolicy; position: 'perCall' | 'perRetry' }> } {
   return {
     endpoint: sim.armEndpoint,
     tlsOptions: { ca: sim.caCertPem },
     retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
+    additionalPolicies: [{ policy: pinnedApiVersionPolicy(), position: 'perCall' }],
   };
 }
 

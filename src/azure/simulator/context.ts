@@ -1,7 +1,9 @@
+import type { DeploymentRecords } from './deployments/index.js';
 import type { DiskBlobs } from './disk-blobs.js';
 import type { GuestRegistry } from './guest.js';
 import type { LongRunningOperations } from './operations.js';
 import type { ResourceStore } from './resources.js';
+import type { VmAgents } from './vm-agent.js';
 
 export interface SimulatorConfig {
   subscriptionId: string;
@@ -23,5 +25,8 @@ export interface SimulatorContext {
   store: ResourceStore;
   operations: LongRunningOperations;
   guests: GuestRegistry;
+  agents: VmAgents;
+  /** Microsoft.Resources/deployments at resource-group and subscription scope. */
+  deployments: DeploymentRecords;
   blobs: DiskBlobs;
 }

@@ -5,6 +5,8 @@ import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
 import type { GuestControl, GuestView } from './guest.js';
 import type { InventoryItem } from './resources.js';
+import type { SimulatorSettings } from './settings.js';
+import type { RequestCounts } from './throttle.js';
 
 export interface RawAnswer {
   status: number;
@@ -56,6 +58,16 @@ export class SimulatorControl {
     return (await this.expectOk('GET', `/_simulator/guest/${encodeURIComponent(vmName)}`)) as GuestView;
   }
 
+  /** Changes the simulator's timing (Run Command duration, LRO duration, Retry-After); answers all of it. */
+  async settings(changes: Partial<SimulatorSettings>): Promise<SimulatorSettings> {
+    return (await this.expectOk('PUT', '/_simulator/settings', changes)) as SimulatorSettings;
+  }
+
+  /** Whether the guest of `vmName` has the Azure VM agent (an image without one never reports). */
+  async setVmAgent(vmName: string, installed: boolean): Promise<void> {
+    await this.expectOk('PUT', `/_simulator/vm-agent/${encodeURIComponent(vmName)}`, { installed });
+  }
+
   /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */
   async setSharedKeyAccess(account: string, allowSharedKeyAccess: boolean): Promise<void> {
     await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { allowSharedKeyAccess });
@@ -64,6 +76,11 @@ export class SimulatorControl {
   /** Replaces the injected faults; [] clears them. */
   async setFaults(faults: FaultSpec[]): Promise<void> {
     await this.expectOk('PUT', '/_simulator/faults', { faults });
+  }
+
+  /** Token, OpenID metadata and ARM requests the simulator has counted since it started (or the last reset); `reset` starts afresh. */
+  async requestCounts(reset = false): Promise<RequestCounts> {
+    return (await this.expectOk(reset ? 'DELETE' : 'GET', '/_simulator/requests')) as RequestCounts;
   }
 
   async faults(): Promise<Fault[]> {

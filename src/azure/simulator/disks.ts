@@ -107,7 +107,8 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
       }
       disk.provisioningState = 'Succeeded';
     },
-    { status: 201, body: renderDisk(context, disk) },
+    // Disk_Create_ByImportingBlob*: 202 with the disk while the import runs (200 when it already exists).
+    { status: 202, body: renderDisk(context, disk) },
   );
 }
 
@@ -115,6 +116,9 @@ function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = context.store.disks.get(diskId(context, req));
   // ARM answers 204 when there is nothing to delete.
   if (!disk) return { status: 204 };
+  if (disk.provisioningState === 'Deleting') {
+    throw new ArmError(409, 'Conflict', `Disk ${disk.name} is being deleted; an operation on it is already in progress.`);
+  }
   if (disk.managedBy) {
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
   }

@@ -7,6 +7,8 @@ const faultSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   code: z.string().optional(),
+  /** The error message to answer with (default: one naming the fault), e.g. the real text of a Compute 409. */
+  message: z.string().optional(),
   delayMs: z.number().int().min(0).optional(),
   times: z.number().int().min(1).default(1),
 });
@@ -55,10 +57,10 @@ export function faultError(fault: Fault): ArmError | undefined {
   if (fault.status === 429) {
     // ARM's throttling answers always say when to come back.
     headers['retry-after'] ??= '1';
-    return new ArmError(429, fault.code ?? 'TooManyRequests', 'The request is being throttled (injected fault).', headers);
+    return new ArmError(429, fault.code ?? 'TooManyRequests', fault.message ?? 'The request is being throttled (injected fault).', headers);
   }
   if (fault.status >= 500) {
-    return new ArmError(fault.status, fault.code ?? 'InternalServerError', 'The server encountered an internal error (injected fault).', headers);
+    return new ArmError(fault.status, fault.code ?? 'InternalServerError', fault.message ?? 'The server encountered an internal error (injected fault).', headers);
   }
-  return new ArmError(fault.status, fault.code ?? 'InjectedFault', `Injected fault with status ${fault.status}.`, headers);
+  return new ArmError(fault.status, fault.code ?? 'InjectedFault', fault.message ?? `Injected fault with status ${fault.status}.`, headers);
 }

@@ -1,15 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 
-/** An error answered in ARM's shape: `{"error":{"code","message"}}` with an HTTP status. */
+/** One entry of an ARM error's `details` (they nest: a deployment failure wraps the RP's error). */
+export interface ArmErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+  details?: ArmErrorDetail[];
+}
+
+/** An error answered in ARM's shape: `{"error":{"code","message","target"?,"details"?}}` with an HTTP status. */
 export class ArmError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly extra: { target?: string; details?: ArmErrorDetail[] } = {},
   ) {
     super(message);
+  }
+
+  /** The error as the `error` member of a response body (or a detail of another error). */
+  toDetail(): ArmErrorDetail {
+    return { code: this.code, message: this.message, ...this.extra };
   }
 }
 
@@ -90,7 +104,7 @@ export function send(res: ServerResponse, answer: SimResponse): void {
 }
 
 export function armErrorResponse(error: ArmError): SimResponse {
-  return { status: error.status, headers: error.headers, body: { error: { code: error.code, message: error.message } } };
+  return { status: error.status, headers: error.headers, body: { error: error.toDetail() } };
 }
 
 /** The request body as a JSON object; anything else is ARM's 400 InvalidRequestContent. */

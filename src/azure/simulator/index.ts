@@ -9,21 +9,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { generateLoopbackCertificate } from './certificate.js';
 import type { SimulatorContext } from './context.js';
 import { registerControlRoutes } from './control.js';
+import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
 import { IssuedTokens, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
-import { ArmError, Router, armErrorResponse, readBody, send, type SimRequest, type SimResponse } from './http.js';
+import { ArmError, Router, armErrorResponse, jsonBody, readBody, send, type SimRequest, type SimResponse } from './http.js';
 import { registerMachineActionRoutes } from './machine-actions.js';
 import { LongRunningOperations } from './operations.js';
 import { registerResourceGroupRoutes } from './resource-groups.js';
 import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSkuRoutes } from './skus.js';
+import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } from './throttle.js';
 import { registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
 import { startStorageGateway } from './storage-gateway.js';
+import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
+import { registerSettingsRoutes } from './settings.js';
+import { VmAgents } from './vm-agent.js';
 import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
@@ -45,8 +50,10 @@ export interface ArmSimulatorOptions {
   clientSecret?: string;
   /** How long a long-running operation takes to complete (default 200 ms). */
   operationDelayMs?: number;
-  /** How long the guest takes to run a Run Command script (default 300 ms). */
+  /** How long the guest takes to run a Run Command script (default 20 s, as on Azure; tests set less). */
   runCommandMs?: number;
+  /** What Retry-After says on long-running operations (default 1 s). */
+  retryAfterSeconds?: number;
   /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
   stateFile?: string;
 }
@@ -76,6 +83,8 @@ export interface RunningArmSimulator {
   subnetId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
   inventory(): InventoryItem[];
+  /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
+  requestCounts(): RequestCounts;
   stop(): Promise<void>;
 }
 
@@ -114,11 +123,13 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       storageBlobEndpoint,
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
-      runCommandMs: opts.runCommandMs ?? 300,
+      runCommandMs: opts.runCommandMs ?? 20_000,
     },
     store,
-    operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200),
+    operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200, opts.retryAfterSeconds ?? 1),
     guests: new GuestRegistry(),
+    agents: new VmAgents(),
+    deployments: new Map(),
     blobs,
   };
   const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
@@ -127,9 +138,13 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
 
   const tokens = new IssuedTokens();
   const faults = new FaultList();
+  const throttle = new SubscriptionThrottle();
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
   registerControlRoutes(router, context, faults);
+  registerRequestCountRoutes(router, throttle);
+  registerSettingsRoutes(router, context);
+  context.agents.register(router);
   context.operations.register(router);
   registerResourceGroupRoutes(router, context);
   registerStorageAndNetworkRoutes(router, context);
@@ -138,6 +153,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
+  new Deployments(context, providerCall(router, location)).register(router);
 
   const certificate = await generateLoopbackCertificate();
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
@@ -145,7 +161,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   writeFileSync(caCertPath, certificate.certPem);
 
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, router, tokens, faults);
+    void serve(req, res, { router, tokens, faults, throttle, location });
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -162,6 +178,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     storageBlobEndpoint,
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
+    requestCounts: () => throttle.report(),
     async stop() {
       persistence?.flush();
       persistence?.stop();
@@ -187,7 +204,15 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** One request: injected faults first, then the route, its bearer check, and ARM-shaped errors. */
-async function serve(req: IncomingMessage, res: ServerResponse, router: Router, tokens: IssuedTokens, faults: FaultList): Promise<void> {
+interface Dispatcher {
+  router: Router;
+  tokens: IssuedTokens;
+  faults: FaultList;
+  throttle: SubscriptionThrottle;
+  location: string;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
   let answer: SimResponse;
@@ -201,7 +226,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
       rawBody: await readBody(req),
       params: {},
     };
-    answer = await dispatch(request, router, tokens, faults);
+    answer = await dispatch(request, dispatcher);
   } catch (error) {
     answer = armErrorResponse(
       error instanceof ArmError ? error : new ArmError(500, 'InternalServerError', `Simulator failure: ${String(error)}`),
@@ -211,8 +236,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, router: Router, 
   send(res, { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } });
 }
 
-async function dispatch(request: SimRequest, router: Router, tokens: IssuedTokens, faults: FaultList): Promise<SimResponse> {
+const TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
+const OPENID_PATH = /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/;
+const SUBSCRIPTION_PATH = /^\/subscriptions\/([^/]+)/i;
+
+async function dispatch(request: SimRequest, { router, tokens, faults, throttle, location }: Dispatcher): Promise<SimResponse> {
   const isControl = request.path.startsWith('/_simulator/');
+  if (TOKEN_PATH.test(request.path)) throttle.countToken();
+  if (OPENID_PATH.test(request.path)) throttle.countOpenIdMetadata();
   const fault = isControl ? undefined : faults.take(request.method, request.path);
   if (fault?.delayMs) await sleep(fault.delayMs);
   const injected = fault && faultError(fault);
@@ -221,9 +252,39 @@ async function dispatch(request: SimRequest, router: Router, tokens: IssuedToken
   if (!found) throw new ArmError(404, 'NotFound', `The simulator does not serve ${request.method} ${request.path}.`);
   if (!found.route.anonymous) {
     tokens.authenticate(request);
-    if (!request.query.get('api-version')) {
+    const apiVersion = request.query.get('api-version');
+    if (!apiVersion) {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
+    const subscription = SUBSCRIPTION_PATH.exec(request.path)?.[1];
+    const remaining = subscription ? throttle.admit(subscription, request.method) : {};
+    validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    const answer = await found.route.handler({ ...request, params: found.params });
+    return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
   return found.route.handler({ ...request, params: found.params });
+}
+
+/** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
+function providerCall(router: Router, location: string): ProviderCall {
+  return async ({ method, path, apiVersion, body, origin }) => {
+    const found = router.match(method, path);
+    if (!found) throw new ArmError(400, 'NoRegisteredProviderFound', `The simulator serves no ${method} ${path}.`);
+    const request: SimRequest = {
+      method,
+      path,
+      query: new URLSearchParams({ 'api-version': apiVersion }),
+      headers: {},
+      origin,
+      rawBody: JSON.stringify(body),
+      params: found.params,
+    };
+    validateRequest({ method, path, apiVersion, body: () => body }, location);
+    try {
+      return await found.route.handler(request);
+    } catch (error) {
+      if (error instanceof ArmError) return armErrorResponse(error);
+      throw error;
+    }
+  };
 }

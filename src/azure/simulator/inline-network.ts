@@ -28,9 +28,8 @@ let nextHost = 0;
  * Creates the NICs and public IPs a VM declares inline (networkInterfaceConfigurations), as
  * ARM does when networkApiVersion is set. Each is named after the VM and its configuration
  * so two machines built from the same template never clash. Tags: a configuration's own
- * `tags` are what real ARM puts on the created resource; it never copies the VM's tags. The
- * simulator falls back to the VM's tags when a configuration has none, so its inventory can
- * still be searched by task tag.
+ * `tags` (Compute 2025-04-01 and later) are what ARM puts on the created resource; it never
+ * copies the VM's tags, and neither does the simulator.
  */
 export function createInlineNetwork(
   context: SimulatorContext,
@@ -38,7 +37,6 @@ export function createInlineNetwork(
   vmName: string,
   vmId: string,
   configurations: NicConfiguration[],
-  vmTags: Tags,
 ): VirtualMachine['createdResources'] {
   const { store, config } = context;
   const created: VirtualMachine['createdResources'] = [];
@@ -58,7 +56,7 @@ export function createInlineNetwork(
           type: 'Microsoft.Network/publicIPAddresses',
           name: publicIpName,
           location: config.location,
-          tags: { ...(publicConfig.tags ?? vmTags) },
+          tags: { ...publicConfig.tags },
           sku: { name: publicConfig.sku?.name ?? 'Standard', tier: publicConfig.sku?.tier ?? 'Regional' },
           properties: {
             provisioningState: 'Succeeded',
@@ -87,7 +85,7 @@ export function createInlineNetwork(
       type: 'Microsoft.Network/networkInterfaces',
       name: nicName,
       location: config.location,
-      tags: { ...(nicConfig.tags ?? vmTags) },
+      tags: { ...nicConfig.tags },
       properties: {
         provisioningState: 'Succeeded',
         primary: nicConfig.properties.primary ?? true,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
 import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
-import { isAgentReady } from './machine-views.js';
-import type { PowerState } from './resources.js';
+import { isBooted, isRunning } from './machine-views.js';
+import { agentNotReporting } from './vm-agent.js';
+import type { PowerState, VirtualMachine } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
 const parametersSchema = z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]);
@@ -75,13 +76,14 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
 
 /**
  * Run Command as the packaging machine's guest answers it: one at a time per VM, only while
- * the VM runs with its agent ready, taking a while (config.runCommandMs) so overlap is real.
+ * the VM runs, taking a while (config.runCommandMs, about 20 s on Azure) so overlap is real.
+ * Without a VM agent in the guest nothing answers: the operation fails when its time is up.
  */
 function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
   const machine = findMachine(context, req);
   const body = parseBody(runCommandBody, req);
-  if (!isAgentReady(machine)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: VM is not running (it is ${machine.powerState}).`);
+  if (!isBooted(machine)) {
+    throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: VM is not ready (it is ${notReady(machine)}).`);
   }
   if (machine.runCommandInProgress) {
     throw new ArmError(409, 'Conflict', 'Run command extension execution is in progress. Please wait for completion before invoking a run command.');
@@ -91,6 +93,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
     req,
     () => {
       machine.runCommandInProgress = false;
+      if (!context.agents.installed(machine.name)) throw agentNotReporting(machine.name);
       // The action Run Command reports both streams but never the exit code.
       const { stdout, stderr } = context.guests.runScript(machine.name, body.script, asParameters(body.parameters));
       const status = (stream: string, message: string) => ({
@@ -108,7 +111,8 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
 /**
  * Managed Run Command (virtualMachines/{vm}/runCommands/{name}): PUT runs the script and, unless
  * asyncExecution, completes when it ends; GET with $expand=instanceView reports executionState,
- * exitCode, output and error; DELETE removes it. Runs only on a running VM with a ready agent.
+ * exitCode, output and error; DELETE removes it. Accepted only on a running VM; without a VM agent
+ * it fails when its time is up.
  */
 function registerManagedRunCommands(router: Router, context: SimulatorContext, machine: string): void {
   const commands = new Map<string, ManagedRunCommand>();
@@ -135,8 +139,8 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
   router.add('PUT', path, (req) => {
     const target = findMachine(context, req);
     const body = parseBody(managedRunCommandBody, req);
-    if (!isAgentReady(target)) {
-      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: VM is not running (it is ${target.powerState}).`);
+    if (!isBooted(target)) {
+      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: VM is not ready (it is ${notReady(target)}).`);
     }
     const name = req.params.runCommand!;
     const command: ManagedRunCommand = {
@@ -151,6 +155,11 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
     commands.set(key(target.vmId, name), command);
     const durationMs = context.config.runCommandMs;
     const run = () => {
+      // The managed Run Command is a VM extension too: without the agent it never starts and fails as the action does.
+      if (!context.agents.installed(target.name)) {
+        command.provisioningState = 'Failed';
+        throw agentNotReporting(target.name);
+      }
       const script = command.body.source.script.split(/\r?\n/);
       const result = context.guests.runScript(target.name, script, asParameters(command.body.parameters));
       const timedOut = command.body.timeoutInSeconds > 0 && durationMs > command.body.timeoutInSeconds * 1000;
@@ -187,4 +196,9 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
       commands.delete(k);
     });
   });
+}
+
+/** Why a machine cannot take a script yet: not running, or running but still booting. */
+function notReady(machine: VirtualMachine): string {
+  return isRunning(machine) ? 'still booting' : machine.powerState;
 }

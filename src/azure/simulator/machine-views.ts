@@ -10,10 +10,33 @@ const POWER_DISPLAY: Record<PowerState, string> = {
   deallocated: 'VM deallocated',
 };
 
-/** The guest agent reports (and run commands reach) the guest only once it is up. */
-export function isAgentReady(machine: VirtualMachine): boolean {
-  return machine.powerState === 'running' && machine.provisioningState === 'Succeeded' && Date.now() >= (machine.agentReadyAt ?? 0);
+/** The machine is up: Run Command is accepted (whether the guest's agent answers is another matter). */
+export function isRunning(machine: VirtualMachine): boolean {
+  return machine.powerState === 'running' && machine.provisioningState === 'Succeeded';
 }
+
+/** Up and past its boot: the guest agent (where the image has one) reports only from then on. */
+export function isBooted(machine: VirtualMachine): boolean {
+  return isRunning(machine) && Date.now() >= (machine.agentReadyAt ?? 0);
+}
+
+/** The guest agent reports only once the machine is up, and only if the image has one. */
+function isAgentReady(context: SimulatorContext, machine: VirtualMachine): boolean {
+  return isBooted(machine) && context.agents.installed(machine.name);
+}
+
+/** An image without the agent: the platform never hears from it (VirtualMachineAgentInstanceView with no Ready status). */
+const SILENT_AGENT = {
+  vmAgentVersion: 'Unknown',
+  statuses: [
+    {
+      code: 'ProvisioningState/Unavailable',
+      level: 'Warning',
+      displayStatus: 'Not Ready',
+      message: 'VM status blob is found but not yet populated.',
+    },
+  ],
+};
 
 /** GET virtualMachines/{vm}, with `$expand=instanceView` when asked. */
 export function renderMachine(context: SimulatorContext, machine: VirtualMachine, expandInstanceView = false): Record<string, unknown> {
@@ -48,21 +71,24 @@ export function renderMachine(context: SimulatorContext, machine: VirtualMachine
       },
       provisioningState: machine.provisioningState,
       timeCreated: machine.timeCreated,
-      ...(expandInstanceView ? { instanceView: renderInstanceView(machine) } : {}),
+      ...(expandInstanceView ? { instanceView: renderInstanceView(context, machine) } : {}),
     },
   };
 }
 
 /** Shaped like VirtualMachine_Get_InstanceView.json; agent-reported parts only while the agent is up. */
-export function renderInstanceView(machine: VirtualMachine): Record<string, unknown> {
+export function renderInstanceView(context: SimulatorContext, machine: VirtualMachine): Record<string, unknown> {
   const now = new Date().toISOString();
   const succeeded = { code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded', time: now };
   const provisioning =
     machine.provisioningState === 'Succeeded'
       ? succeeded
       : { code: `ProvisioningState/${machine.provisioningState.toLowerCase()}`, level: 'Info', displayStatus: machine.provisioningState, time: now };
-  const guestReported = isAgentReady(machine)
-    ? {
+  const guestReported = !isRunning(machine)
+    ? {}
+    : !isAgentReady(context, machine)
+      ? { vmAgent: SILENT_AGENT }
+      : {
         computerName: machine.name.slice(0, 15),
         osName: 'Windows 10 Enterprise',
         osVersion: 'Microsoft Windows NT 10.0.19045.0',
@@ -78,8 +104,7 @@ export function renderInstanceView(machine: VirtualMachine): Record<string, unkn
             },
           ],
         },
-      }
-    : {};
+      };
   return {
     platformUpdateDomain: 0,
     platformFaultDomain: 0,

@@ -6,13 +6,17 @@
  * map — so a field or a state object added to the simulator context later is carried without
  * touching this file. Only what can't outlive the process is left out: the configuration (its
  * endpoints change with every start), the blob client, and operations in flight (their timers).
+ * The timing set through PUT /_simulator/settings lives in the configuration and the operations,
+ * so it is saved on its own (`settings`) and applied again.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimulatorContext } from './context.js';
 import type { PowerState } from './resources.js';
+import { applySettings, currentSettings, settingsSchema } from './settings.js';
 
 const NOT_STATE: ReadonlySet<string> = new Set(['config', 'blobs', 'operations']);
+const SETTINGS_KEY = 'settings';
 /** How often the state is compared with what was last written (and written if it changed). */
 const SAVE_EVERY_MS = 500;
 
@@ -32,6 +36,8 @@ export function persistSimulator(context: SimulatorContext, file: string): Simul
       const target = (context as unknown as Record<string, unknown>)[key];
       if (!NOT_STATE.has(key) && target !== undefined) restoreInto(target, value);
     }
+    const settings = settingsSchema.safeParse(saved[SETTINGS_KEY]);
+    if (settings.success) applySettings(context, settings.data);
     settleTransitions(context);
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -39,6 +45,7 @@ export function persistSimulator(context: SimulatorContext, file: string): Simul
   const flush = (): void => {
     const state: Record<string, Json> = {};
     for (const [key, value] of Object.entries(context)) if (!NOT_STATE.has(key)) state[key] = toJson(value);
+    state[SETTINGS_KEY] = toJson(currentSettings(context));
     const text = JSON.stringify(state);
     if (text === written) return;
     // Written aside and renamed: a process killed mid-write leaves the previous state whole.
@@ -76,13 +83,18 @@ function fromJson(json: Json): unknown {
 }
 
 /**
- * Fills `target` (a live state object) from its saved form: a Map is refilled, a class instance's
+ * Fills `target` (a live state object) from its saved form: a Map or Set is refilled, a class instance's
  * fields are restored one by one (so its methods stay), anything else is replaced.
  */
 function restoreInto(target: unknown, saved: Json): void {
   if (target instanceof Map) {
     target.clear();
     for (const [key, value] of fromJson(saved) as Map<unknown, unknown>) target.set(key, value);
+    return;
+  }
+  if (target instanceof Set) {
+    target.clear();
+    for (const value of fromJson(saved) as Set<unknown>) target.add(value);
     return;
   }
   if (target === null || typeof target !== 'object' || saved === null || typeof saved !== 'object' || Array.isArray(saved)) return;
@@ -97,7 +109,7 @@ function restoreInto(target: unknown, saved: Json): void {
 /** What an operation in flight would have finished had the process not stopped. */
 const SETTLED_POWER: Partial<Record<PowerState, PowerState>> = { starting: 'running', stopping: 'stopped', deallocating: 'deallocated' };
 
-function settleTransitions({ store }: SimulatorContext): void {
+function settleTransitions({ store, deployments }: SimulatorContext): void {
   for (const machine of store.machines.values()) {
     machine.powerState = SETTLED_POWER[machine.powerState] ?? machine.powerState;
     machine.runCommandInProgress = false;
@@ -107,5 +119,11 @@ function settleTransitions({ store }: SimulatorContext): void {
   for (const disk of store.disks.values()) {
     if (disk.provisioningState === 'Deleting') store.disks.delete(disk.id);
     else disk.provisioningState = 'Succeeded';
+  }
+  // A deployment creates its resources from the process that ran it; stopped midway, it ended there.
+  for (const deployment of deployments.values()) {
+    if (deployment.provisioningState !== 'Accepted' && deployment.provisioningState !== 'Running') continue;
+    deployment.provisioningState = 'Failed';
+    deployment.error = { code: 'DeploymentFailed', message: 'The simulator stopped while this deployment ran; what it created so far is kept. Deploy the template again.' };
   }
 }

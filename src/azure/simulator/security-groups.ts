@@ -87,7 +87,7 @@ function putSecurityGroup(context: SimulatorContext, req: SimRequest): SimRespon
     },
   };
   context.store.plain.put(nsg);
-  return context.operations.begin(req, () => render(nsg), { status: existing ? 200 : 201, body: render(nsg) });
+  return context.operations.begin(req, () => render(nsg), { status: existing ? 200 : 201, body: render(nsg), statusPath: networkOperations(context, nsg.location) });
 }
 
 function deleteSecurityGroup(context: SimulatorContext, req: SimRequest): SimResponse {
@@ -102,9 +102,18 @@ function deleteSecurityGroup(context: SimulatorContext, req: SimRequest): SimRes
       `Network security group ${id} cannot be deleted because it is in use by the following resources: ${users.join(', ')}. In order to delete the Network security group, remove the association with the resource(s).`,
     );
   }
-  return context.operations.begin(req, () => {
-    context.store.plain.delete(id);
-  });
+  return context.operations.begin(
+    req,
+    () => {
+      context.store.plain.delete(id);
+    },
+    { statusPath: networkOperations(context, nsg.location) },
+  );
+}
+
+/** Microsoft.Network answers its long-running operations from its own locations/{location}/operations. */
+function networkOperations(context: SimulatorContext, location: string): string {
+  return `/subscriptions/${context.store.subscriptionId}/providers/Microsoft.Network/locations/${location}/operations`;
 }
 
 /** The NICs that name the NSG. */

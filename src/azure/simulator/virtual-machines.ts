@@ -79,7 +79,7 @@ export function registerVirtualMachineRoutes(router: Router, context: SimulatorC
     const expand = req.query.get('$expand')?.toLowerCase() === 'instanceview';
     return { status: 200, body: renderMachine(context, findMachine(context, req), expand) };
   });
-  router.add('GET', `${machines}/:name/instanceView`, (req) => ({ status: 200, body: renderInstanceView(findMachine(context, req)) }));
+  router.add('GET', `${machines}/:name/instanceView`, (req) => ({ status: 200, body: renderInstanceView(context, findMachine(context, req)) }));
   router.add('PUT', `${machines}/:name`, (req) => putMachine(context, req));
   router.add('DELETE', `${machines}/:name`, (req) => deleteMachine(context, req));
 }
@@ -154,7 +154,7 @@ function putMachine(context: SimulatorContext, req: SimRequest): SimResponse {
     },
     networkApiVersion: networkProfile.networkApiVersion,
     networkInterfaceConfigurations: networkProfile.networkInterfaceConfigurations,
-    createdResources: createInlineNetwork(context, resourceGroup, req.params.name!, id, networkProfile.networkInterfaceConfigurations, tags),
+    createdResources: createInlineNetwork(context, resourceGroup, req.params.name!, id, networkProfile.networkInterfaceConfigurations),
     timeCreated: new Date().toISOString(),
     hyperVGeneration: generation,
     runCommandInProgress: false,

@@ -20,7 +20,9 @@ export function register(app: App, services: Services): void {
     const inModal = clickSurface(body) !== 'message';
     const pushedId = inModal ? await openOver(args, noticeView(testing, 'Connector test')) : undefined;
     if (!inModal) await respond({ response_type: 'ephemeral', replace_original: false, text: testing });
-    const results = await services.azure.session(connector).probe.runChecks();
+    // The size must boot every layer kept on this connector (Generation 1 and/or 2).
+    const generations = [...new Set((await services.repos.layers.list({ connectorId: connector._id })).map((layer) => layer.vmGeneration))];
+    const results = await services.azure.session(connector).probe.runChecks({ generations });
     // A skipped check did not run; the message shows it as "not checked" rather than as a failure of its own.
     const ran = results.filter((r) => !r.skipped).map(({ check, ok, detail }) => ({ check, ok, detail }));
     const report = connectorTestMessage(connector.name, ran);

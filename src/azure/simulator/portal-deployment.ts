@@ -1,0 +1,88 @@
+/**
+ * What the Azure portal's Custom deployment does with a template link, against the simulator:
+ * download the template, then PUT a Microsoft.Resources/deployments at the scope its `$schema`
+ * names (subscription scope: the person picks a subscription and a Region; resource-group
+ * scope: they pick a resource group), and wait for it to finish. Tests and the sandbox use it
+ * to take the portal path end to end. Reference: "Deploy to Azure button" in the ARM docs
+ * (the deployment scope is determined by the template schema).
+ */
+import { API_VERSIONS } from '../api-versions.js';
+import type { SimulatorAddress } from './client-options.js';
+import { SimulatorControl, type RawAnswer } from './control-client.js';
+
+export interface PortalUser extends SimulatorAddress {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+}
+
+export interface PortalChoices {
+  /** The resource group picked in the portal (asked only for resource-group-scope templates). */
+  resourceGroup?: string;
+  /** The Region picked for a subscription-scope deployment (default: the template's location parameter default). */
+  location?: string;
+  /** Parameter values typed into the form; the others keep their defaults. */
+  parameters?: Record<string, unknown>;
+  deploymentName?: string;
+}
+
+export interface PortalOutcome {
+  /** The deployment PUT's answer (400 when validation refused the template). */
+  submitted: RawAnswer;
+  /** The deployment's provisioningState once it ended, when it was accepted. */
+  provisioningState?: string;
+  /** The deployment's error when it failed, or the PUT's when it was refused. */
+  error?: { code: string; message: string; details?: unknown[] };
+}
+
+interface PortalTemplate {
+  $schema?: string;
+  parameters?: Record<string, { defaultValue?: unknown }>;
+}
+
+/** Deploys `template` (or the template at `templateUrl`) the way the portal's Custom deployment would. */
+export async function deployTemplateLikePortal(user: PortalUser, template: PortalTemplate | string, choices: PortalChoices = {}): Promise<PortalOutcome> {
+  const body = typeof template === 'string' ? ((await (await fetch(template)).json()) as PortalTemplate) : template;
+  const control = new SimulatorControl(user);
+  const bearer = await signIn(control, user);
+  const subscriptionScope = /subscriptionDeploymentTemplate\.json/i.test(body.$schema ?? '');
+  if (!subscriptionScope && !choices.resourceGroup) throw new Error('the portal asks for a resource group for this template');
+  const name = choices.deploymentName ?? `Microsoft.Template-${Date.now()}`;
+  const scope = subscriptionScope ? `/subscriptions/${user.subscriptionId}` : `/subscriptions/${user.subscriptionId}/resourcegroups/${choices.resourceGroup}`;
+  const path = `${scope}/providers/Microsoft.Resources/deployments/${encodeURIComponent(name)}?api-version=${API_VERSIONS.deployments}`;
+  const location = choices.location ?? String(body.parameters?.location?.defaultValue ?? '');
+  const submitted = await control.request('PUT', path, {
+    bearer,
+    body: {
+      ...(subscriptionScope ? { location } : {}),
+      properties: {
+        mode: 'Incremental',
+        template: body,
+        parameters: Object.fromEntries(Object.entries(choices.parameters ?? {}).map(([key, value]) => [key, { value }])),
+      },
+    },
+  });
+  if (submitted.status >= 400) return { submitted, error: (submitted.body as { error: PortalOutcome['error'] }).error };
+  for (;;) {
+    const got = await control.request('GET', path, { bearer });
+    const properties = (got.body as { properties: { provisioningState: string; error?: PortalOutcome['error'] } }).properties;
+    if (!['Accepted', 'Running'].includes(properties.provisioningState)) {
+      return { submitted, provisioningState: properties.provisioningState, ...(properties.error ? { error: properties.error } : {}) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The signed-in portal user, as a client-credentials token from the Entra ID stand-in. */
+async function signIn(control: SimulatorControl, user: PortalUser): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: user.clientId,
+    client_secret: user.clientSecret,
+    scope: 'https://management.azure.com/.default',
+  }).toString();
+  const answer = await control.request('POST', `/${user.tenantId}/oauth2/v2.0/token`, { form });
+  if (answer.status !== 200) throw new Error(`signing in to the simulator failed: ${JSON.stringify(answer.body)}`);
+  return (answer.body as { access_token: string }).access_token;
+}

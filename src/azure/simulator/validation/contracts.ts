@@ -1,0 +1,99 @@
+/**
+ * Which api-versions the simulator serves per resource type, and the body each version
+ * accepts. A request with another version is refused as ARM refuses it: for a resource
+ * provider's type `400 NoRegisteredProviderFound`, for ARM's own types (resource groups,
+ * resources, deployments) `400 InvalidApiVersionParameter`. Sources: test/fixtures/arm/SOURCES.md.
+ */
+import { ArmError } from '../http.js';
+import { disk20240302, grantAccessData20240302, runCommandInput, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
+import { deployment } from './deployments.js';
+import { networkSecurityGroup } from './network.js';
+import { validateBody, type Shape } from './shape.js';
+
+interface TypeContract {
+  /** ARM itself serves the type (Microsoft.Resources), not a resource provider. */
+  armNative?: boolean;
+  /** Body shapes by api-version: `put` for the resource, others by action name (e.g. runCommand). */
+  versions: Record<string, Record<string, Shape>>;
+}
+
+/** Versions the bot's SDK clients send where the simulator only reads (no body to check). */
+const CONTRACTS: Record<string, TypeContract> = {
+  'microsoft.compute/virtualmachines': {
+    versions: {
+      '2024-07-01': { put: virtualMachine20240701, runCommand: runCommandInput },
+      '2025-04-01': { put: virtualMachine20250401, runCommand: runCommandInput },
+    },
+  },
+  'microsoft.compute/disks': { versions: { '2024-03-02': { put: disk20240302, beginGetAccess: grantAccessData20240302 } } },
+  // @azure/arm-compute lists Resource SKUs at 2021-07-01.
+  'microsoft.compute/skus': { versions: { '2021-07-01': {} } },
+  // Storage, network and resources as their SDK packages call them (reads, listKeys).
+  'microsoft.storage/storageaccounts': { versions: { '2025-08-01': {} } },
+  'microsoft.network/virtualnetworks': { versions: { '2025-05-01': {} } },
+  'microsoft.network/networkinterfaces': { versions: { '2025-05-01': {} } },
+  'microsoft.network/publicipaddresses': { versions: { '2025-05-01': {} } },
+  'microsoft.network/bastionhosts': { versions: { '2025-05-01': {} } },
+  // The NSG public machine access creates, pinned (src/azure/api-versions.ts); the SDK's own 2025-05-01 defines the same members.
+  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { put: networkSecurityGroup }, '2025-05-01': { put: networkSecurityGroup } } },
+  'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
+  'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
+  'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { put: deployment }, '2025-04-01': { put: deployment } } },
+};
+
+// A long-running operation is polled at its provider's locations/{location}/operations with the
+// api-version of the request that started it.
+function operationVersions(types: string[]): TypeContract {
+  return { versions: Object.fromEntries(types.flatMap((type) => Object.keys(CONTRACTS[type]!.versions).map((v) => [v, {}]))) };
+}
+CONTRACTS['microsoft.compute/locations'] = operationVersions(['microsoft.compute/virtualmachines', 'microsoft.compute/disks']);
+CONTRACTS['microsoft.network/locations'] = operationVersions(['microsoft.network/networksecuritygroups']);
+
+/** 'Microsoft.Compute/virtualMachines' for any path under one, ARM's own types for the rest. */
+export function resourceTypeOf(path: string): string {
+  const providers = path.toLowerCase().lastIndexOf('/providers/');
+  if (providers >= 0) {
+    const [namespace, type] = path.slice(providers + '/providers/'.length).split('/');
+    return `${namespace}/${type}`;
+  }
+  return /\/resourcegroups\/[^/]+\/resources$/i.test(path) ? 'Microsoft.Resources/resources' : 'Microsoft.Resources/resourceGroups';
+}
+
+/**
+ * Throws ARM's refusal when `type` is one the simulator knows and `apiVersion` is not one of its
+ * versions. Types it does not list (added by other stand-ins) are not checked here.
+ */
+export function requireKnownApiVersion(type: string, apiVersion: string, location: string): void {
+  const contract = CONTRACTS[type.toLowerCase()];
+  if (!contract || apiVersion in contract.versions) return;
+  const supported = Object.keys(contract.versions).join(', ');
+  if (contract.armNative) {
+    throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported}'.`);
+  }
+  const shortType = type.split('/').slice(1).join('/');
+  throw new ArmError(
+    400,
+    'NoRegisteredProviderFound',
+    `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type '${shortType}'. The supported api-versions are '${supported}'. The supported locations are '${location}'.`,
+  );
+}
+
+/** The body shape for `type` at `apiVersion` (already known to be served), or undefined when none is declared. */
+export function bodyShape(type: string, apiVersion: string, action = 'put'): Shape | undefined {
+  return CONTRACTS[type.toLowerCase()]?.versions[apiVersion]?.[action];
+}
+
+/**
+ * Checks a request the way ARM and the provider would before acting on it: a served
+ * api-version, then (for a PUT of the resource or a POST action with a declared input) a body
+ * the version can deserialize and accepts.
+ */
+export function validateRequest(req: { method: string; path: string; apiVersion: string; body: () => unknown }, location: string): void {
+  const type = resourceTypeOf(req.path);
+  requireKnownApiVersion(type, req.apiVersion, location);
+  const providers = req.path.toLowerCase().lastIndexOf('/providers/');
+  const segments = providers >= 0 ? req.path.slice(providers + '/providers/'.length).split('/') : [];
+  const action = req.method === 'PUT' && segments.length === 3 ? 'put' : req.method === 'POST' && segments.length === 4 ? segments[3] : undefined;
+  const shape = action ? bodyShape(type, req.apiVersion, action) : undefined;
+  if (shape) validateBody(shape, req.body(), CONTRACTS[type.toLowerCase()]?.armNative ? 'arm' : 'resource-provider');
+}

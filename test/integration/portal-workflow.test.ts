@@ -1,0 +1,131 @@
+/**
+ * The seed's main path, end to end against the strict simulator: the admin opens the portal
+ * link, the portal deploys the template the bot wrote (subscription scope, nested deployment
+ * into the connector's resource group), and the bot takes the machine from there: Shutdown for
+ * Finalize, Finalize, deployable, nothing left; or Cancel, nothing left. The template carries the
+ * connector's Packaging machine access (public: an NSG and a public IP), and whatever resource
+ * group the portal user picks, the machine lands in the connector's.
+ */
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential } from '@azure/identity';
+import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
+import { deployTemplateLikePortal, type PortalChoices } from '../../src/azure/simulator/portal-deployment.js';
+import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
+import type { TestBot } from '../support/bot.js';
+import { useSandboxWorld } from '../support/world.js';
+import type { SlackClientSim } from '../support/interactions.js';
+import { sandboxContents, startVersion, taggedWith, waitForStatus, waitForThread, type StartedVersion } from '../support/ready-to-finalize.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import type { LayerVersion, MachineAccess, OsLayer } from '../../src/domain/model.js';
+
+let t: TestBot;
+let sim: SlackClientSim;
+let layer: OsLayer;
+let base: LayerVersion;
+useSandboxWorld((w) => ({ t, sim, layer, base } = w));
+
+const inventory = () => t.bot.sandbox!.simulator.inventory();
+
+/** Runs `work` with the sandbox connector's Packaging machine access set to `access`, then puts it back to private. */
+async function withAccess(access: MachineAccess, work: () => Promise<void>): Promise<void> {
+  const { repos } = t.bot.services;
+  const connector = (await repos.connectors.findOne({ name: SANDBOX_CONNECTOR_NAME }))!;
+  await repos.connectors.update(connector._id, { machineAccess: access });
+  try {
+    await work();
+  } finally {
+    await repos.connectors.update(connector._id, { machineAccess: { mode: 'private' } });
+  }
+}
+
+const PUBLIC: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
+/** What a machine with public access is made of, by type. */
+const PUBLIC_MACHINE = [
+  'Microsoft.Compute/disks',
+  'Microsoft.Compute/virtualMachines',
+  'Microsoft.Network/networkInterfaces',
+  'Microsoft.Network/networkSecurityGroups',
+  'Microsoft.Network/publicIPAddresses',
+];
+
+/** What the portal does with the Create Packaging Machine link: download the template and deploy it. */
+async function deployFromPortalLink(started: StartedVersion, choices: PortalChoices = {}): Promise<void> {
+  const { repos, azure } = t.bot.services;
+  const version = (await repos.versions.get(started.version._id))!;
+  expect(version.portalLink?.url).toContain(encodeURIComponent(`/${TEMPLATES_CONTAINER}/`));
+  const connector = (await repos.connectors.get(version.connectorId))!;
+  const blobs = await azure.session(connector).blobs();
+  const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
+  const outcome = await deployTemplateLikePortal(t.bot.sandbox!.simulator, templateUrl, choices);
+  expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
+}
+
+describe('the portal path (Create Packaging Machine) on the strict simulator', () => {
+  it('deploys the template (private access: no public IP, no NSG), then Shutdown for Finalize and Finalize make the version deployable and leave nothing behind', async () => {
+    const before = await sandboxContents(t);
+    const started = await startVersion(t, layer, base._id, '2028-01');
+    const { task, where } = started;
+    const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+    await deployFromPortalLink(started);
+    expect((await taggedWith(inventory, task._id)).map((line) => line.split(' ')[0]).sort()).toEqual([
+      'Microsoft.Compute/disks',
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+    ]);
+
+    await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
+    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    await waitForStatus(t, where.ts, 'deployable', 60_000);
+    expect(await taggedWith(inventory, task._id)).toEqual([]);
+    const after = await sandboxContents(t);
+    expect(after.resources).toEqual(before.resources);
+  }, 120_000);
+
+  it('Cancel after the portal deployment (public access) deletes the machine with its NIC and public IP, its NSG and its disk', async () => {
+    await withAccess(PUBLIC, async () => {
+      const before = await sandboxContents(t);
+      const started = await startVersion(t, layer, base._id, '2028-02');
+      const { task, where } = started;
+      const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+      await deployFromPortalLink(started);
+      expect((await taggedWith(inventory, task._id)).map((line) => line.split(' ')[0]).sort()).toEqual(PUBLIC_MACHINE);
+
+      await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.cancel, { value: task._id, channel: where.channel });
+      await waitForStatus(t, where.ts, 'cancelled', 60_000);
+      const deleted = await waitForThread(t, where.ts, 'Cancelled. Deleted');
+      expect(deleted).toMatch(/machine 2028-02-packaging \(with its network interface and public IP, if it had one\)/);
+      expect(deleted).toContain('network security group 2028-02-packaging-nsg');
+      expect(await taggedWith(inventory, task._id)).toEqual([]);
+      expect(await sandboxContents(t)).toEqual(before);
+    });
+  }, 120_000);
+
+  it("lands the machine in the connector's resource group when the portal user picks another one, and the workflow still ends with nothing left", async () => {
+    const simulator = t.bot.sandbox!.simulator;
+    const elsewhere = 'portal-picked-elsewhere';
+    const credential = new ClientSecretCredential(simulator.tenantId, simulator.clientId, simulator.clientSecret, simulatorCredentialOptions(simulator));
+    await new ResourceManagementClient(credential, simulator.subscriptionId, simulatorClientOptions(simulator)).resourceGroups.createOrUpdate(elsewhere, {
+      location: simulator.location,
+    });
+    await withAccess(PUBLIC, async () => {
+      const before = await sandboxContents(t);
+      const started = await startVersion(t, layer, base._id, '2028-03');
+      const { task, where } = started;
+      const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+      await deployFromPortalLink(started, { resourceGroup: elsewhere, location: simulator.location });
+      const made = (await inventory()).filter((resource) => resource.tags['oslayer-task'] === task._id);
+      expect(made.map((resource) => resource.type).sort()).toEqual(PUBLIC_MACHINE);
+      for (const resource of made) expect(resource.id).toContain(`/resourceGroups/${simulator.resourceGroup}/`);
+      expect((await inventory()).filter((resource) => resource.id.toLowerCase().includes(`/resourcegroups/${elsewhere}/`))).toEqual([]);
+
+      await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
+      const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
+      await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+      await waitForStatus(t, where.ts, 'deployable', 60_000);
+      expect(await taggedWith(inventory, task._id)).toEqual([]);
+      expect((await sandboxContents(t)).resources).toEqual(before.resources);
+    });
+  }, 120_000);
+});

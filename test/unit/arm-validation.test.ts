@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { API_VERSIONS } from '../../src/azure/api-versions.js';
+import { packagingMachineSpec, toArmTemplate, type ArmTemplate, type ArmTemplateResource } from '../../src/azure/machine-spec.js';
+import { nsgBody } from '../../src/azure/network-access.js';
+import { ArmError } from '../../src/azure/simulator/http.js';
+import type { MachineAccess } from '../../src/domain/model.js';
+import { validateRequest } from '../../src/azure/simulator/validation/contracts.js';
+
+const SUB = '00000000-0000-0000-0000-0000000051ab';
+const RG = `/subscriptions/${SUB}/resourceGroups/oslayer-sandbox`;
+const VM_PATH = `${RG}/providers/Microsoft.Compute/virtualMachines/pkg`;
+const DISK_PATH = `${RG}/providers/Microsoft.Compute/disks/pkg-osdisk`;
+
+/** What the provider answers for a PUT/POST of `body` at `apiVersion`: the ArmError's JSON, or 'accepted'. */
+function answer(method: string, path: string, apiVersion: string, body: unknown): unknown {
+  try {
+    validateRequest({ method, path, apiVersion, body: () => body }, 'eastus');
+    return 'accepted';
+  } catch (error) {
+    if (!(error instanceof ArmError)) throw error;
+    return { status: error.status, error: error.toDetail() };
+  }
+}
+
+/** A template resource as ARM sends it to the provider: without the template-only members. */
+function bodyOf(resource: ArmTemplateResource): Record<string, unknown> {
+  const { type: _type, apiVersion: _apiVersion, name: _name, dependsOn: _dependsOn, ...body } = resource;
+  return body;
+}
+
+const before = JSON.parse(readFileSync(new URL('../fixtures/arm/packaging-template-before-issue-12.json', import.meta.url), 'utf8')) as ArmTemplate;
+const beforeVm = before.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
+
+/** The packaging machine the bot would deploy into the sandbox, with the given access. */
+const machineInput = (access: MachineAccess) => ({
+  taskId: 'task-1',
+  subscriptionId: SUB,
+  resourceGroup: 'oslayer-sandbox',
+  layerName: 'win10',
+  versionName: '2',
+  diskFilename: 'win10/pkg.vhd',
+  vmSize: 'Standard_D2s_v3',
+  location: 'eastus',
+  storageAccountId: `${RG}/providers/Microsoft.Storage/storageAccounts/devstoreaccount1`,
+  packagingVhdUrl: 'http://127.0.0.1:10000/devstoreaccount1/layers/win10/pkg.vhd',
+  subnetId: `${RG}/providers/Microsoft.Network/virtualNetworks/oslayer-vnet/subnets/packaging`,
+  osType: 'Windows' as const,
+  hyperVGeneration: 'V2' as const,
+  access,
+});
+const PUBLIC: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
+
+describe('the Compute RP contract, per api-version', () => {
+  it("refuses the template the bot wrote before: tags on inline network configurations don't exist at 2024-07-01", () => {
+    expect(beforeVm.apiVersion).toBe('2024-07-01');
+    expect(answer('PUT', VM_PATH, beforeVm.apiVersion, bodyOf(beforeVm))).toEqual({
+      status: 400,
+      error: {
+        code: 'InvalidRequestFormat',
+        message: 'Cannot parse the request.',
+        details: [
+          {
+            code: 'InvalidRequestFormat',
+            message:
+              "Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags'",
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses an unknown member anywhere in the body, naming its type and path', () => {
+    const disk = { location: 'eastus', properties: { creationData: { createOption: 'Import', sourceUri: 'https://x/y.vhd', storageAcountId: 'typo' } } };
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toMatchObject({
+      status: 400,
+      error: {
+        code: 'InvalidRequestFormat',
+        details: [{ message: "Could not find member 'storageAcountId' on object of type 'CreationData'. Path 'properties.creationData.storageAcountId'" }],
+      },
+    });
+  });
+
+  it('refuses a value of the wrong JSON kind before anything else', () => {
+    expect(answer('POST', `${DISK_PATH}/beginGetAccess`, API_VERSIONS.disks, { access: 'Read', durationInSeconds: '3600' })).toMatchObject({
+      error: { code: 'InvalidRequestFormat', details: [{ message: `Error converting value "3600" to type 'Int64'. Path 'durationInSeconds'` }] },
+    });
+  });
+
+  it('refuses a value outside an enum with InvalidParameter and its target', () => {
+    const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { createOption: 'Attach', deleteOption: 'Keep' } } } };
+    expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, vm)).toEqual({
+      status: 400,
+      error: {
+        code: 'InvalidParameter',
+        message: "The value 'Keep' of parameter 'storageProfile.osDisk.deleteOption' is not valid. Allowed values are 'Delete', 'Detach'.",
+        target: 'storageProfile.osDisk.deleteOption',
+      },
+    });
+    const disk = { location: 'eastus', sku: { name: 'Standard_SSD' }, properties: { creationData: { createOption: 'Import' } } };
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toMatchObject({ error: { code: 'InvalidParameter', target: 'sku.name' } });
+  });
+
+  it('refuses a missing required member with InvalidParameter and its target', () => {
+    const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { managedDisk: { id: 'x' } } } } };
+    expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, vm)).toEqual({
+      status: 400,
+      error: {
+        code: 'InvalidParameter',
+        message: "Required parameter 'storageProfile.osDisk.createOption' is missing (null).",
+        target: 'storageProfile.osDisk.createOption',
+      },
+    });
+    expect(answer('POST', `${VM_PATH}/runCommand`, API_VERSIONS.virtualMachines, { script: ['x'] })).toMatchObject({
+      error: { code: 'InvalidParameter', target: 'commandId' },
+    });
+  });
+
+  it("refuses an api-version the provider doesn't serve: NoRegisteredProviderFound, and ARM's own InvalidApiVersionParameter", () => {
+    expect(answer('PUT', VM_PATH, '2099-01-01', { location: 'eastus' })).toEqual({
+      status: 400,
+      error: {
+        code: 'NoRegisteredProviderFound',
+        message:
+          "No registered resource provider found for location 'eastus' and API version '2099-01-01' for type 'virtualMachines'. The supported api-versions are '2024-07-01, 2025-04-01'. The supported locations are 'eastus'.",
+      },
+    });
+    expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/d`, '2099-01-01', {})).toMatchObject({
+      error: { code: 'InvalidApiVersionParameter' },
+    });
+  });
+
+  it('refuses an unknown member of a deployment body the way ARM words it', () => {
+    expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/d`, API_VERSIONS.deployments, { properties: { mode: 'Incremental', templet: {} } })).toEqual({
+      status: 400,
+      error: {
+        code: 'InvalidRequestContent',
+        message:
+          "The request content was invalid and could not be deserialized: 'Could not find member 'templet' on object of type 'DeploymentProperties'. Path 'properties.templet''.",
+      },
+    });
+  });
+
+
+  it.each([
+    ['private', { mode: 'private' } as MachineAccess, ['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']],
+    ['public', PUBLIC, ['Microsoft.Compute/disks', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
+  ])("accepts every resource of the bot's template (%s access) at its declared api-version", (_name, access, types) => {
+    const spec = packagingMachineSpec(machineInput(access));
+    const outer = toArmTemplate(spec);
+    const nested = outer.resources[0]!;
+    const { subscriptionId: _s, resourceGroup: _r, ...nestedResource } = nested;
+    expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/${nested.name}`, nested.apiVersion, bodyOf(nestedResource))).toBe('accepted');
+    const resources = (nested.properties.template as ArmTemplate).resources;
+    expect(resources.map((r) => r.type)).toEqual(types);
+    for (const resource of resources) {
+      const path = `${RG}/providers/${resource.type}/pkg`;
+      expect([resource.type, answer('PUT', path, resource.apiVersion, bodyOf(resource))]).toEqual([resource.type, 'accepted']);
+    }
+  });
+});
+
+describe('the Network RP contract for the NSG public access creates', () => {
+  const NSG_PATH = `${RG}/providers/Microsoft.Network/networkSecurityGroups/pkg-nsg`;
+
+  it('accepts the body Deploy for me sends, as the SDK serializes it, at the pinned version', () => {
+    const spec = packagingMachineSpec(machineInput(PUBLIC));
+    const { securityRules, ...envelope } = nsgBody(spec, ['203.0.113.0/24']);
+    // The SDK nests the flat rule members under `properties`, as the wire format has them.
+    const wire = { ...envelope, properties: { securityRules: securityRules!.map(({ name, ...rule }) => ({ name, properties: rule })) } };
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, wire)).toBe('accepted');
+  });
+
+  it('refuses an unknown rule member and a missing required one, and versions it does not serve', () => {
+    const rule = { protocol: 'Tcp', access: 'Allow', priority: 100, direction: 'Inbound', destinationPortRange: '3389', sourceAddressPrefixes: ['203.0.113.0/24'] };
+    const nsg = (properties: Record<string, unknown>) => ({ location: 'eastus', properties: { securityRules: [{ name: 'rdp', properties }] } });
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg({ ...rule, sourceAddressPrefixs: ['x'] }))).toMatchObject({
+      status: 400,
+      error: {
+        code: 'InvalidRequestFormat',
+        details: [
+          {
+            message:
+              "Could not find member 'sourceAddressPrefixs' on object of type 'SecurityRulePropertiesFormat'. Path 'properties.securityRules[0].properties.sourceAddressPrefixs'",
+          },
+        ],
+      },
+    });
+    const { direction: _direction, ...noDirection } = rule;
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg(noDirection))).toMatchObject({
+      status: 400,
+      error: { code: 'InvalidParameter', target: 'securityRules[0].direction' },
+    });
+    expect(answer('PUT', NSG_PATH, '2099-01-01', nsg(rule))).toMatchObject({ status: 400, error: { code: 'NoRegisteredProviderFound' } });
+  });
+});
