@@ -30,7 +30,7 @@ describe('watching the packaging machine', () => {
   it("says once, and on the message, that a running machine's VM agent never reported and what to do about it", async () => {
     const w = await ui.publish('watch-agent');
     await ui.control.setVmAgent(w.vmName, false);
-    await ui.deploy(w);
+    await ui.deploy(w, { agent: false });
     const warning = await ui.waitForThread(w, /`watch-agent` has been running for .*Azure VM agent has not reported/, 30_000);
     expect(warning).toContain('<@UADMIN1>');
     expect(warning).toMatch(/Install or enable the Azure VM agent .* in the base image/);
