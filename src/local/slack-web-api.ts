@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
-import { preservedState, withIds, type StateValues } from './workspace/block-kit.js';
+import { preservedState, shownState, withIds, type StateValues } from './workspace/block-kit.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
@@ -194,7 +194,7 @@ export class FakeSlackWebApi extends EventEmitter {
     const existing = this.views.get(viewId);
     if (!existing) return undefined;
     const { root_view_id, previous_view_id } = existing.view as { root_view_id?: string; previous_view_id?: string };
-    const kept = preservedState(withIds(existing.view.blocks), stateOf(existing.view), withIds(view.blocks));
+    const kept = preservedState(withIds(existing.view.blocks), shownState(existing.view), withIds(view.blocks));
     return this.storeView(view, viewId, existing.user, { root: root_view_id, previous: previous_view_id }, kept);
   }
 
@@ -464,10 +464,6 @@ export class FakeSlackWebApi extends EventEmitter {
     this.emit('change');
     return stored;
   }
-}
-
-function stateOf(view: Record<string, unknown>): StateValues {
-  return (view.state as { values?: StateValues } | undefined)?.values ?? {};
 }
 
 function homeViewId(user: string): string {

@@ -97,17 +97,27 @@ function stateEntry(element: Element, value: InputValue): StateEntry {
   return { type: element.type, value: text };
 }
 
-/** `view.state.values` as Slack builds it: every stateful element, with what the person entered or its initial value. */
-export function stateValues(blocks: Block[], inputs: Inputs = {}): StateValues {
+/**
+ * `view.state.values` as Slack builds it: every stateful element, with what the person entered,
+ * else what it kept showing across a view update (`shown`, preservedState), else its initial value.
+ */
+export function stateValues(blocks: Block[], inputs: Inputs = {}, shown: StateValues = {}): StateValues {
   const values: StateValues = {};
   for (const block of blocks) {
     for (const element of elementsOf(block)) {
       if (!STATEFUL.has(element.type)) continue;
       const entered = inputs[block.block_id!]?.[element.action_id!];
-      (values[block.block_id!] ??= {})[element.action_id!] = stateEntry(element, entered !== undefined ? entered : initialValue(element));
+      const kept = shown[block.block_id!]?.[element.action_id!];
+      (values[block.block_id!] ??= {})[element.action_id!] =
+        entered === undefined && kept ? kept : stateEntry(element, entered !== undefined ? entered : initialValue(element));
     }
   }
   return values;
+}
+
+/** The state a stored view carries (what its inputs show), for stateValues' `shown`. */
+export function shownState(view: Record<string, unknown>): StateValues {
+  return (view.state as { values?: StateValues } | undefined)?.values ?? {};
 }
 
 /** The `actions[0]` Slack sends when a person uses an element; `chosen` is the option value(s) or text. */
