@@ -1,7 +1,8 @@
 /**
  * Every callback_id, block_id and action_id the views use. Listeners match on these
- * constants, never on literals. Input block_ids equal the domain's field keys
- * (src/domain/validation.ts), so `parseForm(...).errors` is a ready `response_action: errors`.
+ * constants, never on literals. Input block_ids are the domain's field keys
+ * (src/domain/validation.ts), with a revision where a field must be reset (revisedBlockId);
+ * views/state.ts maps between the two, so `parseForm(...).errors` becomes `response_action: errors`.
  */
 import type { VersionDraftValues } from '../src/domain/model.js';
 
