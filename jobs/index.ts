@@ -7,6 +7,8 @@ import { defineDeployMachineJob } from './deploy-packaging-machine.js';
 import { defineMachineActionJob } from './packaging-machine-action.js';
 import { defineWatchMachineJob } from './watch-packaging-machine.js';
 import { defineRetentionJob } from './enforce-retention.js';
+import { defineInstallUpdatesJob } from './install-windows-updates.js';
+import { defineBaseInventoryJob } from './read-base-inventory.js';
 
 /** Every job the bot runs is defined here; each job file exports a define function. */
 export function defineJobs(agenda: Agenda, services: Services): void {
@@ -18,4 +20,6 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineMachineActionJob(agenda, services);
   defineWatchMachineJob(agenda, services, services.config.jobs.watch);
   defineRetentionJob(agenda, services);
+  defineInstallUpdatesJob(agenda, services, services.config.jobs.updates);
+  defineBaseInventoryJob(agenda, services);
 }

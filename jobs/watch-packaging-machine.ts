@@ -4,7 +4,7 @@ import { TASK_TAG } from '../src/azure/machine-spec.js';
 import type { MachineWatch } from '../src/domain/model.js';
 import type { Services } from '../src/services.js';
 import { recordAddresses, recordMachine } from '../src/workflow/machine-actions.js';
-import { deployClaimKey, WATCH_MACHINE_JOB } from '../src/workflow/machine-jobs.js';
+import { deployClaimKey, scheduleBaseInventory, WATCH_MACHINE_JOB } from '../src/workflow/machine-jobs.js';
 import { machineStateOf, nextReadDelayMs, type WatchSettings } from '../src/workflow/machine-watch.js';
 import { TaskRun } from '../src/workflow/task-run.js';
 import { escapeMrkdwn } from '../views/blocks.js';
@@ -72,6 +72,10 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
     next.noMachineReminderSent = true;
   }
   await saveWatch(run, next);
+  // The changelog's base: what the machine has installed as it first comes up, before any change.
+  if (seen.state === 'running' && seen.agentReady && !run.version.baseInventory && !run.version.baseInventoryFailure) {
+    await scheduleBaseInventory(run.services, run.task._id);
+  }
   if (firstLook || seen.state !== previous.state || seen.agentReady !== previous.agentReady) {
     await run.services.notifier.refresh(run.task._id);
   }

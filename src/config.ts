@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_UPDATE_ROUNDS } from './domain/windows-update.js';
+import type { UpdateSettings } from './workflow/windows-updates.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -86,6 +88,9 @@ const envSchema = z.object({
   OSLAYER_JOB_LOCK_SECONDS: wholeNumber('OSLAYER_JOB_LOCK_SECONDS', 2, 600),
   OSLAYER_RUNNING_REMINDER_HOURS: wholeNumber('OSLAYER_RUNNING_REMINDER_HOURS', 1, 720),
   OSLAYER_NO_MACHINE_REMINDER_HOURS: wholeNumber('OSLAYER_NO_MACHINE_REMINDER_HOURS', 1, 720),
+  OSLAYER_UPDATE_ROUNDS: wholeNumber('OSLAYER_UPDATE_ROUNDS', 1, 20),
+  OSLAYER_UPDATE_TIMEOUT_MINUTES: wholeNumber('OSLAYER_UPDATE_TIMEOUT_MINUTES', 5, 240),
+  OSLAYER_AGENT_WAIT_MINUTES: wholeNumber('OSLAYER_AGENT_WAIT_MINUTES', 1, 120),
   OSLAYER_TASK_RETENTION_DAYS: wholeNumber(
     'OSLAYER_TASK_RETENTION_DAYS',
     1,
@@ -132,6 +137,8 @@ export interface Config {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
     /** The packaging machine watch (see src/workflow/machine-watch.ts). */
     watch: { intervalMs: number; runningReminderMs: number; noMachineReminderMs: number };
+    /** Install updates on the packaging machine (see src/workflow/windows-updates.ts). */
+    updates: UpdateSettings;
     /** Agenda's lock lifetime for every job, renewed by heartbeats (see src/workflow/task-lease.ts). */
     lockLifetimeMs: number;
   };
@@ -180,6 +187,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
           intervalMs: (e.OSLAYER_WATCH_INTERVAL_SECONDS ?? 60) * 1000,
           runningReminderMs: (e.OSLAYER_RUNNING_REMINDER_HOURS ?? 8) * HOUR_MS,
           noMachineReminderMs: (e.OSLAYER_NO_MACHINE_REMINDER_HOURS ?? 24) * HOUR_MS,
+        },
+        updates: {
+          rounds: e.OSLAYER_UPDATE_ROUNDS ?? DEFAULT_UPDATE_ROUNDS,
+          installTimeoutSeconds: (e.OSLAYER_UPDATE_TIMEOUT_MINUTES ?? 90) * 60,
+          searchTimeoutSeconds: 30 * 60,
+          // One ARM read every 15 s while a restarted machine boots: a few reads per restart.
+          agentPollMs: 15_000,
+          agentWaitMs: (e.OSLAYER_AGENT_WAIT_MINUTES ?? 20) * 60_000,
         },
         lockLifetimeMs: (e.OSLAYER_JOB_LOCK_SECONDS ?? DEFAULT_JOB_LOCK_SECONDS) * 1000,
       },

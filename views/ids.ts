@@ -17,6 +17,10 @@ export const CALLBACK = {
   /** New/Edit connector; private_metadata is `{"connectorId"?, "draftId"?}`. */
   connector: 'connector_form',
   importLayer: 'import_layer',
+  /** Which updates to install on the packaging machine; private_metadata is the task id. */
+  installUpdates: 'install_updates',
+  /** A layer version's details (read only). */
+  versionDetails: 'version_details',
   /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
   notice: 'notice',
 } as const;
@@ -100,6 +104,8 @@ export const BLOCK = {
   /** One actions block per listed item: `${prefix}${id}`. */
   connectorItemPrefix: 'connector_',
   layerItemPrefix: 'layer_',
+  /** The version picker under a layer: `${prefix}${layerId}`. */
+  layerVersionsPrefix: 'layer_versions_',
 } as const;
 
 export const ACTION = {
@@ -128,4 +134,6 @@ export const ACTION = {
   layersImport: 'layers_import',
   /** value: the layer id; opens the wizard for that layer. */
   layersAddVersion: 'layers_add_version',
+  /** A version picked in the layer list (option value: the version id): its details and changelog. */
+  layersVersionDetails: 'layers_version_details',
 } as const;

@@ -34,7 +34,7 @@ const GIB = 1024 ** 3;
 
 export interface LayerListItem {
   layer: Pick<OsLayer, '_id' | 'name' | 'description' | 'osType' | 'vmGeneration' | 'createdAt'>;
-  versions: ReadonlyArray<Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>>;
+  versions: ReadonlyArray<Pick<LayerVersion, '_id' | 'name' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>>;
   connectorName?: string;
 }
 
@@ -49,7 +49,7 @@ export function layersMessage(items: readonly LayerListItem[], opts: { page?: nu
   const sorted = [...items].sort((a, b) => b.layer.createdAt.getTime() - a.layer.createdAt.getTime());
   const { items: shown, page, pages } = pageOf(sorted, opts.page ?? 0, LAYERS_PER_PAGE);
   const blocks: KnownBlock[] = [header('OS layers')];
-  for (const item of shown) blocks.push(layerSection(item, opts.canManage), divider);
+  for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item), divider);
   blocks.push(...pageNav({ previous: ACTION.layersPagePrevious, next: ACTION.layersPageNext }, BLOCK.listNav, page, pages), ...importButton(opts.canManage));
   return { text: `${items.length} OS layer${items.length === 1 ? '' : 's'}`, blocks };
 }
@@ -65,6 +65,34 @@ function layerSection({ layer, versions, connectorName }: LayerListItem, canMana
   ];
   const block = section(lines.join('\n'), `${BLOCK.layerItemPrefix}${layer._id}`);
   return canManage ? { ...block, accessory: button('Add Version', ACTION.layersAddVersion, { value: layer._id }) } : block;
+}
+
+/** Picking a version opens its details and changelog. */
+function versionPicker({ layer, versions }: LayerListItem): KnownBlock[] {
+  if (versions.length === 0) return [];
+  const { shown } = newest(versions, SLACK_LIMIT.selectOptions);
+  const options = shown.map((v) => option(v.name, v._id, VERSION_STATUS_LABEL[v.status]));
+  return [actions(`${BLOCK.layerVersionsPrefix}${layer._id}`, [staticSelect(ACTION.layersVersionDetails, options, 'Version details…')])];
+}
+
+export interface VersionDetails {
+  layer: Pick<OsLayer, 'name'>;
+  version: Pick<LayerVersion, 'name' | 'description' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>;
+  baseName?: string;
+  /** The changelog (or why there is none), already mrkdwn with Azure and guest text escaped. */
+  changelog: string;
+}
+
+/** A version's details: what it is, what it was built on, and what changed against its base. */
+export function versionDetailsModal({ layer, version, baseName, changelog }: VersionDetails): ModalView {
+  const size = version.diskSizeBytes ? `${Math.ceil(version.diskSizeBytes / GIB)} GB disk, max ${version.maxLayerSizeGb} GB` : `max ${version.maxLayerSizeGb} GB`;
+  const facts = [
+    `*${userText(layer.name, 100)}* → version *${userText(version.name, 100)}*`,
+    `${VERSION_STATUS_LABEL[version.status]} · ${size} · <@${version.createdBy}> · ${slackDate(version.createdAt)}`,
+    baseName ? `Built on *${userText(baseName, 100)}*` : 'The layer\'s first version',
+    ...(version.description ? [`_${userText(version.description.replace(/\s+/g, ' '), 500)}_`] : []),
+  ];
+  return modal({ callbackId: CALLBACK.versionDetails, title: 'Version details', close: 'Close', blocks: [section(facts.join('\n')), divider, section(changelog)] });
 }
 
 function versionLine(v: LayerListItem['versions'][number]): string {

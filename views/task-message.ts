@@ -4,6 +4,7 @@ import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '.
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { escapeMrkdwn as esc, truncate } from './blocks.js';
 import { connectText } from './machine-connect.js';
+import { updateRunBlocks } from './windows-updates.js';
 
 /** action_ids of the task message's buttons; the value of each is the task id. */
 export const TASK_ACTIONS = {
@@ -20,12 +21,14 @@ export const TASK_ACTIONS = {
   runOnceRun: 'task_runonce_run',
   runOnceRemove: 'task_runonce_remove',
   cleanUp: 'task_clean_up',
+  installUpdates: 'task_install_updates',
+  retryUpdates: 'task_retry_updates',
 } as const;
 
 export interface TaskMessageInput {
   task: Task;
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity'>;
+  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates'>;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
@@ -108,7 +111,7 @@ export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: D
 }
 
 /** What the task's buttons depend on; the task message and the task detail modal carry the same ones. */
-export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable'>;
+export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable' | 'machine'>;
 
 function actionButtons(input: TaskActionsInput): Button[] {
   const id = input.task._id;
@@ -118,6 +121,8 @@ function actionButtons(input: TaskActionsInput): Button[] {
     if (input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
     buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { confirm: confirmFinalize(true) }));
     buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
+    const machineUp = input.machine?.state === 'running' && input.machine.agentReady !== false;
+    if (machineUp && input.version.windowsUpdates?.status !== 'running') buttons.push(button('Install updates', TASK_ACTIONS.installUpdates, id));
     buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id));
   }
   if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize(false) }));
@@ -189,6 +194,9 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   if (next) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(next, 3000) } });
   const machine = machineLine(input);
   if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
+  if (version.windowsUpdates && ['action-required', 'ready-to-finalize'].includes(version.status)) {
+    blocks.push(...updateRunBlocks(task._id, version.windowsUpdates, version.status === 'action-required', TASK_ACTIONS.retryUpdates));
+  }
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
   const actions = taskActions(input);
   if (actions) blocks.push(actions);

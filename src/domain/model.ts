@@ -1,4 +1,6 @@
 /** The records the bot keeps. Pure types: no I/O, no SDK types. */
+import type { Changelog, Inventory } from './inventory.js';
+import type { UpdateMode, UpdateRunPhase } from './windows-update.js';
 import type { RunOnceEntry } from './integrity.js';
 
 export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
@@ -71,6 +73,30 @@ export interface MachineWatch {
   failedReads?: number;
 }
 
+/** An Install updates run on the packaging machine, as the task message shows it. */
+export interface WindowsUpdateRun {
+  /** Identifies one run, so a job taken over after a crash continues it instead of starting over. */
+  runId: string;
+  mode: UpdateMode;
+  status: 'running' | 'done' | 'failed';
+  phase: UpdateRunPhase;
+  round: number;
+  rounds: number;
+  roundInstalled: number;
+  roundTotal: number;
+  /** Every update this run installed, in order. */
+  installed: Array<{ kb: string; title: string; round: number; rebootRequired: boolean }>;
+  /** Restarts the run made through Azure. */
+  restarts: number;
+  startedBy: string;
+  startedAt: Date;
+  endedAt?: Date;
+  /** Why the run stopped: an update that failed (KB, result code, HRESULT), unreadable output, Azure. */
+  failure?: string;
+  /** Applicable updates still left when the round limit was reached. */
+  remaining?: number;
+}
+
 export interface LayerVersion {
   _id: string;
   layerId: string;
@@ -84,6 +110,15 @@ export interface LayerVersion {
   packagingMachine?: PackagingMachine;
   lastIntegrity?: IntegrityResultSummary;
   machineWatch?: MachineWatch;
+  windowsUpdates?: WindowsUpdateRun;
+  /** What the packaging machine had installed when it first came up, before any change. */
+  baseInventory?: Inventory;
+  /** Why the base inventory could not be read (the changelog then compares with the base version's). */
+  baseInventoryFailure?: string;
+  /** What this version has installed: read from the packaging machine before finalize (imported versions: by the first version built on them). */
+  inventory?: Inventory;
+  /** What changed against the base version, worked out when `inventory` was read. */
+  changelog?: Changelog & { comparedWith: 'packaging-machine' | 'base-version' };
   /** The portal's Custom deployment link and when its template SAS stops working. */
   portalLink?: { url: string; expiresAt: Date };
   /** The packaging machine template: a blob path in the connector's templates container. */

@@ -28,6 +28,8 @@ export function localConfig(env: NodeJS.ProcessEnv): Config {
   // Production reads a machine's state at most every 30 s, for ARM's rate limits; the simulated
   // Azure has none, and a person trying the workflow should not wait a minute for "running".
   const watch = env.OSLAYER_WATCH_INTERVAL_SECONDS?.trim() ? config.jobs.watch : { ...config.jobs.watch, intervalMs: LOCAL_WATCH_INTERVAL_MS };
+  // The simulated machine is back from a restart at once; look every second, not every 15.
+  const updates = { ...config.jobs.updates, agentPollMs: 1000 };
   // The bot's own HTTP port is internal here (only the workspace calls it): any free one.
-  return { ...config, port: 0, jobs: { ...config.jobs, watch } };
+  return { ...config, port: 0, jobs: { ...config.jobs, watch, updates } };
 }

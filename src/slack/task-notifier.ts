@@ -13,6 +13,8 @@ export type RenderTask = (taskId: string) => Promise<{ text: string; blocks: Kno
 export class TaskNotifier {
   private readonly lastUpdate = new Map<string, number>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** The update being sent per task: the next waits for it, so a slow older one never lands last. */
+  private readonly sending = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: WebClient,
@@ -41,7 +43,7 @@ export class TaskNotifier {
     const run = new Promise<void>((resolve) => setTimeout(resolve, wait))
       .then(() => {
         this.pending.delete(taskId);
-        return this.updateNow(taskId);
+        return this.afterPreviousUpdate(taskId);
       })
       .catch((err: Error) => this.logger.warn(`could not update the message of task ${taskId}: ${err.message}`));
     this.pending.set(taskId, run);
@@ -69,6 +71,18 @@ export class TaskNotifier {
       this.logger.debug(`ephemeral answer for task ${taskId} refused (${(err as Error).message}); answering in the thread`);
       await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text: `<@${userId}> ${text}`, unfurl_links: false });
     }
+  }
+
+  /** Renders and sends only once the task's previous update is through, so the newest state is shown last. */
+  private afterPreviousUpdate(taskId: string): Promise<void> {
+    const previous = this.sending.get(taskId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.updateNow(taskId));
+    this.sending.set(taskId, next);
+    const forget = () => {
+      if (this.sending.get(taskId) === next) this.sending.delete(taskId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private async updateNow(taskId: string): Promise<void> {

@@ -12,6 +12,7 @@ import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
+import { versionChangelogText } from './changelog.js';
 import type { TaskRun } from './task-run.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
 
@@ -146,6 +147,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
   if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
+  lines.push(await versionChangelogText(run.services.repos, run.version));
   await run.thread(lines.join('\n'));
 }
 

@@ -16,16 +16,17 @@ import type { ScriptFailure } from '../domain/script-output.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
-import type { MachineAction } from './machine-jobs.js';
+import { recordVersionInventory } from './inventory.js';
+import type { MachineAction, MachineWork } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
 /** Where a packaging machine is: the portal may have put it in another resource group than the connector's. */
-type MachinePlace = Pick<VmStatus, 'name' | 'resourceGroup'>;
+export type MachinePlace = Pick<VmStatus, 'name' | 'resourceGroup'>;
 
 /** What a user is told when the machine is already busy with `action`. */
-export const BUSY: Readonly<Record<MachineAction, string>> = {
+export const BUSY: Readonly<Record<MachineWork, string>> = {
   check: 'A check is already running on the packaging machine; wait for its result, then try again.',
   shutdown: 'A check is already running on the packaging machine (for Shutdown for Finalize); wait for its result.',
   'expedite-ngen': "NGen is already running in the foreground on the packaging machine; wait for it to finish, and don't restart the machine meanwhile.",
@@ -33,6 +34,8 @@ export const BUSY: Readonly<Record<MachineAction, string>> = {
   'runonce-run': 'The RunOnce entries are being run on the packaging machine; wait for the result.',
   'runonce-remove': 'The RunOnce entries are being removed from the packaging machine; wait for the result.',
   reboot: 'The packaging machine is restarting; wait for it to finish booting, then try again.',
+  'install-updates': 'Windows updates are being installed on the packaging machine (its progress is on the task message); wait for them to finish, then try again.',
+  inventory: "I'm reading what is installed on the packaging machine (for the changelog); try again in a minute.",
   finalize: 'Finalize is checking the packaging machine before it shuts it down; wait for its result.',
 };
 
@@ -67,7 +70,7 @@ export function notWaitingForMachine(version: Pick<LayerVersion, 'status'>): str
 const NO_MACHINE = "There's no packaging machine for this version yet. Create it first with *Create Packaging Machine* (Azure portal) or *Deploy for me*.";
 
 /** Why `vm` can't take `action` yet, in words that say what to do; undefined when it can. */
-export function notReadyFor(action: MachineAction, vm: VmStatus | null): string | undefined {
+export function notReadyFor(action: MachineWork, vm: VmStatus | null): string | undefined {
   if (!vm) return NO_MACHINE;
   switch (vm.powerState) {
     case 'stopped':
@@ -275,13 +278,21 @@ const runOnceRemove: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(ru
 
 /**
  * Shutdown for Finalize's work, shared with the one-click Finalize: the integrity check, and
- * only when it is clean, stop + deallocate → Ready to Finalize. Answers why not otherwise.
+ * only when it is clean, the version's inventory for the changelog (only a running machine can
+ * report it), then stop + deallocate → Ready to Finalize. Answers why not otherwise, naming the
+ * button (`button`) that tries again.
  */
-async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string): Promise<string | undefined> {
+async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string, button: string): Promise<string | undefined> {
   const result = await checkIntegrity(run, azure, vm);
   if (result.outcome !== 'clean') {
     await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
     return `I didn't shut the packaging machine down: ${summary(result)}`;
+  }
+  const inventory = await recordVersionInventory(run, azure, vm);
+  if (!inventory.ok) {
+    const why = `I couldn't read what is installed on it for the changelog: ${describeScriptFailure(inventory.failure)}. Nothing was changed; click *${button}* again.`;
+    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${why}`);
+    return `I didn't shut the packaging machine down: ${why}`;
   }
   await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.`);
   await azure.machines.powerOffVm(vm);
@@ -294,7 +305,7 @@ async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePla
 }
 
 async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
-  const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize');
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize', 'Shutdown for Finalize');
   if (blocked) return blocked;
   await run.thread(`:checkered_flag: \`${vm.name}\` is shut down and deallocated. <@${run.task.startedBy}>, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
   return 'The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.';
@@ -304,7 +315,7 @@ async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, use
 async function finalizeCheck(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
   if (run.version.status === 'action-required') await run.moveVersion({ type: 'check-started' });
   await run.thread(`:mag: Checking the layer on \`${escapeMrkdwn(vm.name)}\` for the Finalize <@${userId}> clicked.`);
-  const blocked = await shutDownIfClean(run, azure, vm, userId, 'finalize');
+  const blocked = await shutDownIfClean(run, azure, vm, userId, 'finalize', 'Finalize');
   if (blocked) return blocked;
   await run.thread(`:checkered_flag: \`${escapeMrkdwn(vm.name)}\` is shut down and deallocated; finalizing version *${escapeMrkdwn(run.version.name)}* now.`);
   return 'The packaging machine passed the check and is shut down; finalizing now.';

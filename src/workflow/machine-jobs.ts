@@ -5,18 +5,31 @@
  */
 import type { Repositories } from '../store/repositories.js';
 import type { Services } from '../services.js';
+import type { UpdateMode } from '../domain/windows-update.js';
 
 export const DEPLOY_MACHINE_JOB = 'deploy-packaging-machine';
 export const MACHINE_ACTION_JOB = 'packaging-machine-action';
 export const WATCH_MACHINE_JOB = 'watch-packaging-machine';
+export const INSTALL_UPDATES_JOB = 'install-windows-updates';
+export const BASE_INVENTORY_JOB = 'read-base-inventory';
 
 /** What the buttons next to the packaging machine ask for; `finalize` is Finalize clicked before the layer was verified. */
 export type MachineAction = 'check' | 'reboot' | 'expedite-ngen' | 'ngen-update-force' | 'runonce-run' | 'runonce-remove' | 'shutdown' | 'finalize';
+/** Everything that holds the machine's claim: the buttons' actions, an update run, reading the inventory. */
+export type MachineWork = MachineAction | 'install-updates' | 'inventory';
 
 export interface MachineActionData {
   taskId: string;
   action: MachineAction;
   userId: string;
+}
+
+export interface InstallUpdatesData {
+  taskId: string;
+  userId: string;
+  mode: UpdateMode;
+  /** One run: a job taken over after a crash carries the same id and continues it. */
+  runId: string;
 }
 
 export interface DeployMachineData {
@@ -35,10 +48,10 @@ export const machineClaimKey = (versionId: string): string => `runcommand:${vers
  */
 const STALE_MACHINE_CLAIM_MS = 2 * 60 * 60 * 1000;
 
-export type MachineClaim = { ok: true } | { ok: false; heldFor: MachineAction };
+export type MachineClaim = { ok: true } | { ok: false; heldFor: MachineWork };
 
 /** Claims the machine for `action`, or says which action holds it. */
-export async function claimMachine(repos: Repositories, versionId: string, action: MachineAction, userId: string): Promise<MachineClaim> {
+export async function claimMachine(repos: Repositories, versionId: string, action: MachineWork, userId: string): Promise<MachineClaim> {
   const key = machineClaimKey(versionId);
   const owner = `${action}:${userId}`;
   if (await repos.claims.tryClaim(key, owner)) return { ok: true };
@@ -47,7 +60,7 @@ export async function claimMachine(repos: Repositories, versionId: string, actio
     await repos.claims.remove(key);
     if (await repos.claims.tryClaim(key, owner)) return { ok: true };
   }
-  const heldFor = (held?.owner.split(':')[0] ?? 'check') as MachineAction;
+  const heldFor = (held?.owner.split(':')[0] ?? 'check') as MachineWork;
   return { ok: false, heldFor };
 }
 
@@ -62,6 +75,15 @@ export async function releaseMachine(repos: Repositories, versionId: string): Pr
 export async function scheduleWatch(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
   await services.scheduler.agenda
     .create(WATCH_MACHINE_JOB, { taskId })
+    .unique({ 'data.taskId': taskId }, { insertOnly: true })
+    .schedule(new Date())
+    .save();
+}
+
+/** Reads the base inventory once the machine is first ready; a job already queued for the task is left as it is. */
+export async function scheduleBaseInventory(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
+  await services.scheduler.agenda
+    .create(BASE_INVENTORY_JOB, { taskId })
     .unique({ 'data.taskId': taskId }, { insertOnly: true })
     .schedule(new Date())
     .save();

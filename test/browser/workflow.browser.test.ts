@@ -124,6 +124,27 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
     await screenshot('machine-deployed');
   }, STEP_TIMEOUT_MS);
 
+  it('installs an update set as pending in the sandbox panel through Install updates, restarting the machine for it', async () => {
+    const windowsUpdate = panel().getByRole('group', { name: /^Windows Update · / });
+    await windowsUpdate.getByLabel('KB number').fill('KB5041578');
+    await windowsUpdate.getByLabel('Update title').fill('2024-08 Cumulative Update for Windows 10');
+    await windowsUpdate.getByLabel('Needs a restart').check();
+    await click(windowsUpdate, 'Add pending update');
+    await windowsUpdate.getByRole('listitem').filter({ hasText: 'KB5041578' }).waitFor(SHOWS_WITHIN);
+
+    await taskMessage().getByRole('button', { name: 'Install updates' }).waitFor(SHOWS_WITHIN);
+    await click(taskMessage(), 'Install updates');
+    await modal().getByRole('heading', { name: 'Install updates' }).waitFor(SHOWS_WITHIN);
+    expect(await modal().getByRole('radio', { name: /Security and critical updates only/ }).isChecked()).toBe(true);
+    await screenshot('install-updates-modal');
+    await click(modal(), 'Install');
+    await modal().waitFor({ state: 'detached', ...SHOWS_WITHIN });
+
+    await taskMessage().getByText(/Windows updates.*1 update installed, 1 restart\. Nothing applicable is left/).waitFor({ timeout: 60_000 });
+    await panel().getByText('Installed: KB5041578').waitFor(SHOWS_WITHIN);
+    await screenshot('updates-installed');
+  }, STEP_TIMEOUT_MS);
+
   it('refuses Shutdown for Finalize while NGen is compiling, and offers Expedite NGen', async () => {
     const ngen = guestFlags().getByRole('checkbox', { name: 'ngenInProgress' });
     await ngen.check();
@@ -194,6 +215,10 @@ describe('Finalize in one click from the Action Required message', () => {
     await click(message(), 'Deploy for me');
     await message().getByText(/Packaging machine.*: running/).waitFor(SHOWS_WITHIN);
     await guestFlags().waitFor(SHOWS_WITHIN);
+    // Once the machine is ready the bot reads what it has installed (the changelog's base); the machine is busy until then.
+    await message().getByRole('button', { name: /^\d+ repl(y|ies)$/ }).click();
+    await message().getByText(/has installed before any change/).waitFor(SHOWS_WITHIN);
+    await message().getByRole('button', { name: /^Hide \d+ repl(y|ies)$/ }).click();
     await shot('one-click-machine-deployed');
   }, STEP_TIMEOUT_MS);
 

@@ -185,7 +185,26 @@ describe('guest control', () => {
       failProbe: null,
       emitWarning: false,
       bom: false,
+      // A new guest's Windows Update: nothing pending or installed, a couple of programs, never booted.
+      pendingUpdates: [],
+      installedUpdates: [],
+      installedPrograms: [
+        { name: 'Microsoft Edge', version: '127.0.2651.98', publisher: 'Microsoft Corporation' },
+        { name: 'Microsoft Update Health Tools', version: '5.72.0.0', publisher: 'Microsoft Corporation' },
+      ],
+      boots: 0,
+      agentBootMs: 0,
+      searchError: null,
     });
+  });
+
+  it('keeps pending updates apart from the flags, and refuses a malformed one', async () => {
+    const update = { kb: 'KB5041578', title: 'Cumulative Update', classification: 'Security Updates' as const, rebootRequired: true, appearsAfterRestart: true };
+    const guest = await control.setGuest('update-vm', { pendingUpdates: [update], rebootPending: true });
+    expect(guest.pendingUpdates).toEqual([{ ...update, fails: false, offered: false }]);
+    expect(guest.rebootPending).toBe(true);
+    const answer = await control.request('PUT', '/_simulator/guest/update-vm', { body: { pendingUpdates: [{ ...update, kb: '5041578' }] } });
+    expect(answer.status).toBe(400);
   });
 
   it('rejects flags it does not know', async () => {

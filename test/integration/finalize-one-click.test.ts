@@ -127,8 +127,8 @@ describe('Finalize in one click from Action Required', () => {
   it('answers a second click (and the machine buttons) while the check runs, and runs one finalize', async () => {
     const v = await deployed('one-click-3', CLEAN);
     const actionRequired = { blocks: ui.message(v).blocks };
-    // The check takes longer than the message's update interval, as a real Run Command does.
-    await ui.control.setFaults([{ method: 'POST', pathPattern: `virtualMachines/${v.vmName}/runCommand$`, delayMs: 5000, times: 1 }]);
+    // The check takes well over the message's 3 s update interval (even on a loaded machine), as a real Run Command does.
+    await ui.control.setFaults([{ method: 'POST', pathPattern: `virtualMachines/${v.vmName}/runCommand$`, delayMs: 10_000, times: 1 }]);
 
     const since = ui.mark();
     await Promise.all([ui.click(ADMIN, v, TASK_ACTIONS.finalize), ui.click(ADMIN, v, TASK_ACTIONS.finalize)]);

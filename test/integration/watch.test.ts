@@ -1,6 +1,6 @@
 import { WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
+import { startTestBot, TEST_UPDATE_SETTINGS, type TestBot } from '../support/bot.js';
 import { TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
@@ -12,6 +12,7 @@ beforeAll(async () => {
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500 },
+      updates: TEST_UPDATE_SETTINGS,
       lockLifetimeMs: 10_000,
     },
   });

@@ -30,7 +30,7 @@ import { taskRenderer } from '../../src/workflow/render-task.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { BlobHoldProxy } from './blob-hold-proxy.js';
 import { SlackClientSim } from './interactions.js';
-import type { TestBot } from './bot.js';
+import { TEST_UPDATE_SETTINGS, type TestBot } from './bot.js';
 import { interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { readyToFinalize } from './ready-to-finalize.js';
 import { freePort } from './free-port.js';
@@ -72,6 +72,8 @@ export class BotWorld {
   constructor(private readonly opts: WorldOptions) {}
 
   async start(): Promise<void> {
+    // Slack refuses posts where the bot is not a member: it was invited to the task channel.
+    this.slack.addConversation({ id: CHANNEL, kind: 'public', name: 'os-layers', botMember: true });
     this.slackUrl = await this.slack.listen();
     let azuriteEndpoint = this.opts.azuriteEndpoint;
     if (!azuriteEndpoint) {
@@ -96,6 +98,7 @@ export class BotWorld {
         jobs: {
           publish: { templateSasDays: 7, copyPollIntervalMs: 200 },
           watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+          updates: TEST_UPDATE_SETTINGS,
           lockLifetimeMs,
         },
         retention: { taskDays: 180, auditDays: 365 },

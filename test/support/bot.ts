@@ -24,6 +24,9 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+/** Install updates in tests: the simulated agent is watched closely after a restart. */
+export const TEST_UPDATE_SETTINGS: Config['jobs']['updates'] = { rounds: 5, installTimeoutSeconds: 600, searchTimeoutSeconds: 600, agentPollMs: 100, agentWaitMs: 20_000 };
+
 /** A bot configuration on the test run's stand-ins: a fresh database, free port, fast job polling. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -39,6 +42,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.
       watch: { intervalMs: 500, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000 },
+      updates: TEST_UPDATE_SETTINGS,
       // Short enough that a takeover test finishes in seconds, long enough for a loaded CI machine.
       lockLifetimeMs: 10_000,
     },
@@ -53,11 +57,9 @@ export async function startTestBot(overrides: Partial<Config> = {}, opts: { slac
   const slack = opts.slack?.api ?? new FakeSlackWebApi(TEST_BOT_TOKEN);
   const apiUrl = opts.slack?.url ?? (await slack.listen());
   // The channel commands come from and the ones task messages go to; the bot was invited to each.
-  // Tests that need others (private, not joined, DMs) add them.
-  if (!opts.slack) {
-    for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
-      slack.addConversation({ id, kind: 'public', name, botMember: true });
-    }
+  // Tests that need others (private, not joined, DMs) add them; a Slack shared across restarts keeps them.
+  for (const [id, name] of [[TEST_CHANNEL, 'oslayer-test'], ['COSLAYER', 'os-layers'], ['CNOTIFY1', 'os-layer-tasks']] as const) {
+    if (!slack.conversation(id)) slack.addConversation({ id, kind: 'public', name, botMember: true });
   }
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));

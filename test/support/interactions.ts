@@ -205,15 +205,20 @@ export class SlackClientSim {
     await this.postAction(user, found, { container: { type: 'view', view_id: stored.id }, view }, opts.selected);
   }
 
-  /** Clicks a button in a message the bot answered with (an ack body or a response_url post). */
-  async clickInMessage(user: string, message: Json, actionId: string, opts: { value?: string; channel?: string } = {}): Promise<void> {
+  /** Clicks a button (or picks `selected` in a select) in a message the bot answered with (an ack body or a response_url post). */
+  async clickInMessage(user: string, message: Json, actionId: string, opts: { value?: string; channel?: string; selected?: string } = {}): Promise<void> {
     const found = findElement(message, actionId, opts.value);
     const channel = opts.channel ?? 'CTEST01';
-    await this.postAction(user, found, {
-      container: { type: 'message', message_ts: '0000000000.000001', channel_id: channel, is_ephemeral: true },
-      channel: { id: channel, name: 'oslayer-test' },
-      response_url: this.responseUrl(user),
-    });
+    await this.postAction(
+      user,
+      found,
+      {
+        container: { type: 'message', message_ts: '0000000000.000001', channel_id: channel, is_ephemeral: true },
+        channel: { id: channel, name: 'oslayer-test' },
+        response_url: this.responseUrl(user),
+      },
+      opts.selected,
+    );
   }
 
   private async postAction(user: string, found: FoundElement, where: Json, selected?: string): Promise<void> {

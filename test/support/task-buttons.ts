@@ -124,10 +124,14 @@ export class TaskButtons {
     return (await this.resourcesOf(v)).find((r) => r.type === 'Microsoft.Compute/virtualMachines');
   }
 
-  /** Deploy for me, and wait until the machine runs. */
+  /**
+   * Deploy for me, and wait until the machine runs and the bot has read its base inventory (it
+   * holds the machine meanwhile, so a button clicked before then would be told it is busy).
+   */
   async deploy(v: PublishedVersion): Promise<void> {
     await this.click(ADMIN, v, TASK_ACTIONS.deployForMe);
     await this.waitForThread(v, /is created and starting/, 30_000);
+    await this.waitForThread(v, /has installed before any change|couldn't read what is installed/, 30_000);
   }
 
   async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {

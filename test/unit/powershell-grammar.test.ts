@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../../src/azure/scripts/index.js';
+import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, INVENTORY_SCRIPT, RUNONCE_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,7 +45,15 @@ const scripts = execFileSync('git', ['ls-files', '--cached', '--others', '--excl
 
 describe('the PowerShell scripts, parsed with the tree-sitter PowerShell grammar', () => {
   it('finds the scripts the bot sends', () => {
-    expect(scripts).toEqual(expect.arrayContaining(['src/azure/scripts/integrity-check.ps1', 'src/azure/scripts/expedite-ngen.ps1', 'src/azure/scripts/runonce.ps1']));
+    expect(scripts).toEqual(
+      expect.arrayContaining([
+        'src/azure/scripts/integrity-check.ps1',
+        'src/azure/scripts/expedite-ngen.ps1',
+        'src/azure/scripts/runonce.ps1',
+        'src/azure/scripts/windows-update.ps1',
+        'src/azure/scripts/inventory.ps1',
+      ]),
+    );
   });
 
   it.each(scripts)('%s has no ERROR or MISSING node', (file) => {
@@ -56,6 +64,8 @@ describe('the PowerShell scripts, parsed with the tree-sitter PowerShell grammar
     ['integrity check', INTEGRITY_CHECK_SCRIPT],
     ['Expedite NGen', EXPEDITE_NGEN_SCRIPT],
     ['RunOnce', RUNONCE_SCRIPT],
+    ['Windows Update', WINDOWS_UPDATE_SCRIPT],
+    ['inventory', INVENTORY_SCRIPT],
   ])('the %s script as sent (with the fail-closed prelude) has no ERROR or MISSING node, and param() stays first', (_name, script) => {
     expect(syntaxProblems(script.join('\n'))).toEqual([]);
     const firstStatement = script.find((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));

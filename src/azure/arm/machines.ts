@@ -118,9 +118,7 @@ export function armMachines(arm: ArmConnection): Machines {
         );
         return commandOutput(result.value ?? []);
       } catch (err) {
-        const error = toAzureError(err, `running a script on ${vmName}`);
-        // 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM is not running.
-        throw error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
+        throw runCommandError(err, vmName);
       }
     },
 
@@ -203,6 +201,12 @@ function vmStatus(vm: VirtualMachine, name: string, resourceGroup: string): VmSt
 function commandOutput(statuses: InstanceViewStatus[]): CommandOutput {
   const stream = (name: string) => statuses.find((status) => status.code?.includes(`/${name}/`))?.message ?? '';
   return { stdout: stream('StdOut'), stderr: stream('StdErr') };
+}
+
+/** 409 Conflict = another Run Command is executing; 409 OperationNotAllowed = the VM (or its agent) is not ready. */
+function runCommandError(err: unknown, vmName: string): Error {
+  const error = toAzureError(err, `running a script on ${vmName}`);
+  return error.status === 409 && error.code !== 'OperationNotAllowed' ? new RunCommandBusyError(vmName) : error;
 }
 
 function odataQuote(value: string): string {

@@ -28,3 +28,5 @@ function script(file: string, marker: string): readonly string[] {
 export const INTEGRITY_CHECK_SCRIPT = script('integrity-check.ps1', '# oslayer:integrity-check');
 export const EXPEDITE_NGEN_SCRIPT = script('expedite-ngen.ps1', '# oslayer:expedite-ngen');
 export const RUNONCE_SCRIPT = script('runonce.ps1', '# oslayer:runonce');
+export const WINDOWS_UPDATE_SCRIPT = script('windows-update.ps1', '# oslayer:windows-update');
+export const INVENTORY_SCRIPT = script('inventory.ps1', '# oslayer:inventory');

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
-import type { GuestChanges, GuestFlags } from './guest.js';
+import type { GuestControl, GuestView } from './guest.js';
 import type { InventoryItem } from './resources.js';
 
 export interface RawAnswer {
@@ -47,9 +47,13 @@ export class SimulatorControl {
     return (await this.expectOk('GET', '/_simulator/inventory') as { resources: InventoryItem[] }).resources;
   }
 
-  /** Sets some of a guest's flags (by VM name, before or after the VM exists); answers all of them. */
-  async setGuest(vmName: string, flags: GuestChanges): Promise<GuestFlags> {
-    return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, flags)) as GuestFlags;
+  /** Sets some of a guest's flags, pending updates or programs (by VM name, before or after the VM exists); answers the whole guest. */
+  async setGuest(vmName: string, changes: GuestControl): Promise<GuestView> {
+    return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, changes)) as GuestView;
+  }
+
+  async guest(vmName: string): Promise<GuestView> {
+    return (await this.expectOk('GET', `/_simulator/guest/${encodeURIComponent(vmName)}`)) as GuestView;
   }
 
   /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */

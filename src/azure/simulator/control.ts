@@ -1,6 +1,6 @@
 import type { SimulatorContext } from './context.js';
 import { faultListSchema, type FaultList } from './faults.js';
-import { guestChangesSchema } from './guest.js';
+import { guestControlSchema } from './guest.js';
 import { z } from 'zod';
 import { ArmError, parseBody, type Router } from './http.js';
 
@@ -8,11 +8,11 @@ import { ArmError, parseBody, type Router } from './http.js';
 export function registerControlRoutes(router: Router, context: SimulatorContext, faults: FaultList): void {
   const anonymous = { anonymous: true };
   router.add('GET', '/_simulator/inventory', () => ({ status: 200, body: { resources: context.store.inventory() } }), anonymous);
-  router.add('GET', '/_simulator/guest/:vm', (req) => ({ status: 200, body: context.guests.flags(req.params.vm!) }), anonymous);
+  router.add('GET', '/_simulator/guest/:vm', (req) => ({ status: 200, body: context.guests.view(req.params.vm!) }), anonymous);
   router.add(
     'PUT',
     '/_simulator/guest/:vm',
-    (req) => ({ status: 200, body: context.guests.update(req.params.vm!, parseBody(guestChangesSchema, req)) }),
+    (req) => ({ status: 200, body: context.guests.control(req.params.vm!, parseBody(guestControlSchema, req)) }),
     anonymous,
   );
   // Like an admin (or Azure Policy) switching "Allow storage account key access" off in the portal.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { runOnceEntrySchema, type RunOnceEntry } from '../../domain/integrity.js';
+import { answered, probeFailure, resultLine, type GuestRun } from './script-lines.js';
+import { WindowsUpdateGuests, windowsUpdateControlSchema, type WindowsUpdateControl, type WindowsUpdateView } from './windows-update.js';
 
 /**
  * The probes of src/azure/scripts/integrity-check.ps1 (with fail-closed.ps1), by the names it reports on stderr when
@@ -56,6 +58,11 @@ export type GuestFlags = z.infer<typeof guestFlagsSchema>;
 export const guestChangesSchema = guestFlagsSchema.partial();
 export type GuestChanges = z.input<typeof guestChangesSchema>;
 
+/** PUT /_simulator/guest/{vm}: any of the flags, plus Windows Update and installed software. */
+export const guestControlSchema = guestChangesSchema.extend(windowsUpdateControlSchema.shape);
+export type GuestControl = GuestChanges & WindowsUpdateControl;
+export type GuestView = GuestFlags & WindowsUpdateView;
+
 const CLEAN_GUEST: GuestFlags = {
   driverRebootPending: false,
   deviceRestartPending: false,
@@ -96,13 +103,6 @@ const MARKERS = {
   runOnce: '# oslayer:runonce',
 } as const;
 
-/** What a script run printed, and its exit code (Action Run Command does not report it; managed Run Command does). */
-export interface GuestRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
 const PROBE_ERRORS: Readonly<Record<(typeof INTEGRITY_PROBES)[number], string>> = {
   architecture: 'the check runs in a 32-bit PowerShell; it needs the 64-bit one',
   registry: 'Requested registry access is not allowed.',
@@ -130,6 +130,7 @@ const NGEN_STEPS = ['Framework64\\v4.0.30319', 'Framework\\v4.0.30319', 'Framewo
  */
 export class GuestRegistry {
   private readonly guests = new Map<string, GuestFlags>();
+  readonly windowsUpdate = new WindowsUpdateGuests();
 
   flags(vmName: string): GuestFlags {
     return structuredClone(this.guests.get(vmName.toLowerCase()) ?? CLEAN_GUEST);
@@ -141,13 +142,32 @@ export class GuestRegistry {
     return structuredClone(next);
   }
 
-  /** A boot finishes what was waiting for one. */
+  /** The control API's view: flags, pending and installed updates, installed programs. */
+  view(vmName: string): GuestView {
+    return { ...this.flags(vmName), ...this.windowsUpdate.view(vmName) };
+  }
+
+  control(vmName: string, changes: z.infer<typeof guestControlSchema>): GuestView {
+    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError, ...flags } = changes;
+    this.update(vmName, flags);
+    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError });
+    return this.view(vmName);
+  }
+
+  /** A boot finishes what was waiting for one, and offers the updates that only appear after it. */
   boot(vmName: string): void {
     this.update(vmName, Object.fromEntries(CLEARED_BY_BOOT.map((flag) => [flag, false])));
+    this.windowsUpdate.boot(vmName);
   }
 
   /** Runs a RunPowerShellScript body with its parameters and answers what the guest would print. */
   runScript(vmName: string, script: readonly string[], parameters: Readonly<Record<string, string>> = {}): GuestRun {
+    if (WindowsUpdateGuests.handles(script)) {
+      const { rebootPending, ...answer } = this.windowsUpdate.run(vmName, script, parameters);
+      // An installed update that needs a restart leaves both the servicing stack's and Windows Update's flag.
+      if (rebootPending) this.update(vmName, { rebootPending: true, windowsUpdateRebootRequired: true });
+      return answer;
+    }
     const marker = script[0]?.trim() ?? '';
     if (marker === MARKERS.check) return this.integrityCheck(vmName);
     if (marker === MARKERS.ngen) return this.expediteNgen(vmName, parameters.Mode ?? 'queued');
@@ -157,11 +177,10 @@ export class GuestRegistry {
 
   private integrityCheck(vmName: string): GuestRun {
     const { failProbe, emitWarning, bom, ngenOutlastsBudget: _budget, runOnce, ...conditions } = this.flags(vmName);
-    if (failProbe) return { stdout: '', stderr: `oslayer probe failed: ${failProbe}: ${PROBE_ERRORS[failProbe]}\r\n`, exitCode: 1 };
+    if (failProbe) return probeFailure(failProbe, PROBE_ERRORS[failProbe]);
     const report = { v: 2, ...conditions, runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })) };
-    const line = JSON.stringify(report).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const warning = emitWarning ? 'WARNING: The names of some imported commands from the module include unapproved verbs.\r\n' : '';
-    return { stdout: `${bom ? '\uFEFF' : ''}${warning}${line}\r\n`, stderr: '', exitCode: 0 };
+    return { stdout: `${bom ? '\uFEFF' : ''}${warning}${resultLine(report)}`, stderr: '', exitCode: 0 };
   }
 
   private expediteNgen(vmName: string, mode: string): GuestRun {
@@ -169,10 +188,10 @@ export class GuestRegistry {
     const steps = NGEN_STEPS.map((step) => `${step} executeQueuedItems`);
     if (mode === 'update-force') steps.push(...NGEN_STEPS.map((step) => `${step} update /force`));
     if (this.flags(vmName).ngenOutlastsBudget) {
-      return jsonLine({ v: 1, finished: false, running: steps[0], ran: [] });
+      return answered({ v: 1, finished: false, running: steps[0], ran: [] });
     }
     this.update(vmName, { ngenInProgress: false, ngenQueued: false });
-    return jsonLine({ v: 1, finished: true, running: null, ran: steps });
+    return answered({ v: 1, finished: true, running: null, ran: steps });
   }
 
   private runOnce(vmName: string, action: string, entriesBase64: string): GuestRun {
@@ -192,14 +211,6 @@ export class GuestRegistry {
       return { ...entry, outcome, exitCode: outcome === 'ran' ? 0 : null };
     });
     this.update(vmName, { runOnce: present.filter((p) => !requested.some((entry) => same(p, entry))) });
-    return jsonLine({ v: 1, results });
+    return answered({ v: 1, results });
   }
-}
-
-function jsonLine(value: unknown): GuestRun {
-  return { stdout: `${JSON.stringify(value)}\r\n`, stderr: '', exitCode: 0 };
-}
-
-function probeFailure(probe: string, message: string): GuestRun {
-  return { stdout: '', stderr: `oslayer probe failed: ${probe}: ${message}\r\n`, exitCode: 1 };
 }

@@ -27,7 +27,7 @@ import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { persistSimulator, type SimulatorPersistence } from './persistence.js';
 
 export type { InventoryItem } from './resources.js';
-export type { GuestChanges, GuestFlags } from './guest.js';
+export type { GuestChanges, GuestControl, GuestFlags, GuestView } from './guest.js';
 export type { Fault } from './faults.js';
 
 export interface ArmSimulatorOptions {

@@ -58,9 +58,14 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
       // Starting a VM that already runs does not reboot its guest; a restart always does.
       const guestBoots = transition.boots && (action === 'restart' || target.powerState !== 'running');
       target.powerState = transition.during;
+      // A restart takes the VM agent down with the guest; it reports Ready again once the guest has booted.
+      if (guestBoots) target.agentReadyAt = Number.POSITIVE_INFINITY;
       return context.operations.begin(req, () => {
         target.powerState = transition.after;
-        if (guestBoots) context.guests.boot(target.name);
+        if (guestBoots) {
+          context.guests.boot(target.name);
+          target.agentReadyAt = Date.now() + context.guests.windowsUpdate.agentBootMs(target.name);
+        }
       });
     });
   }

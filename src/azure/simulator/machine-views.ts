@@ -12,7 +12,7 @@ const POWER_DISPLAY: Record<PowerState, string> = {
 
 /** The guest agent reports (and run commands reach) the guest only once it is up. */
 export function isAgentReady(machine: VirtualMachine): boolean {
-  return machine.powerState === 'running' && machine.provisioningState === 'Succeeded';
+  return machine.powerState === 'running' && machine.provisioningState === 'Succeeded' && Date.now() >= (machine.agentReadyAt ?? 0);
 }
 
 /** GET virtualMachines/{vm}, with `$expand=instanceView` when asked. */

@@ -63,6 +63,8 @@ export interface VirtualMachine extends Resource {
   timeCreated: string;
   hyperVGeneration: string;
   runCommandInProgress: boolean;
+  /** After a boot the VM agent reports Ready only from this time (epoch ms): Run Command waits for it. */
+  agentReadyAt?: number;
 }
 
 /** Resources of one kind keyed by id, compared case-insensitively as ARM does. */

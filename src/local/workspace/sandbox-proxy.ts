@@ -3,18 +3,30 @@ import { TASK_TAG } from '../../azure/machine-spec.js';
 import type { SimulatorAddress } from '../../azure/simulator/client-options.js';
 import { SimulatorControl } from '../../azure/simulator/control-client.js';
 import { guestFlagsSchema, type GuestFlags } from '../../azure/simulator/guest.js';
+import { simulatedUpdateSchema } from '../../azure/simulator/windows-update.js';
 
 const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 
-/** What the sandbox panel shows: the simulated inventory, and each machine's guest flags. */
+/** A guest as the control API answers it: its flags, and its Windows Update state (other keys are left out). */
+const guestSchema = z.object({
+  ...guestFlagsSchema.shape,
+  pendingUpdates: z.array(z.object({ ...simulatedUpdateSchema.shape, hresult: z.number().int().optional(), offered: z.boolean() })),
+  installedUpdates: z.array(z.object({ kb: z.string() })),
+});
+
+type PendingUpdate = z.infer<typeof guestSchema>['pendingUpdates'][number];
+
+/** What the sandbox panel shows: the simulated inventory, and each machine's guest flags and Windows updates. */
 export interface SandboxSnapshot {
   resources: Array<{ type: string; name: string; powerState?: string; task?: string }>;
-  guests: Array<{ vm: string; flags: GuestFlags }>;
+  guests: Array<{ vm: string; flags: GuestFlags; pendingUpdates: PendingUpdate[]; installedUpdates: string[] }>;
 }
 
+/** A change from the panel: flags to set, or one more update for Windows Update to offer. */
 export const guestChangeSchema = z.strictObject({
   vm: z.string().min(1).max(80),
-  flags: guestFlagsSchema.partial(),
+  flags: guestFlagsSchema.partial().optional(),
+  addPendingUpdate: simulatedUpdateSchema.optional(),
 });
 
 /**
@@ -32,7 +44,12 @@ export class SandboxProxy {
   async snapshot(): Promise<SandboxSnapshot> {
     const inventory = await this.control.inventory();
     const machines = inventory.filter((r) => r.type === VM_TYPE).map((r) => r.name);
-    const guests = await Promise.all(machines.map(async (vm) => ({ vm, flags: await this.flags(vm) })));
+    const guests = await Promise.all(
+      machines.map(async (vm) => {
+        const { pendingUpdates, installedUpdates, ...flags } = await this.guest(vm);
+        return { vm, flags, pendingUpdates, installedUpdates: installedUpdates.map((u) => u.kb) };
+      }),
+    );
     return {
       resources: inventory.map(({ type, name, powerState, tags }) => ({ type, name, powerState, task: tags[TASK_TAG] })),
       guests,
@@ -46,11 +63,18 @@ export class SandboxProxy {
   async setGuest(change: z.infer<typeof guestChangeSchema>): Promise<GuestFlags | undefined> {
     const inventory = await this.control.inventory();
     const known = inventory.some((r) => r.type === VM_TYPE && r.name.toLowerCase() === change.vm.toLowerCase());
-    return known ? this.control.setGuest(change.vm, change.flags) : undefined;
+    if (!known) return undefined;
+    // The control API replaces the whole list: the ones still waiting are sent again, as they stand.
+    const { pendingUpdates: waiting, installedUpdates: _installed, ...flags } = await this.guest(change.vm);
+    const pendingUpdates = change.addPendingUpdate
+      ? [...waiting.map(({ offered, ...u }) => ({ ...u, appearsAfterRestart: !offered })), change.addPendingUpdate]
+      : undefined;
+    await this.control.setGuest(change.vm, { ...change.flags, ...(pendingUpdates ? { pendingUpdates } : {}) });
+    return { ...flags, ...change.flags };
   }
 
-  private async flags(vm: string): Promise<GuestFlags> {
+  private async guest(vm: string): Promise<z.infer<typeof guestSchema>> {
     const answer = await this.control.request('GET', `/_simulator/guest/${encodeURIComponent(vm)}`);
-    return guestFlagsSchema.parse(answer.body);
+    return guestSchema.parse(answer.body);
   }
 }

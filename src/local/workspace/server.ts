@@ -135,7 +135,7 @@ export async function startWorkspaceServer(opts: WorkspaceServerOptions): Promis
 
   async function setGuest(body: Record<string, unknown>) {
     const change = guestChangeSchema.safeParse(body);
-    if (!change.success) throw new HttpError(400, 'a guest change needs vm and known flags (true or false)');
+    if (!change.success) throw new HttpError(400, 'a guest change needs vm, and known flags (true or false) or a pending update (KB, title, classification)');
     const flags = await sandboxProxy().setGuest(change.data).catch(unreachable);
     if (!flags) throw new HttpError(404, `there is no packaging machine named ${change.data.vm}`);
     // Every open page shows the flags: tell them all, as for a change the bot made.

@@ -6,6 +6,7 @@ import * as connectorsDelete from './connectors-delete.js';
 import * as connectorsTest from './connectors-test.js';
 import * as layersAddVersion from './layers-add-version.js';
 import * as layersImport from './layers-import.js';
+import * as layersVersionDetails from './layers-version-details.js';
 import * as listPage from './list-page.js';
 import * as wizardBack from './wizard-back.js';
 import * as wizardConnectorSelected from './wizard-connector-selected.js';
@@ -20,6 +21,7 @@ export function register(app: App, services: Services): void {
     connectorsTest,
     layersAddVersion,
     layersImport,
+    layersVersionDetails,
     listPage,
     wizardBack,
     wizardConnectorSelected,

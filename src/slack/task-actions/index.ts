@@ -13,6 +13,8 @@ import { registerShutdownForFinalize } from './shutdown-for-finalize.js';
 import { registerNgenUpdateForce } from './ngen-update-force.js';
 import { registerRunOnceRun } from './runonce-run.js';
 import { registerRunOnceRemove } from './runonce-remove.js';
+import { registerInstallUpdates } from './install-updates.js';
+import { registerRetryUpdates } from './retry-updates.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -29,4 +31,6 @@ export function register(app: App, services: Services): void {
   registerNgenUpdateForce(app, services);
   registerRunOnceRun(app, services);
   registerRunOnceRemove(app, services);
+  registerInstallUpdates(app, services);
+  registerRetryUpdates(app, services);
 }

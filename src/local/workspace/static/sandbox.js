@@ -1,6 +1,7 @@
 // The sandbox panel: what the simulated Azure holds, and for each packaging machine the guest
 // state its layer integrity check reads. Ticking a flag makes Shutdown for Finalize refuse, as
 // it would on a real machine; clearing it (or Reboot machine, Expedite NGen) lets it through.
+// Each machine's Windows Update can be given pending updates, for Install updates to find.
 import { el } from './blocks.js';
 import { coalesced } from './coalesce.js';
 
@@ -65,6 +66,52 @@ function guestFlags({ vm, flags }, toggle) {
   return el('fieldset', { className: 'sb-guest' }, [el('legend', {}, [`Guest flags · ${vm}`]), ...boxes]);
 }
 
+/** The classifications Windows Update reports; the mode picked in Install updates filters on them. */
+const CLASSIFICATIONS = ['Security Updates', 'Critical Updates', 'Updates', 'Update Rollups', 'Drivers'];
+
+function pendingItem(u) {
+  const facts = [u.classification, u.rebootRequired ? 'needs a restart' : null, u.fails ? 'fails to install' : null, u.offered ? null : 'appears after a restart'];
+  return el('li', { className: 'sb-resource' }, [el('span', { className: 'sb-name' }, [`${u.kb} ${u.title}`]), el('span', { className: 'sb-facts' }, [facts.filter(Boolean).join(' · ')])]);
+}
+
+function field(label, control) {
+  return el('label', { className: 'sb-flag' }, [label, ' ', control]);
+}
+
+function windowsUpdate({ vm, pendingUpdates, installedUpdates }, addUpdate) {
+  const kb = el('input', { type: 'text', placeholder: 'KB5041578', size: 12 });
+  const title = el('input', { type: 'text', placeholder: '2024-08 Cumulative Update', size: 28 });
+  const classification = el('select', {}, CLASSIFICATIONS.map((c) => el('option', { value: c }, [c])));
+  const restart = el('input', { type: 'checkbox' });
+  const fails = el('input', { type: 'checkbox' });
+  const later = el('input', { type: 'checkbox' });
+  const add = el('button', { type: 'button' }, ['Add pending update']);
+  add.addEventListener('click', () =>
+    addUpdate(vm, add, {
+      kb: kb.value.trim().toUpperCase(),
+      title: title.value.trim() || `Update ${kb.value.trim().toUpperCase()}`,
+      classification: classification.value,
+      rebootRequired: restart.checked,
+      fails: fails.checked,
+      appearsAfterRestart: later.checked,
+    }),
+  );
+  return el('fieldset', { className: 'sb-guest' }, [
+    el('legend', {}, [`Windows Update · ${vm}`]),
+    pendingUpdates.length
+      ? el('ul', { className: 'sb-resources', 'aria-label': `Pending updates on ${vm}` }, pendingUpdates.map(pendingItem))
+      : el('p', { className: 'sandbox-off' }, ['No pending updates.']),
+    el('p', { className: 'bk-hint' }, [installedUpdates.length ? `Installed: ${installedUpdates.join(', ')}` : 'No updates installed yet.']),
+    field('KB number', kb),
+    field('Update title', title),
+    field('Classification', classification),
+    el('div', { className: 'sb-flag' }, [el('label', {}, [restart, ' Needs a restart'])]),
+    el('div', { className: 'sb-flag' }, [el('label', {}, [fails, ' Fails to install'])]),
+    el('div', { className: 'sb-flag' }, [el('label', {}, [later, ' Appears after a restart'])]),
+    add,
+  ]);
+}
+
 /**
  * Shows the sandbox in `root` and keeps it current. `api(method, path, body)` is the page's JSON
  * helper, `toast(text)` its notice. Returns `refresh()` for the page's change notices.
@@ -84,6 +131,15 @@ export function startSandboxPanel(root, { sandbox, api, toast }) {
     box.disabled = false;
   };
 
+  const addUpdate = async (vm, button, update) => {
+    if (!/^KB\d{5,8}$/.test(update.kb)) return toast('A KB number looks like KB5041578.');
+    button.disabled = true;
+    const answer = await api('POST', '/api/sandbox/guest', { vm, addPendingUpdate: update });
+    if (answer.ok === false) toast(`The sandbox refused the update (${answer.error}).`);
+    await refresh();
+    button.disabled = false;
+  };
+
   const refresh = coalesced(async () => {
     const snapshot = await api('GET', '/api/sandbox');
     // Unchanged: keep the DOM (and the person's focus) as it is.
@@ -94,7 +150,7 @@ export function startSandboxPanel(root, { sandbox, api, toast }) {
     root.replaceChildren(
       el('p', { className: 'sb-status' }, ['Sandbox running: nothing here is real or billed.']),
       inventory(snapshot.resources),
-      ...snapshot.guests.map((g) => guestFlags(g, toggle)),
+      ...snapshot.guests.flatMap((g) => [guestFlags(g, toggle), windowsUpdate(g, addUpdate)]),
     );
   });
 

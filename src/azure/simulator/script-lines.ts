@@ -1,0 +1,24 @@
+/**
+ * How the simulated guest's scripts answer, as the real ones do through fail-closed.ps1: one
+ * result line from Write-ResultLine (compact JSON, every character outside printable ASCII as
+ * a \u escape, CRLF), or a probe failure on stderr with exit code 1 and no result line.
+ */
+
+/** What a script run printed, and its exit code (Action Run Command does not report it; managed Run Command does). */
+export interface GuestRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export function resultLine(value: unknown): string {
+  return `${JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\r\n`;
+}
+
+export function answered(value: unknown): GuestRun {
+  return { stdout: resultLine(value), stderr: '', exitCode: 0 };
+}
+
+export function probeFailure(probe: string, message: string): GuestRun {
+  return { stdout: '', stderr: `oslayer probe failed: ${probe}: ${message}\r\n`, exitCode: 1 };
+}

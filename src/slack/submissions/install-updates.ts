@@ -1,0 +1,31 @@
+import type { App } from '@slack/bolt';
+import { updateModeSchema } from '../../domain/windows-update.js';
+import type { Services } from '../../services.js';
+import { requestUpdateRun } from '../../workflow/machine-requests.js';
+import { TaskRun } from '../../workflow/task-run.js';
+import { CALLBACK } from '../../../views/ids.js';
+import { readViewState } from '../../../views/state.js';
+import { UPDATE_MODE_BLOCK } from '../../../views/windows-updates.js';
+import { authorize } from '../authorize.js';
+import type { ViewSubmissionArgs } from './wizard-step.js';
+
+/**
+ * Install on the Install updates modal: the modal closes at once (a submission must be answered
+ * within 300 ms), then the role is checked again and the run starts; answers go to the clicking
+ * user in the task message's channel.
+ */
+export function register(app: App, services: Services): void {
+  app.view(CALLBACK.installUpdates, async ({ ack, body, view }: ViewSubmissionArgs) => {
+    await ack();
+    const userId = body.user.id;
+    const taskId = view.private_metadata;
+    const tell = (text: string) => services.notifier.tell(taskId, userId, text);
+    const auth = await authorize(services, userId, 'operate-machine', 'install updates on the packaging machine');
+    if (!auth.ok) return tell(auth.message);
+    const mode = updateModeSchema.safeParse(readViewState(view.state)[UPDATE_MODE_BLOCK]);
+    if (!mode.success) return tell('Pick which updates to install.');
+    const run = await TaskRun.load(services, taskId);
+    if (!run) return tell('That task no longer exists.');
+    await requestUpdateRun(services, { run, userId, tell }, mode.data);
+  });
+}

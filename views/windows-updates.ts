@@ -1,0 +1,89 @@
+/**
+ * Install updates and the changelog in Block Kit: the modal that asks which updates, the task
+ * message's section for a run (progress, result, Retry updates), and a version's changelog.
+ */
+import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
+import type { Changelog } from '../src/domain/inventory.js';
+import type { LayerVersion, WindowsUpdateRun } from '../src/domain/model.js';
+import { DEFAULT_UPDATE_MODE, progressText, UPDATE_MODE_LABEL, UPDATE_MODES } from '../src/domain/windows-update.js';
+import { button, input, modal, option, radioButtons, section, SLACK_LIMIT, truncate, userText } from './blocks.js';
+import { ACTION, CALLBACK } from './ids.js';
+
+export const UPDATE_MODE_BLOCK = 'updateMode';
+
+const MODE_HINT: Readonly<Record<(typeof UPDATE_MODES)[number], string>> = {
+  security: 'Security Updates and Critical Updates',
+  software: 'Every software update Windows Update offers',
+  drivers: 'Software updates, and drivers too',
+};
+
+/** Asks which updates to install; private_metadata is the task id. */
+export function installUpdatesModal(taskId: string, vmName: string): ModalView {
+  return modal({
+    callbackId: CALLBACK.installUpdates,
+    title: 'Install updates',
+    submit: 'Install',
+    privateMetadata: taskId,
+    blocks: [
+      section(
+        `I search Windows Update on the packaging machine \`${userText(vmName, 100)}\`, install what applies one update at a time, restart the machine through Azure when an update needs it, and search again until nothing is left (or the round limit is reached). Progress shows on the task message, each update's result in its thread.`,
+      ),
+      input(
+        UPDATE_MODE_BLOCK,
+        'Which updates',
+        radioButtons(ACTION.input, UPDATE_MODES.map((mode) => option(UPDATE_MODE_LABEL[mode], mode, MODE_HINT[mode])), DEFAULT_UPDATE_MODE),
+      ),
+    ],
+  });
+}
+
+/** The task message's section for the last update run, with Retry updates after a failure. */
+export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canRetry: boolean, retryActionId: string): KnownBlock[] {
+  const mode = UPDATE_MODE_LABEL[run.mode].toLowerCase();
+  const count = run.installed.length;
+  const installed = `${count} update${count === 1 ? '' : 's'} installed`;
+  const restarts = run.restarts === 0 ? '' : `, ${run.restarts} restart${run.restarts === 1 ? '' : 's'}`;
+  switch (run.status) {
+    case 'running':
+      return [section(`:arrows_counterclockwise: *Installing Windows updates* (${mode}): ${progressText(run)}. ${installed} so far${restarts}.`)];
+    case 'done': {
+      const rest = run.remaining ? ` Stopped at the round limit with ${run.remaining} still applicable; click *Install updates* to go on.` : ' Nothing applicable is left.';
+      return [section(`:white_check_mark: *Windows updates* (${mode}): ${installed}${restarts}.${rest}`)];
+    }
+    case 'failed': {
+      // The failure text is built from escaped guest and Azure text (see src/workflow/windows-updates.ts).
+      const blocks: KnownBlock[] = [section(`:x: *Installing Windows updates stopped* (${mode}, ${installed}${restarts}): ${truncate(run.failure ?? 'no reason recorded', 2500)}`)];
+      if (canRetry) blocks.push({ type: 'actions', block_id: `task_updates_${taskId}`.slice(0, 255), elements: [button('Retry updates', retryActionId, { value: taskId, style: 'primary' })] } satisfies ActionsBlock);
+      return blocks;
+    }
+  }
+}
+
+const LIST_MAX = 40;
+
+function list(items: readonly string[]): string {
+  const shown = items.slice(0, LIST_MAX).map((item) => `• ${item}`);
+  if (items.length > LIST_MAX) shown.push(`• …and ${items.length - LIST_MAX} more`);
+  return shown.join('\n');
+}
+
+/** The changelog as mrkdwn, Azure and guest text escaped; fits one section. */
+export function changelogText(changelog: Changelog & { comparedWith: 'packaging-machine' | 'base-version' }, baseName: string | undefined): string {
+  const base = baseName ? `*${userText(baseName, 100)}*` : 'the base version';
+  const how = changelog.comparedWith === 'packaging-machine' ? 'as the packaging machine first came up' : 'as recorded with it';
+  const parts = [`*Changelog* against ${base} (${how}):`];
+  const { updatesAdded, programsAdded, programsRemoved, programsUpgraded } = changelog;
+  if (updatesAdded.length + programsAdded.length + programsRemoved.length + programsUpgraded.length === 0) parts.push('No updates or programs changed.');
+  if (updatesAdded.length) parts.push(`*Updates added (${updatesAdded.length})*\n${list(updatesAdded.map((u) => `${userText(u.kb, 20)}${u.installedOn ? ` (${userText(u.installedOn, 20)})` : ''}`))}`);
+  if (programsUpgraded.length) parts.push(`*Programs upgraded (${programsUpgraded.length})*\n${list(programsUpgraded.map((p) => `${userText(p.name, 120)}: ${userText(p.from, 60)} → ${userText(p.to, 60)}`))}`);
+  if (programsAdded.length) parts.push(`*Programs added (${programsAdded.length})*\n${list(programsAdded.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}${p.publisher ? ` (${userText(p.publisher, 80)})` : ''}`))}`);
+  if (programsRemoved.length) parts.push(`*Programs removed (${programsRemoved.length})*\n${list(programsRemoved.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}`))}`);
+  return truncate(parts.join('\n'), SLACK_LIMIT.sectionText);
+}
+
+/** What a version says about its contents when it has no changelog. */
+export function noChangelogText(version: Pick<LayerVersion, 'inventory' | 'baseVersionId'>): string {
+  if (!version.inventory) return '_No inventory was recorded for this version._';
+  const count = `${version.inventory.updates.length} updates and ${version.inventory.programs.length} programs installed`;
+  return version.baseVersionId ? `_${count}; the base version had no inventory to compare with._` : `_${count} (the layer's first version)._`;
+}
