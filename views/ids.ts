@@ -1,7 +1,8 @@
 /**
  * Every callback_id, block_id and action_id the views use. Listeners match on these
- * constants, never on literals. Input block_ids equal the domain's field keys
- * (src/domain/validation.ts), so `parseForm(...).errors` is a ready `response_action: errors`.
+ * constants, never on literals. Input block_ids are the domain's field keys
+ * (src/domain/validation.ts), with a revision where a field must be reset (revisedBlockId);
+ * views/state.ts maps between the two, so `parseForm(...).errors` becomes `response_action: errors`.
  */
 import type { VersionDraftValues } from '../src/domain/model.js';
 
@@ -35,6 +36,28 @@ export const WIZARD_FIELD = {
   packagingDiskFilename: 'packagingDiskFilename',
   diskFormat: 'diskFormat',
 } as const satisfies { [K in keyof Required<VersionDraftValues>]: K };
+
+/**
+ * Slack keeps what the user entered in an input across views.update (and response_action
+ * update) while the new view has an input with the same block_id and action_id
+ * (https://api.slack.com/methods/views.update, "Preserving input entry"); a field that must show
+ * a new value therefore needs a new block_id. Such a field's block_id is its name, REVISION_MARK
+ * and a revision (for the wizard, the layer the value was computed for); listeners read the
+ * field's name back with fieldOfBlockId.
+ */
+const REVISION_MARK = '#';
+/** Slack's limit on a block_id. */
+const MAX_BLOCK_ID_LENGTH = 255;
+
+export function revisedBlockId(field: string, revision: string): string {
+  return `${field}${REVISION_MARK}${revision}`.slice(0, MAX_BLOCK_ID_LENGTH);
+}
+
+/** The field a block_id stands for: itself, or its name before REVISION_MARK. */
+export function fieldOfBlockId(blockId: string): string {
+  const mark = blockId.indexOf(REVISION_MARK);
+  return mark === -1 ? blockId : blockId.slice(0, mark);
+}
 
 /** The connector modal's input blocks (keys of parseConnectorForm). */
 export const CONNECTOR_FIELD = {

@@ -3,6 +3,7 @@
  * schemas, and the field errors trimmed to blocks the user can actually see.
  */
 import type { ModalView } from '@slack/types';
+import { fieldOfBlockId } from './ids.js';
 
 /** The parts of `view.state.values` entries we read; Bolt's ViewStateValue fits this shape. */
 export interface StateValue {
@@ -16,8 +17,9 @@ export interface ViewState {
 }
 
 /**
- * block_id → typed text or chosen option value. A cleared input reads as null (not absent),
- * so merging over the draft forgets the old value.
+ * field → typed text or chosen option value, the field being the block_id without its revision
+ * (views/ids.ts revisedBlockId). A cleared input reads as null (not absent), so merging over
+ * the draft forgets the old value.
  */
 export function readViewState(state: ViewState): Record<string, string | null> {
   const raw: Record<string, string | null> = {};
@@ -25,13 +27,20 @@ export function readViewState(state: ViewState): Record<string, string | null> {
     const element = Object.values(elements)[0];
     if (!element) continue;
     const value = element.selected_option !== undefined ? element.selected_option?.value : element.value;
-    raw[blockId] = value === undefined || value === null || value === '' ? null : value;
+    raw[fieldOfBlockId(blockId)] = value === undefined || value === null || value === '' ? null : value;
   }
   return raw;
 }
 
-/** Slack refuses `response_action: errors` naming a block that is not in the view. */
+/**
+ * Field errors as `response_action: errors` wants them: keyed by the block_id that shows the
+ * field in this view (revision included), leaving out fields the view does not show, since
+ * Slack refuses errors naming a block that is not in the view.
+ */
 export function errorsForView(view: Pick<ModalView, 'blocks'>, errors: Record<string, string>): Record<string, string> {
-  const present = new Set(view.blocks.map((b) => b.block_id).filter((id): id is string => id !== undefined));
-  return Object.fromEntries(Object.entries(errors).filter(([blockId]) => present.has(blockId)));
+  const blockOfField = new Map(view.blocks.flatMap((b) => (b.block_id === undefined ? [] : [[fieldOfBlockId(b.block_id), b.block_id] as const])));
+  return Object.fromEntries(Object.entries(errors).flatMap(([field, message]) => {
+    const blockId = blockOfField.get(field);
+    return blockId === undefined ? [] : [[blockId, message]];
+  }));
 }

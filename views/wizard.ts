@@ -34,7 +34,7 @@ import {
   truncate,
 } from './blocks.js';
 import { CLOUD_LABEL } from './connector-modal.js';
-import { ACTION, BLOCK, CALLBACK, WIZARD_FIELD } from './ids.js';
+import { ACTION, BLOCK, CALLBACK, revisedBlockId, WIZARD_FIELD } from './ids.js';
 
 const WIZARD_TITLE = 'Create OS Version';
 export const FIXED_VHD_LABEL = 'Fixed VHD (the format Azure accepts)';
@@ -145,14 +145,16 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
     max_value: String(Math.max(MAX_LAYER_SIZE_GB, minimum)),
     initial_value: String(values.maxLayerSizeGb ?? defaultMaxLayerSizeGb(chosen?.diskSizeBytes)),
   };
+  // Both are computed for this layer: new block_ids per layer, so Slack shows the new layer's values
+  // instead of keeping what was chosen or typed for the previous one (views/ids.ts revisedBlockId).
   return [
-    input(WIZARD_FIELD.baseVersionId, 'Base Version', staticSelect(ACTION.input, shown.map(versionOption), 'Choose a version', chosen?._id), {
+    input(revisedBlockId(WIZARD_FIELD.baseVersionId, layer._id), 'Base Version', staticSelect(ACTION.input, shown.map(versionOption), 'Choose a version', chosen?._id), {
       hint:
         omitted > 0
           ? `The new version starts as a copy of this one. Showing the ${shown.length} newest deployable versions of ${deployable.length}.`
           : 'The new version starts as a copy of this one.',
     }),
-    input(WIZARD_FIELD.maxLayerSizeGb, 'Max Layer Size (GB)', size, {
+    input(revisedBlockId(WIZARD_FIELD.maxLayerSizeGb, layer._id), 'Max Layer Size (GB)', size, {
       hint: `Layers are thin-provisioned and grow as needed up to this size. At least ${minimum} GB (the base version's disk), at most ${MAX_LAYER_SIZE_GB} GB, the largest OS disk Azure allows.`,
     }),
   ];
@@ -181,7 +183,8 @@ export function connectorStep(args: StepInput & { connectors: readonly Connector
     const selected = shown.find((c) => c._id === values.connectorId);
     blocks.push(
       input(
-        WIZARD_FIELD.connectorId,
+        // A new block_id per selection, so Slack shows a connector chosen elsewhere (one just added with New) instead of keeping the old choice.
+        revisedBlockId(WIZARD_FIELD.connectorId, selected?._id ?? 'none'),
         'Platform Connector Configuration',
         staticSelect(
           ACTION.wizardConnectorSelected,

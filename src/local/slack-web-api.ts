@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
+import { preservedState, shownState, withIds, type StateValues } from './workspace/block-kit.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
@@ -19,6 +20,9 @@ import { readAppManifest, type AppManifest } from './manifest.js';
  * - a trigger_id works once (`exchanged_trigger_id`) and for 3 s (`expired_trigger_id`);
  *   views.push only while the user has a modal open (Slack: push "from within an existing modal");
  * - views.update with a stale hash is `hash_conflict`;
+ * - views.update and response_action update keep what an input showed while its block_id and
+ *   action_id stay the same, so a new initial value shows only under a new block_id
+ *   (block-kit.ts preservedState; the clients report what the person entered with recordState);
  * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget).
  * Used by the tests and the local workspace, so both meet these rules.
  *
@@ -182,12 +186,22 @@ export class FakeSlackWebApi extends EventEmitter {
     return stored;
   }
 
-  /** Replaces a stored view in place, keeping its id and stack position (views.update, response_action update). */
+  /**
+   * Replaces a stored view in place, keeping its id and stack position (views.update, response_action
+   * update), and what its inputs showed where the new view keeps their block_id and action_id.
+   */
   replaceView(viewId: string, view: Record<string, unknown>): StoredView | undefined {
     const existing = this.views.get(viewId);
     if (!existing) return undefined;
     const { root_view_id, previous_view_id } = existing.view as { root_view_id?: string; previous_view_id?: string };
-    return this.storeView(view, viewId, existing.user, { root: root_view_id, previous: previous_view_id });
+    const kept = preservedState(withIds(existing.view.blocks), shownState(existing.view), withIds(view.blocks));
+    return this.storeView(view, viewId, existing.user, { root: root_view_id, previous: previous_view_id }, kept);
+  }
+
+  /** What the person entered in a view's inputs, as the client reports it with an interaction (view.state.values). */
+  recordState(viewId: string, values: StateValues): void {
+    const stored = this.views.get(viewId);
+    if (stored) stored.view = { ...stored.view, state: { values } };
   }
 
   /** Closes the top modal, or the whole stack with `clear` (close button, submission, response_action clear). */
@@ -428,7 +442,7 @@ export class FakeSlackWebApi extends EventEmitter {
   }
 
   /** Stores a view with the fields Slack adds (id, hash, state, stack links); a new hash on every change, as Slack does. */
-  private storeView(view: Record<string, unknown>, id?: string, user?: string, stack: { root?: string; previous?: string } = {}): StoredView {
+  private storeView(view: Record<string, unknown>, id?: string, user?: string, stack: { root?: string; previous?: string } = {}, state: StateValues = {}): StoredView {
     const viewId = id ?? `V${String(++this.seq).padStart(8, '0')}`;
     const stored: StoredView = {
       id: viewId,
@@ -441,7 +455,7 @@ export class FakeSlackWebApi extends EventEmitter {
         app_id: FAKE_BOT.app_id,
         bot_id: FAKE_BOT.bot_id,
         hash: `${Date.now()}.${++this.seq}`,
-        state: { values: {} },
+        state: { values: state },
         root_view_id: stack.root ?? viewId,
         previous_view_id: stack.previous ?? null,
       },

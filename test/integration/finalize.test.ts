@@ -16,7 +16,7 @@ import {
 } from '../support/ready-to-finalize.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import { WIZARD_FIELD } from '../../views/ids.js';
+import { fieldOfBlockId, WIZARD_FIELD } from '../../views/ids.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
 let t: TestBot;
@@ -76,7 +76,7 @@ describe('Finalize', () => {
     await sim.command('UADMIN1', `add-version ${DEMO_LAYER_NAME}`);
     await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.args.view).includes('Base Version'));
     const modal = sim.topView('UADMIN1').view as { blocks: Array<{ block_id?: string; element?: { initial_option?: { value: string } } }> };
-    const baseInput = modal.blocks.find((b) => b.block_id === WIZARD_FIELD.baseVersionId);
+    const baseInput = modal.blocks.find((b) => b.block_id !== undefined && fieldOfBlockId(b.block_id) === WIZARD_FIELD.baseVersionId);
     expect(baseInput?.element?.initial_option?.value).toBe(version._id);
   });
 

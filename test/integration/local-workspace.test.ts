@@ -136,6 +136,56 @@ describe('the local workspace', () => {
     expect(seen.closed).toMatchObject({ type: 'view_closed', is_cleared: false, user: { id: MANAGER.id }, view: { id: modal.id } });
   });
 
+  it('keeps what an input showed across views.update under the same block_id, and shows the new initial value under a new one', async () => {
+    // https://api.slack.com/methods/views.update, "Preserving input entry".
+    const { app } = run.bot;
+    let submitted: any;
+    const sizeView = (blockId: string, initial: string) => ({
+      type: 'modal' as const,
+      callback_id: 'resize_form',
+      title: { type: 'plain_text' as const, text: 'Layer size' },
+      submit: { type: 'plain_text' as const, text: 'Next' },
+      blocks: [
+        { type: 'input', block_id: blockId, label: { type: 'plain_text', text: 'Max Layer Size (GB)' }, element: { type: 'number_input', action_id: 'gb', is_decimal_allowed: false, initial_value: initial } },
+        { type: 'actions', block_id: 'layer', elements: [
+          { type: 'button', action_id: 'same_block', text: { type: 'plain_text', text: 'Same block' } },
+          { type: 'button', action_id: 'new_block', text: { type: 'plain_text', text: 'New block' } },
+        ] },
+      ],
+    });
+    app.action('open_resize', async ({ ack, body, client }) => {
+      await ack();
+      await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: sizeView('size', '100') });
+    });
+    for (const [action, blockId] of [['same_block', 'size'], ['new_block', 'size-2']] as const) {
+      app.action(action, async ({ ack, body, client }) => {
+        await ack();
+        await client.views.update({ view_id: (body as { view: { id: string } }).view.id, view: sizeView(blockId, '300') });
+      });
+    }
+    app.view('resize_form', async ({ ack, view }) => {
+      submitted = view.state.values;
+      await ack();
+    });
+
+    const ts = postButton('open_resize');
+    await post('/api/action', { user: MANAGER.id, source: { type: 'message', channel: 'C0LOCALOPS', ts }, blockId: 'buttons', actionId: 'open_resize' });
+    const modal = (await stateWhen(MANAGER.id, (x) => x.modals.length === 1)).modals[0]!;
+    const shown = (s: WorkspaceState) => (s.modals[0] as any)?.state?.values;
+
+    await post('/api/action', { user: MANAGER.id, source: { type: 'view', viewId: modal.id }, blockId: 'layer', actionId: 'same_block', inputs: { size: { gb: '150' } } });
+    let s = await stateWhen(MANAGER.id, (x) => x.modals[0]?.hash !== modal.hash);
+    expect(s.modals[0]!.blocks[0]).toMatchObject({ block_id: 'size', element: { initial_value: '300' } });
+    expect(shown(s)).toEqual({ size: { gb: { type: 'number_input', value: '150' } } });
+
+    const before = s.modals[0]!.hash;
+    await post('/api/action', { user: MANAGER.id, source: { type: 'view', viewId: modal.id }, blockId: 'layer', actionId: 'new_block', inputs: {} });
+    s = await stateWhen(MANAGER.id, (x) => x.modals[0]?.hash !== before);
+    expect(shown(s)).toEqual({});
+    await post('/api/submit', { user: MANAGER.id, viewId: modal.id, inputs: {} });
+    expect(submitted).toEqual({ 'size-2': { gb: { type: 'number_input', value: '300' } } });
+  });
+
   it('stacks a pushed view over the one submitted, and clears the whole stack when the app says clear', async () => {
     const { app } = run.bot;
     const step = (callbackId: string, title: string) => ({ type: 'modal' as const, callback_id: callbackId, title: { type: 'plain_text' as const, text: title }, submit: { type: 'plain_text' as const, text: 'Next' }, blocks: [] });

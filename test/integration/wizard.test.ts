@@ -7,7 +7,7 @@ import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { buildFixedVhd, GIB, MIB } from '../../src/azure/vhd.js';
 import { databaseNameOf } from '../../src/store/database.js';
 import type { ConnectorConfig, OsLayer } from '../../src/domain/model.js';
-import { ACTION, CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
+import { ACTION, CALLBACK, fieldOfBlockId, WIZARD_FIELD as F } from '../../views/ids.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 
 const MANAGER = 'UMANAGER1';
@@ -48,8 +48,14 @@ async function createVersionSubmit(user: string): Promise<Json> {
   return (await c.waitForCallAfter(mark, 'views.update')).args.view as Json;
 }
 
-function inputBlock(view: Json, blockId: string): Json | undefined {
-  return (view.blocks as Json[]).find((b) => b.type === 'input' && b.block_id === blockId);
+/** The input block showing `field`, whatever revision its block_id carries (views/ids.ts revisedBlockId). */
+function inputBlock(view: Json, field: string): Json | undefined {
+  return (view.blocks as Json[]).find((b) => b.type === 'input' && fieldOfBlockId(b.block_id) === field);
+}
+
+/** The block_id showing `field` in the user's top modal, which field errors must name. */
+function blockIdOf(field: string): string {
+  return inputBlock(c.topView(MANAGER).view, field)!.block_id;
 }
 
 function text(view: Json): string {
@@ -168,7 +174,7 @@ describe('Create OS Version wizard over signed requests', () => {
     ])('refuses Max Layer Size %s', async (size, message) => {
       await openForDemo();
       const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'size-check', [F.maxLayerSizeGb]: size });
-      expect(answer).toEqual({ response_action: 'errors', errors: { [F.maxLayerSizeGb]: expect.stringMatching(message) } });
+      expect(answer).toEqual({ response_action: 'errors', errors: { [blockIdOf(F.maxLayerSizeGb)]: expect.stringMatching(message) } });
     });
 
     it("refuses a Max Layer Size below the base version's disk", async () => {
@@ -184,7 +190,7 @@ describe('Create OS Version wizard over signed requests', () => {
       await c.commandOpening(MANAGER, 'add-version big base');
       expect(inputBlock(c.topView(MANAGER).view, F.maxLayerSizeGb)?.element.initial_value).toBe('127');
       const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'v2', [F.maxLayerSizeGb]: '100' });
-      expect(answer.errors).toEqual({ [F.maxLayerSizeGb]: expect.stringContaining('at least 127') });
+      expect(answer.errors).toEqual({ [blockIdOf(F.maxLayerSizeGb)]: expect.stringContaining('at least 127') });
     });
 
     it.each([
@@ -216,6 +222,48 @@ describe('Create OS Version wizard over signed requests', () => {
     const answer = await c.submitSettled(MANAGER, { [F.versionName]: base!.name.toUpperCase() });
     expect(answer.response_action).toBe('errors');
     expect(answer.errors[F.versionName]).toBe(`Version "${base!.name.toUpperCase()}" already exists in layer "${DEMO_LAYER_NAME}". Choose another name.`);
+  });
+
+  it('shows the new layer\'s base version and Max Layer Size after a layer change, keeping what was typed elsewhere', async () => {
+    // Slack keeps an input's entry across views.update while its block_id and action_id stay the
+    // same; the fake does too, so the size typed for the first layer would survive the change.
+    const { repos } = t.bot.services;
+    const now = new Date();
+    const big: OsLayer = { _id: randomUUID(), name: 'Bigger base', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: sandbox._id, createdBy: ADMIN, createdAt: now };
+    const bigBaseId = randomUUID();
+    await repos.layers.insert({ ...big, latestVersionId: bigBaseId });
+    await repos.versions.insert({
+      _id: bigBaseId, layerId: big._id, name: 'big base', description: '', maxLayerSizeGb: 300, connectorId: sandbox._id, packagingDiskFilename: 'bigger.vhd',
+      status: 'deployable', diskUri: 'bigger.vhd', diskSizeBytes: 300 * GIB, createdBy: ADMIN, createdAt: now, updatedAt: now,
+    });
+    await c.commandOpening(MANAGER, 'add-version', 'CWIZARD1');
+    let mark = c.mark();
+    await c.clickInView(MANAGER, ACTION.wizardLayerSelected, { selected: demo._id, inputs: { [F.versionName]: 'layer-change' } });
+    await c.waitForCallAfter(mark, 'views.update');
+    expect(c.shownValue(MANAGER, F.baseVersionId)).toBe(demo.latestVersionId);
+
+    mark = c.mark();
+    await c.clickInView(MANAGER, ACTION.wizardLayerSelected, {
+      selected: big._id,
+      inputs: { [F.versionDescription]: 'typed before the change', [F.maxLayerSizeGb]: '150' },
+    });
+    await c.waitForCallAfter(mark, 'views.update');
+    expect(c.shownValue(MANAGER, F.maxLayerSizeGb)).toBe('300');
+    expect(c.shownValue(MANAGER, F.baseVersionId)).toBe(bigBaseId);
+    expect(c.shownValue(MANAGER, F.versionName)).toBe('layer-change');
+    expect(c.shownValue(MANAGER, F.versionDescription)).toBe('typed before the change');
+
+    // Next takes what is shown.
+    expect((await c.submitSettled(MANAGER)).response_action).toBe('update');
+    expect(c.topView(MANAGER).view.callback_id).toBe(CALLBACK.wizardConnector);
+    const draftId = JSON.parse(c.topView(MANAGER).view.private_metadata as string).draftId as string;
+    expect((await repos.drafts.get(draftId))?.values).toMatchObject({
+      layerId: big._id,
+      baseVersionId: bigBaseId,
+      maxLayerSizeGb: 300,
+      versionName: 'layer-change',
+      versionDescription: 'typed before the change',
+    });
   });
 
   it('keeps every value when going Back and forward again', async () => {

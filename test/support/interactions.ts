@@ -10,10 +10,14 @@ import { commandBody } from '../../src/local/slack-signature.js';
 import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
+import { fieldOfBlockId } from '../../views/ids.js';
 
 type Json = Record<string, any>;
 
-/** What the user types or picks, by block_id: text, an option's value, or null to clear. */
+/**
+ * What the user types or picks, by block_id (or by the field's name, whatever revision its
+ * block_id carries: views/ids.ts revisedBlockId): text, an option's value, or null to clear.
+ */
 export type Inputs = Record<string, string | null>;
 
 export interface ResponseUrlPost {
@@ -119,9 +123,29 @@ export class SlackClientSim {
     return top;
   }
 
-  /** The view_submission payload for the top modal with `inputs` typed over its initial values. */
-  submission(user: string, inputs: Inputs = {}): Json {
+  /**
+   * What the user has on screen in the top modal once `inputs` are typed over what it showed;
+   * the fake keeps it, as Slack does, for the next views.update.
+   */
+  private enter(user: string, inputs: Inputs): { stored: StoredView; view: Json } {
     const stored = this.topView(user);
+    const values = stateOf(stored.view, inputs);
+    this.t.slack.recordState(stored.id, values);
+    return { stored, view: { ...stored.view, state: { values } } };
+  }
+
+  /** What the top modal shows in the input for `field` (a block_id or a field's name): its text or chosen option's value. */
+  shownValue(user: string, field: string): string | null {
+    const values = stateOf(this.topView(user).view, {});
+    const blockId = Object.keys(values).find((id) => id === field || fieldOfBlockId(id) === field);
+    if (blockId === undefined) throw new Error(`the top modal has no input for ${field}`);
+    const entry = Object.values(values[blockId] as Json)[0] as Json;
+    return entry.selected_option !== undefined ? (entry.selected_option?.value ?? null) : (entry.value ?? null);
+  }
+
+  /** The view_submission payload for the top modal with `inputs` typed over what it shows. */
+  submission(user: string, inputs: Inputs = {}): Json {
+    const { view } = this.enter(user, inputs);
     return {
       type: 'view_submission',
       team: TEAM,
@@ -129,7 +153,7 @@ export class SlackClientSim {
       api_app_id: 'AOSLAYER',
       token: 'deprecated-verification-token',
       trigger_id: this.t.slack.issueTrigger(user),
-      view: { ...stored.view, state: { values: stateOf(stored.view, inputs) } },
+      view,
       response_urls: [],
     };
   }
@@ -176,10 +200,8 @@ export class SlackClientSim {
 
   /** Clicks a button (or picks `selected` in a dispatching select) in the top modal, with `inputs` typed first. */
   async clickInView(user: string, actionId: string, opts: { inputs?: Inputs; selected?: string } = {}): Promise<void> {
-    const stored = this.topView(user);
-    const found = findElement(stored.view, actionId, undefined);
-    const state = stateOf(stored.view, { ...opts.inputs, ...(opts.selected !== undefined ? { [found.blockId]: opts.selected } : {}) });
-    const view = { ...stored.view, state: { values: state } };
+    const found = findElement(this.topView(user).view, actionId, undefined);
+    const { stored, view } = this.enter(user, { ...opts.inputs, ...(opts.selected !== undefined ? { [found.blockId]: opts.selected } : {}) });
     await this.postAction(user, found, { container: { type: 'view', view_id: stored.id }, view }, opts.selected);
   }
 
@@ -286,14 +308,22 @@ function optionOf(element: Json, value: string | null): Json | null {
   return option;
 }
 
-/** view.state.values as Slack fills it: each input's initial value unless the user typed or picked something else. */
+/**
+ * view.state.values as Slack fills it: what the user typed or picked now, else what the input
+ * already showed (kept by the fake across views.update while block_id and action_id stay the
+ * same), else its initial value.
+ */
 function stateOf(view: Json, inputs: Inputs): Json {
   const values: Json = {};
   for (const block of (view.blocks ?? []) as Json[]) {
     if (block.type !== 'input') continue;
     const el = block.element as Json;
-    const typed = Object.hasOwn(inputs, block.block_id) ? inputs[block.block_id]! : undefined;
-    if (el.type === 'static_select' || el.type === 'radio_buttons') {
+    const key = Object.hasOwn(inputs, block.block_id) ? block.block_id : fieldOfBlockId(block.block_id);
+    const typed = Object.hasOwn(inputs, key) ? inputs[key]! : undefined;
+    const shown = view.state?.values?.[block.block_id]?.[el.action_id] as Json | undefined;
+    if (typed === undefined && shown) {
+      values[block.block_id] = { [el.action_id]: shown };
+    } else if (el.type === 'static_select' || el.type === 'radio_buttons') {
       const selected = typed !== undefined ? optionOf(el, typed) : (el.initial_option ?? null);
       values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: selected } };
     } else {

@@ -97,17 +97,27 @@ function stateEntry(element: Element, value: InputValue): StateEntry {
   return { type: element.type, value: text };
 }
 
-/** `view.state.values` as Slack builds it: every stateful element, with what the person entered or its initial value. */
-export function stateValues(blocks: Block[], inputs: Inputs = {}): StateValues {
+/**
+ * `view.state.values` as Slack builds it: every stateful element, with what the person entered,
+ * else what it kept showing across a view update (`shown`, preservedState), else its initial value.
+ */
+export function stateValues(blocks: Block[], inputs: Inputs = {}, shown: StateValues = {}): StateValues {
   const values: StateValues = {};
   for (const block of blocks) {
     for (const element of elementsOf(block)) {
       if (!STATEFUL.has(element.type)) continue;
       const entered = inputs[block.block_id!]?.[element.action_id!];
-      (values[block.block_id!] ??= {})[element.action_id!] = stateEntry(element, entered !== undefined ? entered : initialValue(element));
+      const kept = shown[block.block_id!]?.[element.action_id!];
+      (values[block.block_id!] ??= {})[element.action_id!] =
+        entered === undefined && kept ? kept : stateEntry(element, entered !== undefined ? entered : initialValue(element));
     }
   }
   return values;
+}
+
+/** The state a stored view carries (what its inputs show), for stateValues' `shown`. */
+export function shownState(view: Record<string, unknown>): StateValues {
+  return (view.state as { values?: StateValues } | undefined)?.values ?? {};
 }
 
 /** The `actions[0]` Slack sends when a person uses an element; `chosen` is the option value(s) or text. */
@@ -144,18 +154,46 @@ export function clientErrors(blocks: Block[], values: StateValues): Record<strin
     const element = block.element as Element;
     const entry = values[block.block_id!]?.[element.action_id!];
     if (!entry) continue;
-    const empty =
-      ('value' in entry && entry.value === null) ||
-      ('selected_option' in entry && entry.selected_option === null) ||
-      ('selected_options' in entry && entry.selected_options.length === 0) ||
-      ('selected_user' in entry && entry.selected_user === null);
-    if (empty && block.optional !== true) errors[block.block_id!] = 'Please fill out this required field.';
+    if (isEmpty(entry) && block.optional !== true) errors[block.block_id!] = 'Please fill out this required field.';
     if (element.type === 'number_input' && 'value' in entry && entry.value !== null) {
       const problem = numberProblem(element, entry.value);
       if (problem) errors[block.block_id!] = problem;
     }
   }
   return errors;
+}
+
+function isEmpty(entry: StateEntry): boolean {
+  return (
+    ('value' in entry && entry.value === null) ||
+    ('selected_option' in entry && entry.selected_option === null) ||
+    ('selected_options' in entry && entry.selected_options.length === 0) ||
+    ('selected_user' in entry && entry.selected_user === null)
+  );
+}
+
+/**
+ * What Slack keeps on screen when a view is replaced (views.update, response_action update):
+ * an input whose block_id and action_id (and element type) are in the new view keeps what it
+ * showed, whether entered or its old initial value, and the new initial value is not shown
+ * (https://api.slack.com/methods/views.update, "Preserving input entry"; reported in
+ * slackapi/bolt-python#1064 for an initial_value that views.update did not replace). Inputs with
+ * a new block_id start from the new view's initial values. `shown` is the old view's state as
+ * last reported (what the person entered); elements missing from it show their initial value.
+ */
+export function preservedState(before: Block[], shown: StateValues, after: Block[]): StateValues {
+  const current = stateValues(before.filter((b) => b.type === 'input'));
+  const kept: StateValues = {};
+  for (const block of after) {
+    if (block.type !== 'input') continue;
+    for (const element of elementsOf(block)) {
+      const old = findElement(before, block.block_id!, element.action_id!);
+      if (!STATEFUL.has(element.type) || old?.block.type !== 'input' || old.element.type !== element.type) continue;
+      const entry = shown[block.block_id!]?.[element.action_id!] ?? current[block.block_id!]?.[element.action_id!];
+      if (entry && !isEmpty(entry)) (kept[block.block_id!] ??= {})[element.action_id!] = entry;
+    }
+  }
+  return kept;
 }
 
 function numberProblem(element: Element, text: string): string | undefined {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ResponseUrlBudget, type FakeSlackWebApi, type StoredView } from '../slack-web-api.js';
-import { actionOf, clientErrors, findElement, stateValues, withIds, type InputValue, type Inputs } from './block-kit.js';
+import { actionOf, clientErrors, findElement, shownState, stateValues, withIds, type InputValue, type Inputs } from './block-kit.js';
 import { parseAck, type BotAnswer, type BotEndpoint } from './bot-endpoint.js';
 import type { LocalChannel, LocalUser } from './directory.js';
 import * as payloads from './payloads.js';
@@ -111,7 +111,8 @@ export class Workspace extends EventEmitter {
     const top = this.modalOnScreen(user, viewId);
     if (!top) return { ok: false, status: 409, error: 'view_not_on_screen' };
     const blocks = withIds(top.view.blocks);
-    const values = stateValues(blocks, inputs);
+    const values = stateValues(blocks, inputs, shownState(top.view));
+    this.opts.fake.recordState(viewId, values);
     const refused = clientErrors(blocks, values);
     if (Object.keys(refused).length > 0) return this.showErrors(viewId, refused);
     const answer = await this.opts.bot.interaction(payloads.viewSubmission(this.who(user), payloads.viewField(top.view, blocks, values)));
@@ -129,7 +130,7 @@ export class Workspace extends EventEmitter {
     this.opts.fake.closeModal(user.id, cleared);
     if (top.view.notify_on_close !== true) return OK;
     const blocks = withIds(top.view.blocks);
-    const view = payloads.viewField(top.view, blocks, stateValues(blocks, inputs));
+    const view = payloads.viewField(top.view, blocks, stateValues(blocks, inputs, shownState(top.view)));
     const answer = await this.opts.bot.interaction(payloads.viewClosed(this.who(user), view, cleared));
     return answer.ok ? OK : failed(answer);
   }
@@ -202,7 +203,10 @@ export class Workspace extends EventEmitter {
     const blocks = withIds(stored.view.blocks);
     const found = findElement(blocks, req.blockId, req.actionId);
     if (!found) return undefined;
-    const view = payloads.viewField(stored.view, blocks, stateValues(blocks, req.inputs));
+    const values = stateValues(blocks, req.inputs, shownState(stored.view));
+    // Slack knows what the person entered when the click arrives, and keeps it across the update the click may cause.
+    this.opts.fake.recordState(viewId, values);
+    const view = payloads.viewField(stored.view, blocks, values);
     return payloads.viewBlockActions(this.who(user), view, actionOf(found.block, found.element, req.chosen));
   }
 

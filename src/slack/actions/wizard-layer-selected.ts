@@ -7,7 +7,8 @@ import { onWizardClick } from '../wizard.js';
 /**
  * Step 1's layer select: the step is rebuilt around the chosen layer (its versions, the base
  * version's size floor). What was typed so far is kept; the base version and size start over
- * at the new layer's defaults, because the old ones belong to another layer.
+ * at the new layer's defaults, because the old ones belong to another layer (the step shows them
+ * under block_ids of the new layer, or Slack would keep showing the old entries).
  */
 export function register(app: App, services: Services): void {
   app.action<BlockStaticSelectAction>({ action_id: ACTION.wizardLayerSelected, type: 'block_actions' }, (args) =>

@@ -56,7 +56,10 @@ function report(outcome) {
   if (outcome && outcome.ok === false) toast(`${ui.session.bot.name} didn't respond (${outcome.error}).`);
 }
 
-// ---- drafts: the inputs' values, kept across re-renders as Slack keeps them across view updates
+// ---- drafts: the inputs' values, kept across re-renders as Slack keeps them across view updates:
+// only while the updated view has an input with the same block_id and action_id
+// (https://api.slack.com/methods/views.update, "Preserving input entry"); the server's
+// view.state.values holds what such inputs kept showing when the person had not typed in them.
 
 const draftKey = (scope, blockId, actionId) => `${scope}\u0000${blockId}\u0000${actionId}`;
 
@@ -69,12 +72,27 @@ function inputsFor(scope) {
   return inputs;
 }
 
-function blockContext(scope, source, errors) {
+/** Forgets what was typed in inputs the updated view no longer has under the same block_id and action_id. */
+function forgetReplacedInputs(scope, blocks) {
+  const inputs = new Set(blocks.filter((b) => b.type === 'input' && b.element).map((b) => draftKey(scope, b.block_id, b.element.action_id)));
+  for (const key of [...ui.drafts.keys()]) if (key.startsWith(`${scope}\u0000`) && !inputs.has(key)) ui.drafts.delete(key);
+}
+
+/** The value an input kept showing across a view update (a view.state.values entry), in the drafts' form. */
+function keptValue(entry) {
+  if (!entry) return undefined;
+  if ('selected_options' in entry) return entry.selected_options.map((o) => o.value);
+  if ('selected_option' in entry) return entry.selected_option?.value ?? null;
+  if ('selected_user' in entry) return entry.selected_user;
+  return entry.value ?? '';
+}
+
+function blockContext(scope, source, errors, shown = {}) {
   return {
     names,
     errors,
     people: () => ui.session.users,
-    value: (blockId, actionId) => ui.drafts.get(draftKey(scope, blockId, actionId)),
+    value: (blockId, actionId) => ui.drafts.get(draftKey(scope, blockId, actionId)) ?? keptValue(shown[blockId]?.[actionId]),
     setValue: (blockId, actionId, value) => ui.drafts.set(draftKey(scope, blockId, actionId), value),
     confirm: askConfirm,
     act: async (block, element, chosen) => {
@@ -165,6 +183,7 @@ function renderModal(modals) {
   const root = $('modal-root');
   if (!top) return root.replaceChildren();
   const scope = `view:${top.id}`;
+  forgetReplacedInputs(scope, top.blocks);
   const known = new Set(top.blocks.map((b) => b.block_id));
   const stray = Object.entries(top.errors).filter(([blockId]) => !known.has(blockId));
   const submit = async () => report(await api('POST', '/api/submit', { user: ui.user, viewId: top.id, inputs: inputsFor(scope) }));
@@ -177,7 +196,7 @@ function renderModal(modals) {
     ]),
     el('div', 'modal-body', [
       ...stray.map(([blockId, text]) => el('div', 'bk-error', [`${blockId}: ${text}`])),
-      renderBlocks(top.blocks, blockContext(scope, { type: 'view', viewId: top.id }, top.errors)),
+      renderBlocks(top.blocks, blockContext(scope, { type: 'view', viewId: top.id }, top.errors, top.state?.values)),
     ]),
     el('footer', 'modal-foot', [
       button(top.close?.text ?? 'Cancel', 'btn', close),
