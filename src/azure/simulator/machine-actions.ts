@@ -83,7 +83,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
   const machine = findMachine(context, req);
   const body = parseBody(runCommandBody, req);
   if (!isBooted(machine)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: VM is not ready (it is ${notReady(machine)}).`);
+    throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: ${notReady(machine)}.`);
   }
   if (machine.runCommandInProgress) {
     throw new ArmError(409, 'Conflict', 'Run command extension execution is in progress. Please wait for completion before invoking a run command.');
@@ -140,7 +140,7 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
     const target = findMachine(context, req);
     const body = parseBody(managedRunCommandBody, req);
     if (!isBooted(target)) {
-      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: VM is not ready (it is ${notReady(target)}).`);
+      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: ${notReady(target)}.`);
     }
     const name = req.params.runCommand!;
     const command: ManagedRunCommand = {
@@ -200,5 +200,5 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
 
 /** Why a machine cannot take a script yet: not running, or running but still booting. */
 function notReady(machine: VirtualMachine): string {
-  return isRunning(machine) ? 'still booting' : machine.powerState;
+  return isRunning(machine) ? 'VM is still booting' : `VM is not running (it is ${machine.powerState})`;
 }
