@@ -2,7 +2,7 @@ import { BotWorld } from '../support/bot-processes.js';
 import { blobEndpoint } from '../support/stand-ins.js';
 import { startSharedStore } from '../support/postgres.js';
 import { PUBLISH_STEP } from '../../src/workflow/publish.js';
-import { FINALIZE_STEP } from '../../src/workflow/finalize-steps.js';
+import { FINALIZE_JOB, FINALIZE_STEP } from '../../src/workflow/finalize-steps.js';
 import { WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
@@ -28,7 +28,8 @@ afterAll(async () => {
 const count = (lines: string[], text: string) => lines.filter((line) => line === text || line.includes(text)).length;
 
 it('two replicas share the workflow, one is killed mid-finalize, and every version ends deployable exactly once', async () => {
-  const [first] = [await world.startBot(), await world.startBot()];
+  await world.startBot();
+  await world.startBot();
   const slack = world.slackClient(await world.startRoundRobin());
   await slack.start();
   try {
@@ -47,7 +48,8 @@ it('two replicas share the workflow, one is killed mid-finalize, and every versi
     world.proxy.holdCopies = true;
     for (const v of versions) await slack.clickInMessage('UADMIN1', world.message(v.ts), TASK_ACTIONS.finalize, { value: v.taskId, channel: 'COSLAYER' });
     for (let held = 0; held < VERSIONS; held++) await world.proxy.nextHeldCopy(60_000);
-    await world.kill(first!);
+    // Kill the replica running the held finalize copies (either may have picked them up).
+    await world.kill(await world.busiestWith(FINALIZE_JOB));
     world.proxy.release();
     for (const v of versions) await world.waitForStatus(v.versionId, 'deployable', 90_000);
     for (const v of versions) await world.waitForThread(v.ts, 'is deployable');

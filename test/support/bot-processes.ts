@@ -228,6 +228,13 @@ export class BotWorld {
     return new SlackClientSim(client as TestBot);
   }
 
+  /** The replica that locked most jobs named `name` (Agenda's lastModifiedBy ends with its pid), so a kill hits work in flight. */
+  async busiestWith(name: string): Promise<BotProcess> {
+    const jobs = await this.database!.db.collection('jobs').find({ name }).toArray();
+    const held = (bot: BotProcess) => jobs.filter((job) => String(job.lastModifiedBy ?? '').endsWith(`-${bot.child.pid}`)).length;
+    return [...this.bots].sort((a, b) => held(b) - held(a))[0]!;
+  }
+
   /** Job documents named `name` for the task, as the store holds them. */
   jobsFor(name: string, taskId: string): Promise<number> {
     return this.database!.db.collection('jobs').countDocuments({ name, 'data.taskId': taskId });
