@@ -4,27 +4,12 @@ import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '..
 import { INTEGRITY_PROBES } from '../../src/azure/simulator/guest.js';
 import { adviceFor, CONDITION_ADVICE, INTEGRITY_CONDITIONS, readIntegrityOutput, type IntegrityCondition } from '../../src/domain/integrity.js';
 import type { Task } from '../../src/domain/model.js';
+import { CLEAN_REPORT } from '../fixtures/integrity-report.js';
 import { MAX_BACKOFF_MS, nextReadDelayMs } from '../../src/workflow/machine-watch.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
 
-const CLEAN = {
-  v: 2,
-  driverRebootPending: false,
-  deviceRestartPending: false,
-  rebootPending: false,
-  windowsUpdateRebootRequired: false,
-  updateAgentRebootRequired: false,
-  fileRenamesPending: false,
-  computerRenamePending: false,
-  domainJoinPending: false,
-  msiInProgress: false,
-  installerInProgress: false,
-  ngenInProgress: false,
-  ngenQueued: false,
-  runOnce: [] as Array<{ view: '64' | '32'; key: 'RunOnce' | 'RunOnceEx'; name: string }>,
-  smsCfgPresent: false,
-};
+const CLEAN = CLEAN_REPORT;
 const CLEAN_LINE = JSON.stringify(CLEAN);
 const ENTRY = { view: '64' as const, key: 'RunOnce' as const, name: 'Finish setup' };
 const out = (stdout: string, stderr = '', exitCode?: number) => ({ stdout, stderr, ...(exitCode === undefined ? {} : { exitCode }) });

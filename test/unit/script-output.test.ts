@@ -2,24 +2,9 @@ import fc from 'fast-check';
 import { readIntegrityOutput, type IntegrityReport } from '../../src/domain/integrity.js';
 import { readNgenOutput, readRunOnceOutput, runOnceParameters } from '../../src/domain/remedy-reports.js';
 import { RUN_COMMAND_OUTPUT_LIMIT, type ScriptOutput } from '../../src/domain/script-output.js';
+import { CLEAN_REPORT } from '../fixtures/integrity-report.js';
 
-const CLEAN: IntegrityReport = {
-  v: 2,
-  driverRebootPending: false,
-  deviceRestartPending: false,
-  rebootPending: false,
-  windowsUpdateRebootRequired: false,
-  updateAgentRebootRequired: false,
-  fileRenamesPending: false,
-  computerRenamePending: false,
-  domainJoinPending: false,
-  msiInProgress: false,
-  installerInProgress: false,
-  ngenInProgress: false,
-  ngenQueued: false,
-  runOnce: [],
-  smsCfgPresent: false,
-};
+const CLEAN: IntegrityReport = CLEAN_REPORT;
 const CLEAN_LINE = JSON.stringify(CLEAN);
 
 /** Ways a run can go wrong, each applied to output that would otherwise read as clean. */
