@@ -74,6 +74,8 @@ const CHECK_LABEL: ReadonlyArray<[ConnectorCheckName, string]> = [
   ['credentials', 'Credentials'],
   ['storage-account', 'Storage account'],
   ['shared-key', 'Shared Key (account key) access'],
+  ['blob-data', 'Blob data access (Microsoft Entra ID)'],
+  ['delegation-key', 'User delegation key (SAS links)'],
   ['region-match', 'Location matches the storage account'],
   ['resource-group', 'Resource group'],
   ['subnet', 'Subnet'],

@@ -27,11 +27,14 @@ export async function startAzurite(opts: { port?: number; location?: string; log
     args: [
       // Azurite shares a copied page blob's page list with its source; see the file for the fix.
       '--require', fileURLToPath(new URL('../../tools/azurite-copy-fix.cjs', import.meta.url)),
+      '--require', fileURLToPath(new URL('../../tools/azurite-behind-gateway.cjs', import.meta.url)),
       '--require', fileURLToPath(new URL('../../tools/exit-with-parent.cjs', import.meta.url)),
       entry,
       ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
       '--blobHost', '127.0.0.1',
       '--blobPort', String(opts.port ?? 0),
+      // Bearer tokens and user delegation keys (over HTTPS only, which the storage gateway provides).
+      '--oauth', 'basic',
       '--skipApiVersionCheck',
       '--disableTelemetry',
       '--loose',

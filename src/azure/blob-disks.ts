@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TokenCredential } from '@azure/identity';
+import type { TlsSettings } from '@azure/core-rest-pipeline';
 import {
   BlobSASPermissions,
   BlobServiceClient,
   RestError,
   SASProtocol,
   StorageSharedKeyCredential,
+  type StoragePipelineOptions,
   type BlobBeginCopyFromUrlPollState,
   type BlobClient,
   type PageBlobClient,
@@ -58,7 +62,15 @@ export interface BlobDisks {
   deleteBlob(opts: BlobRef): Promise<boolean>;
   /** Grows a fixed VHD page blob in place. False when it already had that size. */
   growVhd(opts: BlobRef & { newSizeBytes: number }): Promise<boolean>;
+  /**
+   * A read-only SAS link to the blob. Signed with a user delegation key under Microsoft Entra ID,
+   * so it ends when `expiresOn` or the key ends, whichever is first: a key lives at most 7 days.
+   */
   readSasUrl(opts: BlobRef & { expiresOn: Date }): Promise<string>;
+  /** Writes, reads back and deletes a small blob in the container: what the workflow needs of its data role. */
+  checkReadWrite(opts: { container: string }): Promise<void>;
+  /** Gets a user delegation key valid for an hour, as every SAS link the bot hands out needs one. */
+  checkDelegationKey(): Promise<void>;
   uploadJson(opts: BlobRef & { json: unknown; tags?: Tags }): Promise<void>;
   /** Lets a browser page on `origin` (the Azure portal) GET the account's blobs. True if a rule was added. */
   ensureCorsRule(opts: { origin: string }): Promise<boolean>;
@@ -67,29 +79,52 @@ export interface BlobDisks {
   findMarked(opts: { container: string; tagName: string; value: string }): Promise<string[]>;
 }
 
+/**
+ * How requests are signed: the connector's Microsoft Entra ID token (the default; SAS links are
+ * user delegation SAS), or the account key where Entra ID was refused for a named reason.
+ */
+export type BlobAuth = { kind: 'entra'; credential: TokenCredential } | { kind: 'account-key'; accountKey: string };
+
 export interface BlobAccount {
   /** The account's blob endpoint, e.g. https://acct.blob.core.windows.net or Azurite's http://127.0.0.1:10000/devstoreaccount1 */
   blobEndpoint: string;
   accountName: string;
-  accountKey: string;
+  auth: BlobAuth;
   /**
    * Whether the account supports blob index tags; accounts with a hierarchical namespace and
    * premium accounts don't. Without them the tags a caller gives are kept in blob metadata.
    */
   indexTags?: boolean;
+  /** TLS trust for the endpoint (a custom cloud's CA bundle). */
+  tlsOptions?: TlsSettings;
 }
 
 /** Azure accepts at most five CORS rules per service. */
 const MAX_CORS_RULES = 5;
 /** Put Page takes at most 4 MiB per request. */
 const MAX_PAGE_WRITE = 4 * 1024 * 1024;
+/**
+ * Azure refuses a user delegation key that ends more than 7 days after its request (400
+ * InvalidXmlNodeValue), measured by the service's clock; a margin keeps a 7-day link from
+ * failing on a few seconds of clock skew (Azure/azure-sdk-for-net#17690).
+ */
+const MAX_DELEGATION_KEY_MS = 7 * 24 * 3600_000 - 5 * 60_000;
+/** A SAS starts a little in the past, so a service clock behind the bot's does not reject it as not yet valid. */
+const SAS_START_SKEW_MS = 5 * 60_000;
 
 export function createBlobDisks(account: BlobAccount): BlobDisks {
-  const service = new BlobServiceClient(account.blobEndpoint, new StorageSharedKeyCredential(account.accountName, account.accountKey));
+  const { auth } = account;
+  // StoragePipelineOptions does not declare tlsOptions, but its pipeline passes the options on to
+  // core-rest-pipeline, whose TLS policy applies them (the ARM clients use the same setting).
+  const pipelineOptions: StoragePipelineOptions & { tlsOptions?: TlsSettings } = account.tlsOptions ? { tlsOptions: account.tlsOptions } : {};
+  const credential = auth.kind === 'entra' ? auth.credential : new StorageSharedKeyCredential(account.accountName, auth.accountKey);
+  const service = new BlobServiceClient(account.blobEndpoint, credential, pipelineOptions);
   const blobClient = ({ container, blob }: BlobRef) => service.getContainerClient(container).getBlobClient(blob);
   const pageBlob = (ref: BlobRef) => blobClient(ref).getPageBlobClient();
   const sasProtocol = new URL(account.blobEndpoint).protocol === 'https:' ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
-  const indexTags = account.indexTags ?? true;
+  // Writing index tags takes Storage Blob Data Owner under Entra ID (tags/write); the workflow asks
+  // only for Storage Blob Data Contributor, so there the marks go into metadata.
+  const indexTags = (account.indexTags ?? true) && auth.kind === 'account-key';
   /** Where a blob's marks go: index tags where the account has them, else metadata; named so both can be queried. */
   const marks = (tags: Tags | undefined, metadata?: Record<string, string>) => {
     if (!tags) return { metadata };
@@ -155,7 +190,28 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
     },
 
     async readSasUrl({ expiresOn, ...ref }) {
-      return blobClient(ref).generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: sasProtocol });
+      const permissions = BlobSASPermissions.parse('r');
+      if (auth.kind === 'account-key') return blobClient(ref).generateSasUrl({ permissions, expiresOn, protocol: sasProtocol });
+      const now = Date.now();
+      const startsOn = new Date(now - SAS_START_SKEW_MS);
+      const endsOn = new Date(Math.min(expiresOn.getTime(), now + MAX_DELEGATION_KEY_MS));
+      const key = await service.getUserDelegationKey(startsOn, endsOn);
+      return blobClient(ref).generateUserDelegationSasUrl({ permissions, startsOn, expiresOn: endsOn, protocol: sasProtocol }, key);
+    },
+
+    async checkReadWrite({ container }) {
+      const probe = service.getContainerClient(container).getBlockBlobClient(`oslayer-access-check-${randomUUID()}.txt`);
+      const text = 'oslayer checks it can write, read and delete blobs here';
+      await probe.upload(text, Buffer.byteLength(text));
+      try {
+        await probe.downloadToBuffer();
+      } finally {
+        await probe.deleteIfExists();
+      }
+    },
+
+    async checkDelegationKey() {
+      await service.getUserDelegationKey(new Date(Date.now() - SAS_START_SKEW_MS), new Date(Date.now() + 3600_000));
     },
 
     async uploadJson({ json, tags, ...ref }) {
@@ -336,6 +392,8 @@ const ACTIONS: Record<keyof BlobDisks, string> = {
   deleteBlob: 'deleting',
   growVhd: 'growing',
   readSasUrl: 'signing a read link to',
+  checkReadWrite: 'writing, reading and deleting a test blob in',
+  checkDelegationKey: 'getting a user delegation key from',
   uploadJson: 'uploading',
   ensureCorsRule: 'setting a CORS rule on',
   uploadPageBlob: 'uploading',
@@ -347,7 +405,7 @@ function withAzureErrors(disks: BlobDisks): BlobDisks {
   const wrapped: Record<string, unknown> = {};
   for (const name of Object.keys(ACTIONS) as Array<keyof BlobDisks>) {
     const operation = disks[name] as (opts: Partial<BlobRef>) => Promise<unknown>;
-    wrapped[name] = async (opts: Partial<BlobRef>) => {
+    wrapped[name] = async (opts: Partial<BlobRef> = {}) => {
       try {
         return await operation(opts);
       } catch (err) {

@@ -57,7 +57,7 @@ const trustByBundle = new Map<string, TlsSettings>();
  * (its authority may well be a public one). One settings object per bundle, because the SDK's
  * HTTP client keeps one connection agent per settings object.
  */
-function tlsOptions(profile: CloudProfile): { tlsOptions?: TlsSettings } {
+export function tlsOptions(profile: CloudProfile): { tlsOptions?: TlsSettings } {
   const bundle = profile.caBundle;
   if (!bundle) return {};
   let settings = trustByBundle.get(bundle);

@@ -87,8 +87,12 @@ export function toAzureError(err: unknown, action?: string): AzureError {
   const name = typeof e.name === 'string' ? e.name : '';
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const serviceMessage = redactSas(typeof e.message === 'string' ? e.message : '').trim();
-  // A failed long-running operation carries the service's code only in its message (core-lro).
-  const code = typeof e.code === 'string' && e.code ? e.code : (FAILED_OPERATION.exec(serviceMessage)?.[1] ?? undefined);
+  // A failed long-running operation carries the service's code only in its message (core-lro);
+  // Azure Storage answers a HEAD with no body, its code only in the x-ms-error-code header.
+  const code =
+    typeof e.code === 'string' && e.code
+      ? e.code
+      : (FAILED_OPERATION.exec(serviceMessage)?.[1] ?? e.response?.headers?.get('x-ms-error-code') ?? undefined);
   const prefix = action ? `${action}: ` : '';
 
   if (AUTH_ERROR_NAMES.has(name)) return identityError(name, e, serviceMessage);

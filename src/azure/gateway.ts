@@ -1,9 +1,10 @@
-import type { ConnectorConfig } from '../domain/model.js';
+import type { ConnectorConfig, VmGeneration } from '../domain/model.js';
 import { decryptSecret } from '../secrets.js';
 import type { AzurePorts } from './arm/index.js';
 import type { BlobDisks } from './blob-disks.js';
+import { AzureError } from './errors.js';
 import { cloudProfile, type CloudProfile } from './clouds.js';
-import type { ConnectorProbe, Machines, StorageAccountInfo } from './ports.js';
+import type { ConnectorProbe, Machines, ProbeResult, StorageAccountInfo } from './ports.js';
 
 /** Everything a job or listener needs to act on Azure for one connector. */
 export interface AzureSession {
@@ -13,8 +14,16 @@ export interface AzureSession {
   probe: ConnectorProbe;
   /** The connector's storage account (ARM facts: id, region, blob endpoint, Shared Key), read on each call. */
   storage(): Promise<StorageAccountInfo>;
-  /** The storage data plane, signed with an account key fetched by listKeys on first use. */
+  /**
+   * The storage data plane, signed with the connector's Microsoft Entra ID token; with the
+   * account key (listKeys) only when Entra ID is refused for want of a data role and the account
+   * allows Shared Key.
+   */
   blobs(): Promise<BlobDisks>;
+  /** The data plane under Microsoft Entra ID alone, never falling back: what Test checks. */
+  entraBlobs(): Promise<BlobDisks>;
+  /** The connector's Test: the ARM checks of `probe` plus the storage data-plane lines, in display order. */
+  runChecks(opts?: { generations?: readonly VmGeneration[] }): Promise<ProbeResult[]>;
 }
 
 export interface AzureGateway {
@@ -76,6 +85,26 @@ function connectorFingerprint(connector: ConnectorConfig): string {
   return JSON.stringify(access);
 }
 
+/** The codes Azure Storage answers when the identity holds no role that grants the operation. */
+const PERMISSION_CODES = new Set(['AuthorizationPermissionMismatch', 'AuthorizationFailure']);
+
+/**
+ * Why Microsoft Entra ID cannot sign this connector's storage requests, in a sentence; undefined
+ * when it can. Only a missing data role is a reason to fall back: any other failure (network,
+ * throttling) is thrown, so the next call tries Entra ID again.
+ */
+async function entraRefusal(entra: BlobDisks): Promise<string | undefined> {
+  try {
+    await entra.checkDelegationKey();
+    return undefined;
+  } catch (error) {
+    if (error instanceof AzureError && PERMISSION_CODES.has(error.code)) {
+      return `the connector's identity may not get a user delegation key (${error.code}): it holds no Storage Blob Data role on the account`;
+    }
+    throw error;
+  }
+}
+
 /** A promise kept once it succeeds; a failure is not remembered, so the next call asks again. */
 function onceSucceeded<T>(make: () => Promise<T>): () => Promise<T> {
   let kept: Promise<T> | undefined;
@@ -95,21 +124,54 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
   const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
   const machines = builtOnFirstCall(async () => (await armPorts()).machines);
   const probe = builtOnFirstCall(async () => (await armPorts()).probe);
-  // Read afresh on each call: the session lasts as long as the process, and an admin may switch
-  // Shared Key off (or a policy may) while it runs; publishing must see that before it copies.
+  // Read afresh on each call: the session lasts as long as the process, and an admin (or a policy)
+  // may change the account while it runs, e.g. switch Shared Key off.
   const storage = (): Promise<StorageAccountInfo> => probe.storageAccountInfo(connector.storageAccount);
-  const blobs = onceSucceeded<BlobDisks>(async () => {
-    const [info, accountKey, { createBlobDisks }] = await Promise.all([
-      storage(),
+  const profile = cloudProfile(connector);
+  const entraBlobs = onceSucceeded<BlobDisks>(async () => {
+    const [info, ports, { createBlobDisks }] = await Promise.all([storage(), armPorts(), import('./blob-disks.js')]);
+    return createBlobDisks({
+      blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
+      accountName: connector.storageAccount,
+      auth: { kind: 'entra', credential: ports.credential },
+      indexTags: info.blobIndexTags,
+      tlsOptions: ports.tlsOptions,
+    });
+  });
+  // Once Entra ID has worked it is kept; a fallback is decided afresh on each call, so a role
+  // assigned (or Shared Key switched off) while the bot runs takes effect without a restart.
+  let entraWorks = false;
+  const blobs = async (): Promise<BlobDisks> => {
+    const entra = await entraBlobs();
+    if (entraWorks) return entra;
+    const refusal = await entraRefusal(entra);
+    if (!refusal) {
+      entraWorks = true;
+      return entra;
+    }
+    const info = await storage();
+    if (!info.sharedKeyAllowed) {
+      throw new AzureError(
+        `${refusal}, and storage account ${connector.storageAccount} refuses Shared Key, so there is no account-key fallback. Assign the connector's identity Storage Blob Data Contributor on the account.`,
+        { code: 'AuthorizationPermissionMismatch', status: 403 },
+      );
+    }
+    const [accountKey, ports, { createBlobDisks }] = await Promise.all([
       probe.storageAccountKey(connector.storageAccount),
+      armPorts(),
       import('./blob-disks.js'),
     ]);
     return createBlobDisks({
       blobEndpoint: info.blobEndpoint.replace(/\/$/, ''),
       accountName: connector.storageAccount,
-      accountKey,
+      auth: { kind: 'account-key', accountKey },
       indexTags: info.blobIndexTags,
+      tlsOptions: ports.tlsOptions,
     });
-  });
-  return { connector, profile: cloudProfile(connector), machines, probe, storage, blobs };
+  };
+  const runChecks = async (checkOpts?: { generations?: readonly VmGeneration[] }) => {
+    const { withStorageDataChecks } = await import('./storage-checks.js');
+    return withStorageDataChecks(await probe.runChecks(checkOpts), connector, entraBlobs, storage);
+  };
+  return { connector, profile, machines, probe, storage, blobs, entraBlobs, runChecks };
 }

@@ -217,7 +217,7 @@ export interface VersionDraftValues {
 }
 
 /** What a connector's Test checks, in the order it checks them. */
-export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
+export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'blob-data' | 'delegation-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
 
 export interface ConnectorCheckResult {
   check: ConnectorCheckName;

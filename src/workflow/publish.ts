@@ -5,6 +5,7 @@
  * finished steps are skipped, a copy already under way is waited for rather than restarted.
  */
 import dayjs from 'dayjs';
+import type { BlobDisks } from '../azure/blob-disks.js';
 import { AzureError, BlobCopyError } from '../azure/errors.js';
 import { customDeploymentLink, portalOrigin } from '../azure/clouds.js';
 import { toArmTemplate, TASK_TAG } from '../azure/machine-spec.js';
@@ -44,12 +45,7 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
         `the storage account ${connector.storageAccount} is in ${storage.location} but the connector's location is ${connector.location}; the packaging machine must be created in the storage account's region. Edit the connector.`,
       );
     }
-    if (!storage.sharedKeyAllowed) {
-      throw new PublishRefused(
-        `the storage account ${connector.storageAccount} refuses Shared Key access (allowSharedKeyAccess: false), and oslayer still signs its storage requests with an account key. Allow storage account key access on the account, or use a connector whose account allows it.`,
-      );
-    }
-    await blobs.ensureCorsRule({ origin: portalOrigin(azure.profile) });
+    await ensurePortalCanRead(blobs, portalOrigin(azure.profile), connector.storageAccount);
     await blobs.ensureContainer({ container: TEMPLATES_CONTAINER });
   });
 
@@ -100,6 +96,24 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
   );
   await run.thread(`:raising_hand: <@${run.task.startedBy}> Action Required: the packaging disk is published. Create the packaging machine from the task message.`);
   await scheduleWatch(run.services, run.task._id);
+}
+
+/**
+ * The portal reads the template from the browser, which needs a CORS rule for its origin. Adding
+ * one is a control-plane write (Storage Account Contributor); without that role, say exactly what
+ * to add by hand rather than publish a link the portal cannot open.
+ */
+async function ensurePortalCanRead(blobs: BlobDisks, origin: string, account: string): Promise<void> {
+  try {
+    await blobs.ensureCorsRule({ origin });
+  } catch (err) {
+    if (err instanceof AzureError && err.status === 403) {
+      throw new PublishRefused(
+        `the portal needs a CORS rule to read the template, and the connector's identity may not add one to storage account ${account} (${err.code}). Add a blob service CORS rule for ${origin} (methods GET and HEAD, allowed and exposed headers *) once, or assign the identity Storage Account Contributor on the account.`,
+      );
+    }
+    throw err;
+  }
 }
 
 async function baseDisk(run: TaskRun): Promise<string | undefined> {

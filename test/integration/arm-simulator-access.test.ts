@@ -4,12 +4,13 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ClientSecretCredential } from '@azure/identity';
+import { decodeJwt } from 'jose';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AZURITE_KEY } from '../../src/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
 import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
-import { blobEndpoint } from '../support/stand-ins.js';
+import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
 /*
  * How a client reaches the simulator (the SDK refuses bearer tokens over plain HTTP, and the
@@ -68,6 +69,34 @@ describe('Entra ID stand-in', () => {
     expect(missing.status).toBe(401);
     expect(missing.body).toMatchObject({ error: { code: 'AuthenticationFailed' } });
   });
+
+  it("issues tokens as Entra ID does: a JWT for the scope's resource, from the tenant's v1 issuer, naming the app's service principal", async () => {
+    const { token } = await credential.getToken('https://storage.azure.com/.default');
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({ aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${sim.tenantId}/`, tid: sim.tenantId, appid: sim.clientId });
+    expect(claims.oid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(claims.exp! - claims.iat!).toBeGreaterThan(3000);
+  });
+
+  it('refuses at ARM a token meant for storage, as ARM refuses a token for another audience', async () => {
+    const { token } = await credential.getToken('https://storage.azure.com/.default');
+    const answer = await control.request('GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2021-04-01`, { bearer: token });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'InvalidAuthenticationTokenAudience' } });
+    expect(JSON.stringify(answer.body)).toContain("obtained for wrong audience or resource 'https://storage.azure.com'");
+  });
+
+  it('refuses at the storage account a token it did not issue, with the challenge Azure Storage sends', async () => {
+    const { token } = await credential.getToken('https://storage.azure.com/.default');
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+    const answer = await control.request('GET', `${sim.storageBlobEndpoint}?comp=list`, { bearer: forged, headers: { 'x-ms-version': '2025-11-05' } });
+    expect(answer.status).toBe(401);
+    expect(answer.headers['x-ms-error-code']).toBe('InvalidAuthenticationInfo');
+    expect(answer.headers['www-authenticate']).toBe(`Bearer authorization_uri=https://login.microsoftonline.com/${sim.tenantId}/oauth2/authorize resource_id=https://storage.azure.com`);
+    const genuine = await control.request('GET', `${sim.storageBlobEndpoint}?comp=list`, { bearer: token, headers: { 'x-ms-version': '2025-11-05' } });
+    expect(genuine.status).toBe(200);
+  });
 });
 
 describe('what a connector Test checks', () => {
@@ -82,7 +111,7 @@ describe('what a connector Test checks', () => {
     const { keys } = await storage.storageAccounts.listKeys(sim.resourceGroup, sim.storageAccount);
     const key1 = keys?.find((key) => key.keyName === 'key1');
     expect(key1?.permissions).toBe('FULL');
-    const blobs = new BlobServiceClient(account.primaryEndpoints!.blob!, new StorageSharedKeyCredential(sim.storageAccount, key1!.value!));
+    const blobs = new BlobServiceClient(account.primaryEndpoints!.blob!, new StorageSharedKeyCredential(sim.storageAccount, key1!.value!), trustingSimulator(sim));
     await expect(blobs.getProperties()).resolves.toBeDefined();
   });
 

@@ -6,13 +6,13 @@ import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
-import { BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
 import { AZURITE_KEY } from '../../src/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
 import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
-import { blobEndpoint } from '../support/stand-ins.js';
+import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
 const MIB = 1024 * 1024;
 /** LROs complete after ~200 ms in the simulator; poll often so the tests stay quick. */
@@ -260,7 +260,7 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
   it('grants a read SAS that downloads the disk bytes from Azurite, and revoking it really revokes', async () => {
     const { accessSAS } = await compute.disks.grantAccess(sim.resourceGroup, diskName, { access: 'Read', durationInSeconds: 3600 }, poll);
     expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('ActiveSAS');
-    const exported = new BlobClient(accessSAS!);
+    const exported = new BlobClient(accessSAS!, new AnonymousCredential(), trustingSimulator(sim));
     expect((await exported.downloadToBuffer()).equals(vhd.bytes)).toBe(true);
 
     await compute.disks.revokeAccess(sim.resourceGroup, diskName, poll);
@@ -468,7 +468,7 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
     const result = await completion(started);
     expectShapeCovers(fixture('Disk_BeginGetAccess.json').responses['200']!.body, result.body);
     const granted = await compute.disks.grantAccess(sim.resourceGroup, 'shape-disk', { access: 'Read', durationInSeconds: 300 }, poll);
-    expect(granted.accessSAS).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/sim-managed-disks\//);
+    expect(granted.accessSAS).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/sim-managed-disks\//);
     await compute.disks.revokeAccess(sim.resourceGroup, 'shape-disk', poll);
   });
 

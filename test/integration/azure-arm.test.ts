@@ -1,4 +1,4 @@
-import { BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
@@ -11,7 +11,7 @@ import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator
 import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
 import { buildFixedVhd } from '../../src/azure/vhd.js';
 import type { ConnectorConfig, MachineAccess } from '../../src/domain/model.js';
-import { blobEndpoint } from '../support/stand-ins.js';
+import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
 type Simulator = Awaited<ReturnType<typeof startArmSimulator>>;
 
@@ -210,7 +210,7 @@ describe('packaging machine on the ARM simulator', () => {
 
 /** Reads the exported disk's size through the SAS alone, as Finalize's server-side copy would. */
 async function fetchBlobSize(sasUrl: string): Promise<number> {
-  return (await new BlobClient(sasUrl).getProperties()).contentLength ?? -1;
+  return (await new BlobClient(sasUrl, new AnonymousCredential(), trustingSimulator(sim)).getProperties()).contentLength ?? -1;
 }
 
 describe('connector Test on the ARM simulator', () => {

@@ -14,7 +14,7 @@ import { blobEndpoint } from '../support/stand-ins.js';
 import { patched } from '../fixtures/vhd/hand-made.js';
 
 const PORTAL = 'https://portal.azure.com';
-const account = { blobEndpoint: blobEndpoint(), accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY };
+const account = { blobEndpoint: blobEndpoint(), accountName: AZURITE_ACCOUNT, auth: { kind: 'account-key' as const, accountKey: AZURITE_KEY } };
 const disks = createBlobDisks(account);
 /** Reads what the adapter wrote, the way another Azure client would. */
 const observer = new BlobServiceClient(account.blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));

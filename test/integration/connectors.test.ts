@@ -133,6 +133,8 @@ describe('/oslayer connectors', () => {
       '✅Credentials',
       '✅Storage account',
       '✅Shared Key (account key) access',
+      '✅Blob data access (Microsoft Entra ID)',
+      '✅User delegation key (SAS links)',
       '✅Location matches the storage account',
       '✅Resource group',
       '✅Subnet',
@@ -146,11 +148,11 @@ describe('/oslayer connectors', () => {
     await c.clickInMessage(ADMIN, await list(ADMIN), ACTION.connectorsTest, { value: tiny._id });
     await c.waitForResponses(before + 2);
     const result = lastResponse();
-    expect(result.text).toContain('1 of 8 checks failed');
+    expect(result.text).toContain('1 of 10 checks failed');
     const lines = (result.blocks[1].text.text as string).split('\n');
-    expect(lines).toHaveLength(8);
-    expect(lines[7]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
-    expect(lines.slice(0, 5).every((l) => l.startsWith('✅'))).toBe(true);
+    expect(lines).toHaveLength(10);
+    expect(lines[9]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
+    expect(lines.slice(0, 9).every((l) => l.startsWith('✅'))).toBe(true);
   });
 
   it('refuses to delete a connector a layer uses, and one an open task uses; deletes an unused one', async () => {

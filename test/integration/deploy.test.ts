@@ -53,7 +53,7 @@ describe('Deploy for me', () => {
     const connector = (await t.bot.services.repos.connectors.get(version.connectorId))!;
     const blobs = await t.bot.services.azure.session(connector).blobs();
     const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
-    const template = (await (await fetch(templateUrl)).json()) as {
+    const template = (await ui.control.request('GET', templateUrl)).body as {
       parameters: Record<string, { defaultValue: string }>;
       resources: Array<{ resourceGroup: string; properties: { template: { resources: TemplateResource[] } } }>;
     };

@@ -24,6 +24,7 @@ describe('the Docker image, built without Docker', () => {
         .filter((f) => f.endsWith('.ps1'))
         .sort()
         .map((f) => `dist/src/azure/scripts/${f}`),
+      'dist/tools/azurite-behind-gateway.cjs',
       'dist/tools/azurite-copy-fix.cjs',
       'dist/tools/exit-with-parent.cjs',
       '../usr/local/bin/oslayer-ferretdb (executable)',

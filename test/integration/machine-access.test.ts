@@ -59,7 +59,7 @@ describe('packaging machine access', () => {
       const version = (await repos.versions.get(v.versionId))!;
       const blobs = await t.bot.services.azure.session({ ...connector, machineAccess: { mode: 'public', allowedCidrs } }).blobs();
       const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
-      const template = (await (await fetch(templateUrl)).json()) as ArmTemplate;
+      const template = (await ui.control.request('GET', templateUrl)).body as ArmTemplate;
       // The subscription-scope template's one resource is the nested deployment into the connector's group.
       const nested = template.resources[0]!.properties.template as ArmTemplate;
       const templateNsg = nested.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');

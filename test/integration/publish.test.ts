@@ -4,6 +4,7 @@ import { createVersion } from '../../src/workflow/create-version.js';
 import { GIB } from '../../src/azure/vhd.js';
 import { TASK_TAG } from '../../src/azure/machine-spec.js';
 import { encryptSecret } from '../../src/secrets.js';
+import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { SlackClientSim } from '../support/interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { RecordedCall } from '../../src/local/slack-web-api.js';
@@ -70,16 +71,20 @@ describe('publish-packaging-disk', () => {
     const prefix = 'https://portal.azure.com/#create/Microsoft.Template/uri/';
     expect(link.startsWith(prefix)).toBe(true);
     const templateUrl = decodeURIComponent(link.slice(prefix.length));
-    expect(templateUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/oslayer-templates\/.+\.json\?.*sig=/);
+    expect(templateUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/oslayer-templates\/.+\.json\?.*sig=/);
+    // A user delegation SAS (signed with a key from Microsoft Entra ID, not the account key), read-only, over HTTPS only.
+    const sas = new URL(templateUrl).searchParams;
+    expect(sas.get('skoid')).toBeTruthy();
+    expect([sas.get('sp'), sas.get('spr')]).toEqual(['r', 'https']);
     expect(textOf(update)).toContain('<@UADMIN1>');
     expect(textOf(update)).toContain("original OS machine");
     expect(textOf(update)).toContain('simulated Azure');
 
     // The portal fetches the template from the browser: CORS must let it.
-    const res = await fetch(templateUrl, { headers: { Origin: 'https://portal.azure.com' } });
+    const res = await new SimulatorControl(t.bot.sandbox!.simulator).request('GET', templateUrl, { headers: { Origin: 'https://portal.azure.com' } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toMatch(/^(https:\/\/portal\.azure\.com|\*)$/);
-    const template = (await res.json()) as {
+    expect(res.headers['access-control-allow-origin']).toMatch(/^(https:\/\/portal\.azure\.com|\*)$/);
+    const template = res.body as {
       $schema: string;
       resources: Array<{ type: string; resourceGroup: string; properties: { template: { resources: Array<{ type: string; tags: Record<string, string> }> } } }>;
     };

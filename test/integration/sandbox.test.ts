@@ -26,11 +26,13 @@ describe('sandbox mode (OSLAYER_SANDBOX=1)', () => {
     expect(connector?.auth.kind).toBe('client-secret');
     const stored = JSON.stringify(connector);
     expect(stored).not.toContain(t.bot.sandbox!.simulator.clientSecret);
-    const checks = await azure.session(connector!).probe.runChecks();
+    const checks = await azure.session(connector!).runChecks();
     expect(checks.map((c) => [c.check, c.ok])).toEqual([
       ['credentials', true],
       ['storage-account', true],
       ['shared-key', true],
+      ['blob-data', true],
+      ['delegation-key', true],
       ['region-match', true],
       ['resource-group', true],
       ['subnet', true],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { StoragePipelineOptions } from '@azure/storage-blob';
 
 /** A fresh database on the run's MongoDB wire server (FerretDB unless MONGODB_URI was set). */
 export function freshMongoUri(prefix = 't'): string {
@@ -12,4 +13,14 @@ export function blobEndpoint(): string {
   const endpoint = process.env.TEST_BLOB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_BLOB_ENDPOINT is unset: run the tests through jest');
   return endpoint;
+}
+
+/**
+ * Storage client options trusting the ARM simulator's certificate, which its storage gateway
+ * serves. StoragePipelineOptions does not declare tlsOptions, but the pipeline hands them to
+ * core-rest-pipeline's TLS policy (src/azure/blob-disks.ts relies on the same).
+ */
+export function trustingSimulator(sim: { caCertPem: string }): StoragePipelineOptions {
+  const options: StoragePipelineOptions & { tlsOptions: { ca: string } } = { tlsOptions: { ca: sim.caCertPem } };
+  return options;
 }

@@ -116,6 +116,8 @@ describe('connector test result', () => {
       { check: 'credentials', ok: true, detail: 'Signed in as app oslayer-bot.' },
       { check: 'storage-account', ok: true, detail: 'layerstore01 found in eastus.' },
       { check: 'shared-key', ok: true, detail: 'storage account layerstore01 allows Shared Key' },
+      { check: 'blob-data', ok: true, detail: 'the identity can write, read and delete blobs in container layers of layerstore01' },
+      { check: 'delegation-key', ok: true, detail: 'the identity can get a user delegation key' },
       { check: 'region-match', ok: false, detail: 'The connector says westus but the storage account is in eastus.' },
       { check: 'resource-group', ok: true, detail: 'rg-layers exists.' },
       { check: 'subnet', ok: true, detail: 'packaging subnet found.' },
@@ -128,6 +130,8 @@ describe('connector test result', () => {
         '✅ *Credentials*: Signed in as app oslayer-bot.',
         '✅ *Storage account*: layerstore01 found in eastus.',
         '✅ *Shared Key (account key) access*: storage account layerstore01 allows Shared Key',
+        '✅ *Blob data access (Microsoft Entra ID)*: the identity can write, read and delete blobs in container layers of layerstore01',
+        '✅ *User delegation key (SAS links)*: the identity can get a user delegation key',
         '❌ *Location matches the storage account*: The connector says westus but the storage account is in eastus.',
         '✅ *Resource group*: rg-layers exists.',
         '✅ *Subnet*: packaging subnet found.',
@@ -135,7 +139,7 @@ describe('connector test result', () => {
         '❌ *VM size*: Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.',
       ]),
     );
-    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 8 checks failed.');
+    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 10 checks failed.');
   });
 
   it('says which checks could not run, and only a full pass is a pass', () => {

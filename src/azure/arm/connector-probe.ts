@@ -7,12 +7,11 @@ import type { ArmConnection } from './clients.js';
 import { parseResourceId, sameLocation } from './resource-id.js';
 import { describeAccess, machineAccessOf } from '../../domain/machine-access.js';
 import { accessVerdict } from '../nsg-rules.js';
+import { result, skip, verdict, type Verdict } from '../probe-results.js';
 
 /** Packaging installs updates and apps; a single vCPU makes that (and NGen) painfully slow. */
 const MIN_VCPUS = 2;
 
-/** A check's verdict; thrown errors become failures with the service's message. */
-type Verdict = { ok: boolean; detail: string };
 
 export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
   const { compute, storage, resources, connector, profile } = arm;
@@ -155,14 +154,15 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
         verdict('machine-access', checkMachineAccess),
         verdict('vm-size', () => checkVmSize(generations)),
       ]);
+      // Informational: the bot signs with Microsoft Entra ID either way; the account key is only a fallback.
       const sharedKey: ProbeResult = !account
         ? skip('shared-key', 'the storage account could not be read')
-        : account.sharedKeyAllowed
-          ? result('shared-key', { ok: true, detail: `storage account ${connector.storageAccount} allows Shared Key (allowSharedKeyAccess is not false)` })
-          : result('shared-key', {
-              ok: false,
-              detail: `storage account ${connector.storageAccount} refuses Shared Key (allowSharedKeyAccess: false), and the bot still signs its storage requests with an account key; allow key access or wait for a release that signs with Microsoft Entra ID`,
-            });
+        : result('shared-key', {
+            ok: true,
+            detail: account.sharedKeyAllowed
+              ? `storage account ${connector.storageAccount} allows Shared Key; oslayer signs with Microsoft Entra ID and would use the account key only if Entra ID were refused`
+              : `storage account ${connector.storageAccount} refuses Shared Key (allowSharedKeyAccess: false); oslayer signs with Microsoft Entra ID and needs no account key`,
+          });
       const regionMatch: ProbeResult = !account
         ? skip('region-match', 'the storage account could not be read')
         : sameLocation(account.location, location)
@@ -174,20 +174,4 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
       return [credentials, storageAccount, sharedKey, regionMatch, resourceGroup, subnet, machineAccess, vmSize];
     },
   };
-}
-
-async function verdict(check: ProbeCheck, run: () => Promise<Verdict>): Promise<ProbeResult> {
-  try {
-    return result(check, await run());
-  } catch (err) {
-    return result(check, { ok: false, detail: toAzureError(err).message });
-  }
-}
-
-function result(check: ProbeCheck, { ok, detail }: Verdict): ProbeResult {
-  return { check, ok, skipped: false, detail };
-}
-
-function skip(check: ProbeCheck, reason: string): ProbeResult {
-  return { check, ok: false, skipped: true, detail: `skipped: ${reason}` };
 }

@@ -1,4 +1,7 @@
 /** The one Azure adapter: the ports of ../ports.js on the official ARM SDKs, bound to one connector. */
+import type { TokenCredential } from '@azure/identity';
+import type { TlsSettings } from '@azure/core-rest-pipeline';
+import { tlsOptions } from '../credentials.js';
 import type { ConnectorProbe, Machines } from '../ports.js';
 import { connect, type ArmConnectionOptions } from './clients.js';
 import { armConnectorProbe } from './connector-probe.js';
@@ -9,9 +12,13 @@ export type { ArmConnectionOptions, ConnectorTarget } from './clients.js';
 export interface AzurePorts {
   machines: Machines;
   probe: ConnectorProbe;
+  /** The connector's identity, for the storage data plane (its own scope, same token cache). */
+  credential: TokenCredential;
+  /** The cloud's TLS trust (a custom cloud's CA bundle), for clients outside ARM. */
+  tlsOptions?: TlsSettings;
 }
 
 export function armPorts(options: ArmConnectionOptions): AzurePorts {
   const arm = connect(options);
-  return { machines: armMachines(arm), probe: armConnectorProbe(arm) };
+  return { machines: armMachines(arm), probe: armConnectorProbe(arm), credential: arm.credential, ...tlsOptions(arm.profile) };
 }

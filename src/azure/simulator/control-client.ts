@@ -14,18 +14,28 @@ export interface RawAnswer {
   body: unknown;
 }
 
+export interface StorageView {
+  name: string;
+  allowSharedKeyAccess: boolean;
+  principalId: string;
+  roles: string[];
+  /** Requests to the account's blob endpoint so far, by how they were signed (Azure's own disk exports not counted). */
+  requests: Record<'sharedKey' | 'keySas' | 'bearer' | 'userDelegationSas' | 'anonymous', number>;
+}
+
 export type FaultSpec = z.input<typeof faultListSchema>['faults'][number];
 
 /**
  * Plain HTTPS to the simulator, trusting its certificate: the control API for tests and the
- * sandbox (guest flags, inventory, faults), and raw ARM requests where the exact JSON matters.
+ * sandbox (guest flags, inventory, faults), raw ARM requests where the exact JSON matters, and
+ * (with an absolute URL) its storage gateway, which serves the same certificate.
  */
 export class SimulatorControl {
   constructor(private readonly sim: SimulatorAddress) {}
 
-  request(method: string, path: string, opts: { body?: unknown; bearer?: string; form?: string } = {}): Promise<RawAnswer> {
+  request(method: string, path: string, opts: { body?: unknown; bearer?: string; form?: string; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
     const payload = opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     if (payload !== undefined) {
       headers['content-type'] = opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
     }
@@ -36,7 +46,9 @@ export class SimulatorControl {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined });
+          // Storage answers errors in XML; only JSON is parsed.
+          const json = /json/i.test(res.headers['content-type'] ?? '');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (json ? (JSON.parse(text) as unknown) : text) : undefined });
         });
         res.on('error', reject);
       });
@@ -71,6 +83,16 @@ export class SimulatorControl {
   /** Sets the storage account's allowSharedKeyAccess (false: every key-signed request and SAS is refused). */
   async setSharedKeyAccess(account: string, allowSharedKeyAccess: boolean): Promise<void> {
     await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { allowSharedKeyAccess });
+  }
+
+  /** Replaces the simulated app's built-in roles on the storage account (e.g. without Storage Blob Data Contributor). */
+  async setStorageRoles(account: string, roles: string[]): Promise<StorageView> {
+    return (await this.expectOk('PUT', `/_simulator/storage/${encodeURIComponent(account)}`, { roles })) as StorageView;
+  }
+
+  /** The account's Shared Key setting, the app's roles on it, and how the requests that reached it were signed. */
+  async storage(account: string): Promise<StorageView> {
+    return (await this.expectOk('GET', `/_simulator/storage/${encodeURIComponent(account)}`)) as StorageView;
   }
 
   /** Replaces the injected faults; [] clears them. */

@@ -3,9 +3,25 @@ import { faultListSchema, type FaultList } from './faults.js';
 import { guestControlSchema } from './guest.js';
 import { z } from 'zod';
 import { ArmError, parseBody, type Router } from './http.js';
+import type { StorageRequestLog } from './storage-gateway.js';
+import { KNOWN_STORAGE_ROLES, type StorageRoleAssignments } from './storage-roles.js';
+
+/** The storage account facts the control API steers: who the app is, its roles, and how its requests were signed. */
+export interface StorageControl {
+  /** The simulated app's service principal (object id), whose role assignments the API sets. */
+  principalId: string;
+  storageRoles: StorageRoleAssignments;
+  storageRequests: StorageRequestLog;
+}
+
+const storageControlSchema = z.object({
+  allowSharedKeyAccess: z.boolean().optional(),
+  /** The app's built-in roles on the account, replacing what it held. */
+  roles: z.array(z.enum(KNOWN_STORAGE_ROLES as [string, ...string[]])).optional(),
+});
 
 /** Tests and the sandbox steer the simulator here, without credentials. Never faulted. */
-export function registerControlRoutes(router: Router, context: SimulatorContext, faults: FaultList): void {
+export function registerControlRoutes(router: Router, context: SimulatorContext, faults: FaultList, storage: StorageControl): void {
   const anonymous = { anonymous: true };
   router.add('GET', '/_simulator/inventory', () => ({ status: 200, body: { resources: context.store.inventory() } }), anonymous);
   router.add('GET', '/_simulator/guest/:vm', (req) => ({ status: 200, body: context.guests.view(req.params.vm!) }), anonymous);
@@ -15,16 +31,30 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
     (req) => ({ status: 200, body: context.guests.control(req.params.vm!, parseBody(guestControlSchema, req)) }),
     anonymous,
   );
-  // Like an admin (or Azure Policy) switching "Allow storage account key access" off in the portal.
+  const storageAccount = (name: string) => {
+    const account = context.store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === name);
+    if (!account) throw new ArmError(404, 'StorageAccountNotFound', `The storage account ${name} was not found.`);
+    return account;
+  };
+  const storageView = (name: string) => ({
+    name,
+    allowSharedKeyAccess: storageAccount(name).properties.allowSharedKeyAccess !== false,
+    principalId: storage.principalId,
+    roles: storage.storageRoles.rolesOf(name, storage.principalId),
+    requests: storage.storageRequests.of(name),
+  });
+  router.add('GET', '/_simulator/storage/:account', (req) => ({ status: 200, body: storageView(req.params.account!) }), anonymous);
+  // Like an admin (or Azure Policy) switching "Allow storage account key access" off in the portal,
+  // or changing the app's role assignments on the account.
   router.add(
     'PUT',
     '/_simulator/storage/:account',
     (req) => {
-      const { allowSharedKeyAccess } = parseBody(z.object({ allowSharedKeyAccess: z.boolean() }), req);
-      const account = context.store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === req.params.account);
-      if (!account) throw new ArmError(404, 'StorageAccountNotFound', `The storage account ${req.params.account!} was not found.`);
-      account.properties.allowSharedKeyAccess = allowSharedKeyAccess;
-      return { status: 200, body: { name: account.name, allowSharedKeyAccess } };
+      const { allowSharedKeyAccess, roles } = parseBody(storageControlSchema, req);
+      const account = storageAccount(req.params.account!);
+      if (allowSharedKeyAccess !== undefined) account.properties.allowSharedKeyAccess = allowSharedKeyAccess;
+      if (roles) storage.storageRoles.assign(account.name, storage.principalId, roles);
+      return { status: 200, body: storageView(account.name) };
     },
     anonymous,
   );

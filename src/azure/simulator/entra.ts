@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ArmError, type Router, type SimRequest, type SimResponse } from './http.js';
 
 export interface AppRegistration {
@@ -7,27 +8,89 @@ export interface AppRegistration {
   clientSecret: string;
 }
 
-/** Access tokens the token endpoint has issued; ARM calls must carry one of them. */
-export class IssuedTokens {
-  private readonly tokens = new Set<string>();
+/** The claims the simulator's services read from an access token. */
+export interface TokenClaims extends JWTPayload {
+  aud: string;
+  /** The service principal's object id: who role assignments and user delegation keys are for. */
+  oid: string;
+  tid: string;
+  appid: string;
+}
 
-  issue(): string {
-    const token = randomBytes(32).toString('base64url');
-    this.tokens.add(token);
-    return token;
+/**
+ * Access tokens as Microsoft Entra ID issues them for client credentials: a JWT whose `aud` is
+ * the resource the scope names (`https://storage.azure.com/.default` → `https://storage.azure.com`),
+ * with the v1 issuer `https://sts.windows.net/{tenant}/`, `iat`/`nbf`/`exp`, and the principal's
+ * `oid`/`tid`/`appid` (learn.microsoft.com, identity-platform "Access token claims reference").
+ * Azurite's `--oauth basic` reads exactly these (lifetime, issuer prefix, audience), and the user
+ * delegation key it derives is bound to `oid` and `tid`. Signed with a key of this simulator run,
+ * so ARM and the storage gateway accept only tokens it issued.
+ */
+export class TokenIssuer {
+  private readonly key = randomBytes(32);
+  /** The app's service principal, as its object id would appear in role assignments. */
+  readonly principalId: string;
+
+  constructor(readonly app: AppRegistration) {
+    this.principalId = principalIdOf(app.clientId);
   }
 
-  /** Throws ARM's 401 unless the request carries `Authorization: Bearer <issued token>`. */
-  authenticate(req: SimRequest): void {
+  issue(scope: string, lifetimeSeconds: number): Promise<string> {
+    const audience = scope.replace(/\/\.default$/, '');
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ oid: this.principalId, tid: this.app.tenantId, appid: this.app.clientId, ver: '1.0' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setAudience(audience)
+      .setIssuer(`https://sts.windows.net/${this.app.tenantId}/`)
+      .setSubject(this.principalId)
+      .setIssuedAt(now)
+      .setNotBefore(now - 300)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(randomUUID())
+      .sign(this.key);
+  }
+
+  /** The token's claims if this simulator issued it and it is within its lifetime; else why not. */
+  async verify(token: string): Promise<{ claims: TokenClaims } | { problem: 'expired' | 'invalid' }> {
+    try {
+      const { payload } = await jwtVerify<TokenClaims>(token, this.key, { algorithms: ['HS256'] });
+      return { claims: payload };
+    } catch (error) {
+      return { problem: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
+    }
+  }
+
+  /**
+   * Throws ARM's 401 unless the request carries a token of ours for Azure Resource Manager.
+   * `audiences`: what this ARM accepts as `aud` (its own URL, and management.azure.com's names).
+   */
+  async authenticate(req: SimRequest, audiences: readonly string[]): Promise<void> {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) {
       throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
     }
-    if (!this.tokens.has(token)) {
+    const verified = await this.verify(token);
+    if ('problem' in verified) {
+      if (verified.problem === 'expired') throw new ArmError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.');
       throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     }
+    const audience = verified.claims.aud.replace(/\/$/, '');
+    if (!audiences.some((allowed) => allowed.replace(/\/$/, '') === audience)) {
+      // ARM's wording, e.g. for a storage token sent to management.azure.com.
+      throw new ArmError(
+        401,
+        'InvalidAuthenticationTokenAudience',
+        `The access token has been obtained for wrong audience or resource '${verified.claims.aud}'. It should exactly match with one of the allowed audiences ${audiences.map((a) => `'${a}'`).join(',')}.`,
+      );
+    }
   }
+}
+
+/** A stable object id for the app's service principal, so role assignments survive a restart of the simulator. */
+function principalIdOf(clientId: string): string {
+  const hex = createHash('sha256').update(`service-principal:${clientId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
@@ -35,7 +98,7 @@ export class IssuedTokens {
  * to run for real against `authorityHost: <simulator>` with instance discovery disabled:
  * the tenant's OpenID metadata and the client-credentials token endpoint.
  */
-export function registerEntraRoutes(router: Router, app: AppRegistration, tokens: IssuedTokens): void {
+export function registerEntraRoutes(router: Router, app: AppRegistration, tokens: TokenIssuer): void {
   router.add('GET', '/:tenant/v2.0/.well-known/openid-configuration', (req) => openIdConfiguration(req, app), {
     anonymous: true,
   });
@@ -65,7 +128,7 @@ function openIdConfiguration(req: SimRequest, app: AppRegistration): SimResponse
   };
 }
 
-function token(req: SimRequest, app: AppRegistration, tokens: IssuedTokens): SimResponse {
+async function token(req: SimRequest, app: AppRegistration, tokens: TokenIssuer): Promise<SimResponse> {
   if (req.params.tenant !== app.tenantId) return tenantNotFound(req.params.tenant ?? '');
   const form = new URLSearchParams(req.rawBody);
   if (form.get('grant_type') !== 'client_credentials') {
@@ -85,9 +148,14 @@ function token(req: SimRequest, app: AppRegistration, tokens: IssuedTokens): Sim
       `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
     );
   }
+  const scope = form.get('scope') ?? '';
+  if (!/^\S+\/\.default$/.test(scope)) {
+    return oauthError(400, 'invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+  }
+  const lifetime = 3599;
   return {
     status: 200,
-    body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: tokens.issue() },
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: await tokens.issue(scope, lifetime) },
   };
 }
 

@@ -12,7 +12,7 @@ import { registerControlRoutes } from './control.js';
 import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
-import { IssuedTokens, registerEntraRoutes } from './entra.js';
+import { TokenIssuer, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
 import { ArmError, Router, armErrorResponse, jsonBody, readBody, send, type SimRequest, type SimResponse } from './http.js';
@@ -25,6 +25,7 @@ import { registerSkuRoutes } from './skus.js';
 import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } from './throttle.js';
 import { registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
 import { startStorageGateway } from './storage-gateway.js';
+import { StorageRoleAssignments } from './storage-roles.js';
 import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { registerSettingsRoutes } from './settings.js';
@@ -105,9 +106,16 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const storageAccount = new URL(blobEndpoint).pathname.split('/').filter(Boolean).pop() ?? 'devstoreaccount1';
   const vnetId = resourceId(subscriptionId, resourceGroup, 'Microsoft.Network/virtualNetworks', VNET_NAME);
   const store = new ResourceStore(subscriptionId);
+  const tokens = new TokenIssuer(app);
+  const storageRoles = new StorageRoleAssignments();
+  const certificate = await generateLoopbackCertificate();
   const gateway = await startStorageGateway({
     azuriteOrigin: new URL(blobEndpoint).origin,
+    certificate,
     sharedKeyAllowed: (account) => sharedKeyAllowed(store, account),
+    tenantId: app.tenantId,
+    dataRoles: (account, principalId) => storageRoles.rolesOf(account, principalId),
+    verifyToken: (token) => tokens.verify(token),
     platformContainers: [DiskBlobs.container],
   });
   const storageBlobEndpoint = `${gateway.origin}/${storageAccount}`;
@@ -136,12 +144,11 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
 
-  const tokens = new IssuedTokens();
   const faults = new FaultList();
   const throttle = new SubscriptionThrottle();
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
-  registerControlRoutes(router, context, faults);
+  registerControlRoutes(router, context, faults, { principalId: tokens.principalId, storageRoles, storageRequests: gateway.requests });
   registerRequestCountRoutes(router, throttle);
   registerSettingsRoutes(router, context);
   context.agents.register(router);
@@ -155,7 +162,6 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerMachineActionRoutes(router, context);
   new Deployments(context, providerCall(router, location)).register(router);
 
-  const certificate = await generateLoopbackCertificate();
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
   const caCertPath = join(certDir, 'ca.pem');
   writeFileSync(caCertPath, certificate.certPem);
@@ -206,7 +212,7 @@ function listen(server: Server, port: number): Promise<void> {
 /** One request: injected faults first, then the route, its bearer check, and ARM-shaped errors. */
 interface Dispatcher {
   router: Router;
-  tokens: IssuedTokens;
+  tokens: TokenIssuer;
   faults: FaultList;
   throttle: SubscriptionThrottle;
   location: string;
@@ -251,7 +257,7 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
   const found = router.match(request.method, request.path);
   if (!found) throw new ArmError(404, 'NotFound', `The simulator does not serve ${request.method} ${request.path}.`);
   if (!found.route.anonymous) {
-    tokens.authenticate(request);
+    await tokens.authenticate(request, armAudiences(request.origin));
     const apiVersion = request.query.get('api-version');
     if (!apiVersion) {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
@@ -263,6 +269,14 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
     return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
   return found.route.handler({ ...request, params: found.params });
+}
+
+/**
+ * The audiences ARM accepts: public Azure's two resource names (what the portal and most tools
+ * ask for) and, as on a custom cloud whose ARM names itself, this simulator's own URL.
+ */
+function armAudiences(origin: string): string[] {
+  return ['https://management.core.windows.net/', 'https://management.azure.com/', `${origin}/`];
 }
 
 /** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */

@@ -43,8 +43,8 @@ interface PortalTemplate {
 
 /** Deploys `template` (or the template at `templateUrl`) the way the portal's Custom deployment would. */
 export async function deployTemplateLikePortal(user: PortalUser, template: PortalTemplate | string, choices: PortalChoices = {}): Promise<PortalOutcome> {
-  const body = typeof template === 'string' ? ((await (await fetch(template)).json()) as PortalTemplate) : template;
   const control = new SimulatorControl(user);
+  const body = typeof template === 'string' ? await downloadTemplate(control, template) : template;
   const bearer = await signIn(control, user);
   const subscriptionScope = /subscriptionDeploymentTemplate\.json/i.test(body.$schema ?? '');
   if (!subscriptionScope && !choices.resourceGroup) throw new Error('the portal asks for a resource group for this template');
@@ -72,6 +72,13 @@ export async function deployTemplateLikePortal(user: PortalUser, template: Porta
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The template behind the link, as the portal's browser fetches it (a SAS link to the storage gateway, which the simulator's CA signs). */
+async function downloadTemplate(control: SimulatorControl, templateUrl: string): Promise<PortalTemplate> {
+  const answer = await control.request('GET', templateUrl);
+  if (answer.status !== 200) throw new Error(`the portal could not read the template: HTTP ${answer.status} ${answer.headers['x-ms-error-code'] ?? ''}`);
+  return answer.body as PortalTemplate;
 }
 
 /** The signed-in portal user, as a client-credentials token from the Entra ID stand-in. */

@@ -1,67 +1,165 @@
 /**
- * The simulated storage account's blob endpoint: a small HTTP gateway in front of Azurite that
- * enforces what Azurite cannot, the account's `allowSharedKeyAccess`. While it is false, Azure
- * Storage refuses every request signed with an account key (Authorization: SharedKey or
- * SharedKeyLite) and every SAS signed with one (a service or account SAS: `sig` without the
- * `skoid` of a user delegation SAS) with 403 KeyBasedAuthenticationNotPermitted, and the gateway
- * does the same. Everything else is passed to Azurite as it came.
- * Source: "Prevent Shared Key authorization for an Azure Storage account"
- * (learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent).
+ * The simulated storage account's blob endpoint: a small HTTPS gateway in front of Azurite that
+ * enforces what Azurite cannot. Azurite (started with `--oauth basic`) checks a bearer token's
+ * lifetime, issuer and audience and signs user delegation keys; it does not check who signed the
+ * token, what roles its principal holds, or the account's `allowSharedKeyAccess`. The gateway does:
+ *
+ * - `allowSharedKeyAccess: false`: every request signed with an account key (Authorization:
+ *   SharedKey or SharedKeyLite) and every SAS signed with one (a service or account SAS: `sig`
+ *   without the `skoid` of a user delegation SAS) → 403 KeyBasedAuthenticationNotPermitted.
+ *   Source: "Prevent Shared Key authorization for an Azure Storage account"
+ *   (learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent).
+ * - Bearer tokens must be ones the simulator's Entra ID issued (else 401 InvalidAuthenticationInfo,
+ *   with the WWW-Authenticate challenge Azure Storage sends), and their principal must hold a role
+ *   that grants the operation (else 403 AuthorizationPermissionMismatch). A user delegation SAS is
+ *   checked against the roles of the principal that got the key (`skoid`): Azure grants the
+ *   intersection of the SAS's permissions and that principal's. Source: "Authorize access to blobs
+ *   using Microsoft Entra ID" and "Create a user delegation SAS" (learn.microsoft.com), the
+ *   built-in role definitions (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+ * - Get User Delegation Key with an Expiry more than 7 days after the request → 400
+ *   InvalidXmlNodeValue naming the value. Source: "Get User Delegation Key" (request body: at most
+ *   seven days); the answer as quoted in Azure/azure-sdk-for-net#17690 and #45789.
+ *
+ * Everything else is passed to Azurite as it came, with `x-forwarded-proto: https` so that Azurite
+ * (see tools/azurite-copy-fix.cjs) knows the client spoke TLS.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { LoopbackCertificate } from './certificate.js';
+import { dataActionsOf, type StorageDataAction } from './storage-roles.js';
 
 export interface StorageGateway {
-  /** http://127.0.0.1:PORT — the account's blob endpoint is this plus /<account>. */
+  /** https://127.0.0.1:PORT — the account's blob endpoint is this plus /<account>. */
   origin: string;
+  /** How the requests that reached each account were authorised, counted since start. */
+  requests: StorageRequestLog;
   stop(): Promise<void>;
+}
+
+export type StorageAuthKind = 'sharedKey' | 'keySas' | 'bearer' | 'userDelegationSas' | 'anonymous';
+
+export class StorageRequestLog {
+  private readonly counts = new Map<string, Record<StorageAuthKind, number>>();
+
+  count(account: string, kind: StorageAuthKind): void {
+    const counts = this.of(account);
+    counts[kind] += 1;
+  }
+
+  of(account: string): Record<StorageAuthKind, number> {
+    let counts = this.counts.get(account);
+    if (!counts) this.counts.set(account, (counts = { sharedKey: 0, keySas: 0, bearer: 0, userDelegationSas: 0, anonymous: 0 }));
+    return counts;
+  }
 }
 
 export interface StorageGatewayOptions {
   /** Azurite's origin, e.g. http://127.0.0.1:10000 */
   azuriteOrigin: string;
+  /** The simulator's loopback certificate, served here too so clients trust one CA. */
+  certificate: LoopbackCertificate;
+  /** The tenant the account belongs to, named in the bearer challenge of a 401. */
+  tenantId: string;
   /** Whether the named account currently accepts Shared Key (its ARM `allowSharedKeyAccess`, unset meaning true). */
   sharedKeyAllowed(account: string): boolean;
+  /** The built-in role names `principalId` holds on the account. */
+  dataRoles(account: string, principalId: string): readonly string[];
+  /** The token's principal if the simulator's Entra ID issued it and it has not expired. */
+  verifyToken(token: string): Promise<{ claims: { oid: string; tid: string } } | { problem: 'expired' | 'invalid' }>;
   /**
    * Containers that stand for Azure's own storage rather than the customer's account: a managed
    * disk's export SAS (Grant Access) points at a Microsoft-managed account, which the customer
-   * account's setting does not govern.
+   * account's settings and role assignments do not govern.
    */
   platformContainers: readonly string[];
 }
 
+/** The longest a user delegation key may live, counted from the request. */
+const MAX_DELEGATION_KEY_MS = 7 * 24 * 3600_000;
+
 export async function startStorageGateway(opts: StorageGatewayOptions): Promise<StorageGateway> {
   const target = new URL(opts.azuriteOrigin);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+  const requests = new StorageRequestLog();
+  const server = createServer({ cert: opts.certificate.certPem, key: opts.certificate.keyPem }, (req, res) => {
+    void serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`storage gateway: ${String(error)}`);
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://gateway');
     const [, account = '', container = ''] = url.pathname.split('/').map(decodeURIComponent);
+    const auth = authKindOf(req, url);
     const governed = !opts.platformContainers.includes(container);
-    if (governed && !opts.sharedKeyAllowed(account) && isKeySigned(req, url)) {
-      refuseKeyBasedAuth(res);
+    if (governed) requests.count(account, auth);
+    const refusal = governed ? await refusalFor(req, url, account, auth) : undefined;
+    if (refusal) {
       req.resume();
-      return;
+      return storageError(res, refusal, opts.tenantId);
     }
-    const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const body = isDelegationKeyRequest(req, url) ? await readAll(req) : undefined;
+    if (body) {
+      const expiry = /<Expiry>([^<]+)<\/Expiry>/.exec(body.toString('utf8'))?.[1];
+      if (expiry && Date.parse(expiry) > Date.now() + MAX_DELEGATION_KEY_MS) {
+        return storageError(res, {
+          status: 400,
+          code: 'InvalidXmlNodeValue',
+          message: 'The value for one of the XML nodes is not in the correct format.',
+          extra: `<XmlNodeName>${expiry}</XmlNodeName><XmlNodeValue>${expiry}</XmlNodeValue>`,
+        });
+      }
+    }
+    const headers = { ...req.headers, 'x-forwarded-proto': 'https' };
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`storage gateway: ${error.message}`);
     });
-    req.pipe(upstream);
-  });
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
+  }
+
+  async function refusalFor(req: IncomingMessage, url: URL, account: string, auth: StorageAuthKind): Promise<StorageRefusal | undefined> {
+    if ((auth === 'sharedKey' || auth === 'keySas') && !opts.sharedKeyAllowed(account)) {
+      return { status: 403, code: 'KeyBasedAuthenticationNotPermitted', message: 'Key based authentication is not permitted on this storage account.' };
+    }
+    let principalId: string | undefined;
+    if (auth === 'bearer') {
+      const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const verified = await opts.verifyToken(token);
+      if ('problem' in verified) {
+        return {
+          status: 401,
+          code: 'InvalidAuthenticationInfo',
+          message: 'Server failed to authenticate the request. Please refer to the information in the www-authenticate header.',
+          extra: `<AuthenticationErrorDetail>${verified.problem === 'expired' ? 'Lifetime validation failed. The token is expired.' : 'Signature validation failed.'}</AuthenticationErrorDetail>`,
+          wwwAuthenticate: true,
+        };
+      }
+      principalId = verified.claims.oid;
+    }
+    if (auth === 'userDelegationSas') principalId = url.searchParams.get('skoid') ?? '';
+    if (principalId === undefined) return undefined;
+    const needed = actionsFor(req, url);
+    const granted = dataActionsOf(opts.dataRoles(account, principalId));
+    if (needed.every((action) => granted.has(action))) return undefined;
+    return { status: 403, code: 'AuthorizationPermissionMismatch', message: 'This request is not authorized to perform this operation using this permission.' };
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `https://127.0.0.1:${port}`,
+    requests,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -70,23 +168,62 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
   };
 }
 
-/** A request authorised by the account key: Shared Key, or a SAS signed with the key rather than a user delegation key. */
-export function isKeySigned(req: Pick<IncomingMessage, 'headers'>, url: URL): boolean {
-  if (/^SharedKey(Lite)? /i.test(req.headers.authorization ?? '')) return true;
-  return url.searchParams.has('sig') && !url.searchParams.has('skoid');
+/** How a request is authorised: Shared Key, a SAS signed with the key or with a user delegation key, a bearer token, or not at all. */
+export function authKindOf(req: Pick<IncomingMessage, 'headers'>, url: URL): StorageAuthKind {
+  const authorization = req.headers.authorization ?? '';
+  if (/^SharedKey(Lite)? /i.test(authorization)) return 'sharedKey';
+  if (/^Bearer /i.test(authorization)) return 'bearer';
+  if (url.searchParams.has('sig')) return url.searchParams.has('skoid') ? 'userDelegationSas' : 'keySas';
+  return 'anonymous';
+}
+
+/** The data actions (in the built-in roles' terms) a blob service request needs. */
+function actionsFor(req: IncomingMessage, url: URL): StorageDataAction[] {
+  const method = req.method ?? 'GET';
+  const comp = url.searchParams.get('comp');
+  const service = url.searchParams.get('restype') === 'service';
+  if (service && comp === 'userdelegationkey') return ['generateUserDelegationKey'];
+  if (service && comp === 'properties') return [method === 'GET' ? 'serviceRead' : 'serviceWrite'];
+  if (comp === 'tags' || (comp === 'blobs' && url.searchParams.has('where'))) return [method === 'GET' ? 'tagsRead' : 'tagsWrite'];
+  const reading = method === 'GET' || method === 'HEAD';
+  const actions: StorageDataAction[] = [reading ? 'read' : method === 'DELETE' ? 'delete' : 'write'];
+  if (!reading && req.headers['x-ms-tags']) actions.push('tagsWrite');
+  return actions;
+}
+
+function isDelegationKeyRequest(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'POST' && url.searchParams.get('restype') === 'service' && url.searchParams.get('comp') === 'userdelegationkey';
+}
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface StorageRefusal {
+  status: number;
+  code: string;
+  message: string;
+  /** Further XML elements of the error, after Message. */
+  extra?: string;
+  wwwAuthenticate?: boolean;
 }
 
 /** Azure Storage's answer, in its XML error shape with the x-ms-error-code header. */
-function refuseKeyBasedAuth(res: ServerResponse): void {
+function storageError(res: ServerResponse, refusal: StorageRefusal, tenantId?: string): void {
   const requestId = randomUUID();
   const body =
-    '<?xml version="1.0" encoding="utf-8"?><Error><Code>KeyBasedAuthenticationNotPermitted</Code>' +
-    `<Message>Key based authentication is not permitted on this storage account.\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message></Error>`;
-  res.writeHead(403, {
+    `<?xml version="1.0" encoding="utf-8"?><Error><Code>${refusal.code}</Code>` +
+    `<Message>${refusal.message}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message>${refusal.extra ?? ''}</Error>`;
+  res.writeHead(refusal.status, {
     'content-type': 'application/xml',
     'content-length': String(Buffer.byteLength(body)),
     'x-ms-request-id': requestId,
-    'x-ms-error-code': 'KeyBasedAuthenticationNotPermitted',
+    'x-ms-error-code': refusal.code,
+    ...(refusal.wwwAuthenticate && tenantId
+      ? { 'www-authenticate': `Bearer authorization_uri=https://login.microsoftonline.com/${tenantId}/oauth2/authorize resource_id=https://storage.azure.com` }
+      : {}),
   });
   res.end(body);
 }

@@ -22,7 +22,7 @@ export function register(app: App, services: Services): void {
     if (!inModal) await respond({ response_type: 'ephemeral', replace_original: false, text: testing });
     // The size must boot every layer kept on this connector (Generation 1 and/or 2).
     const generations = [...new Set((await services.repos.layers.list({ connectorId: connector._id })).map((layer) => layer.vmGeneration))];
-    const results = await services.azure.session(connector).probe.runChecks({ generations });
+    const results = await services.azure.session(connector).runChecks({ generations });
     // A skipped check did not run; the message shows it as "not checked" rather than as a failure of its own.
     const ran = results.filter((r) => !r.skipped).map(({ check, ok, detail }) => ({ check, ok, detail }));
     const report = connectorTestMessage(connector.name, ran);
