@@ -11,20 +11,13 @@ import { machineClaimKey, WATCH_MACHINE_JOB } from '../../src/workflow/machine-j
 import { STARTED } from '../../src/workflow/machine-actions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TASK_VIEW_IDS } from '../../views/tasks.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, CHANNEL, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, CHANNEL, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world));
 
 const DONE = /is deployable and is now the layer's latest version/;
 

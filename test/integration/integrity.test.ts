@@ -2,25 +2,20 @@ import { CONDITION_ADVICE, INTEGRITY_CONDITIONS, type IntegrityCondition } from 
 import type { GuestChanges } from '../../src/azure/simulator/index.js';
 import { CLEAN_GUEST } from '../../src/azure/simulator/guest.js';
 import { finalizeBlocker } from '../../src/workflow/finalize.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 
 let t: TestBot;
 let ui: TaskButtons;
 let v: PublishedVersion;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
+useTaskButtons(async (world) => {
+  ({ t, ui } = world);
   v = await ui.publish('integrity-1');
   await ui.deploy(v);
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+});
 
 const SETUP_ENTRY = { view: '64' as const, key: 'RunOnce' as const, name: 'Finish <!here> setup', command: 'C:\\setup\\finish.cmd' };
 
