@@ -72,6 +72,22 @@ export async function startVersion(t: TestBot, layer: OsLayer, baseVersionId: st
   return { version: result.version, task: result.task, where };
 }
 
+export interface ReadyVersion extends StartedVersion {
+  /** The packaging machine readyToFinalize made, deallocated. */
+  machine: { vmName: string; diskName: string };
+  /** The task message once it shows Ready to Finalize, with its Finalize and Cancel buttons. */
+  ready: RecordedCall;
+}
+
+/** startVersion, then readyToFinalize once its message shows Action Required: a version whose message offers Finalize. */
+export async function startReadyVersion(t: TestBot, layer: OsLayer, baseVersionId: string, name: string): Promise<ReadyVersion> {
+  const started = await startVersion(t, layer, baseVersionId, name);
+  await waitForStatus(t, started.where.ts, 'action-required');
+  const machine = await readyToFinalize(t.bot.services, started.task._id);
+  const ready = await waitForStatus(t, started.where.ts, 'ready-to-finalize');
+  return { ...started, machine, ready };
+}
+
 export function textOf(call: RecordedCall): string {
   return JSON.stringify(call.args.blocks);
 }
@@ -154,10 +170,7 @@ export async function failingFinalize(
   const inventory = () => t.bot.sandbox!.simulator.inventory();
   const { layer, base } = from;
   const before = await sandboxContents(t);
-  const { task, where } = await startVersion(t, layer, base._id, name);
-  await waitForStatus(t, where.ts, 'action-required');
-  const machine = await readyToFinalize(t.bot.services, task._id);
-  const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+  const { task, where, machine, ready } = await startReadyVersion(t, layer, base._id, name);
   await breakIt(machine);
   await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
 
