@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectorConfig, LayerVersion, OsLayer, Role, Task } from '../../src/domain/model.js';
 import type { Repositories } from '../../src/store/repositories.js';
+import { GIB } from '../../src/azure/vhd.js';
 import { interactionBody } from '../../src/local/slack-signature.js';
 import type { TestBot } from './bot.js';
 
@@ -89,6 +90,29 @@ export async function seedTask(
   const task = taskRecord({ layerId: layer._id, versionId: version._id, ...opts.task });
   await repos.tasks.insert(task);
   return { connector, layer, version, task };
+}
+
+/** A layer on `connectorId` whose latest version is a deployable base, stored: `disk` names its VHD, `sizeGb` its size. */
+export async function insertLayerWithBase(
+  repos: Repositories,
+  opts: { connectorId: string; layerName: string; baseName: string; disk: string; sizeGb: number },
+): Promise<{ layer: OsLayer; base: LayerVersion }> {
+  const { connectorId, disk, sizeGb } = opts;
+  const layer = layerRecord({ name: opts.layerName, connectorId });
+  const base = versionRecord({
+    layerId: layer._id,
+    connectorId,
+    name: opts.baseName,
+    maxLayerSizeGb: sizeGb,
+    packagingDiskFilename: disk,
+    status: 'deployable',
+    diskUri: disk,
+    diskSizeBytes: sizeGb * GIB,
+    createdBy: USERS.administrator,
+  });
+  await repos.layers.insert({ ...layer, latestVersionId: base._id });
+  await repos.versions.insert(base);
+  return { layer, base };
 }
 
 /** The Events API envelope Slack sends when `user` opens the app's Home tab. */
