@@ -8,6 +8,7 @@ import type { Repositories } from '../../src/store/repositories.js';
 import { GIB } from '../../src/azure/vhd.js';
 import { interactionBody } from '../../src/local/slack-signature.js';
 import type { TestBot } from './bot.js';
+import { interactionSender } from './slack-payloads.js';
 
 /** One user per role: UADMIN1 is the test bot's bootstrap admin; the others get theirs from `grantRoles`. */
 export const USERS: Readonly<Record<Role, string>> = { administrator: 'UADMIN1', 'manage-os-layers': 'UMANAGER1', 'read-only': 'UREADER1' };
@@ -138,11 +139,7 @@ export async function clickInHome(t: TestBot, user: string, actionId: string, va
   await t.post(
     interactionBody({
       type: 'block_actions',
-      team: { id: 'TLOCAL', domain: 'local' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'TLOCAL' },
-      api_app_id: 'AOSLAYER',
-      token: 'deprecated-verification-token',
-      trigger_id: t.slack.issueTrigger(user),
+      ...interactionSender(user, t.slack.issueTrigger(user)),
       container: { type: 'view', view_id: home.id },
       view: home.view,
       actions: [{ type: 'button', action_id: actionId, block_id: 'b', ...(value !== undefined ? { value } : {}), action_ts: `${Date.now() / 1000}` }],
