@@ -11,7 +11,8 @@ import { createVersion } from '../../src/workflow/create-version.js';
 import type { LayerVersion, OsLayer, Task } from '../../src/domain/model.js';
 import type { RecordedCall } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
-import { isEphemeralTo, type SlackClientSim } from './interactions.js';
+import { isEphemeralTo } from './interactions.js';
+import type { SandboxWorld } from './world.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 /**
@@ -160,15 +161,13 @@ export async function taggedWith(inventory: () => InventoryItem[] | Promise<Inve
  * keeps the machine for a look and offers Clean up, which then leaves nothing of the task behind.
  */
 export async function failingFinalize(
-  t: TestBot,
-  sim: SlackClientSim,
-  from: { layer: OsLayer; base: LayerVersion },
+  world: SandboxWorld,
   name: string,
   breakIt: (machine: { vmName: string; diskName: string }) => Promise<void>,
   reason: string,
 ): Promise<void> {
+  const { t, sim, layer, base } = world;
   const inventory = () => t.bot.sandbox!.simulator.inventory();
-  const { layer, base } = from;
   const before = await sandboxContents(t);
   const { task, where, machine, ready } = await startReadyVersion(t, layer, base._id, name);
   await breakIt(machine);
