@@ -56,6 +56,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The environment `npm start` reads: a quiet bot on `port` against the fake Slack at `apiUrl`, with `extra` settings. */
+function botEnv(at: { apiUrl: string; port: number; mongodbUri: string; dataDir: string }, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: at.apiUrl,
+    PORT: String(at.port),
+    MONGODB_URI: at.mongodbUri,
+    OSLAYER_DATA_DIR: at.dataDir,
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
 /** How long the bot may take to become ready (a loaded shared machine needs more than the 3 s target). */
 const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 30_000);
 
@@ -155,19 +170,11 @@ async function slowAzurePhase(ferretUri: string): Promise<Array<Record<string, s
   const port = await freePort();
   const mongodbUri = `${ferretUri}benchslow`;
   const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: apiUrl,
-      PORT: String(port),
-      MONGODB_URI: mongodbUri,
-      OSLAYER_DATA_DIR: mkdtempSync(join(tmpdir(), 'oslayer-bench-data-')),
+    env: botEnv({ apiUrl, port, mongodbUri, dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bench-data-')) }, {
       OSLAYER_SANDBOX: '1',
       OSLAYER_ADMINS: 'UBENCH',
       OSLAYER_NOTIFY_CHANNEL: 'CBENCH',
-      LOG_LEVEL: 'error',
-    },
+    }),
     stdio: ['pipe', 'inherit', 'inherit'],
   });
   const mongo = new MongoClient(mongodbUri);
@@ -255,16 +262,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     beforeSpawn();
     const bot = spawn(process.execPath, args, {
-      env: {
-        PATH: process.env.PATH ?? '',
-        SLACK_BOT_TOKEN: TOKEN,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: apiUrl,
-        PORT: String(port),
-        MONGODB_URI: `${ferret.uri}bench`,
-        OSLAYER_DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-      },
+      env: botEnv({ apiUrl, port, mongodbUri: `${ferret.uri}bench`, dataDir }),
       stdio: ['pipe', 'inherit', 'inherit'],
     });
     // A bot that never became ready is stopped, not left running.

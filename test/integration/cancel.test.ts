@@ -1,10 +1,8 @@
-import type { TestBot } from '../support/bot.js';
-import { useSandboxWorld } from '../support/world.js';
-import type { SlackClientSim } from '../support/interactions.js';
+import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import {
   buttonsOf,
-  readyToFinalize,
   sandboxContents,
+  startReadyVersion,
   startVersion,
   taggedWith,
   threadOf,
@@ -13,18 +11,15 @@ import {
   waitForThread,
 } from '../support/ready-to-finalize.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
-let t: TestBot;
-let sim: SlackClientSim;
-let layer: OsLayer;
-let base: LayerVersion;
-useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UREADER1: 'read-only' });
+let world: SandboxWorld;
+useSandboxWorld((w) => (world = w), { UREADER1: 'read-only' });
 
-const inventory = () => t.bot.sandbox!.simulator.inventory();
+const inventory = () => world.t.bot.sandbox!.simulator.inventory();
 
 describe('Cancel', () => {
   it("also deletes blobs found only by the task's mark (blob-disks.test shows the metadata mark of accounts without index tags)", async () => {
+    const { t, sim, layer, base } = world;
     const before = await sandboxContents(t);
     const { task, where } = await startVersion(t, layer, base._id, '2027-04');
     const actionRequired = await waitForStatus(t, where.ts, 'action-required');
@@ -40,6 +35,7 @@ describe('Cancel', () => {
   });
 
   it('from Action Required deletes the packaging disk and the template; a Read Only user is refused; a second Cancel changes nothing', async () => {
+    const { t, sim, layer, base } = world;
     const before = await sandboxContents(t);
     const { task, where } = await startVersion(t, layer, base._id, '2027-05');
     const actionRequired = await waitForStatus(t, where.ts, 'action-required');
@@ -66,11 +62,9 @@ describe('Cancel', () => {
   });
 
   it('from Ready to Finalize deletes the machine, its disk and NIC as well', async () => {
+    const { t, sim, layer, base } = world;
     const before = await sandboxContents(t);
-    const { task, where } = await startVersion(t, layer, base._id, '2027-06');
-    await waitForStatus(t, where.ts, 'action-required');
-    const { vmName, diskName } = await readyToFinalize(t.bot.services, task._id);
-    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    const { task, where, machine: { vmName, diskName }, ready } = await startReadyVersion(t, layer, base._id, '2027-06');
     expect(await taggedWith(inventory, task._id)).toEqual(
       expect.arrayContaining([`Microsoft.Compute/virtualMachines ${vmName}`, `Microsoft.Compute/disks ${diskName}`, expect.stringMatching(/networkInterfaces/)]),
     );

@@ -1,20 +1,13 @@
 import { LAYER_TAG, TASK_TAG, VERSION_TAG } from '../../src/azure/machine-spec.js';
 import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, READER, TaskButtons } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, READER, type TaskButtons } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-});
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world));
 
 interface TemplateResource {
   type: string;

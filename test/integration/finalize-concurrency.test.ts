@@ -1,11 +1,8 @@
-import type { TestBot } from '../support/bot.js';
-import { useSandboxWorld } from '../support/world.js';
-import type { SlackClientSim } from '../support/interactions.js';
+import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import {
   ephemeralsTo,
-  readyToFinalize,
   sandboxContents,
-  startVersion,
+  startReadyVersion,
   threadOf,
   waitForEphemeral,
   waitForStatus,
@@ -13,20 +10,14 @@ import {
 } from '../support/ready-to-finalize.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
-let t: TestBot;
-let sim: SlackClientSim;
-let layer: OsLayer;
-let base: LayerVersion;
-useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UMANAGER1: 'manage-os-layers' });
+let world: SandboxWorld;
+useSandboxWorld((w) => (world = w), { UMANAGER1: 'manage-os-layers' });
 
 it('two people clicking Finalize at once get one finalize and one "already finalizing"; Cancel is refused meanwhile', async () => {
+  const { t, sim, layer, base } = world;
   const before = await sandboxContents(t);
-  const { task, where } = await startVersion(t, layer, base._id, '2027-01');
-  await waitForStatus(t, where.ts, 'action-required');
-  await readyToFinalize(t.bot.services, task._id);
-  const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+  const { task, where, ready } = await startReadyVersion(t, layer, base._id, '2027-01');
   // Azure takes its time granting access, so the finalize is still under way when Cancel is clicked.
   await new SimulatorControl(t.bot.sandbox!.simulator).setFaults([{ method: 'POST', pathPattern: 'beginGetAccess', delayMs: 4000 }]);
 

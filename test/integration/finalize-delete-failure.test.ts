@@ -7,8 +7,6 @@ useSandboxWorld((w) => (world = w));
 
 it('a finalize whose machine cannot be deleted fails, keeps what is left and cleans it up on request', async () => {
   await failingFinalize(
-    world.t,
-    world.sim,
     world,
     '2027-04',
     ({ vmName }) =>

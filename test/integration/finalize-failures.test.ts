@@ -10,8 +10,6 @@ useSandboxWorld((w) => (world = w));
 describe('a finalize that fails ends in a clear state', () => {
   it('when Azure refuses to grant access to the disk', async () => {
     await failingFinalize(
-      world.t,
-      world.sim,
       world,
       '2027-02',
       () => new SimulatorControl(world.t.bot.sandbox!.simulator).setFaults([{ method: 'POST', pathPattern: 'beginGetAccess', status: 403, code: 'AuthorizationFailed' }]),
@@ -22,8 +20,6 @@ describe('a finalize that fails ends in a clear state', () => {
   it('when the copy fails', async () => {
     // The disk's bytes vanish from under the export, so Azure Storage cannot read the copy source.
     await failingFinalize(
-      world.t,
-      world.sim,
       world,
       '2027-03',
       async ({ diskName }) => {

@@ -5,35 +5,19 @@
  */
 import { CONDITION_ADVICE } from '../../src/domain/integrity.js';
 import type { GuestChanges } from '../../src/azure/simulator/index.js';
+import { CLEAN_GUEST } from '../../src/azure/simulator/guest.js';
 import { endClaimKey } from '../../src/workflow/finalize-steps.js';
 import { machineClaimKey, WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { STARTED } from '../../src/workflow/machine-actions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TASK_VIEW_IDS } from '../../views/tasks.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, CHANNEL, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, CHANNEL, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
-
-const CLEAN: GuestChanges = {
-  driverRebootPending: false,
-  rebootPending: false,
-  msiInProgress: false,
-  ngenInProgress: false,
-  ngenQueued: false,
-  runOnce: [],
-  smsCfgPresent: false,
-};
+useTaskButtons((world) => ({ t, ui } = world));
 
 const DONE = /is deployable and is now the layer's latest version/;
 
@@ -71,7 +55,7 @@ async function claimsHeld(v: PublishedVersion): Promise<string[]> {
 describe('Finalize in one click from Action Required', () => {
   it('checks a clean machine, shuts it down and finalizes: a deployable version and nothing of the task left in Azure', async () => {
     const before = await ui.control.inventory();
-    const v = await deployed('one-click-1', CLEAN);
+    const v = await deployed('one-click-1', CLEAN_GUEST);
 
     const since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
@@ -95,7 +79,7 @@ describe('Finalize in one click from Action Required', () => {
   }, 120_000);
 
   it('stops at NGen with the machine running and the version Action Required; a second click once NGen is done finalizes', async () => {
-    const v = await deployed('one-click-2', { ...CLEAN, ngenInProgress: true });
+    const v = await deployed('one-click-2', { ...CLEAN_GUEST, ngenInProgress: true });
 
     let since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
@@ -116,7 +100,7 @@ describe('Finalize in one click from Action Required', () => {
     expect(jobs.filter((job) => (job.data as { taskId?: string } | undefined)?.taskId === v.taskId && job.nextRunAt)).toHaveLength(1);
 
     // NGen has finished; the same button on the same message now goes all the way.
-    await ui.control.setGuest(v.vmName, CLEAN);
+    await ui.control.setGuest(v.vmName, CLEAN_GUEST);
     since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
     await ui.waitForMessage(v, (json) => DONE.test(json), 60_000);
@@ -125,7 +109,7 @@ describe('Finalize in one click from Action Required', () => {
   }, 180_000);
 
   it('answers a second click (and the machine buttons) while the check runs, and runs one finalize', async () => {
-    const v = await deployed('one-click-3', CLEAN);
+    const v = await deployed('one-click-3', CLEAN_GUEST);
     const actionRequired = { blocks: ui.message(v).blocks };
     // The check takes well over the message's 3 s update interval (even on a loaded machine), as a real Run Command does.
     await ui.control.setFaults([{ method: 'POST', pathPattern: `virtualMachines/${v.vmName}/runCommand$`, delayMs: 10_000, times: 1 }]);

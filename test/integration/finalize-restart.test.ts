@@ -1,31 +1,27 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { freshMongoUri } from '../support/stand-ins.js';
+import { seedLayer } from '../support/seed-layer.js';
 import { SlackClientSim } from '../support/interactions.js';
 import {
   azureContents,
-  readyToFinalize,
-  startVersion,
+  type AzureContents,
+  startReadyVersion,
   taggedWith,
   TEST_LAYER_BYTES,
   waitForStatus,
   waitForThread,
-  type AzureContents,
 } from '../support/ready-to-finalize.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import type { AzureGateway } from '../../src/azure/gateway.js';
-import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
-import { simulatedConnector } from '../../src/sandbox/simulated-connector.js';
 import { finalizeVersion } from '../../src/workflow/finalize.js';
 import { FINALIZE_STEP } from '../../src/workflow/finalize-steps.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
-import type { Services } from '../../src/services.js';
 
 /**
  * Azure outlives the bot: Azurite and the ARM simulator belong to this test, so two bot
@@ -44,35 +40,6 @@ afterAll(async () => {
   await arm.stop();
   await azurite.stop();
 });
-
-/** The connector, layer and base version an admin would have registered against this subscription. */
-async function seed(services: Services): Promise<{ layer: OsLayer; base: LayerVersion }> {
-  const now = new Date();
-  const connector = simulatedConnector(arm, secretKey);
-  await services.repos.connectors.insert(connector);
-  const layer: OsLayer = { _id: randomUUID(), name: 'Windows 11 Enterprise', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: connector._id, createdBy: 'UADMIN1', createdAt: now };
-  const base: LayerVersion = {
-    _id: randomUUID(),
-    layerId: layer._id,
-    name: 'baseline',
-    description: '',
-    maxLayerSizeGb: 1,
-    connectorId: connector._id,
-    packagingDiskFilename: 'baseline-packaging.vhd',
-    status: 'deployable',
-    diskUri: 'win11/baseline.vhd',
-    diskSizeBytes: 8 * MIB,
-    createdBy: 'UADMIN1',
-    createdAt: now,
-    updatedAt: now,
-  };
-  await services.repos.layers.insert({ ...layer, latestVersionId: base._id });
-  await services.repos.versions.insert(base);
-  const blobs = await services.azure.session(connector).blobs();
-  await blobs.ensureContainer({ container: connector.container });
-  await blobs.uploadPageBlob({ container: connector.container, blob: base.diskUri!, data: buildFixedVhd(8 * MIB) });
-  return { layer, base };
-}
 
 /**
  * The process that dies: its Azure copy starts for real, but it never sees the copy end (Azurite
@@ -105,12 +72,9 @@ it('a process stopped in the middle of the disk copy is finished by the next one
   const sim = new SlackClientSim(first);
   await sim.start();
   try {
-    const { layer, base } = await seed(first.bot.services);
+    const { layer, base } = await seedLayer(first.bot.services, arm, secretKey);
     const before = await contents();
-    const { task, where } = await startVersion(first, layer, base._id, '2027-07');
-    await waitForStatus(first, where.ts, 'action-required');
-    await readyToFinalize(first.bot.services, task._id);
-    const ready = await waitForStatus(first, where.ts, 'ready-to-finalize');
+    const { task, where, ready } = await startReadyVersion(first, layer, base._id, '2027-07');
 
     // The first process takes no more jobs: the finalize job it enqueues is left for the next one.
     await first.bot.services.scheduler.drain(10_000);

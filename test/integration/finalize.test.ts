@@ -1,12 +1,9 @@
-import type { TestBot } from '../support/bot.js';
-import { useSandboxWorld } from '../support/world.js';
-import type { SlackClientSim } from '../support/interactions.js';
+import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import {
   buttonsOf,
   ephemeralsTo,
-  readyToFinalize,
   sandboxContents,
-  startVersion,
+  startReadyVersion,
   taggedWith,
   TEST_LAYER_BYTES,
   threadOf,
@@ -17,21 +14,15 @@ import {
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { fieldOfBlockId, WIZARD_FIELD } from '../../views/ids.js';
-import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
-let t: TestBot;
-let sim: SlackClientSim;
-let layer: OsLayer;
-let base: LayerVersion;
-useSandboxWorld((w) => ({ t, sim, layer, base } = w), { UREADER1: 'read-only' });
+let world: SandboxWorld;
+useSandboxWorld((w) => (world = w), { UREADER1: 'read-only' });
 
 describe('Finalize', () => {
   it('turns the packaging machine into a deployable version, deletes everything else, and offers it as the next base', async () => {
+    const { t, sim, layer, base } = world;
     const before = await sandboxContents(t);
-    const { version, task, where } = await startVersion(t, layer, base._id, '2026-11');
-    await waitForStatus(t, where.ts, 'action-required');
-    await readyToFinalize(t.bot.services, task._id);
-    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    const { version, task, where, ready } = await startReadyVersion(t, layer, base._id, '2026-11');
     expect(buttonsOf(ready)).toEqual(['Finalize', 'Cancel']);
 
     // A Read Only user sees the button but is told why they can't use it.
@@ -81,10 +72,8 @@ describe('Finalize', () => {
   });
 
   it('says exactly what is missing when the verified machine has been started again', async () => {
-    const { task, where } = await startVersion(t, layer, base._id, '2026-12');
-    await waitForStatus(t, where.ts, 'action-required');
-    const { vmName } = await readyToFinalize(t.bot.services, task._id);
-    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+    const { t, sim, layer, base } = world;
+    const { task, where, machine: { vmName }, ready } = await startReadyVersion(t, layer, base._id, '2026-12');
     // Someone starts the machine again in the portal before Finalize is clicked.
     const connector = (await t.bot.services.repos.connectors.get(layer.connectorId))!;
     await t.bot.services.azure.session(connector).machines.startVm(vmName);

@@ -1,52 +1,27 @@
 import { CONDITION_ADVICE, INTEGRITY_CONDITIONS, type IntegrityCondition } from '../../src/domain/integrity.js';
 import type { GuestChanges } from '../../src/azure/simulator/index.js';
+import { CLEAN_GUEST } from '../../src/azure/simulator/guest.js';
 import { finalizeBlocker } from '../../src/workflow/finalize.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 
 let t: TestBot;
 let ui: TaskButtons;
 let v: PublishedVersion;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
+useTaskButtons(async (world) => {
+  ({ t, ui } = world);
   v = await ui.publish('integrity-1');
   await ui.deploy(v);
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
-
-const CLEAN: GuestChanges = {
-  driverRebootPending: false,
-  deviceRestartPending: false,
-  rebootPending: false,
-  windowsUpdateRebootRequired: false,
-  updateAgentRebootRequired: false,
-  fileRenamesPending: false,
-  computerRenamePending: false,
-  domainJoinPending: false,
-  msiInProgress: false,
-  installerInProgress: false,
-  ngenInProgress: false,
-  ngenQueued: false,
-  runOnce: [],
-  smsCfgPresent: false,
-  ngenOutlastsBudget: false,
-  failProbe: null,
-  emitWarning: false,
-  bom: false,
-};
+});
 
 const SETUP_ENTRY = { view: '64' as const, key: 'RunOnce' as const, name: 'Finish <!here> setup', command: 'C:\\setup\\finish.cmd' };
 
 /** The guest state that makes exactly `conditions` block. */
 function guestWith(...conditions: IntegrityCondition[]): GuestChanges {
-  return { ...CLEAN, ...Object.fromEntries(conditions.map((c) => [c, c === 'runOnce' ? [SETUP_ENTRY] : true])) };
+  return { ...CLEAN_GUEST, ...Object.fromEntries(conditions.map((c) => [c, c === 'runOnce' ? [SETUP_ENTRY] : true])) };
 }
 
 /** The button that clears each condition; none where only the admin can act on the machine. */
@@ -134,9 +109,9 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
       // Reboot leaves the check to the admin (the machine needs to finish booting); the others check again themselves.
       const verdict = /has restarted/.test(answer) ? await clickAndWait(TASK_ACTIONS.checkAgain, CHECK_RESULT) : answer;
       expect(verdict).toMatch(/passed: nothing is pending/);
-      expect(await ui.control.setGuest(v.vmName, {})).toMatchObject(CLEAN);
+      expect(await ui.control.setGuest(v.vmName, {})).toMatchObject(CLEAN_GUEST);
     } else {
-      await ui.control.setGuest(v.vmName, CLEAN);
+      await ui.control.setGuest(v.vmName, CLEAN_GUEST);
       expect(await clickAndWait(TASK_ACTIONS.checkAgain, CHECK_RESULT)).toMatch(/passed: nothing is pending/);
     }
     for (const condition of conditions) expect(conditionSection(condition)).toBeUndefined();
@@ -154,7 +129,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
     ['a byte order mark', { bom: true }, /byte order mark/],
   ])('%s ends as "the check failed", with Check again; the machine keeps running and Finalize stays refused', async (_what, fault, reason) => {
     // The guest is otherwise clean: a check that could not look must still never pass it.
-    await ui.control.setGuest(v.vmName, { ...CLEAN, ...fault });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, ...fault });
     const told = await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     expect(told).toMatch(/the check itself failed/);
     expect(told).toMatch(reason);
@@ -166,13 +141,13 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
     await expectStillRunningAndNotFinalizable();
     expect((await t.bot.services.repos.versions.get(v.versionId))?.lastIntegrity).toMatchObject({ clean: false, failure: expect.stringMatching(reason) });
 
-    await ui.control.setGuest(v.vmName, CLEAN);
+    await ui.control.setGuest(v.vmName, CLEAN_GUEST);
     expect(await clickAndWait(TASK_ACTIONS.checkAgain, CHECK_RESULT)).toMatch(/passed: nothing is pending/);
     expect(ui.text(v)).not.toContain('The layer integrity check failed');
   }, 60_000);
 
   it('answers a second Check again while one runs, instead of running two', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN, msiInProgress: true });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, msiInProgress: true });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     const since = ui.mark();
     await Promise.all([ui.click(ADMIN, v, TASK_ACTIONS.checkAgain), ui.click(ADMIN, v, TASK_ACTIONS.checkAgain)]);
@@ -197,7 +172,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('Expedite NGen that outlasts its time budget says NGen still runs and must not be interrupted, and stops nothing', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN, ngenQueued: true, ngenOutlastsBudget: true });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, ngenQueued: true, ngenOutlastsBudget: true });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     const told = await clickAndWait(TASK_ACTIONS.expediteNgen, /NGen is still running/);
     expect(told).toMatch(/don't restart or shut down the machine/);
@@ -207,7 +182,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('NGen update /force runs only on request, then checks again', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN, ngenQueued: true });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, ngenQueued: true });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     expect(buttonsShown()).toContain(TASK_ACTIONS.ngenUpdateForce);
     expect(await clickAndWait(TASK_ACTIONS.ngenUpdateForce, CHECK_RESULT)).toMatch(/passed: nothing is pending/);
@@ -216,7 +191,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
 
   it('shows RunOnce entries by name, escaped, and removes them after the confirm, whatever their names hold', async () => {
     const scriptLike = { view: '64' as const, key: 'RunOnce' as const, name: "x'; Remove-Item -Recurse C:\\ # $(whoami) `\"" };
-    await ui.control.setGuest(v.vmName, { ...CLEAN, runOnce: [SETUP_ENTRY, { view: '32', key: 'RunOnceEx', name: '0001' }, scriptLike] });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, runOnce: [SETUP_ENTRY, { view: '32', key: 'RunOnceEx', name: '0001' }, scriptLike] });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     const text = ui.text(v);
     expect(text).toContain('RunOnce › Finish &lt;!here&gt; setup');
@@ -228,7 +203,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('tells what to do when the machine is stopped', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN, smsCfgPresent: true });
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, smsCfgPresent: true });
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
     const azure = (await TaskRun.load(t.bot.services, v.taskId))!.azure();
     await azure.machines.powerOffVm(v.vmName);
@@ -238,7 +213,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('shuts down and deallocates a clean machine, and offers Finalize', async () => {
-    await ui.control.setGuest(v.vmName, CLEAN);
+    await ui.control.setGuest(v.vmName, CLEAN_GUEST);
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, /passed the check and is shut down and deallocated/);
     const text = await ui.waitForMessage(v, (json) => json.includes('version status `ready-to-finalize`'));
     expect(text).toContain('"Finalize"');

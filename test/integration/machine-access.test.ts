@@ -11,20 +11,13 @@ import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 60_000);
-afterAll(async () => {
-  await ui?.stop();
-  await t?.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world));
 
 const typesOf = async (v: PublishedVersion) => (await ui.resourcesOf(v)).map((r) => r.type).sort();
 

@@ -12,23 +12,16 @@ import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/az
 import { packagingSpecFor } from '../../src/workflow/packaging-spec.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, TaskButtons } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, type TaskButtons } from '../support/task-buttons.js';
 
 const ELSEWHERE = 'someone-elses-rg';
 const poll = { updateIntervalInMs: 50 };
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 60_000);
-afterAll(async () => {
-  await ui?.stop();
-  await t?.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world));
 
 describe('a packaging machine outside the connector’s resource group', () => {
   it('is found by its tag, reported with its resource group, finalized and deleted there', async () => {

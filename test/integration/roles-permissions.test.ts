@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { grantRoles, USERS } from '../support/records.js';
+import { interactionSender, slashCommand } from '../support/slack-payloads.js';
 import { commandBody, interactionBody } from '../../src/local/slack-signature.js';
 import { allows, refusal, type Permission } from '../../src/domain/permissions.js';
 import type { Role } from '../../src/domain/model.js';
@@ -134,7 +135,7 @@ async function send(user: string, body: (triggerId: string, responseUrl: string)
 
 function command(user: string, text: string): Promise<string> {
   return send(user, (triggerId, responseUrl) =>
-    commandBody({ team_id: 'TLOCAL', channel_id: 'CTEST01', user_id: user, command: '/oslayer', text, response_url: responseUrl, trigger_id: triggerId }),
+    commandBody(slashCommand(user, text, 'CTEST01', { responseUrl, triggerId })),
     { ackBody: true },
   );
 }
@@ -143,11 +144,7 @@ function click(user: string, actionId: string): Promise<string> {
   return send(user, (triggerId, responseUrl) =>
     interactionBody({
       type: 'block_actions',
-      team: { id: 'TLOCAL', domain: 'local' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'TLOCAL' },
-      api_app_id: 'AOSLAYER',
-      token: 'deprecated-verification-token',
-      trigger_id: triggerId,
+      ...interactionSender(user, triggerId),
       container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'CTEST01', is_ephemeral: false },
       channel: { id: 'CTEST01', name: 'oslayer-test' },
       response_url: responseUrl,

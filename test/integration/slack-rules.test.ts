@@ -3,13 +3,12 @@
  * may go, no DMs, answers to clicks through the response_url, Azure work after the ack, and a
  * wizard that opens for any imported layer.
  */
-import { randomUUID } from 'node:crypto';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 import { HOME_ACTIONS } from '../../views/home.js';
 import { ACTION, CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import { clickInHome, openHome } from '../support/records.js';
+import { clickInHome, insertLayerWithBase, openHome } from '../support/records.js';
 import type { TestBot } from '../support/bot.js';
 import type { SlackClientSim } from '../support/interactions.js';
 import { useSandboxWorld } from '../support/world.js';
@@ -17,7 +16,6 @@ import { useSandboxWorld } from '../support/world.js';
 type Json = Record<string, any>;
 const ADMIN = 'UADMIN1';
 const READER = 'UREADER9';
-const GIB = 1024 ** 3;
 
 let t: TestBot;
 let c: SlackClientSim;
@@ -130,15 +128,7 @@ describe('Slack rules the bot meets', () => {
   });
 
   it('opens the wizard for a layer whose base disk is bigger than 2048 GiB', async () => {
-    const { repos } = t.bot.services;
-    const now = new Date();
-    const layer: OsLayer = { _id: randomUUID(), name: 'Huge disk layer', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: demo.connectorId, createdBy: ADMIN, createdAt: now };
-    const base: LayerVersion = {
-      _id: randomUUID(), layerId: layer._id, name: 'imported', description: '', maxLayerSizeGb: 3000, connectorId: demo.connectorId,
-      packagingDiskFilename: 'huge.vhd', status: 'deployable', diskUri: 'huge.vhd', diskSizeBytes: 3000 * GIB, createdBy: ADMIN, createdAt: now, updatedAt: now,
-    };
-    await repos.layers.insert({ ...layer, latestVersionId: base._id });
-    await repos.versions.insert(base);
+    await insertLayerWithBase(t.bot.services.repos, { connectorId: demo.connectorId, layerName: 'Huge disk layer', baseName: 'imported', disk: 'huge.vhd', sizeGb: 3000 });
     const mark = c.mark();
     await c.command(ADMIN, 'add-version Huge disk layer');
     const open = await c.waitForCallAfter(mark, 'views.open');

@@ -1,28 +1,20 @@
 import { WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
-import { startTestBot, TEST_UPDATE_SETTINGS, type TestBot } from '../support/bot.js';
-import { TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import { TEST_UPDATE_SETTINGS, type TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({
-    sandbox: { enabled: true },
-    jobs: {
-      publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
-      watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500, agentReportTimeoutMs: 1_500 },
-      updates: TEST_UPDATE_SETTINGS,
-      lockLifetimeMs: 10_000,
-    },
-  });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 60_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world), {
+  jobs: {
+    publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
+    watch: { intervalMs: 500, runningReminderMs: 3_000, noMachineReminderMs: 1_500, agentReportTimeoutMs: 1_500 },
+    updates: TEST_UPDATE_SETTINGS,
+    lockLifetimeMs: 10_000,
+  },
+});
 
 const machineLine = (v: PublishedVersion, state: string) => (json: string) => json.includes(`*Packaging machine*`) && json.includes(state);
 

@@ -5,23 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { GuestControl } from '../../src/azure/simulator/index.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, READER, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { UPDATE_MODE_BLOCK } from '../../views/windows-updates.js';
 import { ACTION } from '../../views/ids.js';
 
 let t: TestBot;
 let ui: TaskButtons;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+useTaskButtons((world) => ({ t, ui } = world));
 
 const EDGE_BASE = { name: 'Microsoft Edge', version: '127.0.2651.98', publisher: 'Microsoft Corporation' };
 const SEVEN_ZIP = { name: '7-Zip 23.01 (x64)', version: '23.01', publisher: 'Igor Pavlov' };

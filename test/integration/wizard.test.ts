@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { TestBot } from '../support/bot.js';
 import { useTestBot } from '../support/world.js';
+import { insertLayerWithBase } from '../support/records.js';
 import type { SlackClientSim } from '../support/interactions.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
-import { buildFixedVhd, GIB, MIB } from '../../src/azure/vhd.js';
+import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
 import { databaseNameOf } from '../../src/store/database.js';
 import type { ConnectorConfig, OsLayer } from '../../src/domain/model.js';
 import { ACTION, CALLBACK, fieldOfBlockId, WIZARD_FIELD as F } from '../../views/ids.js';
@@ -178,15 +179,7 @@ describe('Create OS Version wizard over signed requests', () => {
     });
 
     it("refuses a Max Layer Size below the base version's disk", async () => {
-      const { repos } = t.bot.services;
-      const now = new Date();
-      const layer: OsLayer = { _id: randomUUID(), name: 'Big base', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: sandbox._id, createdBy: ADMIN, createdAt: now };
-      const baseId = randomUUID();
-      await repos.layers.insert({ ...layer, latestVersionId: baseId });
-      await repos.versions.insert({
-        _id: baseId, layerId: layer._id, name: 'base', description: '', maxLayerSizeGb: 127, connectorId: sandbox._id, packagingDiskFilename: 'big.vhd',
-        status: 'deployable', diskUri: 'big.vhd', diskSizeBytes: 127 * GIB, createdBy: ADMIN, createdAt: now, updatedAt: now,
-      });
+      await insertLayerWithBase(t.bot.services.repos, { connectorId: sandbox._id, layerName: 'Big base', baseName: 'base', disk: 'big.vhd', sizeGb: 127 });
       await c.commandOpening(MANAGER, 'add-version big base');
       expect(inputBlock(c.topView(MANAGER).view, F.maxLayerSizeGb)?.element.initial_value).toBe('127');
       const answer = await c.submitSettled(MANAGER, { [F.versionName]: 'v2', [F.maxLayerSizeGb]: '100' });
@@ -228,14 +221,7 @@ describe('Create OS Version wizard over signed requests', () => {
     // Slack keeps an input's entry across views.update while its block_id and action_id stay the
     // same; the fake does too, so the size typed for the first layer would survive the change.
     const { repos } = t.bot.services;
-    const now = new Date();
-    const big: OsLayer = { _id: randomUUID(), name: 'Bigger base', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: sandbox._id, createdBy: ADMIN, createdAt: now };
-    const bigBaseId = randomUUID();
-    await repos.layers.insert({ ...big, latestVersionId: bigBaseId });
-    await repos.versions.insert({
-      _id: bigBaseId, layerId: big._id, name: 'big base', description: '', maxLayerSizeGb: 300, connectorId: sandbox._id, packagingDiskFilename: 'bigger.vhd',
-      status: 'deployable', diskUri: 'bigger.vhd', diskSizeBytes: 300 * GIB, createdBy: ADMIN, createdAt: now, updatedAt: now,
-    });
+    const { layer: big, base: bigBase } = await insertLayerWithBase(repos, { connectorId: sandbox._id, layerName: 'Bigger base', baseName: 'big base', disk: 'bigger.vhd', sizeGb: 300 });
     await c.commandOpening(MANAGER, 'add-version', 'CWIZARD1');
     let mark = c.mark();
     await c.clickInView(MANAGER, ACTION.wizardLayerSelected, { selected: demo._id, inputs: { [F.versionName]: 'layer-change' } });
@@ -249,7 +235,7 @@ describe('Create OS Version wizard over signed requests', () => {
     });
     await c.waitForCallAfter(mark, 'views.update');
     expect(c.shownValue(MANAGER, F.maxLayerSizeGb)).toBe('300');
-    expect(c.shownValue(MANAGER, F.baseVersionId)).toBe(bigBaseId);
+    expect(c.shownValue(MANAGER, F.baseVersionId)).toBe(bigBase._id);
     expect(c.shownValue(MANAGER, F.versionName)).toBe('layer-change');
     expect(c.shownValue(MANAGER, F.versionDescription)).toBe('typed before the change');
 
@@ -259,7 +245,7 @@ describe('Create OS Version wizard over signed requests', () => {
     const draftId = JSON.parse(c.topView(MANAGER).view.private_metadata as string).draftId as string;
     expect((await repos.drafts.get(draftId))?.values).toMatchObject({
       layerId: big._id,
-      baseVersionId: bigBaseId,
+      baseVersionId: bigBase._id,
       maxLayerSizeGb: 300,
       versionName: 'layer-change',
       versionDescription: 'typed before the change',

@@ -8,17 +8,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/azure/azurite.js';
 import { createAzureGateway } from '../../src/azure/gateway.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { TASK_TAG } from '../../src/azure/machine-spec.js';
-import { buildFixedVhd, GIB, MIB } from '../../src/azure/vhd.js';
+import { GIB, MIB } from '../../src/azure/vhd.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { createLogger } from '../../src/logger.js';
-import { simulatedConnector } from '../../src/sandbox/simulated-connector.js';
 import { Scheduler } from '../../src/scheduler.js';
 import type { Services } from '../../src/services.js';
 import { TaskNotifier } from '../../src/slack/task-notifier.js';
@@ -34,6 +33,7 @@ import { TEST_UPDATE_SETTINGS, type TestBot } from './bot.js';
 import { interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { readyToFinalize } from './ready-to-finalize.js';
 import { freePort } from './free-port.js';
+import { seedLayer } from './seed-layer.js';
 
 const BOT_TOKEN = 'xoxb-crash-world-0001';
 const SIGNING_SECRET = 'crash-world-signing-secret';
@@ -112,37 +112,7 @@ export class BotWorld {
       notifier: new TaskNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: this.slackUrl }), repos, taskRenderer(repos), logger),
     };
     await this.services.scheduler.agenda.ready;
-    await this.seed();
-  }
-
-  /** The connector, layer and base version an admin would have registered against this subscription. */
-  private async seed(): Promise<void> {
-    const { repos } = this.services;
-    const now = new Date();
-    const connector = simulatedConnector(this.arm, this.secretKey);
-    await repos.connectors.insert(connector);
-    const base: LayerVersion = {
-      _id: randomUUID(),
-      layerId: randomUUID(),
-      name: 'baseline',
-      description: '',
-      maxLayerSizeGb: 1,
-      connectorId: connector._id,
-      packagingDiskFilename: 'baseline-packaging.vhd',
-      status: 'deployable',
-      diskUri: 'win11/baseline.vhd',
-      diskSizeBytes: 8 * MIB,
-      createdBy: 'UADMIN1',
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.layer = { _id: base.layerId, name: 'Windows 11 Enterprise', description: '', osType: 'Windows', vmGeneration: 'V2', connectorId: connector._id, latestVersionId: base._id, createdBy: 'UADMIN1', createdAt: now };
-    await repos.layers.insert(this.layer);
-    await repos.versions.insert(base);
-    this.base = base;
-    const blobs = await this.services.azure.session(connector).blobs();
-    await blobs.ensureContainer({ container: connector.container });
-    await blobs.uploadPageBlob({ container: connector.container, blob: base.diskUri!, data: buildFixedVhd(8 * MIB) });
+    ({ layer: this.layer, base: this.base } = await seedLayer(this.services, this.arm, this.secretKey));
   }
 
   /** Starts `npm start`'s process, in its own process group, and waits until it serves HTTP. */

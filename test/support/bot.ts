@@ -8,6 +8,7 @@ import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
 import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
 import { freshMongoUri } from './stand-ins.js';
+import { slashCommand } from './slack-payloads.js';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-0000-oslayer';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-5f1c';
@@ -92,20 +93,7 @@ export async function startTestBot(overrides: Partial<Config> = {}, opts: { slac
     post,
     command: (text, user = 'UADMIN1', channel = TEST_CHANNEL) =>
       post(
-        commandBody({
-          token: 'deprecated-verification-token',
-          team_id: 'TLOCAL',
-          team_domain: 'local',
-          channel_id: channel,
-          channel_name: 'oslayer-test',
-          user_id: user,
-          user_name: user.toLowerCase(),
-          command: '/oslayer',
-          text,
-          api_app_id: 'AOSLAYER',
-          response_url: 'https://hooks.slack.invalid/commands/T/1/x',
-          trigger_id: slack.issueTrigger(),
-        }),
+        commandBody(slashCommand(user, text, channel, { responseUrl: 'https://hooks.slack.invalid/commands/T/1/x', triggerId: slack.issueTrigger() })),
       ),
     interaction: (payload) => post(interactionBody(payload)),
     stop: async () => {

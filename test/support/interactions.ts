@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { commandBody } from '../../src/local/slack-signature.js';
 import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
+import { interactionSender, slashCommand } from './slack-payloads.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { fieldOfBlockId } from '../../views/ids.js';
 
@@ -30,8 +31,6 @@ export interface SentSurface {
   via: string;
   surface: Json;
 }
-
-const TEAM = { id: 'TLOCAL', domain: 'local' };
 
 export class SlackClientSim {
   /** Everything the bot posted to response_urls (and Slack took). */
@@ -87,20 +86,7 @@ export class SlackClientSim {
   /** `/oslayer <text>`; returns the ack body (parsed; {} when empty). */
   async command(user: string, text: string, channel = 'CTEST01'): Promise<Json> {
     const res = await this.t.post(
-      commandBody({
-        token: 'deprecated-verification-token',
-        team_id: TEAM.id,
-        team_domain: TEAM.domain,
-        channel_id: channel,
-        channel_name: 'oslayer-test',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command: '/oslayer',
-        text,
-        api_app_id: 'AOSLAYER',
-        response_url: this.responseUrl(user),
-        trigger_id: this.t.slack.issueTrigger(user),
-      }),
+      commandBody(slashCommand(user, text, channel, { responseUrl: this.responseUrl(user), triggerId: this.t.slack.issueTrigger(user) })),
     );
     const body = parse(res.body);
     if (body.blocks) this.ackSurfaces.push({ kind: 'message', via: `/oslayer ${text}`, surface: body });
@@ -148,11 +134,7 @@ export class SlackClientSim {
     const { view } = this.enter(user, inputs);
     return {
       type: 'view_submission',
-      team: TEAM,
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM.id },
-      api_app_id: 'AOSLAYER',
-      token: 'deprecated-verification-token',
-      trigger_id: this.t.slack.issueTrigger(user),
+      ...interactionSender(user, this.t.slack.issueTrigger(user)),
       view,
       response_urls: [],
     };
@@ -232,11 +214,7 @@ export class SlackClientSim {
     }
     const res = await this.t.interaction({
       type: 'block_actions',
-      team: TEAM,
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM.id },
-      api_app_id: 'AOSLAYER',
-      token: 'deprecated-verification-token',
-      trigger_id: this.t.slack.issueTrigger(user),
+      ...interactionSender(user, this.t.slack.issueTrigger(user)),
       actions: [action],
       ...where,
     });

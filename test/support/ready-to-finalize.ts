@@ -11,7 +11,8 @@ import { createVersion } from '../../src/workflow/create-version.js';
 import type { LayerVersion, OsLayer, Task } from '../../src/domain/model.js';
 import type { RecordedCall } from '../../src/local/slack-web-api.js';
 import type { TestBot } from './bot.js';
-import { isEphemeralTo, type SlackClientSim } from './interactions.js';
+import { isEphemeralTo } from './interactions.js';
+import type { SandboxWorld } from './world.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 /**
@@ -70,6 +71,22 @@ export async function startVersion(t: TestBot, layer: OsLayer, baseVersionId: st
   if (!result.ok) throw new Error(result.message);
   const where = await services.notifier.post(result.task._id, channel);
   return { version: result.version, task: result.task, where };
+}
+
+export interface ReadyVersion extends StartedVersion {
+  /** The packaging machine readyToFinalize made, deallocated. */
+  machine: { vmName: string; diskName: string };
+  /** The task message once it shows Ready to Finalize, with its Finalize and Cancel buttons. */
+  ready: RecordedCall;
+}
+
+/** startVersion, then readyToFinalize once its message shows Action Required: a version whose message offers Finalize. */
+export async function startReadyVersion(t: TestBot, layer: OsLayer, baseVersionId: string, name: string): Promise<ReadyVersion> {
+  const started = await startVersion(t, layer, baseVersionId, name);
+  await waitForStatus(t, started.where.ts, 'action-required');
+  const machine = await readyToFinalize(t.bot.services, started.task._id);
+  const ready = await waitForStatus(t, started.where.ts, 'ready-to-finalize');
+  return { ...started, machine, ready };
 }
 
 export function textOf(call: RecordedCall): string {
@@ -144,20 +161,15 @@ export async function taggedWith(inventory: () => InventoryItem[] | Promise<Inve
  * keeps the machine for a look and offers Clean up, which then leaves nothing of the task behind.
  */
 export async function failingFinalize(
-  t: TestBot,
-  sim: SlackClientSim,
-  from: { layer: OsLayer; base: LayerVersion },
+  world: SandboxWorld,
   name: string,
   breakIt: (machine: { vmName: string; diskName: string }) => Promise<void>,
   reason: string,
 ): Promise<void> {
+  const { t, sim, layer, base } = world;
   const inventory = () => t.bot.sandbox!.simulator.inventory();
-  const { layer, base } = from;
   const before = await sandboxContents(t);
-  const { task, where } = await startVersion(t, layer, base._id, name);
-  await waitForStatus(t, where.ts, 'action-required');
-  const machine = await readyToFinalize(t.bot.services, task._id);
-  const ready = await waitForStatus(t, where.ts, 'ready-to-finalize');
+  const { task, where, machine, ready } = await startReadyVersion(t, layer, base._id, name);
   await breakIt(machine);
   await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
 

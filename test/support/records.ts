@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectorConfig, LayerVersion, OsLayer, Role, Task } from '../../src/domain/model.js';
 import type { Repositories } from '../../src/store/repositories.js';
+import { GIB } from '../../src/azure/vhd.js';
 import { interactionBody } from '../../src/local/slack-signature.js';
 import type { TestBot } from './bot.js';
+import { interactionSender } from './slack-payloads.js';
 
 /** One user per role: UADMIN1 is the test bot's bootstrap admin; the others get theirs from `grantRoles`. */
 export const USERS: Readonly<Record<Role, string>> = { administrator: 'UADMIN1', 'manage-os-layers': 'UMANAGER1', 'read-only': 'UREADER1' };
@@ -91,6 +93,29 @@ export async function seedTask(
   return { connector, layer, version, task };
 }
 
+/** A layer on `connectorId` whose latest version is a deployable base, stored: `disk` names its VHD, `sizeGb` its size. */
+export async function insertLayerWithBase(
+  repos: Repositories,
+  opts: { connectorId: string; layerName: string; baseName: string; disk: string; sizeGb: number },
+): Promise<{ layer: OsLayer; base: LayerVersion }> {
+  const { connectorId, disk, sizeGb } = opts;
+  const layer = layerRecord({ name: opts.layerName, connectorId });
+  const base = versionRecord({
+    layerId: layer._id,
+    connectorId,
+    name: opts.baseName,
+    maxLayerSizeGb: sizeGb,
+    packagingDiskFilename: disk,
+    status: 'deployable',
+    diskUri: disk,
+    diskSizeBytes: sizeGb * GIB,
+    createdBy: USERS.administrator,
+  });
+  await repos.layers.insert({ ...layer, latestVersionId: base._id });
+  await repos.versions.insert(base);
+  return { layer, base };
+}
+
 /** The Events API envelope Slack sends when `user` opens the app's Home tab. */
 export async function openHome(t: TestBot, user: string): Promise<Record<string, unknown>> {
   const before = t.slack.calls.length;
@@ -114,11 +139,7 @@ export async function clickInHome(t: TestBot, user: string, actionId: string, va
   await t.post(
     interactionBody({
       type: 'block_actions',
-      team: { id: 'TLOCAL', domain: 'local' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'TLOCAL' },
-      api_app_id: 'AOSLAYER',
-      token: 'deprecated-verification-token',
-      trigger_id: t.slack.issueTrigger(user),
+      ...interactionSender(user, t.slack.issueTrigger(user)),
       container: { type: 'view', view_id: home.id },
       view: home.view,
       actions: [{ type: 'button', action_id: actionId, block_id: 'b', ...(value !== undefined ? { value } : {}), action_ts: `${Date.now() / 1000}` }],

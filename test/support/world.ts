@@ -1,5 +1,6 @@
 import { startTestBot, type TestBot } from './bot.js';
 import { SlackClientSim } from './interactions.js';
+import { TaskButtons } from './task-buttons.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import type { Config } from '../../src/config.js';
 import type { LayerVersion, OsLayer, Role } from '../../src/domain/model.js';
@@ -32,6 +33,31 @@ export function useTestBot(onReady: (world: BotWorld) => unknown, overrides: Par
     await world?.sim.stop();
     await world?.t.stop();
   });
+}
+
+export interface TaskButtonsWorld {
+  t: TestBot;
+  /** Publishes versions and clicks the buttons on their task messages. */
+  ui: TaskButtons;
+}
+
+/**
+ * A sandbox test bot and its TaskButtons for one test file: registers beforeAll/afterAll around
+ * them and hands them to `onReady` (which may also prepare what the file needs) once they run.
+ */
+export function useTaskButtons(onReady: (world: TaskButtonsWorld) => unknown, overrides: Partial<Config> = {}): void {
+  let t: TestBot | undefined;
+  let ui: TaskButtons | undefined;
+  beforeAll(async () => {
+    t = await startTestBot({ sandbox: { enabled: true }, ...overrides });
+    ui = new TaskButtons(t);
+    await ui.start();
+    await onReady({ t, ui });
+  }, 120_000);
+  afterAll(async () => {
+    await ui?.stop();
+    await t?.stop();
+  }, 60_000);
 }
 
 /** useTestBot on the sandbox, with the demo layer, its base version, and extra users' roles. */

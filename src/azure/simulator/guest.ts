@@ -63,7 +63,8 @@ export const guestControlSchema = guestChangesSchema.extend(windowsUpdateControl
 export type GuestControl = GuestChanges & WindowsUpdateControl;
 export type GuestView = GuestFlags & WindowsUpdateView;
 
-const CLEAN_GUEST: GuestFlags = {
+/** A guest with nothing pending and no misbehaviour: what a new VM starts as. */
+export const CLEAN_GUEST: Readonly<GuestFlags> = {
   driverRebootPending: false,
   deviceRestartPending: false,
   rebootPending: false,
@@ -83,6 +84,12 @@ const CLEAN_GUEST: GuestFlags = {
   emitWarning: false,
   bom: false,
 };
+
+/** The report the integrity check prints for a guest with `flags`: its conditions, without the simulator's own knobs. */
+export function integrityReportOf(flags: GuestFlags) {
+  const { failProbe: _probe, emitWarning: _warning, bom: _bom, ngenOutlastsBudget: _budget, runOnce, ...conditions } = flags;
+  return { v: 2 as const, ...conditions, runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })) };
+}
 
 /** Conditions a restart clears; NGen, MSI, RunOnce (nobody signs in) and SMSCFG.INI are not boot-bound. */
 const CLEARED_BY_BOOT = [
@@ -176,9 +183,10 @@ export class GuestRegistry {
   }
 
   private integrityCheck(vmName: string): GuestRun {
-    const { failProbe, emitWarning, bom, ngenOutlastsBudget: _budget, runOnce, ...conditions } = this.flags(vmName);
+    const flags = this.flags(vmName);
+    const { failProbe, emitWarning, bom } = flags;
     if (failProbe) return probeFailure(failProbe, PROBE_ERRORS[failProbe]);
-    const report = { v: 2, ...conditions, runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })) };
+    const report = integrityReportOf(flags);
     const warning = emitWarning ? 'WARNING: The names of some imported commands from the module include unapproved verbs.\r\n' : '';
     return { stdout: `${bom ? '\uFEFF' : ''}${warning}${resultLine(report)}`, stderr: '', exitCode: 0 };
   }
