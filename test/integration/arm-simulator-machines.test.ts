@@ -324,6 +324,18 @@ describe('requests Azure would refuse', () => {
     await compute.disks.delete(sim.resourceGroup, 'refusal-disk', poll);
   });
 
+  it('a disk another request is deleting answers 409 Conflict to a second delete, an export and an attach', async () => {
+    const disk = await importDisk('deleting-disk', vhdUrl);
+    const deleting = compute.disks.delete(sim.resourceGroup, 'deleting-disk', poll);
+    await deleting.submitted();
+    const conflict = { statusCode: 409, code: 'Conflict', message: 'The request failed due to conflict with a concurrent request.' };
+    await expect(compute.disks.delete(sim.resourceGroup, 'deleting-disk', poll)).rejects.toMatchObject(conflict);
+    await expect(compute.disks.grantAccess(sim.resourceGroup, 'deleting-disk', { access: 'Read', durationInSeconds: 60 }, poll)).rejects.toMatchObject(conflict);
+    await expect(compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'late-holder', packagingMachine(disk.id!, {}), poll)).rejects.toMatchObject(conflict);
+    await deleting;
+    await expect(compute.disks.get(sim.resourceGroup, 'deleting-disk')).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('a Generation 2 disk cannot boot on a size that only runs Generation 1', async () => {
     const disk = await importDisk('gen2-disk', vhdUrl, { hyperVGeneration: 'V2' });
     await expect(
