@@ -247,11 +247,23 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
     expect(await runScript(vmName, ['Get-Date'])).toBe('');
   });
 
+  it('takes a run command while the restarted VM still boots, and runs it once the VM agent reports', async () => {
+    await control.setGuest(vmName, { agentBootMs: 3 * TEST_RUN_COMMAND_MS, rebootPending: true });
+    await compute.virtualMachines.restart(sim.resourceGroup, vmName, poll);
+    expect((await compute.virtualMachines.instanceView(sim.resourceGroup, vmName)).vmAgent?.statuses?.[0]?.displayStatus).toBe('Not Ready');
+    expect(JSON.parse(await runScript(vmName, ['# oslayer:integrity-check']))).toMatchObject({ rebootPending: false });
+    await control.setGuest(vmName, { agentBootMs: 0 });
+  });
+
   it('powers off, refuses run commands while not running, then deallocates', async () => {
     await compute.virtualMachines.powerOff(sim.resourceGroup, vmName, poll);
     expect(await powerState(vmName)).toBe('PowerState/stopped');
     expect((await compute.virtualMachines.instanceView(sim.resourceGroup, vmName)).vmAgent).toBeUndefined();
-    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'OperationNotAllowed',
+      message: 'Cannot modify extensions in the VM when the VM is not running.',
+    });
     await compute.virtualMachines.deallocate(sim.resourceGroup, vmName, poll);
     expect(await powerState(vmName)).toBe('PowerState/deallocated');
     expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('Reserved');
