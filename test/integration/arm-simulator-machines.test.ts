@@ -348,6 +348,17 @@ describe('requests Azure would refuse', () => {
     await expect(compute.disks.get(sim.resourceGroup, 'deleting-disk')).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('a security rule without a priority is read as priority 0 and refused', async () => {
+    const bearer = (await credential.getToken('https://management.azure.com/.default')).token;
+    const path = `/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.Network/networkSecurityGroups/no-priority?api-version=${API_VERSIONS.networkSecurityGroups}`;
+    const rule = { name: 'rdp', properties: { protocol: 'Tcp', access: 'Allow', direction: 'Inbound', sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '3389' } };
+    const answer = await control.request('PUT', path, { bearer, body: { location: sim.location, properties: { securityRules: [rule] } } });
+    expect([answer.status, answer.body]).toEqual([
+      400,
+      { error: { code: 'SecurityRuleInvalidPriority', message: 'Security rule has invalid Priority. Value provided: 0 Allowed range 100-4096.', details: [] } },
+    ]);
+  });
+
   it('a Generation 2 disk cannot boot on a size that only runs Generation 1', async () => {
     const disk = await importDisk('gen2-disk', vhdUrl, { hyperVGeneration: 'V2' });
     await expect(

@@ -2,9 +2,9 @@
  * Microsoft.Resources/deployments bodies (resources.json, Deployment / DeploymentProperties).
  * ARM deserializes them itself, so a refusal is ARM's `InvalidRequestContent`, not a provider's.
  */
-import { object, oneOf, opaque, string, stringMap, type Shape } from './shape.js';
+import { object, oneOf, opaque, string, stringMap, type RequestBody } from './shape.js';
 
-export const deployment: Shape = object(
+const deploymentShape = object(
   'Deployment',
   {
     location: string,
@@ -16,13 +16,14 @@ export const deployment: Shape = object(
         templateLink: opaque,
         parameters: { kind: 'map', values: opaque },
         parametersLink: opaque,
-        mode: oneOf('Incremental', 'Complete'),
+        mode: oneOf('DeploymentMode', 'Incremental', 'Complete'),
         debugSetting: opaque,
         onErrorDeployment: opaque,
-        expressionEvaluationOptions: object('ExpressionEvaluationOptions', { scope: oneOf('NotSpecified', 'Outer', 'Inner') }),
+        expressionEvaluationOptions: object('ExpressionEvaluationOptions', { scope: oneOf('ExpressionEvaluationOptionsScopeType', 'NotSpecified', 'Outer', 'Inner') }),
       },
       ['mode'],
     ),
   },
   ['properties'],
 );
+export const deployment: RequestBody = { shape: deploymentShape };
