@@ -177,6 +177,23 @@ describe('the Microsoft.Resources/deployments contract, read by ARM itself', () 
       },
     });
   });
+
+  it('takes the members 2025-04-01 added (external inputs, validation level, a parameter by expression) only at 2025-04-01', () => {
+    const body = {
+      properties: {
+        mode: 'Incremental',
+        template: {},
+        parameters: { inputObj: { expression: "[externalInputs('fooValue')]" } },
+        externalInputDefinitions: { fooValue: { kind: 'sys.envVar', config: 'FOO_VALUE' } },
+        externalInputs: { fooValue: { value: 'baz' } },
+        validationLevel: 'Template',
+      },
+    };
+    expect(answer('PUT', DEPLOYMENT_PATH, '2025-04-01', body)).toBe('accepted');
+    expect(answer('PUT', DEPLOYMENT_PATH, '2024-03-01', body)).toMatchObject({
+      error: { code: 'InvalidRequestContent', message: expect.stringContaining("Could not find member 'expression' on object of type 'DeploymentParameter'. Path 'properties.parameters.inputObj.expression'") },
+    });
+  });
 });
 
 describe("the bot's own bodies", () => {

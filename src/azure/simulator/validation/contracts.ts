@@ -6,7 +6,7 @@
  */
 import { ArmError } from '../http.js';
 import { disk20240302, grantAccessData20240302, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
-import { deployment } from './deployments.js';
+import { deployment20240301, deployment20250401 } from './deployments.js';
 import { networkSecurityGroup } from './network.js';
 import { runCommandInput } from './run-command.js';
 import { validateBody, type Dialect, type RequestBody } from './shape.js';
@@ -39,7 +39,7 @@ const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { PUT: networkSecurityGroup }, '2025-05-01': { PUT: networkSecurityGroup } } },
   'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
-  'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { PUT: deployment }, '2025-04-01': { PUT: deployment } } },
+  'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { PUT: deployment20240301 }, '2025-04-01': { PUT: deployment20250401 } } },
 };
 
 // A long-running operation is polled at its provider's locations/{location}/operations with the

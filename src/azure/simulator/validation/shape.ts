@@ -33,7 +33,7 @@ export const boolean: Shape = { kind: 'boolean' };
 export const integer: Shape = { kind: 'integer' };
 export const number: Shape = { kind: 'number' };
 export const opaque: Shape = { kind: 'opaque' };
-export const stringMap: Shape = { kind: 'map', values: string };
+export const stringMap: Shape = mapOf(string);
 /** The tracked-resource envelope every ARM resource body shares (common-types v1 Resource). */
 export const trackedResource = { id: string, name: string, type: string, location: string, tags: stringMap };
 
@@ -48,6 +48,10 @@ export function object(type: string, members: Record<string, Shape>, required: r
 
 export function arrayOf(items: Shape): Shape {
   return { kind: 'array', items };
+}
+
+export function mapOf(values: Shape): Shape {
+  return { kind: 'map', values };
 }
 
 /** An enum the spec lists, deserialized into the .NET type `enumType`; names compare without case. */
