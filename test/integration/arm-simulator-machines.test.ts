@@ -491,8 +491,17 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
     expectShapeCovers(fixture('VirtualMachineRunCommand_Get.json').responses['200']!.body, got.body);
     expect(got.body).toMatchObject({ properties: { provisioningState: 'Succeeded', instanceView: { executionState: 'Succeeded', exitCode: 0, error: '' } } });
     expect(JSON.parse((got.body as { properties: { instanceView: { output: string } } }).properties.instanceView.output)).toMatchObject({ finished: true });
-    const unknownMember = await arm('PUT', path, { location: sim.location, properties: { source: { script: 'x' }, runAsPassword: 'p' } });
-    expect(unknownMember.status).toBe(400);
+    const unknownMember = await arm('PUT', path, { location: sim.location, properties: { source: { script: 'x' }, timeout: 60 } });
+    expect([unknownMember.status, unknownMember.body]).toEqual([
+      400,
+      {
+        error: {
+          code: 'BadRequest',
+          message: "Could not find member 'timeout' on object of type 'VirtualMachineRunCommandProperties'. Path 'properties.timeout', line 1, position 69.",
+          target: 'runCommand.properties.timeout',
+        },
+      },
+    ]);
     await completion(await arm('DELETE', path));
     expect((await arm('GET', path)).status).toBe(404);
   });

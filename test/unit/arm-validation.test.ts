@@ -153,6 +153,47 @@ describe('the Compute RP contract, per api-version', () => {
   });
 });
 
+describe('the managed Run Command contract (runCommand.json)', () => {
+  const RUN_PATH = `${VM_PATH}/runCommands/oslayer-check`;
+  const run = (properties: Record<string, unknown>) => ({ location: 'eastus', properties: { source: { script: 'Get-Date' }, ...properties } });
+
+  it('accepts every member of VirtualMachineRunCommandProperties, those the bot never sends too', () => {
+    const body = run({
+      parameters: [{ name: 'Mode', value: 'queued' }],
+      protectedParameters: [{ name: 'Secret', value: 's' }],
+      asyncExecution: false,
+      runAsUser: 'packager',
+      runAsPassword: 'p',
+      timeoutInSeconds: 3600,
+      outputBlobUri: 'https://x/out',
+      errorBlobUri: 'https://x/err',
+      outputBlobManagedIdentity: { clientId: 'c' },
+      errorBlobManagedIdentity: {},
+      treatFailureAsDeploymentFailure: false,
+    });
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, body)).toBe('accepted');
+  });
+
+  it('refuses an unknown member as Compute refuses it', () => {
+    const body = run({ timeout: 3600 });
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, body)).toEqual(
+      unknownToCompute(body, 'runCommand', 'VirtualMachineRunCommandProperties', 'properties.timeout'),
+    );
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, run({ parameters: [{ name: 'Mode' }] }))).toEqual({
+      status: 400,
+      error: { code: 'InvalidParameter', message: "Required parameter 'value' is missing (null).", target: 'value' },
+    });
+  });
+
+  it('takes scriptShell at 2025-04-01 but not at 2024-07-01, which does not define it', () => {
+    const body = { location: 'eastus', properties: { source: { script: 'Get-Date', scriptShell: 'Powershell7' } } };
+    expect(answer('PUT', RUN_PATH, '2025-04-01', body)).toBe('accepted');
+    expect(answer('PUT', RUN_PATH, '2024-07-01', body)).toMatchObject({
+      error: { code: 'BadRequest', message: expect.stringMatching(/^Could not find member 'scriptShell' on object of type 'VirtualMachineRunCommandScriptSource'\./) },
+    });
+  });
+});
+
 describe('the Microsoft.Resources/deployments contract, read by ARM itself', () => {
   const DEPLOYMENT_PATH = `${RG}/providers/Microsoft.Resources/deployments/d`;
 

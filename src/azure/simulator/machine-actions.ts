@@ -6,21 +6,23 @@ import { agentNotReporting } from './vm-agent.js';
 import type { PowerState, VirtualMachine } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
-const parametersSchema = z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]);
+// Which members a body may have is checked before these run (validation/run-command.ts); they
+// read what the simulator acts on and ignore the spec's members it does not model (runAsUser…).
+const parametersSchema = z.array(z.object({ name: z.string().min(1), value: z.string() })).default([]);
 
-/** RunCommandInput (2024-07-01): the action Run Command's body. */
-const runCommandBody = z.strictObject({
+/** RunCommandInput: the action Run Command's body. */
+const runCommandBody = z.object({
   commandId: z.literal('RunPowerShellScript'),
   script: z.array(z.string()).default([]),
   parameters: parametersSchema,
 });
 
-/** VirtualMachineRunCommand (2024-07-01): a managed Run Command's body, as far as the bot uses it. */
-const managedRunCommandBody = z.strictObject({
+/** VirtualMachineRunCommand: a managed Run Command's body, as far as the bot uses it. */
+const managedRunCommandBody = z.object({
   location: z.string().min(1),
   tags: z.record(z.string(), z.string()).optional(),
-  properties: z.strictObject({
-    source: z.strictObject({ script: z.string().min(1) }),
+  properties: z.object({
+    source: z.object({ script: z.string().min(1) }),
     parameters: parametersSchema,
     asyncExecution: z.boolean().default(false),
     timeoutInSeconds: z.number().int().min(0).default(0),

@@ -8,7 +8,7 @@ import { ArmError } from '../http.js';
 import { disk20240302, grantAccessData20240302, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
 import { deployment20240301, deployment20250401 } from './deployments.js';
 import { networkSecurityGroup } from './network.js';
-import { runCommandInput } from './run-command.js';
+import { managedRunCommand20240701, managedRunCommand20250401, runCommandInput } from './run-command.js';
 import { validateBody, type Dialect, type RequestBody } from './shape.js';
 
 interface TypeContract {
@@ -22,8 +22,8 @@ interface TypeContract {
 const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.compute/virtualmachines': {
     versions: {
-      '2024-07-01': { PUT: virtualMachine20240701, 'POST runCommand': runCommandInput },
-      '2025-04-01': { PUT: virtualMachine20250401, 'POST runCommand': runCommandInput },
+      '2024-07-01': { PUT: virtualMachine20240701, 'POST runCommand': runCommandInput, 'PUT runCommands': managedRunCommand20240701 },
+      '2025-04-01': { PUT: virtualMachine20250401, 'POST runCommand': runCommandInput, 'PUT runCommands': managedRunCommand20250401 },
     },
   },
   'microsoft.compute/disks': { versions: { '2024-03-02': { PUT: disk20240302, 'POST beginGetAccess': grantAccessData20240302 } } },
