@@ -247,11 +247,23 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
     expect(await runScript(vmName, ['Get-Date'])).toBe('');
   });
 
+  it('takes a run command while the restarted VM still boots, and runs it once the VM agent reports', async () => {
+    await control.setGuest(vmName, { agentBootMs: 3 * TEST_RUN_COMMAND_MS, rebootPending: true });
+    await compute.virtualMachines.restart(sim.resourceGroup, vmName, poll);
+    expect((await compute.virtualMachines.instanceView(sim.resourceGroup, vmName)).vmAgent?.statuses?.[0]?.displayStatus).toBe('Not Ready');
+    expect(JSON.parse(await runScript(vmName, ['# oslayer:integrity-check']))).toMatchObject({ rebootPending: false });
+    await control.setGuest(vmName, { agentBootMs: 0 });
+  });
+
   it('powers off, refuses run commands while not running, then deallocates', async () => {
     await compute.virtualMachines.powerOff(sim.resourceGroup, vmName, poll);
     expect(await powerState(vmName)).toBe('PowerState/stopped');
     expect((await compute.virtualMachines.instanceView(sim.resourceGroup, vmName)).vmAgent).toBeUndefined();
-    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    await expect(runScript(vmName, ['# oslayer:integrity-check'])).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'OperationNotAllowed',
+      message: 'Cannot modify extensions in the VM when the VM is not running.',
+    });
     await compute.virtualMachines.deallocate(sim.resourceGroup, vmName, poll);
     expect(await powerState(vmName)).toBe('PowerState/deallocated');
     expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('Reserved');
@@ -322,6 +334,29 @@ describe('requests Azure would refuse', () => {
     ).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
     await compute.virtualMachines.delete(sim.resourceGroup, 'holder', poll);
     await compute.disks.delete(sim.resourceGroup, 'refusal-disk', poll);
+  });
+
+  it('a disk another request is deleting answers 409 Conflict to a second delete, an export and an attach', async () => {
+    const disk = await importDisk('deleting-disk', vhdUrl);
+    const deleting = compute.disks.delete(sim.resourceGroup, 'deleting-disk', poll);
+    await deleting.submitted();
+    const conflict = { statusCode: 409, code: 'Conflict', message: 'The request failed due to conflict with a concurrent request.' };
+    await expect(compute.disks.delete(sim.resourceGroup, 'deleting-disk', poll)).rejects.toMatchObject(conflict);
+    await expect(compute.disks.grantAccess(sim.resourceGroup, 'deleting-disk', { access: 'Read', durationInSeconds: 60 }, poll)).rejects.toMatchObject(conflict);
+    await expect(compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'late-holder', packagingMachine(disk.id!, {}), poll)).rejects.toMatchObject(conflict);
+    await deleting;
+    await expect(compute.disks.get(sim.resourceGroup, 'deleting-disk')).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('a security rule without a priority is read as priority 0 and refused', async () => {
+    const bearer = (await credential.getToken('https://management.azure.com/.default')).token;
+    const path = `/subscriptions/${sim.subscriptionId}/resourceGroups/${sim.resourceGroup}/providers/Microsoft.Network/networkSecurityGroups/no-priority?api-version=${API_VERSIONS.networkSecurityGroups}`;
+    const rule = { name: 'rdp', properties: { protocol: 'Tcp', access: 'Allow', direction: 'Inbound', sourceAddressPrefix: '203.0.113.0/24', destinationPortRange: '3389' } };
+    const answer = await control.request('PUT', path, { bearer, body: { location: sim.location, properties: { securityRules: [rule] } } });
+    expect([answer.status, answer.body]).toEqual([
+      400,
+      { error: { code: 'SecurityRuleInvalidPriority', message: 'Security rule has invalid Priority. Value provided: 0 Allowed range 100-4096.', details: [] } },
+    ]);
   });
 
   it('a Generation 2 disk cannot boot on a size that only runs Generation 1', async () => {
@@ -456,8 +491,17 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
     expectShapeCovers(fixture('VirtualMachineRunCommand_Get.json').responses['200']!.body, got.body);
     expect(got.body).toMatchObject({ properties: { provisioningState: 'Succeeded', instanceView: { executionState: 'Succeeded', exitCode: 0, error: '' } } });
     expect(JSON.parse((got.body as { properties: { instanceView: { output: string } } }).properties.instanceView.output)).toMatchObject({ finished: true });
-    const unknownMember = await arm('PUT', path, { location: sim.location, properties: { source: { script: 'x' }, runAsPassword: 'p' } });
-    expect(unknownMember.status).toBe(400);
+    const unknownMember = await arm('PUT', path, { location: sim.location, properties: { source: { script: 'x' }, timeout: 60 } });
+    expect([unknownMember.status, unknownMember.body]).toEqual([
+      400,
+      {
+        error: {
+          code: 'BadRequest',
+          message: "Could not find member 'timeout' on object of type 'VirtualMachineRunCommandProperties'. Path 'properties.timeout', line 1, position 69.",
+          target: 'runCommand.properties.timeout',
+        },
+      },
+    ]);
     await completion(await arm('DELETE', path));
     expect((await arm('GET', path)).status).toBe(404);
   });

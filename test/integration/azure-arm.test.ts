@@ -338,15 +338,11 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
       code: 'InvalidTemplateDeployment',
       details: [
         {
-          code: 'InvalidRequestFormat',
-          message: 'Cannot parse the request.',
-          details: [
-            {
-              code: 'InvalidRequestFormat',
-              message:
-                "Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags'",
-            },
-          ],
+          code: 'BadRequest',
+          message: expect.stringMatching(
+            /^Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'\. Path 'properties\.networkProfile\.networkInterfaceConfigurations\[0\]\.tags', line 1, position \d+\.$/,
+          ),
+          target: 'vm.properties.networkProfile.networkInterfaceConfigurations[0].tags',
         },
       ],
     });

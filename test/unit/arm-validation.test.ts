@@ -50,68 +50,91 @@ const machineInput = (access: MachineAccess) => ({
 });
 const PUBLIC: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
 
+/** Newtonsoft's position in the one-line JSON the SDKs send: just after `marker`, found after each earlier marker in turn. */
+function after(body: unknown, ...markers: string[]): number {
+  const json = JSON.stringify(body);
+  return markers.reduce((from, marker) => json.indexOf(marker, from) + marker.length, 0);
+}
+
+/** Compute's refusal of `member`, which `type` does not define, at `path` of `body` sent as its body parameter `parameter`. */
+function unknownToCompute(body: unknown, parameter: string, type: string, path: string) {
+  const member = path.split('.').pop()!;
+  const message = `Could not find member '${member}' on object of type '${type}'. Path '${path}', line 1, position ${after(body, `"${member}":`)}.`;
+  return { status: 400, error: { code: 'BadRequest', message, target: `${parameter}.${path}` } };
+}
+
 describe('the Compute RP contract, per api-version', () => {
   it("refuses the template the bot wrote before: tags on inline network configurations don't exist at 2024-07-01", () => {
     expect(beforeVm.apiVersion).toBe('2024-07-01');
-    expect(answer('PUT', VM_PATH, beforeVm.apiVersion, bodyOf(beforeVm))).toEqual({
+    const body = bodyOf(beforeVm);
+    expect(answer('PUT', VM_PATH, beforeVm.apiVersion, body)).toEqual({
       status: 400,
       error: {
-        code: 'InvalidRequestFormat',
-        message: 'Cannot parse the request.',
-        details: [
-          {
-            code: 'InvalidRequestFormat',
-            message:
-              "Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags'",
-          },
-        ],
+        code: 'BadRequest',
+        message: `Could not find member 'tags' on object of type 'VirtualMachineNetworkInterfaceConfiguration'. Path 'properties.networkProfile.networkInterfaceConfigurations[0].tags', line 1, position ${after(body, '"networkInterfaceConfigurations":', '"tags":')}.`,
+        target: 'vm.properties.networkProfile.networkInterfaceConfigurations[0].tags',
       },
     });
   });
 
-  it('refuses an unknown member anywhere in the body, naming its type and path', () => {
+  it('refuses an unknown member anywhere in the body, naming its type, path and position, with the body parameter in target', () => {
     const disk = { location: 'eastus', properties: { creationData: { createOption: 'Import', sourceUri: 'https://x/y.vhd', storageAcountId: 'typo' } } };
-    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toMatchObject({
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toEqual(unknownToCompute(disk, 'disk', 'CreationData', 'properties.creationData.storageAcountId'));
+    // VM properties are Compute's class 'Properties'.
+    const vm = { location: 'eastus', properties: { osDisk: {} } };
+    expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, vm)).toEqual(unknownToCompute(vm, 'vm', 'Properties', 'properties.osDisk'));
+  });
+
+  it('leaves an unknown top-level member of a resource to ARM, which refuses it as a ResourceDefinition member', () => {
+    expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, { location: 'eastus', AccountType: 'Standard_LRS' })).toEqual({
       status: 400,
       error: {
-        code: 'InvalidRequestFormat',
-        details: [{ message: "Could not find member 'storageAcountId' on object of type 'CreationData'. Path 'properties.creationData.storageAcountId'" }],
+        code: 'InvalidRequestContent',
+        message:
+          "The request content was invalid and could not be deserialized: 'Could not find member 'AccountType' on object of type 'ResourceDefinition'. Path 'AccountType', line 1, position 35.'.",
       },
     });
   });
 
   it('refuses a value of the wrong JSON kind before anything else', () => {
-    expect(answer('POST', `${DISK_PATH}/beginGetAccess`, API_VERSIONS.disks, { access: 'Read', durationInSeconds: '3600' })).toMatchObject({
-      error: { code: 'InvalidRequestFormat', details: [{ message: `Error converting value "3600" to type 'Int64'. Path 'durationInSeconds'` }] },
+    const input = { access: 'Read', durationInSeconds: '3600' };
+    expect(answer('POST', `${DISK_PATH}/beginGetAccess`, API_VERSIONS.disks, input)).toMatchObject({
+      error: {
+        code: 'BadRequest',
+        message: `Error converting value "3600" to type 'Int64'. Path 'durationInSeconds', line 1, position ${after(input, '"3600"')}.`,
+        target: 'grantAccessData.durationInSeconds',
+      },
     });
   });
 
-  it('refuses a value outside an enum with InvalidParameter and its target', () => {
-    const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { createOption: 'Attach', deleteOption: 'Keep' } } } };
+  it('refuses a value outside an enum as the deserializer does: BadRequest naming the .NET type, with target', () => {
+    const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { createOption: 'Attach', caching: 'Unrecognized' } } } };
     expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, vm)).toEqual({
       status: 400,
       error: {
-        code: 'InvalidParameter',
-        message: "The value 'Keep' of parameter 'storageProfile.osDisk.deleteOption' is not valid. Allowed values are 'Delete', 'Detach'.",
-        target: 'storageProfile.osDisk.deleteOption',
+        code: 'BadRequest',
+        message: `Error converting value "Unrecognized" to type 'System.Nullable\`1[Microsoft.WindowsAzure.ComputeResourceProvider.API.Disk+CachingType]'. Path 'properties.storageProfile.osDisk.caching', line 1, position ${after(vm, '"Unrecognized"')}.`,
+        target: 'vm.properties.storageProfile.osDisk.caching',
       },
     });
+    // Before any required member is looked at: this osDisk has no createOption either.
+    const keep = { location: 'eastus', properties: { storageProfile: { osDisk: { deleteOption: 'Keep' } } } };
+    expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, keep)).toMatchObject({
+      error: { code: 'BadRequest', message: expect.stringMatching(/^Error converting value "Keep" to type 'DeleteOptions'\. /), target: 'vm.properties.storageProfile.osDisk.deleteOption' },
+    });
     const disk = { location: 'eastus', sku: { name: 'Standard_SSD' }, properties: { creationData: { createOption: 'Import' } } };
-    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toMatchObject({ error: { code: 'InvalidParameter', target: 'sku.name' } });
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, disk)).toMatchObject({ error: { code: 'BadRequest', target: 'disk.sku.name' } });
   });
 
-  it('refuses a missing required member with InvalidParameter and its target', () => {
+  it('refuses a missing required member with InvalidParameter, named from the disk it belongs to or alone', () => {
     const vm = { location: 'eastus', properties: { storageProfile: { osDisk: { managedDisk: { id: 'x' } } } } };
     expect(answer('PUT', VM_PATH, API_VERSIONS.virtualMachines, vm)).toEqual({
       status: 400,
-      error: {
-        code: 'InvalidParameter',
-        message: "Required parameter 'storageProfile.osDisk.createOption' is missing (null).",
-        target: 'storageProfile.osDisk.createOption',
-      },
+      error: { code: 'InvalidParameter', message: "Required parameter 'osDisk.createOption' is missing (null).", target: 'osDisk.createOption' },
     });
-    expect(answer('POST', `${VM_PATH}/runCommand`, API_VERSIONS.virtualMachines, { script: ['x'] })).toMatchObject({
-      error: { code: 'InvalidParameter', target: 'commandId' },
+    expect(answer('POST', `${VM_PATH}/runCommand`, API_VERSIONS.virtualMachines, { script: ['x'] })).toEqual({
+      status: 400,
+      error: { code: 'InvalidParameter', message: "Required parameter 'commandId' is missing (null).", target: 'commandId' },
     });
   });
 
@@ -128,19 +151,93 @@ describe('the Compute RP contract, per api-version', () => {
       error: { code: 'InvalidApiVersionParameter' },
     });
   });
+});
 
-  it('refuses an unknown member of a deployment body the way ARM words it', () => {
-    expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/d`, API_VERSIONS.deployments, { properties: { mode: 'Incremental', templet: {} } })).toEqual({
+describe('the managed Run Command contract (runCommand.json)', () => {
+  const RUN_PATH = `${VM_PATH}/runCommands/oslayer-check`;
+  const run = (properties: Record<string, unknown>) => ({ location: 'eastus', properties: { source: { script: 'Get-Date' }, ...properties } });
+
+  it('accepts every member of VirtualMachineRunCommandProperties, those the bot never sends too', () => {
+    const body = run({
+      parameters: [{ name: 'Mode', value: 'queued' }],
+      protectedParameters: [{ name: 'Secret', value: 's' }],
+      asyncExecution: false,
+      runAsUser: 'packager',
+      runAsPassword: 'p',
+      timeoutInSeconds: 3600,
+      outputBlobUri: 'https://x/out',
+      errorBlobUri: 'https://x/err',
+      outputBlobManagedIdentity: { clientId: 'c' },
+      errorBlobManagedIdentity: {},
+      treatFailureAsDeploymentFailure: false,
+    });
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, body)).toBe('accepted');
+  });
+
+  it('refuses an unknown member as Compute refuses it', () => {
+    const body = run({ timeout: 3600 });
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, body)).toEqual(
+      unknownToCompute(body, 'runCommand', 'VirtualMachineRunCommandProperties', 'properties.timeout'),
+    );
+    expect(answer('PUT', RUN_PATH, API_VERSIONS.virtualMachines, run({ parameters: [{ name: 'Mode' }] }))).toEqual({
+      status: 400,
+      error: { code: 'InvalidParameter', message: "Required parameter 'value' is missing (null).", target: 'value' },
+    });
+  });
+
+  it('takes scriptShell at 2025-04-01 but not at 2024-07-01, which does not define it', () => {
+    const body = { location: 'eastus', properties: { source: { script: 'Get-Date', scriptShell: 'Powershell7' } } };
+    expect(answer('PUT', RUN_PATH, '2025-04-01', body)).toBe('accepted');
+    expect(answer('PUT', RUN_PATH, '2024-07-01', body)).toMatchObject({
+      error: { code: 'BadRequest', message: expect.stringMatching(/^Could not find member 'scriptShell' on object of type 'VirtualMachineRunCommandScriptSource'\./) },
+    });
+  });
+});
+
+describe('the Microsoft.Resources/deployments contract, read by ARM itself', () => {
+  const DEPLOYMENT_PATH = `${RG}/providers/Microsoft.Resources/deployments/d`;
+
+  it('refuses an unknown member with InvalidRequestContent, quoting the deserializer', () => {
+    const body = { properties: { mode: 'Incremental', templet: {} } };
+    expect(answer('PUT', DEPLOYMENT_PATH, API_VERSIONS.deployments, body)).toEqual({
       status: 400,
       error: {
         code: 'InvalidRequestContent',
-        message:
-          "The request content was invalid and could not be deserialized: 'Could not find member 'templet' on object of type 'DeploymentProperties'. Path 'properties.templet''.",
+        message: `The request content was invalid and could not be deserialized: 'Could not find member 'templet' on object of type 'DeploymentProperties'. Path 'properties.templet', line 1, position ${after(body, '"templet":')}.'.`,
       },
     });
   });
 
+  it('refuses a missing required member as the deserializer does, when the object ends', () => {
+    const body = { properties: { template: {} } };
+    expect(answer('PUT', DEPLOYMENT_PATH, API_VERSIONS.deployments, body)).toEqual({
+      status: 400,
+      error: {
+        code: 'InvalidRequestContent',
+        message: `The request content was invalid and could not be deserialized: 'Required property 'mode' not found in JSON. Path 'properties', line 1, position ${JSON.stringify(body).length - 1}.'.`,
+      },
+    });
+  });
 
+  it('takes the members 2025-04-01 added (external inputs, validation level, a parameter by expression) only at 2025-04-01', () => {
+    const body = {
+      properties: {
+        mode: 'Incremental',
+        template: {},
+        parameters: { inputObj: { expression: "[externalInputs('fooValue')]" } },
+        externalInputDefinitions: { fooValue: { kind: 'sys.envVar', config: 'FOO_VALUE' } },
+        externalInputs: { fooValue: { value: 'baz' } },
+        validationLevel: 'Template',
+      },
+    };
+    expect(answer('PUT', DEPLOYMENT_PATH, '2025-04-01', body)).toBe('accepted');
+    expect(answer('PUT', DEPLOYMENT_PATH, '2024-03-01', body)).toMatchObject({
+      error: { code: 'InvalidRequestContent', message: expect.stringContaining("Could not find member 'expression' on object of type 'DeploymentParameter'. Path 'properties.parameters.inputObj.expression'") },
+    });
+  });
+});
+
+describe("the bot's own bodies", () => {
   it.each([
     ['private', { mode: 'private' } as MachineAccess, ['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']],
     ['public', PUBLIC, ['Microsoft.Compute/disks', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
@@ -170,17 +267,19 @@ describe('the Network RP contract for the NSG public access creates', () => {
     expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, wire)).toBe('accepted');
   });
 
-  it('refuses an unknown rule member and a missing required one, and versions it does not serve', () => {
+  it('refuses an unknown rule member as the Network RP words it, and versions it does not serve', () => {
     const rule = { protocol: 'Tcp', access: 'Allow', priority: 100, direction: 'Inbound', destinationPortRange: '3389', sourceAddressPrefixes: ['203.0.113.0/24'] };
     const nsg = (properties: Record<string, unknown>) => ({ location: 'eastus', properties: { securityRules: [{ name: 'rdp', properties }] } });
-    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg({ ...rule, sourceAddressPrefixs: ['x'] }))).toMatchObject({
+    const typo = nsg({ ...rule, sourceAddressPrefixs: ['x'] });
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, typo)).toEqual({
       status: 400,
       error: {
         code: 'InvalidRequestFormat',
+        message: 'Cannot parse the request.',
         details: [
           {
-            message:
-              "Could not find member 'sourceAddressPrefixs' on object of type 'SecurityRulePropertiesFormat'. Path 'properties.securityRules[0].properties.sourceAddressPrefixs'",
+            code: 'InvalidJson',
+            message: `Could not find member 'sourceAddressPrefixs' on object of type 'SecurityRulePropertiesFormat'. Path 'properties.securityRules[0].properties.sourceAddressPrefixs', line 1, position ${after(typo, '"sourceAddressPrefixs":')}.`,
           },
         ],
       },
@@ -188,8 +287,11 @@ describe('the Network RP contract for the NSG public access creates', () => {
     const { direction: _direction, ...noDirection } = rule;
     expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg(noDirection))).toMatchObject({
       status: 400,
-      error: { code: 'InvalidParameter', target: 'securityRules[0].direction' },
+      error: { code: 'InvalidParameter', target: 'direction' },
     });
+    // A rule without a priority passes to the Network RP, which reads it as 0 (arm-simulator-access: SecurityRuleInvalidPriority).
+    const { priority: _priority, ...noPriority } = rule;
+    expect(answer('PUT', NSG_PATH, API_VERSIONS.networkSecurityGroups, nsg(noPriority))).toBe('accepted');
     expect(answer('PUT', NSG_PATH, '2099-01-01', nsg(rule))).toMatchObject({ status: 400, error: { code: 'NoRegisteredProviderFound' } });
   });
 });

@@ -236,7 +236,7 @@ function commandOutput(statuses: InstanceViewStatus[]): CommandOutput {
 
 /**
  * Only Compute's "Run command extension execution is in progress" 409 means another script holds
- * the machine; other 409s (OperationNotAllowed: not running or still booting, agent errors) say what they are.
+ * the machine; other 409s (OperationNotAllowed: the VM is not running; agent errors) say what they are.
  */
 function runCommandError(err: unknown, vmName: string): Error {
   const error = toAzureError(err, `running a script on ${vmName}`);

@@ -58,11 +58,20 @@ function findDisk(context: SimulatorContext, req: SimRequest): ManagedDisk {
   return disk;
 }
 
+/**
+ * A request on a disk another operation is deleting: Compute's 409 for a concurrent request
+ * (test/fixtures/arm/SOURCES.md), whether it deletes, re-imports, exports or attaches the disk.
+ */
+export function refuseWhileDeleting(disk: ManagedDisk): void {
+  if (disk.provisioningState === 'Deleting') throw new ArmError(409, 'Conflict', 'The request failed due to conflict with a concurrent request.');
+}
+
 async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimResponse> {
   const id = diskId(context, req);
   const body = parseBody(diskBody, req);
   const existing = context.store.disks.get(id);
   if (existing) {
+    refuseWhileDeleting(existing);
     // Re-deploying the same template re-PUTs the disk: only its tags can change.
     existing.tags = body.tags ?? {};
     return context.operations.begin(req, () => undefined, { status: 200, body: renderDisk(context, existing) });
@@ -116,9 +125,7 @@ function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = context.store.disks.get(diskId(context, req));
   // ARM answers 204 when there is nothing to delete.
   if (!disk) return { status: 204 };
-  if (disk.provisioningState === 'Deleting') {
-    throw new ArmError(409, 'Conflict', `Disk ${disk.name} is being deleted; an operation on it is already in progress.`);
-  }
+  refuseWhileDeleting(disk);
   if (disk.managedBy) {
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
   }
@@ -135,6 +142,7 @@ function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
 function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = findDisk(context, req);
   const body = parseBody(grantAccessBody, req);
+  refuseWhileDeleting(disk);
   const machine = disk.managedBy ? context.store.machines.get(disk.managedBy) : undefined;
   if (machine && machine.powerState !== 'deallocated') {
     throw new ArmError(
@@ -154,6 +162,7 @@ function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
 
 function revokeAccess(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = findDisk(context, req);
+  refuseWhileDeleting(disk);
   return context.operations.begin(req, async () => {
     if (disk.accessPolicyId) await context.blobs.revoke(disk.accessPolicyId);
     disk.accessPolicyId = undefined;

@@ -1,26 +1,28 @@
 import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
 import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
-import { isBooted, isRunning } from './machine-views.js';
+import { isRunning } from './machine-views.js';
 import { agentNotReporting } from './vm-agent.js';
 import type { PowerState, VirtualMachine } from './resources.js';
 import { findMachine } from './virtual-machines.js';
 
-const parametersSchema = z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]);
+// Which members a body may have is checked before these run (validation/run-command.ts); they
+// read what the simulator acts on and ignore the spec's members it does not model (runAsUser…).
+const parametersSchema = z.array(z.object({ name: z.string().min(1), value: z.string() })).default([]);
 
-/** RunCommandInput (2024-07-01): the action Run Command's body. */
-const runCommandBody = z.strictObject({
+/** RunCommandInput: the action Run Command's body. */
+const runCommandBody = z.object({
   commandId: z.literal('RunPowerShellScript'),
   script: z.array(z.string()).default([]),
   parameters: parametersSchema,
 });
 
-/** VirtualMachineRunCommand (2024-07-01): a managed Run Command's body, as far as the bot uses it. */
-const managedRunCommandBody = z.strictObject({
+/** VirtualMachineRunCommand: a managed Run Command's body, as far as the bot uses it. */
+const managedRunCommandBody = z.object({
   location: z.string().min(1),
   tags: z.record(z.string(), z.string()).optional(),
-  properties: z.strictObject({
-    source: z.strictObject({ script: z.string().min(1) }),
+  properties: z.object({
+    source: z.object({ script: z.string().min(1) }),
     parameters: parametersSchema,
     asyncExecution: z.boolean().default(false),
     timeoutInSeconds: z.number().int().min(0).default(0),
@@ -76,15 +78,14 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
 
 /**
  * Run Command as the packaging machine's guest answers it: one at a time per VM, only while
- * the VM runs, taking a while (config.runCommandMs, about 20 s on Azure) so overlap is real.
- * Without a VM agent in the guest nothing answers: the operation fails when its time is up.
+ * the VM runs, taking a while (config.runCommandMs, about 20 s on Azure) so overlap is real. On a
+ * VM still booting it starts once the VM agent reports; without a VM agent in the guest nothing
+ * answers, and the operation fails when its time is up.
  */
 function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
   const machine = findMachine(context, req);
   const body = parseBody(runCommandBody, req);
-  if (!isBooted(machine)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Operation 'RunCommand' is not allowed: ${notReady(machine)}.`);
-  }
+  refuseUnlessRunning(machine);
   if (machine.runCommandInProgress) {
     throw new ArmError(409, 'Conflict', 'Run command extension execution is in progress. Please wait for completion before invoking a run command.');
   }
@@ -104,7 +105,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
       });
       return { value: [status('StdOut', stdout), status('StdErr', stderr)] };
     },
-    { durationMs: context.config.runCommandMs },
+    { durationMs: runCommandDuration(context, machine) },
   );
 }
 
@@ -139,9 +140,7 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
   router.add('PUT', path, (req) => {
     const target = findMachine(context, req);
     const body = parseBody(managedRunCommandBody, req);
-    if (!isBooted(target)) {
-      throw new ArmError(409, 'OperationNotAllowed', `Operation 'PUT RunCommand' is not allowed: ${notReady(target)}.`);
-    }
+    refuseUnlessRunning(target);
     const name = req.params.runCommand!;
     const command: ManagedRunCommand = {
       id: `${target.id}/runCommands/${name}`,
@@ -153,7 +152,7 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
       instanceView: { executionState: 'Running', startTime: new Date().toISOString() },
     };
     commands.set(key(target.vmId, name), command);
-    const durationMs = context.config.runCommandMs;
+    const durationMs = runCommandDuration(context, target);
     const run = () => {
       // The managed Run Command is a VM extension too: without the agent it never starts and fails as the action does.
       if (!context.agents.installed(target.name)) {
@@ -162,7 +161,8 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
       }
       const script = command.body.source.script.split(/\r?\n/);
       const result = context.guests.runScript(target.name, script, asParameters(command.body.parameters));
-      const timedOut = command.body.timeoutInSeconds > 0 && durationMs > command.body.timeoutInSeconds * 1000;
+      // The timeout counts the script's own run, not the wait for a booting guest's agent.
+      const timedOut = command.body.timeoutInSeconds > 0 && context.config.runCommandMs > command.body.timeoutInSeconds * 1000;
       const executionState = timedOut ? 'TimedOut' : result.exitCode === 0 ? 'Succeeded' : 'Failed';
       command.instanceView = {
         ...command.instanceView,
@@ -198,7 +198,16 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
   });
 }
 
-/** Why a machine cannot take a script yet: not running, or running but still booting. */
-function notReady(machine: VirtualMachine): string {
-  return isRunning(machine) ? 'VM is still booting' : `VM is not running (it is ${machine.powerState})`;
+/**
+ * Run Command runs through a VM extension, and Compute refuses extension operations on a VM that
+ * is not running with this 409 (test/fixtures/arm/SOURCES.md). A VM that runs but is still
+ * booting is not refused: the extension waits for its agent.
+ */
+function refuseUnlessRunning(machine: VirtualMachine): void {
+  if (!isRunning(machine)) throw new ArmError(409, 'OperationNotAllowed', 'Cannot modify extensions in the VM when the VM is not running.');
+}
+
+/** The script's run time, after the wait for a booting guest's VM agent to report. */
+function runCommandDuration(context: SimulatorContext, machine: VirtualMachine): number {
+  return Math.max(0, (machine.agentReadyAt ?? 0) - Date.now()) + context.config.runCommandMs;
 }

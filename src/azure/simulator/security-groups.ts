@@ -25,7 +25,8 @@ const ruleSchema = z.object({
       sourceAddressPrefixes: z.array(z.string().min(1)).optional(),
       destinationAddressPrefix: z.string().optional(),
       access: z.enum(['Allow', 'Deny']),
-      priority: z.number().int(),
+      // A rule without one has priority 0 to the Network RP (Azure/azure-rest-api-specs#22448).
+      priority: z.number().int().default(0),
       direction: z.enum(['Inbound', 'Outbound']),
     })
     .refine((rule) => Boolean(rule.sourceAddressPrefix) !== Boolean(rule.sourceAddressPrefixes?.length), {
@@ -64,7 +65,9 @@ function putSecurityGroup(context: SimulatorContext, req: SimRequest): SimRespon
       throw new ArmError(
         400,
         'SecurityRuleInvalidPriority',
-        `Security rule ${rule.name} has invalid priority ${rule.properties.priority}. Value provided: ${rule.properties.priority} Allowed range 100-4096.`,
+        `Security rule has invalid Priority. Value provided: ${rule.properties.priority} Allowed range 100-4096.`,
+        {},
+        { details: [] },
       );
     }
   }

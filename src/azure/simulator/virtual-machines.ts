@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
+import { refuseWhileDeleting } from './disks.js';
 import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
 import { createInlineNetwork, releaseInlineNetwork } from './inline-network.js';
 import { renderInstanceView, renderMachine } from './machine-views.js';
@@ -179,6 +180,7 @@ function attachableDisk(context: SimulatorContext, body: MachineBody): ManagedDi
   }
   const disk = context.store.disks.get(osDisk.managedDisk.id);
   if (!disk) throw new ArmError(404, 'NotFound', `Disk ${osDisk.managedDisk.id} was not found.`);
+  refuseWhileDeleting(disk);
   if (disk.provisioningState !== 'Succeeded') {
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is still being created; wait for it before attaching it.`);
   }

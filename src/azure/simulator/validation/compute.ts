@@ -1,17 +1,25 @@
 /**
  * Microsoft.Compute request bodies the bot sends: a VM around an attached OS disk with its
- * network inline, Run Command input, and (DiskRP) disk import and grantAccess. Member lists are
- * the spec's definitions for the exact api-version; sources in test/fixtures/arm/SOURCES.md.
+ * network inline, and (DiskRP) disk import and grantAccess. Member lists are the spec's
+ * definitions for the exact api-version; an enum is named by the .NET type Compute reports when a
+ * value does not convert where a source quotes it, else by the spec's x-ms-enum name. Sources in
+ * test/fixtures/arm/SOURCES.md.
  */
-import { arrayOf, boolean, integer, number, object, oneOf, opaque, string, stringMap, type Shape } from './shape.js';
+import { arrayOf, boolean, integer, number, object, oneOf, opaque, string, stringMap, trackedResource, type RequestBody, type Shape } from './shape.js';
 
 const subResource = object('SubResource', { id: string });
-const deleteOption = oneOf('Delete', 'Detach');
-const ipVersion = oneOf('IPv4', 'IPv6');
+/** The .NET types Compute names when a caching or storage account type does not convert (jclouds-labs#394, OfficeDocs-SharePoint#1684). */
+const CACHING_TYPE = 'System.Nullable`1[Microsoft.WindowsAzure.ComputeResourceProvider.API.Disk+CachingType]';
+const STORAGE_ACCOUNT_TYPE = 'System.Nullable`1[Microsoft.Azure.XStoreClientHelper.StorageAccountServiceClient.StorageAccountType]';
+const deleteOption = oneOf('DeleteOptions', 'Delete', 'Detach');
+const ipVersion = oneOf('IPVersions', 'IPv4', 'IPv6');
 
 // ---- ComputeRP 2025-04-01 (virtualMachine.json, computeRPCommon.json) -----------------------
 
-const publicIpSku = object('PublicIPAddressSku', { name: oneOf('Basic', 'Standard'), tier: oneOf('Regional', 'Global') });
+const publicIpSku = object('PublicIPAddressSku', {
+  name: oneOf('PublicIPAddressSkuName', 'Basic', 'Standard'),
+  tier: oneOf('PublicIPAddressSkuTier', 'Regional', 'Global'),
+});
 
 /** What one Compute version defines beyond the other. */
 interface ComputeVersion {
@@ -39,7 +47,7 @@ function publicIpConfiguration(version: ComputeVersion): Shape {
           ipTags: arrayOf(opaque),
           publicIPPrefix: subResource,
           publicIPAddressVersion: ipVersion,
-          publicIPAllocationMethod: oneOf('Dynamic', 'Static'),
+          publicIPAllocationMethod: oneOf('PublicIPAllocationMethod', 'Dynamic', 'Static'),
         }),
       },
       version,
@@ -86,8 +94,8 @@ function nicConfiguration(version: ComputeVersion): Shape {
             dnsSettings: opaque,
             ipConfigurations: arrayOf(ipConfiguration(version)),
             dscpConfiguration: subResource,
-            auxiliaryMode: oneOf('None', 'AcceleratedConnections', 'Floating'),
-            auxiliarySku: oneOf('None', 'A1', 'A2', 'A4', 'A8'),
+            auxiliaryMode: oneOf('NetworkInterfaceAuxiliaryMode', 'None', 'AcceleratedConnections', 'Floating'),
+            auxiliarySku: oneOf('NetworkInterfaceAuxiliarySku', 'None', 'A1', 'A2', 'A4', 'A8'),
           },
           ['ipConfigurations'],
         ),
@@ -98,28 +106,31 @@ function nicConfiguration(version: ComputeVersion): Shape {
   );
 }
 
+const osType = oneOf('OperatingSystemTypes', 'Windows', 'Linux');
+
 const osDisk = object(
   'OSDisk',
   {
-    osType: oneOf('Windows', 'Linux'),
+    osType,
     encryptionSettings: opaque,
     name: string,
     vhd: opaque,
     image: opaque,
-    caching: oneOf('None', 'ReadOnly', 'ReadWrite'),
+    caching: oneOf(CACHING_TYPE, 'None', 'ReadOnly', 'ReadWrite'),
     writeAcceleratorEnabled: boolean,
     diffDiskSettings: opaque,
-    createOption: oneOf('FromImage', 'Empty', 'Attach', 'Copy', 'Restore'),
+    createOption: oneOf('DiskCreateOptionTypes', 'FromImage', 'Empty', 'Attach', 'Copy', 'Restore'),
     diskSizeGB: integer,
     managedDisk: object('ManagedDiskParameters', {
       id: string,
-      storageAccountType: oneOf('Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'),
+      storageAccountType: oneOf(STORAGE_ACCOUNT_TYPE, 'Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'),
       diskEncryptionSet: opaque,
       securityProfile: opaque,
     }),
     deleteOption,
   },
   ['createOption'],
+  'osDisk',
 );
 
 function storageProfile(version: ComputeVersion): Shape {
@@ -127,13 +138,14 @@ function storageProfile(version: ComputeVersion): Shape {
     imageReference: opaque,
     osDisk,
     dataDisks: arrayOf(opaque),
-    diskControllerType: oneOf('SCSI', 'NVMe'),
+    diskControllerType: oneOf('DiskControllerTypes', 'SCSI', 'NVMe'),
     ...(version.placement ? { alignRegionalDisksToVMZone: boolean } : {}),
   });
 }
 
 function machineProperties(version: ComputeVersion): Shape {
-  return object('VirtualMachineProperties', {
+  // Compute's own class for VM properties is named 'Properties' in its messages (SOURCES.md).
+  return object('Properties', {
     hardwareProfile: object('HardwareProfile', { vmSize: string, vmSizeProperties: opaque }),
     scheduledEventsPolicy: opaque,
     storageProfile: storageProfile(version),
@@ -141,7 +153,7 @@ function machineProperties(version: ComputeVersion): Shape {
     osProfile: opaque,
     networkProfile: object('NetworkProfile', {
       networkInterfaces: arrayOf(opaque),
-      networkApiVersion: oneOf('2020-11-01', '2022-11-01'),
+      networkApiVersion: oneOf('NetworkApiVersion', '2020-11-01', '2022-11-01'),
       networkInterfaceConfigurations: arrayOf(nicConfiguration(version)),
     }),
     securityProfile: opaque,
@@ -149,8 +161,8 @@ function machineProperties(version: ComputeVersion): Shape {
     availabilitySet: subResource,
     virtualMachineScaleSet: subResource,
     proximityPlacementGroup: subResource,
-    priority: oneOf('Regular', 'Low', 'Spot'),
-    evictionPolicy: oneOf('Deallocate', 'Delete'),
+    priority: oneOf('VirtualMachinePriorityTypes', 'Regular', 'Low', 'Spot'),
+    evictionPolicy: oneOf('VirtualMachineEvictionPolicyTypes', 'Deallocate', 'Delete'),
     billingProfile: opaque,
     host: subResource,
     hostGroup: subResource,
@@ -167,9 +179,6 @@ function machineProperties(version: ComputeVersion): Shape {
     timeCreated: string,
   });
 }
-
-/** The tracked-resource envelope every ARM resource body shares (common-types v1 Resource). */
-const trackedResource = { id: string, name: string, type: string, location: string, tags: stringMap };
 
 function virtualMachine(version: ComputeVersion): Shape {
   return object(
@@ -190,20 +199,10 @@ function virtualMachine(version: ComputeVersion): Shape {
   );
 }
 
-export const virtualMachine20250401 = virtualMachine({ inlineNetworkTags: true, placement: true });
+// Compute names a VM body 'vm' in `target` (jclouds-labs#394); the disk bodies' names are the spec's body parameters.
+export const virtualMachine20250401: RequestBody = { parameter: 'vm', shape: virtualMachine({ inlineNetworkTags: true, placement: true }) };
 /** Kept so the template the bot used to write (2024-07-01 with tags inline) can be shown to fail. */
-export const virtualMachine20240701 = virtualMachine({ inlineNetworkTags: false, placement: false });
-
-/** RunCommandInput (runCommand.json): the same in both versions. */
-export const runCommandInput = object(
-  'RunCommandInput',
-  {
-    commandId: string,
-    script: arrayOf(string),
-    parameters: arrayOf(object('RunCommandInputParameter', { name: string, value: string }, ['name', 'value'])),
-  },
-  ['commandId'],
-);
+export const virtualMachine20240701: RequestBody = { parameter: 'vm', shape: virtualMachine({ inlineNetworkTags: false, placement: false }) };
 
 // ---- DiskRP 2024-03-02 (disk.json, diskRPCommon.json) --------------------------------------
 
@@ -211,6 +210,7 @@ const creationData = object(
   'CreationData',
   {
     createOption: oneOf(
+      'DiskCreateOption',
       'Empty',
       'Attach',
       'FromImage',
@@ -234,19 +234,19 @@ const creationData = object(
     securityDataUri: string,
     performancePlus: boolean,
     elasticSanResourceId: string,
-    provisionedBandwidthCopySpeed: oneOf('None', 'Enhanced'),
+    provisionedBandwidthCopySpeed: oneOf('ProvisionedBandwidthCopyOption', 'None', 'Enhanced'),
   },
   ['createOption'],
 );
 
-export const disk20240302 = object(
+const disk = object(
   'Disk',
   {
     ...trackedResource,
     managedBy: string,
     managedByExtended: arrayOf(string),
     sku: object('DiskSku', {
-      name: oneOf('Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'),
+      name: oneOf('DiskStorageAccountTypes', 'Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS', 'UltraSSD_LRS', 'Premium_ZRS', 'StandardSSD_ZRS', 'PremiumV2_LRS'),
       tier: string,
     }),
     zones: arrayOf(string),
@@ -255,8 +255,8 @@ export const disk20240302 = object(
       'DiskProperties',
       {
         timeCreated: string,
-        osType: oneOf('Windows', 'Linux'),
-        hyperVGeneration: oneOf('V1', 'V2'),
+        osType,
+        hyperVGeneration: oneOf('HyperVGeneration', 'V1', 'V2'),
         purchasePlan: opaque,
         supportedCapabilities: opaque,
         creationData,
@@ -273,7 +273,7 @@ export const disk20240302 = object(
         encryption: opaque,
         maxShares: integer,
         shareInfo: arrayOf(opaque),
-        networkAccessPolicy: oneOf('AllowAll', 'AllowPrivate', 'DenyAll'),
+        networkAccessPolicy: oneOf('NetworkAccessPolicy', 'AllowAll', 'AllowPrivate', 'DenyAll'),
         diskAccessId: string,
         burstingEnabledTime: string,
         tier: string,
@@ -282,8 +282,8 @@ export const disk20240302 = object(
         supportsHibernation: boolean,
         securityProfile: opaque,
         completionPercent: number,
-        publicNetworkAccess: oneOf('Enabled', 'Disabled'),
-        dataAccessAuthMode: oneOf('AzureActiveDirectory', 'None'),
+        publicNetworkAccess: oneOf('PublicNetworkAccess', 'Enabled', 'Disabled'),
+        dataAccessAuthMode: oneOf('DataAccessAuthMode', 'AzureActiveDirectory', 'None'),
         optimizedForFrequentAttach: boolean,
         LastOwnershipUpdateTime: string,
       },
@@ -292,14 +292,16 @@ export const disk20240302 = object(
   },
   ['location'],
 );
+export const disk20240302: RequestBody = { parameter: 'disk', shape: disk };
 
-export const grantAccessData20240302 = object(
+const grantAccessData = object(
   'GrantAccessData',
   {
-    access: oneOf('None', 'Read', 'Write'),
+    access: oneOf('AccessLevel', 'None', 'Read', 'Write'),
     durationInSeconds: integer,
     getSecureVMGuestStateSAS: boolean,
-    fileFormat: oneOf('VHD', 'VHDX'),
+    fileFormat: oneOf('FileFormat', 'VHD', 'VHDX'),
   },
   ['access', 'durationInSeconds'],
 );
+export const grantAccessData20240302: RequestBody = { parameter: 'grantAccessData', shape: grantAccessData };

@@ -5,27 +5,28 @@
  * resources, deployments) `400 InvalidApiVersionParameter`. Sources: test/fixtures/arm/SOURCES.md.
  */
 import { ArmError } from '../http.js';
-import { disk20240302, grantAccessData20240302, runCommandInput, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
-import { deployment } from './deployments.js';
+import { disk20240302, grantAccessData20240302, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
+import { deployment20240301, deployment20250401 } from './deployments.js';
 import { networkSecurityGroup } from './network.js';
-import { validateBody, type Shape } from './shape.js';
+import { managedRunCommand20240701, managedRunCommand20250401, runCommandInput } from './run-command.js';
+import { validateBody, type Dialect, type RequestBody } from './shape.js';
 
 interface TypeContract {
   /** ARM itself serves the type (Microsoft.Resources), not a resource provider. */
   armNative?: boolean;
-  /** Body shapes by api-version: `put` for the resource, others by action name (e.g. runCommand). */
-  versions: Record<string, Record<string, Shape>>;
+  /** Bodies by api-version, keyed by what carries them: `PUT` the resource, `PUT runCommands` a child, `POST runCommand` an action. */
+  versions: Record<string, Record<string, RequestBody>>;
 }
 
 /** Versions the bot's SDK clients send where the simulator only reads (no body to check). */
 const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.compute/virtualmachines': {
     versions: {
-      '2024-07-01': { put: virtualMachine20240701, runCommand: runCommandInput },
-      '2025-04-01': { put: virtualMachine20250401, runCommand: runCommandInput },
+      '2024-07-01': { PUT: virtualMachine20240701, 'POST runCommand': runCommandInput, 'PUT runCommands': managedRunCommand20240701 },
+      '2025-04-01': { PUT: virtualMachine20250401, 'POST runCommand': runCommandInput, 'PUT runCommands': managedRunCommand20250401 },
     },
   },
-  'microsoft.compute/disks': { versions: { '2024-03-02': { put: disk20240302, beginGetAccess: grantAccessData20240302 } } },
+  'microsoft.compute/disks': { versions: { '2024-03-02': { PUT: disk20240302, 'POST beginGetAccess': grantAccessData20240302 } } },
   // @azure/arm-compute lists Resource SKUs at 2021-07-01.
   'microsoft.compute/skus': { versions: { '2021-07-01': {} } },
   // Storage, network and resources as their SDK packages call them (reads, listKeys).
@@ -35,10 +36,10 @@ const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.network/publicipaddresses': { versions: { '2025-05-01': {} } },
   'microsoft.network/bastionhosts': { versions: { '2025-05-01': {} } },
   // The NSG public machine access creates, pinned (src/azure/api-versions.ts); the SDK's own 2025-05-01 defines the same members.
-  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { put: networkSecurityGroup }, '2025-05-01': { put: networkSecurityGroup } } },
+  'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { PUT: networkSecurityGroup }, '2025-05-01': { PUT: networkSecurityGroup } } },
   'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
-  'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { put: deployment }, '2025-04-01': { put: deployment } } },
+  'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { PUT: deployment20240301 }, '2025-04-01': { PUT: deployment20250401 } } },
 };
 
 // A long-running operation is polled at its provider's locations/{location}/operations with the
@@ -78,22 +79,27 @@ export function requireKnownApiVersion(type: string, apiVersion: string, locatio
   );
 }
 
-/** The body shape for `type` at `apiVersion` (already known to be served), or undefined when none is declared. */
-export function bodyShape(type: string, apiVersion: string, action = 'put'): Shape | undefined {
-  return CONTRACTS[type.toLowerCase()]?.versions[apiVersion]?.[action];
+/** Whose deserializer reads a body of `type`: ARM's own for Microsoft.Resources, else its provider's. */
+function dialectOf(type: string): Dialect {
+  const namespace = type.toLowerCase().split('/')[0];
+  return namespace === 'microsoft.resources' ? 'arm' : namespace === 'microsoft.network' ? 'network' : 'compute';
 }
 
 /**
  * Checks a request the way ARM and the provider would before acting on it: a served
- * api-version, then (for a PUT of the resource or a POST action with a declared input) a body
- * the version can deserialize and accepts.
+ * api-version, then (for a PUT of the resource or of a child, or a POST action with a declared
+ * input) a body the version can deserialize and accepts.
  */
 export function validateRequest(req: { method: string; path: string; apiVersion: string; body: () => unknown }, location: string): void {
   const type = resourceTypeOf(req.path);
   requireKnownApiVersion(type, req.apiVersion, location);
   const providers = req.path.toLowerCase().lastIndexOf('/providers/');
   const segments = providers >= 0 ? req.path.slice(providers + '/providers/'.length).split('/') : [];
-  const action = req.method === 'PUT' && segments.length === 3 ? 'put' : req.method === 'POST' && segments.length === 4 ? segments[3] : undefined;
-  const shape = action ? bodyShape(type, req.apiVersion, action) : undefined;
-  if (shape) validateBody(shape, req.body(), CONTRACTS[type.toLowerCase()]?.armNative ? 'arm' : 'resource-provider');
+  // namespace/type/name is the resource; one segment more an action, two more a child resource.
+  const beyond = { 3: '', 4: 'POST', 5: 'PUT' }[segments.length];
+  const carrier = beyond === '' ? req.method : beyond === req.method ? `${req.method} ${segments[3]}` : undefined;
+  const body = carrier ? CONTRACTS[type.toLowerCase()]?.versions[req.apiVersion]?.[carrier] : undefined;
+  if (!body) return;
+  const dialect = dialectOf(type);
+  validateBody(body, req.body(), dialect, req.method === 'PUT' && dialect !== 'arm');
 }

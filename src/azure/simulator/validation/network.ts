@@ -6,13 +6,13 @@
  * RP deserializes as strictly as Compute ("Could not find member 'tags' on object of type
  * 'Subnet'" is its answer), so the same refusal applies.
  */
-import { arrayOf, boolean, integer, object, oneOf, opaque, string, stringMap, type Shape } from './shape.js';
+import { arrayOf, boolean, integer, object, oneOf, opaque, string, stringMap, type RequestBody } from './shape.js';
 
 const securityRuleProperties = object(
   'SecurityRulePropertiesFormat',
   {
     description: string,
-    protocol: oneOf('Tcp', 'Udp', 'Icmp', 'Esp', '*', 'Ah'),
+    protocol: oneOf('SecurityRuleProtocol', 'Tcp', 'Udp', 'Icmp', 'Esp', '*', 'Ah'),
     sourcePortRange: string,
     destinationPortRange: string,
     sourceAddressPrefix: string,
@@ -23,19 +23,21 @@ const securityRuleProperties = object(
     destinationApplicationSecurityGroups: arrayOf(opaque),
     sourcePortRanges: arrayOf(string),
     destinationPortRanges: arrayOf(string),
-    access: oneOf('Allow', 'Deny'),
+    access: oneOf('SecurityRuleAccess', 'Allow', 'Deny'),
     priority: integer,
-    direction: oneOf('Inbound', 'Outbound'),
+    direction: oneOf('SecurityRuleDirection', 'Inbound', 'Outbound'),
     provisioningState: string,
   },
-  ['protocol', 'access', 'priority', 'direction'],
+  // The spec requires priority too, but the Network RP reads a missing one as 0 and refuses it as
+  // SecurityRuleInvalidPriority (Azure/azure-rest-api-specs#22448), which security-groups.ts does.
+  ['protocol', 'access', 'direction'],
 );
 
 /** SecurityRule: SubResource (`id`) plus name, etag, type and the flattened properties. */
 const securityRule = object('SecurityRule', { id: string, name: string, etag: string, type: string, properties: securityRuleProperties });
 
 /** NetworkSecurityGroup at 2023-09-01 and 2025-05-01 (the same members): network.json's Resource envelope, etag, and its properties. */
-export const networkSecurityGroup: Shape = object('NetworkSecurityGroup', {
+const networkSecurityGroupShape = object('NetworkSecurityGroup', {
   id: string,
   name: string,
   type: string,
@@ -53,3 +55,4 @@ export const networkSecurityGroup: Shape = object('NetworkSecurityGroup', {
     provisioningState: string,
   }),
 });
+export const networkSecurityGroup: RequestBody = { shape: networkSecurityGroupShape };
