@@ -17,8 +17,9 @@ import type { RunningArmSimulator } from '../../src/azure/simulator/index.js';
 import { simulatedConnector, SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { ConnectorConfig } from '../../src/domain/model.js';
-import { startTestBot, type TestBot } from '../support/bot.js';
-import { ADMIN, CHANNEL, TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import type { TestBot } from '../support/bot.js';
+import { useTaskButtons } from '../support/world.js';
+import { ADMIN, CHANNEL, type PublishedVersion, type TaskButtons } from '../support/task-buttons.js';
 import { CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
 import { sandboxContents, textOf, waitForStatus } from '../support/ready-to-finalize.js';
 import { createVersion } from '../../src/workflow/create-version.js';
@@ -28,16 +29,10 @@ import { GIB, MIB } from '../../src/azure/vhd.js';
 let t: TestBot;
 let ui: TaskButtons;
 let arm: RunningArmSimulator;
-beforeAll(async () => {
-  t = await startTestBot({ sandbox: { enabled: true } });
-  ui = new TaskButtons(t);
-  await ui.start();
+useTaskButtons((w) => {
+  ({ t, ui } = w);
   arm = t.bot.sandbox!.simulator;
-}, 120_000);
-afterAll(async () => {
-  await ui.stop();
-  await t.stop();
-}, 60_000);
+});
 
 const LEAST_PRIVILEGE = ['Reader', 'Storage Blob Data Contributor', 'Storage Account Contributor'];
 const DEPLOYABLE = /is deployable and is now the layer's latest version/;

@@ -75,8 +75,7 @@ export class TokenIssuer {
       if (verified.problem === 'expired') throw new ArmError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.');
       throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     }
-    const audience = verified.claims.aud.replace(/\/$/, '');
-    if (!audiences.some((allowed) => allowed.replace(/\/$/, '') === audience)) {
+    if (!audiences.includes(verified.claims.aud)) {
       // ARM's wording, e.g. for a storage token sent to management.azure.com.
       throw new ArmError(
         401,

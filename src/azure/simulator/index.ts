@@ -276,7 +276,7 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
  * ask for) and, as on a custom cloud whose ARM names itself, this simulator's own URL.
  */
 function armAudiences(origin: string): string[] {
-  return ['https://management.core.windows.net/', 'https://management.azure.com/', `${origin}/`];
+  return ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com', `${origin}/`, origin];
 }
 
 /** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
