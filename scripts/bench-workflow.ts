@@ -66,6 +66,7 @@ export async function countWorkflowRequests(mongodbUri: string): Promise<Workflo
       lockLifetimeMs: 30_000,
     },
     retention: { taskDays: 180, auditDays: 365 },
+    messageUpdateIntervalMs: 3000,
   };
   const bot = await startBot(config, createLogger('error', () => undefined));
   try {

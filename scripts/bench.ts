@@ -244,7 +244,22 @@ async function slowAzurePhase(ferretUri: string): Promise<Array<Record<string, s
   }
 }
 
+function printWorkflowRequests(counts: Awaited<ReturnType<typeof countWorkflowRequests>>): void {
+  const line = ({ tokenRequests, openIdMetadataRequests, armRequests: arm }: RequestCounts) =>
+    `${tokenRequests} Entra ID token, ${openIdMetadataRequests} OpenID metadata, ` +
+    `${arm.reads + arm.writes + arm.deletes} ARM (${arm.reads} reads, ${arm.writes} writes, ${arm.deletes} deletes)`;
+  console.log(`requests per finished workflow (Create Version → Deploy for me → Shutdown for Finalize → Finalize): ${line(counts.workflow)}`);
+  console.log(`  plus, once at start (sandbox connector and demo layer): ${line(counts.startup)} (target: about one token per connector, resource and hour)`);
+}
+
 async function main(): Promise<void> {
+  // BENCH_PHASE=workflow counts only the requests of one sandbox workflow.
+  if (process.env.BENCH_PHASE === 'workflow') {
+    const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-bench-')));
+    printWorkflowRequests(await countWorkflowRequests(`${ferret.uri}benchworkflow`));
+    await ferret.stop();
+    process.exit(0);
+  }
   // BENCH_PHASE=slow-azure measures only the submissions that need Azure.
   if (process.env.BENCH_PHASE === 'slow-azure') {
     const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-bench-')));
@@ -344,11 +359,7 @@ async function main(): Promise<void> {
   console.log(`idle RSS of the bot process (npm start: compiled JavaScript): ${rssMb.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB): ${verdict(rssMb <= TARGET_RSS_MB)}`);
   console.log(`ack latency at ${RATE_PER_SECOND} requests/s for ${SECONDS} s each:`);
   console.table(results);
-  const line = ({ tokenRequests, openIdMetadataRequests, armRequests: arm }: RequestCounts) =>
-    `${tokenRequests} Entra ID token, ${openIdMetadataRequests} OpenID metadata, ` +
-    `${arm.reads + arm.writes + arm.deletes} ARM (${arm.reads} reads, ${arm.writes} writes, ${arm.deletes} deletes)`;
-  console.log(`requests per finished workflow (Create Version → Deploy for me → Shutdown for Finalize → Finalize): ${line(armCounts.workflow)}`);
-  console.log(`  plus, once at start (sandbox connector and demo layer): ${line(armCounts.startup)} (target: about one token per connector per hour)`);
+  printWorkflowRequests(armCounts);
   console.log(`view submissions that need Azure, on the sandbox with every ARM call delayed ${AZURE_DELAY_MS} ms (${SLOW_COUNT} at ${SLOW_RATE}/s each):`);
   console.table(slow);
   if (process.env.BENCH_RESUME !== '0') await benchResume();

@@ -146,6 +146,8 @@ export interface Config {
   };
   /** Days to keep finished tasks and audit entries; the daily enforce-retention job deletes older ones. */
   retention: { taskDays: number; auditDays: number };
+  /** At most one chat.update per task message this often (Slack rate-limits chat.update). */
+  messageUpdateIntervalMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; help: string };
@@ -205,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         taskDays: e.OSLAYER_TASK_RETENTION_DAYS ?? 180,
         auditDays: e.OSLAYER_AUDIT_RETENTION_DAYS ?? 365,
       },
+      messageUpdateIntervalMs: 3000,
     },
   };
 }

@@ -78,7 +78,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       scheduler,
       secretKey,
       azure: createAzureGateway({ secretKey }),
-      notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify')),
+      notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify'), config.messageUpdateIntervalMs),
     };
     if (config.sandbox.enabled) {
       // Loaded only when asked for: the sandbox brings Azurite, the ARM simulator and the storage SDK.

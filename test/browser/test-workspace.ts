@@ -3,7 +3,7 @@ import { startLocal, type LocalRun } from '../../src/local/run-local.js';
 import { LOCAL_USERS } from '../../src/local/workspace/directory.js';
 import { freshMongoUri } from '../support/stand-ins.js';
 import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
-import { TEST_RUN_COMMAND_MS, testConfig } from '../support/bot.js';
+import { TEST_SIMULATOR_SETTINGS, testConfig } from '../support/bot.js';
 
 export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], typeof LOCAL_USERS[0], typeof LOCAL_USERS[0]];
 
@@ -25,7 +25,6 @@ export async function startTestWorkspace(opts: { sandbox?: boolean; mongodbUri?:
   });
 
   const run = await startLocal({ config, logger: createLogger('debug', (line) => logLines.push(line)), port: 0 });
-  // Run Command takes about 20 s on Azure and in the simulator; tests don't wait that long.
-  if (run.bot.sandbox) await new SimulatorControl(run.bot.sandbox.simulator).settings({ runCommandMs: TEST_RUN_COMMAND_MS });
+  if (run.bot.sandbox) await new SimulatorControl(run.bot.sandbox.simulator).settings(TEST_SIMULATOR_SETTINGS);
   return { ...run, logLines };
 }

@@ -102,6 +102,7 @@ export class BotWorld {
           lockLifetimeMs,
         },
         retention: { taskDays: 180, auditDays: 365 },
+        messageUpdateIntervalMs: 3000,
       },
       logger,
       repos,
