@@ -8,6 +8,7 @@ import dayjs from 'dayjs';
 import type { BlobDisks } from '../azure/blob-disks.js';
 import { AzureError, BlobCopyError } from '../azure/errors.js';
 import { customDeploymentLink, portalOrigin } from '../azure/clouds.js';
+import { sasExpiry } from '../azure/sas.js';
 import { toArmTemplate, TASK_TAG } from '../azure/machine-spec.js';
 import { GIB, VhdFormatError, VhdSizeError } from '../azure/vhd.js';
 import { packagingSpecFor } from './packaging-spec.js';
@@ -84,8 +85,11 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
     blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec), tags: { [TASK_TAG]: run.task._id } }),
   );
 
-  const expiresAt = dayjs().add(opts.templateSasDays, 'day').toDate();
-  const sasUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: templateBlob, expiresOn: expiresAt });
+  const requested = dayjs().add(opts.templateSasDays, 'day').toDate();
+  const sasUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: templateBlob, expiresOn: requested });
+  // A user delegation SAS can end a few minutes before what was asked (its key's 7-day limit):
+  // the button goes when the link stops working, not after.
+  const expiresAt = sasExpiry(sasUrl) ?? requested;
   await run.moveVersion(
     { type: 'published' },
     {

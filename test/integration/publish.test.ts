@@ -106,6 +106,9 @@ describe('publish-packaging-disk', () => {
 
     const stored = await repos.versions.get(version._id);
     expect(stored?.status).toBe('action-required');
+    // The button goes when the link stops working: the SAS's own end, within a user delegation key's 7 days.
+    expect(stored?.portalLink?.expiresAt.getTime()).toBe(Date.parse(sas.get('se')!));
+    expect(stored!.portalLink!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 7 * 24 * 3600_000);
     const storedTask = await repos.tasks.get(task._id);
     expect(storedTask?.status).toBe('action-required');
     expect(storedTask?.steps.map((s) => s.status)).toEqual(storedTask?.steps.map(() => 'done'));
