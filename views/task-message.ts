@@ -113,6 +113,12 @@ export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: D
 /** What the task's buttons depend on; the task message and the task detail modal carry the same ones. */
 export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable' | 'machine'>;
 
+/** The packaging machine as the watch last saw it: what decides the buttons that need it running. */
+export function watchedMachine(version: Pick<LayerVersion, 'machineWatch'>): TaskMessageInput['machine'] {
+  const watch = version.machineWatch;
+  return watch ? { state: watch.state, agentReady: watch.agentReady, agentSilent: watch.agentSilenceReported } : undefined;
+}
+
 function actionButtons(input: TaskActionsInput): Button[] {
   const id = input.task._id;
   const status = input.version.status;

@@ -6,7 +6,7 @@ import type { LayerVersion, Task, TaskStep } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { adviceFor } from '../src/domain/integrity.js';
 import { button, context, fieldsSection, header, type Message, modal, pageNav, pageOf, section, SLACK_LIMIT, userText } from './blocks.js';
-import { livePortalLink, progressBar, STATUS_LINE, taskActions } from './task-message.js';
+import { livePortalLink, progressBar, STATUS_LINE, taskActions, watchedMachine } from './task-message.js';
 
 dayjs.extend(relativeTime);
 
@@ -74,7 +74,10 @@ export function tasksMessage(items: readonly TaskListItem[], opts: { scope: Task
 export interface TaskDetailInput {
   task: Task;
   layerName?: string;
-  version?: Pick<LayerVersion, 'name' | 'status' | 'portalLink' | 'lastIntegrity' | 'packagingMachine' | 'maxLayerSizeGb' | 'packagingDiskFilename'>;
+  version?: Pick<
+    LayerVersion,
+    'name' | 'status' | 'portalLink' | 'lastIntegrity' | 'packagingMachine' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'machineWatch' | 'windowsUpdates'
+  >;
   now: Date;
 }
 
@@ -142,7 +145,7 @@ export function taskDetailModal(input: TaskDetailInput): ModalView {
     const portal = portalText(version, now);
     if (portal) blocks.push(section(portal));
     blocks.push(section(integrityText(version)));
-    const actions = taskActions({ task, version, portalLink: livePortalLink(version, now), retryable: task.retryable });
+    const actions = taskActions({ task, version, portalLink: livePortalLink(version, now), retryable: task.retryable, machine: watchedMachine(version) });
     if (actions) blocks.push(actions);
   }
   blocks.push(context(`Task \`${task._id}\``));

@@ -1,5 +1,5 @@
 import type { Repositories } from '../store/repositories.js';
-import { livePortalLink, taskMessage } from '../../views/task-message.js';
+import { livePortalLink, taskMessage, watchedMachine } from '../../views/task-message.js';
 import type { RenderTask } from '../slack/task-notifier.js';
 import { adviceFor } from '../domain/integrity.js';
 
@@ -23,9 +23,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
       runOnceEntries: integrity?.runOnce,
       integrityFailure: integrity?.failure,
       checkedAt: integrity?.checkedAt,
-      machine: version.machineWatch
-        ? { state: version.machineWatch.state, agentReady: version.machineWatch.agentReady, agentSilent: version.machineWatch.agentSilenceReported }
-        : undefined,
+      machine: watchedMachine(version),
     });
   };
 }

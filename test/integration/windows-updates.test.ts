@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import type { GuestControl } from '../../src/azure/simulator/index.js';
 import type { TestBot } from '../support/bot.js';
 import { useTaskButtons } from '../support/world.js';
-import { ADMIN, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import { ADMIN, CHANNEL, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { UPDATE_MODE_BLOCK } from '../../views/windows-updates.js';
-import { ACTION } from '../../views/ids.js';
+import { ACTION, CALLBACK } from '../../views/ids.js';
+import { TASK_VIEW_IDS } from '../../views/tasks.js';
 
 let t: TestBot;
 let ui: TaskButtons;
@@ -170,4 +171,23 @@ describe('Install updates', () => {
     expect(finalized).toContain('*Programs upgraded (1)*\n• Microsoft Edge: 127.0.2651.98 → 128.0.2739.42');
     expect((await t.bot.services.repos.versions.get(v.versionId))?.changelog?.programsUpgraded).toEqual([{ name: 'Microsoft Edge', from: '127.0.2651.98', to: '128.0.2739.42' }]);
   }, 120_000);
+
+  it('is offered in the task detail too, and asks which updates over it', async () => {
+    const v = await machineWithUpdates('updates-4', {
+      pendingUpdates: [{ kb: 'KB5041579', title: '2024-08 Cumulative Update for .NET Framework (KB5041579)', classification: 'Critical Updates' }],
+    });
+    // `/oslayer tasks` → View: the detail carries the message's buttons, Install updates included while the machine runs.
+    const list = await ui.sim.command(ADMIN, 'tasks', CHANNEL);
+    const since = ui.sim.mark();
+    await ui.sim.clickInMessage(ADMIN, list, TASK_VIEW_IDS.view, { value: v.taskId, channel: CHANNEL });
+    const detail = await ui.sim.waitForCallAfter(since, 'views.open');
+    expect(JSON.stringify(detail.args.view)).toContain(TASK_ACTIONS.installUpdates);
+
+    await ui.sim.clickInView(ADMIN, TASK_ACTIONS.installUpdates);
+    const pushed = await ui.sim.waitForCallAfter(since, 'views.push');
+    expect((pushed.args.view as { callback_id: string }).callback_id).toBe(CALLBACK.installUpdates);
+    await ui.sim.submit(ADMIN, { [UPDATE_MODE_BLOCK]: 'security' });
+    const done = await ui.waitForThread(v, /Windows updates are done/, 60_000);
+    expect(done).toContain('1 update installed');
+  });
 });

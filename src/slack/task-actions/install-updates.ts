@@ -4,6 +4,7 @@ import { installUpdatesModal } from '../../../views/windows-updates.js';
 import type { Services } from '../../services.js';
 import { BUSY, notWaitingForMachine } from '../../workflow/machine-actions.js';
 import { onTaskButton } from './guard.js';
+import { openOver } from '../replies.js';
 
 /** Install updates: asks which updates in a modal (the trigger is good for 3 s, so nothing slow runs first). */
 export function registerInstallUpdates(app: App, services: Services): void {
@@ -12,7 +13,8 @@ export function registerInstallUpdates(app: App, services: Services): void {
       if (run.version.status !== 'action-required') return tell(notWaitingForMachine(run.version));
       if (run.version.windowsUpdates?.status === 'running') return tell(BUSY['install-updates']);
       const vmName = run.version.packagingMachine?.name ?? 'the packaging machine';
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: installUpdatesModal(run.task._id, vmName) });
+      // Over the task detail when clicked there (Slack allows only views.push from inside a modal).
+      await openOver(args, installUpdatesModal(run.task._id, vmName));
     }),
   );
 }
