@@ -22,9 +22,7 @@ import { useTaskButtons } from '../support/world.js';
 import { ADMIN, CHANNEL, type PublishedVersion, type TaskButtons } from '../support/task-buttons.js';
 import { CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
 import { sandboxContents, textOf, waitForStatus } from '../support/ready-to-finalize.js';
-import { createVersion } from '../../src/workflow/create-version.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
-import { GIB, MIB } from '../../src/azure/vhd.js';
 
 let t: TestBot;
 let ui: TaskButtons;
@@ -201,21 +199,8 @@ describe('an identity without a Storage Blob Data role', () => {
       expect(lines['blob-data']?.detail).toContain('the account refuses Shared Key, so nothing can stand in for it');
 
       const before = await sandboxContents(t);
-      const { services } = t.bot;
-      const layer = (await services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
-      const created = await createVersion(services, {
-        layerId: layer._id,
-        name: 'no-role-no-keys',
-        description: 'a connector whose identity has no data role',
-        baseVersionId: layer.latestVersionId!,
-        maxLayerSizeGb: (16 * MIB) / GIB,
-        connectorId: connector._id,
-        packagingDiskFilename: 'no-role-no-keys.vhd',
-        requestedBy: ADMIN,
-      });
-      if (!created.ok) throw new Error(created.message);
-      const where = await services.notifier.post(created.task._id, CHANNEL);
-      const failed = await waitForStatus(t, where.ts, 'failed');
+      const v = await ui.createVersion('no-role-no-keys', { connectorId: connector._id });
+      const failed = await waitForStatus(t, v.ts, 'failed');
       expect(textOf(failed)).toContain(
         "holds no Storage Blob Data role on the account, and storage account devstoreaccount1 refuses Shared Key, so there is no account-key fallback. Assign the connector's identity Storage Blob Data Contributor on the account.",
       );

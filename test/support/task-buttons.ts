@@ -44,6 +44,13 @@ export class TaskButtons {
 
   /** Create Version for the demo layer, and wait for its Action Required message. */
   async publish(name: string): Promise<PublishedVersion> {
+    const published = await this.createVersion(name);
+    await this.waitForMessage(published, (text) => text.includes('Action Required') && text.includes('Deploy for me'), 30_000);
+    return published;
+  }
+
+  /** Create Version for the demo layer (on `connectorId`, default the layer's), its task message posted; nothing waited for. */
+  async createVersion(name: string, opts: { connectorId?: string } = {}): Promise<PublishedVersion> {
     const { services } = this.t.bot;
     const layer = (await services.repos.layers.findOne({ name: DEMO_LAYER_NAME }))!;
     const result = await createVersion(services, {
@@ -53,15 +60,13 @@ export class TaskButtons {
       baseVersionId: layer.latestVersionId!,
       // 16 MiB: the simulator's disk import reads every byte of the disk (zeros included).
       maxLayerSizeGb: (16 * MIB) / GIB,
-      connectorId: layer.connectorId,
+      connectorId: opts.connectorId ?? layer.connectorId,
       packagingDiskFilename: `${name}.vhd`,
       requestedBy: ADMIN,
     });
     if (!result.ok) throw new Error(result.message);
     const where = await services.notifier.post(result.task._id, CHANNEL);
-    const published = { taskId: result.task._id, versionId: result.version._id, vmName: name, ts: where.ts };
-    await this.waitForMessage(published, (text) => text.includes('Action Required') && text.includes('Deploy for me'), 30_000);
-    return published;
+    return { taskId: result.task._id, versionId: result.version._id, vmName: name, ts: where.ts };
   }
 
   /** The task message as it stands now. */
