@@ -331,7 +331,11 @@ describe('requests Azure would refuse', () => {
     });
     await expect(
       compute.disks.grantAccess(sim.resourceGroup, 'refusal-disk', { access: 'Read', durationInSeconds: 60 }, poll),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    ).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'Conflict',
+      message: expect.stringMatching(/^Access not permitted because disk refusal-disk is currently attached to running VM \/subscriptions\/.+\/virtualMachines\/holder\.$/),
+    });
     await compute.virtualMachines.delete(sim.resourceGroup, 'holder', poll);
     await compute.disks.delete(sim.resourceGroup, 'refusal-disk', poll);
   });

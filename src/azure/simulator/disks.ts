@@ -144,12 +144,9 @@ function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
   const body = parseBody(grantAccessBody, req);
   refuseWhileDeleting(disk);
   const machine = disk.managedBy ? context.store.machines.get(disk.managedBy) : undefined;
+  // Azure's answer, stopped (not deallocated) machines included: microsoft/AzureStorageExplorer#5994 and #6654.
   if (machine && machine.powerState !== 'deallocated') {
-    throw new ArmError(
-      409,
-      'OperationNotAllowed',
-      `Disk ${disk.name} is attached to VM ${machine.id} which is not deallocated; deallocate the VM before exporting its disk.`,
-    );
+    throw new ArmError(409, 'Conflict', `Access not permitted because disk ${disk.name} is currently attached to running VM ${machine.id}.`);
   }
   return context.operations.begin(req, async () => {
     const previous = disk.accessPolicyId;
