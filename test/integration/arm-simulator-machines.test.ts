@@ -264,6 +264,11 @@ describe('a packaging machine from import to cleanup, through the real SDK', () 
       code: 'OperationNotAllowed',
       message: 'Cannot modify extensions in the VM when the VM is not running.',
     });
+    await expect(compute.virtualMachines.restart(sim.resourceGroup, vmName, poll)).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'OperationNotAllowed',
+      message: 'The operation requires the VM to be running (or set to run).',
+    });
     await compute.virtualMachines.deallocate(sim.resourceGroup, vmName, poll);
     expect(await powerState(vmName)).toBe('PowerState/deallocated');
     expect((await compute.disks.get(sim.resourceGroup, diskName)).diskState).toBe('Reserved');

@@ -56,7 +56,8 @@ export function registerMachineActionRoutes(router: Router, context: SimulatorCo
     router.add('POST', `${machine}/${action}`, (req) => {
       const target = findMachine(context, req);
       if (transition.requiresRunning && target.powerState !== 'running') {
-        throw new ArmError(409, 'OperationNotAllowed', `Cannot ${action} VM ${target.name} because it is ${target.powerState}.`);
+        // Compute's words for a restart of a stopped or deallocated VM (MicrosoftDocs/azure-docs#32404).
+        throw new ArmError(409, 'OperationNotAllowed', 'The operation requires the VM to be running (or set to run).');
       }
       // Starting a VM that already runs does not reboot its guest; a restart always does.
       const guestBoots = transition.boots && (action === 'restart' || target.powerState !== 'running');
