@@ -72,19 +72,16 @@ export async function releaseMachine(repos: Repositories, versionId: string): Pr
  * Starts watching a version's packaging machine now (publishing calls it on success). One watch
  * job per task: an existing one is left as it is, so calling this again never doubles the reads.
  */
-export async function scheduleWatch(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
-  await services.scheduler.agenda
-    .create(WATCH_MACHINE_JOB, { taskId })
-    .unique({ 'data.taskId': taskId }, { insertOnly: true })
-    .schedule(new Date())
-    .save();
+export function scheduleWatch(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
+  return scheduleOncePerTask(services, WATCH_MACHINE_JOB, taskId);
 }
 
 /** Reads the base inventory once the machine is first ready; a job already queued for the task is left as it is. */
-export async function scheduleBaseInventory(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
-  await services.scheduler.agenda
-    .create(BASE_INVENTORY_JOB, { taskId })
-    .unique({ 'data.taskId': taskId }, { insertOnly: true })
-    .schedule(new Date())
-    .save();
+export function scheduleBaseInventory(services: Pick<Services, 'scheduler'>, taskId: string): Promise<void> {
+  return scheduleOncePerTask(services, BASE_INVENTORY_JOB, taskId);
+}
+
+/** Runs `job` for the task now, unless one is already queued for it (unique on the task id, insert only). */
+async function scheduleOncePerTask(services: Pick<Services, 'scheduler'>, job: string, taskId: string): Promise<void> {
+  await services.scheduler.agenda.create(job, { taskId }).unique({ 'data.taskId': taskId }, { insertOnly: true }).schedule(new Date()).save();
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ArmError, parseBody, type Router } from './http.js';
 import type { StorageRequestLog } from './storage-gateway.js';
 import { KNOWN_STORAGE_ROLES, type StorageRoleAssignments } from './storage-roles.js';
+import { findStorageAccount, sharedKeyAllowed } from './storage-and-network.js';
 
 /** The storage account facts the control API steers: who the app is, its roles, and how its requests were signed. */
 export interface StorageControl {
@@ -32,13 +33,13 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
     anonymous,
   );
   const storageAccount = (name: string) => {
-    const account = context.store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === name);
+    const account = findStorageAccount(context.store, name);
     if (!account) throw new ArmError(404, 'StorageAccountNotFound', `The storage account ${name} was not found.`);
     return account;
   };
   const storageView = (name: string) => ({
     name,
-    allowSharedKeyAccess: storageAccount(name).properties.allowSharedKeyAccess !== false,
+    allowSharedKeyAccess: sharedKeyAllowed(context.store, storageAccount(name).name),
     principalId: storage.principalId,
     roles: storage.storageRoles.rolesOf(name, storage.principalId),
     requests: storage.storageRequests.of(name),

@@ -107,8 +107,12 @@ export function registerStorageAndNetworkRoutes(router: Router, { config, store 
 
 /** The account's `allowSharedKeyAccess`: ARM leaves it unset (null) until someone sets it, and unset means allowed. */
 export function sharedKeyAllowed(store: ResourceStore, account: string): boolean {
-  const found = store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === account);
-  return found?.properties.allowSharedKeyAccess !== false;
+  return findStorageAccount(store, account)?.properties.allowSharedKeyAccess !== false;
+}
+
+/** The subscription's storage account of that name, in whichever resource group. */
+export function findStorageAccount(store: ResourceStore, name: string): PlainResource | undefined {
+  return store.plain.values().find((r) => r.type === 'Microsoft.Storage/storageAccounts' && r.name === name);
 }
 
 /** The ARM representation of a stored resource. */

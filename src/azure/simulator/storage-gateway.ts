@@ -169,7 +169,7 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
 }
 
 /** How a request is authorised: Shared Key, a SAS signed with the key or with a user delegation key, a bearer token, or not at all. */
-export function authKindOf(req: Pick<IncomingMessage, 'headers'>, url: URL): StorageAuthKind {
+function authKindOf(req: Pick<IncomingMessage, 'headers'>, url: URL): StorageAuthKind {
   const authorization = req.headers.authorization ?? '';
   if (/^SharedKey(Lite)? /i.test(authorization)) return 'sharedKey';
   if (/^Bearer /i.test(authorization)) return 'bearer';

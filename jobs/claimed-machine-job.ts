@@ -1,0 +1,38 @@
+import type { Agenda, Job } from 'agenda';
+import type { Services } from '../src/services.js';
+import { releaseMachine } from '../src/workflow/machine-jobs.js';
+import { runTaskJob } from '../src/workflow/task-lease.js';
+import type { TaskRun } from '../src/workflow/task-run.js';
+
+/**
+ * A job that works on the packaging machine after a listener claimed it: it runs under the task's
+ * lease with the shared heartbeat (Run Command can take 90 minutes; the short lock is renewed all
+ * along), gives the claim back however it ends, and only then tells the clicker what happened,
+ * so they can act on the machine straight away. No automatic retries.
+ */
+export function defineClaimedMachineJob<T extends { taskId: string; userId: string }>(
+  agenda: Agenda,
+  services: Services,
+  name: string,
+  perform: (run: TaskRun, data: T) => Promise<string>,
+): void {
+  agenda.define(
+    name,
+    (job: Job<T>) =>
+      runTaskJob(services, job, {
+        accepts: () => true,
+        work: async (run) => {
+          const data = job.attrs.data;
+          let answer: string;
+          try {
+            answer = await perform(run, data);
+          } finally {
+            await releaseMachine(services.repos, run.version._id);
+          }
+          await services.notifier.tell(data.taskId, data.userId, answer);
+        },
+        onError: (_run, err) => Promise.reject(err),
+      }),
+    { concurrency: 8, lockLifetime: services.config.jobs.lockLifetimeMs, removeOnComplete: true },
+  );
+}
