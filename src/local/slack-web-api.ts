@@ -22,8 +22,11 @@ import { preservedState, shownState, withIds, type StateValues } from './workspa
  * - views.update with a stale hash is `hash_conflict`;
  * - views.update and response_action update keep what an input showed while its block_id and
  *   action_id stay the same, so a new initial value shows only under a new block_id
- *   (block-kit.ts preservedState; the clients report what the person entered with recordState);
- * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget).
+ *   (block-kit.ts preservedState; the clients report what the person entered with recordState;
+ *   source: the views.update method page, "Preserving input entry", and the Block Kit guide on
+ *   updating modals, which says to change block_id to replace what a user typed);
+ * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget; "Handling user
+ *   interaction": up to five times within thirty minutes).
  * Used by the tests and the local workspace, so both meet these rules.
  *
  * Events: 'call' (a RecordedCall), 'message' (a StoredMessage posted or updated), and 'change'
