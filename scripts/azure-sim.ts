@@ -1,5 +1,5 @@
-import { AZURITE_KEY, startAzurite } from '../src/azure/azurite.js';
-import { startArmSimulator } from '../src/azure/simulator/index.js';
+import { AZURITE_KEY, startAzurite } from '../src/sandbox/azure/azurite.js';
+import { startArmSimulator } from '../src/sandbox/azure/index.js';
 
 /**
  * `npm run azure-sim [-- --json]`: Azurite and the ARM simulator, for poking at with the Azure

@@ -8,12 +8,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatorControl } from '../src/azure/simulator/control-client.js';
-import type { RequestCounts } from '../src/azure/simulator/throttle.js';
+import { SimulatorControl } from '../src/sandbox/azure/control-client.js';
+import type { RequestCounts } from '../src/sandbox/azure/throttle.js';
 import { GIB, MIB } from '../src/azure/vhd.js';
 import type { Config } from '../src/config.js';
 import type { LayerVersion } from '../src/domain/model.js';
-import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
+import { FakeSlackWebApi } from '../src/sandbox/slack/web-api.js';
 import { createLogger } from '../src/logger.js';
 import { startBot } from '../src/runtime.js';
 import { DEMO_LAYER_NAME } from '../src/sandbox/index.js';

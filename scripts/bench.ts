@@ -24,10 +24,10 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedFerretdb } from '../src/store/embedded-ferretdb.js';
-import { FakeSlackWebApi } from '../src/local/slack-web-api.js';
-import type { RequestCounts } from '../src/azure/simulator/throttle.js';
+import { FakeSlackWebApi } from '../src/sandbox/slack/web-api.js';
+import type { RequestCounts } from '../src/sandbox/azure/throttle.js';
 import { countWorkflowRequests } from './bench-workflow.js';
-import { commandBody, interactionBody, slackSignatureHeaders } from '../src/local/slack-signature.js';
+import { commandBody, interactionBody, slackSignatureHeaders } from '../src/sandbox/slack/signature.js';
 import { benchResume } from './bench-resume.js';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);

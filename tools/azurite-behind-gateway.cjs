@@ -1,5 +1,5 @@
 // Loaded into the Azurite process (node --require). In the sandbox, Azurite sits behind the
-// simulator's storage gateway (src/azure/simulator/storage-gateway.ts), which speaks HTTPS to
+// simulator's storage gateway (src/sandbox/azure/storage-gateway.ts), which speaks HTTPS to
 // clients and plain HTTP to Azurite on loopback, as a TLS-terminating front end does.
 const https = require('node:https');
 const { createRequire } = require('node:module');

@@ -3,7 +3,7 @@
  * enforces (which elements each block takes, plain_text-only fields, required fields, option
  * rules, number ranges). Slack answers a view or message that breaks one with `invalid_blocks`
  * (views: `invalid_arguments`) and shows the user nothing, so the tests run every builder
- * through this with worst-case data, and the fake Web API (src/local/slack-web-api.ts) refuses
+ * through this with worst-case data, and the fake Web API (src/sandbox/slack/web-api.ts) refuses
  * what it finds, as Slack does. Sources: the Block Kit reference at docs.slack.dev/reference/block-kit
  * (blocks, block elements, composition objects) and the surfaces' pages (modals, App Home, messages).
  */

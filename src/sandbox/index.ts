@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AZURITE_KEY, startAzurite } from '../azure/azurite.js';
-import { startArmSimulator, type RunningArmSimulator } from '../azure/simulator/index.js';
+import { AZURITE_KEY, startAzurite } from './azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from './azure/index.js';
 import { buildFixedVhd, MIB } from '../azure/vhd.js';
 import type { ConnectorConfig, LayerVersion, OsLayer } from '../domain/model.js';
 import type { Services } from '../services.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectorConfig } from '../domain/model.js';
 import { encryptSecret } from '../secrets.js';
-import type { RunningArmSimulator } from '../azure/simulator/index.js';
+import type { RunningArmSimulator } from './azure/index.js';
 
 export const SANDBOX_CONNECTOR_NAME = 'Sandbox (simulated Azure)';
 

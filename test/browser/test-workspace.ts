@@ -2,7 +2,7 @@ import { createLogger } from '../../src/logger.js';
 import { startLocal, type LocalRun } from '../../src/local/run-local.js';
 import { LOCAL_USERS } from '../../src/local/workspace/directory.js';
 import { freshMongoUri } from '../support/stand-ins.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TEST_SIMULATOR_SETTINGS, testConfig } from '../support/bot.js';
 
 export const [ADMIN, MANAGER, READER] = LOCAL_USERS as [typeof LOCAL_USERS[0], typeof LOCAL_USERS[0], typeof LOCAL_USERS[0]];

@@ -6,10 +6,10 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { ClientSecretCredential } from '@azure/identity';
 import { decodeJwt } from 'jose';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { AZURITE_KEY } from '../../src/azure/azurite.js';
-import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
-import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
-import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
+import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
+import { SimulatorControl, type RawAnswer } from '../../src/sandbox/azure/control-client.js';
 import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
 /*

@@ -8,10 +8,10 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
-import { AZURITE_KEY } from '../../src/azure/azurite.js';
-import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
-import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
-import { SimulatorControl, type RawAnswer } from '../../src/azure/simulator/control-client.js';
+import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
+import { SimulatorControl, type RawAnswer } from '../../src/sandbox/azure/control-client.js';
 import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
 const MIB = 1024 * 1024;

@@ -1,14 +1,14 @@
 import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { AzureAuthError, RunCommandBusyError, ThrottledError } from '../../src/azure/errors.js';
 import { readFileSync } from 'node:fs';
 import { packagingMachineSpec, TASK_TAG, toArmTemplate } from '../../src/azure/machine-spec.js';
 import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
-import { startArmSimulator, type InventoryItem } from '../../src/azure/simulator/index.js';
-import { deployTemplateLikePortal } from '../../src/azure/simulator/portal-deployment.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
+import { startArmSimulator, type InventoryItem } from '../../src/sandbox/azure/index.js';
+import { deployTemplateLikePortal } from '../../src/sandbox/azure/portal-deployment.js';
 import { buildFixedVhd } from '../../src/azure/vhd.js';
 import type { ConnectorConfig, MachineAccess } from '../../src/domain/model.js';
 import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';

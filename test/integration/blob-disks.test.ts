@@ -7,7 +7,7 @@ import {
   type BlobRef,
   type CopyStatus,
 } from '../../src/azure/blob-disks.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { BlobCopyError, NotFoundError } from '../../src/azure/errors.js';
 import { buildFixedVhd, MIB, VhdFormatError, VhdSizeError, grownVhdFooter } from '../../src/azure/vhd.js';
 import { blobEndpoint } from '../support/stand-ins.js';

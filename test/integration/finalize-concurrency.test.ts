@@ -8,7 +8,7 @@ import {
   waitForStatus,
   waitForThread,
 } from '../support/ready-to-finalize.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 let world: SandboxWorld;

@@ -1,6 +1,6 @@
 import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import { failingFinalize } from '../support/ready-to-finalize.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 
 let world: SandboxWorld;
 useSandboxWorld((w) => (world = w));

@@ -1,8 +1,8 @@
 import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import { failingFinalize } from '../support/ready-to-finalize.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 
 let world: SandboxWorld;
 useSandboxWorld((w) => (world = w));

@@ -4,8 +4,8 @@
  * (ARM simulator, Azurite) with the real Bolt receiver and the fake Slack Web API.
  */
 import { CONDITION_ADVICE } from '../../src/domain/integrity.js';
-import type { GuestChanges } from '../../src/azure/simulator/index.js';
-import { CLEAN_GUEST } from '../../src/azure/simulator/guest.js';
+import type { GuestChanges } from '../../src/sandbox/azure/index.js';
+import { CLEAN_GUEST } from '../../src/sandbox/azure/guest.js';
 import { endClaimKey } from '../../src/workflow/finalize-steps.js';
 import { machineClaimKey, WATCH_MACHINE_JOB } from '../../src/workflow/machine-jobs.js';
 import { STARTED } from '../../src/workflow/machine-actions.js';

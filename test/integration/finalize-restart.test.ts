@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startTestBot, type TestBot } from '../support/bot.js';
@@ -15,8 +15,8 @@ import {
   waitForStatus,
   waitForThread,
 } from '../support/ready-to-finalize.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/azure/azurite.js';
-import { startArmSimulator, type RunningArmSimulator } from '../../src/azure/simulator/index.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite } from '../../src/sandbox/azure/azurite.js';
+import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
 import type { AzureGateway } from '../../src/azure/gateway.js';
 import { finalizeVersion } from '../../src/workflow/finalize.js';
 import { FINALIZE_STEP } from '../../src/workflow/finalize-steps.js';

@@ -1,6 +1,6 @@
 import { CONDITION_ADVICE, INTEGRITY_CONDITIONS, type IntegrityCondition } from '../../src/domain/integrity.js';
-import type { GuestChanges } from '../../src/azure/simulator/index.js';
-import { CLEAN_GUEST } from '../../src/azure/simulator/guest.js';
+import type { GuestChanges } from '../../src/sandbox/azure/index.js';
+import { CLEAN_GUEST } from '../../src/sandbox/azure/guest.js';
 import { finalizeBlocker } from '../../src/workflow/finalize.js';
 import type { TestBot } from '../support/bot.js';
 import { useTaskButtons } from '../support/world.js';

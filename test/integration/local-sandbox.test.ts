@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import type { SandboxSnapshot } from '../../src/local/workspace/sandbox-proxy.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { startTestWorkspace } from '../browser/test-workspace.js';

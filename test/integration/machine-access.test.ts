@@ -8,7 +8,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ClientSecretCredential } from '@azure/identity';
 import type { ArmTemplate } from '../../src/azure/machine-spec.js';
 import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
-import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { TestBot } from '../support/bot.js';

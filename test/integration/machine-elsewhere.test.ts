@@ -8,7 +8,7 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { toDiskBody, toVmBody } from '../../src/azure/machine-spec.js';
-import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
 import { packagingSpecFor } from '../../src/workflow/packaging-spec.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';

@@ -9,8 +9,8 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
-import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
-import { deployTemplateLikePortal, type PortalChoices } from '../../src/azure/simulator/portal-deployment.js';
+import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
+import { deployTemplateLikePortal, type PortalChoices } from '../../src/sandbox/azure/portal-deployment.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import type { TestBot } from '../support/bot.js';
 import { useSandboxWorld } from '../support/world.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port.js';
-import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
-import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
+import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
+import { commandBody, slackSignatureHeaders } from '../../src/sandbox/slack/signature.js';
 
 /** `npm start`'s command line after its prestart freshness check: node, its flags, the compiled entry. */
 const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);

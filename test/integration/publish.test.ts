@@ -4,10 +4,10 @@ import { createVersion } from '../../src/workflow/create-version.js';
 import { GIB } from '../../src/azure/vhd.js';
 import { TASK_TAG } from '../../src/azure/machine-spec.js';
 import { encryptSecret } from '../../src/secrets.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { SlackClientSim } from '../support/interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
-import type { RecordedCall } from '../../src/local/slack-web-api.js';
+import type { RecordedCall } from '../../src/sandbox/slack/web-api.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 
 let t: TestBot;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { grantRoles, USERS } from '../support/records.js';
 import { interactionSender, slashCommand } from '../support/slack-payloads.js';
-import { commandBody, interactionBody } from '../../src/local/slack-signature.js';
+import { commandBody, interactionBody } from '../../src/sandbox/slack/signature.js';
 import { allows, refusal, type Permission } from '../../src/domain/permissions.js';
 import type { Role } from '../../src/domain/model.js';
 import { SUBCOMMANDS } from '../../commands/oslayer.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startTestBot, TEST_BOT_TOKEN, type TestBot } from '../support/bot.js';
 import { freshMongoUri } from '../support/stand-ins.js';
 import { TaskButtons } from '../support/task-buttons.js';
-import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
+import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../support/bot.js';
-import { commandBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
+import { commandBody, slackSignatureHeaders } from '../../src/sandbox/slack/signature.js';
 
 let t: TestBot;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
  * Storage as enterprises run it: the bot signs its data plane with the connector's Microsoft
  * Entra ID token and hands out user delegation SAS only, so a storage account with Shared Key
  * access disabled (allowSharedKeyAccess: false, often by Azure Policy) runs the whole workflow.
- * The simulated account refuses what Azure refuses (src/azure/simulator/storage-gateway.ts gives
+ * The simulated account refuses what Azure refuses (src/sandbox/azure/storage-gateway.ts gives
  * the sources): key-signed requests and SAS while Shared Key is off, tokens whose principal holds
  * no data role, user delegation keys of more than 7 days.
  */
@@ -10,10 +10,10 @@ import { ClientSecretCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { trustingSimulator } from '../support/stand-ins.js';
 import { createBlobDisks, type BlobDisks } from '../../src/azure/blob-disks.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/azure/azurite.js';
-import { simulatorCredentialOptions } from '../../src/azure/simulator/client-options.js';
-import type { StorageView } from '../../src/azure/simulator/control-client.js';
-import type { RunningArmSimulator } from '../../src/azure/simulator/index.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
+import { simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
+import type { StorageView } from '../../src/sandbox/azure/control-client.js';
+import type { RunningArmSimulator } from '../../src/sandbox/azure/index.js';
 import { simulatedConnector, SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { ConnectorConfig } from '../../src/domain/model.js';

@@ -1,7 +1,7 @@
 import { startTestBot, type TestBot } from '../support/bot.js';
 import { seedTask, USERS } from '../support/records.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
-import type { RecordedCall } from '../../src/local/slack-web-api.js';
+import type { RecordedCall } from '../../src/sandbox/slack/web-api.js';
 
 let t: TestBot;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  * through Azure, Retry updates after a failure, and the changelog after Finalize.
  */
 import { randomBytes } from 'node:crypto';
-import type { GuestControl } from '../../src/azure/simulator/index.js';
+import type { GuestControl } from '../../src/sandbox/azure/index.js';
 import type { TestBot } from '../support/bot.js';
 import { useTaskButtons } from '../support/world.js';
 import { ADMIN, CHANNEL, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';

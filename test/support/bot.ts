@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startBot, type RunningBot } from '../../src/runtime.js';
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
-import { FakeSlackWebApi } from '../../src/local/slack-web-api.js';
-import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/local/slack-signature.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
+import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
+import { commandBody, interactionBody, slackSignatureHeaders } from '../../src/sandbox/slack/signature.js';
 import { freshMongoUri } from './stand-ins.js';
 import { slashCommand } from './slack-payloads.js';
 

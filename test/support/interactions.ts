@@ -6,8 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { commandBody } from '../../src/local/slack-signature.js';
-import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/local/slack-web-api.js';
+import { commandBody } from '../../src/sandbox/slack/signature.js';
+import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/sandbox/slack/web-api.js';
 import type { TestBot } from './bot.js';
 import { interactionSender, slashCommand } from './slack-payloads.js';
 import { checkBlockKitLimits } from '../../views/limits.js';

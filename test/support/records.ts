@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectorConfig, LayerVersion, OsLayer, Role, Task } from '../../src/domain/model.js';
 import type { Repositories } from '../../src/store/repositories.js';
 import { GIB } from '../../src/azure/vhd.js';
-import { interactionBody } from '../../src/local/slack-signature.js';
+import { interactionBody } from '../../src/sandbox/slack/signature.js';
 import type { TestBot } from './bot.js';
 import { interactionSender } from './slack-payloads.js';
 

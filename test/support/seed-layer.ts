@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningArmSimulator } from '../../src/azure/simulator/index.js';
+import type { RunningArmSimulator } from '../../src/sandbox/azure/index.js';
 import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 import { simulatedConnector } from '../../src/sandbox/simulated-connector.js';

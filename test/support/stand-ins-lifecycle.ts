@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedFerretdb } from '../../src/store/embedded-ferretdb.js';
-import { startAzurite } from '../../src/azure/azurite.js';
+import { startAzurite } from '../../src/sandbox/azure/azurite.js';
 
 /**
  * Real stand-ins for the whole run: FerretDB on a temp dir (or the MongoDB in MONGODB_URI)

@@ -3,10 +3,10 @@
  * that are on the message (signed block_actions into the real receiver, via SlackClientSim), and
  * wait for what the user would see next: the message, the thread, an ephemeral answer.
  */
-import { SimulatorControl } from '../../src/azure/simulator/control-client.js';
-import type { InventoryItem } from '../../src/azure/simulator/index.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
+import type { InventoryItem } from '../../src/sandbox/azure/index.js';
 import { TASK_TAG } from '../../src/azure/machine-spec.js';
-import type { RecordedCall, StoredMessage } from '../../src/local/slack-web-api.js';
+import type { RecordedCall, StoredMessage } from '../../src/sandbox/slack/web-api.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { createVersion } from '../../src/workflow/create-version.js';
 import { GIB, MIB } from '../../src/azure/vhd.js';

@@ -1,5 +1,5 @@
-import { ArmError } from '../../src/azure/simulator/http.js';
-import { SubscriptionThrottle } from '../../src/azure/simulator/throttle.js';
+import { ArmError } from '../../src/sandbox/azure/http.js';
+import { SubscriptionThrottle } from '../../src/sandbox/azure/throttle.js';
 
 const SUB = '00000000-0000-0000-0000-0000000051ab';
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
 import { packagingMachineSpec, toArmTemplate, type ArmTemplate, type ArmTemplateResource } from '../../src/azure/machine-spec.js';
 import { nsgBody } from '../../src/azure/network-access.js';
-import { ArmError } from '../../src/azure/simulator/http.js';
+import { ArmError } from '../../src/sandbox/azure/http.js';
 import type { MachineAccess } from '../../src/domain/model.js';
-import { validateRequest } from '../../src/azure/simulator/validation/contracts.js';
+import { validateRequest } from '../../src/sandbox/azure/validation/contracts.js';
 
 const SUB = '00000000-0000-0000-0000-0000000051ab';
 const RG = `/subscriptions/${SUB}/resourceGroups/oslayer-sandbox`;

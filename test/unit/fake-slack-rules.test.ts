@@ -1,9 +1,9 @@
 /**
- * The fake Web API refuses what Slack refuses (src/local/slack-web-api.ts names the sources), so
+ * The fake Web API refuses what Slack refuses (src/sandbox/slack/web-api.ts names the sources), so
  * every test and the local workspace meet Slack's rules rather than a forgiving stand-in.
  */
-import { FakeSlackWebApi, ResponseUrlBudget, TRIGGER_LIFETIME_MS } from '../../src/local/slack-web-api.js';
-import { readAppManifest } from '../../src/local/manifest.js';
+import { FakeSlackWebApi, ResponseUrlBudget, TRIGGER_LIFETIME_MS } from '../../src/sandbox/slack/web-api.js';
+import { readAppManifest } from '../../src/sandbox/slack/manifest.js';
 
 const TOKEN = 'xoxb-fake-rules';
 let fake: FakeSlackWebApi;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../../src/azure/scripts/index.js';
-import { INTEGRITY_PROBES } from '../../src/azure/simulator/guest.js';
+import { INTEGRITY_PROBES } from '../../src/sandbox/azure/guest.js';
 import { adviceFor, CONDITION_ADVICE, INTEGRITY_CONDITIONS, readIntegrityOutput, type IntegrityCondition } from '../../src/domain/integrity.js';
 import type { Task } from '../../src/domain/model.js';
 import { CLEAN_REPORT } from '../fixtures/integrity-report.js';

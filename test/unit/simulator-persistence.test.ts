@@ -1,15 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SimulatorContext } from '../../src/azure/simulator/context.js';
-import type { DeploymentRecord } from '../../src/azure/simulator/deployments/index.js';
-import type { DiskBlobs } from '../../src/azure/simulator/disk-blobs.js';
-import { GuestRegistry } from '../../src/azure/simulator/guest.js';
-import { LongRunningOperations } from '../../src/azure/simulator/operations.js';
-import { persistSimulator } from '../../src/azure/simulator/persistence.js';
-import { ResourceStore } from '../../src/azure/simulator/resources.js';
-import { applySettings, currentSettings } from '../../src/azure/simulator/settings.js';
-import { VmAgents } from '../../src/azure/simulator/vm-agent.js';
+import type { SimulatorContext } from '../../src/sandbox/azure/context.js';
+import type { DeploymentRecord } from '../../src/sandbox/azure/deployments/index.js';
+import type { DiskBlobs } from '../../src/sandbox/azure/disk-blobs.js';
+import { GuestRegistry } from '../../src/sandbox/azure/guest.js';
+import { LongRunningOperations } from '../../src/sandbox/azure/operations.js';
+import { persistSimulator } from '../../src/sandbox/azure/persistence.js';
+import { ResourceStore } from '../../src/sandbox/azure/resources.js';
+import { applySettings, currentSettings } from '../../src/sandbox/azure/settings.js';
+import { VmAgents } from '../../src/sandbox/azure/vm-agent.js';
 
 const SUB = '00000000-0000-0000-0000-0000000051ab';
 

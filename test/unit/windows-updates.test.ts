@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { INVENTORY_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
-import { WindowsUpdateGuests } from '../../src/azure/simulator/windows-update.js';
+import { WindowsUpdateGuests } from '../../src/sandbox/azure/windows-update.js';
 import { assembleInventory, changelogBetween, readInventoryPart, type InventoryPart } from '../../src/domain/inventory.js';
 import { formatHresult, readInstallOutput, readSearchOutput, updateName } from '../../src/domain/windows-update.js';
 import type { Task } from '../../src/domain/model.js';

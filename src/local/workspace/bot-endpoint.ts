@@ -1,4 +1,4 @@
-import { commandBody, interactionBody, slackSignatureHeaders } from '../slack-signature.js';
+import { commandBody, interactionBody, slackSignatureHeaders } from '../../sandbox/slack/signature.js';
 
 export type BotAnswer = { ok: true; body: string } | { ok: false; error: string };
 

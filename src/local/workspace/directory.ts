@@ -1,6 +1,6 @@
 import type { Role } from '../../domain/model.js';
 import { ROLE_LABELS } from '../../domain/permissions.js';
-import { FAKE_BOT } from '../slack-web-api.js';
+import { FAKE_BOT } from '../../sandbox/slack/web-api.js';
 
 /** The people and the channel of the local workspace: one user per role, so each can be tried. */
 

@@ -1,6 +1,6 @@
-import type { StoredMessage } from '../slack-web-api.js';
-import { FAKE_BOT } from '../slack-web-api.js';
-import type { Block, StateValues } from './block-kit.js';
+import type { StoredMessage } from '../../sandbox/slack/web-api.js';
+import { FAKE_BOT } from '../../sandbox/slack/web-api.js';
+import type { Block, StateValues } from '../../sandbox/slack/block-kit.js';
 import { LOCAL_TEAM, type LocalChannel, type LocalUser } from './directory.js';
 
 /**

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { TASK_TAG } from '../../azure/machine-spec.js';
-import type { SimulatorAddress } from '../../azure/simulator/client-options.js';
-import { SimulatorControl } from '../../azure/simulator/control-client.js';
-import { guestFlagsSchema, type GuestFlags } from '../../azure/simulator/guest.js';
-import { simulatedUpdateSchema } from '../../azure/simulator/windows-update.js';
+import type { SimulatorAddress } from '../../sandbox/azure/client-options.js';
+import { SimulatorControl } from '../../sandbox/azure/control-client.js';
+import { guestFlagsSchema, type GuestFlags } from '../../sandbox/azure/guest.js';
+import { simulatedUpdateSchema } from '../../sandbox/azure/windows-update.js';
 
 const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SimulatorAddress } from '../../azure/simulator/client-options.js';
-import type { FakeSlackWebApi } from '../slack-web-api.js';
-import type { Inputs } from './block-kit.js';
+import type { SimulatorAddress } from '../../sandbox/azure/client-options.js';
+import type { FakeSlackWebApi } from '../../sandbox/slack/web-api.js';
+import type { Inputs } from '../../sandbox/slack/block-kit.js';
 import type { BotEndpoint } from './bot-endpoint.js';
 import { directoryForPage, type LocalChannel, type LocalUser } from './directory.js';
 import { guestChangeSchema, SandboxProxy } from './sandbox-proxy.js';

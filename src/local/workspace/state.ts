@@ -1,5 +1,5 @@
-import { FAKE_BOT, type FakeSlackWebApi, type StoredMessage, type StoredView } from '../slack-web-api.js';
-import { withIds, type Block } from './block-kit.js';
+import { FAKE_BOT, type FakeSlackWebApi, type StoredMessage, type StoredView } from '../../sandbox/slack/web-api.js';
+import { withIds, type Block } from '../../sandbox/slack/block-kit.js';
 import type { LocalChannel } from './directory.js';
 
 /** What one person sees: the page renders exactly this (GET /api/state?user=…). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ResponseUrlBudget, type FakeSlackWebApi, type StoredView } from '../slack-web-api.js';
-import { actionOf, clientErrors, findElement, shownState, stateValues, withIds, type InputValue, type Inputs } from './block-kit.js';
+import { ResponseUrlBudget, type FakeSlackWebApi, type StoredView } from '../../sandbox/slack/web-api.js';
+import { actionOf, clientErrors, findElement, shownState, stateValues, withIds, type InputValue, type Inputs } from '../../sandbox/slack/block-kit.js';
 import { parseAck, type BotAnswer, type BotEndpoint } from './bot-endpoint.js';
 import type { LocalChannel, LocalUser } from './directory.js';
 import * as payloads from './payloads.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { startChildService } from '../util/child-service.js';
+import { startChildService } from '../../util/child-service.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -26,9 +26,9 @@ export async function startAzurite(opts: { port?: number; location?: string; log
     command: process.execPath,
     args: [
       // Azurite shares a copied page blob's page list with its source; see the file for the fix.
-      '--require', fileURLToPath(new URL('../../tools/azurite-copy-fix.cjs', import.meta.url)),
-      '--require', fileURLToPath(new URL('../../tools/azurite-behind-gateway.cjs', import.meta.url)),
-      '--require', fileURLToPath(new URL('../../tools/exit-with-parent.cjs', import.meta.url)),
+      '--require', fileURLToPath(new URL('../../../tools/azurite-copy-fix.cjs', import.meta.url)),
+      '--require', fileURLToPath(new URL('../../../tools/azurite-behind-gateway.cjs', import.meta.url)),
+      '--require', fileURLToPath(new URL('../../../tools/exit-with-parent.cjs', import.meta.url)),
       entry,
       ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
       '--blobHost', '127.0.0.1',

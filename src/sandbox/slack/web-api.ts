@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../views/limits.js';
+import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
-import { preservedState, shownState, withIds, type StateValues } from './workspace/block-kit.js';
+import { preservedState, shownState, withIds, type StateValues } from './block-kit.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call

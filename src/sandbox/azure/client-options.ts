@@ -1,5 +1,5 @@
 import type { PipelineOptions, PipelinePolicy } from '@azure/core-rest-pipeline';
-import { pinnedApiVersionPolicy } from '../api-versions.js';
+import { pinnedApiVersionPolicy } from '../../azure/api-versions.js';
 
 /** What a client needs to know to reach a running simulator. */
 export interface SimulatorAddress {

@@ -6,7 +6,7 @@
  * to take the portal path end to end. Reference: "Deploy to Azure button" in the ARM docs
  * (the deployment scope is determined by the template schema).
  */
-import { API_VERSIONS } from '../api-versions.js';
+import { API_VERSIONS } from '../../azure/api-versions.js';
 import type { SimulatorAddress } from './client-options.js';
 import { SimulatorControl, type RawAnswer } from './control-client.js';
 

@@ -11,7 +11,7 @@ export interface AppManifest {
 }
 
 /** Reads manifest.yml (a small, flat YAML file: a line-based read is enough and needs no parser). */
-export function readAppManifest(path: URL = new URL('../../manifest.yml', import.meta.url)): AppManifest {
+export function readAppManifest(path: URL = new URL('../../../manifest.yml', import.meta.url)): AppManifest {
   const text = readFileSync(path, 'utf8');
   const botScopes = text.match(/^\s*bot:\s*\n((?:\s*-\s*[\w:.]+.*\n?)+)/m)?.[1] ?? '';
   return {
