@@ -1,4 +1,4 @@
-import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AnonymousCredential, BlobClient, BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
@@ -8,7 +8,7 @@ import { packagingMachineSpec, TASK_TAG, toArmTemplate } from '../../src/azure/m
 import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { startArmSimulator, type InventoryItem } from '../../src/sandbox/azure/index.js';
-import { deployTemplateLikePortal } from '../../src/sandbox/azure/portal-deployment.js';
+import { deployTemplateLikePortal, PORTAL_ORIGIN, PortalRefused } from '../../src/sandbox/azure/portal-deployment.js';
 import { buildFixedVhdFooter, MIB, VHD_FOOTER_SIZE } from '../../src/azure/vhd.js';
 import { createBlobDisks } from '../../src/azure/blob-disks.js';
 import { preparePackagingDisk } from '../../src/workflow/packaging-disk.js';
@@ -400,6 +400,38 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
       nicId: undefined,
       tags: Object.keys(b!.tags),
     });
+  });
+
+  it("stops, as the portal does, at a template link whose blob service has no CORS rule for the portal; with one it deploys", async () => {
+    const spec = await specFor('task-portal-cors', 'win11/portal-cors.vhd');
+    await preparedDisk(ports(), spec, 'win11/portal-cors.vhd');
+    const service = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+    const blob = service.getContainerClient(CONTAINER).getBlockBlobClient('portal-cors.json');
+    const json = JSON.stringify(toArmTemplate(spec));
+    await blob.upload(json, Buffer.byteLength(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    const sas = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
+    const templateUrl = sas.replace(blobEndpoint().replace(/\/$/, ''), sim.storageBlobEndpoint);
+    const preflight = { Origin: PORTAL_ORIGIN, 'Access-Control-Request-Method': 'GET' };
+    const { cors: kept = [] } = await service.getProperties();
+    try {
+      await service.setProperties({ cors: [] });
+      // The blob service answers the browser as Azure Storage does: a preflight with no rule is refused, a GET carries no CORS header.
+      const refused = await control.request('OPTIONS', templateUrl, { headers: preflight });
+      expect([refused.status, refused.headers['x-ms-error-code']]).toEqual([403, 'CorsPreflightFailure']);
+      await expect(deployTemplateLikePortal(sim, templateUrl, { location: sim.location })).rejects.toThrow(
+        new PortalRefused(
+          `There was an error downloading the template from URI '${templateUrl}'. Ensure that the template is publicly accessible and that the publisher has enabled CORS policy on the endpoint. To deploy this template, download the template manually and paste the contents in the 'Build your own template in the editor' option below.`,
+        ),
+      );
+
+      await service.setProperties({ cors: [{ allowedOrigins: PORTAL_ORIGIN, allowedMethods: 'GET,HEAD', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 3600 }] });
+      const allowed = await control.request('OPTIONS', templateUrl, { headers: preflight });
+      expect([allowed.status, allowed.headers['access-control-allow-origin']]).toEqual([200, PORTAL_ORIGIN]);
+      const outcome = await deployTemplateLikePortal(sim, templateUrl, { location: sim.location });
+      expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
+    } finally {
+      await service.setProperties({ cors: kept });
+    }
   });
 
   it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {

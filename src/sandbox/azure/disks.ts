@@ -48,7 +48,7 @@ const grantAccessBody = z.object({
  * to another region - Azure CLI", learn.microsoft.com/azure/virtual-machines/linux/disks-upload-vhd-to-managed-disk-cli):
  * a disk created for upload is ReadyToUpload; grantAccess with access Write makes it ActiveUpload
  * and returns the SAS to write its pages; revokeAccess ends the upload and the disk is Unattached,
- * attachable like any other. What test/fixtures/arm/SOURCES.md lists under "Disk upload" gives
+ * attachable like any other. What test/fixtures/arm/SOURCES.md lists under "The packaging disk" gives
  * the refusals' codes and, where Microsoft's answer is public, their words.
  */
 export function registerDiskRoutes(router: Router, context: SimulatorContext): void {
@@ -233,7 +233,7 @@ function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
 /**
  * A write SAS is only for a disk made for upload and not yet written, and such a disk has nothing
  * to read until its upload ends. Compute's words for these refusals are not public (SOURCES.md,
- * "Disk upload"); the code is the 409 OperationNotAllowed Compute gives an operation the disk's
+ * "The packaging disk"); the code is the 409 OperationNotAllowed Compute gives an operation the disk's
  * state does not allow.
  */
 function refuseAccessOutsideUpload(disk: ManagedDisk, access: 'Read' | 'Write'): void {

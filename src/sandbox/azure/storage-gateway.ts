@@ -20,6 +20,11 @@
  *   InvalidXmlNodeValue naming the value. Source: "Get User Delegation Key" (request body: at most
  *   seven days); the answer as quoted in Azure/azure-sdk-for-net#17690 and #45789.
  *
+ * - Put Page From URL, which Azurite does not implement: see putPageFromUrl.
+ * - CORS: preflight `OPTIONS` and `Origin` pass to Azurite, which answers from the account's blob
+ *   service CORS rules as Azure Storage does (test/fixtures/arm/SOURCES.md, "The portal's template
+ *   download").
+ *
  * Everything else is passed to Azurite as it came, with `x-forwarded-proto: https` so that Azurite
  * (see tools/azurite-copy-fix.cjs) knows the client spoke TLS.
  */
