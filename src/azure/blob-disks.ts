@@ -110,7 +110,7 @@ export interface BlobAccount {
 const MAX_CORS_RULES = 5;
 /** Put Page and Put Page From URL take at most 4 MiB per request. */
 const MAX_PAGE_WRITE = 4 * 1024 * 1024;
-/** How long the source link of a page copy works: the copy of a large disk takes a while, but never a day. */
+/** How long the source link of a page copy works: long enough for a 2 TB disk, which takes hours. */
 const PAGE_COPY_SAS_MS = 24 * 3600_000;
 /**
  * Azure refuses a user delegation key that ends more than 7 days after its request (400
