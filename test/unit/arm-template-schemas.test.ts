@@ -1,0 +1,81 @@
+import * as machineSpec from '../../src/azure/machine-spec.js';
+import { packagingMachineSpec, type ArmTemplate, type PackagingMachineInput } from '../../src/azure/machine-spec.js';
+import type { MachineAccess } from '../../src/domain/model.js';
+import { armTemplateValidator } from '../support/arm-template-schemas.js';
+
+const sub = '00000000-0000-0000-0000-000000000001';
+const input = (access: MachineAccess): PackagingMachineInput => ({
+  taskId: 'task-42',
+  subscriptionId: sub,
+  resourceGroup: 'packaging',
+  layerName: 'Win11 Base',
+  versionName: '2024-06',
+  diskFilename: 'win11-base/2024-06.vhd',
+  vmSize: 'Standard_D2s_v3',
+  location: 'westeurope',
+  storageAccountId: `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Storage/storageAccounts/layerstore`,
+  packagingVhdUrl: 'https://layerstore.blob.core.windows.net/layers/win11-base/2024-06.vhd',
+  subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
+  osType: 'Windows',
+  hyperVGeneration: 'V2',
+  access,
+});
+const ACCESS: MachineAccess[] = [{ mode: 'private' }, { mode: 'public', allowedCidrs: ['203.0.113.0/24'] }];
+
+/**
+ * Every template builder machine-spec.ts exports (one per deployment scope), found by name so a
+ * builder added later is checked too.
+ */
+const builders = Object.entries(machineSpec).filter(
+  (entry): entry is [string, (spec: ReturnType<typeof packagingMachineSpec>) => ArmTemplate] =>
+    typeof entry[1] === 'function' && /^to\w*Template$/.test(entry[0]),
+);
+const validate = armTemplateValidator();
+
+describe("the bot's ARM templates against Microsoft's template schemas", () => {
+  it('has template builders to check', () => {
+    expect(builders.map(([name]) => name)).toContain('toArmTemplate');
+  });
+
+  describe.each(builders)('%s', (_name, build) => {
+    it.each(ACCESS)('is valid for the scope its $schema names, nested templates included (access %o)', (access) => {
+      const template = build(packagingMachineSpec(input(access)));
+      expect(validate(template)).toEqual([]);
+    });
+  });
+
+  it('checks a nested template against its own schema: an unknown member of a resource fails, named with its path', () => {
+    const template = machineSpec.toArmTemplate(packagingMachineSpec(input(ACCESS[1]!)));
+    const nested = template.resources[0]!.properties.template as ArmTemplate;
+    const vm = nested.resources.findIndex((r) => r.type === 'Microsoft.Compute/virtualMachines');
+    (nested.resources[vm]!.properties.storageProfile as Record<string, Record<string, unknown>>).osDisk!.createOptions = 'Attach';
+    expect(validate(template)).toEqual([
+      {
+        template: 'resources/0/properties/template',
+        instancePath: `/resources/${vm}/properties/storageProfile/osDisk`,
+        message: "unknown member 'createOptions'",
+      },
+    ]);
+  });
+
+  it('refuses an unknown top-level member of a resource, a wrong value and an api-version without a schema', () => {
+    const template = machineSpec.toArmTemplate(packagingMachineSpec(input(ACCESS[0]!)));
+    const nested = template.resources[0]!.properties.template as ArmTemplate;
+    const disk = nested.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
+    Object.assign(disk, { accountType: 'Standard_LRS' });
+    expect(validate(template)).toEqual([expect.objectContaining({ instancePath: '/resources/0', message: "unknown member 'accountType'" })]);
+    delete (disk as unknown as Record<string, unknown>).accountType;
+    (disk.properties.creationData as Record<string, unknown>).createOption = 'Imported';
+    expect(validate(template)).toEqual([expect.objectContaining({ instancePath: '/resources/0/properties/creationData/createOption' })]);
+    (disk.properties.creationData as Record<string, unknown>).createOption = 'Import';
+    disk.apiVersion = '2019-07-01';
+    expect(validate(template)).toEqual([
+      expect.objectContaining({ instancePath: '/resources/0', message: 'no vendored schema for Microsoft.Compute/disks at api-version 2019-07-01' }),
+    ]);
+  });
+
+  it('refuses a member the template language does not have', () => {
+    const template = { ...machineSpec.toArmTemplate(packagingMachineSpec(input(ACCESS[0]!))), variable: {} };
+    expect(validate(template)).toEqual([{ template: '', instancePath: '', message: "unknown member 'variable'" }]);
+  });
+});
