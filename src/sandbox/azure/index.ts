@@ -31,10 +31,12 @@ import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { registerSettingsRoutes } from './settings.js';
 import { VmAgents } from './vm-agent.js';
 import { persistSimulator, type SimulatorPersistence } from './persistence.js';
+import { TrafficRecorder, announceSimulator, flatHeaders, parsedBody, recordingWanted, type ArmExchange } from './traffic.js';
 
 export type { InventoryItem } from './resources.js';
 export type { GuestChanges, GuestControl, GuestFlags, GuestView } from './guest.js';
 export type { Fault } from './faults.js';
+export type { ArmExchange } from './traffic.js';
 
 export interface ArmSimulatorOptions {
   /** 0/undefined = a free port; binds 127.0.0.1 only. */
@@ -57,6 +59,11 @@ export interface ArmSimulatorOptions {
   retryAfterSeconds?: number;
   /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
   stateFile?: string;
+  /**
+   * Keep every ARM request and response served (not the control API, not Entra ID), for
+   * `traffic()`. Default: on while a test observes simulators (./traffic.ts observeSimulators).
+   */
+  recordTraffic?: boolean;
 }
 
 export interface RunningArmSimulator {
@@ -86,6 +93,8 @@ export interface RunningArmSimulator {
   inventory(): InventoryItem[];
   /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
   requestCounts(): RequestCounts;
+  /** The ARM requests and responses served so far, when recording (options.recordTraffic); else none. */
+  traffic(): ArmExchange[];
   stop(): Promise<void>;
 }
 
@@ -166,13 +175,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const caCertPath = join(certDir, 'ca.pem');
   writeFileSync(caCertPath, certificate.certPem);
 
+  const recorder = (opts.recordTraffic ?? recordingWanted()) ? new TrafficRecorder() : undefined;
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, { router, tokens, faults, throttle, location });
+    void serve(req, res, { router, tokens, faults, throttle, location, recorder });
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const running: RunningArmSimulator = {
     armEndpoint: `https://127.0.0.1:${port}`,
     caCertPem: certificate.certPem,
     caCertPath,
@@ -185,6 +195,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     subnetId: context.config.subnetId,
     inventory: () => context.store.inventory(),
     requestCounts: () => throttle.report(),
+    traffic: () => recorder?.all() ?? [],
     async stop() {
       persistence?.flush();
       persistence?.stop();
@@ -197,6 +208,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       rmSync(certDir, { recursive: true, force: true });
     },
   };
+  if (recorder) announceSimulator(running);
+  return running;
 }
 
 function listen(server: Server, port: number): Promise<void> {
@@ -216,20 +229,23 @@ interface Dispatcher {
   faults: FaultList;
   throttle: SubscriptionThrottle;
   location: string;
+  recorder?: TrafficRecorder;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
   let answer: SimResponse;
+  let rawBody = '';
   try {
+    rawBody = await readBody(req);
     const request: SimRequest = {
       method,
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
       origin: url.origin,
-      rawBody: await readBody(req),
+      rawBody,
       params: {},
     };
     answer = await dispatch(request, dispatcher);
@@ -239,7 +255,24 @@ async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Disp
     );
   }
   const requestId = randomUUID();
-  send(res, { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } });
+  const sent = { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } };
+  send(res, sent);
+  if (dispatcher.recorder && isArmTraffic(url.pathname)) {
+    dispatcher.recorder.record({
+      request: { method, url: url.toString(), headers: flatHeaders(req.headers), body: parsedBody(rawBody) },
+      response: {
+        statusCode: String(sent.status),
+        headers: flatHeaders({ ...sent.headers, ...(sent.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}) }),
+        // As sent: the JSON text's own value (no undefined members, dates as strings).
+        body: sent.body === undefined ? undefined : (JSON.parse(JSON.stringify(sent.body)) as unknown),
+      },
+    });
+  }
+}
+
+/** ARM's own traffic: not the control API, not Entra ID's token and metadata endpoints. */
+function isArmTraffic(path: string): boolean {
+  return !path.startsWith('/_simulator/') && !TOKEN_PATH.test(path) && !OPENID_PATH.test(path);
 }
 
 const TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
