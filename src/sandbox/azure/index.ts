@@ -169,7 +169,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
-  new Deployments(context, providerCall(router, location)).register(router);
+  new Deployments(context, providerCall(router, location, throttle)).register(router);
 
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
   const caCertPath = join(certDir, 'ca.pem');
@@ -297,7 +297,8 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
     }
     const subscription = SUBSCRIPTION_PATH.exec(request.path)?.[1];
     const remaining = subscription ? throttle.admit(subscription, request.method) : {};
-    validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    const unchecked = validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    if (unchecked) throttle.countUncheckedApiVersion(unchecked);
     const answer = await found.route.handler({ ...request, params: found.params });
     return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
@@ -313,7 +314,7 @@ function armAudiences(origin: string): string[] {
 }
 
 /** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
-function providerCall(router: Router, location: string): ProviderCall {
+function providerCall(router: Router, location: string, throttle: SubscriptionThrottle): ProviderCall {
   return async ({ method, path, apiVersion, body, origin }) => {
     const found = router.match(method, path);
     if (!found) throw new ArmError(400, 'NoRegisteredProviderFound', `The simulator serves no ${method} ${path}.`);
@@ -326,7 +327,8 @@ function providerCall(router: Router, location: string): ProviderCall {
       rawBody: JSON.stringify(body),
       params: found.params,
     };
-    validateRequest({ method, path, apiVersion, body: () => body }, location);
+    const unchecked = validateRequest({ method, path, apiVersion, body: () => body }, location);
+    if (unchecked) throttle.countUncheckedApiVersion(unchecked);
     try {
       return await found.route.handler(request);
     } catch (error) {

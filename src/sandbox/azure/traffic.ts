@@ -12,6 +12,8 @@ export interface ArmExchange {
 export interface TrafficSource {
   armEndpoint: string;
   traffic(): ArmExchange[];
+  /** Requests at api-versions Azure has but the simulator holds no contract for, by `type@version`. */
+  requestCounts(): { uncheckedApiVersions: Record<string, number> };
 }
 
 type Observer = (simulator: TrafficSource) => void;
