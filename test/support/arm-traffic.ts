@@ -17,7 +17,7 @@ import { SPEC_EXCEPTIONS } from '../fixtures/specs/exceptions.js';
 const SPECS = new URL('../fixtures/specs/', import.meta.url).pathname;
 
 /** Resource type (lower case) and api-version whose spec is vendored: their traffic is checked, all of it. */
-export const VENDORED_SPECS = new Set(['microsoft.compute/disks@2024-03-02']);
+export const VENDORED_SPECS = new Set(['microsoft.compute/disks@2024-03-02', 'microsoft.network/networksecuritygroups@2023-09-01']);
 
 export interface TrafficViolation {
   exchange: string;
