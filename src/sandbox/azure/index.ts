@@ -155,6 +155,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
 
   const faults = new FaultList();
   const throttle = new SubscriptionThrottle();
+  const recorder = (opts.recordTraffic ?? recordingWanted()) ? new TrafficRecorder() : undefined;
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
   registerControlRoutes(router, context, faults, { principalId: tokens.principalId, storageRoles, storageRequests: gateway.requests });
@@ -169,13 +170,12 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerDiskRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
-  new Deployments(context, providerCall(router, location, throttle)).register(router);
+  new Deployments(context, providerCall(router, location, throttle, recorder)).register(router);
 
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
   const caCertPath = join(certDir, 'ca.pem');
   writeFileSync(caCertPath, certificate.certPem);
 
-  const recorder = (opts.recordTraffic ?? recordingWanted()) ? new TrafficRecorder() : undefined;
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
     void serve(req, res, { router, tokens, faults, throttle, location, recorder });
   });
@@ -258,15 +258,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Disp
   const sent = { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } };
   send(res, sent);
   if (dispatcher.recorder && isArmTraffic(url.pathname)) {
-    dispatcher.recorder.record({
-      request: { method, url: url.toString(), headers: flatHeaders(req.headers), body: parsedBody(rawBody) },
-      response: {
-        statusCode: String(sent.status),
-        headers: flatHeaders({ ...sent.headers, ...(sent.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}) }),
-        // As sent: the JSON text's own value (no undefined members, dates as strings).
-        body: sent.body === undefined ? undefined : (JSON.parse(JSON.stringify(sent.body)) as unknown),
-      },
-    });
+    dispatcher.recorder.record({ method, url: url.toString(), headers: flatHeaders(req.headers), body: parsedBody(rawBody) }, sent);
   }
 }
 
@@ -313,8 +305,11 @@ function armAudiences(origin: string): string[] {
   return ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com', `${origin}/`, origin];
 }
 
-/** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
-function providerCall(router: Router, location: string, throttle: SubscriptionThrottle): ProviderCall {
+/**
+ * How ARM hands a deployment's resource to its provider: validated like any request, without the
+ * caller's token; recorded like one, as the provider's own traffic is what its spec describes.
+ */
+function providerCall(router: Router, location: string, throttle: SubscriptionThrottle, recorder?: TrafficRecorder): ProviderCall {
   return async ({ method, path, apiVersion, body, origin }) => {
     const found = router.match(method, path);
     if (!found) throw new ArmError(400, 'NoRegisteredProviderFound', `The simulator serves no ${method} ${path}.`);
@@ -329,11 +324,13 @@ function providerCall(router: Router, location: string, throttle: SubscriptionTh
     };
     const unchecked = validateRequest({ method, path, apiVersion, body: () => body }, location);
     if (unchecked) throttle.countUncheckedApiVersion(unchecked);
-    try {
-      return await found.route.handler(request);
-    } catch (error) {
-      if (error instanceof ArmError) return armErrorResponse(error);
-      throw error;
-    }
+    const answer = await Promise.resolve()
+      .then(() => found.route.handler(request))
+      .catch((error: unknown) => {
+        if (error instanceof ArmError) return armErrorResponse(error);
+        throw error;
+      });
+    recorder?.record({ method, url: `${origin}${path}?api-version=${encodeURIComponent(apiVersion)}`, headers: { 'content-type': 'application/json' }, body }, answer);
+    return answer;
   };
 }

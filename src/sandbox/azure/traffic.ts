@@ -40,8 +40,17 @@ export function announceSimulator(simulator: TrafficSource): void {
 export class TrafficRecorder {
   private readonly exchanges: ArmExchange[] = [];
 
-  record(exchange: ArmExchange): void {
-    this.exchanges.push(exchange);
+  /** One request and the answer as sent: the body as its JSON text reads back (no undefined members, dates as strings). */
+  record(request: ArmExchange['request'], answer: { status: number; headers?: Record<string, string>; body?: unknown }): void {
+    const json = answer.body !== undefined;
+    this.exchanges.push({
+      request,
+      response: {
+        statusCode: String(answer.status),
+        headers: flatHeaders({ ...answer.headers, ...(json ? { 'content-type': 'application/json; charset=utf-8' } : {}) }),
+        body: json ? (JSON.parse(JSON.stringify(answer.body)) as unknown) : undefined,
+      },
+    });
   }
 
   all(): ArmExchange[] {
