@@ -17,7 +17,11 @@ import { SPEC_EXCEPTIONS } from '../fixtures/specs/exceptions.js';
 const SPECS = new URL('../fixtures/specs/', import.meta.url).pathname;
 
 /** Resource type (lower case) and api-version whose spec is vendored: their traffic is checked, all of it. */
-export const VENDORED_SPECS = new Set(['microsoft.compute/disks@2024-03-02', 'microsoft.network/networksecuritygroups@2023-09-01']);
+export const VENDORED_SPECS = new Set([
+  'microsoft.compute/disks@2024-03-02',
+  'microsoft.network/networksecuritygroups@2023-09-01',
+  'microsoft.compute/virtualmachines@2025-04-01',
+]);
 
 export interface TrafficViolation {
   exchange: string;
@@ -65,9 +69,13 @@ function liveValidator(): Promise<LiveValidator> {
 /** The simulator's own routes that stand for ARM's polling URLs, not for an operation of the spec. */
 const POLLING = /\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationResults)\//i;
 
+/** Run Command (the action and the managed child) under a VM: its own spec (runCommand.json), not vendored yet. */
+const RUN_COMMAND = /\/virtualMachines\/[^/]+\/(runCommand|runCommands)(\/|$)/i;
+
 export function coverageKey(exchange: ArmExchange): string {
   const url = new URL(exchange.request.url);
-  return `${resourceTypeOf(url.pathname).toLowerCase()}@${url.searchParams.get('api-version') ?? ''}`;
+  const runCommand = RUN_COMMAND.exec(url.pathname)?.[1]?.toLowerCase();
+  return `${resourceTypeOf(url.pathname).toLowerCase()}${runCommand ? `/${runCommand}` : ''}@${url.searchParams.get('api-version') ?? ''}`;
 }
 
 export async function checkTraffic(exchanges: ArmExchange[]): Promise<TrafficReport> {

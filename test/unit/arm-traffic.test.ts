@@ -84,6 +84,27 @@ describe("ARM traffic against Microsoft's REST specs (oav's live validator)", ()
     expect(await violations(putDisk(typo, 400, refusal))).toEqual([]);
   });
 
+  it('checks a VM as Compute 2025-04-01 defines it: the inline NIC configuration closed to unknown members', async () => {
+    const vmUrl = DISK_URL.replace('disks/pkg-osdisk', 'virtualMachines/pkg').replace('2024-03-02', '2025-04-01');
+    const vm = (nic: Record<string, unknown>) => ({
+      id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/pkg',
+      name: 'pkg',
+      type: 'Microsoft.Compute/virtualMachines',
+      location: 'eastus',
+      properties: {
+        hardwareProfile: { vmSize: 'Standard_D2s_v3' },
+        storageProfile: { osDisk: { osType: 'Windows', createOption: 'Attach', managedDisk: { id: '/subscriptions/s/disk' } }, dataDisks: [] },
+        networkProfile: { networkApiVersion: '2022-11-01', networkInterfaceConfigurations: [{ name: 'pkg-nic', properties: { primary: true, ipConfigurations: [{ name: 'ipconfig1', properties: { subnet: { id: '/subscriptions/s/subnet' } } }], ...nic } }] },
+        provisioningState: 'Succeeded',
+      },
+    });
+    const get = (body: unknown): ArmExchange => ({ request: { method: 'GET', url: vmUrl, headers: {} }, response: { statusCode: '200', headers: JSON_TYPE, body } });
+    expect(await violations(get(vm({ deleteOption: 'Delete' })))).toEqual([]);
+    expect(await violations(get(vm({ networkSecurityGroupId: '/subscriptions/s/nsg' })))).toEqual([
+      { side: 'response', code: 'OBJECT_ADDITIONAL_PROPERTIES', path: '/properties/networkProfile/networkInterfaceConfigurations/0/properties/networkSecurityGroupId' },
+    ]);
+  });
+
   it('counts what it cannot check: types and versions whose spec is not vendored', async () => {
     const other = getDisk(200, disk());
     other.request.url = DISK_URL.replace('2024-03-02', '2025-01-02');
