@@ -69,13 +69,9 @@ function liveValidator(): Promise<LiveValidator> {
 /** The simulator's own routes that stand for ARM's polling URLs, not for an operation of the spec. */
 const POLLING = /\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationResults)\//i;
 
-/** Run Command (the action and the managed child) under a VM: its own spec (runCommand.json), not vendored yet. */
-const RUN_COMMAND = /\/virtualMachines\/[^/]+\/(runCommand|runCommands)(\/|$)/i;
-
 export function coverageKey(exchange: ArmExchange): string {
   const url = new URL(exchange.request.url);
-  const runCommand = RUN_COMMAND.exec(url.pathname)?.[1]?.toLowerCase();
-  return `${resourceTypeOf(url.pathname).toLowerCase()}${runCommand ? `/${runCommand}` : ''}@${url.searchParams.get('api-version') ?? ''}`;
+  return `${resourceTypeOf(url.pathname).toLowerCase()}@${url.searchParams.get('api-version') ?? ''}`;
 }
 
 export async function checkTraffic(exchanges: ArmExchange[]): Promise<TrafficReport> {
