@@ -1,25 +1,10 @@
 import * as machineSpec from '../../src/azure/machine-spec.js';
 import { packagingMachineSpec, type ArmTemplate, type PackagingMachineInput } from '../../src/azure/machine-spec.js';
 import type { MachineAccess } from '../../src/domain/model.js';
+import { PACKAGING_INPUT } from '../fixtures/packaging-input.js';
 import { armTemplateValidator } from '../support/arm-template-schemas.js';
 
-const sub = '00000000-0000-0000-0000-000000000001';
-const input = (access: MachineAccess): PackagingMachineInput => ({
-  taskId: 'task-42',
-  subscriptionId: sub,
-  resourceGroup: 'packaging',
-  layerName: 'Win11 Base',
-  versionName: '2024-06',
-  diskFilename: 'win11-base/2024-06.vhd',
-  vmSize: 'Standard_D2s_v3',
-  location: 'westeurope',
-  storageAccountId: `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Storage/storageAccounts/layerstore`,
-  packagingVhdUrl: 'https://layerstore.blob.core.windows.net/layers/win11-base/2024-06.vhd',
-  subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
-  osType: 'Windows',
-  hyperVGeneration: 'V2',
-  access,
-});
+const input = (access: MachineAccess): PackagingMachineInput => ({ ...PACKAGING_INPUT, access });
 const ACCESS: MachineAccess[] = [{ mode: 'private' }, { mode: 'public', allowedCidrs: ['203.0.113.0/24'] }];
 
 /**
