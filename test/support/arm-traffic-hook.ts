@@ -7,23 +7,12 @@
  * memory: nothing is shared between jest workers.
  */
 import { observeSimulators, type TrafficSource } from '../../src/sandbox/azure/traffic.js';
-import { checkTraffic, describeViolations } from './arm-traffic.js';
+import { verifySimulatorTraffic } from './arm-traffic.js';
 
 const simulators: TrafficSource[] = [];
 const stopObserving = observeSimulators((simulator) => simulators.push(simulator));
 
 afterAll(async () => {
   stopObserving();
-  const report = await checkTraffic(simulators.flatMap((simulator) => simulator.traffic()));
-  const problems: string[] = [];
-  if (report.violations.length > 0) {
-    problems.push(`ARM traffic that does not validate against the REST specs (test/fixtures/specs):\n${describeViolations(report.violations)}`);
-  }
-  const unchecked = simulators.flatMap((simulator) => Object.entries(simulator.requestCounts().uncheckedApiVersions));
-  if (unchecked.length > 0) {
-    problems.push(
-      `ARM requests at api-versions whose bodies the simulator does not check (src/sandbox/azure/validation/contracts.ts):\n${unchecked.map(([version, count]) => `${version}: ${count}`).join('\n')}`,
-    );
-  }
-  if (problems.length > 0) throw new Error(problems.join('\n\n'));
+  await verifySimulatorTraffic(simulators);
 }, 120_000);

@@ -11,7 +11,7 @@
  */
 import type { LiveValidator } from 'oav';
 import { resourceTypeOf } from '../../src/sandbox/azure/validation/contracts.js';
-import type { ArmExchange } from '../../src/sandbox/azure/traffic.js';
+import type { ArmExchange, TrafficSource } from '../../src/sandbox/azure/traffic.js';
 import { SPEC_EXCEPTIONS } from '../fixtures/specs/exceptions.js';
 
 const SPECS = new URL('../fixtures/specs/', import.meta.url).pathname;
@@ -120,4 +120,24 @@ function excepted(code: string, operationId: string, side: 'request' | 'response
 /** The violations as a list a failing test prints. */
 export function describeViolations(violations: TrafficViolation[]): string {
   return violations.map((v) => `${v.exchange} [${v.operationId}] ${v.side}: ${v.code} ${v.message}${v.path ? ` at ${v.path}` : ''}`).join('\n');
+}
+
+/**
+ * What the jest setup (./arm-traffic-hook.ts) runs after each test file: throws, listing them,
+ * when a simulator served traffic that does not validate or was asked at an api-version whose
+ * bodies it does not check.
+ */
+export async function verifySimulatorTraffic(simulators: TrafficSource[]): Promise<void> {
+  const report = await checkTraffic(simulators.flatMap((simulator) => simulator.traffic()));
+  const problems: string[] = [];
+  if (report.violations.length > 0) {
+    problems.push(`ARM traffic that does not validate against the REST specs (test/fixtures/specs):\n${describeViolations(report.violations)}`);
+  }
+  const unchecked = simulators.flatMap((simulator) => Object.entries(simulator.requestCounts().uncheckedApiVersions));
+  if (unchecked.length > 0) {
+    problems.push(
+      `ARM requests at api-versions whose bodies the simulator does not check (src/sandbox/azure/validation/contracts.ts):\n${unchecked.map(([version, count]) => `${version}: ${count}`).join('\n')}`,
+    );
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }

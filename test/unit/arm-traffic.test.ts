@@ -1,5 +1,5 @@
 import type { ArmExchange } from '../../src/sandbox/azure/traffic.js';
-import { checkTraffic } from '../support/arm-traffic.js';
+import { checkTraffic, verifySimulatorTraffic } from '../support/arm-traffic.js';
 
 const DISK_URL =
   'https://127.0.0.1:4443/subscriptions/00000000-0000-0000-0000-0000000051ab/resourceGroups/oslayer-sandbox/providers/Microsoft.Compute/disks/pkg-osdisk?api-version=2024-03-02';
@@ -110,5 +110,25 @@ describe("ARM traffic against Microsoft's REST specs (oav's live validator)", ()
     other.request.url = DISK_URL.replace('2024-03-02', '2025-01-02');
     const report = await checkTraffic([other, getDisk(200, disk())]);
     expect(report).toEqual({ violations: [], checked: 1, unchecked: { 'microsoft.compute/disks@2025-01-02': 1 } });
+  });
+
+  it("fails the test file's run, listing each violation and each request at an unchecked api-version", async () => {
+    const body = disk();
+    Object.assign(body.properties, { diskSizeGb: 1 });
+    const simulator = (traffic: ArmExchange[], uncheckedApiVersions: Record<string, number> = {}) => ({
+      armEndpoint: 'https://127.0.0.1:4443',
+      traffic: () => traffic,
+      requestCounts: () => ({ uncheckedApiVersions }),
+    });
+    await expect(verifySimulatorTraffic([simulator([getDisk(200, disk())])])).resolves.toBeUndefined();
+    await expect(verifySimulatorTraffic([simulator([getDisk(200, body)], { 'Microsoft.Compute/disks@2025-01-02': 2 })])).rejects.toThrow(
+      [
+        'ARM traffic that does not validate against the REST specs (test/fixtures/specs):',
+        `GET ${new URL(DISK_URL).pathname} → 200 [Disks_Get] response: OBJECT_ADDITIONAL_PROPERTIES Additional properties not allowed: diskSizeGb at /properties/diskSizeGb`,
+        '',
+        'ARM requests at api-versions whose bodies the simulator does not check (src/sandbox/azure/validation/contracts.ts):',
+        'Microsoft.Compute/disks@2025-01-02: 2',
+      ].join('\n'),
+    );
   });
 });
