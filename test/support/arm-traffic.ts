@@ -21,6 +21,7 @@ export const VENDORED_SPECS = new Set([
   'microsoft.compute/disks@2024-03-02',
   'microsoft.network/networksecuritygroups@2023-09-01',
   'microsoft.compute/virtualmachines@2025-04-01',
+  'microsoft.resources/deployments@2024-03-01',
 ]);
 
 export interface TrafficViolation {
@@ -66,8 +67,11 @@ function liveValidator(): Promise<LiveValidator> {
   return validator;
 }
 
-/** The simulator's own routes that stand for ARM's polling URLs, not for an operation of the spec. */
-const POLLING = /\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationResults)\//i;
+/**
+ * ARM's polling URLs (a provider's locations/{location}/operations, a deployment's
+ * operationStatuses): what the Azure-AsyncOperation header names, not an operation of the spec.
+ */
+const POLLING = /\/providers\/[^/]+\/(locations\/[^/]+\/(operations|operationResults)|deployments\/[^/]+\/operationStatuses)\//i;
 
 export function coverageKey(exchange: ArmExchange): string {
   const url = new URL(exchange.request.url);
