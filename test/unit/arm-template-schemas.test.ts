@@ -46,16 +46,21 @@ describe("the bot's ARM templates against Microsoft's template schemas", () => {
   it('refuses an unknown top-level member of a resource, a wrong value and an api-version without a schema', () => {
     const template = machineSpec.toArmTemplate(packagingMachineSpec(input(ACCESS[0]!)));
     const nested = template.resources[0]!.properties.template as ArmTemplate;
-    const disk = nested.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
-    Object.assign(disk, { accountType: 'Standard_LRS' });
-    expect(validate(template)).toEqual([expect.objectContaining({ instancePath: '/resources/0', message: "unknown member 'accountType'" })]);
-    delete (disk as unknown as Record<string, unknown>).accountType;
-    (disk.properties.creationData as Record<string, unknown>).createOption = 'Imported';
-    expect(validate(template)).toEqual([expect.objectContaining({ instancePath: '/resources/0/properties/creationData/createOption' })]);
-    (disk.properties.creationData as Record<string, unknown>).createOption = 'Import';
-    disk.apiVersion = '2019-07-01';
+    const index = nested.resources.findIndex((r) => r.type === 'Microsoft.Compute/virtualMachines');
+    const vm = nested.resources[index]!;
+    const at = `/resources/${index}`;
+    Object.assign(vm, { accountType: 'Standard_LRS' });
+    expect(validate(template)).toEqual([expect.objectContaining({ instancePath: at, message: "unknown member 'accountType'" })]);
+    delete (vm as unknown as Record<string, unknown>).accountType;
+    const osDisk = (vm.properties.storageProfile as Record<string, Record<string, unknown>>).osDisk!;
+    osDisk.caching = 'Sometimes';
     expect(validate(template)).toEqual([
-      expect.objectContaining({ instancePath: '/resources/0', message: 'no vendored schema for Microsoft.Compute/disks at api-version 2019-07-01' }),
+      expect.objectContaining({ instancePath: `${at}/properties/storageProfile/osDisk/caching`, message: 'must be one of None, ReadOnly, ReadWrite' }),
+    ]);
+    delete osDisk.caching;
+    vm.apiVersion = '2019-07-01';
+    expect(validate(template)).toEqual([
+      expect.objectContaining({ instancePath: at, message: 'no vendored schema for Microsoft.Compute/virtualMachines at api-version 2019-07-01' }),
     ]);
   });
 
