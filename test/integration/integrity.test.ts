@@ -37,7 +37,6 @@ const REMEDY_BUTTON: Readonly<Record<IntegrityCondition, string | undefined>> = 
   msiInProgress: undefined,
   installerInProgress: undefined,
   ngenInProgress: TASK_ACTIONS.expediteNgen,
-  ngenQueued: TASK_ACTIONS.expediteNgen,
   runOnce: TASK_ACTIONS.runOnceRun,
   smsCfgPresent: undefined,
 };

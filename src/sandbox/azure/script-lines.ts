@@ -22,3 +22,19 @@ export function answered(value: unknown): GuestRun {
 export function probeFailure(probe: string, message: string): GuestRun {
   return { stdout: '', stderr: `oslayer probe failed: ${probe}: ${message}\r\n`, exitCode: 1 };
 }
+
+/**
+ * What Run Command hands back of a stream: only its last 4,096 bytes ("Output is limited to the
+ * last 4,096 bytes", action Run Command; the managed Run Command's instance view keeps the last
+ * 4 KB of output and of error). A character cut in half at the start is dropped.
+ */
+export const RUN_COMMAND_OUTPUT_BYTES = 4096;
+
+export function runCommandTail(stream: string): string {
+  const bytes = Buffer.from(stream, 'utf8');
+  if (bytes.length <= RUN_COMMAND_OUTPUT_BYTES) return stream;
+  let start = bytes.length - RUN_COMMAND_OUTPUT_BYTES;
+  // UTF-8 continuation bytes are 10xxxxxx: start at the next whole character.
+  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString('utf8');
+}
