@@ -3,7 +3,7 @@
  * message's section for a run (progress, result, Retry updates), and a version's changelog.
  */
 import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
-import type { Changelog } from '../src/domain/inventory.js';
+import { isEmptyChangelog, type Changelog } from '../src/domain/inventory.js';
 import type { LayerVersion, WindowsUpdateRun } from '../src/domain/model.js';
 import { DEFAULT_UPDATE_MODE, formatHresult, progressText, RESULT_CODE_LABEL, UPDATE_MODE_LABEL, UPDATE_MODES, updateName } from '../src/domain/windows-update.js';
 import { button, confirmDialog, input, modal, option, radioButtons, section, SLACK_LIMIT, textInput, truncate, userText } from './blocks.js';
@@ -115,8 +115,12 @@ export function changelogText(changelog: Changelog & { comparedWith: 'packaging-
   const how = changelog.comparedWith === 'packaging-machine' ? 'as the packaging machine first came up' : 'as recorded with it';
   const parts = [`*Changelog* against ${base} (${how}):`];
   const { updatesAdded, programsAdded, programsRemoved, programsUpgraded } = changelog;
-  if (updatesAdded.length + programsAdded.length + programsRemoved.length + programsUpgraded.length === 0) parts.push('No updates or programs changed.');
+  const driversAdded = changelog.driversAdded ?? [];
+  const driversUpdated = changelog.driversUpdated ?? [];
+  if (isEmptyChangelog(changelog)) parts.push('No updates, drivers or programs changed.');
   if (updatesAdded.length) parts.push(`*Updates added (${updatesAdded.length})*\n${list(updatesAdded.map((u) => `${userText(u.kb, 20)}${u.installedOn ? ` (${userText(u.installedOn, 20)})` : ''}`))}`);
+  if (driversUpdated.length) parts.push(`*Drivers updated (${driversUpdated.length})*\n${list(driversUpdated.map((d) => `${userText(d.name, 120)}: ${userText(d.from, 60)} → ${userText(d.to, 60)}`))}`);
+  if (driversAdded.length) parts.push(`*Drivers added (${driversAdded.length})*\n${list(driversAdded.map((d) => `${userText(d.name, 120)} ${userText(d.version, 60)}${d.provider ? ` (${userText(d.provider, 80)})` : ''}`))}`);
   if (programsUpgraded.length) parts.push(`*Programs upgraded (${programsUpgraded.length})*\n${list(programsUpgraded.map((p) => `${userText(p.name, 120)}: ${userText(p.from, 60)} → ${userText(p.to, 60)}`))}`);
   if (programsAdded.length) parts.push(`*Programs added (${programsAdded.length})*\n${list(programsAdded.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}${p.publisher ? ` (${userText(p.publisher, 80)})` : ''}`))}`);
   if (programsRemoved.length) parts.push(`*Programs removed (${programsRemoved.length})*\n${list(programsRemoved.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}`))}`);

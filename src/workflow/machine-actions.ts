@@ -313,14 +313,12 @@ async function drainNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace): P
  */
 async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string, button: string): Promise<string | undefined> {
   const ngen = await drainNgen(run, azure, vm);
+  // Checked even when NGen still runs, so the task message shows what blocks and its remedies.
   const result = await checkIntegrity(run, azure, vm);
-  if (ngen) {
-    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${ngen}`);
-    return `I didn't shut the packaging machine down: ${ngen}`;
-  }
-  if (result.outcome !== 'clean') {
-    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
-    return `I didn't shut the packaging machine down: ${summary(result)}`;
+  if (ngen || result.outcome !== 'clean') {
+    const why = result.outcome === 'clean' ? ngen! : `${summary(result)}${ngen ? `\n:hourglass_flowing_sand: ${ngen}` : ''}`;
+    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${why}`);
+    return `I didn't shut the packaging machine down: ${why}`;
   }
   const inventory = await recordVersionInventory(run, azure, vm);
   if (!inventory.ok) {

@@ -181,16 +181,16 @@ export class GuestRegistry {
 
   control(vmName: string, input: GuestControl): GuestView {
     const changes = guestControlSchema.parse(input);
-    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError, language, ...flags } = changes;
+    const { pendingUpdates, installedUpdates, installedPrograms, installedDrivers, agentBootMs, searchError, language, ...flags } = changes;
     this.update(vmName, flags);
-    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError, language });
+    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, installedDrivers, agentBootMs, searchError, language });
     this.explicit.set(vmName.toLowerCase(), { ...this.explicit.get(vmName.toLowerCase()), ...changes });
     return this.view(vmName);
   }
 
-  /** PUT /_simulator/guest-defaults: guest fields every VM created from now on starts with. */
+  /** PUT /_simulator/guest-defaults: the guest fields every VM created from now on starts with (replacing the last defaults; {} clears them). */
   setDefaults(input: GuestControl): GuestControl {
-    this.defaults = { ...this.defaults, ...guestControlSchema.parse(input) };
+    this.defaults = guestControlSchema.parse(input);
     return structuredClone(this.defaults);
   }
 

@@ -57,6 +57,12 @@ export const installedProgramSchema = z.strictObject({
   publisher: z.string().max(400).default(''),
 });
 
+export const installedDriverSchema = z.strictObject({
+  name: z.string().min(1).max(1000),
+  version: z.string().min(1).max(1000),
+  provider: z.string().max(1000).default(''),
+});
+
 export const installedUpdateSchema = z.strictObject({
   kb: z.string().regex(/^KB\d{5,8}$/),
   installedOn: z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/),
@@ -67,6 +73,8 @@ export const windowsUpdateControlSchema = z.object({
   pendingUpdates: z.array(simulatedUpdateSchema).max(200).optional(),
   installedUpdates: z.array(installedUpdateSchema).max(500).optional(),
   installedPrograms: z.array(installedProgramSchema).max(1000).optional(),
+  /** Win32_PnPSignedDriver: device drivers with their versions (values over the script's limits are shortened by it). */
+  installedDrivers: z.array(installedDriverSchema).max(1000).optional(),
   /** How long this guest's VM agent takes to report Ready after a boot (default 0: at once). */
   agentBootMs: z.number().int().min(0).max(600_000).optional(),
   /** Makes IUpdateSearcher.Search throw this HRESULT (e.g. "0x8024402C", no route to Windows Update); null clears it. */
@@ -83,7 +91,11 @@ interface PendingUpdate extends z.infer<typeof simulatedUpdateSchema> {
 
 interface WindowsUpdateState {
   pending: PendingUpdate[];
+  /** What Win32_QuickFixEngineering lists. */
   installedUpdates: Array<z.infer<typeof installedUpdateSchema>>;
+  /** Windows Update's history of successful installations (QFE leaves out Defender's and drivers'). */
+  updateHistory: Array<z.infer<typeof installedUpdateSchema>>;
+  installedDrivers: Array<z.infer<typeof installedDriverSchema>>;
   installedPrograms: Array<z.infer<typeof installedProgramSchema>>;
   /** Restarts seen by this guest (ARM restart or a start from stopped). */
   boots: number;
@@ -97,6 +109,8 @@ type Language = NonNullable<WindowsUpdateControl['language']>;
 export interface WindowsUpdateView {
   pendingUpdates: Array<z.infer<typeof simulatedUpdateSchema> & { offered: boolean }>;
   installedUpdates: WindowsUpdateState['installedUpdates'];
+  updateHistory: WindowsUpdateState['updateHistory'];
+  installedDrivers: WindowsUpdateState['installedDrivers'];
   installedPrograms: WindowsUpdateState['installedPrograms'];
   boots: number;
   agentBootMs: number;
@@ -228,7 +242,7 @@ export class WindowsUpdateGuests {
     const key = vmName.toLowerCase();
     let state = this.states.get(key);
     if (!state) {
-      state = { pending: [], installedUpdates: [], installedPrograms: DEFAULT_PROGRAMS.map((p) => ({ ...p })), boots: 0, agentBootMs: 0, searchError: null, language: 'en-US' };
+      state = { pending: [], installedUpdates: [], updateHistory: [], installedDrivers: [], installedPrograms: DEFAULT_PROGRAMS.map((p) => ({ ...p })), boots: 0, agentBootMs: 0, searchError: null, language: 'en-US' };
       this.states.set(key, state);
     }
     return state;
@@ -239,6 +253,8 @@ export class WindowsUpdateGuests {
     return {
       pendingUpdates: s.pending.map(({ id: _id, hiddenUntilRestart, ...u }) => ({ ...u, offered: !hiddenUntilRestart })),
       installedUpdates: s.installedUpdates.map((u) => ({ ...u })),
+      updateHistory: s.updateHistory.map((u) => ({ ...u })),
+      installedDrivers: s.installedDrivers.map((d) => ({ ...d })),
       installedPrograms: s.installedPrograms.map((p) => ({ ...p })),
       boots: s.boots,
       agentBootMs: s.agentBootMs,
@@ -255,6 +271,7 @@ export class WindowsUpdateGuests {
     }
     if (changes.installedUpdates) s.installedUpdates = changes.installedUpdates.map((u) => ({ ...u }));
     if (changes.installedPrograms) s.installedPrograms = changes.installedPrograms.map((p) => ({ ...p }));
+    if (changes.installedDrivers) s.installedDrivers = changes.installedDrivers.map((d) => ({ ...d }));
     if (changes.agentBootMs !== undefined) s.agentBootMs = changes.agentBootMs;
     if (changes.searchError !== undefined) s.searchError = changes.searchError;
     if (changes.language) s.language = changes.language;
@@ -337,15 +354,22 @@ export class WindowsUpdateGuests {
     }
     // A looping update reports installed and is offered again, as it was.
     if (!update.reappears) s.pending = s.pending.filter((u) => u !== update);
-    s.installedUpdates.push({ kb: update.kb, installedOn: new Date().toISOString().slice(0, 10) });
+    const installedOn = new Date().toISOString().slice(0, 10);
+    s.updateHistory.push({ kb: update.kb, installedOn });
+    // Win32_QuickFixEngineering lists neither Defender's definition updates nor drivers.
+    if (update.classification !== 'Definition Updates' && update.classification !== 'Drivers') s.installedUpdates.push({ kb: update.kb, installedOn });
     return { ...answered({ ...report, resultCode: 2, hresult: 0, rebootRequired: update.rebootRequired }), ...(update.rebootRequired ? { rebootPending: true } : {}) };
   }
 
   private inventory(vmName: string, part: number): ScriptAnswer {
     const s = this.state(vmName);
+    const updates = new Map<string, string>();
+    for (const u of [...s.installedUpdates, ...s.updateHistory]) if (!updates.has(u.kb)) updates.set(u.kb, u.installedOn);
+    const cut = (value: string, limit: number) => (value.length > limit ? `${value.slice(0, limit - 1)}\u2026` : value);
     const json = JSON.stringify({
-      updates: s.installedUpdates.map((u) => [u.kb, u.installedOn]),
-      programs: s.installedPrograms.map((p) => [p.name, p.version, p.publisher]),
+      updates: [...updates].map(([kb, installedOn]) => [kb, installedOn]),
+      drivers: s.installedDrivers.map((d) => [cut(d.name, 400), cut(d.version, 100), cut(d.provider, 400)]),
+      programs: s.installedPrograms.map((p) => [cut(p.name, 400), cut(p.version, 100), cut(p.publisher, 400)]),
     });
     const packed = gzipSync(Buffer.from(json, 'utf8'));
     const sha256 = createHash('sha256').update(packed).digest('hex');
