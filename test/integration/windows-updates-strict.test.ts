@@ -169,4 +169,23 @@ describe('Windows as it really is', () => {
       await ui.control.setGuestDefaults({});
     }
   }, 120_000);
+
+  it('the changelog lists the KBs from Windows Update history that QFE misses, and drivers added and updated', async () => {
+    const nic = { name: 'Microsoft Hyper-V Network Adapter', version: '10.0.20348.1', provider: 'Microsoft' };
+    const v = await machine('strict-log', {
+      installedDrivers: [nic],
+      pendingUpdates: [{ kb: 'KB2267602', title: 'Security Intelligence Update for Microsoft Defender Antivirus (KB2267602)', classification: 'Definition Updates' }],
+    });
+    await installUpdates(v, 'software');
+    expect(await ui.waitForThread(v, /Windows updates are done/, 60_000)).toContain('1 update installed');
+    // Win32_QuickFixEngineering does not list it; only Windows Update's history does.
+    expect((await ui.control.guest(v.vmName)).installedUpdates.map((u) => u.kb)).not.toContain('KB2267602');
+    // The admin installs a newer NIC driver and a storage driver by hand.
+    await ui.control.setGuest(v.vmName, { installedDrivers: [{ ...nic, version: '10.0.20348.2' }, { name: 'Mellanox ConnectX-4 Lx', version: '3.0.25668.0', provider: 'Mellanox' }] });
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    const finalized = await ui.waitForThread(v, /is deployable/, 90_000);
+    expect(finalized).toMatch(/\*Updates added \(1\)\*\n• KB2267602 \(\d{4}-\d{2}-\d{2}\)/);
+    expect(finalized).toContain('*Drivers updated (1)*\n• Microsoft Hyper-V Network Adapter: 10.0.20348.1 → 10.0.20348.2');
+    expect(finalized).toContain('*Drivers added (1)*\n• Mellanox ConnectX-4 Lx 3.0.25668.0 (Mellanox)');
+  }, 150_000);
 });

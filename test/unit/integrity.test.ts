@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../../src/azure/scripts/index.js';
+import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, INVENTORY_SCRIPT, RUNONCE_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
 import { INTEGRITY_PROBES } from '../../src/sandbox/azure/guest.js';
 import { adviceFor, CONDITION_ADVICE, INTEGRITY_CONDITIONS, readIntegrityOutput, type IntegrityCondition } from '../../src/domain/integrity.js';
 import type { Task } from '../../src/domain/model.js';
@@ -169,6 +169,26 @@ describe('the scripts sent into the packaging machine', () => {
     expect(text).toMatch(/'Framework64', 'Framework'/);
     expect(text).toMatch(/if \(\$Mode -eq 'update-force'\)/);
     expect(text).not.toMatch(/Restart-Computer|shutdown|Stop-Process|\.Kill\(/i);
+    // ngen's output is drained in memory: no temp files left in the layer.
+    expect(text).not.toMatch(/GetTempFileName|Out-File|RedirectStandardOutput \(|-RedirectStandard/);
+  });
+
+  it('RunOnce runs as Windows does: "!" values deleted after they ran, RunOnceEx only the confirmed entries (never iernonce, which runs them all)', () => {
+    const text = RUNONCE_SCRIPT.join('\n');
+    expect(text).toContain("$deleteAfter = ([string]$entry.name).StartsWith('!')");
+    expect(text).toMatch(/if \(-not \$deleteAfter\) \{ \$key\.DeleteValue\(\$entry\.name\) \}\n\s*\$waited = Wait-Command/);
+    expect(text).toMatch(/if \(\$deleteAfter -and \$waited\.outcome -eq 'ran'\) \{ \$key\.DeleteValue\(\$entry\.name\) \}/);
+    expect(text).not.toMatch(/RunOnceExProcess/);
+  });
+
+  it('every script re-launches itself as 64-bit from a 32-bit start, with the same parameters, and HRESULTs come from the base exception', () => {
+    for (const script of [INTEGRITY_CHECK_SCRIPT, EXPEDITE_NGEN_SCRIPT, RUNONCE_SCRIPT, WINDOWS_UPDATE_SCRIPT, INVENTORY_SCRIPT]) {
+      const text = script.join('\n');
+      expect(text).toContain("Join-Path $env:windir 'sysnative\\WindowsPowerShell\\v1.0\\powershell.exe'");
+      expect(text).toContain('foreach ($name in $PSBoundParameters.Keys)');
+      expect(text).toContain('exit $child.ExitCode');
+      expect(text).not.toMatch(/\$_\.Exception\.(HResult|Message)/);
+    }
   });
 
   it('RunOnce takes its entries as a base64 parameter and never evaluates them as script', () => {

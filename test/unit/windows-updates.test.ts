@@ -109,13 +109,36 @@ describe('the simulated guest runs the scripts as PowerShell binds them', () => 
     }
     expect(parts.length).toBeGreaterThan(1);
     const inventory = assembleInventory(parts, new Date());
-    expect(inventory).toMatchObject({ ok: true, value: { updates: [{ kb: 'KB5034441', installedOn: '2024-01-09' }] } });
+    expect(inventory).toMatchObject({ ok: true, value: { updates: [{ kb: 'KB5034441', installedOn: '2024-01-09' }], drivers: [] } });
     expect(inventory.ok && inventory.value.programs).toHaveLength(300);
     // Parts of two different readings never make one inventory.
     guests.update('vm2', { installedPrograms: programs.slice(1) });
     const other = readInventoryPart(guests.run('vm2', INVENTORY_SCRIPT, { Part: '1' }), 1);
     if (!other.ok) throw new Error(other.failure.reason);
     expect(assembleInventory([parts[0]!, other.value, ...parts.slice(2)], new Date())).toMatchObject({ ok: false, failure: { reason: expect.stringMatching(/changed while its inventory was being read/) } });
+  });
+});
+
+describe('the inventory sees what went in', () => {
+  it('adds the KBs of Windows Update history that Win32_QuickFixEngineering misses, and drivers, shortening values over the limits with a mark', () => {
+    const guests = new WindowsUpdateGuests();
+    guests.update('inv', {
+      installedUpdates: [{ kb: 'KB5034441', installedOn: '2024-01-09' }],
+      installedDrivers: [{ name: `Virtual ${'Storage '.repeat(80)}Controller`, version: '10.0.20348.1', provider: 'Microsoft' }],
+      pendingUpdates: [{ kb: 'KB2267602', title: 'Security Intelligence Update for Microsoft Defender Antivirus (KB2267602)', classification: 'Definition Updates' }],
+    });
+    const [page] = [readSearchOutput(guests.run('inv', WINDOWS_UPDATE_SCRIPT, { Action: 'search', Mode: 'software' }))];
+    const id = page!.ok ? page!.value.updates[0]!.id : '';
+    expect(readInstallOutput(guests.run('inv', WINDOWS_UPDATE_SCRIPT, { Action: 'install', Mode: 'software', UpdateId: id }), id)).toMatchObject({ ok: true, value: { resultCode: 2 } });
+    // QFE does not list a Defender definition update; the history does.
+    expect(guests.view('inv').installedUpdates.map((u) => u.kb)).toEqual(['KB5034441']);
+    const part = readInventoryPart(guests.run('inv', INVENTORY_SCRIPT, { Part: '0' }), 0);
+    if (!part.ok) throw new Error(part.failure.reason);
+    const inventory = assembleInventory([part.value], new Date());
+    if (!inventory.ok) throw new Error(inventory.failure.reason);
+    expect(inventory.value.updates.map((u) => u.kb)).toEqual(['KB5034441', 'KB2267602']);
+    expect(inventory.value.drivers![0]!.name).toHaveLength(400);
+    expect(inventory.value.drivers![0]!.name.endsWith('\u2026')).toBe(true);
   });
 });
 
@@ -236,6 +259,21 @@ describe('the changelog', () => {
       programsRemoved: [{ name: 'Old Tool', version: '1.0', publisher: 'Acme' }],
       programsUpgraded: [{ name: 'Microsoft Edge', from: '127.0', to: '128.0' }],
     });
+  });
+
+  it('lists drivers added and updated when both readings have drivers, and shows them in the changelog', () => {
+    const nic = { name: 'Microsoft Hyper-V Network Adapter', version: '10.0.20348.1', provider: 'Microsoft' };
+    const changelog = changelogBetween(
+      { ...before, drivers: [nic] },
+      { ...after, drivers: [{ ...nic, version: '10.0.20348.2' }, { name: 'Mellanox ConnectX-4 <Lx>', version: '3.0.25668.0', provider: 'Mellanox' }] },
+    );
+    expect(changelog.driversUpdated).toEqual([{ name: 'Microsoft Hyper-V Network Adapter', from: '10.0.20348.1', to: '10.0.20348.2' }]);
+    expect(changelog.driversAdded).toEqual([{ name: 'Mellanox ConnectX-4 <Lx>', version: '3.0.25668.0', provider: 'Mellanox' }]);
+    const text = changelogText({ ...changelog, comparedWith: 'base-version' }, 'base');
+    expect(text).toContain('*Drivers updated (1)*\n• Microsoft Hyper-V Network Adapter: 10.0.20348.1 → 10.0.20348.2');
+    expect(text).toContain('*Drivers added (1)*\n• Mellanox ConnectX-4 &lt;Lx&gt; 3.0.25668.0 (Mellanox)');
+    // An inventory read before drivers were says nothing about them.
+    expect(changelogBetween(before, { ...after, drivers: [nic] })).not.toHaveProperty('driversAdded');
   });
 
   it('escapes what the guest reported when it shows it', () => {
