@@ -117,13 +117,13 @@ export interface Changelog {
   programsUpgraded: ProgramUpgrade[];
 }
 
-/** Versions of each program name (the same program may be listed in both registry views). */
-function versionsByName(programs: readonly InstalledProgram[]): Map<string, { program: InstalledProgram; versions: string[] }> {
-  const byName = new Map<string, { program: InstalledProgram; versions: string[] }>();
-  for (const program of programs) {
-    const entry = byName.get(program.name) ?? { program, versions: [] };
-    if (!entry.versions.includes(program.version)) entry.versions.push(program.version);
-    byName.set(program.name, entry);
+/** Versions of each name (the same program may be listed in both registry views, a driver for several devices). */
+function versionsByName<T extends { name: string; version: string }>(items: readonly T[]): Map<string, { program: T; versions: string[] }> {
+  const byName = new Map<string, { program: T; versions: string[] }>();
+  for (const item of items) {
+    const entry = byName.get(item.name) ?? { program: item, versions: [] };
+    if (!entry.versions.includes(item.version)) entry.versions.push(item.version);
+    byName.set(item.name, entry);
   }
   for (const entry of byName.values()) entry.versions.sort();
   return byName;
@@ -131,24 +131,13 @@ function versionsByName(programs: readonly InstalledProgram[]): Map<string, { pr
 
 /** Drivers new in `after` (by device name) and those whose version changed. */
 function driverChanges(before: readonly InstalledDriver[], after: readonly InstalledDriver[]): Pick<Changelog, 'driversAdded' | 'driversUpdated'> {
-  const versions = (drivers: readonly InstalledDriver[]) => {
-    const byName = new Map<string, { driver: InstalledDriver; versions: string[] }>();
-    for (const driver of drivers) {
-      const entry = byName.get(driver.name) ?? { driver, versions: [] };
-      if (!entry.versions.includes(driver.version)) entry.versions.push(driver.version);
-      byName.set(driver.name, entry);
-    }
-    return byName;
-  };
-  const old = versions(before);
+  const old = versionsByName(before);
   const driversAdded: InstalledDriver[] = [];
   const driversUpdated: DriverUpdate[] = [];
-  for (const [name, entry] of versions(after)) {
+  for (const [name, entry] of versionsByName(after)) {
     const previous = old.get(name);
-    const from = previous?.versions.sort().join(', ');
-    const to = entry.versions.sort().join(', ');
-    if (!previous) driversAdded.push(entry.driver);
-    else if (from !== to) driversUpdated.push({ name, from: from!, to });
+    if (!previous) driversAdded.push(entry.program);
+    else if (previous.versions.join(', ') !== entry.versions.join(', ')) driversUpdated.push({ name, from: previous.versions.join(', '), to: entry.versions.join(', ') });
   }
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   return { driversAdded: driversAdded.sort(byName), driversUpdated: driversUpdated.sort(byName) };

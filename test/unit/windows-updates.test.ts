@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { INVENTORY_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
+import { INTEGRITY_CHECK_SCRIPT, INVENTORY_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
 import { WindowsUpdateGuests } from '../../src/sandbox/azure/windows-update.js';
 import { assembleInventory, changelogBetween, readInventoryPart, type InventoryPart } from '../../src/domain/inventory.js';
 import { formatHresult, parseKbList, readInstallOutput, readSearchOutput, updateName } from '../../src/domain/windows-update.js';
@@ -190,6 +190,13 @@ describe('the simulated guest is as strict as Windows', () => {
     expect(new Set(listed.map((u) => u.id)).size).toBe(40);
     expect(listed[0]!.title).toContain('累積更新プログラム');
     expect(listed[0]!.title).toContain('x64 ベース システム');
+  });
+
+  it('refuses a result line Run Command would cut, as Write-ResultLine does', () => {
+    const guests = new GuestRegistry();
+    const names = Array.from({ length: 64 }, (_, i) => ({ view: '64' as const, key: 'RunOnce' as const, name: `${i} ${'セットアップ'.repeat(40)}` }));
+    guests.control('many', { runOnce: names });
+    expect(guests.runScript('many', INTEGRITY_CHECK_SCRIPT)).toEqual({ stdout: '', stderr: 'oslayer probe failed: report: the result is too long for Run Command\r\n', exitCode: 1 });
   });
 
   it('keeps only the last 4,096 bytes of a stream, as Run Command returns it, never half a character', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runOnceEntrySchema, type RunOnceEntry } from '../../domain/integrity.js';
-import { answered, probeFailure, resultLine, type GuestRun } from './script-lines.js';
+import { answered, probeFailure, type GuestRun } from './script-lines.js';
 import { WindowsUpdateGuests, windowsUpdateControlSchema, type WindowsUpdateControl, type WindowsUpdateView } from './windows-update.js';
 
 /**
@@ -233,9 +233,10 @@ export class GuestRegistry {
     const flags = this.flags(vmName);
     const { failProbe, emitWarning, bom } = flags;
     if (failProbe) return probeFailure(failProbe, PROBE_ERRORS[failProbe]);
-    const report = integrityReportOf(flags);
+    const answer = answered(integrityReportOf(flags));
+    if (answer.exitCode !== 0) return answer;
     const warning = emitWarning ? 'WARNING: The names of some imported commands from the module include unapproved verbs.\r\n' : '';
-    return { stdout: `${bom ? '\uFEFF' : ''}${warning}${resultLine(report)}`, stderr: '', exitCode: 0 };
+    return { ...answer, stdout: `${bom ? '\uFEFF' : ''}${warning}${answer.stdout}` };
   }
 
   private expediteNgen(vmName: string, mode: string): GuestRun {

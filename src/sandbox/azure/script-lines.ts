@@ -15,8 +15,14 @@ export function resultLine(value: unknown): string {
   return `${JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\r\n`;
 }
 
+/** fail-closed.ps1's $ResultLineBudget: Write-ResultLine refuses a line of this many UTF-8 bytes or more. */
+export const RESULT_LINE_BUDGET = 4000;
+
+/** Write-ResultLine: the line, or the 'report' probe failure the real script gives for a line Run Command would cut. */
 export function answered(value: unknown): GuestRun {
-  return { stdout: resultLine(value), stderr: '', exitCode: 0 };
+  const line = resultLine(value);
+  if (Buffer.byteLength(line.trimEnd(), 'utf8') >= RESULT_LINE_BUDGET) return probeFailure('report', 'the result is too long for Run Command');
+  return { stdout: line, stderr: '', exitCode: 0 };
 }
 
 export function probeFailure(probe: string, message: string): GuestRun {

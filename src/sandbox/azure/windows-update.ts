@@ -24,7 +24,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { answered, probeFailure, resultLine, type GuestRun } from './script-lines.js';
+import { answered, probeFailure, RESULT_LINE_BUDGET, resultLine, type GuestRun } from './script-lines.js';
 
 export const WINDOWS_UPDATE_MARKER = '# oslayer:windows-update';
 export const INVENTORY_MARKER = '# oslayer:inventory';
@@ -190,8 +190,6 @@ function shortened(title: string): string {
   return title.length > 120 ? `${title.slice(0, 119)}\u2026` : title;
 }
 
-/** fail-closed.ps1's $ResultLineBudget: a result line stays under this many UTF-8 bytes. */
-const RESULT_LINE_BUDGET = 4000;
 const fits = (report: unknown) => Buffer.byteLength(resultLine(report).trimEnd(), 'utf8') < RESULT_LINE_BUDGET;
 
 /** Appends items to `report[key]` one at a time while the line still fits, as the script's loops do. */
