@@ -12,6 +12,8 @@ import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
 import { deployTemplateLikePortal, type PortalChoices } from '../../src/sandbox/azure/portal-deployment.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
+import { withExtraRoles } from '../support/stand-ins.js';
 import type { TestBot } from '../support/bot.js';
 import { useSandboxWorld } from '../support/world.js';
 import type { SlackClientSim } from '../support/interactions.js';
@@ -106,8 +108,11 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
     const simulator = t.bot.sandbox!.simulator;
     const elsewhere = 'portal-picked-elsewhere';
     const credential = new ClientSecretCredential(simulator.tenantId, simulator.clientId, simulator.clientSecret, simulatorCredentialOptions(simulator));
-    await new ResourceManagementClient(credential, simulator.subscriptionId, simulatorClientOptions(simulator)).resourceGroups.createOrUpdate(elsewhere, {
-      location: simulator.location,
+    // Making the resource group is an admin's doing: the app holds no right to create one.
+    await withExtraRoles(new SimulatorControl(simulator), simulator.clientId, [{ role: 'Contributor', scope: `/subscriptions/${simulator.subscriptionId}` }], async () => {
+      await new ResourceManagementClient(credential, simulator.subscriptionId, simulatorClientOptions(simulator)).resourceGroups.createOrUpdate(elsewhere, {
+        location: simulator.location,
+      });
     });
     await withAccess(PUBLIC, async () => {
       const before = await sandboxContents(t);

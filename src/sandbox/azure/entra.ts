@@ -11,10 +11,11 @@ export interface AppRegistration {
 /** The claims the simulator's services read from an access token. */
 export interface TokenClaims extends JWTPayload {
   aud: string;
-  /** The service principal's object id: who role assignments and user delegation keys are for. */
+  /** The principal's object id: who role assignments and user delegation keys are for. */
   oid: string;
   tid: string;
-  appid: string;
+  /** A service principal's application id (absent from a user's token). */
+  appid?: string;
 }
 
 /**
@@ -35,14 +36,16 @@ export class TokenIssuer {
     this.principalId = principalIdOf(app.clientId);
   }
 
-  issue(scope: string, lifetimeSeconds: number): Promise<string> {
+  /** A token for the app's service principal, or (`user`) for a user signed in to the portal. */
+  issue(scope: string, lifetimeSeconds: number, user?: { objectId: string; name: string }): Promise<string> {
     const audience = scope.replace(/\/\.default$/, '');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ oid: this.principalId, tid: this.app.tenantId, appid: this.app.clientId, ver: '1.0' })
+    const subject = user ? { oid: user.objectId, name: user.name } : { oid: this.principalId, appid: this.app.clientId };
+    return new SignJWT({ ...subject, tid: this.app.tenantId, ver: '1.0' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setAudience(audience)
       .setIssuer(`https://sts.windows.net/${this.app.tenantId}/`)
-      .setSubject(this.principalId)
+      .setSubject(subject.oid)
       .setIssuedAt(now)
       .setNotBefore(now - 300)
       .setExpirationTime(now + lifetimeSeconds)
@@ -64,7 +67,7 @@ export class TokenIssuer {
    * Throws ARM's 401 unless the request carries a token of ours for Azure Resource Manager.
    * `audiences`: what this ARM accepts as `aud` (its own URL, and management.azure.com's names).
    */
-  async authenticate(req: SimRequest, audiences: readonly string[]): Promise<void> {
+  async authenticate(req: SimRequest, audiences: readonly string[]): Promise<TokenClaims> {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) {
@@ -83,6 +86,7 @@ export class TokenIssuer {
         `The access token has been obtained for wrong audience or resource '${verified.claims.aud}'. It should exactly match with one of the allowed audiences ${audiences.map((a) => `'${a}'`).join(',')}.`,
       );
     }
+    return verified.claims;
   }
 }
 
