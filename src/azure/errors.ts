@@ -125,7 +125,8 @@ export function toAzureError(err: unknown, action?: string): AzureError {
 
   const serviceCode = code ?? (status ? `Http${status}` : 'Unknown');
   const message = `${prefix}${serviceMessage || 'Azure returned an error'} (${serviceCode})`;
-  if (status === 403 && PERMISSION_CODES.has(serviceCode)) return permissionError(prefix, serviceCode, serviceMessage);
+  const refused = status === 403 && PERMISSION_CODES.has(serviceCode) ? REFUSED_OPERATION.exec(serviceMessage) : null;
+  if (refused) return permissionError(prefix, serviceCode, refused[1]!, refused[2]);
   if (status === 404) return new NotFoundError(message, { code: serviceCode, status });
   if (status === 429) return new ThrottledError(message, retryAfterSeconds(e), serviceCode);
   // ARM reports exhausted core quota as OperationNotAllowed with a sentence about quota.
@@ -139,8 +140,7 @@ const PERMISSION_CODES = new Set(['AuthorizationFailed', 'LinkedAuthorizationFai
 /** The operation ARM refused: for a linked check, the one on the linked scope. */
 const REFUSED_OPERATION = /(?:does not have (?:authorization|permission) to perform action(?:\(s\))? ')([^']+)'(?:[^']*'([^']+)')?/;
 
-function permissionError(prefix: string, code: string, serviceMessage: string): PermissionError {
-  const [, operation = 'unknown', scope] = REFUSED_OPERATION.exec(serviceMessage) ?? [];
+function permissionError(prefix: string, code: string, operation: string, scope: string | undefined): PermissionError {
   const entry = requirementOf(operation);
   const where = scope ? ` on ${scope}` : '';
   const advice = entry ? `${grantAdvice(entry)} (${entry.feature})` : 'no role in the README grants it; assign one that does';

@@ -14,6 +14,7 @@
  * ships the custom role in ./roles/oslayer-disk-export.json.
  */
 import { readFileSync } from 'node:fs';
+import type { ConnectorConfig } from '../domain/model.js';
 import type { OperationKind, RolePermissions } from './rbac.js';
 
 /** Where a role is assigned, relative to the connector's settings. */
@@ -162,4 +163,17 @@ export function grantAdvice(entry: RequiredPermission): string {
   const where = entry.scope === 'subscription' ? 'the subscription' : entry.scope === 'virtual network' ? "the subnet's virtual network" : `the connector's ${entry.scope}`;
   const custom = CUSTOM_ROLES.find((role) => role.name === entry.role);
   return `assign ${entry.role}${custom ? ` (custom role: ${custom.file})` : ''} on ${where}`;
+}
+
+/**
+ * What the person who opens the portal link needs, in one sentence (the Action Required message):
+ * the portal deploys with their own Azure rights, and ARM checks `Microsoft.Resources/deployments/write`
+ * at the template's scope before each resource's own write.
+ */
+export function portalTemplateRights(connector: Pick<ConnectorConfig, 'portalTemplateScope' | 'subscriptionId' | 'resourceGroup' | 'machineAccess'>): string {
+  const parts = connector.machineAccess?.mode === 'public' ? 'the machine, its disk, NIC, public IP and NSG' : 'the machine, its disk and NIC';
+  if ((connector.portalTemplateScope ?? 'resource-group') === 'resource-group') {
+    return `The link deploys with your own Azure rights into the resource group you pick in the portal: you need Microsoft.Resources/deployments/write there and the rights to create ${parts} (Contributor on that resource group gives both).`;
+  }
+  return `The link deploys with your own Azure rights at subscription scope and puts the machine in resource group ${connector.resourceGroup}: you need Microsoft.Resources/deployments/write on the whole subscription ${connector.subscriptionId} (Contributor on the subscription, for example; Contributor on one resource group is not enough) and the rights to create ${parts} in ${connector.resourceGroup}.`;
 }

@@ -216,7 +216,7 @@ async function fetchBlobSize(sasUrl: string): Promise<number> {
 describe('connector Test on the ARM simulator', () => {
   it('passes every check for the sandbox connector', async () => {
     const results = await ports().probe.runChecks();
-    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size', 'permissions']);
     for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
   });
 
@@ -351,7 +351,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
   it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates (public access: with its NSG)", async () => {
     const access: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
     const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd', access);
-    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate, 'subscription'), { location: sim.location });
     expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
 
     const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd', access);
@@ -383,7 +383,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
 
   it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {
     const spec = await specFor('task-portal-3', 'win11/portal-3.vhd');
-    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec, 'subscription'), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
     expect(outcome).toMatchObject({
       submitted: { status: 201 },
       provisioningState: 'Failed',
