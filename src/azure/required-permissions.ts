@@ -115,6 +115,7 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
   action('Microsoft.Network/virtualNetworks/subnets/join/action', "attach the machine's NIC to the subnet", VM_CONTRIBUTOR, 'virtual network'),
 
   action('Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action', 'user delegation keys for the SAS links', BLOB_DATA_CONTRIBUTOR, 'storage account'),
+  action('Microsoft.Storage/storageAccounts/blobServices/containers/write', 'create the layer and template containers', BLOB_DATA_CONTRIBUTOR, 'storage account'),
   dataAction('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read', 'read VHDs (copy, grow, Test)', BLOB_DATA_CONTRIBUTOR, 'storage account'),
   dataAction('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write', 'write VHDs and the template', BLOB_DATA_CONTRIBUTOR, 'storage account'),
   dataAction('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete', "delete the task's blobs", BLOB_DATA_CONTRIBUTOR, 'storage account'),

@@ -19,6 +19,7 @@ import { withExtraRoles } from '../support/stand-ins.js';
 import type { TestBot } from '../support/bot.js';
 import { useSandboxWorld } from '../support/world.js';
 import type { SlackClientSim } from '../support/interactions.js';
+import type { RecordedCall } from '../../src/sandbox/slack/web-api.js';
 import { sandboxContents, startVersion, taggedWith, textOf, waitForStatus, waitForThread, type StartedVersion } from '../support/ready-to-finalize.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { LayerVersion, MachineAccess, OsLayer, PortalTemplateScope } from '../../src/domain/model.js';
@@ -76,6 +77,14 @@ async function portalDeploys(started: StartedVersion, choices: PortalChoices = {
   return deployTemplateLikePortal(t.bot.sandbox!.simulator, templateUrl, choices);
 }
 
+/** Shutdown for Finalize, then Finalize, on the task message, until the version is deployable. */
+async function shutDownAndFinalize({ task, where }: StartedVersion, actionRequired: RecordedCall): Promise<void> {
+  await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
+  const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
+  await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+  await waitForStatus(t, where.ts, 'deployable', 60_000);
+}
+
 async function deployFromPortalLink(started: StartedVersion, choices?: PortalChoices): Promise<void> {
   expect(await portalDeploys(started, choices)).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
 }
@@ -93,10 +102,7 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
       'Microsoft.Network/networkInterfaces',
     ]);
 
-    await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
-    const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
-    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
-    await waitForStatus(t, where.ts, 'deployable', 60_000);
+    await shutDownAndFinalize(started, actionRequired);
     expect(await taggedWith(inventory, task._id)).toEqual([]);
     const after = await sandboxContents(t);
     expect(after.resources).toEqual(before.resources);
@@ -142,10 +148,7 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
       for (const resource of made) expect(resource.id).toContain(`/resourceGroups/${simulator.resourceGroup}/`);
       expect((await inventory()).filter((resource) => resource.id.toLowerCase().includes(`/resourcegroups/${elsewhere}/`))).toEqual([]);
 
-      await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
-      const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
-      await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
-      await waitForStatus(t, where.ts, 'deployable', 60_000);
+      await shutDownAndFinalize(started, actionRequired);
       expect(await taggedWith(inventory, task._id)).toEqual([]);
       expect((await sandboxContents(t)).resources).toEqual(before.resources);
     }));
@@ -178,10 +181,7 @@ describe('a portal user who is Contributor on the connector\'s resource group on
       );
       await deployFromPortalLink(started);
 
-      await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
-      const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
-      await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
-      await waitForStatus(t, where.ts, 'deployable', 60_000);
+      await shutDownAndFinalize(started, actionRequired);
       expect(await taggedWith(inventory, task._id)).toEqual([]);
       expect((await sandboxContents(t)).resources).toEqual(before.resources);
     });
