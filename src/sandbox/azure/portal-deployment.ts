@@ -1,8 +1,9 @@
 /**
  * What the Azure portal's Custom deployment does with a template link, against the simulator:
- * download the template, then PUT a Microsoft.Resources/deployments at the scope its `$schema`
- * names (subscription scope: the person picks a subscription and a Region; resource-group
- * scope: they pick a resource group), and wait for it to finish. Tests and the sandbox use it
+ * download the template, show its parameters (their defaults unless the person types others),
+ * then PUT a Microsoft.Resources/deployments at the scope its `$schema` names (subscription
+ * scope: the person picks a subscription and a Region; resource-group scope: a subscription and
+ * a resource group), and wait for it to finish. Tests and the sandbox use it
  * to take the portal path end to end, signed in as the simulator's `portal-user`, so the
  * deployment is authorized against that person's role assignments, not the app's. Reference: "Deploy to Azure button" in the ARM docs
  * (the deployment scope is determined by the template schema).
