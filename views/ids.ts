@@ -81,6 +81,7 @@ export const CONNECTOR_FIELD = {
   vmSize: 'vmSize',
   machineAccess: 'machineAccess',
   allowedCidrs: 'allowedCidrs',
+  portalTemplateScope: 'portalTemplateScope',
 } as const;
 
 /** The import-layer modal's input blocks (keys of importLayerSchema). */

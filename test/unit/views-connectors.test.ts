@@ -28,6 +28,7 @@ describe('connector modal', () => {
       'Default VM Size',
       'Packaging Machine Access',
       'Allowed RDP Source Ranges',
+      'Portal Template Scope',
     ]);
     expect(inputByLabel(view, 'Default VM Size').element.initial_value).toBe('Standard_A2_v2');
     expect(inputByLabel(view, 'Packaging Machine Access').element.initial_option.value).toBe('private');
@@ -123,6 +124,7 @@ describe('connector test result', () => {
       { check: 'subnet', ok: true, detail: 'packaging subnet found.' },
       { check: 'machine-access', ok: true, detail: 'private (no public IP); the subnet has no NSG of its own' },
       { check: 'vm-size', ok: false, detail: 'Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.' },
+      { check: 'permissions', ok: true, detail: 'the identity holds every permission the bot uses (41 operations)' },
     ]);
     const lines = visibleText(message).split('\n');
     expect(lines).toEqual(
@@ -137,9 +139,10 @@ describe('connector test result', () => {
         '✅ *Subnet*: packaging subnet found.',
         '✅ *Packaging machine access*: private (no public IP); the subnet has no NSG of its own',
         '❌ *VM size*: Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.',
+        '✅ *Azure role assignments*: the identity holds every permission the bot uses (41 operations)',
       ]),
     );
-    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 10 checks failed.');
+    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 11 checks failed.');
   });
 
   it('says which checks could not run, and only a full pass is a pass', () => {
