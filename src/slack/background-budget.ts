@@ -51,16 +51,25 @@ class TokenBucket {
     this.at = Date.now();
   }
 
-  /** How long until a token is there (0: now). */
-  waitMs(): number {
-    const now = Date.now();
-    const msPerToken = 60_000 / this.settings.perMinute;
-    this.tokens = Math.min(this.settings.burst, this.tokens + (now - this.at) / msPerToken);
-    this.at = now;
-    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * msPerToken);
+  private get msPerToken(): number {
+    return 60_000 / this.settings.perMinute;
   }
 
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.settings.burst, this.tokens + (now - this.at) / this.msPerToken);
+    this.at = now;
+  }
+
+  /** How long until a token is there (0: now). */
+  waitMs(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.msPerToken);
+  }
+
+  /** Spends a token, going into debt when there is none (a call made elsewhere): the next wait is longer. */
   spend(): void {
+    this.refill();
     this.tokens -= 1;
   }
 }
@@ -103,6 +112,11 @@ export class BackgroundBudget {
       }
       void this.pump();
     });
+  }
+
+  /** A chat.postMessage in `channel` made on another client: the channel's pace counts it. */
+  spendPost(channel: string): void {
+    this.channelBucket(channel).spend();
   }
 
   /** Sends waiting now. */

@@ -51,26 +51,24 @@ export class TaskNotifier {
     this.budget = new BackgroundBudget(settings.budget, logger);
   }
 
-  /** Posts the task's message in `channel` and remembers where it is. */
+  /**
+   * Posts the task's message in `channel` and remembers where it is. Someone just started the task
+   * and waits to see it, so it goes on the interactive client; the budget counts it against the
+   * channel's pace so the history lines after it stay within Slack's limit.
+   */
   async post(taskId: string, channel: string): Promise<{ channel: string; ts: string }> {
-    let where: { channel: string; ts: string } | undefined;
-    await this.budget.send({
-      priority: PRIORITY.urgent,
-      channel,
-      prepare: async () => {
-        const content = await this.render(taskId);
-        if (!content) throw new Error(`task ${taskId} not found`);
-        return async () => {
-          const res = await this.clients.background.chat.postMessage({ channel, text: content.text, blocks: content.blocks, unfurl_links: false });
-          where = { channel: res.channel as string, ts: res.ts as string };
-          this.shown.set(taskId, JSON.stringify(content));
-        };
-      },
-    });
-    await this.repos.tasks.update(taskId, { slack: where! });
+    const content = await this.render(taskId);
+    if (!content) throw new Error(`task ${taskId} not found`);
+    this.budget.spendPost(channel);
+    const res = await this.clients.interactive.chat.postMessage({ channel, text: content.text, blocks: content.blocks, unfurl_links: false });
+    const where = { channel: res.channel as string, ts: res.ts as string };
+    this.shown.set(taskId, JSON.stringify(content));
+    await this.repos.tasks.update(taskId, { slack: where });
     this.lastUpdate.set(taskId, Date.now());
+    // The task's job may have moved on before the message existed: show that (nothing is sent when nothing changed).
+    void this.sendUpdate(taskId, PRIORITY.urgent);
     this.refreshHomes();
-    return where!;
+    return where;
   }
 
   /** Brings the message up to date: now (a new state), or once the task's interval allows (progress). */
