@@ -52,6 +52,8 @@ export interface SlackRatesResult {
   limits: string;
   tasks: number;
   '429s': number;
+  /** What the 429s were for (method, and channel for chat.postMessage). */
+  'refused calls': string;
   'calls inside Retry-After': number;
   'messages in final state': string;
   'converged after last copy (s)': number;
@@ -179,6 +181,7 @@ async function runPhase(mongodbUri: string, label: string, limits: RateLimits, t
       limits: label,
       tasks: tasks.length,
       '429s': slack.rateLimited.length,
+      'refused calls': countsOf(slack.rateLimited.map((r) => r.method)),
       'calls inside Retry-After': inside,
       'messages in final state': `${final}/${tasks.length}`,
       'converged after last copy (s)': +((Date.now() - copiedAt) / 1000).toFixed(1),
@@ -193,6 +196,12 @@ async function runPhase(mongodbUri: string, label: string, limits: RateLimits, t
     await bot.stop();
     await slack.close();
   }
+}
+
+function countsOf(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => `${name} ×${n}`).join(', ') || 'none';
 }
 
 /** Both runs, each on its own database. */

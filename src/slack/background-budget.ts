@@ -114,9 +114,27 @@ export class BackgroundBudget {
     });
   }
 
-  /** A chat.postMessage in `channel` made on another client: the channel's pace counts it. */
-  spendPost(channel: string): void {
-    this.channelBucket(channel).spend();
+  /**
+   * A chat.postMessage that answers a person, outside the queue so it never waits behind background
+   * traffic, yet at `channel`'s pace with the history lines; a 429 pauses the budget as any other
+   * and the post goes again after the wait. `post` is made on a client that hands 429s back.
+   */
+  async postNow<T>(channel: string, post: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const wait = Math.max(this.pausedUntil - Date.now(), this.channelBucket(channel).waitMs());
+      if (wait > 0) {
+        await sleep(wait);
+        continue;
+      }
+      this.channelBucket(channel).spend();
+      try {
+        return await post();
+      } catch (err) {
+        const retryAfter = retryAfterMs(err);
+        if (retryAfter === undefined) throw err;
+        this.pause(retryAfter);
+      }
+    }
   }
 
   /** Sends waiting now. */
@@ -160,6 +178,12 @@ export class BackgroundBudget {
     }
   }
 
+  private pause(retryAfterMs: number): void {
+    this.rateLimited.push({ at: Date.now(), retryAfterMs });
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
+    this.logger.info(`Slack asked to wait ${retryAfterMs / 1000} s (HTTP 429): background messages resume after it`);
+  }
+
   private async run(item: Queued): Promise<void> {
     try {
       const call = await item.prepare();
@@ -176,9 +200,7 @@ export class BackgroundBudget {
         return;
       }
       // Nothing more goes out until Slack's wait is over; this send is the first after it.
-      this.rateLimited.push({ at: Date.now(), retryAfterMs: wait });
-      this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-      this.logger.info(`Slack asked to wait ${wait / 1000} s (HTTP 429): background messages resume after it`);
+      this.pause(wait);
       const joined = item.key === undefined ? undefined : this.queue.find((q) => q.key === item.key);
       if (joined) {
         this.queue.splice(this.queue.indexOf(joined), 1);

@@ -8,7 +8,7 @@ import type { RenderHome } from './home/home-view.js';
 export type RenderTask = (taskId: string) => Promise<{ text: string; blocks: KnownBlock[] } | null>;
 
 export interface NotifierClients {
-  /** Task messages, history lines, App Home refreshes: paced by the budget, 429s handed back (rejectRateLimitedCalls). */
+  /** Task messages, history lines, App Home refreshes: paced by the budget, 429s handed back (rejectRateLimitedCalls), so no 429 pauses its queue. */
   background: WebClient;
   /** Answers to a person after their click: never paused by a background 429. */
   interactive: WebClient;
@@ -53,14 +53,15 @@ export class TaskNotifier {
 
   /**
    * Posts the task's message in `channel` and remembers where it is. Someone just started the task
-   * and waits to see it, so it goes on the interactive client; the budget counts it against the
-   * channel's pace so the history lines after it stay within Slack's limit.
+   * and waits to see it, so it does not wait behind background traffic, but keeps the channel's
+   * pace (with the history lines) so that many tasks started at once meet no 429.
    */
   async post(taskId: string, channel: string): Promise<{ channel: string; ts: string }> {
     const content = await this.render(taskId);
     if (!content) throw new Error(`task ${taskId} not found`);
-    this.budget.spendPost(channel);
-    const res = await this.clients.interactive.chat.postMessage({ channel, text: content.text, blocks: content.blocks, unfurl_links: false });
+    const res = await this.budget.postNow(channel, () =>
+      this.clients.background.chat.postMessage({ channel, text: content.text, blocks: content.blocks, unfurl_links: false }),
+    );
     const where = { channel: res.channel as string, ts: res.ts as string };
     this.shown.set(taskId, JSON.stringify(content));
     await this.repos.tasks.update(taskId, { slack: where });
@@ -100,7 +101,8 @@ export class TaskNotifier {
    * An answer for `userId` from a job that finished what their click started: an ephemeral in the
    * task message's channel, or — where Slack refuses one (a public channel the bot posts in through
    * chat:write.public without being a member answers `not_in_channel`) — a thread reply naming them.
-   * A person is waiting for it, so it goes on the interactive client, outside the budget.
+   * A person is waiting for it, so it goes outside the budget's queue: the ephemeral on the
+   * interactive client, the thread reply at the channel's pace.
    */
   async tell(taskId: string, userId: string, text: string): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
@@ -109,7 +111,8 @@ export class TaskNotifier {
       await this.clients.interactive.chat.postEphemeral({ channel: task.slack.channel, user: userId, text });
     } catch (err) {
       this.logger.debug(`ephemeral answer for task ${taskId} refused (${(err as Error).message}); answering in the thread`);
-      await this.clients.interactive.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text: `<@${userId}> ${text}`, unfurl_links: false });
+      const { channel, ts } = task.slack;
+      await this.budget.postNow(channel, () => this.clients.background.chat.postMessage({ channel, thread_ts: ts, text: `<@${userId}> ${text}`, unfurl_links: false }));
     }
   }
 
