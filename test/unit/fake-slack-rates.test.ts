@@ -36,15 +36,18 @@ describe('the fake Slack Web API rate limits', () => {
     expect(METHOD_TIERS).toMatchObject({ 'chat.update': 3, 'chat.postEphemeral': 4, 'views.open': 4, 'views.push': 4, 'views.update': 4, 'views.publish': 4, 'conversations.info': 3, 'chat.postMessage': 'per-channel' });
   });
 
-  it('serves 50 chat.update calls in a minute (Tier 3) and answers the 51st with HTTP 429, Retry-After and ratelimited', async () => {
+  it('serves a burst of 50 chat.update calls (Tier 3: 50 a minute) and answers the 51st with HTTP 429, Retry-After and ratelimited', async () => {
+    expect(SLACK_RATE_LIMITS.tiers[3]).toEqual({ count: 50, windowMs: 60_000 });
+    // The same 50 over an hour, so a slow machine refills nothing while the 51 calls go out.
+    fake.setRateLimits({ ...SLACK_RATE_LIMITS, tiers: { ...SLACK_RATE_LIMITS.tiers, 3: { count: 50, windowMs: 3_600_000 } } });
     const posted = await call('chat.postMessage', { channel: 'CONE', text: 'task' });
     const ts = posted.body.ts as string;
     for (let i = 0; i < 50; i++) expect((await call('chat.update', { channel: 'CONE', ts, text: `update ${i}` })).body).toMatchObject({ ok: true });
     const refused = await call('chat.update', { channel: 'CONE', ts, text: 'one too many' });
     expect(refused).toMatchObject(RATELIMITED);
-    // Tier 3 refills one call every 1.2 s.
-    expect(refused.retryAfter).toBe('2');
-    expect(fake.rateLimited.at(-1)).toMatchObject({ method: 'chat.update', rateKey: 'chat.update', retryAfterSeconds: 2 });
+    // One call comes back every 72 s.
+    expect(refused.retryAfter).toBe('72');
+    expect(fake.rateLimited.at(-1)).toMatchObject({ method: 'chat.update', rateKey: 'chat.update', retryAfterSeconds: 72 });
     expect(fake.messages.find((m) => m.ts === ts)?.text).toBe('update 49');
   });
 
