@@ -59,8 +59,13 @@ export class TaskRun {
     return result;
   }
 
-  /** Progress of the running step (e.g. copy %); the message follows at Slack's pace. */
+  /**
+   * Progress of the running step (e.g. copy %); the message follows at Slack's pace. A poll that
+   * finds the same percent changes nothing a person would see, so it is neither stored nor sent.
+   */
   async progress(percent: number, detail?: string): Promise<void> {
+    const running = this.task.steps.at(-1);
+    if (this.task.progress === percent && (detail === undefined || running?.detail === detail)) return;
     const steps = this.task.steps.map((s, i, all) => (i === all.length - 1 && detail ? { ...s, detail } : s));
     await this.saveSteps(steps, { progress: percent });
     void this.services.notifier.refresh(this.task._id);

@@ -21,6 +21,9 @@ import { createLogger } from '../../src/logger.js';
 import { Scheduler } from '../../src/scheduler.js';
 import type { Services } from '../../src/services.js';
 import { TaskNotifier } from '../../src/slack/task-notifier.js';
+import { backgroundClient } from '../../src/slack/clients.js';
+import { BACKGROUND_BUDGET } from '../../src/slack/background-budget.js';
+import { homeRenderer } from '../../src/slack/home/home-view.js';
 import { connectDatabase, type Database } from '../../src/store/database.js';
 import { createRepositories } from '../../src/store/repositories.js';
 import { createVersion } from '../../src/workflow/create-version.js';
@@ -110,7 +113,14 @@ export class BotWorld {
       scheduler: new Scheduler(this.database.db, logger, { lockLifetimeMs, name: 'test-world' }),
       secretKey: this.secretKey,
       azure: createAzureGateway({ secretKey: this.secretKey }),
-      notifier: new TaskNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: this.slackUrl }), repos, taskRenderer(repos), logger),
+      notifier: new TaskNotifier(
+        { background: backgroundClient({ botToken: BOT_TOKEN, apiUrl: this.slackUrl }, logger), interactive: new WebClient(BOT_TOKEN, { slackApiUrl: this.slackUrl }) },
+        repos,
+        taskRenderer(repos),
+        homeRenderer(repos, ['UADMIN1']),
+        logger,
+        { minIntervalMs: 3000, budget: BACKGROUND_BUDGET },
+      ),
     };
     await this.services.scheduler.agenda.ready;
     ({ layer: this.layer, base: this.base } = await seedLayer(this.services, this.arm, this.secretKey));

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
 import { preservedState, shownState, withIds, type StateValues } from './block-kit.js';
+import { RateLimiter, rateKey, type RateLimits } from './rate-limits.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
@@ -26,10 +27,15 @@ import { preservedState, shownState, withIds, type StateValues } from './block-k
  *   source: the views.update method page, "Preserving input entry", and the Block Kit guide on
  *   updating modals, which says to change block_id to replace what a user typed);
  * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget; "Handling user
- *   interaction": up to five times within thirty minutes).
+ *   interaction": up to five times within thirty minutes);
+ * - each method's rate, per app per workspace (rate-limits.ts names the sources: the tier of every
+ *   method the bot calls, chat.postMessage's one a second per channel): over it, HTTP 429 with
+ *   `Retry-After` and `{"ok": false, "error": "ratelimited"}`. Tests and the bench lower the limits
+ *   (`rateLimits` option, setRateLimits) to provoke 429s within seconds; `rateLimited` lists every
+ *   refusal and callsInsideRetryAfter() every call a client made before the wait it was told.
  * Used by the tests and the local workspace, so both meet these rules.
  *
- * Events: 'call' (a RecordedCall), 'message' (a StoredMessage posted or updated), and 'change'
+ * Events: 'call' (a RecordedCall), 'ratelimited' (a RateLimitedCall), 'message' (a StoredMessage posted or updated), and 'change'
  * after anything stored changed (messages, modal stacks, App Home views), which the workspace
  * page listens to.
  */
@@ -62,6 +68,12 @@ export interface StoredView {
   /** views.publish target, or the user who opened the modal. */
   user?: string;
   view: Record<string, unknown>;
+}
+
+/** A call the fake refused for its rate: what it counted against and how long it told the client to wait. */
+export interface RateLimitedCall extends RecordedCall {
+  rateKey: string;
+  retryAfterSeconds: number;
 }
 
 /** A conversation the fake knows: its kind and whether the bot is in it (joined or invited). */
@@ -119,6 +131,9 @@ export class FakeSlackWebApi extends EventEmitter {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, StoredView>();
+  /** Calls refused with HTTP 429, in order; not in `calls`, which holds what Slack served or refused for another reason. */
+  readonly rateLimited: RateLimitedCall[] = [];
+  private readonly rates: RateLimiter;
   /** Trigger ids the fake has issued, with the user they were issued for and whether one was exchanged already. */
   private readonly triggers = new Map<string, { at: number; user?: string; used: boolean }>();
   private readonly conversations = new Map<string, Conversation>();
@@ -128,13 +143,30 @@ export class FakeSlackWebApi extends EventEmitter {
   private server?: Server;
   private seq = 0;
 
-  /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. */
+  /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. `rateLimits`: Slack's published ones unless given. */
   constructor(
     private readonly botToken: string,
-    opts: { manifest?: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'> } = {},
+    opts: { manifest?: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'>; rateLimits?: RateLimits } = {},
   ) {
     super();
     this.manifest = opts.manifest ?? readAppManifest();
+    this.rates = new RateLimiter(opts.rateLimits);
+  }
+
+  /** Other limits from now on, every bucket full again (the bench switches between Slack's and lowered ones). */
+  setRateLimits(limits: RateLimits): void {
+    this.rates.set(limits);
+  }
+
+  /**
+   * Calls made while a Retry-After the fake gave for the same method (and channel, for
+   * chat.postMessage) was still running: a client that honours Retry-After makes none.
+   */
+  callsInsideRetryAfter(): RecordedCall[] {
+    const made = [...this.calls, ...this.rateLimited];
+    return made.filter((c) =>
+      this.rateLimited.some((r) => r !== c && rateKey(c.method, c.args) === r.rateKey && c.at > r.at && c.at < r.at + r.retryAfterSeconds * 1000),
+    );
   }
 
   /** A trigger_id such as Slack puts in a command or interaction payload; a modal opened with it belongs to `user`. `at` backdates it. */
@@ -300,8 +332,16 @@ export class FakeSlackWebApi extends EventEmitter {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (args.token as string | undefined);
     let answer: Answer;
+    const retryAfterSeconds = auth === this.botToken ? this.rates.take(method, args) : undefined;
     if (auth !== this.botToken) {
       answer = { ok: false, error: auth ? 'invalid_auth' : 'not_authed' };
+    } else if (retryAfterSeconds !== undefined) {
+      const refused: RateLimitedCall = { method, args, at: Date.now(), error: 'ratelimited', rateKey: rateKey(method, args), retryAfterSeconds };
+      this.rateLimited.push(refused);
+      this.emit('ratelimited', refused);
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfterSeconds) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
     } else {
       const call: RecordedCall = { method, args, at: Date.now() };
       this.calls.push(call);
