@@ -1,7 +1,7 @@
 /** `/oslayer audit [n]`: the latest audit entries, newest first. */
 import type { KnownBlock } from '@slack/types';
 import type { AuditEntry } from '../src/domain/model.js';
-import { context, header, type Message, section, SLACK_LIMIT, userText } from './blocks.js';
+import { context, header, type Message, section, SLACK_LIMIT, slackTime, userText } from './blocks.js';
 
 /** Lines per section: eight lines of at most about 330 characters stay under a section's 3000, so no line is clipped. */
 const LINES_PER_SECTION = 8;
@@ -18,7 +18,7 @@ function actorText(actor: string): string {
 
 /** One line per entry: when (in the reader's time zone), who, what, on what, and the details recorded. */
 export function auditLine(e: AuditEntry): string {
-  const when = `<!date^${Math.floor(e.at.getTime() / 1000)}^{date_short} {time}|${e.at.toISOString()}>`;
+  const when = slackTime(e.at, '{date_short} {time}');
   return `${when} ${actorText(e.actor)} \`${userText(e.action, 60)}\` ${userText(`${e.target}${detailsText(e.details)}`, 160)}`;
 }
 

@@ -137,13 +137,17 @@ export function button(
   };
 }
 
-export function confirmDialog(title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog {
+/**
+ * A button's confirm dialog, all plain_text: Slack shows mrkdwn there as typed (asterisks and
+ * backticks appear), so what will happen is said in plain words.
+ */
+export function confirmDialog(title: string, text: string, confirm: string, opts: { style?: 'primary' | 'danger'; deny?: string } = {}): ConfirmationDialog {
   return {
     title: plain(title, SLACK_LIMIT.confirmTitle),
     text: plain(text, SLACK_LIMIT.confirmText),
     confirm: plain(confirm, SLACK_LIMIT.confirmButton),
-    deny: plain('Keep it', SLACK_LIMIT.confirmButton),
-    style,
+    deny: plain(opts.deny ?? 'Keep it', SLACK_LIMIT.confirmButton),
+    ...(opts.style ? { style: opts.style } : {}),
   };
 }
 
@@ -254,9 +258,29 @@ export function pageNav(actionIds: { previous: string; next: string }, blockId: 
   return [context(`Page ${page + 1} of ${pages}`), actions(blockId, buttons)];
 }
 
-/** A day in the reader's own time zone, with a plain fallback for notifications. */
+/**
+ * A time as Slack's date token: each reader sees it in their own time zone, and `{ago}` stays
+ * true as time passes ("3 minutes ago" becomes "2 hours ago"); the fallback, in UTC, is what
+ * notifications and clients without date support show.
+ */
+export function slackTime(at: Date, format = '{date_short_pretty} {time}'): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^${format}|${dayjs(at).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
+/** "5 minutes ago", kept true by Slack's client. */
+export function slackAgo(at: Date): string {
+  return slackTime(at, '{ago}');
+}
+
+/** A day in the reader's own time zone. */
 export function slackDate(date: Date): string {
   return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short}|${day(date)}>`;
+}
+
+/** A size in bytes as people read disk sizes (Azure's "GB" for disks are GiB). */
+export function gib(bytes: number): string {
+  const value = bytes / 1024 ** 3;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} GiB`;
 }
 
 /** For plain_text, where Slack does not format dates. */

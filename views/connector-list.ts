@@ -65,6 +65,7 @@ function connectorButtons(c: ConnectorListItem) {
         `“${truncate(c.name, 64)}” and its stored credentials will be removed. Layers whose disks live in its storage account ` +
           'cannot get new versions until they use another connector. Nothing in Azure is deleted.',
         'Delete',
+        { style: 'danger' },
       ),
     }),
   ]);

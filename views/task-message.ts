@@ -1,8 +1,8 @@
-import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
+import type { KnownBlock, Button, ActionsBlock, ConfirmationDialog } from '@slack/types';
 import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
-import { escapeMrkdwn as esc, truncate } from './blocks.js';
+import { confirmDialog, escapeMrkdwn as esc, slackAgo, slackTime, truncate, userText } from './blocks.js';
 import { connectText } from './machine-connect.js';
 import { updateRunBlocks } from './windows-updates.js';
 
@@ -28,7 +28,10 @@ export const TASK_ACTIONS = {
 export interface TaskMessageInput {
   task: Task;
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates'>;
+  version: Pick<
+    LayerVersion,
+    'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates' | 'baseInventory' | 'baseInventoryFailure'
+  >;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
@@ -81,28 +84,63 @@ function button(text: string, actionId: string, value: string, extra: Partial<Bu
   return { type: 'button', text: { type: 'plain_text', text, emoji: true }, action_id: actionId, value, ...extra };
 }
 
-/** Finalize's confirm dialog; before the layer is verified it also says the check and shutdown come first. */
-function confirmFinalize(checkFirst: boolean) {
-  const deleted = 'The packaging machine will be *deleted* once its disk has been copied into the layer store. Anything not on its OS disk is lost.';
-  const text = checkFirst
-    ? `I check the layer first; if nothing is pending, I shut the machine down and finalize. ${deleted}`
-    : deleted;
-  return {
-    title: { type: 'plain_text' as const, text: 'Finalize this version?' },
-    text: { type: 'mrkdwn' as const, text },
-    confirm: { type: 'plain_text' as const, text: 'Finalize' },
-    deny: { type: 'plain_text' as const, text: 'Not yet' },
-    style: 'danger' as const,
-  };
-}
-
-const confirmCancel = {
-  title: { type: 'plain_text' as const, text: 'Cancel this version?' },
-  text: { type: 'mrkdwn' as const, text: 'Everything created for this task in Azure (packaging disk, machine, template) will be deleted.' },
-  confirm: { type: 'plain_text' as const, text: 'Cancel version' },
-  deny: { type: 'plain_text' as const, text: 'Keep it' },
-  style: 'danger' as const,
-};
+/**
+ * The confirm dialog of every button that deletes or disrupts something (DESIGN §10), saying in
+ * plain words what will happen; Slack shows a confirm dialog as plain text.
+ */
+const CONFIRM = {
+  /** Before the layer is verified Finalize also says the check and the shutdown come first. */
+  finalize: (checkFirst: boolean) =>
+    confirmDialog(
+      'Finalize this version?',
+      `${checkFirst ? 'I check the layer first; if nothing is pending, I shut the machine down and finalize. ' : ''}` +
+        'The packaging machine will be deleted once its disk has been copied into the layer store. Anything not on its OS disk is lost.',
+      'Finalize',
+      { style: 'danger', deny: 'Not yet' },
+    ),
+  cancel: confirmDialog(
+    'Cancel this version?',
+    'Everything created for this task in Azure (the packaging disk, the packaging machine with its disks, and the machine template) will be deleted, and the version cannot be finalized any more.',
+    'Cancel version',
+    { style: 'danger' },
+  ),
+  cleanUp: confirmDialog(
+    'Delete what is left in Azure?',
+    'The packaging machine, its OS disk, network interface and public IP, the packaging disk and the machine template will be deleted. Anything on the machine is lost.',
+    'Delete them',
+    { style: 'danger' },
+  ),
+  reboot: confirmDialog(
+    'Restart the packaging machine?',
+    'The machine restarts through Azure now. Whoever is connected to it is disconnected, and anything not saved on it is lost.',
+    'Restart it',
+    { deny: 'Not now' },
+  ),
+  shutdownForFinalize: confirmDialog(
+    'Check and shut down the machine?',
+    'I check the layer on the packaging machine; if nothing is pending, I shut it down (deallocate it) so it can be finalized. Whoever is connected is disconnected, and anything not saved on it is lost.',
+    'Check and shut down',
+    { deny: 'Not now' },
+  ),
+  ngenUpdateForce: confirmDialog(
+    'Recompile all .NET images?',
+    'ngen update /force recompiles every native image on the machine and can take up to an hour. Do not restart the machine while it runs.',
+    'Run it',
+    { deny: 'Not now' },
+  ),
+  runOnceRun: confirmDialog(
+    'Run RunOnce entries?',
+    'Each listed command runs once now, as SYSTEM, and its entry is removed, as Windows does at start-up.',
+    'Run them once',
+    { deny: 'Not now' },
+  ),
+  runOnceRemove: confirmDialog(
+    'Remove RunOnce entries?',
+    'The listed entries are deleted without running. Whatever they would have done will not happen.',
+    'Remove them',
+    { style: 'danger', deny: 'Not now' },
+  ),
+} as const;
 
 /** The portal link while its SAS still works, else nothing (an expired link only leads to an error page). */
 export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: Date): string | undefined {
@@ -119,24 +157,43 @@ export function watchedMachine(version: Pick<LayerVersion, 'machineWatch'>): Tas
   return watch ? { state: watch.state, agentReady: watch.agentReady, agentSilent: watch.agentSilenceReported } : undefined;
 }
 
+/** Whether the watch has seen the packaging machine: creating one is offered until then, and again if it was deleted. */
+function machineExists(machine: TaskMessageInput['machine']): boolean {
+  return machine !== undefined && machine.state !== 'not-created' && machine.state !== 'gone';
+}
+
+/**
+ * The machine is running with its agent ready, no update run is under way, and what it had
+ * installed before any change has been read (until then it is busy reading it for the changelog).
+ */
+function machineFreeForUpdates({ machine, version }: TaskActionsInput): boolean {
+  const up = machine?.state === 'running' && machine.agentReady !== false;
+  return up && version.windowsUpdates?.status !== 'running' && !readingBaseInventory({ machine, version });
+}
+
+/** The base inventory is read as soon as the machine is ready (the watch schedules it), and only once. */
+function readingBaseInventory({ machine, version }: Pick<TaskActionsInput, 'machine' | 'version'>): boolean {
+  return machine?.state === 'running' && machine.agentReady === true && !version.baseInventory && !version.baseInventoryFailure;
+}
+
 function actionButtons(input: TaskActionsInput): Button[] {
   const id = input.task._id;
   const status = input.version.status;
   const buttons: Button[] = [];
   if (status === 'action-required') {
-    if (input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
-    buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { confirm: confirmFinalize(true) }));
-    buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
-    const machineUp = input.machine?.state === 'running' && input.machine.agentReady !== false;
-    if (machineUp && input.version.windowsUpdates?.status !== 'running') buttons.push(button('Install updates', TASK_ACTIONS.installUpdates, id));
-    buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id));
+    const noMachine = !machineExists(input.machine);
+    if (noMachine && input.portalLink) buttons.push(button('Create Packaging Machine', TASK_ACTIONS.createMachine, id, { url: input.portalLink, style: 'primary' }));
+    buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { confirm: CONFIRM.finalize(true) }));
+    if (noMachine) buttons.push(button('Deploy for me', TASK_ACTIONS.deployForMe, id));
+    if (machineFreeForUpdates(input)) buttons.push(button('Install updates', TASK_ACTIONS.installUpdates, id));
+    buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id, { confirm: CONFIRM.shutdownForFinalize }));
   }
-  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: confirmFinalize(false) }));
+  if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: CONFIRM.finalize(false) }));
   if (status === 'failed' && input.retryable) buttons.push(button('Retry', TASK_ACTIONS.retry, id, { style: 'primary' }));
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
-    buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: confirmCancel }));
+    buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: CONFIRM.cancel }));
   }
-  if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger' }));
+  if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger', confirm: CONFIRM.cleanUp }));
   return buttons;
 }
 
@@ -155,16 +212,34 @@ function offersCleanUp({ task, version }: Pick<TaskMessageInput, 'task' | 'versi
   return Boolean(version.packagingMachine && task.failureReason && (version.status === 'failed' || version.status === 'cancelled'));
 }
 
+/**
+ * The step under way, or the one that failed, in words; a finished step says nothing more than
+ * the status and the next-step text already do, so none is shown once the task waits or ends.
+ */
+function stepLine(task: Pick<Task, 'steps' | 'status'>): string | undefined {
+  const last = task.steps.at(-1);
+  if (!last || (last.status !== 'running' && last.status !== 'failed')) return undefined;
+  if (last.status === 'running' && task.status !== 'running') return undefined;
+  const detail = last.detail ? `: ${esc(last.detail)}` : '';
+  return last.status === 'running' ? `${esc(last.name)}${detail}` : `${esc(last.name)} failed${detail}`;
+}
+
 function nextStepText(input: TaskMessageInput): string | undefined {
   const who = `<@${input.task.startedBy}>`;
   switch (input.version.status) {
-    case 'action-required':
+    case 'action-required': {
+      const finalize =
+        'Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)';
+      const install =
+        "Connect to the machine with the user name and password of the layer's original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.";
+      if (machineExists(input.machine)) return [`${who}, the packaging machine is created and waiting for you.`, `1. ${install}`, `2. ${finalize}`].join('\n');
       return [
         `${who}, the packaging disk is published to Azure and waiting for you.`,
-        '1. *Create Packaging Machine* opens the Azure portal\'s Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.',
-        '2. Connect to the machine with the user name and password of the layer\'s original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.',
-        '3. Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)',
+        "1. *Create Packaging Machine* opens the Azure portal's Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.",
+        `2. ${install}`,
+        `3. ${finalize}`,
       ].join('\n');
+    }
     case 'checking':
       return 'Finalize is checking the layer on the packaging machine. If nothing is pending, the machine is shut down and the version finalized; otherwise what blocks it shows here.';
     case 'ready-to-finalize':
@@ -180,11 +255,10 @@ function nextStepText(input: TaskMessageInput): string | undefined {
 export function taskMessage(input: TaskMessageInput): { text: string; blocks: KnownBlock[] } {
   const { task, layer, version } = input;
   const title = `Add version ${version.name} to OS layer ${layer.name}`;
-  const status = `${versionHeadline(version.status)} · version status \`${version.status}\``;
-  const lastStep = task.steps.at(-1);
+  const step = stepLine(task);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${status}*${lastStep ? `\n${esc(lastStep.name)}${lastStep.detail ? `: ${esc(lastStep.detail)}` : ''}` : ''}`, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${versionHeadline(version.status)}*${step ? `\n${step}` : ''}`, 3000) } },
   ];
   if (task.status === 'running' && task.progress !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
@@ -213,8 +287,9 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
         type: 'mrkdwn',
         text: truncate(
           [
-            `Started by <@${task.startedBy}>`,
-            `max layer size ${version.maxLayerSizeGb} GB`,
+            `Started by <@${task.startedBy}> ${slackTime(task.createdAt)}`,
+            `last changed ${slackAgo(task.updatedAt)}`,
+            `max layer size ${version.maxLayerSizeGb} GiB`,
             `packaging disk \`${esc(version.packagingDiskFilename)}\``,
             version.packagingMachine ? `machine \`${esc(version.packagingMachine.name)}\`` : undefined,
             input.simulated ? ':test_tube: simulated Azure (sandbox): nothing here is real or billed' : undefined,
@@ -226,7 +301,8 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
       },
     ],
   });
-  return { text: `${esc(title)}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
+  // The notification text stays well under chat.update's 4,000 characters whatever the names.
+  return { text: `${userText(title, 500)}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
 }
 
 const MACHINE_STATE: Record<MachineState, string> = {
@@ -245,51 +321,20 @@ const MACHINE_STATE: Record<MachineState, string> = {
 function machineLine(input: TaskMessageInput): string | undefined {
   const { machine, version } = input;
   if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
-  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${version.packagingMachine.name}\`` : '';
+  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${esc(version.packagingMachine.name)}\`` : '';
   const agentMissing = machine.agentSilent
     ? ", but its *Azure VM agent has not reported*: install or enable the agent in the base image and restart the machine (the check can't run without it)"
     : ', still booting (its VM agent is not ready yet)';
   const booting = machine.state === 'running' && machine.agentReady === false ? agentMissing : '';
+  const reading = version.status === 'action-required' && readingBaseInventory(input) ? '; reading what it has installed before any change (for the changelog), then *Install updates* is offered' : '';
   const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
-  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}`, connect].filter(Boolean).join('\n');
+  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}${reading}`, connect].filter(Boolean).join('\n');
 }
 
-/** Slack shows the time in each reader's own time zone. */
-function slackTime(at: Date): string {
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString()}>`;
-}
-
-const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string]> = {
-  reboot: ['Reboot machine', TASK_ACTIONS.reboot],
+const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string, ConfirmationDialog?]> = {
+  reboot: ['Reboot machine', TASK_ACTIONS.reboot, CONFIRM.reboot],
   'expedite-ngen': ['Expedite NGen', TASK_ACTIONS.expediteNgen],
 };
-
-function confirmDialog(title: string, text: string, confirm: string, style?: 'danger') {
-  return {
-    title: { type: 'plain_text' as const, text: title },
-    text: { type: 'mrkdwn' as const, text },
-    confirm: { type: 'plain_text' as const, text: confirm },
-    deny: { type: 'plain_text' as const, text: 'Not now' },
-    ...(style ? { style } : {}),
-  };
-}
-
-const confirmNgenUpdateForce = confirmDialog(
-  'Recompile all .NET images?',
-  '`ngen update /force` recompiles every native image on the machine and can take up to an hour. Do not restart the machine while it runs.',
-  'Run it',
-);
-const confirmRunOnceRun = confirmDialog(
-  'Run RunOnce entries?',
-  'Each listed command runs once now, as SYSTEM, and its entry is removed, as Windows does at start-up.',
-  'Run them once',
-);
-const confirmRunOnceRemove = confirmDialog(
-  'Remove RunOnce entries?',
-  'The listed entries are deleted without running. Whatever they would have done will not happen.',
-  'Remove them',
-  'danger',
-);
 
 const RUNONCE_LISTED = 20;
 
@@ -322,8 +367,8 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
           type: 'actions',
           block_id: `task_runonce_${taskId}`.slice(0, 255),
           elements: [
-            button('Run them once', TASK_ACTIONS.runOnceRun, taskId, { confirm: confirmRunOnceRun }),
-            button('Remove them', TASK_ACTIONS.runOnceRemove, taskId, { confirm: confirmRunOnceRemove }),
+            button('Run them once', TASK_ACTIONS.runOnceRun, taskId, { confirm: CONFIRM.runOnceRun }),
+            button('Remove them', TASK_ACTIONS.runOnceRemove, taskId, { confirm: CONFIRM.runOnceRemove }),
           ],
         });
         continue;
@@ -332,12 +377,12 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
       blocks.push({
         type: 'section',
         text: { type: 'mrkdwn', text: truncate(`• ${esc(condition.text)}`, 3000) },
-        ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId) } : {}),
+        ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId, remedy[2] ? { confirm: remedy[2] } : {}) } : {}),
       });
     }
     // Only on request: the full recompile, for when the queued work alone did not clear NGen.
     if (blocking.some((c) => c.remedy === 'expedite-ngen')) {
-      after.push(button('NGen update /force', TASK_ACTIONS.ngenUpdateForce, taskId, { confirm: confirmNgenUpdateForce }));
+      after.push(button('NGen update /force', TASK_ACTIONS.ngenUpdateForce, taskId, { confirm: CONFIRM.ngenUpdateForce }));
     }
   }
   blocks.push({ type: 'actions', block_id: `task_remedies_${taskId}`.slice(0, 255), elements: [button('Check again', TASK_ACTIONS.checkAgain, taskId), ...after] });

@@ -1,14 +1,10 @@
 /** `/oslayer tasks [all]`, the task lines App Home shares, and the task detail modal (View). */
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
-import dayjs from 'dayjs';
-import relativeTime from 'dayjs/plugin/relativeTime.js';
 import type { LayerVersion, Task, TaskStep } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { adviceFor } from '../src/domain/integrity.js';
-import { button, context, fieldsSection, header, type Message, modal, pageNav, pageOf, section, SLACK_LIMIT, userText } from './blocks.js';
+import { button, context, fieldsSection, header, type Message, modal, pageNav, pageOf, section, SLACK_LIMIT, slackAgo, slackTime, userText } from './blocks.js';
 import { livePortalLink, progressBar, STATUS_LINE, taskActions, watchedMachine } from './task-message.js';
-
-dayjs.extend(relativeTime);
 
 export const TASK_VIEW_IDS = {
   /** View on a listed task; value: the task id. */
@@ -32,11 +28,6 @@ export interface TaskListItem {
   versionName?: string;
 }
 
-/** "3 hours ago", as people say it; Slack has no relative date token. */
-export function age(date: Date, now: Date): string {
-  return dayjs(date).from(now);
-}
-
 /** One task as a line with its View button (the task list and App Home). */
 export function taskSection(item: TaskListItem, now: Date): SectionBlock {
   const { task } = item;
@@ -44,7 +35,7 @@ export function taskSection(item: TaskListItem, now: Date): SectionBlock {
   const facts = [
     STATUS_LINE[task.status],
     ...(task.status === 'running' && task.progress !== undefined ? [`${Math.round(task.progress)}%`] : []),
-    `started by <@${task.startedBy}> ${age(task.createdAt, now)}`,
+    `started by <@${task.startedBy}> ${slackAgo(task.createdAt)}`,
   ].join(' · ');
   const last = task.steps.at(-1);
   const text = [what, facts, ...(last ? [`_${userText(last.name, 200)}_`] : [])].join('\n');
@@ -84,7 +75,7 @@ export interface TaskDetailInput {
 const STEP_ICON: Readonly<Record<TaskStep['status'], string>> = { running: '⏳', done: '✅', failed: '❌', skipped: '➖' };
 
 function when(date: Date): string {
-  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time_secs}|${date.toISOString()}>`;
+  return slackTime(date, '{date_short_pretty} {time_secs}');
 }
 
 function stepLine(s: TaskStep): string {
@@ -107,7 +98,7 @@ function stepsText(steps: readonly TaskStep[]): string {
 function portalText(version: NonNullable<TaskDetailInput['version']>, now: Date): string | undefined {
   const link = version.portalLink;
   if (!link) return undefined;
-  if (link.expiresAt.getTime() <= now.getTime()) return `The portal link expired ${age(link.expiresAt, now)}.`;
+  if (link.expiresAt.getTime() <= now.getTime()) return `The portal link expired ${slackAgo(link.expiresAt)}.`;
   return `<${link.url}|Create the packaging machine in the Azure portal> (the link works until ${when(link.expiresAt)})`;
 }
 
@@ -130,13 +121,12 @@ export function taskDetailModal(input: TaskDetailInput): ModalView {
   const facts: Array<readonly [string, string]> = [
     ['Status', STATUS_LINE[task.status]],
     ...(version ? ([['Version status', VERSION_STATUS_LABEL[version.status]]] as const) : []),
-    ['Last change', age(task.updatedAt, now)],
     ...(version?.packagingMachine ? ([['Packaging machine', `${version.packagingMachine.name} in ${version.packagingMachine.resourceGroup}`]] as const) : []),
   ];
   const blocks: KnownBlock[] = [
     header(title),
     fieldsSection(facts),
-    section(`Started by <@${task.startedBy}> ${when(task.createdAt)} (${age(task.createdAt, now)})`),
+    section(`Started by <@${task.startedBy}> ${when(task.createdAt)} (${slackAgo(task.createdAt)}) · last changed ${slackAgo(task.updatedAt)}`),
   ];
   if (task.status === 'running' && task.progress !== undefined) blocks.push(section(progressBar(task.progress)));
   if (task.failureReason) blocks.push(section(`*What went wrong:* ${userText(task.failureReason, 2000)}`));

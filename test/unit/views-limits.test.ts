@@ -5,7 +5,9 @@ import { connectorListMessage, connectorTestMessage } from '../../views/connecto
 import { connectorModal } from '../../views/connector-modal.js';
 import { helpMessage } from '../../views/help.js';
 import { importLayerModal, layersMessage } from '../../views/layers.js';
-import { checkBlockKitLimits, type SurfaceKind } from '../../views/limits.js';
+import { checkBlockKitLimits, checkSurfaceLimits, type SurfaceKind } from '../../views/limits.js';
+import { taskMessage } from '../../views/task-message.js';
+import { taskDetailModal } from '../../views/tasks.js';
 import { confirmStep, connectorStep, draftUnavailableView, noLayersView, packagingDiskStep, versionDetailsStep } from '../../views/wizard.js';
 import { connector, LONG_NAME, LONG_TEXT, realistic, worst } from '../fixtures/views/data.js';
 
@@ -18,6 +20,14 @@ const longFormValues = Object.fromEntries(
 );
 const layerItems = (layers: typeof worst.layers, versions: typeof worst.versions) =>
   layers.map((l) => ({ layer: l, versions, connectorName: LONG_NAME }));
+
+const longStep = { name: LONG_TEXT, status: 'running' as const, startedAt: new Date(), detail: LONG_TEXT };
+/** A task whose every text is as long as it can be: its message's top-level text must still fit chat.update. */
+const worstTask = {
+  task: { _id: 't'.repeat(40), kind: 'add-version' as const, layerId: 'l', versionId: 'v', status: 'failed' as const, steps: [longStep, longStep], failureReason: `${LONG_TEXT}${LONG_TEXT}`, retryable: true, startedBy: 'U0ADMIN01', createdAt: new Date(), updatedAt: new Date() },
+  layer: { name: `${LONG_TEXT}${LONG_TEXT}` },
+  version: { ...worst.versions[0]!, name: `${LONG_TEXT}${LONG_TEXT}`, status: 'failed' as const, packagingMachine: { name: LONG_TEXT, resourceGroup: 'rg' } },
+};
 
 /** Every builder in views/, with realistic and with worst-case data. */
 const SURFACES: Array<[string, () => object, SurfaceKind]> = [
@@ -62,11 +72,13 @@ const SURFACES: Array<[string, () => object, SurfaceKind]> = [
   ['import layer, realistic', () => importLayerModal({ connectors: realistic.connectors }), 'modal'],
   ['import layer, worst case', () => importLayerModal({ connectors: worst.connectors, values: { layerName: LONG_TEXT, layerDescription: LONG_TEXT, blobPath: LONG_TEXT, vmGeneration: 'V2', connectorId: 'conn-0' } }), 'modal'],
   ['import layer, no connectors', () => importLayerModal({ connectors: [] }), 'modal'],
+  ['task message, worst case', () => taskMessage(worstTask), 'message'],
+  ['task detail, worst case', () => taskDetailModal({ task: worstTask.task, version: worstTask.version, layerName: LONG_TEXT, now: new Date() }), 'modal'],
 ];
 
 describe('every view stays within Slack limits', () => {
   it.each(SURFACES)('%s', (_name, build, kind) => {
-    expect(checkBlockKitLimits(build(), kind)).toEqual([]);
+    expect(checkSurfaceLimits(build(), kind)).toEqual([]);
   });
 });
 
@@ -121,9 +133,12 @@ describe('the limits checker', () => {
     ['a button as an input element', blocks({ type: 'input', label: pt('L'), element: button('b', 'a') as never }), 'modal', 'A button cannot go in an input block'],
     ['an unknown block type', blocks({ type: 'table' } as never), 'modal', 'A modal takes no table block'],
     ['a text input longer than Slack allows', blocks({ type: 'input', label: pt('L'), element: { type: 'plain_text_input', max_length: 3001 } }), 'modal', 'max_length 3001 is above'],
+    ['mrkdwn in a confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: { type: 'mrkdwn', text: '*x*' }, confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text must be plain_text'],
+    ['message text longer than chat.update takes', { text: long(4001), blocks: [] }, 'message', 'The message text is 4001 characters; chat.update takes at most 4000'],
+    ['a view over 250 kB', blocks(...Array.from({ length: 90 }, () => section(long(2900)))), 'modal', 'The view is over 250 kB'],
     ['a long confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: pt(long(301)), confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text is 301'],
   ])('catches %s', (_name, subject, kind, problem) => {
-    const found = checkBlockKitLimits(subject, kind);
+    const found = checkSurfaceLimits(subject, kind);
     expect(found.map((v) => v.problem)).toEqual([expect.stringContaining(problem)]);
   });
 

@@ -156,7 +156,8 @@ describe('the changelog', () => {
 
 describe('Install updates in Slack views', () => {
   const task: Task = { _id: 'task-1', kind: 'add-version', layerId: 'l', versionId: 'v', status: 'action-required', steps: [], startedBy: 'UADMIN1', createdAt: new Date(), updatedAt: new Date() };
-  const version = { name: '2024-08', status: 'action-required' as const, maxLayerSizeGb: 100, packagingDiskFilename: 'p.vhd', packagingMachine: { name: 'vm', resourceGroup: 'rg' } };
+  const baseInventory = { readAt: new Date(), updates: [], programs: [] };
+  const version = { name: '2024-08', status: 'action-required' as const, maxLayerSizeGb: 100, packagingDiskFilename: 'p.vhd', packagingMachine: { name: 'vm', resourceGroup: 'rg' }, baseInventory };
   const buttons = (json: string) => [TASK_ACTIONS.installUpdates, TASK_ACTIONS.retryUpdates].filter((id) => json.includes(`"${id}"`));
 
   it('offers Install updates only while the machine runs with its agent ready, and Retry updates after a stop', () => {
@@ -172,6 +173,14 @@ describe('Install updates in Slack views', () => {
     const failed = at({ state: 'running', agentReady: true }, { ...run, status: 'failed', phase: 'failed', failure: 'KB5040427: result code 4 (Failed), HRESULT 0x80240022.' });
     expect(buttons(failed)).toEqual([TASK_ACTIONS.installUpdates, TASK_ACTIONS.retryUpdates]);
     expect(checkBlockKitLimits({ blocks: JSON.parse(failed) }, 'message')).toEqual([]);
+  });
+
+  it('offers Install updates only once the machine has been read for the changelog, and says it is reading meanwhile', () => {
+    const reading = JSON.stringify(taskMessage({ task, layer: { name: 'Win' }, version: { ...version, baseInventory: undefined }, machine: { state: 'running', agentReady: true } }).blocks);
+    expect(buttons(reading)).toEqual([]);
+    expect(reading).toContain('reading what it has installed before any change (for the changelog), then *Install updates* is offered');
+    const unreadable = { ...version, baseInventory: undefined, baseInventoryFailure: 'the inventory script timed out' };
+    expect(buttons(JSON.stringify(taskMessage({ task, layer: { name: 'Win' }, version: unreadable, machine: { state: 'running', agentReady: true } }).blocks))).toEqual([TASK_ACTIONS.installUpdates]);
   });
 
   it('asks which updates in a modal within Slack limits, security and critical by default', () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../../views/limits.js';
+import { checkBlockKitLimits, messageTextRefusal, slackErrorMessages, viewSizeRefusal, type SurfaceKind } from '../../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
 import { preservedState, shownState, withIds, type StateValues } from './block-kit.js';
 
@@ -17,6 +17,8 @@ import { preservedState, shownState, withIds, type StateValues } from './block-k
  *   Messages tab is off is `messages_tab_disabled`; an unknown conversation is `channel_not_found`;
  * - blocks Slack would reject (views/limits.ts, the one validator): `invalid_blocks` for messages,
  *   `invalid_arguments` for views, with `response_metadata.messages` in Slack's `[ERROR] …` form;
+ *   top-level `text` over 4,000 characters in chat.update or 40,000 in chat.postMessage is
+ *   `msg_too_long`, a view over 250 kB `view_too_large` (sources in views/limits.ts);
  * - a trigger_id works once (`exchanged_trigger_id`) and for 3 s (`expired_trigger_id`);
  *   views.push only while the user has a modal open (Slack: push "from within an existing modal");
  * - views.update with a stale hash is `hash_conflict`;
@@ -325,7 +327,7 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
-        const refused = this.refusalFor(String(a.channel), 'message');
+        const refused = this.refusalFor(String(a.channel), 'message') ?? messageTextRefusal(a.text, 'chat.postMessage');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -341,6 +343,8 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
         if (!msg) return { ok: false, error: 'message_not_found' };
+        const tooLong = messageTextRefusal(a.text, 'chat.update');
+        if (tooLong) return { ok: false, error: tooLong };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
         this.updateMessage(msg, { text: a.text as string | undefined, blocks: a.blocks as unknown[] | undefined });
@@ -348,7 +352,7 @@ export class FakeSlackWebApi extends EventEmitter {
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
-        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user));
+        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user)) ?? messageTextRefusal(a.text, 'chat.postEphemeral');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -440,6 +444,8 @@ export class FakeSlackWebApi extends EventEmitter {
 
   private invalidView(view: unknown, kind: SurfaceKind): Answer | undefined {
     if (typeof view !== 'object' || view === null) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
+    const tooLarge = viewSizeRefusal(view);
+    if (tooLarge) return { ok: false, error: tooLarge };
     const found = checkBlockKitLimits(view, kind);
     return found.length === 0 ? undefined : { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(found) } };
   }
