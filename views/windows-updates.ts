@@ -3,7 +3,6 @@
  * message's section for a run (progress, result, Retry updates), and a version's changelog.
  */
 import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
-import type { Changelog } from '../src/domain/inventory.js';
 import type { LayerVersion, WindowsUpdateRun } from '../src/domain/model.js';
 import { DEFAULT_UPDATE_MODE, progressText, UPDATE_MODE_LABEL, UPDATE_MODES } from '../src/domain/windows-update.js';
 import { button, input, modal, option, radioButtons, section, SLACK_LIMIT, truncate, userText } from './blocks.js';
@@ -57,28 +56,6 @@ export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canRetry:
       return blocks;
     }
   }
-}
-
-const LIST_MAX = 40;
-
-function list(items: readonly string[]): string {
-  const shown = items.slice(0, LIST_MAX).map((item) => `• ${item}`);
-  if (items.length > LIST_MAX) shown.push(`• …and ${items.length - LIST_MAX} more`);
-  return shown.join('\n');
-}
-
-/** The changelog as mrkdwn, Azure and guest text escaped; fits one section. */
-export function changelogText(changelog: Changelog & { comparedWith: 'packaging-machine' | 'base-version' }, baseName: string | undefined): string {
-  const base = baseName ? `*${userText(baseName, 100)}*` : 'the base version';
-  const how = changelog.comparedWith === 'packaging-machine' ? 'as the packaging machine first came up' : 'as recorded with it';
-  const parts = [`*Changelog* against ${base} (${how}):`];
-  const { updatesAdded, programsAdded, programsRemoved, programsUpgraded } = changelog;
-  if (updatesAdded.length + programsAdded.length + programsRemoved.length + programsUpgraded.length === 0) parts.push('No updates or programs changed.');
-  if (updatesAdded.length) parts.push(`*Updates added (${updatesAdded.length})*\n${list(updatesAdded.map((u) => `${userText(u.kb, 20)}${u.installedOn ? ` (${userText(u.installedOn, 20)})` : ''}`))}`);
-  if (programsUpgraded.length) parts.push(`*Programs upgraded (${programsUpgraded.length})*\n${list(programsUpgraded.map((p) => `${userText(p.name, 120)}: ${userText(p.from, 60)} → ${userText(p.to, 60)}`))}`);
-  if (programsAdded.length) parts.push(`*Programs added (${programsAdded.length})*\n${list(programsAdded.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}${p.publisher ? ` (${userText(p.publisher, 80)})` : ''}`))}`);
-  if (programsRemoved.length) parts.push(`*Programs removed (${programsRemoved.length})*\n${list(programsRemoved.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}`))}`);
-  return truncate(parts.join('\n'), SLACK_LIMIT.sectionText);
 }
 
 /** What a version says about its contents when it has no changelog. */

@@ -57,6 +57,13 @@ export class TaskNotifier {
     await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text, unfurl_links: false });
   }
 
+  /** A file in the task's thread (files.uploadV2: getUploadURLExternal, the upload, completeUploadExternal; needs files:write). */
+  async threadFile(taskId: string, file: { filename: string; title: string; content: string }, comment: string): Promise<void> {
+    const task = await this.repos.tasks.get(taskId);
+    if (!task?.slack) return;
+    await this.client.filesUploadV2({ channel_id: task.slack.channel, thread_ts: task.slack.ts, initial_comment: comment, ...file });
+  }
+
   /**
    * An answer for `userId` from a job that finished what their click started: an ephemeral in the
    * task message's channel, or — where Slack refuses one (a public channel the bot posts in through

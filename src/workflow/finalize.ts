@@ -12,9 +12,9 @@ import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
-import { versionChangelogText } from './changelog.js';
+import { postChangelog } from './changelog.js';
 import type { TaskRun } from './task-run.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, gib } from '../../views/blocks.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -55,29 +55,31 @@ export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachi
  */
 export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
   const { version } = run;
+  // Names and Azure's words go back through response_url as mrkdwn: escaped, every one of them.
+  const name = escapeMrkdwn(version.name);
   switch (version.status) {
     case 'ready-to-finalize':
       break;
     case 'checking':
-      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
+      return `Version ${name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
-      return `Version ${version.name} is already finalizing.`;
+      return `Version ${name} is already finalizing.`;
     case 'publishing':
-      return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
+      return `Version ${name} can't be finalized yet: its packaging disk is still being published.`;
     default:
-      return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
+      return `Version ${name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
   }
-  if (!version.lastIntegrity) return `Version ${version.name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
+  if (!version.lastIntegrity) return `Version ${name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
   if (!version.lastIntegrity.clean) {
-    return `Version ${version.name} can't be finalized yet: the last integrity check found ${version.lastIntegrity.blocking.join('; ')}. Fix that, then click *Shutdown for Finalize* again.`;
+    return `Version ${name} can't be finalized yet: the last integrity check found ${escapeMrkdwn(version.lastIntegrity.blocking.join('; '))}. Fix that, then click *Shutdown for Finalize* again.`;
   }
   try {
     const machine = await findPackagingMachine(run);
     if (machine.powerState !== 'deallocated') {
-      return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
+      return `Version ${name} can't be finalized yet: the packaging machine ${escapeMrkdwn(machine.vmName)} is ${escapeMrkdwn(machine.powerState)}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
+    if (err instanceof FinalizeRefused) return `Version ${name} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   return null;
@@ -143,12 +145,12 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
   );
   const lines = [
     `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
+    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${gib(diskSizeBytes)})`,
     `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
   ];
   if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
-  lines.push(await versionChangelogText(run.services.repos, run.version));
   await run.thread(lines.join('\n'));
+  await postChangelog(run);
 }
 
 /** The copy is a fixed VHD whose footer states exactly the size Azure reported for the disk it read. */

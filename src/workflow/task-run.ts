@@ -92,6 +92,12 @@ export class TaskRun {
     await this.services.notifier.thread(this.task._id, text);
   }
 
+  /** A file in the task's thread (files.uploadV2), introduced by `comment`. */
+  async threadFile(file: { filename: string; title: string; content: string }, comment: string): Promise<void> {
+    this.guard?.assertHeld();
+    await this.services.notifier.threadFile(this.task._id, file, comment);
+  }
+
   private async saveSteps(steps: TaskStep[], extra: Partial<Task> = {}): Promise<void> {
     await this.updateTask({ steps, ...extra });
   }

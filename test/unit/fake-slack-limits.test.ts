@@ -59,3 +59,31 @@ describe('confirm dialogs', () => {
     expect(answer).toMatchObject({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] A confirm dialog text must be plain_text [json-pointer:/blocks/0/elements/0/confirm/text/type]'] } });
   });
 });
+
+describe('files.uploadV2', () => {
+  it('uploads through getUploadURLExternal, the upload URL and completeUploadExternal, and shares the file in the thread', async () => {
+    const { WebClient } = await import('@slack/web-api');
+    const client = new WebClient(TOKEN, { slackApiUrl: base });
+    const parent = await call('chat.postMessage', { channel: 'CJOINED', text: 'task' });
+    await client.filesUploadV2({ channel_id: 'CJOINED', thread_ts: parent.ts, filename: 'changelog.md', title: 'Changelog', content: '# Changelog\n- KB1\n', initial_comment: 'Attached' });
+    expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    const shared = fake.messages.find((m) => m.thread_ts === parent.ts && m.files);
+    expect(shared).toMatchObject({ text: 'Attached', files: [{ name: 'changelog.md', title: 'Changelog' }] });
+    expect(fake.files.get(shared!.files![0]!.id)?.content).toBe('# Changelog\n- KB1\n');
+  });
+
+  it('refuses what Slack refuses: no files:write, a zero length, a file never uploaded, a channel the bot may not post in', async () => {
+    const noScope = new FakeSlackWebApi(TOKEN, { manifest: { messagesTabEnabled: false, botScopes: ['chat:write'] } });
+    const noScopeBase = await noScope.listen();
+    const res = await fetch(`${noScopeBase}files.getUploadURLExternal`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ filename: 'a.md', length: 3 }) });
+    expect(await res.json()).toMatchObject({ ok: false, error: 'missing_scope', needed: 'files:write' });
+    await noScope.close();
+
+    expect(await call('files.getUploadURLExternal', { filename: 'a.md', length: 0 })).toEqual({ ok: false, error: 'missing_argument' });
+    const started = await call('files.getUploadURLExternal', { filename: 'a.md', length: 3 });
+    expect(await call('files.completeUploadExternal', { files: [{ id: started.file_id }], channel_id: 'CJOINED' })).toEqual({ ok: false, error: 'file_not_found' });
+    await fetch(started.upload_url, { method: 'POST', body: 'abc' });
+    expect(await call('files.completeUploadExternal', { files: [{ id: started.file_id }], channel_id: 'CNOWHERE' })).toEqual({ ok: false, error: 'invalid_channel' });
+  });
+});

@@ -7,7 +7,8 @@ import { formatHresult, readInstallOutput, readSearchOutput, updateName } from '
 import type { Task } from '../../src/domain/model.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
-import { changelogText, installUpdatesModal } from '../../views/windows-updates.js';
+import { installUpdatesModal } from '../../views/windows-updates.js';
+import { changelogText } from '../../views/changelog.js';
 
 const ID = '6b8c1f0e-2d3a-4e5f-9a8b-7c6d5e4f3a2b';
 const SEARCH = { v: 1, action: 'search', mode: 'security', total: 1, updates: [{ id: ID, kb: 'KB5041578', title: 'Cumulative Update' }] };
