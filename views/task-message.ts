@@ -2,7 +2,7 @@ import type { KnownBlock, Button, ActionsBlock, ConfirmationDialog } from '@slac
 import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
-import { confirmDialog, escapeMrkdwn as esc, slackAgo, slackTime, truncate, userText } from './blocks.js';
+import { type Message, confirmDialog, context, escapeMrkdwn, header, joinMrkdwn, mention, type Mrkdwn, mrkdwn, section, slackAgo, slackTime, truncate, userText } from './blocks.js';
 import { connectText } from './machine-connect.js';
 import { updateRunBlocks } from './windows-updates.js';
 
@@ -74,10 +74,10 @@ export function versionHeadline(status: VersionStatus): string {
   return `${VERSION_EMOJI[status]} ${VERSION_STATUS_LABEL[status]}`;
 }
 
-export function progressBar(percent: number, width = 20): string {
+export function progressBar(percent: number, width = 20): Mrkdwn {
   const p = Math.max(0, Math.min(100, Math.round(percent)));
   const filled = Math.round((p / 100) * width);
-  return `\`${'█'.repeat(filled)}${'░'.repeat(width - filled)}\` ${p}%`;
+  return mrkdwn`\`${escapeMrkdwn('█'.repeat(filled) + '░'.repeat(width - filled))}\` ${p}%`;
 }
 
 function button(text: string, actionId: string, value: string, extra: Partial<Button> = {}): Button {
@@ -216,119 +216,105 @@ function offersCleanUp({ task, version }: Pick<TaskMessageInput, 'task' | 'versi
  * The step under way, or the one that failed, in words; a finished step says nothing more than
  * the status and the next-step text already do, so none is shown once the task waits or ends.
  */
-function stepLine(task: Pick<Task, 'steps' | 'status'>): string | undefined {
+function stepLine(task: Pick<Task, 'steps' | 'status'>): Mrkdwn | undefined {
   const last = task.steps.at(-1);
   if (!last || (last.status !== 'running' && last.status !== 'failed')) return undefined;
   if (last.status === 'running' && task.status !== 'running') return undefined;
-  const detail = last.detail ? `: ${esc(last.detail)}` : '';
-  return last.status === 'running' ? `${esc(last.name)}${detail}` : `${esc(last.name)} failed${detail}`;
+  const detail = last.detail ? mrkdwn`: ${escapeMrkdwn(last.detail)}` : mrkdwn``;
+  return last.status === 'running' ? mrkdwn`${escapeMrkdwn(last.name)}${detail}` : mrkdwn`${escapeMrkdwn(last.name)} failed${detail}`;
 }
 
-function nextStepText(input: TaskMessageInput): string | undefined {
-  const who = `<@${input.task.startedBy}>`;
+function nextStepText(input: TaskMessageInput): Mrkdwn | undefined {
+  const who = mention(input.task.startedBy);
   switch (input.version.status) {
     case 'action-required': {
-      const finalize =
-        'Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)';
-      const install =
-        "Connect to the machine with the user name and password of the layer's original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.";
-      if (machineExists(input.machine)) return [`${who}, the packaging machine is created and waiting for you.`, `1. ${install}`, `2. ${finalize}`].join('\n');
-      return [
-        `${who}, the packaging disk is published to Azure and waiting for you.`,
-        "1. *Create Packaging Machine* opens the Azure portal's Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.",
-        `2. ${install}`,
-        `3. ${finalize}`,
-      ].join('\n');
+      const finalize = mrkdwn`Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)`;
+      const install = mrkdwn`Connect to the machine with the user name and password of the layer's original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.`;
+      if (machineExists(input.machine)) return joinMrkdwn([mrkdwn`${who}, the packaging machine is created and waiting for you.`, mrkdwn`1. ${install}`, mrkdwn`2. ${finalize}`]);
+      return joinMrkdwn([
+        mrkdwn`${who}, the packaging disk is published to Azure and waiting for you.`,
+        mrkdwn`1. *Create Packaging Machine* opens the Azure portal's Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.`,
+        mrkdwn`2. ${install}`,
+        mrkdwn`3. ${finalize}`,
+      ]);
     }
     case 'checking':
-      return 'Finalize is checking the layer on the packaging machine. If nothing is pending, the machine is shut down and the version finalized; otherwise what blocks it shows here.';
+      return mrkdwn`Finalize is checking the layer on the packaging machine. If nothing is pending, the machine is shut down and the version finalized; otherwise what blocks it shows here.`;
     case 'ready-to-finalize':
-      return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
+      return mrkdwn`${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
-      return `${who}, version *${esc(input.version.name)}* is deployable and is now the layer's latest version.`;
+      return mrkdwn`${who}, version *${escapeMrkdwn(input.version.name)}* is deployable and is now the layer's latest version.`;
     default:
       return undefined;
   }
 }
 
 /** The one channel message a task is shown as; rebuilt from the records on every update. */
-export function taskMessage(input: TaskMessageInput): { text: string; blocks: KnownBlock[] } {
+export function taskMessage(input: TaskMessageInput): Message {
   const { task, layer, version } = input;
   const title = `Add version ${version.name} to OS layer ${layer.name}`;
   const step = stepLine(task);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${versionHeadline(version.status)}*${step ? `\n${step}` : ''}`, 3000) } },
-  ];
-  if (task.status === 'running' && task.progress !== undefined) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressBar(task.progress) } });
-  }
+  const blocks: KnownBlock[] = [header(title), section(joinMrkdwn([mrkdwn`*${escapeMrkdwn(versionHeadline(version.status))}*`, step]))];
+  if (task.status === 'running' && task.progress !== undefined) blocks.push(section(progressBar(task.progress)));
   if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*What went wrong:* ${esc(task.failureReason)}`, 3000) } });
+    blocks.push(section(mrkdwn`*What went wrong:* ${escapeMrkdwn(task.failureReason)}`));
   }
   if (offersCleanUp(input)) {
-    const text = `The packaging machine \`${esc(version.packagingMachine!.name)}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
+    blocks.push(
+      section(mrkdwn`The packaging machine \`${escapeMrkdwn(version.packagingMachine!.name)}\` and what was made for it may still be in Azure, kept for you to look at. *Clean up* deletes them.`),
+    );
   }
   const next = nextStepText(input);
-  if (next) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(next, 3000) } });
+  if (next) blocks.push(section(next));
   const machine = machineLine(input);
-  if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
+  if (machine) blocks.push(section(machine));
   if (version.windowsUpdates && ['action-required', 'ready-to-finalize'].includes(version.status)) {
     blocks.push(...updateRunBlocks(task._id, version.windowsUpdates, version.status === 'action-required', TASK_ACTIONS.retryUpdates));
   }
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
   const actions = taskActions(input);
   if (actions) blocks.push(actions);
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: truncate(
-          [
-            `Started by <@${task.startedBy}> ${slackTime(task.createdAt)}`,
-            `last changed ${slackAgo(task.updatedAt)}`,
-            `max layer size ${version.maxLayerSizeGb} GiB`,
-            `packaging disk \`${esc(version.packagingDiskFilename)}\``,
-            version.packagingMachine ? `machine \`${esc(version.packagingMachine.name)}\`` : undefined,
-            input.simulated ? ':test_tube: simulated Azure (sandbox): nothing here is real or billed' : undefined,
-          ]
-            .filter(Boolean)
-            .join(' · '),
-          3000,
-        ),
-      },
+  const facts = joinMrkdwn(
+    [
+      mrkdwn`Started by ${mention(task.startedBy)} ${slackTime(task.createdAt)}`,
+      mrkdwn`last changed ${slackAgo(task.updatedAt)}`,
+      mrkdwn`max layer size ${version.maxLayerSizeGb} GiB`,
+      mrkdwn`packaging disk \`${escapeMrkdwn(version.packagingDiskFilename)}\``,
+      version.packagingMachine && mrkdwn`machine \`${escapeMrkdwn(version.packagingMachine.name)}\``,
+      input.simulated && mrkdwn`:test_tube: simulated Azure (sandbox): nothing here is real or billed`,
     ],
-  });
+    mrkdwn` · `,
+  );
+  blocks.push(context(facts));
   // The notification text stays well under chat.update's 4,000 characters whatever the names.
-  return { text: `${userText(title, 500)}: ${VERSION_STATUS_LABEL[version.status]}`, blocks };
+  return { text: mrkdwn`${userText(title, 500)}: ${escapeMrkdwn(VERSION_STATUS_LABEL[version.status])}`, blocks };
 }
 
-const MACHINE_STATE: Record<MachineState, string> = {
-  'not-created': 'not created yet',
-  found: 'created; reading its state',
-  starting: 'starting',
-  running: 'running',
-  stopping: 'stopping',
-  stopped: 'stopped but not deallocated (Azure still bills its compute)',
-  deallocating: 'deallocating',
-  deallocated: 'deallocated (shut down; no compute charges)',
-  gone: '*deleted outside oslayer*. Click *Deploy for me* to create it again (its disk is reused if it is still there), or *Cancel* this version.',
-  unknown: 'state unknown',
+const MACHINE_STATE: Record<MachineState, Mrkdwn> = {
+  'not-created': mrkdwn`not created yet`,
+  found: mrkdwn`created; reading its state`,
+  starting: mrkdwn`starting`,
+  running: mrkdwn`running`,
+  stopping: mrkdwn`stopping`,
+  stopped: mrkdwn`stopped but not deallocated (Azure still bills its compute)`,
+  deallocating: mrkdwn`deallocating`,
+  deallocated: mrkdwn`deallocated (shut down; no compute charges)`,
+  gone: mrkdwn`*deleted outside oslayer*. Click *Deploy for me* to create it again (its disk is reused if it is still there), or *Cancel* this version.`,
+  unknown: mrkdwn`state unknown`,
 };
 
-function machineLine(input: TaskMessageInput): string | undefined {
+function machineLine(input: TaskMessageInput): Mrkdwn | undefined {
   const { machine, version } = input;
   if (!machine || !['action-required', 'checking', 'ready-to-finalize'].includes(version.status)) return undefined;
-  const name = version.packagingMachine && machine.state !== 'not-created' ? ` \`${esc(version.packagingMachine.name)}\`` : '';
+  const name = version.packagingMachine && machine.state !== 'not-created' ? mrkdwn` \`${escapeMrkdwn(version.packagingMachine.name)}\`` : mrkdwn``;
   const agentMissing = machine.agentSilent
-    ? ", but its *Azure VM agent has not reported*: install or enable the agent in the base image and restart the machine (the check can't run without it)"
-    : ', still booting (its VM agent is not ready yet)';
-  const booting = machine.state === 'running' && machine.agentReady === false ? agentMissing : '';
-  const reading = version.status === 'action-required' && readingBaseInventory(input) ? '; reading what it has installed before any change (for the changelog), then *Install updates* is offered' : '';
+    ? mrkdwn`, but its *Azure VM agent has not reported*: install or enable the agent in the base image and restart the machine (the check can't run without it)`
+    : mrkdwn`, still booting (its VM agent is not ready yet)`;
+  const booting = machine.state === 'running' && machine.agentReady === false && agentMissing;
+  const reading =
+    version.status === 'action-required' && readingBaseInventory(input) && mrkdwn`; reading what it has installed before any change (for the changelog), then *Install updates* is offered`;
   const connect = version.status === 'action-required' ? connectText(version.packagingMachine) : undefined;
-  return [`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting}${reading}`, connect].filter(Boolean).join('\n');
+  return joinMrkdwn([mrkdwn`:desktop_computer: *Packaging machine*${name}: ${MACHINE_STATE[machine.state]}${booting || mrkdwn``}${reading || mrkdwn``}`, connect]);
 }
 
 const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string, ConfirmationDialog?]> = {
@@ -339,30 +325,32 @@ const REMEDY_BUTTON: Record<'reboot' | 'expedite-ngen', [string, string, Confirm
 const RUNONCE_LISTED = 20;
 
 /** The RunOnce entries by name (Windows text, escaped), at most RUNONCE_LISTED of them. */
-function runOnceNames(entries: readonly RunOnceEntry[]): string {
-  const shown = entries.slice(0, RUNONCE_LISTED).map((e) => `    ◦ ${e.view === '32' ? '32-bit ' : ''}${e.key} › ${esc(truncate(e.name, 120))}`);
-  const more = entries.length > RUNONCE_LISTED ? [`    ◦ and ${entries.length - RUNONCE_LISTED} more`] : [];
-  return [...shown, ...more].join('\n');
+function runOnceNames(entries: readonly RunOnceEntry[]): Mrkdwn {
+  const shown = entries
+    .slice(0, RUNONCE_LISTED)
+    .map((e) => mrkdwn`    ◦ ${e.view === '32' ? mrkdwn`32-bit ` : mrkdwn``}${escapeMrkdwn(e.key)} › ${escapeMrkdwn(truncate(e.name, 120))}`);
+  return joinMrkdwn([...shown, entries.length > RUNONCE_LISTED && mrkdwn`    ◦ and ${entries.length - RUNONCE_LISTED} more`]);
 }
 
 /** Each blocking condition with the button that helps, then Check again; or why the check failed. */
 function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] {
   const blocking = input.blocking ?? [];
   if (blocking.length === 0 && !input.integrityFailure) return [];
-  const when = input.checkedAt ? ` (checked ${slackTime(input.checkedAt)})` : '';
+  const when = input.checkedAt ? mrkdwn` (checked ${slackTime(input.checkedAt)})` : mrkdwn``;
   const blocks: KnownBlock[] = [];
   const after: Button[] = [];
   if (input.integrityFailure) {
-    const text =
-      `:warning: *The layer integrity check failed*${when}: ${esc(input.integrityFailure).replace(/\.$/, '')}. ` +
-      'This is not a pass: the machine may still have work pending, so it was left running; Finalize runs the check again first and goes no further until it passes. Click *Check again*; if it keeps failing, look at the machine.';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
+    blocks.push(
+      section(
+        mrkdwn`:warning: *The layer integrity check failed*${when}: ${escapeMrkdwn(input.integrityFailure.replace(/\.$/, ''))}. This is not a pass: the machine may still have work pending, so it was left running; Finalize runs the check again first and goes no further until it passes. Click *Check again*; if it keeps failing, look at the machine.`,
+      ),
+    );
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*The layer can't be finalized yet*${when}:` } });
+    blocks.push(section(mrkdwn`*The layer can't be finalized yet*${when}:`));
     for (const condition of blocking) {
       if (condition.remedy === 'runonce') {
-        const names = input.runOnceEntries?.length ? `\n${runOnceNames(input.runOnceEntries)}` : '';
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`• ${condition.text}${names}`, 3000) } });
+        const names = input.runOnceEntries?.length ? mrkdwn`\n${runOnceNames(input.runOnceEntries)}` : mrkdwn``;
+        blocks.push(section(mrkdwn`• ${escapeMrkdwn(condition.text)}${names}`));
         blocks.push({
           type: 'actions',
           block_id: `task_runonce_${taskId}`.slice(0, 255),
@@ -374,11 +362,8 @@ function integrityBlocks(taskId: string, input: TaskMessageInput): KnownBlock[] 
         continue;
       }
       const remedy = condition.remedy ? REMEDY_BUTTON[condition.remedy] : undefined;
-      blocks.push({
-        type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`• ${esc(condition.text)}`, 3000) },
-        ...(remedy ? { accessory: button(remedy[0], remedy[1], taskId, remedy[2] ? { confirm: remedy[2] } : {}) } : {}),
-      });
+      const line = section(mrkdwn`• ${escapeMrkdwn(condition.text)}`);
+      blocks.push(remedy ? { ...line, accessory: button(remedy[0], remedy[1], taskId, remedy[2] ? { confirm: remedy[2] } : {}) } : line);
     }
     // Only on request: the full recompile, for when the queued work alone did not clear NGen.
     if (blocking.some((c) => c.remedy === 'expedite-ngen')) {

@@ -2,8 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Repositories } from '../store/repositories.js';
 import type { Logger } from '../logger.js';
+import { mention, type Message, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
-export type RenderTask = (taskId: string) => Promise<{ text: string; blocks: KnownBlock[] } | null>;
+export type RenderTask = (taskId: string) => Promise<Message | null>;
 
 /**
  * Shows a task as one channel message, updated in place, with its history in the thread.
@@ -50,15 +51,15 @@ export class TaskNotifier {
     return run;
   }
 
-  /** One line of history in the task's thread. */
-  async thread(taskId: string, text: string): Promise<void> {
+  /** One line of history in the task's thread: mrkdwn by construction (views/blocks.ts Mrkdwn). */
+  async thread(taskId: string, text: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text, unfurl_links: false });
   }
 
   /** A file in the task's thread (files.uploadV2: getUploadURLExternal, the upload, completeUploadExternal; needs files:write). */
-  async threadFile(taskId: string, file: { filename: string; title: string; content: string }, comment: string): Promise<void> {
+  async threadFile(taskId: string, file: { filename: string; title: string; content: string }, comment: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     await this.client.filesUploadV2({ channel_id: task.slack.channel, thread_ts: task.slack.ts, initial_comment: comment, ...file });
@@ -69,14 +70,14 @@ export class TaskNotifier {
    * task message's channel, or — where Slack refuses one (a public channel the bot posts in through
    * chat:write.public without being a member answers `not_in_channel`) — a thread reply naming them.
    */
-  async tell(taskId: string, userId: string, text: string): Promise<void> {
+  async tell(taskId: string, userId: string, text: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     try {
       await this.client.chat.postEphemeral({ channel: task.slack.channel, user: userId, text });
     } catch (err) {
       this.logger.debug(`ephemeral answer for task ${taskId} refused (${(err as Error).message}); answering in the thread`);
-      await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text: `<@${userId}> ${text}`, unfurl_links: false });
+      await this.client.chat.postMessage({ channel: task.slack.channel, thread_ts: task.slack.ts, text: mrkdwn`${mention(userId)} ${text}`, unfurl_links: false });
     }
   }
 

@@ -14,12 +14,13 @@ import {
   type MachineWork,
 } from './machine-jobs.js';
 import { newUpdateRunId } from './windows-updates.js';
+import { escapeMrkdwn, type Mrkdwn, mrkdwn } from '../../views/blocks.js';
 
 /**
  * Claims the machine (one piece of work at a time), says what happens next, and hands the slow
  * part to a job, which gives the claim back when it is done.
  */
-async function claimAndStart(services: Services, { run, userId, tell }: TaskButtonContext, work: MachineWork, started: string, start: () => Promise<unknown>): Promise<void> {
+async function claimAndStart(services: Services, { run, userId, tell }: TaskButtonContext, work: MachineWork, started: Mrkdwn, start: () => Promise<unknown>): Promise<void> {
   if (run.version.status !== 'action-required') return tell(notWaitingForMachine(run.version));
   const claim = await claimMachine(services.repos, run.version._id, work, userId);
   if (!claim.ok) return tell(BUSY[claim.heldFor]);
@@ -41,7 +42,7 @@ export async function requestMachineAction(services: Services, ctx: TaskButtonCo
 /** Install updates (from its modal) or Retry updates: a new update run in `mode`. */
 export async function requestUpdateRun(services: Services, ctx: TaskButtonContext, mode: UpdateMode): Promise<void> {
   const data: InstallUpdatesData = { taskId: ctx.run.task._id, userId: ctx.userId, mode, runId: newUpdateRunId() };
-  const started = `Installing ${UPDATE_MODE_LABEL[mode].toLowerCase()} on the packaging machine. Progress shows on the task message, each update's result in its thread; I restart the machine through Azure when an update needs it.`;
+  const started = mrkdwn`Installing ${escapeMrkdwn(UPDATE_MODE_LABEL[mode].toLowerCase())} on the packaging machine. Progress shows on the task message, each update's result in its thread; I restart the machine through Azure when an update needs it.`;
   await claimAndStart(services, ctx, 'install-updates', started, async () => {
     await recordAudit(services.repos, { actor: ctx.userId, action: 'machine.install-updates', target: `task:${ctx.run.task._id}`, details: { mode } });
     await services.scheduler.agenda.now(INSTALL_UPDATES_JOB, data);

@@ -28,7 +28,7 @@ import {
   type InstallReport,
   type UpdateMode,
 } from '../domain/windows-update.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import { recordBaseInventory } from './inventory.js';
 import { locateMachine, notReadyFor, notWaitingForMachine, type MachinePlace } from './machine-actions.js';
 import type { TaskRun } from './task-run.js';
@@ -50,15 +50,19 @@ export interface UpdateSettings {
 const RUN_COMMAND_NAME = 'oslayer-windows-update';
 
 /** A stop with a sentence for the thread and the task message. */
-class UpdateRunStopped extends Error {}
+class UpdateRunStopped extends Error {
+  constructor(readonly text: Mrkdwn) {
+    super(text);
+  }
+}
 
 /** Starts a new run (or, given the id of the one in progress, continues it) and answers what to tell the user who asked. Never throws. */
-export async function installWindowsUpdates(run: TaskRun, request: { mode: UpdateMode; userId: string; runId: string }, settings: UpdateSettings): Promise<string> {
+export async function installWindowsUpdates(run: TaskRun, request: { mode: UpdateMode; userId: string; runId: string }, settings: UpdateSettings): Promise<Mrkdwn> {
   const current = run.version.windowsUpdates;
   const resuming = current?.runId === request.runId && current.status === 'running';
   try {
     if (run.version.status !== 'action-required') return notWaitingForMachine(run.version);
-    if (current?.runId === request.runId && current.status !== 'running') return 'That update run has already ended; its result is on the task message.';
+    if (current?.runId === request.runId && current.status !== 'running') return mrkdwn`That update run has already ended; its result is on the task message.`;
     const azure = run.azure();
     const vm = await locateMachine(run, azure);
     // A run taken over mid-restart finds the agent down: waiting for it is its next step anyway.
@@ -83,7 +87,7 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
     if (!resuming) {
       // The changelog's base must be read before the first change, if the watch has not read it yet.
       if (!run.version.baseInventory && !run.version.baseInventoryFailure) await recordBaseInventory(run, azure, vm);
-      await run.thread(`:arrow_down: <@${request.userId}> started installing Windows updates on \`${vm.name}\`: ${UPDATE_MODE_LABEL[request.mode].toLowerCase()}, at most ${settings.rounds} rounds.`);
+      await run.thread(mrkdwn`:arrow_down: ${mention(request.userId)} started installing Windows updates on \`${escapeMrkdwn(vm.name)}\`: ${escapeMrkdwn(UPDATE_MODE_LABEL[request.mode].toLowerCase())}, at most ${settings.rounds} rounds.`);
     }
     return await new UpdateRounds(run, azure.machines, vm, state, settings).go();
   } catch (err) {
@@ -91,17 +95,17 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
     if (!(err instanceof UpdateRunStopped) && !(err instanceof AzureError)) run.services.logger.error(`installing updates for task ${run.task._id} failed:`, err);
     const started = run.version.windowsUpdates?.runId === request.runId ? run.version.windowsUpdates : undefined;
     if (started) await saveRun(run, { ...started, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date() });
-    const next = started ? 'Click *Retry updates* to search and install again.' : 'Nothing was installed; click *Install updates* to try again.';
-    await run.thread(`:x: <@${request.userId}> installing updates stopped: ${reason} ${next}`);
-    return `Installing updates stopped: ${reason}`;
+    const next = started ? mrkdwn`Click *Retry updates* to search and install again.` : mrkdwn`Nothing was installed; click *Install updates* to try again.`;
+    await run.thread(mrkdwn`:x: ${mention(request.userId)} installing updates stopped: ${reason} ${next}`);
+    return mrkdwn`Installing updates stopped: ${reason}`;
   }
 }
 
-function stopReason(err: unknown): string {
-  if (err instanceof UpdateRunStopped) return err.message;
-  if (err instanceof RunCommandBusyError) return 'another script is running on the packaging machine (from the Azure portal, or a check); wait for it to finish.';
-  if (err instanceof AzureError) return `Azure refused: ${escapeMrkdwn(err.message)}.`;
-  return 'an unexpected error occurred; the details are in the bot log.';
+function stopReason(err: unknown): Mrkdwn {
+  if (err instanceof UpdateRunStopped) return err.text;
+  if (err instanceof RunCommandBusyError) return mrkdwn`another script is running on the packaging machine (from the Azure portal, or a check); wait for it to finish.`;
+  if (err instanceof AzureError) return mrkdwn`Azure refused: ${escapeMrkdwn(err.message)}.`;
+  return mrkdwn`an unexpected error occurred; the details are in the bot log.`;
 }
 
 async function saveRun(run: TaskRun, windowsUpdates: WindowsUpdateRun): Promise<void> {
@@ -124,7 +128,7 @@ class UpdateRounds {
     await saveRun(this.task, this.state);
   }
 
-  async go(): Promise<string> {
+  async go(): Promise<Mrkdwn> {
     if (this.state.phase === 'restarting' || this.state.phase === 'waiting-for-agent') {
       await this.waitForAgent();
       await this.save({ round: this.state.round + 1, phase: 'searching', roundInstalled: 0, roundTotal: 0 });
@@ -135,17 +139,17 @@ class UpdateRounds {
       if (found.total === 0) return this.finish();
       if (this.state.round > this.state.rounds) return this.finish(found.total);
       await this.save({ phase: 'installing', roundTotal: found.updates.length });
-      const list = found.updates.map((u) => `• ${escapeMrkdwn(updateName(u))}`).join('\n');
-      const more = found.total > found.updates.length ? `\n…and ${found.total - found.updates.length} more, installed in a following round.` : '';
-      await this.task.thread(`:mag: Round ${this.state.round}: ${found.total} applicable update${found.total === 1 ? '' : 's'} on \`${this.vm.name}\`:\n${list}${more}`);
+      const list = joinMrkdwn(found.updates.map((u) => mrkdwn`• ${escapeMrkdwn(updateName(u))}`));
+      const more = found.total > found.updates.length ? mrkdwn`\n…and ${found.total - found.updates.length} more, installed in a following round.` : mrkdwn``;
+      await this.task.thread(mrkdwn`:mag: Round ${this.state.round}: ${found.total} applicable update${found.total === 1 ? mrkdwn`` : mrkdwn`s`} on \`${escapeMrkdwn(this.vm.name)}\`:\n${list}${more}`);
       const results: InstallReport[] = [];
       for (const update of found.updates) results.push(await this.install(update));
       const failedOnes = results.filter((r) => !installed(r));
       const needRestart = results.filter((r) => installed(r) && r.rebootRequired);
       if (needRestart.length > 0) await this.restart(needRestart);
       if (failedOnes.length > 0) {
-        const named = failedOnes.map((r) => `${escapeMrkdwn(updateName(r))}: ${resultText(r)}`).join('; ');
-        throw new UpdateRunStopped(`${failedOnes.length} update${failedOnes.length === 1 ? '' : 's'} did not install — ${named}.`);
+        const named = joinMrkdwn(failedOnes.map((r) => mrkdwn`${escapeMrkdwn(updateName(r))}: ${escapeMrkdwn(resultText(r))}`), mrkdwn`; `);
+        throw new UpdateRunStopped(mrkdwn`${failedOnes.length} update${failedOnes.length === 1 ? mrkdwn`` : mrkdwn`s`} did not install — ${named}.`);
       }
       await this.save({ round: this.state.round + 1 });
     }
@@ -159,9 +163,9 @@ class UpdateRounds {
       timeoutSeconds: this.settings.searchTimeoutSeconds,
       tags: { [TASK_TAG]: this.task.task._id },
     });
-    if (result.state === 'timed-out') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
+    if (result.state === 'timed-out') throw new UpdateRunStopped(mrkdwn`the search for updates did not finish within ${escapeMrkdwn(minutes(this.settings.searchTimeoutSeconds))}.`);
     const reading = readSearchOutput(result.output);
-    if (!reading.ok) throw new UpdateRunStopped(`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
+    if (!reading.ok) throw new UpdateRunStopped(mrkdwn`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     return reading.value;
   }
 
@@ -175,17 +179,17 @@ class UpdateRounds {
     });
     const name = escapeMrkdwn(updateName(update));
     if (result.state === 'timed-out') {
-      throw new UpdateRunStopped(`installing ${name} did not finish within ${minutes(this.settings.installTimeoutSeconds)}; Windows may still be installing it, so check the machine before you retry.`);
+      throw new UpdateRunStopped(mrkdwn`installing ${name} did not finish within ${escapeMrkdwn(minutes(this.settings.installTimeoutSeconds))}; Windows may still be installing it, so check the machine before you retry.`);
     }
     const reading = readInstallOutput(result.output, update.id);
-    if (!reading.ok) throw new UpdateRunStopped(`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
+    if (!reading.ok) throw new UpdateRunStopped(mrkdwn`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     const report = reading.value;
     if (installed(report)) {
       const installedOnes = [...this.state.installed, { kb: report.kb, title: report.title, round: this.state.round, rebootRequired: report.rebootRequired }];
       await this.save({ installed: installedOnes, roundInstalled: this.state.roundInstalled + 1 });
-      await this.task.thread(`:white_check_mark: ${escapeMrkdwn(updateName(report))}: installed${report.resultCode === 3 ? ' with errors' : ''}${report.rebootRequired ? ' (needs a restart)' : ''}. ${progressText(this.state)}.`);
+      await this.task.thread(mrkdwn`:white_check_mark: ${escapeMrkdwn(updateName(report))}: installed${report.resultCode === 3 ? mrkdwn` with errors` : mrkdwn``}${report.rebootRequired ? mrkdwn` (needs a restart)` : mrkdwn``}. ${escapeMrkdwn(progressText(this.state))}.`);
     } else {
-      await this.task.thread(`:x: ${escapeMrkdwn(updateName(report))}: not installed, ${resultText(report)}.`);
+      await this.task.thread(mrkdwn`:x: ${escapeMrkdwn(updateName(report))}: not installed, ${escapeMrkdwn(resultText(report))}.`);
     }
     return report;
   }
@@ -193,8 +197,8 @@ class UpdateRounds {
   /** Restarts through Azure, saying so before and after, and waits for the VM agent. */
   private async restart(needRestart: InstallReport[]): Promise<void> {
     await this.save({ phase: 'restarting' });
-    const which = needRestart.map((r) => r.kb || r.title).map(escapeMrkdwn).join(', ');
-    await this.task.thread(`:arrows_counterclockwise: Restarting \`${this.vm.name}\` through Azure to finish ${which}. Don't use the machine until I say it is back.`);
+    const which = escapeMrkdwn(needRestart.map((r) => r.kb || r.title).join(', '));
+    await this.task.thread(mrkdwn`:arrows_counterclockwise: Restarting \`${escapeMrkdwn(this.vm.name)}\` through Azure to finish ${which}. Don't use the machine until I say it is back.`);
     await this.machines.restartVm(this.vm);
     await this.save({ phase: 'waiting-for-agent', restarts: this.state.restarts + 1 });
     await this.waitForAgent();
@@ -205,30 +209,30 @@ class UpdateRounds {
     for (;;) {
       const vm = await this.machines.getVm(this.vm);
       if (vm?.powerState === 'running' && vm.agentReady) break;
-      if (!vm) throw new UpdateRunStopped(`the packaging machine \`${this.vm.name}\` was deleted while it restarted.`);
+      if (!vm) throw new UpdateRunStopped(mrkdwn`the packaging machine \`${escapeMrkdwn(this.vm.name)}\` was deleted while it restarted.`);
       if (Date.now() > deadline) {
         throw new UpdateRunStopped(
-          `\`${this.vm.name}\` was restarted, but its VM agent has not reported ready within ${minutes(this.settings.agentWaitMs / 1000)} (it is ${vm.powerState}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
+          mrkdwn`\`${escapeMrkdwn(this.vm.name)}\` was restarted, but its VM agent has not reported ready within ${escapeMrkdwn(minutes(this.settings.agentWaitMs / 1000))} (it is ${escapeMrkdwn(vm.powerState)}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, this.settings.agentPollMs));
     }
-    await this.task.thread(`:white_check_mark: \`${this.vm.name}\` is back after the restart (VM agent ready).`);
+    await this.task.thread(mrkdwn`:white_check_mark: \`${escapeMrkdwn(this.vm.name)}\` is back after the restart (VM agent ready).`);
   }
 
-  private async finish(remaining?: number): Promise<string> {
+  private async finish(remaining?: number): Promise<Mrkdwn> {
     const count = this.state.installed.length;
-    const restarts = this.state.restarts === 0 ? 'no restart' : `${this.state.restarts} restart${this.state.restarts === 1 ? '' : 's'}`;
-    const done = `${count} update${count === 1 ? '' : 's'} installed with ${restarts}`;
+    const restarts = this.state.restarts === 0 ? mrkdwn`no restart` : mrkdwn`${this.state.restarts} restart${this.state.restarts === 1 ? mrkdwn`` : mrkdwn`s`}`;
+    const done = mrkdwn`${count} update${count === 1 ? mrkdwn`` : mrkdwn`s`} installed with ${restarts}`;
     await this.save({ status: 'done', phase: 'done', endedAt: new Date(), ...(remaining ? { remaining } : {}) });
     if (remaining) {
       await this.task.thread(
-        `:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? ' is' : 's are'} still applicable. Click *Install updates* again to go on.`,
+        mrkdwn`:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? mrkdwn` is` : mrkdwn`s are`} still applicable. Click *Install updates* again to go on.`,
       );
-      return `Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
+      return mrkdwn`Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
     }
-    await this.task.thread(`:white_check_mark: Windows updates are done on \`${this.vm.name}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).`);
-    return `Windows updates are done: ${done}. Nothing applicable is left.`;
+    await this.task.thread(mrkdwn`:white_check_mark: Windows updates are done on \`${escapeMrkdwn(this.vm.name)}\`: ${done}; nothing applicable is left (${escapeMrkdwn(UPDATE_MODE_LABEL[this.state.mode].toLowerCase())}).`);
+    return mrkdwn`Windows updates are done: ${done}. Nothing applicable is left.`;
   }
 }
 

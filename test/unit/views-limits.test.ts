@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { connectorFormValues } from '../../src/domain/connector-validation.js';
-import { button, modal, option, section, staticSelect } from '../../views/blocks.js';
+import { button, escapeMrkdwn, modal, mrkdwn, option, section, staticSelect } from '../../views/blocks.js';
 import { connectorListMessage, connectorTestMessage } from '../../views/connector-list.js';
 import { connectorModal } from '../../views/connector-modal.js';
 import { helpMessage } from '../../views/help.js';
@@ -93,9 +93,9 @@ describe('the limits checker', () => {
     ['a long modal title', view({ title: pt(long(25)) }), 'modal', 'The modal title is 25 characters; the limit is 24'],
     ['a long submit', view({ submit: pt(long(25)) }), 'modal', 'The modal submit is 25 characters'],
     ['a long close', view({ close: pt(long(25)) }), 'modal', 'The modal close is 25 characters'],
-    ['101 blocks in a view', blocks(...Array.from({ length: 101 }, () => section('x'))), 'modal', '101 blocks; a modal may have at most 100'],
-    ['101 blocks on Home', { type: 'home', blocks: Array.from({ length: 101 }, () => section('x')) }, 'home', 'a home may have at most 100'],
-    ['51 blocks in a message', { blocks: Array.from({ length: 51 }, () => section('x')) }, 'message', '51 blocks; a message may have at most 50'],
+    ['101 blocks in a view', blocks(...Array.from({ length: 101 }, () => section(mrkdwn`x`))), 'modal', '101 blocks; a modal may have at most 100'],
+    ['101 blocks on Home', { type: 'home', blocks: Array.from({ length: 101 }, () => section(mrkdwn`x`)) }, 'home', 'a home may have at most 100'],
+    ['51 blocks in a message', { blocks: Array.from({ length: 51 }, () => section(mrkdwn`x`)) }, 'message', '51 blocks; a message may have at most 50'],
     ['long section text', blocks({ type: 'section', text: { type: 'mrkdwn', text: long(3001) } }), 'modal', 'Section text is 3001 characters'],
     ['11 fields', blocks({ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn' as const, text: 'f' })) }), 'modal', '11 fields'],
     ['a long field', blocks({ type: 'section', fields: [{ type: 'mrkdwn', text: long(2001) }] }), 'modal', 'A section field is 2001 characters'],
@@ -135,7 +135,7 @@ describe('the limits checker', () => {
     ['a text input longer than Slack allows', blocks({ type: 'input', label: pt('L'), element: { type: 'plain_text_input', max_length: 3001 } }), 'modal', 'max_length 3001 is above'],
     ['mrkdwn in a confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: { type: 'mrkdwn', text: '*x*' }, confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text must be plain_text'],
     ['message text longer than chat.update takes', { text: long(4001), blocks: [] }, 'message', 'The message text is 4001 characters; chat.update takes at most 4000'],
-    ['a view over 250 kB', blocks(...Array.from({ length: 90 }, () => section(long(2900)))), 'modal', 'The view is over 250 kB'],
+    ['a view over 250 kB', blocks(...Array.from({ length: 90 }, () => section(escapeMrkdwn(long(2900))))), 'modal', 'The view is over 250 kB'],
     ['a long confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: pt(long(301)), confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text is 301'],
   ])('catches %s', (_name, subject, kind, problem) => {
     const found = checkSurfaceLimits(subject, kind);
@@ -143,7 +143,7 @@ describe('the limits checker', () => {
   });
 
   it('says where the problem is', () => {
-    const found = checkBlockKitLimits(blocks(section('ok'), { type: 'actions', elements: [button('b', 'a'), { ...button('c', 'd'), text: pt(long(80)) }] }), 'modal');
+    const found = checkBlockKitLimits(blocks(section(mrkdwn`ok`), { type: 'actions', elements: [button('b', 'a'), { ...button('c', 'd'), text: pt(long(80)) }] }), 'modal');
     expect(found).toEqual([{ path: 'blocks[1].elements[1].text.text', problem: 'Button text is 80 characters; the limit is 75' }]);
   });
 });

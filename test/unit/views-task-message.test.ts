@@ -136,8 +136,8 @@ describe('a task message read at a glance', () => {
     const changed = new Date(now.getTime() + 5 * 60_000);
     const message = taskMessage({ ...input, task: { ...input.task, status: 'running', updatedAt: changed, steps: [{ name: 'Copy the base disk', status: 'running', startedAt: now, detail: '42% copied' }] } });
     const text = JSON.stringify(message.blocks);
-    expect(text).toContain(`Started by <@UADMIN1> <!date^${now.getTime() / 1000}^{date_short_pretty} {time}|2026-11-03 10:00 UTC>`);
-    expect(text).toContain(`last changed <!date^${changed.getTime() / 1000}^{ago}|2026-11-03 10:05 UTC>`);
+    expect(text).toContain(`Started by <@UADMIN1> <!date^${now.getTime() / 1000}^{date_short_pretty} {time}|2026-11-03T10:00:00.000Z>`);
+    expect(text).toContain(`last changed <!date^${changed.getTime() / 1000}^{ago}|2026-11-03T10:05:00.000Z>`);
     expect(text).toContain('max layer size 100 GiB');
     expect(statusLine(message.blocks)).toBe('*:hourglass_flowing_sand: Publishing*');
     expect(JSON.stringify(message.blocks[1])).toContain('Copy the base disk: 42% copied');

@@ -3,6 +3,7 @@ import { rolesModal } from '../../views/roles.js';
 import { taskDetailModal, tasksMessage } from '../../views/tasks.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import type { Task } from '../../src/domain/model.js';
+import { escapeMrkdwn } from '../../views/blocks.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const long = (n: number) => 'W'.repeat(n);
@@ -46,7 +47,7 @@ describe('task, audit and roles views at their worst', () => {
     expect(checkBlockKitLimits(auditMessage(entries, { requested: 100 }), 'message')).toEqual([]);
 
     const assignments = Array.from({ length: 500 }, (_, i) => ({ _id: `U${i}X`, role: 'manage-os-layers' as const, assignedBy: 'U1', at: now }));
-    const roles = rolesModal({ bootstrapAdmins: Array.from({ length: 200 }, (_, i) => `UBOOT${i}`), assignments, notice: long(4000) });
+    const roles = rolesModal({ bootstrapAdmins: Array.from({ length: 200 }, (_, i) => `UBOOT${i}`), assignments, notice: escapeMrkdwn(long(4000)) });
     expect(checkBlockKitLimits(roles, 'modal')).toEqual([]);
     expect(JSON.stringify(roles.blocks)).toMatch(/…and \d+ more\."/);
   });

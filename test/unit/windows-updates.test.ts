@@ -9,6 +9,7 @@ import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
 import { installUpdatesModal } from '../../views/windows-updates.js';
 import { changelogText } from '../../views/changelog.js';
+import { mrkdwn } from '../../views/blocks.js';
 
 const ID = '6b8c1f0e-2d3a-4e5f-9a8b-7c6d5e4f3a2b';
 const SEARCH = { v: 1, action: 'search', mode: 'security', total: 1, updates: [{ id: ID, kb: 'KB5041578', title: 'Cumulative Update' }] };
@@ -171,7 +172,7 @@ describe('Install updates in Slack views', () => {
     const running = at({ state: 'running', agentReady: true }, { ...run, status: 'running' });
     expect(buttons(running)).toEqual([]);
     expect(running).toContain('round 2 of at most 5: 3 of 7 installed');
-    const failed = at({ state: 'running', agentReady: true }, { ...run, status: 'failed', phase: 'failed', failure: 'KB5040427: result code 4 (Failed), HRESULT 0x80240022.' });
+    const failed = at({ state: 'running', agentReady: true }, { ...run, status: 'failed', phase: 'failed', failure: mrkdwn`KB5040427: result code 4 (Failed), HRESULT 0x80240022.` });
     expect(buttons(failed)).toEqual([TASK_ACTIONS.installUpdates, TASK_ACTIONS.retryUpdates]);
     expect(checkBlockKitLimits({ blocks: JSON.parse(failed) }, 'message')).toEqual([]);
   });

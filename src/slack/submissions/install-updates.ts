@@ -8,6 +8,7 @@ import { readViewState } from '../../../views/state.js';
 import { UPDATE_MODE_BLOCK } from '../../../views/windows-updates.js';
 import { authorize } from '../authorize.js';
 import type { ViewSubmissionArgs } from './wizard-step.js';
+import { type Mrkdwn, mrkdwn } from '../../../views/blocks.js';
 
 /**
  * Install on the Install updates modal: the modal closes at once (a submission must be answered
@@ -19,13 +20,13 @@ export function register(app: App, services: Services): void {
     await ack();
     const userId = body.user.id;
     const taskId = view.private_metadata;
-    const tell = (text: string) => services.notifier.tell(taskId, userId, text);
+    const tell = (text: Mrkdwn) => services.notifier.tell(taskId, userId, text);
     const auth = await authorize(services, userId, 'operate-machine', 'install updates on the packaging machine');
     if (!auth.ok) return tell(auth.message);
     const mode = updateModeSchema.safeParse(readViewState(view.state)[UPDATE_MODE_BLOCK]);
-    if (!mode.success) return tell('Pick which updates to install.');
+    if (!mode.success) return tell(mrkdwn`Pick which updates to install.`);
     const run = await TaskRun.load(services, taskId);
-    if (!run) return tell('That task no longer exists.');
+    if (!run) return tell(mrkdwn`That task no longer exists.`);
     await requestUpdateRun(services, { run, userId, tell }, mode.data);
   });
 }
