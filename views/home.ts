@@ -31,7 +31,6 @@ export interface HomeInput {
   layers: readonly HomeLayer[];
   openTasks: readonly TaskListItem[];
   connectorNames: readonly string[];
-  now: Date;
 }
 
 function layerSection({ layer, versions }: HomeLayer, canAddVersion: boolean): SectionBlock {
@@ -50,7 +49,7 @@ function more(count: number, noun: string, command: string): KnownBlock[] {
 }
 
 export function homeView(input: HomeInput): HomeView {
-  const { can, now } = input;
+  const { can } = input;
   const canDoMore = input.role === 'read-only' ? mrkdwn` You can list and view; an Administrator can give you more with \`/oslayer roles\`.` : mrkdwn``;
   const blocks: KnownBlock[] = [context(mrkdwn`You are *${escapeMrkdwn(ROLE_LABELS[input.role])}*.${canDoMore}`)];
 
@@ -63,7 +62,7 @@ export function homeView(input: HomeInput): HomeView {
   blocks.push(divider, header('Open tasks'));
   const tasks = input.openTasks.slice(0, HOME_TASKS_SHOWN);
   if (tasks.length === 0) blocks.push(section(mrkdwn`No open tasks: nothing is running or waiting for anyone.`));
-  blocks.push(...tasks.map((t) => taskSection(t, now)), ...more(input.openTasks.length - tasks.length, 'open tasks', 'tasks'));
+  blocks.push(...tasks.map((t) => taskSection(t)), ...more(input.openTasks.length - tasks.length, 'open tasks', 'tasks'));
 
   blocks.push(divider, header('Platform connectors'));
   blocks.push(section(input.connectorNames.length > 0 ? joinMrkdwn(input.connectorNames.map((n) => mrkdwn`• ${userText(n, 200)}`)) : mrkdwn`No connectors yet.`));

@@ -49,7 +49,7 @@ export interface TaskListItem {
 }
 
 /** One task as a line with its View button (the task list and App Home). */
-export function taskSection(item: TaskListItem, now: Date): SectionBlock {
+export function taskSection(item: TaskListItem): SectionBlock {
   const { task } = item;
   const what = mrkdwn`*${userText(item.layerName ?? 'a deleted layer', 100)} › ${userText(item.versionName ?? 'a deleted version', 100)}*`;
   const facts = joinMrkdwn(
@@ -66,8 +66,8 @@ export function taskSection(item: TaskListItem, now: Date): SectionBlock {
 }
 
 /** The open tasks, or the most recent ones of any status, ten per page. */
-export function tasksMessage(items: readonly TaskListItem[], opts: { scope: TaskScope; page?: number; now: Date }): Message {
-  const { scope, now } = opts;
+export function tasksMessage(items: readonly TaskListItem[], opts: { scope: TaskScope; page?: number }): Message {
+  const { scope } = opts;
   if (items.length === 0) {
     const text =
       scope === 'open'
@@ -77,7 +77,7 @@ export function tasksMessage(items: readonly TaskListItem[], opts: { scope: Task
   }
   const { items: shown, page, pages } = pageOf(items, opts.page ?? 0, TASKS_PER_PAGE);
   const title = scope === 'open' ? `Open tasks (${items.length})` : `The ${items.length} most recent tasks`;
-  const blocks: KnownBlock[] = [header(title), ...shown.map((item) => taskSection(item, now))];
+  const blocks: KnownBlock[] = [header(title), ...shown.map((item) => taskSection(item))];
   blocks.push(
     ...pageNav({ previous: TASK_VIEW_IDS.pagePrevious, next: TASK_VIEW_IDS.pageNext }, scope === 'open' ? TASK_VIEW_IDS.navOpen : TASK_VIEW_IDS.navAll, page, pages),
     context(scope === 'open' ? mrkdwn`Running or waiting for someone. \`/oslayer tasks all\` also shows finished ones.` : mrkdwn`Newest first, up to ${RECENT_TASKS}.`),

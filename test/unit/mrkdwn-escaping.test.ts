@@ -101,10 +101,10 @@ describe('mrkdwn escaping', () => {
         const t = task({ steps: [{ name, status: 'failed', startedAt: now, detail: azureError }], failureReason: azureError });
         const surfaces: unknown[] = [
           layersMessage([{ layer: l, versions: [v], connectorName: name }], { canManage: true }),
-          tasksMessage([{ task: t, layerName: name, versionName: name }], { scope: 'all', now }),
+          tasksMessage([{ task: t, layerName: name, versionName: name }], { scope: 'all' }),
           taskDetailModal({ task: t, layerName: name, version: v, now }),
           confirmStep({ draftId: 'd', values: { versionName: name, versionDescription: description, maxLayerSizeGb: 100, packagingDiskFilename: name }, layer: l, baseVersion: v, connector: c }),
-          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name], now }),
+          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name] }),
           connectorListMessage([c], { canManage: true }),
           connectorTestMessage(name, [{ check: 'storage-account', ok: false, detail: azureError }]),
         ];

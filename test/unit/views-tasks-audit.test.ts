@@ -26,7 +26,7 @@ function task(i: number): Task {
 describe('task, audit and roles views at their worst', () => {
   it('keep the task list, the task modal, the audit list and the roles modal within Block Kit limits', () => {
     const items = Array.from({ length: 50 }, (_, i) => ({ task: task(i), layerName: long(500), versionName: long(500) }));
-    expect(checkBlockKitLimits(tasksMessage(items, { scope: 'all', now }), 'message')).toEqual([]);
+    expect(checkBlockKitLimits(tasksMessage(items, { scope: 'all' }), 'message')).toEqual([]);
     const modal = taskDetailModal({
       task: task(1),
       layerName: long(500),
@@ -53,7 +53,7 @@ describe('task, audit and roles views at their worst', () => {
   });
 
   it('escapes what people typed, so a name cannot ping the channel or break the layout', () => {
-    const message = tasksMessage([{ task: { ...task(1), steps: [] }, layerName: '<!channel> & co', versionName: '<https://evil|x>' }], { scope: 'all', now });
+    const message = tasksMessage([{ task: { ...task(1), steps: [] }, layerName: '<!channel> & co', versionName: '<https://evil|x>' }], { scope: 'all' });
     const text = JSON.stringify(message.blocks);
     expect(text).not.toContain('<!channel>');
     expect(text).toContain('&lt;!channel&gt; &amp; co');

@@ -22,7 +22,6 @@ export function register(app: App, services: Services): void {
       layers: layers.map((layer) => ({ layer, versions: versions.filter((v) => v.layerId === layer._id) })),
       openTasks,
       connectorNames: connectors.map((c) => c.name),
-      now: new Date(),
     });
     await client.views.publish({ user_id: event.user, view });
   });
