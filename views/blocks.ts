@@ -278,7 +278,6 @@ export function pageOf<T>(items: readonly T[], page: number, perPage: number): {
   return { items: items.slice(current * perPage, (current + 1) * perPage), page: current, pages };
 }
 
-/** Previous/Next buttons for a paged message, or nothing when it fits on one page. */
 /** A mention of a Slack user by id (ids are Slack's own, [UW][A-Z0-9]+). */
 export function mention(userId: string): Mrkdwn {
   return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>` as Mrkdwn;
@@ -294,6 +293,7 @@ export function channelLink(channelId: string): Mrkdwn {
   return `<#${channelId.replace(/[^A-Z0-9]/gi, '')}>` as Mrkdwn;
 }
 
+/** Previous/Next buttons for a paged message, or nothing when it fits on one page. */
 export function pageNav(actionIds: { previous: string; next: string }, blockId: string, page: number, pages: number): KnownBlock[] {
   if (pages <= 1) return [];
   const buttons = [
