@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AnyMiddlewareArgs, App, CodedError, Context } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import { noticeView } from './replies.js';
+import { escapeMrkdwn, mrkdwn } from '../../views/blocks.js';
 
 /** Where to tell the user about a failure, from whichever kind of request it was. */
 function whoAndWhere(body: Record<string, unknown>): { user?: string; responseUrl?: string; triggerId?: string; inModal: boolean } {
@@ -27,9 +28,7 @@ export function installErrorHandler(app: App, logger: Logger): void {
     logger.error(`error ${errorId}:`, original instanceof Error ? (original.stack ?? original.message) : original);
     const { user, responseUrl, triggerId, inModal } = whoAndWhere((body ?? {}) as Record<string, unknown>);
     if (!user) return;
-    const text =
-      `Sorry, something went wrong on my side (error id \`${errorId}\`). What was done before it may have taken effect: ` +
-      '`/oslayer tasks` shows every task and where it stands. Try again, or give the error id to whoever runs oslayer.';
+    const text = mrkdwn`Sorry, something went wrong on my side (error id \`${escapeMrkdwn(errorId)}\`). What was done before it may have taken effect: \`/oslayer tasks\` shows every task and where it stands. Try again, or give the error id to whoever runs oslayer.`;
     try {
       if (responseUrl) {
         const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) });

@@ -4,8 +4,9 @@ import type { Repositories } from '../store/repositories.js';
 import type { Logger } from '../logger.js';
 import { BackgroundBudget, PRIORITY, type BudgetSettings } from './background-budget.js';
 import type { RenderHome } from './home/home-view.js';
+import { mention, type Message, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
-export type RenderTask = (taskId: string) => Promise<{ text: string; blocks: KnownBlock[] } | null>;
+export type RenderTask = (taskId: string) => Promise<Message | null>;
 
 export interface NotifierClients {
   /** Task messages, history lines, App Home refreshes: paced by the budget, 429s handed back (rejectRateLimitedCalls), so no 429 pauses its queue. */
@@ -86,14 +87,25 @@ export class TaskNotifier {
     return run;
   }
 
-  /** One line of history in the task's thread. */
-  async thread(taskId: string, text: string): Promise<void> {
+  /** One line of history in the task's thread: mrkdwn by construction (views/blocks.ts Mrkdwn). */
+  async thread(taskId: string, text: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     const { channel, ts } = task.slack;
     await this.budget.send({
       channel,
       prepare: async () => () => this.clients.background.chat.postMessage({ channel, thread_ts: ts, text, unfurl_links: false }),
+    });
+  }
+
+  /** A file in the task's thread (files.uploadV2: getUploadURLExternal, the upload, completeUploadExternal; needs files:write). */
+  async threadFile(taskId: string, file: { filename: string; title: string; content: string }, comment: Mrkdwn): Promise<void> {
+    const task = await this.repos.tasks.get(taskId);
+    if (!task?.slack) return;
+    const { channel, ts } = task.slack;
+    await this.budget.send({
+      channel,
+      prepare: async () => () => this.clients.background.filesUploadV2({ channel_id: channel, thread_ts: ts, initial_comment: comment, ...file }),
     });
   }
 
@@ -104,7 +116,7 @@ export class TaskNotifier {
    * A person is waiting for it, so it goes outside the budget's queue: the ephemeral on the
    * interactive client, the thread reply at the channel's pace.
    */
-  async tell(taskId: string, userId: string, text: string): Promise<void> {
+  async tell(taskId: string, userId: string, text: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     try {
@@ -112,7 +124,7 @@ export class TaskNotifier {
     } catch (err) {
       this.logger.debug(`ephemeral answer for task ${taskId} refused (${(err as Error).message}); answering in the thread`);
       const { channel, ts } = task.slack;
-      await this.budget.postNow(channel, () => this.clients.background.chat.postMessage({ channel, thread_ts: ts, text: `<@${userId}> ${text}`, unfurl_links: false }));
+      await this.budget.postNow(channel, () => this.clients.background.chat.postMessage({ channel, thread_ts: ts, text: mrkdwn`${mention(userId)} ${text}`, unfurl_links: false }));
     }
   }
 

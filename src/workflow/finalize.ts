@@ -12,9 +12,9 @@ import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
-import { versionChangelogText } from './changelog.js';
+import { postWithChangelog } from './changelog.js';
 import type { TaskRun } from './task-run.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, gib, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -53,31 +53,33 @@ export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachi
  * What stands between a version past Action Required and Finalize, in a sentence for the person
  * who clicked; null when it may start. Reads the machine from Azure, so call it after ack.
  */
-export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
+export async function finalizeBlocker(run: TaskRun): Promise<Mrkdwn | null> {
   const { version } = run;
+  // Names and Azure's words go back through response_url as mrkdwn: escaped, every one of them.
+  const name = escapeMrkdwn(version.name);
   switch (version.status) {
     case 'ready-to-finalize':
       break;
     case 'checking':
-      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
+      return mrkdwn`Version ${name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
-      return `Version ${version.name} is already finalizing.`;
+      return mrkdwn`Version ${name} is already finalizing.`;
     case 'publishing':
-      return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
+      return mrkdwn`Version ${name} can't be finalized yet: its packaging disk is still being published.`;
     default:
-      return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
+      return mrkdwn`Version ${name} is ${escapeMrkdwn(VERSION_STATUS_LABEL[version.status].toLowerCase())}; only a version that is ready to finalize can be finalized.`;
   }
-  if (!version.lastIntegrity) return `Version ${version.name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
+  if (!version.lastIntegrity) return mrkdwn`Version ${name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
   if (!version.lastIntegrity.clean) {
-    return `Version ${version.name} can't be finalized yet: the last integrity check found ${version.lastIntegrity.blocking.join('; ')}. Fix that, then click *Shutdown for Finalize* again.`;
+    return mrkdwn`Version ${name} can't be finalized yet: the last integrity check found ${escapeMrkdwn(version.lastIntegrity.blocking.join('; '))}. Fix that, then click *Shutdown for Finalize* again.`;
   }
   try {
     const machine = await findPackagingMachine(run);
     if (machine.powerState !== 'deallocated') {
-      return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
+      return mrkdwn`Version ${name} can't be finalized yet: the packaging machine ${escapeMrkdwn(machine.vmName)} is ${escapeMrkdwn(machine.powerState)}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
+    if (err instanceof FinalizeRefused) return mrkdwn`Version ${name} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   return null;
@@ -141,14 +143,14 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     { type: 'finalized' },
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
+  const machine = machineName ? mrkdwn` ${escapeMrkdwn(machineName)}` : mrkdwn``;
   const lines = [
-    `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
+    mrkdwn`:tada: ${mention(run.task.startedBy)} version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
+    mrkdwn`*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${escapeMrkdwn(gib(diskSizeBytes))})`,
+    mrkdwn`*Deleted:* the packaging machine${machine} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
+    left.length > 0 && mrkdwn`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`,
   ];
-  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
-  lines.push(await versionChangelogText(run.services.repos, run.version));
-  await run.thread(lines.join('\n'));
+  await postWithChangelog(run, joinMrkdwn(lines));
 }
 
 /** The copy is a fixed VHD whose footer states exactly the size Azure reported for the disk it read. */
@@ -193,5 +195,5 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   // A missing role is fixed in Azure, not here: once it is assigned, Retry runs Finalize again.
   await run.fail(`Finalize failed: ${reason}`, { retryable: err instanceof PermissionError });
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
-  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
+  if (left.length > 0) await run.thread(mrkdwn`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

@@ -61,7 +61,8 @@ describe('Slack rules the bot meets', () => {
     const posted = t.slack.messages.find((m) => m.channel === 'CTEST01' && !m.thread_ts && (m.text ?? '').includes('&lt;!here&gt;'));
     expect(posted).toBeDefined();
     const mrkdwn = JSON.stringify(posted!.blocks).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g) ?? [];
-    expect(mrkdwn.filter((m) => m.includes('<!'))).toEqual([]);
+    // Slack's date tokens (<!date^…|…>) are the bot's own markup; nothing else may open a `<!`.
+    expect(mrkdwn.filter((m) => m.replace(/<!date\^\d+\^[^|<>]+\|[^<>]*>/g, '').includes('<!'))).toEqual([]);
     expect(posted!.text).not.toContain('<!here>');
   });
 

@@ -152,8 +152,9 @@ export class TaskButtons {
   }
 
   /**
-   * Deploy for me, and wait until the machine runs and the bot has read its base inventory (it
-   * holds the machine meanwhile, so a button clicked before then would be told it is busy). A
+   * Deploy for me, and wait until the machine runs, the bot has read its base inventory (it
+   * holds the machine meanwhile, so a button clicked before then would be told it is busy) and the
+   * message offers Install updates. A
    * machine whose image has no VM agent never reports ready, so nothing is read: `agent: false`.
    */
   async deploy(v: PublishedVersion, opts: { agent?: boolean } = {}): Promise<void> {
@@ -161,6 +162,8 @@ export class TaskButtons {
     await this.waitForThread(v, /is created and starting/, 30_000);
     if (opts.agent === false) return;
     await this.waitForThread(v, /has installed before any change|couldn't read what is installed/, 30_000);
+    // The machine is free again: the message now offers Install updates, as the admin sees it.
+    await this.waitForMessage(v, (json) => json.includes(TASK_ACTIONS.installUpdates), 30_000);
   }
 
   async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {

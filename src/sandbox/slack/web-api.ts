@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../../views/limits.js';
+import { checkBlockKitLimits, messageTextRefusal, slackErrorMessages, viewSizeRefusal, type SurfaceKind } from '../../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
 import { preservedState, shownState, withIds, type StateValues } from './block-kit.js';
 import { RateLimiter, rateKey, type RateLimits } from './rate-limits.js';
@@ -18,6 +18,8 @@ import { RateLimiter, rateKey, type RateLimits } from './rate-limits.js';
  *   Messages tab is off is `messages_tab_disabled`; an unknown conversation is `channel_not_found`;
  * - blocks Slack would reject (views/limits.ts, the one validator): `invalid_blocks` for messages,
  *   `invalid_arguments` for views, with `response_metadata.messages` in Slack's `[ERROR] …` form;
+ *   top-level `text` over 4,000 characters in chat.update or 40,000 in chat.postMessage is
+ *   `msg_too_long`, a view over 250 kB `view_too_large` (sources in views/limits.ts);
  * - a trigger_id works once (`exchanged_trigger_id`) and for 3 s (`expired_trigger_id`);
  *   views.push only while the user has a modal open (Slack: push "from within an existing modal");
  * - views.update with a stale hash is `hash_conflict`;
@@ -26,6 +28,11 @@ import { RateLimiter, rateKey, type RateLimits } from './rate-limits.js';
  *   (block-kit.ts preservedState; the clients report what the person entered with recordState;
  *   source: the views.update method page, "Preserving input entry", and the Block Kit guide on
  *   updating modals, which says to change block_id to replace what a user typed);
+ * - files.uploadV2 as Slack serves it (the files.getUploadURLExternal and files.completeUploadExternal
+ *   method pages; arguments and errors in slack-api-ref methods/files/*.json at 096df9c7): the upload
+ *   URL needs files:write (`missing_scope`), a length (`missing_argument` when 0); the bytes are
+ *   POSTed to the upload URL; completing an unknown or not-uploaded file is `file_not_found`, sharing
+ *   where the bot may not post `invalid_channel`; a shared file shows as a message with `files`;
  * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget; "Handling user
  *   interaction": up to five times within thirty minutes);
  * - each method's rate, per app per workspace (rate-limits.ts names the sources: the tier of every
@@ -60,6 +67,16 @@ export interface StoredMessage {
   username?: string;
   /** Ephemeral messages are seen only by `user`. */
   ephemeral?: boolean;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string }>;
+}
+
+/** A file as files.getUploadURLExternal started it; `content` once its bytes were uploaded. */
+export interface StoredFile {
+  id: string;
+  name: string;
+  length: number;
+  content?: string;
 }
 
 export interface StoredView {
@@ -140,7 +157,10 @@ export class FakeSlackWebApi extends EventEmitter {
   private readonly manifest: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'>;
   /** Each user's open modals, root first: ids into `views`. */
   private readonly modalStacks = new Map<string, string[]>();
+  /** Files by id, from files.getUploadURLExternal on. */
+  readonly files = new Map<string, StoredFile>();
   private server?: Server;
+  private baseUrl = '';
   private seq = 0;
 
   /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. `rateLimits`: Slack's published ones unless given. */
@@ -278,7 +298,8 @@ export class FakeSlackWebApi extends EventEmitter {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const addr = this.server.address() as AddressInfo;
-    return `http://${host}:${addr.port}/api/`;
+    this.baseUrl = `http://${host}:${addr.port}`;
+    return `${this.baseUrl}/api/`;
   }
 
   async close(): Promise<void> {
@@ -327,8 +348,10 @@ export class FakeSlackWebApi extends EventEmitter {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const raw = await readBody(req);
+    const upload = /^\/upload\/(F\w+)$/.exec(req.url ?? '');
+    if (upload) return this.receiveUpload(upload[1]!, uploadedBytes(raw, req.headers['content-type'] ?? ''), res);
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (args.token as string | undefined);
     let answer: Answer;
@@ -365,7 +388,7 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
-        const refused = this.refusalFor(String(a.channel), 'message');
+        const refused = this.refusalFor(String(a.channel), 'message') ?? messageTextRefusal(a.text, 'chat.postMessage');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -381,6 +404,8 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
         if (!msg) return { ok: false, error: 'message_not_found' };
+        const tooLong = messageTextRefusal(a.text, 'chat.update');
+        if (tooLong) return { ok: false, error: tooLong };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
         this.updateMessage(msg, { text: a.text as string | undefined, blocks: a.blocks as unknown[] | undefined });
@@ -388,7 +413,7 @@ export class FakeSlackWebApi extends EventEmitter {
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
-        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user));
+        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user)) ?? messageTextRefusal(a.text, 'chat.postEphemeral');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -466,9 +491,42 @@ export class FakeSlackWebApi extends EventEmitter {
         const view = this.storeView(a.view as Record<string, unknown>, homeViewId(user), user);
         return { ok: true, view: view.view };
       }
+      case 'files.getUploadURLExternal': {
+        if (!this.manifest.botScopes.includes('files:write')) return { ok: false, error: 'missing_scope', needed: 'files:write' };
+        const length = Number(a.length);
+        if (!a.filename) return { ok: false, error: 'invalid_arguments' };
+        if (!(length > 0)) return { ok: false, error: 'missing_argument' };
+        const id = `F${String(++this.seq).padStart(9, '0')}`;
+        this.files.set(id, { id, name: String(a.filename), length });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const wanted = (typeof a.files === 'string' ? safeJson(a.files) : a.files) as Array<{ id?: string; title?: string }> | undefined;
+        if (!Array.isArray(wanted) || wanted.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const found = wanted.map((f) => ({ file: this.files.get(String(f.id)), title: f.title }));
+        if (found.some((f) => f.file?.content === undefined)) return { ok: false, error: 'file_not_found' };
+        const shared = found.map(({ file, title }) => ({ id: file!.id, name: file!.name, title: title ?? file!.name }));
+        if (a.channel_id) {
+          if (this.refusalFor(String(a.channel_id), 'message')) return { ok: false, error: 'invalid_channel' };
+          this.post({ channel: String(a.channel_id), thread_ts: a.thread_ts as string | undefined, text: (a.initial_comment as string | undefined) ?? '', files: shared });
+        }
+        return { ok: true, files: shared };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** The bytes of a file, POSTed to the URL files.getUploadURLExternal gave; Slack answers 200 "OK - <length>". */
+  private receiveUpload(id: string, body: string, res: ServerResponse): void {
+    const file = this.files.get(id);
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    file.content = body;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${Buffer.byteLength(body)}`);
   }
 
   /** Slack's `invalid_blocks` answer when it would refuse these message blocks. */
@@ -480,6 +538,8 @@ export class FakeSlackWebApi extends EventEmitter {
 
   private invalidView(view: unknown, kind: SurfaceKind): Answer | undefined {
     if (typeof view !== 'object' || view === null) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
+    const tooLarge = viewSizeRefusal(view);
+    if (tooLarge) return { ok: false, error: tooLarge };
     const found = checkBlockKitLimits(view, kind);
     return found.length === 0 ? undefined : { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(found) } };
   }
@@ -520,6 +580,15 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** What was uploaded: the body as sent, or the one part of a multipart form (the SDK sends the file that way). */
+function uploadedBytes(raw: string, contentType: string): string {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.includes('multipart/form-data') || !boundary) return raw;
+  const part = raw.split(`--${boundary[1] ?? boundary[2]}`)[1] ?? '';
+  const start = part.indexOf('\r\n\r\n');
+  return start < 0 ? '' : part.slice(start + 4).replace(/\r\n$/, '');
 }
 
 /** Slack's Web API accepts form fields (complex ones as JSON strings) or a JSON body. */

@@ -22,7 +22,6 @@ export function homeRenderer(repos: Repositories, admins: readonly string[]): Re
       layers: layers.map((layer) => ({ layer, versions: versions.filter((v) => v.layerId === layer._id) })),
       openTasks,
       connectorNames: connectors.map((c) => c.name),
-      now: new Date(),
     });
   };
 }
