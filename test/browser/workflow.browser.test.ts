@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { openWorkspace, type WorkspaceBrowser } from './chromium.js';
 import { ADMIN, startTestWorkspace } from './test-workspace.js';
 
@@ -256,4 +257,14 @@ describe('Finalize in one click from the Action Required message', () => {
     await machineInInventory().first().waitFor({ state: 'detached', ...SHOWS_WITHIN });
     await shot('one-click-deployable');
   }, STEP_TIMEOUT_MS);
+});
+
+describe('storage, reached as production reaches it', () => {
+  it('signed nothing with the storage account’s key in both workflows: Entra ID tokens and user delegation SAS only', async () => {
+    const simulator = run.bot.sandbox!.simulator;
+    const { requests } = await new SimulatorControl(simulator).storage(simulator.storageAccount);
+    expect({ sharedKey: requests.sharedKey, keySas: requests.keySas }).toEqual({ sharedKey: 0, keySas: 0 });
+    expect(requests.bearer).toBeGreaterThan(0);
+    expect(requests.userDelegationSas).toBeGreaterThan(0);
+  });
 });

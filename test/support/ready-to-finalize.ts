@@ -160,7 +160,7 @@ export async function azureContents(inventory: () => InventoryItem[] | Promise<I
 /** The sandbox's ARM inventory and blobs for a test bot started with the sandbox. */
 export function sandboxContents(t: TestBot): Promise<AzureContents> {
   const sandbox = t.bot.sandbox!;
-  return azureContents(() => sandbox.simulator.inventory(), sandbox.blobEndpoint);
+  return azureContents(() => sandbox.simulator.inventory(), sandbox.azuriteEndpoint);
 }
 
 /** Resources the simulator holds with the task's tag. */
