@@ -62,6 +62,7 @@ const VERSION_EMOJI: Record<VersionStatus, string> = {
   'ready-to-finalize': ':checkered_flag:',
   finalizing: ':package:',
   deployable: ':white_check_mark:',
+  published: ':frame_with_picture:',
   failed: ':x:',
   cancelled: ':no_entry_sign:',
 };

@@ -3,7 +3,7 @@ import type { Changelog, Inventory } from './inventory.js';
 import type { UpdateMode, UpdateRunPhase } from './windows-update.js';
 import type { RunOnceEntry } from './integrity.js';
 
-export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
+export type Role = 'administrator' | 'manage-os-layers' | 'approver' | 'read-only';
 
 export type VersionStatus =
   | 'publishing'
@@ -12,6 +12,7 @@ export type VersionStatus =
   | 'ready-to-finalize'
   | 'finalizing'
   | 'deployable'
+  | 'published'
   | 'failed'
   | 'cancelled';
 
@@ -28,10 +29,68 @@ export interface OsLayer {
   vmGeneration: VmGeneration;
   connectorId: string;
   latestVersionId?: string;
+  /** How its versions are published to the connector's Compute Gallery; unset members take the defaults of ./gallery.ts. */
+  gallery?: Partial<LayerGalleryPolicy>;
   createdBy: string;
   createdAt: Date;
 }
 
+/** Who may make a published version the gallery's latest: anyone with Approve Versions, or only someone other than its creator. */
+export type ApprovalPolicy = 'two-person' | 'single';
+
+export interface LayerGalleryPolicy {
+  approval: ApprovalPolicy;
+  /** The image version's endOfLifeDate, this many days after it is published. */
+  endOfLifeDays: number;
+  /** A published version not promoted within this many days can no longer be promoted (fails closed). */
+  approvalExpiryDays: number;
+  /** The base is a Generation 2 image that boots as Trusted Launch: its definition says TrustedLaunchSupported. */
+  trustedLaunchSupported: boolean;
+}
+
+/** Azure Compute Gallery's storage account types for a replica (GalleryRP 2025-03-03 StorageAccountType). */
+export type GalleryStorageAccountType = 'Standard_LRS' | 'Standard_ZRS' | 'Premium_LRS' | 'PremiumV2_LRS';
+
+export interface GalleryTargetRegion {
+  name: string;
+  replicaCount: number;
+  storageAccountType: GalleryStorageAccountType;
+}
+
+/** A connector's Compute Gallery: where Finalize publishes each version, and where it replicates. */
+export interface GallerySettings {
+  /** The gallery's ARM resource ID. */
+  galleryId: string;
+  targetRegions: GalleryTargetRegion[];
+}
+
+export interface RegionReplication {
+  region: string;
+  state: 'Unknown' | 'Replicating' | 'Completed' | 'Failed';
+  progress: number;
+  details?: string;
+}
+
+/** A version's image version in the connector's gallery, and what people did with it. */
+export interface GalleryImageRecord {
+  /** The image version's ARM id. */
+  id: string;
+  /** Its Major.Minor.Patch name (./gallery.ts galleryVersionName). */
+  versionName: string;
+  imageDefinitionId: string;
+  regions: RegionReplication[];
+  excludeFromLatest: boolean;
+  endOfLifeDate: Date;
+  publishedAt?: Date;
+  /** After this, Promote is refused (the approval request expired). */
+  approvalExpiresAt?: Date;
+  policy: ApprovalPolicy;
+  promotedBy?: string;
+  promotedAt?: Date;
+  /** Set when a Roll back took it out of "latest". */
+  rolledBackBy?: string;
+  rolledBackAt?: Date;
+}
 export interface PackagingMachine {
   name: string;
   resourceGroup: string;
@@ -128,6 +187,8 @@ export interface LayerVersion {
   /** The version's fixed VHD: a blob path inside its connector's container. */
   diskUri?: string;
   diskSizeBytes?: number;
+  /** Set once Finalize has created the version's image version in the connector's Compute Gallery. */
+  galleryImage?: GalleryImageRecord;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -158,6 +219,8 @@ export interface ConnectorConfig {
   vmSize: string;
   /** Packaging machine access; connectors saved before the setting existed are private. */
   machineAccess?: MachineAccess;
+  /** Optional: Finalize publishes every version to this Compute Gallery, excluded from latest until promoted. */
+  gallery?: GallerySettings;
   /** The sandbox's simulated Azure: every message about its resources says so. */
   simulated?: boolean;
   createdBy: string;

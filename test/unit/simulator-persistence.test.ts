@@ -27,6 +27,7 @@ function freshContext(): SimulatorContext {
       blobAccountKey: 'key',
       subnetId: `/subscriptions/${SUB}/resourceGroups/oslayer-sandbox/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
       runCommandMs: 20_000,
+      replicationMsPerRegion: 3_000,
     },
     store: new ResourceStore(SUB),
     operations,
@@ -58,7 +59,7 @@ describe("the sandbox's saved simulator state", () => {
     const first = freshContext();
     const saving = persistSimulator(first, file);
     first.agents.set('pkg-no-agent', false);
-    applySettings(first, { runCommandMs: 1_234, operationDelayMs: 50, retryAfterSeconds: 3 });
+    applySettings(first, { runCommandMs: 1_234, operationDelayMs: 50, retryAfterSeconds: 3, replicationMsPerRegion: 40 });
     const failed = deployment('failed', 'Failed', { code: 'DeploymentFailed', message: 'At least one resource deployment operation failed.', details: [{ code: 'SkuNotAvailable', message: 'no' }] });
     for (const record of [deployment('done', 'Succeeded'), failed, deployment('cut-short', 'Running')]) first.deployments.set(record.id.toLowerCase(), record);
     saving.flush();
@@ -69,7 +70,7 @@ describe("the sandbox's saved simulator state", () => {
     expect(second.agents.installed('pkg-no-agent')).toBe(false);
     expect(second.agents.installed('PKG-NO-AGENT')).toBe(false);
     expect(second.agents.installed('another-vm')).toBe(true);
-    expect(currentSettings(second)).toEqual({ runCommandMs: 1_234, operationDelayMs: 50, retryAfterSeconds: 3 });
+    expect(currentSettings(second)).toEqual({ runCommandMs: 1_234, operationDelayMs: 50, retryAfterSeconds: 3, replicationMsPerRegion: 40 });
     const byName = Object.fromEntries([...second.deployments.values()].map((record) => [record.name, record]));
     expect(byName.done).toEqual(deployment('done', 'Succeeded'));
     expect(byName.failed).toEqual(failed);

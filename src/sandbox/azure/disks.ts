@@ -16,6 +16,7 @@ const diskBody = z.object({
   properties: z.object({
     osType: z.enum(['Windows', 'Linux']).optional(),
     hyperVGeneration: z.enum(['V1', 'V2']).optional(),
+    securityProfile: z.object({ securityType: z.string().optional() }).optional(),
     creationData: z.object({
       createOption: z.string(),
       sourceUri: z.string().optional(),
@@ -98,6 +99,7 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
     provisioningState: 'Creating',
     osType: body.properties.osType,
     hyperVGeneration: body.properties.hyperVGeneration,
+    securityType: body.properties.securityProfile?.securityType,
     diskSizeBytes: source.virtualSizeBytes,
     creationData: { createOption: 'Import', sourceUri, storageAccountId },
     sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
@@ -184,6 +186,7 @@ function renderDisk(context: SimulatorContext, disk: ManagedDisk): Record<string
     properties: {
       ...(disk.osType ? { osType: disk.osType } : {}),
       ...(disk.hyperVGeneration ? { hyperVGeneration: disk.hyperVGeneration } : {}),
+      ...(disk.securityType ? { securityProfile: { securityType: disk.securityType } } : {}),
       creationData: disk.creationData,
       diskSizeGB: Math.ceil(disk.diskSizeBytes / GIB),
       diskSizeBytes: disk.diskSizeBytes,

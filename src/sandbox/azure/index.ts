@@ -12,6 +12,7 @@ import { registerControlRoutes } from './control.js';
 import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
+import { registerGalleryRoutes, seedGallery } from './galleries.js';
 import { TokenIssuer, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
@@ -82,6 +83,8 @@ export interface RunningArmSimulator {
   storageBlobEndpoint: string;
   /** The pre-seeded VNet 'oslayer-vnet', subnet 'packaging'. */
   subnetId: string;
+  /** The subscription's Compute Gallery, which the sandbox connector publishes to. */
+  galleryId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
   inventory(): InventoryItem[];
   /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
@@ -132,6 +135,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
       runCommandMs: opts.runCommandMs ?? 20_000,
+      replicationMsPerRegion: 3_000,
     },
     store,
     operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200, opts.retryAfterSeconds ?? 1),
@@ -143,6 +147,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
   // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
+  const gallery = seedGallery(context);
 
   const faults = new FaultList();
   const throttle = new SubscriptionThrottle();
@@ -158,6 +163,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerSecurityGroupRoutes(router, context);
   registerSkuRoutes(router, context);
   registerDiskRoutes(router, context);
+  registerGalleryRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
   new Deployments(context, providerCall(router, location)).register(router);
@@ -183,6 +189,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     storageAccount,
     storageBlobEndpoint,
     subnetId: context.config.subnetId,
+    galleryId: gallery.id,
     inventory: () => context.store.inventory(),
     requestCounts: () => throttle.report(),
     async stop() {
