@@ -100,6 +100,7 @@ export const BLOCK = {
   wizardTaskChannel: 'wizard_task_channel',
   listNav: 'list_nav',
   layersActions: 'layers_actions',
+  versionGallery: 'version_gallery',
   connectorsActions: 'connectors_actions',
   /** One actions block per listed item: `${prefix}${id}`. */
   connectorItemPrefix: 'connector_',

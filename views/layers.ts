@@ -3,6 +3,7 @@ import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { ConnectorConfig, LayerVersion, OsLayer } from '../src/domain/model.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../src/domain/validation.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
+import { galleryButtons } from './task-message.js';
 import {
   actions,
   button,
@@ -77,14 +78,16 @@ function versionPicker({ layer, versions }: LayerListItem): KnownBlock[] {
 
 export interface VersionDetails {
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'description' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>;
+  version: Pick<LayerVersion, 'name' | 'description' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt' | 'galleryImage'>;
   baseName?: string;
+  /** The task that made the version: its Promote and Roll back act on it. */
+  taskId?: string;
   /** The changelog (or why there is none), already mrkdwn with Azure and guest text escaped. */
   changelog: string;
 }
 
 /** A version's details: what it is, what it was built on, and what changed against its base. */
-export function versionDetailsModal({ layer, version, baseName, changelog }: VersionDetails): ModalView {
+export function versionDetailsModal({ layer, version, baseName, changelog, taskId }: VersionDetails): ModalView {
   const size = version.diskSizeBytes ? `${Math.ceil(version.diskSizeBytes / GIB)} GB disk, max ${version.maxLayerSizeGb} GB` : `max ${version.maxLayerSizeGb} GB`;
   const facts = [
     `*${userText(layer.name, 100)}* → version *${userText(version.name, 100)}*`,
@@ -92,7 +95,18 @@ export function versionDetailsModal({ layer, version, baseName, changelog }: Ver
     baseName ? `Built on *${userText(baseName, 100)}*` : 'The layer\'s first version',
     ...(version.description ? [`_${userText(version.description.replace(/\s+/g, ' '), 500)}_`] : []),
   ];
-  return modal({ callbackId: CALLBACK.versionDetails, title: 'Version details', close: 'Close', blocks: [section(facts.join('\n')), divider, section(changelog)] });
+  const image = version.galleryImage;
+  if (image) {
+    const latest = image.rolledBackAt ? 'rolled back, excluded from latest' : image.excludeFromLatest ? 'excluded from latest (waiting for Promote)' : 'included in latest';
+    facts.push(`Gallery image version \`${image.versionName}\` · ${latest}`);
+  }
+  const buttons = taskId ? galleryButtons(version, taskId) : [];
+  return modal({
+    callbackId: CALLBACK.versionDetails,
+    title: 'Version details',
+    close: 'Close',
+    blocks: [section(facts.join('\n')), ...(buttons.length ? [actions(BLOCK.versionGallery, buttons)] : []), divider, section(changelog)],
+  });
 }
 
 function versionLine(v: LayerListItem['versions'][number]): string {

@@ -23,12 +23,14 @@ export const TASK_ACTIONS = {
   cleanUp: 'task_clean_up',
   installUpdates: 'task_install_updates',
   retryUpdates: 'task_retry_updates',
+  promote: 'task_promote',
+  rollBack: 'task_roll_back',
 } as const;
 
 export interface TaskMessageInput {
   task: Task;
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates'>;
+  version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates' | 'galleryImage'>;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
@@ -97,6 +99,30 @@ function confirmFinalize(checkFirst: boolean) {
   };
 }
 
+const confirmCleanUp = {
+  title: { type: 'plain_text' as const, text: 'Clean up?' },
+  text: {
+    type: 'plain_text' as const,
+    text: 'Deletes everything this task created that is still in Azure: the packaging machine, its disks, the template and, if Finalize got that far, its gallery image version.',
+  },
+  confirm: { type: 'plain_text' as const, text: 'Clean up' },
+  deny: { type: 'plain_text' as const, text: 'Keep them' },
+  style: 'danger' as const,
+};
+
+function confirmRollBack(versionName: string) {
+  return {
+    title: { type: 'plain_text' as const, text: 'Roll back?' },
+    text: {
+      type: 'plain_text' as const,
+      text: `Image version ${versionName} is excluded from latest and the previous promoted version becomes latest again. New hosts built from "latest" get the previous image. Nothing is deleted.`,
+    },
+    confirm: { type: 'plain_text' as const, text: 'Roll back' },
+    deny: { type: 'plain_text' as const, text: 'Keep it' },
+    style: 'danger' as const,
+  };
+}
+
 const confirmCancel = {
   title: { type: 'plain_text' as const, text: 'Cancel this version?' },
   text: { type: 'mrkdwn' as const, text: 'Everything created for this task in Azure (packaging disk, machine, template) will be deleted.' },
@@ -137,8 +163,18 @@ function actionButtons(input: TaskActionsInput): Button[] {
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: confirmCancel }));
   }
-  if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger' }));
+  if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger', confirm: confirmCleanUp }));
+  buttons.push(...galleryButtons(input.version, id));
   return buttons;
+}
+
+/** Promote while the published image version waits for approval; Roll back while it is the promoted latest. */
+export function galleryButtons(version: Pick<LayerVersion, 'status' | 'galleryImage'>, taskId: string): Button[] {
+  const image = version.galleryImage;
+  if (version.status !== 'published' || !image || image.rolledBackAt) return [];
+  if (image.excludeFromLatest && !image.promotedAt) return [button('Promote', TASK_ACTIONS.promote, taskId, { style: 'primary' })];
+  if (!image.excludeFromLatest && image.promotedAt) return [button('Roll back', TASK_ACTIONS.rollBack, taskId, { confirm: confirmRollBack(image.versionName) })];
+  return [];
 }
 
 /** The task's buttons as one actions block, or none when nothing can be done. */
@@ -172,9 +208,22 @@ function nextStepText(input: TaskMessageInput): string | undefined {
       return `${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
       return `${who}, version *${esc(input.version.name)}* is deployable and is now the layer's latest version.`;
+    case 'published':
+      return galleryText(input.version);
     default:
       return undefined;
   }
+}
+
+function galleryText(version: Pick<LayerVersion, 'name' | 'galleryImage'>): string | undefined {
+  const image = version.galleryImage;
+  if (!image) return undefined;
+  const mapping = `Version *${esc(version.name)}* is image version \`${image.versionName}\` in the Compute Gallery (${image.regions.map((r) => `${esc(r.region)} ${r.state === 'Completed' ? 'replicated' : r.state.toLowerCase()}`).join(', ')}).`;
+  if (image.rolledBackAt) return `${mapping} It was rolled back by <@${image.rolledBackBy}> and is excluded from latest.`;
+  if (image.promotedAt) return `${mapping} *Latest:* promoted by <@${image.promotedBy}>.`;
+  const rule = image.policy === 'two-person' ? 'someone other than its creator with the Approve Versions permission' : 'anyone with the Approve Versions permission';
+  const expires = image.approvalExpiresAt ? ` The request expires ${image.approvalExpiresAt.toISOString().slice(0, 10)}.` : '';
+  return `${mapping} It is *excluded from latest* until ${rule} clicks *Promote*.${expires}`;
 }
 
 /** The one channel message a task is shown as; rebuilt from the records on every update. */

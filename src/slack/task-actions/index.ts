@@ -15,6 +15,8 @@ import { registerRunOnceRun } from './runonce-run.js';
 import { registerRunOnceRemove } from './runonce-remove.js';
 import { registerInstallUpdates } from './install-updates.js';
 import { registerRetryUpdates } from './retry-updates.js';
+import { registerPromote } from './promote.js';
+import { registerRollBack } from './roll-back.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -33,4 +35,6 @@ export function register(app: App, services: Services): void {
   registerRunOnceRemove(app, services);
   registerInstallUpdates(app, services);
   registerRetryUpdates(app, services);
+  registerPromote(app, services);
+  registerRollBack(app, services);
 }
