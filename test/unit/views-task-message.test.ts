@@ -45,6 +45,7 @@ const STATUS_LINES: Array<[VersionStatus, string]> = [
     ['ready-to-finalize', '*:checkered_flag: Ready to Finalize · version status `ready-to-finalize`*'],
     ['finalizing', '*:package: Finalizing · version status `finalizing`*'],
     ['deployable', '*:white_check_mark: Deployable · version status `deployable`*'],
+    ['published', '*:frame_with_picture: Published to the gallery · version status `published`*'],
     ['failed', '*:x: Failed · version status `failed`*'],
     ['cancelled', '*:no_entry_sign: Cancelled · version status `cancelled`*'],
 ];
