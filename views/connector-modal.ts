@@ -128,6 +128,16 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       placeholder: '203.0.113.0/24, 198.51.100.7',
       hint: 'Public access only: the CIDR ranges allowed to connect on TCP 3389. Never 0.0.0.0/0.',
     }),
+    text(F.galleryId, 'Compute Gallery', {
+      optional: true,
+      placeholder: '/subscriptions/…/resourceGroups/…/providers/Microsoft.Compute/galleries/…',
+      hint: 'Optional. Finalize publishes every version here as an image version excluded from latest, until someone promotes it.',
+    }),
+    text(F.galleryRegions, 'Gallery Target Regions', {
+      optional: true,
+      placeholder: 'eastus=1:Standard_LRS, westeurope=2:Standard_ZRS',
+      hint: 'region=replicas:storage type, comma separated. Blank: the connector’s region, 1 replica, Standard_LRS.',
+    }),
     context('Only Administrators can save connectors. Use Test on `/oslayer connectors` afterwards to check every setting against Azure.'),
   );
 

@@ -81,6 +81,8 @@ export const CONNECTOR_FIELD = {
   vmSize: 'vmSize',
   machineAccess: 'machineAccess',
   allowedCidrs: 'allowedCidrs',
+  galleryId: 'galleryId',
+  galleryRegions: 'galleryRegions',
 } as const;
 
 /** The import-layer modal's input blocks (keys of importLayerSchema). */

@@ -28,6 +28,8 @@ describe('connector modal', () => {
       'Default VM Size',
       'Packaging Machine Access',
       'Allowed RDP Source Ranges',
+      'Compute Gallery',
+      'Gallery Target Regions',
     ]);
     expect(inputByLabel(view, 'Default VM Size').element.initial_value).toBe('Standard_A2_v2');
     expect(inputByLabel(view, 'Packaging Machine Access').element.initial_option.value).toBe('private');
