@@ -9,6 +9,8 @@ import { buttonsOf, ephemeralsTo, startReadyVersion, textOf, waitForEphemeral, w
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { InventoryItem } from '../../src/sandbox/azure/index.js';
+import { imageDefinitionFor } from '../../src/domain/gallery.js';
+import { randomUUID } from 'node:crypto';
 
 let world: SandboxWorld;
 useSandboxWorld((w) => (world = w), { UADMIN2: 'administrator', UMANAGER1: 'manage-os-layers' }, { gallery: true });
@@ -93,5 +95,26 @@ describe('Compute Gallery', () => {
     const shown = JSON.stringify(await sim.command('UADMIN1', 'audit 5'));
     expect(shown).toContain('version.promote');
     expect(shown).toContain('version.roll-back');
+  }, 120_000);
+
+  it('deletes the half-made image version when Compute refuses the source, and says why in its words', async () => {
+    const { t, sim, layer: demo, base } = world;
+    const { repos, azure } = t.bot.services;
+    const simulator = t.bot.sandbox!.simulator;
+    // A Generation 2 layer whose image definition an administrator already made by hand, for Generation 1.
+    const layer = { ...demo, _id: randomUUID(), name: 'Mismatched Layer', latestVersionId: undefined };
+    await repos.layers.insert(layer);
+    const layerBase = { ...base, _id: randomUUID(), layerId: layer._id };
+    await repos.versions.insert(layerBase);
+    const connector = (await repos.connectors.get(layer.connectorId))!;
+    await azure.session(connector).gallery.ensureImageDefinition(connector.gallery!.galleryId, connector.location, { ...imageDefinitionFor(layer), hyperVGeneration: 'V1' }, {});
+
+    const { task, where, ready } = await startReadyVersion(t, layer, layerBase._id, '2027.1.1');
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    const failed = await waitForStatus(t, where.ts, 'failed', 30_000);
+    expect(textOf(failed)).toContain("has a different Hypervisor generation ['V2'] than the parent gallery image Hypervisor generation ['V1']");
+    expect(await waitForThread(t, where.ts, 'half-made')).toBe('Deleted the half-made image version 2027.1.1 of mismatched-layer.');
+    expect(imageVersions(await new SimulatorControl(simulator).inventory())['2027.1.1']).toBeUndefined();
+    expect((await repos.versions.get(task.versionId))?.galleryImage).toBeUndefined();
   }, 120_000);
 });
