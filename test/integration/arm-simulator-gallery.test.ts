@@ -79,6 +79,22 @@ function versionBody(sourceId: string, fields: Partial<GalleryImageVersion> = {}
   };
 }
 
+const HERE = () => ({ name: sim.location, replicaCount: 1, storageAccountType: 'Standard_LRS' });
+
+/** The bot's own request for an image version of `imageName` from `disk`, as Finalize sends it. */
+function publish(imageName: string, versionName: string, disk: string, targetRegions = [HERE()], tags: Record<string, string> = {}) {
+  return gallery.beginCreateImageVersion({
+    galleryId: galleryId(),
+    imageName,
+    versionName,
+    location: sim.location,
+    sourceDiskId: disk,
+    targetRegions,
+    endOfLifeDate: new Date(Date.now() + 180 * 86_400_000),
+    tags,
+  });
+}
+
 const gen1Layer = { name: 'Windows 10 Gen1', vmGeneration: 'V1' as const, osType: 'Windows' as const };
 const gen2Layer = { name: 'Windows 11 Gen2', vmGeneration: 'V2' as const, osType: 'Windows' as const };
 
@@ -105,19 +121,7 @@ describe('simulated Compute Gallery', () => {
     const spec = imageDefinitionFor(gen2Layer);
     await gallery.ensureImageDefinition(galleryId(), sim.location, spec, {});
     const disk = await importDisk('gen2-source', 'V2');
-    const { done } = await gallery.beginCreateImageVersion({
-      galleryId: galleryId(),
-      imageName: spec.name,
-      versionName: '2026.11.0',
-      location: sim.location,
-      sourceDiskId: disk,
-      targetRegions: [
-        { name: sim.location, replicaCount: 1, storageAccountType: 'Standard_LRS' },
-        { name: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
-      ],
-      endOfLifeDate: new Date(Date.now() + 180 * 86_400_000),
-      tags: { 'oslayer-task': 't1' },
-    });
+    const { done } = await publish(spec.name, '2026.11.0', disk, [HERE(), { name: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' }], { 'oslayer-task': 't1' });
     const during = await gallery.getImageVersion(galleryId(), spec.name, '2026.11.0');
     expect(during?.provisioningState).toBe('Creating');
     expect(during?.regions.map((r) => r.state)).toEqual(['Replicating', 'Replicating']);
@@ -141,16 +145,7 @@ describe('simulated Compute Gallery', () => {
   it('fails the operation as Compute does when the source disk is of another Hyper-V generation', async () => {
     const spec = imageDefinitionFor(gen1Layer);
     const disk = await importDisk('gen2-into-gen1', 'V2');
-    const { done } = await gallery.beginCreateImageVersion({
-      galleryId: galleryId(),
-      imageName: spec.name,
-      versionName: '1.0.0',
-      location: sim.location,
-      sourceDiskId: disk,
-      targetRegions: [{ name: sim.location, replicaCount: 1, storageAccountType: 'Standard_LRS' }],
-      endOfLifeDate: new Date(Date.now() + 86_400_000),
-      tags: {},
-    });
+    const { done } = await publish(spec.name, '1.0.0', disk);
     await expect(done).rejects.toMatchObject({
       code: 'Conflict',
       message: expect.stringContaining(`The resource with id '${disk}' has a different Hypervisor generation ['V2'] than the parent gallery image Hypervisor generation ['V1'].`),

@@ -1,6 +1,8 @@
 import { importLayerSchema, parseForm } from '../../src/domain/validation.js';
 import { ACTION, CALLBACK } from '../../views/ids.js';
-import { importLayerModal, layersMessage } from '../../views/layers.js';
+import { importLayerModal, layersMessage, versionDetailsModal } from '../../views/layers.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import { checkBlockKitLimits } from '../../views/limits.js';
 import { readViewState } from '../../views/state.js';
 import { layer, realistic, worst } from '../fixtures/views/data.js';
 import { buttons, buttonTexts, inputByLabel, labels, submittedUnchanged, visibleText } from '../fixtures/views/inspect.js';
@@ -58,4 +60,34 @@ describe('import-layer modal', () => {
     expect(visibleText(view)).toContain('/oslayer connectors');
   });
 
+});
+
+describe('Version details with a gallery image version', () => {
+  const version = {
+    ...realistic.versions[0]!,
+    status: 'published' as const,
+    galleryImage: {
+      id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/win/versions/2026.1.0',
+      versionName: '2026.1.0',
+      imageDefinitionId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/win',
+      regions: [{ region: 'eastus', state: 'Completed' as const, progress: 100 }],
+      excludeFromLatest: true,
+      endOfLifeDate: new Date('2027-06-01T00:00:00Z'),
+      policy: 'two-person' as const,
+    },
+  };
+
+  it('names the image version and offers Promote while it waits, Roll back once it is latest', () => {
+    const waiting = versionDetailsModal({ layer: layer(1), version, changelog: 'No changes.', taskId: 'task-1' });
+    expect(visibleText(waiting)).toContain('Gallery image version `2026.1.0` · excluded from latest (waiting for Promote)');
+    expect(buttons(waiting).map((b) => [b.text?.text, b.action_id, b.value])).toEqual([['Promote', TASK_ACTIONS.promote, 'task-1']]);
+    const latest = versionDetailsModal({
+      layer: layer(1),
+      version: { ...version, galleryImage: { ...version.galleryImage, excludeFromLatest: false, promotedAt: new Date(), promotedBy: 'U2' } },
+      changelog: 'No changes.',
+      taskId: 'task-1',
+    });
+    expect(buttons(latest).map((b) => b.text?.text)).toEqual(['Roll back']);
+    expect(checkBlockKitLimits(latest, 'modal')).toEqual([]);
+  });
 });
