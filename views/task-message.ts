@@ -2,7 +2,7 @@ import type { KnownBlock, Button, ActionsBlock } from '@slack/types';
 import type { RunOnceEntry } from '../src/domain/integrity.js';
 import type { LayerVersion, MachineState, OsLayer, Task, VersionStatus } from '../src/domain/model.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
-import { escapeMrkdwn as esc, truncate } from './blocks.js';
+import { confirmDialog as plainConfirm, escapeMrkdwn as esc, truncate } from './blocks.js';
 import { connectText } from './machine-connect.js';
 import { updateRunBlocks } from './windows-updates.js';
 
@@ -99,28 +99,18 @@ function confirmFinalize(checkFirst: boolean) {
   };
 }
 
-const confirmCleanUp = {
-  title: { type: 'plain_text' as const, text: 'Clean up?' },
-  text: {
-    type: 'plain_text' as const,
-    text: 'Deletes everything this task created that is still in Azure: the packaging machine, its disks, the template and, if Finalize got that far, its gallery image version.',
-  },
-  confirm: { type: 'plain_text' as const, text: 'Clean up' },
-  deny: { type: 'plain_text' as const, text: 'Keep them' },
-  style: 'danger' as const,
-};
+const confirmCleanUp = plainConfirm(
+  'Clean up?',
+  'Deletes everything this task created that is still in Azure: the packaging machine, its disks, the template and, if Finalize got that far, its gallery image version.',
+  'Clean up',
+);
 
 function confirmRollBack(versionName: string) {
-  return {
-    title: { type: 'plain_text' as const, text: 'Roll back?' },
-    text: {
-      type: 'plain_text' as const,
-      text: `Image version ${versionName} is excluded from latest and the previous promoted version becomes latest again. New hosts built from "latest" get the previous image. Nothing is deleted.`,
-    },
-    confirm: { type: 'plain_text' as const, text: 'Roll back' },
-    deny: { type: 'plain_text' as const, text: 'Keep it' },
-    style: 'danger' as const,
-  };
+  return plainConfirm(
+    'Roll back?',
+    `Image version ${versionName} is excluded from latest and the previous promoted version becomes latest again. New hosts built from "latest" get the previous image. Nothing is deleted.`,
+    'Roll back',
+  );
 }
 
 const confirmCancel = {
