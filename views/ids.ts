@@ -21,6 +21,8 @@ export const CALLBACK = {
   installUpdates: 'install_updates',
   /** A layer version's details (read only). */
   versionDetails: 'version_details',
+  /** A layer's gallery policy (approval, end of life, request expiry); private_metadata is the layer id. */
+  layerGallery: 'layer_gallery',
   /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
   notice: 'notice',
 } as const;
@@ -85,6 +87,14 @@ export const CONNECTOR_FIELD = {
   galleryRegions: 'galleryRegions',
 } as const;
 
+/** The layer gallery policy modal's input blocks (keys parseLayerGalleryForm reads). */
+export const LAYER_GALLERY_FIELD = {
+  approval: 'approval',
+  endOfLifeDays: 'endOfLifeDays',
+  approvalExpiryDays: 'approvalExpiryDays',
+  trustedLaunchSupported: 'trustedLaunchSupported',
+} as const;
+
 /** The import-layer modal's input blocks (keys of importLayerSchema). */
 export const IMPORT_FIELD = {
   layerName: 'layerName',
@@ -139,4 +149,5 @@ export const ACTION = {
   layersAddVersion: 'layers_add_version',
   /** A version picked in the layer list (option value: the version id): its details and changelog. */
   layersVersionDetails: 'layers_version_details',
+  layersGallerySettings: 'layers_gallery_settings',
 } as const;

@@ -39,8 +39,8 @@ export interface LayerListItem {
   connectorName?: string;
 }
 
-/** Newest layers first; `canManage` adds Add Version and Import buttons. */
-export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean }): Message {
+/** Newest layers first; `canManage` adds Add Version and Import buttons, `canSetPolicy` each layer's Gallery Settings. */
+export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean; canSetPolicy?: boolean }): Message {
   if (items.length === 0) {
     const text = opts.canManage
       ? 'There are no OS layers yet. Import your Windows image with `/oslayer import-layer` to start.'
@@ -50,7 +50,7 @@ export function layersMessage(items: readonly LayerListItem[], opts: { page?: nu
   const sorted = [...items].sort((a, b) => b.layer.createdAt.getTime() - a.layer.createdAt.getTime());
   const { items: shown, page, pages } = pageOf(sorted, opts.page ?? 0, LAYERS_PER_PAGE);
   const blocks: KnownBlock[] = [header('OS layers')];
-  for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item), divider);
+  for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item, opts.canSetPolicy === true), divider);
   blocks.push(...pageNav({ previous: ACTION.layersPagePrevious, next: ACTION.layersPageNext }, BLOCK.listNav, page, pages), ...importButton(opts.canManage));
   return { text: `${items.length} OS layer${items.length === 1 ? '' : 's'}`, blocks };
 }
@@ -68,12 +68,15 @@ function layerSection({ layer, versions, connectorName }: LayerListItem, canMana
   return canManage ? { ...block, accessory: button('Add Version', ACTION.layersAddVersion, { value: layer._id }) } : block;
 }
 
-/** Picking a version opens its details and changelog. */
-function versionPicker({ layer, versions }: LayerListItem): KnownBlock[] {
-  if (versions.length === 0) return [];
+/** Picking a version opens its details and changelog; Administrators also get the layer's Gallery Settings. */
+function versionPicker({ layer, versions }: LayerListItem, canSetPolicy: boolean): KnownBlock[] {
   const { shown } = newest(versions, SLACK_LIMIT.selectOptions);
   const options = shown.map((v) => option(v.name, v._id, VERSION_STATUS_LABEL[v.status]));
-  return [actions(`${BLOCK.layerVersionsPrefix}${layer._id}`, [staticSelect(ACTION.layersVersionDetails, options, 'Version details…')])];
+  const elements = [
+    ...(options.length > 0 ? [staticSelect(ACTION.layersVersionDetails, options, 'Version details…')] : []),
+    ...(canSetPolicy ? [button('Gallery Settings', ACTION.layersGallerySettings, { value: layer._id })] : []),
+  ];
+  return elements.length > 0 ? [actions(`${BLOCK.layerVersionsPrefix}${layer._id}`, elements)] : [];
 }
 
 export interface VersionDetails {

@@ -184,3 +184,30 @@ export function rollBackPlan<T extends Promoted>(versions: readonly T[]): Parsed
 export function policyLabel(policy: ApprovalPolicy): string {
   return policy === 'two-person' ? 'two-person rule (someone other than the creator approves)' : 'single approver (anyone with Approve Versions, the creator included)';
 }
+
+/** The bounds the policy form takes: an end of life within ten years, an approval request open for at most 90 days. */
+export const POLICY_LIMITS = { endOfLifeDays: [1, 3650], approvalExpiryDays: [1, 90] } as const;
+
+function days(raw: unknown, [min, max]: readonly [number, number], what: string): Parsed<number> {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return value >= min && value <= max ? { ok: true, value } : { ok: false, error: `${what} is a whole number of days from ${min} to ${max}.` };
+}
+
+/** The layer gallery policy form, every problem at once (keys: the form's field names). */
+export function parseLayerGalleryForm(
+  raw: Record<string, unknown>,
+  generation: OsLayer['vmGeneration'],
+): { ok: true; value: LayerGalleryPolicy } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const approval = raw['approval'] === 'two-person' || raw['approval'] === 'single' ? raw['approval'] : undefined;
+  if (!approval) errors['approval'] = 'Choose who may promote a version.';
+  const endOfLife = days(raw['endOfLifeDays'], POLICY_LIMITS.endOfLifeDays, 'End of life');
+  if (!endOfLife.ok) errors['endOfLifeDays'] = endOfLife.error;
+  const expiry = days(raw['approvalExpiryDays'], POLICY_LIMITS.approvalExpiryDays, 'The approval request');
+  if (!expiry.ok) errors['approvalExpiryDays'] = expiry.error;
+  const trustedLaunchSupported = raw['trustedLaunchSupported'] === 'yes';
+  if (trustedLaunchSupported && generation === 'V1') errors['trustedLaunchSupported'] = 'Trusted Launch needs a Generation 2 (UEFI) image; this layer is Generation 1.';
+  if (!approval || !endOfLife.ok || !expiry.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: { approval, endOfLifeDays: endOfLife.value, approvalExpiryDays: expiry.value, trustedLaunchSupported } };
+}

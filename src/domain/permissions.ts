@@ -16,6 +16,7 @@ const ROLE_PERMISSIONS = {
     'finalize',
     'cancel',
     'approve-versions',
+    'set-approval-policy',
     'manage-connectors',
     'manage-roles',
     'read-audit',

@@ -8,6 +8,7 @@ import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
 import { buttonsOf, ephemeralsTo, startReadyVersion, textOf, waitForEphemeral, waitForMessage, waitForStatus, waitForThread } from '../support/ready-to-finalize.js';
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
+import { ACTION } from '../../views/ids.js';
 import type { InventoryItem } from '../../src/sandbox/azure/index.js';
 import { imageDefinitionFor } from '../../src/domain/gallery.js';
 import { randomUUID } from 'node:crypto';
@@ -74,7 +75,7 @@ describe('Compute Gallery', () => {
     const rollBack = (secondPromoted.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string; confirm?: { text: { type: string; text: string } } }> }>)
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === TASK_ACTIONS.rollBack);
-    expect(rollBack?.confirm?.text).toEqual({ type: 'plain_text', text: expect.stringContaining('Image version 2026.12.1 is excluded from latest') });
+    expect(rollBack?.confirm?.text).toMatchObject({ type: 'plain_text', text: expect.stringContaining('Image version 2026.12.1 is excluded from latest') });
     const told = ephemeralsTo(t, 'UADMIN2').length;
     await sim.clickInMessage('UADMIN2', secondPromoted.args, TASK_ACTIONS.rollBack, { value: second.task._id, channel: second.where.channel });
     expect(await waitForThread(t, second.where.ts, 'rolled back')).toContain(
@@ -117,4 +118,27 @@ describe('Compute Gallery', () => {
     expect(imageVersions(await new SimulatorControl(simulator).inventory())['2027.1.1']).toBeUndefined();
     expect((await repos.versions.get(task.versionId))?.galleryImage).toBeUndefined();
   }, 120_000);
+
+  it("lets an Administrator set a layer's gallery policy from /oslayer layers, checked on its inputs and audited", async () => {
+    const { t, sim } = world;
+    const { repos } = t.bot.services;
+    const layer = (await repos.layers.findOne({ name: 'Mismatched Layer' }))!;
+    const list = await sim.command('UADMIN1', 'layers');
+    // Manage OS Layers is not enough to change who may approve.
+    await sim.clickInMessage('UMANAGER1', list, ACTION.layersGallerySettings, { value: layer._id });
+    expect(await waitForEphemeral(t, 'UMANAGER1', "change a layer's gallery settings")).toContain('needs the Administrator role');
+
+    await sim.clickInMessage('UADMIN1', list, ACTION.layersGallerySettings, { value: layer._id });
+    await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.args.view).includes('Who May Promote'));
+    const refused = await sim.submit('UADMIN1', { approval: 'single', endOfLifeDays: '0', approvalExpiryDays: '400', trustedLaunchSupported: 'no' });
+    expect(refused).toEqual({
+      response_action: 'errors',
+      errors: { endOfLifeDays: 'End of life is a whole number of days from 1 to 3650.', approvalExpiryDays: 'The approval request is a whole number of days from 1 to 90.' },
+    });
+    const saved = await sim.submit('UADMIN1', { approval: 'single', endOfLifeDays: '90', approvalExpiryDays: '3', trustedLaunchSupported: 'yes' });
+    expect(JSON.stringify(saved)).toContain('single approver (anyone with Approve Versions, the creator included)');
+    expect((await repos.layers.get(layer._id))?.gallery).toEqual({ approval: 'single', endOfLifeDays: 90, approvalExpiryDays: 3, trustedLaunchSupported: true });
+    const entry = await repos.audit.findOne({ action: 'layer.gallery-settings', target: `layer:${layer._id}` });
+    expect(entry).toMatchObject({ actor: 'UADMIN1', details: { approval: 'single', endOfLifeDays: 90, approvalExpiryDays: 3 } });
+  });
 });

@@ -71,6 +71,7 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [TASK_ACTIONS.cleanUp]: 'cancel',
   [TASK_ACTIONS.retry]: 'add-version',
   [TASK_ACTIONS.promote]: 'approve-versions',
+  [ACTION.layersGallerySettings]: 'set-approval-policy',
   [TASK_ACTIONS.rollBack]: 'approve-versions',
   [TASK_VIEW_IDS.view]: 'view',
   [TASK_VIEW_IDS.pagePrevious]: 'view',

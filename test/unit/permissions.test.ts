@@ -9,6 +9,7 @@ const expected: Record<Permission, Role[]> = {
   finalize: ['manage-os-layers', 'administrator'],
   cancel: ['manage-os-layers', 'administrator'],
   'approve-versions': ['approver', 'administrator'],
+  'set-approval-policy': ['administrator'],
   'manage-connectors': ['administrator'],
   'manage-roles': ['administrator'],
   'read-audit': ['administrator'],

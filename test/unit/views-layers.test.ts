@@ -2,6 +2,7 @@ import { importLayerSchema, parseForm } from '../../src/domain/validation.js';
 import { ACTION, CALLBACK } from '../../views/ids.js';
 import { importLayerModal, layersMessage, versionDetailsModal } from '../../views/layers.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
+import { layerGalleryModal } from '../../views/layer-gallery.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { readViewState } from '../../views/state.js';
 import { layer, realistic, worst } from '../fixtures/views/data.js';
@@ -89,5 +90,16 @@ describe('Version details with a gallery image version', () => {
     });
     expect(buttons(latest).map((b) => b.text?.text)).toEqual(['Roll back']);
     expect(checkBlockKitLimits(latest, 'modal')).toEqual([]);
+  });
+});
+
+describe('Gallery settings of a layer', () => {
+  it('asks about Trusted Launch only for Generation 2, prefilled with the layer policy, within Slack limits', () => {
+    const policy = { approval: 'two-person' as const, endOfLifeDays: 180, approvalExpiryDays: 7, trustedLaunchSupported: false };
+    const gen2 = layerGalleryModal({ _id: 'l2', name: 'Win 11', vmGeneration: 'V2' }, policy);
+    expect(labels(gen2)).toEqual(['Who May Promote', 'End of Life (days)', 'Approval Request Expires (days)', 'Trusted Launch']);
+    expect(labels(layerGalleryModal({ _id: 'l1', name: 'Win 10', vmGeneration: 'V1' }, policy))).not.toContain('Trusted Launch');
+    expect(readViewState(submittedUnchanged(gen2))).toMatchObject({ approval: 'two-person', endOfLifeDays: '180', approvalExpiryDays: '7', trustedLaunchSupported: 'no' });
+    expect(checkBlockKitLimits(gen2, 'modal')).toEqual([]);
   });
 });
