@@ -11,7 +11,7 @@ import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { galleryVersionName, policyLabel } from '../domain/gallery.js';
-import { GalleryRefused, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
+import { GalleryRefused, imageVersionTaken, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import { versionChangelogText } from './changelog.js';
@@ -88,6 +88,10 @@ export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
   } catch (err) {
     if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
+  }
+  if (imageVersion?.ok) {
+    const taken = await imageVersionTaken(run, imageVersion.value);
+    if (taken) return `Version ${escapeMrkdwn(version.name)} can't be finalized here: ${escapeMrkdwn(taken)}`;
   }
   return null;
 }

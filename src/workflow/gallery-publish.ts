@@ -54,11 +54,7 @@ export async function publishToGallery(run: TaskRun, sourceDisk: { name: string;
 
   const existing = await gallery.getImageVersion(settings.galleryId, imageName, name.value);
   let done: Promise<void> | undefined;
-  if (existing && existing.tags[TASK_TAG] !== run.task._id) {
-    throw new GalleryRefused(
-      `image version ${name.value} already exists in image definition ${imageName} (version ${run.version.name} maps to it). Compute does not replace an image version; delete or keep that one and add this version under another name.`,
-    );
-  }
+  if (existing && existing.tags[TASK_TAG] !== run.task._id) throw new GalleryRefused(takenSentence(name.value, imageName, run.version.name));
   if (!existing) {
     await run.thread(`:frame_with_picture: Publishing version *${escapeMrkdwn(run.version.name)}* as image version \`${name.value}\` of \`${escapeMrkdwn(imageName)}\`, excluded from latest until promoted.`);
     const started = await gallery.beginCreateImageVersion(
@@ -89,6 +85,19 @@ export async function publishToGallery(run: TaskRun, sourceDisk: { name: string;
     approvalExpiresAt: addDays(publishedAt, policy.approvalExpiryDays),
     policy: policy.approval,
   };
+}
+
+function takenSentence(versionName: string, imageName: string, layerVersion: string): string {
+  return `image version ${versionName} already exists in image definition ${imageName} (version ${layerVersion} maps to it). Compute does not replace an image version; keep or delete that one, and add this version under another name.`;
+}
+
+/** Why the version's image version name is not free in the gallery (another task's, or made outside the bot); null when it is. */
+export async function imageVersionTaken(run: TaskRun, versionName: string): Promise<string | null> {
+  const settings = run.connector.gallery;
+  if (!settings) return null;
+  const imageName = imageDefinitionFor(run.layer).name;
+  const existing = await run.azure().gallery.getImageVersion(settings.galleryId, imageName, versionName);
+  return existing && existing.tags[TASK_TAG] !== run.task._id ? takenSentence(versionName, imageName, run.version.name) : null;
 }
 
 async function waitForReplication(

@@ -98,6 +98,16 @@ describe('Compute Gallery', () => {
     expect(shown).toContain('version.roll-back');
   }, 120_000);
 
+  it('refuses Finalize before it starts when the version maps to an image version that exists', async () => {
+    const { t, sim, layer, base } = world;
+    const { task, where, ready } = await startReadyVersion(t, layer, base._id, '2026-11-1');
+    await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+    expect(await waitForEphemeral(t, 'UADMIN1', 'already exists')).toBe(
+      "Version 2026-11-1 can't be finalized here: image version 2026.11.1 already exists in image definition windows-server-2022-demo (version 2026-11-1 maps to it). Compute does not replace an image version; keep or delete that one, and add this version under another name.",
+    );
+    expect((await t.bot.services.repos.versions.get(task.versionId))?.status).toBe('ready-to-finalize');
+  });
+
   it('deletes the half-made image version when Compute refuses the source, and says why in its words', async () => {
     const { t, sim, layer: demo, base } = world;
     const { repos, azure } = t.bot.services;
