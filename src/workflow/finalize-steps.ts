@@ -14,10 +14,12 @@ export const FINALIZE_STEP = {
   copy: 'Copied the OS disk into the layer store',
   verify: "Verified the new VHD's footer",
   revoke: 'Revoked access to the OS disk',
-  gallery: 'Published the image version to the Compute Gallery, excluded from latest',
   deleteMachine: 'Deleted the packaging machine with its network interface and public IP (if it had one)',
   deleteDisks: 'Deleted the OS disk, the packaging disk and the template',
 } as const;
+
+/** Finalize's step between revoke and the machine's deletion, on a connector with a Compute Gallery only. */
+export const GALLERY_STEP = 'Published the image version to the Compute Gallery, excluded from latest';
 
 /**
  * One key per version for the end of its task: Finalize and Cancel both claim it, so exactly one

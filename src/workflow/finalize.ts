@@ -13,7 +13,7 @@ import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { galleryVersionName, policyLabel } from '../domain/gallery.js';
 import { GalleryRefused, imageVersionTaken, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
-import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
+import { FINALIZE_STEP, GALLERY_STEP, versionVhdBlob } from './finalize-steps.js';
 import { versionChangelogText } from './changelog.js';
 import type { TaskRun } from './task-run.js';
 import { escapeMrkdwn } from '../../views/blocks.js';
@@ -145,7 +145,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
   });
   if (run.connector.gallery) {
     // Made from the managed OS disk, so it must run before the disk is deleted.
-    await run.step(FINALIZE_STEP.gallery, async () => {
+    await run.step(GALLERY_STEP, async () => {
       const machine = await findPackagingMachine(run);
       const galleryImage = await publishToGallery(run, machine.disk, { pollIntervalMs: opts.copyPollIntervalMs * REPLICATION_POLLS_PER_COPY_POLL });
       await run.services.repos.versions.update(run.version._id, { galleryImage });
@@ -221,7 +221,7 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   }
   let galleryNote: string | undefined;
   try {
-    if (run.task.steps.some((s) => s.name === FINALIZE_STEP.gallery)) galleryNote = await removeHalfMadeImageVersion(run);
+    if (run.task.steps.some((s) => s.name === GALLERY_STEP)) galleryNote = await removeHalfMadeImageVersion(run);
   } catch (cleanupError) {
     galleryNote = `The image version this task started may still be in the gallery; *Clean up* deletes it (it asks first).`;
     logger.warn(`gallery cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);
