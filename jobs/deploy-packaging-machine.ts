@@ -12,9 +12,10 @@ import type { TaskRun } from '../src/workflow/task-run.js';
 import { escapeMrkdwn } from '../views/blocks.js';
 
 /**
- * Deploy for me: creates the packaging machine's disk and VM from the same spec as the portal
- * template. On failure, whatever this attempt created is deleted and the deploy claim is given
- * back, so the admin can click again; the version stays Action Required.
+ * Deploy for me: creates the packaging machine from the same spec as the portal template, around
+ * the OS disk Publish prepared. On failure, whatever this attempt created is deleted (never that
+ * disk, which existed before) and the deploy claim is given back, so the admin can click again;
+ * the version stays Action Required.
  */
 export function defineDeployMachineJob(agenda: Agenda, services: Services): void {
   agenda.define(
@@ -26,7 +27,7 @@ export function defineDeployMachineJob(agenda: Agenda, services: Services): void
         work: (run) => deployOnce(run, job.attrs.data),
         onError: (_run, err) => Promise.reject(err),
       }),
-    // Importing a large disk and creating the VM takes minutes: the heartbeat keeps the lock meanwhile.
+    // Creating the VM takes minutes: the heartbeat keeps the lock meanwhile.
     { concurrency: 4, lockLifetime: services.config.jobs.lockLifetimeMs, removeOnComplete: true },
   );
 }
@@ -70,10 +71,9 @@ async function deploy(run: TaskRun, azure: AzureSession, userId: string): Promis
   const sizeProblem = await azure.probe.vmSizeProblem(spec.vmSize, run.layer.vmGeneration);
   if (sizeProblem) throw new AzureError(`${sizeProblem} (change the connector's VM size)`, { code: 'VmSizeNotSuitable' });
   await run.thread(`:construction: <@${userId}> asked me to create the packaging machine \`${spec.vmName}\` (${spec.vmSize}, ${spec.location}); this takes a few minutes.`);
-  const disk = await azure.machines.importDisk(spec.disk);
   if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
-  await recordMachine(run, { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: disk.id });
+  await recordMachine(run, { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: spec.diskId });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
   await run.thread(
     `:white_check_mark: The packaging machine \`${spec.vmName}\` is created and starting. <@${run.task.startedBy}>, connect to it with the user name and password of the layer's original OS machine.`,

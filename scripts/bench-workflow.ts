@@ -81,7 +81,8 @@ export async function countWorkflowRequests(mongodbUri: string): Promise<Workflo
       name: 'bench-1',
       description: 'request count benchmark',
       baseVersionId: layer.latestVersionId!,
-      maxLayerSizeGb: (16 * MIB) / GIB,
+      // The smallest disk Compute lets one upload into.
+      maxLayerSizeGb: (20 * MIB) / GIB,
       connectorId: layer.connectorId,
       packagingDiskFilename: 'bench-1.vhd',
       requestedBy: USER,

@@ -6,7 +6,8 @@
  *   networkInterfaceConfigurations / publicIPAddressConfiguration have `tags` (2024-07-01 and
  *   2024-11-01 refuse them with InvalidRequestFormat), so the NIC and public IP the VM creates
  *   carry the task's tags and are found by them.
- * - disks 2024-03-02 (DiskRP) defines Import with storageAccountId and hyperVGeneration.
+ * - disks 2024-03-02 (DiskRP) defines createOption Upload with uploadSizeBytes, hyperVGeneration,
+ *   and Grant Access with access Write (the upload SAS).
  * - deployments 2024-03-01 has expressionEvaluationOptions, resourceGroup and subscriptionId on
  *   nested deployments.
  * - galleries 2025-03-03 (GalleryRP) for the gallery, its image definitions and image versions:

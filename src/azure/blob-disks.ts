@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/identity';
 import type { TlsSettings } from '@azure/core-rest-pipeline';
 import {
+  AnonymousCredential,
   BlobSASPermissions,
   BlobServiceClient,
   RestError,
@@ -11,7 +12,7 @@ import {
   type StoragePipelineOptions,
   type BlobBeginCopyFromUrlPollState,
   type BlobClient,
-  type PageBlobClient,
+  PageBlobClient,
   type CorsRule,
 } from '@azure/storage-blob';
 import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
@@ -75,6 +76,12 @@ export interface BlobDisks {
   /** Lets a browser page on `origin` (the Azure portal) GET the account's blobs. True if a rule was added. */
   ensureCorsRule(opts: { origin: string }): Promise<boolean>;
   uploadPageBlob(opts: BlobRef & { data: Uint8Array }): Promise<void>;
+  /**
+   * Writes the blob's pages into the page blob at `destinationSasUrl` (a managed disk's upload
+   * SAS) with Put Page From URL, reading only its non-empty page ranges: the service copies, the
+   * bot sends no page bytes. `onProgress` gets the bytes written so far and the total to write.
+   */
+  copyPagesTo(opts: BlobRef & { destinationSasUrl: string; onProgress?: (copiedBytes: number, totalBytes: number) => void }): Promise<void>;
   /** Names of the container's blobs marked `tagName` = `value`, by blob index tag or, where the account has none, by metadata. */
   findMarked(opts: { container: string; tagName: string; value: string }): Promise<string[]>;
 }
@@ -101,8 +108,10 @@ export interface BlobAccount {
 
 /** Azure accepts at most five CORS rules per service. */
 const MAX_CORS_RULES = 5;
-/** Put Page takes at most 4 MiB per request. */
+/** Put Page and Put Page From URL take at most 4 MiB per request. */
 const MAX_PAGE_WRITE = 4 * 1024 * 1024;
+/** How long the source link of a page copy works: long enough for a 2 TB disk, which takes hours. */
+const PAGE_COPY_SAS_MS = 24 * 3600_000;
 /**
  * Azure refuses a user delegation key that ends more than 7 days after its request (400
  * InvalidXmlNodeValue), measured by the service's clock; a margin keeps a 7-day link from
@@ -262,6 +271,24 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
         await page.uploadPages(chunk, offset, chunk.length);
       }
     },
+
+    async copyPagesTo({ destinationSasUrl, onProgress, ...ref }) {
+      const chunks: Array<{ offset: number; count: number }> = [];
+      for await (const range of pageBlob(ref).listPageRanges()) {
+        for (let offset = range.start; offset <= range.end; offset += MAX_PAGE_WRITE) {
+          chunks.push({ offset, count: Math.min(MAX_PAGE_WRITE, range.end + 1 - offset) });
+        }
+      }
+      const total = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
+      const sourceUrl = await disks.readSasUrl({ ...ref, expiresOn: new Date(Date.now() + PAGE_COPY_SAS_MS) });
+      const destination = new PageBlobClient(destinationSasUrl, new AnonymousCredential(), pipelineOptions);
+      let copied = 0;
+      for (const { offset, count } of chunks) {
+        await destination.uploadPagesFromURL(sourceUrl, offset, offset, count);
+        copied += count;
+        onProgress?.(copied, total);
+      }
+    },
   };
   return withAzureErrors(disks);
 }
@@ -397,6 +424,7 @@ const ACTIONS: Record<keyof BlobDisks, string> = {
   uploadJson: 'uploading',
   ensureCorsRule: 'setting a CORS rule on',
   uploadPageBlob: 'uploading',
+  copyPagesTo: 'copying the pages of',
   findMarked: 'listing the task\'s blobs in',
 };
 

@@ -7,7 +7,7 @@ import type { Disk, VirtualMachine } from '@azure/arm-compute';
 import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
 import { API_VERSIONS, INLINE_NETWORK_API_VERSION } from './api-versions.js';
 import { accessDependsOn, accessTemplateResources, ipAccessBody, ipAccessTemplate, nicAccessBody, nicAccessTemplate, nsgNameFor } from './network-access.js';
-import type { DiskImport, PackagingMachineSpec, Tags } from './ports.js';
+import type { PackagingDisk, PackagingMachineSpec, Tags } from './ports.js';
 
 export const TASK_TAG = 'oslayer-task';
 export const LAYER_TAG = 'oslayer-layer';
@@ -27,10 +27,10 @@ export interface PackagingMachineInput {
   versionName: string;
   /** The packaging VHD's blob name (may contain virtual folders), ending .vhd */
   diskFilename: string;
+  /** The packaging VHD's length, its 512-byte footer included: what the disk is uploaded from. */
+  vhdSizeBytes: number;
   vmSize: string;
   location: string;
-  storageAccountId: string;
-  packagingVhdUrl: string;
   subnetId: string;
   osType: OsType;
   hyperVGeneration: VmGeneration;
@@ -40,6 +40,7 @@ export interface PackagingMachineInput {
 
 export function packagingMachineSpec(input: PackagingMachineInput): PackagingMachineSpec {
   const vmName = vmNameFor(input.diskFilename);
+  const diskName = `${vmName}-osdisk`;
   const tags: Tags = { [TASK_TAG]: input.taskId, [LAYER_TAG]: input.layerName, [VERSION_TAG]: input.versionName };
   return {
     taskId: input.taskId,
@@ -54,11 +55,11 @@ export function packagingMachineSpec(input: PackagingMachineInput): PackagingMac
     nsgName: nsgNameFor(vmName),
     access: input.access,
     tags,
+    diskId: `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.Compute/disks/${diskName}`,
     disk: {
-      name: `${vmName}-osdisk`,
+      name: diskName,
       location: input.location,
-      sourceVhdUrl: withoutQuery(input.packagingVhdUrl),
-      storageAccountId: input.storageAccountId,
+      uploadSizeBytes: input.vhdSizeBytes,
       osType: input.osType,
       hyperVGeneration: input.hyperVGeneration,
       tags,
@@ -80,12 +81,6 @@ export function vmNameFor(diskFilename: string): string {
     .replace(/[.-]+$/, '');
   if (!name) throw new Error(`cannot derive a machine name from the disk filename "${diskFilename}"`);
   return name;
-}
-
-/** The import is authorised by storageAccountId; a SAS on the URL would only leak through the template. */
-function withoutQuery(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
 }
 
 // ---- rendering (a): the deployment template -------------------------------------------------
@@ -172,35 +167,25 @@ function templateParameters(spec: PackagingMachineSpec): Record<string, Template
     location: {
       type: 'string',
       defaultValue: spec.location,
-      // The disk is imported from a VHD in this region's storage account; no other region can read it.
+      // The prepared OS disk is in this region, and a VM attaches only a disk of its own region.
       allowedValues: [spec.location],
       metadata: { description: "Region of the layer's storage account" },
     },
   };
 }
 
-/** The resource-group template the nested deployment runs: the disk, then the VM around it (ARM's wire shape). */
+/**
+ * The resource-group template the nested deployment runs: the VM around the OS disk Publish
+ * prepared (ARM's wire shape). The disk is named by its full id, so the template never reads the
+ * storage account and works wherever the machine lands.
+ */
 function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs'> {
-  const diskId = `[resourceId('Microsoft.Compute/disks', '${spec.disk.name}')]`;
   const location = "[parameters('location')]";
   return {
     $schema: RESOURCE_GROUP_SCHEMA,
     contentVersion: '1.0.0.0',
     parameters: Object.fromEntries(Object.entries(templateParameters(spec)).map(([name, { type, metadata }]) => [name, { type, metadata }])),
     resources: [
-      {
-        type: 'Microsoft.Compute/disks',
-        apiVersion: API_VERSIONS.disks,
-        name: spec.disk.name,
-        location,
-        tags: spec.disk.tags,
-        sku: { name: DISK_SKU },
-        properties: {
-          osType: spec.disk.osType,
-          hyperVGeneration: spec.disk.hyperVGeneration,
-          creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: spec.disk.storageAccountId },
-        },
-      },
       ...accessTemplateResources(spec, location),
       {
         type: 'Microsoft.Compute/virtualMachines',
@@ -208,11 +193,11 @@ function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs
         name: "[parameters('vmName')]",
         location,
         tags: spec.tags,
-        dependsOn: [diskId, ...accessDependsOn(spec)],
+        dependsOn: accessDependsOn(spec),
         properties: {
           hardwareProfile: { vmSize: "[parameters('vmSize')]" },
           storageProfile: {
-            osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
+            osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: spec.diskId }, deleteOption: 'Detach' },
           },
           networkProfile: {
             networkApiVersion: INLINE_NETWORK_API_VERSION,
@@ -237,25 +222,26 @@ function machineTemplate(spec: PackagingMachineSpec): Omit<ArmTemplate, 'outputs
 
 // ---- rendering (b): the SDK request bodies ("Deploy for me") --------------------------------
 
-export function toDiskBody(disk: DiskImport): Disk {
+/** The packaging disk, created empty for upload; Publish writes its pages from the packaging VHD. */
+export function toDiskBody(disk: PackagingDisk): Disk {
   return {
     location: disk.location,
     tags: disk.tags,
     sku: { name: DISK_SKU },
     osType: disk.osType,
     hyperVGeneration: disk.hyperVGeneration,
-    creationData: { createOption: 'Import', sourceUri: disk.sourceVhdUrl, storageAccountId: disk.storageAccountId },
+    creationData: { createOption: 'Upload', uploadSizeBytes: disk.uploadSizeBytes },
   };
 }
 
-/** `diskId` is the ARM id of the disk importDisk created from `spec.disk`; `nsgId` that of the NSG public access uses. */
-export function toVmBody(spec: PackagingMachineSpec, diskId: string, nsgId?: string): VirtualMachine {
+/** `nsgId` is the ARM id of the NSG public access uses. */
+export function toVmBody(spec: PackagingMachineSpec, nsgId?: string): VirtualMachine {
   return {
     location: spec.location,
     tags: spec.tags,
     hardwareProfile: { vmSize: spec.vmSize },
     storageProfile: {
-      osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: diskId }, deleteOption: 'Detach' },
+      osDisk: { osType: spec.disk.osType, createOption: 'Attach', managedDisk: { id: spec.diskId }, deleteOption: 'Detach' },
     },
     networkProfile: {
       networkApiVersion: INLINE_NETWORK_API_VERSION,

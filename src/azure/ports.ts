@@ -14,19 +14,21 @@ export interface LongRunning {
   signal?: AbortSignal;
 }
 
-/** A managed disk imported from a VHD page blob (createOption Import). */
-export interface DiskImport {
+/**
+ * The packaging machine's OS disk: created empty for upload (createOption Upload) and filled
+ * server-side from the packaging VHD, so Compute never reads the storage account itself.
+ */
+export interface PackagingDisk {
   name: string;
   location: string;
-  sourceVhdUrl: string;
-  /** ARM id of the storage account holding the VHD. */
-  storageAccountId: string;
+  /** The VHD's whole length, footer included: the disk's size plus 512 bytes. */
+  uploadSizeBytes: number;
   osType: OsType;
   hyperVGeneration: VmGeneration;
   tags: Tags;
 }
 
-/** The packaging machine: its OS disk is the imported packaging VHD; NIC and public IP live and die with the VM. */
+/** The packaging machine: its OS disk is the uploaded packaging VHD; NIC and public IP live and die with the VM. */
 export interface PackagingMachineSpec {
   taskId: string;
   /** The connector's subscription and resource group: where the machine is created on either path. */
@@ -35,7 +37,9 @@ export interface PackagingMachineSpec {
   vmName: string;
   vmSize: string;
   location: string;
-  disk: DiskImport;
+  disk: PackagingDisk;
+  /** ARM id of that disk, in the connector's resource group, which the machine attaches on either path. */
+  diskId: string;
   subnetId: string;
   nicName: string;
   /** Used only with public access. */
@@ -106,8 +110,13 @@ export interface ManagedScriptResult {
 }
 
 export interface Machines {
-  importDisk(disk: DiskImport, options?: LongRunning): Promise<{ id: string; sizeGb: number }>;
-  /** Creates the VM around an already imported disk (see importDisk). */
+  /** Creates the empty disk an upload fills (ReadyToUpload until write access is granted). */
+  createUploadDisk(disk: PackagingDisk, options?: LongRunning): Promise<{ id: string }>;
+  /** The disk's diskState (ReadyToUpload, ActiveUpload, Unattached, ...), or null if it does not exist. */
+  diskState(disk: ResourceName): Promise<string | null>;
+  /** A write SAS URL for an upload disk's pages; the disk is ActiveUpload until revokeDiskAccess. */
+  grantDiskWriteAccess(disk: ResourceName, durationSeconds: number, options?: LongRunning): Promise<string>;
+  /** Creates the VM around the prepared, uploaded disk (spec.diskId). */
   createVm(spec: PackagingMachineSpec, options?: LongRunning): Promise<{ id: string }>;
   /** The VM with its instance view, or null if it does not exist. */
   getVm(name: ResourceName): Promise<VmStatus | null>;

@@ -2,6 +2,7 @@ import type { AzureSession } from '../azure/gateway.js';
 import { packagingMachineSpec } from '../azure/machine-spec.js';
 import { machineAccessOf } from '../domain/machine-access.js';
 import type { PackagingMachineSpec } from '../azure/ports.js';
+import { GIB, VHD_FOOTER_SIZE } from '../azure/vhd.js';
 import type { TaskRun } from './task-run.js';
 
 /**
@@ -19,10 +20,10 @@ export async function packagingSpecFor(run: TaskRun, azure: AzureSession = run.a
     layerName: layer.name,
     versionName: version.name,
     diskFilename: version.packagingDiskFilename,
+    // Publish grows the packaging VHD to exactly the Max Layer Size.
+    vhdSizeBytes: version.maxLayerSizeGb * GIB + VHD_FOOTER_SIZE,
     vmSize: connector.vmSize,
     location: storage.location,
-    storageAccountId: storage.id,
-    packagingVhdUrl: `${storage.blobEndpoint.replace(/\/$/, '')}/${connector.container}/${version.packagingDiskFilename}`,
     subnetId: connector.subnetId,
     osType: layer.osType,
     hyperVGeneration: layer.vmGeneration,

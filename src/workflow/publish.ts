@@ -1,8 +1,9 @@
 /**
  * Publish (DESIGN §5, step 3 of the workflow): copy the base version's VHD server-side into the
- * packaging disk, grow it to Max Layer Size, write the packaging machine template, and post
- * Action Required with the portal's Custom deployment link. Safe to run again after a crash:
- * finished steps are skipped, a copy already under way is waited for rather than restarted.
+ * packaging disk, grow it to Max Layer Size, upload it into the packaging machine's managed OS
+ * disk (./packaging-disk.ts), write the packaging machine template, and post Action Required
+ * with the portal's Custom deployment link. Safe to run again after a crash: finished steps are
+ * skipped, a copy already under way is waited for rather than restarted.
  */
 import dayjs from 'dayjs';
 import type { BlobDisks } from '../azure/blob-disks.js';
@@ -11,6 +12,8 @@ import { customDeploymentLink, portalOrigin } from '../azure/clouds.js';
 import { sasExpiry } from '../azure/sas.js';
 import { toArmTemplate, TASK_TAG } from '../azure/machine-spec.js';
 import { GIB, VhdFormatError, VhdSizeError } from '../azure/vhd.js';
+import { deleteTaskDisksAndBlobs } from './cleanup.js';
+import { preparePackagingDisk } from './packaging-disk.js';
 import { packagingSpecFor } from './packaging-spec.js';
 import { scheduleWatch } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
@@ -20,6 +23,7 @@ export const PUBLISH_STEP = {
   connector: 'Checked the connector (storage region, portal CORS rule)',
   copy: 'Copied the base version disk to the packaging disk',
   grow: 'Grew the packaging disk to the Max Layer Size',
+  osDisk: "Uploaded the packaging disk into the packaging machine's OS disk",
   template: 'Wrote the packaging machine template',
 } as const;
 
@@ -80,6 +84,16 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
   await run.step(PUBLISH_STEP.grow, () => blobs.growVhd({ ...packagingDisk, newSizeBytes: version.maxLayerSizeGb * GIB }));
 
   const spec = await packagingSpecFor(run, azure);
+  // Here rather than when the machine is made: the portal template and Deploy for me then only
+  // attach it, so neither the portal user nor Compute needs the storage account.
+  await run.step(PUBLISH_STEP.osDisk, () =>
+    preparePackagingDisk({ machines: azure.machines, blobs }, spec, packagingDisk, {
+      onProgress: (copied, total) => {
+        const percent = total > 0 ? Math.floor((copied * 100) / total) : 100;
+        void run.progress(percent, `${percent}% uploaded`);
+      },
+    }),
+  );
   const templateBlob = `${run.task._id}.json`;
   await run.step(PUBLISH_STEP.template, () =>
     blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec), tags: { [TASK_TAG]: run.task._id } }),
@@ -126,14 +140,12 @@ async function baseDisk(run: TaskRun): Promise<string | undefined> {
   return base?.diskUri;
 }
 
-/** Removes what publishing made (packaging disk, template) and fails the task with the reason. */
+/** Removes what publishing made (packaging VHD, the machine's OS disk, template) and fails the task with the reason. */
 export async function failPublish(run: TaskRun, err: unknown): Promise<void> {
   const reason = reasonOf(err);
   if (reason.startsWith('an unexpected error')) run.services.logger.error(`publish of task ${run.task._id} failed:`, err);
   try {
-    const blobs = await run.azure().blobs();
-    await blobs.deleteBlob({ container: run.connector.container, blob: run.version.packagingDiskFilename });
-    await blobs.deleteBlob({ container: TEMPLATES_CONTAINER, blob: `${run.task._id}.json` });
+    await deleteTaskDisksAndBlobs(run);
   } catch (cleanupError) {
     run.services.logger.warn(`cleanup after failed publish of task ${run.task._id}: ${(cleanupError as Error).message}`);
   }

@@ -4,7 +4,8 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ClientSecretCredential } from '@azure/identity';
-import { decodeJwt } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
+import { OTHER_TENANT_ID } from '../../src/sandbox/azure/entra.js';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
@@ -76,6 +77,44 @@ describe('Entra ID stand-in', () => {
     expect(claims).toMatchObject({ aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${sim.tenantId}/`, tid: sim.tenantId, appid: sim.clientId });
     expect(claims.oid).toMatch(/^[0-9a-f-]{36}$/);
     expect(claims.exp! - claims.iat!).toBeGreaterThan(3000);
+  });
+
+  it('signs tokens RS256 with a key its OpenID metadata lists at jwks_uri, and marks them app-only with a client secret', async () => {
+    const { token } = await credential.getToken('https://management.azure.com/.default');
+    const header = decodeProtectedHeader(token);
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
+    expect(decodeJwt(token)).toMatchObject({ idtyp: 'app', appidacr: '1' });
+    const metadata = await control.request('GET', `/${sim.tenantId}/v2.0/.well-known/openid-configuration`);
+    const jwksUri = (metadata.body as { jwks_uri: string }).jwks_uri;
+    expect(jwksUri).toBe(`${sim.armEndpoint}/${sim.tenantId}/discovery/v2.0/keys`);
+    const jwks = (await control.request('GET', jwksUri)).body as JSONWebKeySet;
+    expect(jwks.keys.map((key) => key.kid)).toContain(header.kid);
+    // Anyone holding the published key can check the signature, as any resource does.
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['RS256'] });
+    expect(payload.tid).toBe(sim.tenantId);
+  });
+
+  it('refuses at ARM a token signed by a key not at the jwks_uri, even with the right kid', async () => {
+    const { token } = await credential.getToken('https://management.azure.com/.default');
+    const { privateKey } = await generateKeyPair('RS256');
+    const impostor = await new SignJWT(decodeJwt(token)).setProtectedHeader(decodeProtectedHeader(token) as { alg: string }).sign(privateKey);
+    const answer = await control.request('GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2021-04-01`, { bearer: impostor });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
+  });
+
+  it("refuses at ARM a genuine token from another tenant with InvalidAuthenticationTokenTenant, in ARM's words", async () => {
+    const elsewhere = new ClientSecretCredential(OTHER_TENANT_ID, sim.clientId, sim.clientSecret, simulatorCredentialOptions(sim));
+    const { token } = await elsewhere.getToken('https://management.azure.com/.default');
+    expect(decodeJwt(token)).toMatchObject({ tid: OTHER_TENANT_ID, iss: `https://sts.windows.net/${OTHER_TENANT_ID}/` });
+    const answer = await control.request('GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/${sim.resourceGroup}?api-version=2021-04-01`, { bearer: token });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({
+      error: {
+        code: 'InvalidAuthenticationTokenTenant',
+        message: `The access token is from the wrong issuer 'https://sts.windows.net/${OTHER_TENANT_ID}/'. It must match the tenant 'https://sts.windows.net/${sim.tenantId}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${sim.tenantId}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+      },
+    });
   });
 
   it('refuses at ARM a token meant for storage, as ARM refuses a token for another audience', async () => {

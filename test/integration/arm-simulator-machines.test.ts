@@ -6,7 +6,7 @@ import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
-import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { AnonymousCredential, BlobClient, BlobSASPermissions, BlobServiceClient, PageBlobClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
 import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
@@ -528,5 +528,88 @@ describe('responses keep the shape of Microsoft examples (test/fixtures/arm)', (
   it('resource SKUs for a region', async () => {
     const skus = await arm('GET', `/subscriptions/${sim.subscriptionId}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent(`location eq '${sim.location}'`)}`);
     expectShapeCovers(fixture('ListAvailableResourceSkusForARegion.json').responses['200']!.body, skus.body);
+  });
+});
+
+describe('a disk made for upload (createOption Upload)', () => {
+  const UPLOAD_BYTES = 20 * MIB + 512;
+  const uploadDisk = (name: string, uploadSizeBytes = UPLOAD_BYTES) =>
+    compute.disks.createOrUpdate(
+      sim.resourceGroup,
+      name,
+      { location: sim.location, sku: { name: 'Standard_LRS' }, osType: 'Windows', hyperVGeneration: 'V1', creationData: { createOption: 'Upload', uploadSizeBytes } },
+      poll,
+    );
+  const grant = (name: string, access: 'Read' | 'Write') => compute.disks.grantAccess(sim.resourceGroup, name, { access, durationInSeconds: 600 }, poll);
+  const stateOf = async (name: string) => (await compute.disks.get(sim.resourceGroup, name)).diskState;
+
+  /** A 20 MiB fixed VHD in the customer's account, and a read SAS for it signed with the account key. */
+  async function sourceVhd(name: string): Promise<string> {
+    const blob = vhds.getPageBlobClient(name);
+    await blob.create(UPLOAD_BYTES);
+    await blob.uploadPages(Buffer.alloc(512, 0x42), 0, 512);
+    await blob.uploadPages(vhdFooter(20 * MIB), 20 * MIB, 512);
+    const sas = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
+    // Through the account's endpoint (the gateway), as a caller outside Azurite names it.
+    return sas.replace(blobEndpoint().replace(/\/$/, ''), sim.storageBlobEndpoint);
+  }
+
+  it('refuses an upload size that is not whole MiB plus the VHD footer, in Compute\'s words, and one below 20 MiB', async () => {
+    await expect(uploadDisk('odd-size', 20 * MIB + 1024)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadRequest',
+      message: `The upload size in bytes ${20 * MIB + 1024} - 512 bytes for the VHD footer (${20 * MIB + 512} in this case) must be a multiple of MiB.`,
+    });
+    await expect(uploadDisk('too-small', MIB + 512)).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest', message: expect.stringContaining('20972032 (20 MiB + 512 bytes for the VHD footer)') });
+    expect((await control.inventory()).filter((r) => ['odd-size', 'too-small'].includes(r.name))).toEqual([]);
+  });
+
+  it('is ReadyToUpload, then ActiveUpload with a write SAS that takes Put Page From URL, then Unattached and attachable once access is revoked', async () => {
+    const disk = await uploadDisk('uploaded');
+    expect(await stateOf('uploaded')).toBe('ReadyToUpload');
+    const notYet = { statusCode: 409, code: 'OperationNotAllowed' };
+    await expect(grant('uploaded', 'Read')).rejects.toMatchObject(notYet);
+    await expect(compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'early', packagingMachine(disk.id!, {}), poll)).rejects.toMatchObject(notYet);
+
+    const { accessSAS } = await grant('uploaded', 'Write');
+    expect(await stateOf('uploaded')).toBe('ActiveUpload');
+    await expect(grant('uploaded', 'Write')).rejects.toMatchObject(notYet);
+    await expect(compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'early', packagingMachine(disk.id!, {}), poll)).rejects.toMatchObject(notYet);
+
+    const source = await sourceVhd('upload-source.vhd');
+    const destination = new PageBlobClient(accessSAS!, new AnonymousCredential(), trustingSimulator(sim));
+    await destination.uploadPagesFromURL(source, 0, 0, 512);
+    await destination.uploadPagesFromURL(source, 20 * MIB, 20 * MIB, 512);
+    // Put Page From URL's own rules: 512-byte aligned ranges of one length.
+    await expect(destination.uploadPagesFromURL(source, 0, 0, 100)).rejects.toMatchObject({ statusCode: 400, code: 'InvalidHeaderValue' });
+    await compute.disks.revokeAccess(sim.resourceGroup, 'uploaded', poll);
+    expect(await stateOf('uploaded')).toBe('Unattached');
+    // The write SAS died with the upload.
+    await expect(destination.uploadPagesFromURL(source, 0, 0, 512)).rejects.toMatchObject({ statusCode: 403 });
+
+    const { accessSAS: readSas } = await grant('uploaded', 'Read');
+    const written = new BlobClient(readSas!, new AnonymousCredential(), trustingSimulator(sim));
+    expect((await written.downloadToBuffer(0, 512)).every((byte) => byte === 0x42)).toBe(true);
+    expect((await written.downloadToBuffer(20 * MIB, 512)).toString('latin1', 0, 8)).toBe('conectix');
+    await compute.disks.revokeAccess(sim.resourceGroup, 'uploaded', poll);
+
+    await compute.virtualMachines.createOrUpdate(sim.resourceGroup, 'uploaded-vm', packagingMachine(disk.id!, {}), poll);
+    await compute.virtualMachines.delete(sim.resourceGroup, 'uploaded-vm', poll);
+    await compute.disks.delete(sim.resourceGroup, 'uploaded', poll);
+  });
+
+  it('answers a source it may not read with CannotVerifyCopySource: a key-signed SAS once Shared Key is off', async () => {
+    await uploadDisk('refused-source');
+    const { accessSAS } = await grant('refused-source', 'Write');
+    const source = await sourceVhd('refused-source.vhd');
+    await control.setSharedKeyAccess(sim.storageAccount, false);
+    try {
+      const destination = new PageBlobClient(accessSAS!, new AnonymousCredential(), trustingSimulator(sim));
+      await expect(destination.uploadPagesFromURL(source, 0, 0, 512)).rejects.toMatchObject({ statusCode: 403, code: 'CannotVerifyCopySource' });
+    } finally {
+      await control.setSharedKeyAccess(sim.storageAccount, true);
+    }
+    await compute.disks.revokeAccess(sim.resourceGroup, 'refused-source', poll);
+    await compute.disks.delete(sim.resourceGroup, 'refused-source', poll);
   });
 });

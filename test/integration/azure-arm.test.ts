@@ -1,4 +1,4 @@
-import { AnonymousCredential, BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AnonymousCredential, BlobClient, BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { TEST_RUN_COMMAND_MS } from '../support/bot.js';
 import { armPorts, type ArmConnectionOptions, type AzurePorts } from '../../src/azure/arm/index.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
@@ -8,8 +8,10 @@ import { packagingMachineSpec, TASK_TAG, toArmTemplate } from '../../src/azure/m
 import type { PackagingMachineSpec, VmStatus } from '../../src/azure/ports.js';
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { startArmSimulator, type InventoryItem } from '../../src/sandbox/azure/index.js';
-import { deployTemplateLikePortal } from '../../src/sandbox/azure/portal-deployment.js';
-import { buildFixedVhd } from '../../src/azure/vhd.js';
+import { deployTemplateLikePortal, PORTAL_ORIGIN, PortalRefused } from '../../src/sandbox/azure/portal-deployment.js';
+import { buildFixedVhdFooter, MIB, VHD_FOOTER_SIZE } from '../../src/azure/vhd.js';
+import { createBlobDisks } from '../../src/azure/blob-disks.js';
+import { preparePackagingDisk } from '../../src/workflow/packaging-disk.js';
 import type { ConnectorConfig, MachineAccess } from '../../src/domain/model.js';
 import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
 
@@ -65,16 +67,31 @@ async function taskResources(taskId: string): Promise<InventoryItem[]> {
   return (await control.inventory()).filter((resource) => resource.tags[TASK_TAG] === taskId);
 }
 
-/** A small fixed VHD page blob in the connector's container, as Publish leaves the packaging disk. */
-async function uploadPackagingVhd(name: string): Promise<string> {
+/** The packaging VHD's size: the smallest disk Compute lets one upload into (20 MiB). */
+const VHD_CONTENT_BYTES = 20 * MIB;
+const PATTERN = Buffer.alloc(MIB, 0x5a);
+
+/** A fixed VHD page blob in the connector's container, as Publish leaves the packaging disk: one MiB of data, zeros, its footer. */
+async function uploadPackagingVhd(name: string): Promise<void> {
   const service = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
   const container = service.getContainerClient(CONTAINER);
   await container.createIfNotExists();
-  const vhd = buildFixedVhd(1024 * 1024);
   const blob = container.getPageBlobClient(name);
-  await blob.create(vhd.length);
-  await blob.uploadPages(vhd, 0, vhd.length);
-  return blob.url;
+  await blob.create(VHD_CONTENT_BYTES + VHD_FOOTER_SIZE);
+  await blob.uploadPages(PATTERN, 0, PATTERN.length);
+  await blob.uploadPages(buildFixedVhdFooter({ sizeBytes: VHD_CONTENT_BYTES }), VHD_CONTENT_BYTES, VHD_FOOTER_SIZE);
+}
+
+/** What Publish does for the machine's OS disk: the packaging VHD uploaded into a managed disk, server-side. */
+async function preparedDisk(azure: AzurePorts, spec: PackagingMachineSpec, vhdName: string): Promise<void> {
+  await uploadPackagingVhd(vhdName);
+  const blobs = createBlobDisks({
+    blobEndpoint: sim.storageBlobEndpoint,
+    accountName: sim.storageAccount,
+    auth: { kind: 'account-key', accountKey: AZURITE_KEY },
+    tlsOptions: { ca: sim.caCertPem },
+  });
+  await preparePackagingDisk({ machines: azure.machines, blobs }, spec, { container: CONTAINER, blob: vhdName });
 }
 
 async function waitForVm(machines: AzurePorts['machines'], name: string, done: (vm: VmStatus) => boolean): Promise<VmStatus> {
@@ -105,18 +122,23 @@ describe('packaging machine on the ARM simulator', () => {
       vmSize: 'Standard_D2s_v3',
       location: account.location,
       access: { mode: 'private' },
-      storageAccountId: account.id,
-      packagingVhdUrl: await uploadPackagingVhd('win11/v2-packaging.vhd'),
+      vhdSizeBytes: VHD_CONTENT_BYTES + VHD_FOOTER_SIZE,
       subnetId: sim.subnetId,
       osType: 'Windows',
       hyperVGeneration: 'V2',
     });
   });
 
-  it('imports the packaging disk and creates the machine around it, everything tagged with the task', async () => {
-    const disk = await azure.machines.importDisk(spec.disk);
-    expect(disk.id).toMatch(new RegExp(`/providers/Microsoft\\.Compute/disks/${spec.disk.name}$`, 'i'));
-    expect(disk.sizeGb).toBeGreaterThan(0);
+  it('uploads the packaging disk and creates the machine around it, everything tagged with the task', async () => {
+    await preparedDisk(azure, spec, 'win11/v2-packaging.vhd');
+    expect(await azure.machines.diskState(spec.disk.name)).toBe('Unattached');
+    // The disk holds the VHD's bytes: its data, the zeros Put Page From URL never wrote, its footer.
+    const sas = await azure.machines.grantDiskReadAccess(spec.disk.name, 600);
+    const written = new BlobClient(sas, new AnonymousCredential(), trustingSimulator(sim));
+    expect(Buffer.compare(await written.downloadToBuffer(0, MIB), PATTERN)).toBe(0);
+    expect((await written.downloadToBuffer(MIB, 4096)).every((byte) => byte === 0)).toBe(true);
+    expect(Buffer.from(await written.downloadToBuffer(VHD_CONTENT_BYTES, VHD_FOOTER_SIZE)).toString('latin1', 0, 8)).toBe('conectix');
+    await azure.machines.revokeDiskAccess(spec.disk.name);
 
     const vm = await azure.machines.createVm(spec);
     expect(vm.id).toMatch(new RegExp(`/virtualMachines/${spec.vmName}$`, 'i'));
@@ -181,7 +203,7 @@ describe('packaging machine on the ARM simulator', () => {
 
     const sas = await azure.machines.grantDiskReadAccess(spec.disk.name, 3600);
     const exported = await fetchBlobSize(sas);
-    expect(exported).toBe(1024 * 1024 + 512);
+    expect(exported).toBe(VHD_CONTENT_BYTES + VHD_FOOTER_SIZE);
     await azure.machines.revokeDiskAccess(spec.disk.name);
     await expect(fetchBlobSize(sas)).rejects.toThrow();
   });
@@ -202,7 +224,7 @@ describe('packaging machine on the ARM simulator', () => {
 
   it('lets two cleanups delete the same disk at once: the second waits for the first', async () => {
     const disk = { ...spec.disk, name: 'twice-deleted-osdisk' };
-    await azure.machines.importDisk(disk);
+    await azure.machines.createUploadDisk(disk);
     await Promise.all([azure.machines.deleteDisk(disk.name), azure.machines.deleteDisk(disk.name)]);
     expect((await control.inventory()).filter((resource) => resource.name === disk.name)).toEqual([]);
   });
@@ -276,15 +298,14 @@ describe('a packaging machine whose image has no Azure VM agent', () => {
       diskFilename: 'win11/no-agent.vhd',
       vmSize: 'Standard_D2s_v3',
       location: account.location,
-      storageAccountId: account.id,
-      packagingVhdUrl: await uploadPackagingVhd('win11/no-agent.vhd'),
+      vhdSizeBytes: VHD_CONTENT_BYTES + VHD_FOOTER_SIZE,
       subnetId: sim.subnetId,
       osType: 'Windows',
       hyperVGeneration: 'V2',
       access: { mode: 'private' },
     });
     await control.setVmAgent(spec.vmName, false);
-    await azure.machines.importDisk(spec.disk);
+    await preparedDisk(azure, spec, 'win11/no-agent.vhd');
     await azure.machines.createVm(spec);
     const vm = await waitForVm(azure.machines, spec.vmName, (status) => status.powerState === 'running');
     expect(vm.agentReady).toBe(false);
@@ -314,8 +335,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
       diskFilename,
       vmSize: 'Standard_D2s_v3',
       location: account.location,
-      storageAccountId: account.id,
-      packagingVhdUrl: await uploadPackagingVhd(diskFilename),
+      vhdSizeBytes: VHD_CONTENT_BYTES + VHD_FOOTER_SIZE,
       subnetId: sim.subnetId,
       osType: 'Windows',
       hyperVGeneration: 'V2',
@@ -351,12 +371,13 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
   it("creates the machine in the connector's resource group from a subscription-scope deployment, the same machine Deploy for me creates (public access: with its NSG)", async () => {
     const access: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
     const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd', access);
+    await preparedDisk(ports(), viaTemplate, 'win11/portal-1.vhd');
     const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
     expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
 
     const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd', access);
     const azure = ports();
-    await azure.machines.importDisk(viaSdk.disk);
+    await preparedDisk(azure, viaSdk, 'win11/portal-2.vhd');
     await azure.machines.createNetworkSecurityGroup(viaSdk);
     await azure.machines.createVm(viaSdk);
 
@@ -381,8 +402,41 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
     });
   });
 
+  it("stops, as the portal does, at a template link whose blob service has no CORS rule for the portal; with one it deploys", async () => {
+    const spec = await specFor('task-portal-cors', 'win11/portal-cors.vhd');
+    await preparedDisk(ports(), spec, 'win11/portal-cors.vhd');
+    const service = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+    const blob = service.getContainerClient(CONTAINER).getBlockBlobClient('portal-cors.json');
+    const json = JSON.stringify(toArmTemplate(spec));
+    await blob.upload(json, Buffer.byteLength(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    const sas = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
+    const templateUrl = sas.replace(blobEndpoint().replace(/\/$/, ''), sim.storageBlobEndpoint);
+    const preflight = { Origin: PORTAL_ORIGIN, 'Access-Control-Request-Method': 'GET' };
+    const { cors: kept = [] } = await service.getProperties();
+    try {
+      await service.setProperties({ cors: [] });
+      // The blob service answers the browser as Azure Storage does: a preflight with no rule is refused, a GET carries no CORS header.
+      const refused = await control.request('OPTIONS', templateUrl, { headers: preflight });
+      expect([refused.status, refused.headers['x-ms-error-code']]).toEqual([403, 'CorsPreflightFailure']);
+      await expect(deployTemplateLikePortal(sim, templateUrl, { location: sim.location })).rejects.toThrow(
+        new PortalRefused(
+          `There was an error downloading the template from URI '${templateUrl}'. Ensure that the template is publicly accessible and that the publisher has enabled CORS policy on the endpoint. To deploy this template, download the template manually and paste the contents in the 'Build your own template in the editor' option below.`,
+        ),
+      );
+
+      await service.setProperties({ cors: [{ allowedOrigins: PORTAL_ORIGIN, allowedMethods: 'GET,HEAD', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 3600 }] });
+      const allowed = await control.request('OPTIONS', templateUrl, { headers: preflight });
+      expect([allowed.status, allowed.headers['access-control-allow-origin']]).toEqual([200, PORTAL_ORIGIN]);
+      const outcome = await deployTemplateLikePortal(sim, templateUrl, { location: sim.location });
+      expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
+    } finally {
+      await service.setProperties({ cors: kept });
+    }
+  });
+
   it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {
     const spec = await specFor('task-portal-3', 'win11/portal-3.vhd');
+    await preparedDisk(ports(), spec, 'win11/portal-3.vhd');
     const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
     expect(outcome).toMatchObject({
       submitted: { status: 201 },

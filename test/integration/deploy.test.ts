@@ -52,7 +52,11 @@ describe('Deploy for me', () => {
     };
     const disk = resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
     expect(template.resources[0]!.resourceGroup).toBe(connector.resourceGroup);
-    expect(template.resources[0]!.properties.template.resources.find((r) => r.type === 'Microsoft.Compute/disks')?.name).toBe(disk.name);
+    // It attaches the very disk Publish prepared, which Deploy for me attached.
+    const templateVm = template.resources[0]!.properties.template.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines') as unknown as {
+      properties: { storageProfile: { osDisk: { managedDisk: { id: string } } } };
+    };
+    expect(templateVm.properties.storageProfile.osDisk.managedDisk.id.toLowerCase()).toBe(disk.id.toLowerCase());
     expect(template.parameters.vmName!.defaultValue).toBe('deploy-1');
     expect(template.parameters.vmSize!.defaultValue).toBe(connector.vmSize);
     expect(version.packagingMachine).toMatchObject({ name: 'deploy-1', vmId: expect.stringContaining('/virtualMachines/deploy-1') });
@@ -69,7 +73,8 @@ describe('Deploy for me', () => {
     expect(told).toContain('SkuNotAvailable');
     expect(told).toContain('click *Deploy for me* to try again');
     await ui.waitForThread(v, /<@UADMIN1> Creating the packaging machine failed/);
-    expect(await ui.resourcesOf(v)).toEqual([]);
+    // Nothing the attempt made; only the OS disk Publish prepared, which the next try attaches.
+    expect(await ui.resourcesOf(v)).toEqual([expect.objectContaining({ type: 'Microsoft.Compute/disks', name: 'deploy-2-osdisk' })]);
     expect((await t.bot.services.repos.versions.get(v.versionId))?.status).toBe('action-required');
 
     await ui.deploy(v);

@@ -11,6 +11,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { TEMPLATES_CONTAINER } from '../../src/workflow/publish.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
 import { deployTemplateLikePortal, type PortalChoices } from '../../src/sandbox/azure/portal-deployment.js';
+import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
 import type { TestBot } from '../support/bot.js';
 import { useSandboxWorld } from '../support/world.js';
@@ -100,6 +101,30 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
       expect(await taggedWith(inventory, task._id)).toEqual([]);
       expect(await sandboxContents(t)).toEqual(before);
     });
+  }, 120_000);
+
+  it('runs the same with Shared Key off on the storage account: the OS disk is uploaded under Entra ID, the portal only attaches it, nothing is left', async () => {
+    const simulator = t.bot.sandbox!.simulator;
+    const control = new SimulatorControl(simulator);
+    await control.setSharedKeyAccess(simulator.storageAccount, false);
+    try {
+      const before = await sandboxContents(t);
+      const counted = (await control.storage(simulator.storageAccount)).requests;
+      const started = await startVersion(t, layer, base._id, '2028-04');
+      const { task, where } = started;
+      const actionRequired = await waitForStatus(t, where.ts, 'action-required', 60_000);
+      await deployFromPortalLink(started);
+      await sim.clickInMessage('UADMIN1', actionRequired.args, TASK_ACTIONS.shutdownForFinalize, { value: task._id, channel: where.channel });
+      const ready = await waitForStatus(t, where.ts, 'ready-to-finalize', 60_000);
+      await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
+      await waitForStatus(t, where.ts, 'deployable', 60_000);
+      expect(await taggedWith(inventory, task._id)).toEqual([]);
+      expect((await sandboxContents(t)).resources).toEqual(before.resources);
+      const used = (await control.storage(simulator.storageAccount)).requests;
+      expect([used.sharedKey - counted.sharedKey, used.keySas - counted.keySas]).toEqual([0, 0]);
+    } finally {
+      await control.setSharedKeyAccess(simulator.storageAccount, true);
+    }
   }, 120_000);
 
   it("lands the machine in the connector's resource group when the portal user picks another one, and the workflow still ends with nothing left", async () => {

@@ -92,12 +92,17 @@ describe('publish-packaging-disk', () => {
     expect(template.$schema).toContain('subscriptionDeploymentTemplate.json');
     expect(template.resources.map((r) => r.type)).toEqual(['Microsoft.Resources/deployments']);
     const machine = template.resources[0]!.properties.template.resources;
-    expect(machine.map((r) => r.type)).toEqual(expect.arrayContaining(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']));
+    expect(machine.map((r) => r.type)).toEqual(['Microsoft.Compute/virtualMachines']);
     for (const resource of machine) expect(resource.tags[TASK_TAG]).toBe(task._id);
 
-    // The packaging disk reports the Max Layer Size; the base VHD is untouched.
+    // The machine's OS disk is already uploaded, tagged, and waits Unattached for either path to attach it.
     const { repos, azure } = t.bot.services;
     const connector = (await repos.connectors.get(version.connectorId))!;
+    const session = azure.session(connector);
+    expect(await session.machines.diskState('2026-11-packaging-osdisk')).toBe('Unattached');
+    expect(await session.machines.findByTag(TASK_TAG, task._id)).toEqual([expect.objectContaining({ type: 'Microsoft.Compute/disks', name: '2026-11-packaging-osdisk' })]);
+
+    // The packaging disk reports the Max Layer Size; the base VHD is untouched.
     const blobs = await azure.session(connector).blobs();
     const packaging = await blobs.readVhdFooter({ container: connector.container, blob: version.packagingDiskFilename });
     expect(packaging.currentSize).toBe(2 * GIB);

@@ -37,8 +37,8 @@ import { seedLayer } from './seed-layer.js';
 
 const BOT_TOKEN = 'xoxb-crash-world-0001';
 const SIGNING_SECRET = 'crash-world-signing-secret';
-/** Small disks: Azurite reads a copy's whole source. */
-const LAYER_BYTES = 16 * MIB;
+/** Small disks: Azurite reads a copy's whole source. 20 MiB is the smallest disk Compute lets one upload into. */
+const LAYER_BYTES = 20 * MIB;
 export const CHANNEL = 'COSLAYER';
 
 export interface BotProcess {

@@ -18,7 +18,8 @@ import { TASK_ACTIONS } from '../../views/task-message.js';
 /**
  * Brings a published version (Action Required) to Ready to Finalize the way Deploy for me and
  * Shutdown for Finalize would: the packaging machine is created from the same spec the publish
- * job's template uses, deallocated, and recorded with a clean integrity check.
+ * job's template uses, around the OS disk Publish prepared, deallocated, and recorded with a
+ * clean integrity check.
  */
 export async function readyToFinalize(services: Services, taskId: string): Promise<{ vmName: string; diskName: string }> {
   const run = await TaskRun.load(services, taskId);
@@ -26,14 +27,13 @@ export async function readyToFinalize(services: Services, taskId: string): Promi
   if (run.version.status !== 'action-required') throw new Error(`version ${run.version.name} is ${run.version.status}, not action-required`);
   const azure = run.azure();
   const spec = await packagingSpecFor(run, azure);
-  const disk = await azure.machines.importDisk(spec.disk);
   if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
   await azure.machines.deallocateVm(spec.vmName);
   await run.moveVersion(
     { type: 'shutdown-clean' },
     {
-      packagingMachine: { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: disk.id },
+      packagingMachine: { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: spec.diskId },
       lastIntegrity: { checkedAt: new Date(), clean: true, blocking: [] },
     },
   );
@@ -50,10 +50,11 @@ export interface StartedVersion {
 }
 
 /**
- * The Max Layer Size the tests use: 16 MiB. Azurite validates a copy by reading the whole source
- * blob (zeros included), so gigabyte disks would make every copy take seconds.
+ * The Max Layer Size the tests use: 20 MiB, the smallest disk Compute lets one upload into.
+ * Azurite validates a copy by reading the whole source blob (zeros included), so gigabyte disks
+ * would make every copy take seconds.
  */
-export const TEST_LAYER_BYTES = 16 * 1024 * 1024;
+export const TEST_LAYER_BYTES = 20 * 1024 * 1024;
 
 /** Create Version as the wizard's last step does it, with the task message posted in `channel`. */
 export async function startVersion(t: TestBot, layer: OsLayer, baseVersionId: string, name: string, channel = 'COSLAYER'): Promise<StartedVersion> {

@@ -9,7 +9,8 @@ import { TASK_TAG } from '../../src/azure/machine-spec.js';
 import type { RecordedCall, StoredMessage } from '../../src/sandbox/slack/web-api.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { createVersion } from '../../src/workflow/create-version.js';
-import { GIB, MIB } from '../../src/azure/vhd.js';
+import { GIB } from '../../src/azure/vhd.js';
+import { TEST_LAYER_BYTES } from './ready-to-finalize.js';
 import type { TestBot } from './bot.js';
 import { isEphemeralTo, SlackClientSim } from './interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
@@ -58,8 +59,7 @@ export class TaskButtons {
       name,
       description: 'integrity and machine tests',
       baseVersionId: layer.latestVersionId!,
-      // 16 MiB: the simulator's disk import reads every byte of the disk (zeros included).
-      maxLayerSizeGb: (16 * MIB) / GIB,
+      maxLayerSizeGb: TEST_LAYER_BYTES / GIB,
       connectorId: opts.connectorId ?? layer.connectorId,
       packagingDiskFilename: `${name}.vhd`,
       requestedBy: ADMIN,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { API_VERSIONS } from '../../src/azure/api-versions.js';
-import { packagingMachineSpec, toArmTemplate, type ArmTemplate, type ArmTemplateResource } from '../../src/azure/machine-spec.js';
+import { packagingMachineSpec, toArmTemplate, toDiskBody, type ArmTemplate, type ArmTemplateResource } from '../../src/azure/machine-spec.js';
 import { nsgBody } from '../../src/azure/network-access.js';
 import { ArmError } from '../../src/sandbox/azure/http.js';
 import type { MachineAccess } from '../../src/domain/model.js';
@@ -41,8 +41,7 @@ const machineInput = (access: MachineAccess) => ({
   diskFilename: 'win10/pkg.vhd',
   vmSize: 'Standard_D2s_v3',
   location: 'eastus',
-  storageAccountId: `${RG}/providers/Microsoft.Storage/storageAccounts/devstoreaccount1`,
-  packagingVhdUrl: 'http://127.0.0.1:10000/devstoreaccount1/layers/win10/pkg.vhd',
+  vhdSizeBytes: 64 * 1024 ** 3 + 512,
   subnetId: `${RG}/providers/Microsoft.Network/virtualNetworks/oslayer-vnet/subnets/packaging`,
   osType: 'Windows' as const,
   hyperVGeneration: 'V2' as const,
@@ -239,8 +238,8 @@ describe('the Microsoft.Resources/deployments contract, read by ARM itself', () 
 
 describe("the bot's own bodies", () => {
   it.each([
-    ['private', { mode: 'private' } as MachineAccess, ['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']],
-    ['public', PUBLIC, ['Microsoft.Compute/disks', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
+    ['private', { mode: 'private' } as MachineAccess, ['Microsoft.Compute/virtualMachines']],
+    ['public', PUBLIC, ['Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
   ])("accepts every resource of the bot's template (%s access) at its declared api-version", (_name, access, types) => {
     const spec = packagingMachineSpec(machineInput(access));
     const outer = toArmTemplate(spec);
@@ -253,6 +252,14 @@ describe("the bot's own bodies", () => {
       const path = `${RG}/providers/${resource.type}/pkg`;
       expect([resource.type, answer('PUT', path, resource.apiVersion, bodyOf(resource))]).toEqual([resource.type, 'accepted']);
     }
+  });
+});
+
+describe('the disk Publish uploads into', () => {
+  it('accepts the Upload create and the Grant Access Write at the pinned disks version, as the SDK serializes them', () => {
+    const { location, tags, sku, ...properties } = toDiskBody(packagingMachineSpec(machineInput(PUBLIC)).disk);
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, { location, tags, sku, properties })).toBe('accepted');
+    expect(answer('POST', `${DISK_PATH}/beginGetAccess`, API_VERSIONS.disks, { access: 'Write', durationInSeconds: 86400 })).toBe('accepted');
   });
 });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Disk, VirtualMachine } from '@azure/arm-compute';
+import type { VirtualMachine } from '@azure/arm-compute';
 import type { NetworkSecurityGroup } from '@azure/arm-network';
 import { nsgBody } from '../../src/azure/network-access.js';
 import {
@@ -22,8 +22,7 @@ const input: PackagingMachineInput = {
   diskFilename: 'win11-base/2024-06 packaging.vhd',
   vmSize: 'Standard_D2s_v3',
   location: 'westeurope',
-  storageAccountId: `/subscriptions/${sub}/resourceGroups/layers/providers/Microsoft.Storage/storageAccounts/layerstore`,
-  packagingVhdUrl: 'https://layerstore.blob.core.windows.net/layers/win11-base/2024-06%20packaging.vhd?sv=2024&sig=SECRET',
+  vhdSizeBytes: 128 * 1024 ** 3 + 512,
   subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
   osType: 'Windows',
   hyperVGeneration: 'V2',
@@ -41,7 +40,6 @@ function machineFromTemplate(template: ArmTemplate) {
   const defaults = Object.fromEntries(Object.entries(template.parameters).map(([name, p]) => [name, p.defaultValue]));
   const resolve = (value: string) => value.replace(/^\[parameters\('(\w+)'\)\]$/, (_, name: string) => defaults[name] ?? value);
   const inner = nestedTemplate(template);
-  const disk = inner.resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
   const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
   const nsg = inner.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
   const props = vm.properties as any;
@@ -52,13 +50,7 @@ function machineFromTemplate(template: ArmTemplate) {
     vmName: resolve(vm.name),
     vmSize: resolve(props.hardwareProfile.vmSize),
     location: resolve(vm.location!),
-    diskLocation: resolve(disk.location!),
-    diskName: disk.name,
-    diskSku: disk.sku!.name,
-    diskOsType: (disk.properties as any).osType,
-    hyperVGeneration: (disk.properties as any).hyperVGeneration,
-    creationData: (disk.properties as any).creationData,
-    osDisk: { ...props.storageProfile.osDisk, managedDisk: props.storageProfile.osDisk.managedDisk.id.includes(`'${disk.name}'`) },
+    osDisk: props.storageProfile.osDisk,
     networkApiVersion: props.networkProfile.networkApiVersion,
     nic: { name: nic.name, deleteOption: nic.properties.deleteOption, subnet: ip.subnet.id },
     publicIp: pip && { name: pip.name, deleteOption: pip.properties.deleteOption, allocation: pip.properties.publicIPAllocationMethod, sku: pip.sku },
@@ -66,12 +58,12 @@ function machineFromTemplate(template: ArmTemplate) {
       usedByNic: nic.properties.networkSecurityGroup.id === `[resourceId('${nsg.type}', '${nsg.name}')]`,
       rules: (nsg.properties.securityRules as any[]).map(({ name, properties }) => ({ name, ...properties })),
     },
-    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.tags } : {}) },
+    tags: { vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.tags } : {}) },
   };
 }
 
 /** The machine "Deploy for me" creates from the SDK bodies. */
-function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: VirtualMachine, diskId: string, nsg?: { id: string; body: NetworkSecurityGroup }) {
+function machineFromSdk(vmName: string, vm: VirtualMachine, nsg?: { id: string; body: NetworkSecurityGroup }) {
   const nic = vm.networkProfile!.networkInterfaceConfigurations![0]!;
   const ip = nic.ipConfigurations![0]!;
   const pip = ip.publicIPAddressConfiguration;
@@ -80,18 +72,12 @@ function machineFromSdk(vmName: string, disk: Disk, diskName: string, vm: Virtua
     vmName,
     vmSize: vm.hardwareProfile!.vmSize,
     location: vm.location,
-    diskLocation: disk.location,
-    diskName,
-    diskSku: disk.sku!.name,
-    diskOsType: disk.osType,
-    hyperVGeneration: disk.hyperVGeneration,
-    creationData: disk.creationData,
-    osDisk: { ...osDisk, managedDisk: osDisk.managedDisk!.id === diskId },
+    osDisk,
     networkApiVersion: vm.networkProfile!.networkApiVersion,
     nic: { name: nic.name, deleteOption: nic.deleteOption, subnet: ip.subnet!.id },
     publicIp: pip && { name: pip.name, deleteOption: pip.deleteOption, allocation: pip.publicIPAllocationMethod, sku: pip.sku },
     nsg: nsg && { usedByNic: nic.networkSecurityGroup?.id === nsg.id, rules: nsg.body.securityRules },
-    tags: { disk: disk.tags, vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.body.tags } : {}) },
+    tags: { vm: vm.tags, nic: nic.tags, ...(pip ? { publicIp: pip.tags } : {}), ...(nsg ? { nsg: nsg.body.tags } : {}) },
   };
 }
 
@@ -105,24 +91,31 @@ describe('packaging machine spec', () => {
     expect(spec.tags).toEqual({ 'oslayer-task': 'task-42', 'oslayer-layer': 'Win11 Base', 'oslayer-version': '2024-06' });
   });
 
-  it('imports the VHD by its plain URL: the storage account ID authorises it, so no SAS reaches the template', () => {
-    expect(spec.disk.sourceVhdUrl).toBe('https://layerstore.blob.core.windows.net/layers/win11-base/2024-06%20packaging.vhd');
-    expect(JSON.stringify(template)).not.toContain('sig=');
+  it('makes the OS disk for upload of the whole VHD, and the template only attaches it: nothing reads the storage account', () => {
+    expect(toDiskBody(spec.disk)).toEqual({
+      location: 'westeurope',
+      tags: spec.tags,
+      sku: { name: 'StandardSSD_LRS' },
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+      creationData: { createOption: 'Upload', uploadSizeBytes: 128 * 1024 ** 3 + 512 },
+    });
+    expect(spec.diskId).toBe(`/subscriptions/${sub}/resourceGroups/packaging/providers/Microsoft.Compute/disks/2024-06-packaging-osdisk`);
+    expect(nestedTemplate(template).resources.map((r) => r.type)).not.toContain('Microsoft.Compute/disks');
+    expect(JSON.stringify(template)).not.toMatch(/Microsoft\.Storage|blob\.core|sourceUri|sig=/);
   });
 
   const groupId = `/subscriptions/${sub}/resourceGroups/layers/providers`;
-  const diskId = `${groupId}/Microsoft.Compute/disks/${spec.disk.name}`;
 
   it('renders a template and SDK bodies that build the same machine: public access adds a public IP and an NSG allowing RDP from the ranges only', () => {
     const nsgId = `${groupId}/Microsoft.Network/networkSecurityGroups/${spec.nsgName}`;
     const nsg = { id: nsgId, body: nsgBody(spec, ['203.0.113.0/24', '2001:db8::/48']) };
-    const fromSdk = machineFromSdk(spec.vmName, toDiskBody(spec.disk), spec.disk.name, toVmBody(spec, diskId, nsgId), diskId, nsg);
+    const fromSdk = machineFromSdk(spec.vmName, toVmBody(spec, nsgId), nsg);
     const fromTemplate = machineFromTemplate(template);
     expect(fromTemplate).toEqual(fromSdk);
     expect(fromTemplate).toMatchObject({
       vmSize: 'Standard_D2s_v3',
-      creationData: { createOption: 'Import', sourceUri: spec.disk.sourceVhdUrl, storageAccountId: input.storageAccountId },
-      osDisk: { createOption: 'Attach', deleteOption: 'Detach', osType: 'Windows', managedDisk: true },
+      osDisk: { createOption: 'Attach', deleteOption: 'Detach', osType: 'Windows', managedDisk: { id: spec.diskId } },
       nic: { deleteOption: 'Delete', subnet: input.subnetId },
       publicIp: { deleteOption: 'Delete', sku: { name: 'Standard', tier: 'Regional' } },
       nsg: { usedByNic: true },
@@ -141,12 +134,12 @@ describe('packaging machine spec', () => {
 
   it('gives a private machine neither a public IP nor an NSG, in both renderings', () => {
     const privateSpec = packagingMachineSpec(privateInput);
-    const fromSdk = machineFromSdk(privateSpec.vmName, toDiskBody(privateSpec.disk), privateSpec.disk.name, toVmBody(privateSpec, diskId), diskId);
+    const fromSdk = machineFromSdk(privateSpec.vmName, toVmBody(privateSpec));
     const fromTemplate = machineFromTemplate(toArmTemplate(privateSpec));
     expect(fromTemplate).toEqual(fromSdk);
     expect(fromTemplate.publicIp).toBeUndefined();
     expect(fromTemplate.nsg).toBeUndefined();
-    expect(nestedTemplate(toArmTemplate(privateSpec)).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']);
+    expect(nestedTemplate(toArmTemplate(privateSpec)).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/virtualMachines']);
   });
 
   it('is a subscription-scope template whose nested deployment lands in the connector\'s resource group', () => {
@@ -183,7 +176,8 @@ describe('packaging machine spec', () => {
     }
     const vm = inner.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines')!;
     for (const dependency of vm.dependsOn ?? []) expect(names).toContain(dependency);
-    expect(vm.dependsOn).toHaveLength(2);
+    // The NSG public access adds; the OS disk exists before the template is written.
+    expect(vm.dependsOn).toHaveLength(1);
     // Every template expression is a whole-string "[...]" with balanced brackets.
     const expressions = JSON.stringify(json).match(/"\[[^"]*\]"/g) ?? [];
     for (const expression of expressions) expect(expression.split('(').length).toBe(expression.split(')').length);

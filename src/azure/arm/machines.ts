@@ -6,11 +6,11 @@ import { toDiskBody, toVmBody } from '../machine-spec.js';
 import { nsgBody, NSG_TYPE } from '../network-access.js';
 import type {
   CommandOutput,
-  DiskImport,
   LongRunning,
   ManagedScriptResult,
   MachineAddresses,
   Machines,
+  PackagingDisk,
   PackagingMachineSpec,
   PowerState,
   ResourceName,
@@ -78,19 +78,41 @@ export function armMachines(arm: ArmConnection): Machines {
     return false;
   }
 
+  /** Grant Access: a SAS URL to read (export) or write (upload) the disk's pages. */
+  async function grantDiskAccess(disk: ResourceName, access: 'Read' | 'Write', durationSeconds: number, { signal }: LongRunning = {}): Promise<string> {
+    const [group, diskName] = place(disk);
+    const granted = await azure(`granting ${access.toLowerCase()} access to disk ${diskName}`, () =>
+      compute.disks.grantAccess(group, diskName, { access, durationInSeconds: durationSeconds }, arm.poll(signal)),
+    );
+    if (!granted.accessSAS) throw new NotFoundError(`Azure granted access to disk ${diskName} but returned no SAS URL`, { code: 'NoAccessSAS' });
+    return granted.accessSAS;
+  }
+
   return {
-    async importDisk(disk: DiskImport, { signal }: LongRunning = {}) {
-      const created = await azure(`importing disk ${disk.name}`, () =>
+    async createUploadDisk(disk: PackagingDisk, { signal }: LongRunning = {}) {
+      const created = await azure(`creating disk ${disk.name}`, () =>
         compute.disks.createOrUpdate(rg, disk.name, toDiskBody(disk), arm.poll(signal)),
       );
-      return { id: created.id ?? resourceId(subscriptionId, rg, 'Microsoft.Compute/disks', disk.name), sizeGb: created.diskSizeGB ?? 0 };
+      return { id: created.id ?? resourceId(subscriptionId, rg, 'Microsoft.Compute/disks', disk.name) };
     },
 
+    async diskState(target) {
+      const [group, name] = place(target);
+      try {
+        return (await compute.disks.get(group, name)).diskState ?? 'Unattached';
+      } catch (err) {
+        const error = toAzureError(err, `reading disk ${name}`);
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+
+    grantDiskWriteAccess: (disk, durationSeconds, options) => grantDiskAccess(disk, 'Write', durationSeconds, options),
+
     async createVm(spec: PackagingMachineSpec, { signal }: LongRunning = {}) {
-      const diskId = resourceId(subscriptionId, rg, 'Microsoft.Compute/disks', spec.disk.name);
       const nsgId = resourceId(subscriptionId, rg, NSG_TYPE, spec.nsgName);
       const vm = await azure(`creating machine ${spec.vmName}`, () =>
-        compute.virtualMachines.createOrUpdate(rg, spec.vmName, toVmBody(spec, diskId, nsgId), arm.poll(signal)),
+        compute.virtualMachines.createOrUpdate(rg, spec.vmName, toVmBody(spec, nsgId), arm.poll(signal)),
       );
       return { id: vm.id ?? resourceId(subscriptionId, rg, 'Microsoft.Compute/virtualMachines', spec.vmName) };
     },
@@ -125,14 +147,7 @@ export function armMachines(arm: ArmConnection): Machines {
       }
     },
 
-    async grantDiskReadAccess(disk, durationSeconds, { signal } = {}) {
-      const [group, diskName] = place(disk);
-      const access = await azure(`granting read access to disk ${diskName}`, () =>
-        compute.disks.grantAccess(group, diskName, { access: 'Read', durationInSeconds: durationSeconds }, arm.poll(signal)),
-      );
-      if (!access.accessSAS) throw new NotFoundError(`Azure granted access to disk ${diskName} but returned no SAS URL`, { code: 'NoAccessSAS' });
-      return access.accessSAS;
-    },
+    grantDiskReadAccess: (disk, durationSeconds, options) => grantDiskAccess(disk, 'Read', durationSeconds, options),
 
     // A disk that is gone has no access left to revoke.
     revokeDiskAccess: (disk, { signal } = {}) =>

@@ -20,8 +20,9 @@ export interface SourceVhd {
 
 /**
  * Managed disks' bytes, kept as page blobs in Azurite (container `sim-managed-disks`). Import
- * copies the VHD there server-side; grantAccess hands out a read SAS bound to a stored access
- * policy, so revokeAccess can really invalidate it by deleting the policy.
+ * copies the VHD there server-side, Upload starts from an empty page blob; grantAccess hands out
+ * a SAS bound to a stored access policy, so revokeAccess can really invalidate it by deleting
+ * the policy.
  */
 export class DiskBlobs {
   static readonly container = 'sim-managed-disks';
@@ -102,14 +103,23 @@ export class DiskBlobs {
     await poller.pollUntilDone();
   }
 
-  /** A read SAS for the disk's bytes; returns it with the policy id that revokes it. */
-  async grantRead(blobName: string, durationSeconds: number): Promise<{ sasUrl: string; policyId: string }> {
+  /** An Upload disk's bytes before anything is written: a page blob of the upload size, all zeros. */
+  async createEmpty(blobName: string, sizeBytes: number): Promise<void> {
+    await this.diskBlob(blobName).create(sizeBytes);
+  }
+
+  /**
+   * A SAS for the disk's bytes, read (export) or read-write (upload: Put Page and Put Page From
+   * URL need write, the uploader reads the size back); returns it with the policy id that revokes it.
+   */
+  async grantAccess(blobName: string, access: 'Read' | 'Write', durationSeconds: number): Promise<{ sasUrl: string; policyId: string }> {
     const policyId = randomUUID().replace(/-/g, '');
+    const permissions = access === 'Write' ? 'rw' : 'r';
     await this.changeAcl((identifiers) => [
       ...identifiers,
       {
         id: policyId,
-        accessPolicy: { permissions: 'r', startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + durationSeconds * 1000) },
+        accessPolicy: { permissions, startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + durationSeconds * 1000) },
       },
     ]);
     const sas = generateBlobSASQueryParameters(

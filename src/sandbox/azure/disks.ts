@@ -6,6 +6,14 @@ import { normalizeLocation, notFound, resourceId, type DiskState, type ManagedDi
 
 const DISK_TYPE = 'Microsoft.Compute/disks';
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+const VHD_FOOTER_BYTES = 512;
+/**
+ * What an Upload's uploadSizeBytes may be: 20 MiB to 32 TiB, each plus the 512-byte VHD footer
+ * (the spec's uploadSizeBytes description, DiskRP 2024-03-02 diskRPCommon.json).
+ */
+const MIN_UPLOAD_BYTES = 20 * MIB + VHD_FOOTER_BYTES;
+const MAX_UPLOAD_BYTES = 32 * 1024 ** 4 + VHD_FOOTER_BYTES;
 
 const tagsSchema = z.record(z.string(), z.string());
 
@@ -21,19 +29,28 @@ const diskBody = z.object({
       createOption: z.string(),
       sourceUri: z.string().optional(),
       storageAccountId: z.string().optional(),
+      uploadSizeBytes: z.number().int().optional(),
     }),
   }),
 });
 
 const grantAccessBody = z.object({
-  access: z.literal('Read'),
+  access: z.enum(['Read', 'Write']),
   durationInSeconds: z.number().int().min(1),
   fileFormat: z.enum(['VHD', 'VHDX']).optional(),
 });
 
 /**
- * Managed disks made by importing a VHD (the only way the packaging machine gets its disk),
- * read back through grantAccess for Finalize, and deleted once exported.
+ * Managed disks made by importing a VHD or by upload (the packaging machine's: created empty with
+ * createOption Upload, written through a grantAccess Write SAS, closed by revokeAccess), read back
+ * through grantAccess for Finalize, and deleted once exported.
+ *
+ * The upload states and their rules are Compute's ("Upload a VHD to Azure or copy a managed disk
+ * to another region - Azure CLI", learn.microsoft.com/azure/virtual-machines/linux/disks-upload-vhd-to-managed-disk-cli):
+ * a disk created for upload is ReadyToUpload; grantAccess with access Write makes it ActiveUpload
+ * and returns the SAS to write its pages; revokeAccess ends the upload and the disk is Unattached,
+ * attachable like any other. What test/fixtures/arm/SOURCES.md lists under "The packaging disk" gives
+ * the refusals' codes and, where Microsoft's answer is public, their words.
  */
 export function registerDiskRoutes(router: Router, context: SimulatorContext): void {
   const disks = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Compute/disks';
@@ -78,8 +95,9 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
     return context.operations.begin(req, () => undefined, { status: 200, body: renderDisk(context, existing) });
   }
   const { createOption, sourceUri, storageAccountId } = body.properties.creationData;
+  if (createOption.toLowerCase() === 'upload') return createForUpload(context, req, id, body);
   if (createOption.toLowerCase() !== 'import') {
-    throw new ArmError(400, 'InvalidParameter', `createOption '${createOption}' is not supported by the simulator; use Import.`);
+    throw new ArmError(400, 'InvalidParameter', `createOption '${createOption}' is not supported by the simulator; use Import or Upload.`);
   }
   if (!sourceUri) throw new ArmError(400, 'InvalidParameter', "Required parameter 'sourceUri' is missing (null).");
   const accountId = resourceId(context.store.subscriptionId, context.config.resourceGroup, 'Microsoft.Storage/storageAccounts', context.config.storageAccount);
@@ -123,6 +141,59 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
   );
 }
 
+/**
+ * createOption Upload: an empty disk of uploadSizeBytes less the VHD footer, ReadyToUpload.
+ * Compute's refusal of a size that is not whole MiB plus the footer is quoted in
+ * MicrosoftDocs/azure-docs#58853 and microsoft/AzureStorageExplorer#3029 (400 BadRequest).
+ */
+function createForUpload(context: SimulatorContext, req: SimRequest, id: string, body: z.infer<typeof diskBody>): SimResponse {
+  const { uploadSizeBytes } = body.properties.creationData;
+  if (uploadSizeBytes === undefined) throw new ArmError(400, 'InvalidParameter', "Required parameter 'uploadSizeBytes' is missing (null).");
+  const contentBytes = uploadSizeBytes - VHD_FOOTER_BYTES;
+  if (contentBytes % MIB !== 0) {
+    throw new ArmError(
+      400,
+      'BadRequest',
+      `The upload size in bytes ${uploadSizeBytes} - 512 bytes for the VHD footer (${contentBytes} in this case) must be a multiple of MiB.`,
+    );
+  }
+  // The limits are the spec's; these words are ours, Compute's for this case are not public.
+  if (uploadSizeBytes < MIN_UPLOAD_BYTES || uploadSizeBytes > MAX_UPLOAD_BYTES) {
+    throw new ArmError(
+      400,
+      'BadRequest',
+      `The upload size in bytes ${uploadSizeBytes} must be between ${MIN_UPLOAD_BYTES} (20 MiB + 512 bytes for the VHD footer) and ${MAX_UPLOAD_BYTES} (32 TiB + 512 bytes for the VHD footer).`,
+    );
+  }
+  const resourceGroup = id.split('/')[4]!;
+  const disk = context.store.disks.put({
+    id,
+    type: DISK_TYPE,
+    name: req.params.name!,
+    resourceGroup,
+    location: normalizeLocation(body.location),
+    tags: body.tags ?? {},
+    provisioningState: 'Creating',
+    osType: body.properties.osType,
+    hyperVGeneration: body.properties.hyperVGeneration,
+    diskSizeBytes: contentBytes,
+    creationData: { createOption: 'Upload', uploadSizeBytes },
+    sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
+    timeCreated: new Date().toISOString(),
+    uniqueId: randomUUID(),
+    blobName: `${resourceGroup.toLowerCase()}/${req.params.name!.toLowerCase()}.vhd`,
+    upload: 'ReadyToUpload',
+  });
+  return context.operations.begin(
+    req,
+    async () => {
+      await context.blobs.createEmpty(disk.blobName, uploadSizeBytes);
+      disk.provisioningState = 'Succeeded';
+    },
+    { status: 202, body: renderDisk(context, disk) },
+  );
+}
+
 function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
   const disk = context.store.disks.get(diskId(context, req));
   // ARM answers 204 when there is nothing to delete.
@@ -150,13 +221,31 @@ function grantAccess(context: SimulatorContext, req: SimRequest): SimResponse {
   if (machine && machine.powerState !== 'deallocated') {
     throw new ArmError(409, 'Conflict', `Access not permitted because disk ${disk.name} is currently attached to running VM ${machine.id}.`);
   }
+  refuseAccessOutsideUpload(disk, body.access);
   return context.operations.begin(req, async () => {
     const previous = disk.accessPolicyId;
-    const { sasUrl, policyId } = await context.blobs.grantRead(disk.blobName, body.durationInSeconds);
+    const { sasUrl, policyId } = await context.blobs.grantAccess(disk.blobName, body.access, body.durationInSeconds);
     disk.accessPolicyId = policyId;
+    if (body.access === 'Write') disk.upload = 'ActiveUpload';
     if (previous) await context.blobs.revoke(previous);
     return { accessSAS: sasUrl };
   });
+}
+
+/**
+ * A write SAS is only for a disk made for upload and not yet written, and such a disk has nothing
+ * to read until its upload ends. Compute's words for these refusals are not public (SOURCES.md,
+ * "The packaging disk"); the code is the 409 OperationNotAllowed Compute gives an operation the disk's
+ * state does not allow.
+ */
+function refuseAccessOutsideUpload(disk: ManagedDisk, access: 'Read' | 'Write'): void {
+  if (access === 'Write' && disk.upload !== 'ReadyToUpload') {
+    const state = disk.upload ?? 'Unattached';
+    throw new ArmError(409, 'OperationNotAllowed', `Write access can only be granted to a disk in state ReadyToUpload; disk ${disk.name} is ${state}.`);
+  }
+  if (access === 'Read' && disk.upload) {
+    throw new ArmError(409, 'OperationNotAllowed', `Read access cannot be granted to disk ${disk.name} while it is in state ${disk.upload}.`);
+  }
 }
 
 function revokeAccess(context: SimulatorContext, req: SimRequest): SimResponse {
@@ -165,10 +254,13 @@ function revokeAccess(context: SimulatorContext, req: SimRequest): SimResponse {
   return context.operations.begin(req, async () => {
     if (disk.accessPolicyId) await context.blobs.revoke(disk.accessPolicyId);
     disk.accessPolicyId = undefined;
+    // Revoking the write SAS ends the upload; a disk still ReadyToUpload had nothing to revoke and stays so.
+    if (disk.upload === 'ActiveUpload') disk.upload = undefined;
   });
 }
 
 function diskState(context: SimulatorContext, disk: ManagedDisk): DiskState {
+  if (disk.upload) return disk.upload;
   if (disk.accessPolicyId) return 'ActiveSAS';
   if (!disk.managedBy) return 'Unattached';
   return context.store.machines.get(disk.managedBy)?.powerState === 'deallocated' ? 'Reserved' : 'Attached';

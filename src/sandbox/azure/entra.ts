@@ -1,5 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT, createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { ArmError, type Router, type SimRequest, type SimResponse } from './http.js';
 
 export interface AppRegistration {
@@ -8,6 +8,13 @@ export interface AppRegistration {
   clientSecret: string;
 }
 
+/**
+ * A second tenant where the app (registered as multi-tenant) also has a service principal: a
+ * token asked for there is valid, signed by the same keys (Entra ID signs every tenant's tokens
+ * with its common keys), but carries that tenant, which ARM refuses for this subscription.
+ */
+export const OTHER_TENANT_ID = '00000000-0000-0000-0000-00000000f0e1';
+
 /** The claims the simulator's services read from an access token. */
 export interface TokenClaims extends JWTPayload {
   aud: string;
@@ -15,45 +22,69 @@ export interface TokenClaims extends JWTPayload {
   oid: string;
   tid: string;
   appid: string;
+  /** "app" for an app-only token (client credentials). */
+  idtyp: string;
+  /** How the client authenticated: "1" for a client secret. */
+  appidacr: string;
 }
 
 /**
  * Access tokens as Microsoft Entra ID issues them for client credentials: a JWT whose `aud` is
  * the resource the scope names (`https://storage.azure.com/.default` → `https://storage.azure.com`),
- * with the v1 issuer `https://sts.windows.net/{tenant}/`, `iat`/`nbf`/`exp`, and the principal's
- * `oid`/`tid`/`appid` (learn.microsoft.com, identity-platform "Access token claims reference").
- * Azurite's `--oauth basic` reads exactly these (lifetime, issuer prefix, audience), and the user
- * delegation key it derives is bound to `oid` and `tid`. Signed with a key of this simulator run,
- * so ARM and the storage gateway accept only tokens it issued.
+ * with the v1 issuer `https://sts.windows.net/{tenant}/`, `iat`/`nbf`/`exp`, the principal's
+ * `oid`/`tid`/`appid`, `idtyp` "app" and `appidacr` "1" (client secret) (learn.microsoft.com,
+ * identity-platform "Access token claims reference"). Signed RS256 with a key of this simulator
+ * run whose `kid` is in the header and whose public half is served at the tenant's `jwks_uri`
+ * ("Signing key rollover in the Microsoft identity platform"), so ARM and the storage gateway
+ * accept only tokens it issued, checked as any resource checks Entra ID's tokens. Azurite's
+ * `--oauth basic` reads the lifetime, issuer prefix and audience, and binds the user delegation
+ * key it derives to `oid` and `tid`.
  */
 export class TokenIssuer {
-  private readonly key = randomBytes(32);
+  private readonly privateKey: KeyObject;
+  /** The signing keys' public halves, as the tenant's jwks_uri serves them. */
+  readonly jwks: JSONWebKeySet;
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
   /** The app's service principal, as its object id would appear in role assignments. */
   readonly principalId: string;
 
   constructor(readonly app: AppRegistration) {
     this.principalId = principalIdOf(app.clientId);
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = privateKey;
+    const { n, e } = publicKey.export({ format: 'jwk' });
+    // Entra ID's kid is a thumbprint of the key; this one is the public key's SHA-256, base64url.
+    const kid = createHash('sha256').update(`${n}.${e}`).digest('base64url');
+    this.jwks = { keys: [{ kty: 'RSA', use: 'sig', kid, n, e }] };
+    this.keySet = createLocalJWKSet(this.jwks);
   }
 
-  issue(scope: string, lifetimeSeconds: number): Promise<string> {
+  /** The tenants the app can sign in at: its own, and the other tenant where it has a service principal. */
+  knowsTenant(tenantId: string): boolean {
+    return tenantId === this.app.tenantId || tenantId === OTHER_TENANT_ID;
+  }
+
+  issue(scope: string, lifetimeSeconds: number, tenantId = this.app.tenantId): Promise<string> {
     const audience = scope.replace(/\/\.default$/, '');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ oid: this.principalId, tid: this.app.tenantId, appid: this.app.clientId, ver: '1.0' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    // A service principal is per tenant: in the other tenant the app has another object id.
+    const oid = tenantId === this.app.tenantId ? this.principalId : principalIdOf(`${tenantId}:${this.app.clientId}`);
+    return new SignJWT({ oid, tid: tenantId, appid: this.app.clientId, idtyp: 'app', appidacr: '1', ver: '1.0' })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.jwks.keys[0]!.kid! })
       .setAudience(audience)
-      .setIssuer(`https://sts.windows.net/${this.app.tenantId}/`)
-      .setSubject(this.principalId)
+      .setIssuer(`https://sts.windows.net/${tenantId}/`)
+      .setSubject(oid)
       .setIssuedAt(now)
       .setNotBefore(now - 300)
       .setExpirationTime(now + lifetimeSeconds)
       .setJti(randomUUID())
-      .sign(this.key);
+      .sign(this.privateKey);
   }
 
-  /** The token's claims if this simulator issued it and it is within its lifetime; else why not. */
+  /** The token's claims if it is signed by a key at the jwks_uri and within its lifetime; else why not. */
   async verify(token: string): Promise<{ claims: TokenClaims } | { problem: 'expired' | 'invalid' }> {
     try {
-      const { payload } = await jwtVerify<TokenClaims>(token, this.key, { algorithms: ['HS256'] });
+      const { payload } = await jwtVerify<TokenClaims>(token, this.keySet, { algorithms: ['RS256'] });
       return { claims: payload };
     } catch (error) {
       return { problem: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
@@ -83,6 +114,15 @@ export class TokenIssuer {
         `The access token has been obtained for wrong audience or resource '${verified.claims.aud}'. It should exactly match with one of the allowed audiences ${audiences.map((a) => `'${a}'`).join(',')}.`,
       );
     }
+    const home = this.app.tenantId;
+    if (verified.claims.tid !== home) {
+      // ARM's wording, as quoted in Azure/pcs-cli#357 and bradygaster-zz/azure-tools-vscode#44.
+      throw new ArmError(
+        401,
+        'InvalidAuthenticationTokenTenant',
+        `The access token is from the wrong issuer 'https://sts.windows.net/${verified.claims.tid}/'. It must match the tenant 'https://sts.windows.net/${home}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${home}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+      );
+    }
   }
 }
 
@@ -98,15 +138,22 @@ function principalIdOf(clientId: string): string {
  * the tenant's OpenID metadata and the client-credentials token endpoint.
  */
 export function registerEntraRoutes(router: Router, app: AppRegistration, tokens: TokenIssuer): void {
-  router.add('GET', '/:tenant/v2.0/.well-known/openid-configuration', (req) => openIdConfiguration(req, app), {
+  router.add('GET', '/:tenant/v2.0/.well-known/openid-configuration', (req) => openIdConfiguration(req, tokens), {
     anonymous: true,
   });
+  router.add(
+    'GET',
+    '/:tenant/discovery/v2.0/keys',
+    (req) => (tokens.knowsTenant(req.params.tenant ?? '') ? { status: 200, body: tokens.jwks } : tenantNotFound(req.params.tenant ?? '')),
+    { anonymous: true },
+  );
   router.add('POST', '/:tenant/oauth2/v2.0/token', (req) => token(req, app, tokens), { anonymous: true });
 }
 
-function openIdConfiguration(req: SimRequest, app: AppRegistration): SimResponse {
-  if (req.params.tenant !== app.tenantId) return tenantNotFound(req.params.tenant ?? '');
-  const base = `${req.origin}/${app.tenantId}`;
+function openIdConfiguration(req: SimRequest, tokens: TokenIssuer): SimResponse {
+  const tenant = req.params.tenant ?? '';
+  if (!tokens.knowsTenant(tenant)) return tenantNotFound(tenant);
+  const base = `${req.origin}/${tenant}`;
   return {
     status: 200,
     body: {
@@ -128,7 +175,8 @@ function openIdConfiguration(req: SimRequest, app: AppRegistration): SimResponse
 }
 
 async function token(req: SimRequest, app: AppRegistration, tokens: TokenIssuer): Promise<SimResponse> {
-  if (req.params.tenant !== app.tenantId) return tenantNotFound(req.params.tenant ?? '');
+  const tenant = req.params.tenant ?? '';
+  if (!tokens.knowsTenant(tenant)) return tenantNotFound(tenant);
   const form = new URLSearchParams(req.rawBody);
   if (form.get('grant_type') !== 'client_credentials') {
     return oauthError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
@@ -137,7 +185,7 @@ async function token(req: SimRequest, app: AppRegistration, tokens: TokenIssuer)
     return oauthError(
       400,
       'unauthorized_client',
-      `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory '${app.tenantId}'.`,
+      `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory '${tenant}'.`,
     );
   }
   if (form.get('client_secret') !== app.clientSecret) {
@@ -154,7 +202,7 @@ async function token(req: SimRequest, app: AppRegistration, tokens: TokenIssuer)
   const lifetime = 3599;
   return {
     status: 200,
-    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: await tokens.issue(scope, lifetime) },
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: await tokens.issue(scope, lifetime, tenant) },
   };
 }
 

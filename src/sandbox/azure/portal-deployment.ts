@@ -1,6 +1,7 @@
 /**
  * What the Azure portal's Custom deployment does with a template link, against the simulator:
- * download the template, then PUT a Microsoft.Resources/deployments at the scope its `$schema`
+ * download the template from the browser (so with the portal's Origin, and only if the answer's
+ * Access-Control-Allow-Origin lets the portal read it), then PUT a Microsoft.Resources/deployments at the scope its `$schema`
  * names (subscription scope: the person picks a subscription and a Region; resource-group
  * scope: they pick a resource group), and wait for it to finish. Tests and the sandbox use it
  * to take the portal path end to end. Reference: "Deploy to Azure button" in the ARM docs
@@ -9,6 +10,12 @@
 import { API_VERSIONS } from '../../azure/api-versions.js';
 import type { SimulatorAddress } from './client-options.js';
 import { SimulatorControl, type RawAnswer } from './control-client.js';
+
+/** Where the portal's page runs: the Origin its browser sends when it fetches a template link. */
+export const PORTAL_ORIGIN = 'https://portal.azure.com';
+
+/** The portal stopped before any deployment, with the message it shows (`message`). */
+export class PortalRefused extends Error {}
 
 export interface PortalUser extends SimulatorAddress {
   tenantId: string;
@@ -74,10 +81,21 @@ export async function deployTemplateLikePortal(user: PortalUser, template: Porta
   }
 }
 
-/** The template behind the link, as the portal's browser fetches it (a SAS link to the storage gateway, which the simulator's CA signs). */
+/**
+ * The template behind the link, as the portal's browser fetches it: a cross-origin GET (a simple
+ * request, no preflight) whose answer the browser hands to the page only when
+ * Access-Control-Allow-Origin names the portal or `*`. Anything else ends in the portal's message,
+ * as quoted in Azure-Samples/communication-services-web-calling-hero#212 and
+ * Azure/Azure-Landing-Zones#2108.
+ */
 async function downloadTemplate(control: SimulatorControl, templateUrl: string): Promise<PortalTemplate> {
-  const answer = await control.request('GET', templateUrl);
-  if (answer.status !== 200) throw new Error(`the portal could not read the template: HTTP ${answer.status} ${answer.headers['x-ms-error-code'] ?? ''}`);
+  const answer = await control.request('GET', templateUrl, { headers: { Origin: PORTAL_ORIGIN } });
+  const allowed = answer.headers['access-control-allow-origin'];
+  if (answer.status !== 200 || (allowed !== '*' && allowed !== PORTAL_ORIGIN)) {
+    throw new PortalRefused(
+      `There was an error downloading the template from URI '${templateUrl}'. Ensure that the template is publicly accessible and that the publisher has enabled CORS policy on the endpoint. To deploy this template, download the template manually and paste the contents in the 'Build your own template in the editor' option below.`,
+    );
+  }
   return answer.body as PortalTemplate;
 }
 

@@ -31,7 +31,10 @@ export interface PlainResource extends Resource {
   properties: Record<string, unknown>;
 }
 
-export type DiskState = 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS';
+export type DiskState = 'Unattached' | 'Attached' | 'Reserved' | 'ActiveSAS' | UploadState;
+
+/** A disk made with createOption Upload: ReadyToUpload until a write SAS is granted, ActiveUpload until it is revoked. */
+export type UploadState = 'ReadyToUpload' | 'ActiveUpload';
 
 export interface ManagedDisk extends Resource {
   resourceGroup: string;
@@ -51,6 +54,8 @@ export interface ManagedDisk extends Resource {
   blobName: string;
   /** Set while a grantAccess SAS is live: the stored access policy that revokeAccess deletes. */
   accessPolicyId?: string;
+  /** Set from an Upload create until the write SAS is revoked; the disk is then Unattached like any other. */
+  upload?: UploadState;
 }
 
 export type PowerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated';

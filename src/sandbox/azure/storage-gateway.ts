@@ -20,6 +20,11 @@
  *   InvalidXmlNodeValue naming the value. Source: "Get User Delegation Key" (request body: at most
  *   seven days); the answer as quoted in Azure/azure-sdk-for-net#17690 and #45789.
  *
+ * - Put Page From URL, which Azurite does not implement: see putPageFromUrl.
+ * - CORS: preflight `OPTIONS` and `Origin` pass to Azurite, which answers from the account's blob
+ *   service CORS rules as Azure Storage does (test/fixtures/arm/SOURCES.md, "The portal's template
+ *   download").
+ *
  * Everything else is passed to Azurite as it came, with `x-forwarded-proto: https` so that Azurite
  * (see tools/azurite-copy-fix.cjs) knows the client spoke TLS.
  */
@@ -100,6 +105,10 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
       req.resume();
       return storageError(res, refusal, opts.tenantId);
     }
+    if (isPutPageFromUrl(req, url)) {
+      req.resume();
+      return putPageFromUrl(req, url, res);
+    }
     const body = isDelegationKeyRequest(req, url) ? await readAll(req) : undefined;
     if (body) {
       const expiry = /<Expiry>([^<]+)<\/Expiry>/.exec(body.toString('utf8'))?.[1];
@@ -152,6 +161,54 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
     return { status: 403, code: 'AuthorizationPermissionMismatch', message: 'This request is not authorized to perform this operation using this permission.' };
   }
 
+  /**
+   * Put Page From URL, which Azurite does not implement: the service reads the source range
+   * itself (authorised by the source URL's SAS, as the gateway authorises any request) and writes
+   * it as Put Page would, so the caller sends no page bytes. Refusals follow "Put Page From URL"
+   * (learn.microsoft.com/rest/api/storageservices/put-page-from-url): ranges 512-byte aligned,
+   * at most 4 MiB, source and destination of one length; a source the service may not read →
+   * CannotVerifyCopySource with the source's status.
+   */
+  async function putPageFromUrl(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+    const range = byteRange(req.headers['x-ms-range']);
+    const sourceRange = byteRange(req.headers['x-ms-source-range']);
+    const length = range ? range.end - range.start + 1 : 0;
+    const aligned = range && sourceRange && range.start % PAGE_BYTES === 0 && length % PAGE_BYTES === 0;
+    if (!aligned || sourceRange.end - sourceRange.start + 1 !== length || length > MAX_PAGE_FROM_URL_BYTES || req.headers['x-ms-page-write'] !== 'update') {
+      return storageError(res, { status: 400, code: 'InvalidHeaderValue', message: 'The value for one of the HTTP headers is not in the correct format.' });
+    }
+    const source = new URL(String(req.headers['x-ms-copy-source']));
+    const [, sourceAccount = '', sourceContainer = ''] = source.pathname.split('/').map(decodeURIComponent);
+    const sourceAuth = authKindOf({ headers: {} }, source);
+    const sourceGoverned = !opts.platformContainers.includes(sourceContainer);
+    if (sourceGoverned) requests.count(sourceAccount, sourceAuth);
+    const sourceRead = { method: 'GET', headers: {} } as IncomingMessage;
+    const sourceRefusal = sourceGoverned ? await refusalFor(sourceRead, source, sourceAccount, sourceAuth) : undefined;
+    if (sourceRefusal) return storageError(res, { ...sourceRefusal, code: 'CannotVerifyCopySource' });
+    const version = String(req.headers['x-ms-version'] ?? '');
+    const read = await fetch(`${target.origin}${source.pathname}${source.search}`, {
+      headers: { range: `bytes=${sourceRange.start}-${sourceRange.end}`, 'x-ms-version': version, 'x-forwarded-proto': 'https' },
+    });
+    const bytes = Buffer.from(await read.arrayBuffer());
+    if (read.status !== 206 && read.status !== 200) {
+      const message = /<Message>([^\n<]*)/.exec(bytes.toString('utf8'))?.[1] ?? `The source answered ${read.status}.`;
+      return storageError(res, { status: read.status, code: 'CannotVerifyCopySource', message });
+    }
+    const { 'x-ms-copy-source': _source, 'x-ms-source-range': _sourceRange, 'x-ms-copy-source-authorization': _sourceAuth, ...headers } = req.headers;
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: 'PUT', path: req.url, headers: { ...headers, 'content-length': String(bytes.length), 'x-forwarded-proto': 'https' } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`storage gateway: ${error.message}`);
+    });
+    upstream.end(bytes);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -189,6 +246,21 @@ function actionsFor(req: IncomingMessage, url: URL): StorageDataAction[] {
   const actions: StorageDataAction[] = [reading ? 'read' : method === 'DELETE' ? 'delete' : 'write'];
   if (!reading && req.headers['x-ms-tags']) actions.push('tagsWrite');
   return actions;
+}
+
+const PAGE_BYTES = 512;
+const MAX_PAGE_FROM_URL_BYTES = 4 * 1024 * 1024;
+
+function isPutPageFromUrl(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'PUT' && url.searchParams.get('comp') === 'page' && typeof req.headers['x-ms-copy-source'] === 'string';
+}
+
+/** A `bytes=start-end` header, inclusive at both ends. */
+function byteRange(header: string | string[] | undefined): { start: number; end: number } | undefined {
+  const match = typeof header === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(header) : null;
+  if (!match) return undefined;
+  const [start, end] = [Number(match[1]), Number(match[2])];
+  return end >= start ? { start, end } : undefined;
 }
 
 function isDelegationKeyRequest(req: IncomingMessage, url: URL): boolean {

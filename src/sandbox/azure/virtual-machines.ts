@@ -185,6 +185,10 @@ function attachableDisk(context: SimulatorContext, body: MachineBody): ManagedDi
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is still being created; wait for it before attaching it.`);
   }
   if (disk.managedBy) throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is already attached to VM ${disk.managedBy}.`);
+  // A disk made for upload is attachable only once its upload ended (revokeAccess): disks.ts.
+  if (disk.upload) {
+    throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is in state ${disk.upload} and cannot be attached; revoke access to end the upload first.`);
+  }
   if (disk.accessPolicyId) {
     throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} has an active SAS and cannot be attached; revoke access first.`);
   }
