@@ -3,12 +3,14 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } }, module: { type: 'es6' } }],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // Every ARM simulator a test file starts has its traffic checked against the REST specs.
+  setupFilesAfterEnv: ['<rootDir>/test/support/arm-traffic-hook.ts'],
   testTimeout: 30000,
   // Agenda 6 leaves a never-cleared `delay(lockLifetime / 2)` timer behind every job it ran
   // (JobProcessor.runOrRetry), which would keep jest alive for minutes after the last test.

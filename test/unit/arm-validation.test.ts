@@ -5,6 +5,7 @@ import { nsgBody } from '../../src/azure/network-access.js';
 import { ArmError } from '../../src/sandbox/azure/http.js';
 import type { MachineAccess } from '../../src/domain/model.js';
 import { validateRequest } from '../../src/sandbox/azure/validation/contracts.js';
+import azureApiVersions from '../../src/sandbox/azure/validation/azure-api-versions.json' with { type: 'json' };
 
 const SUB = '00000000-0000-0000-0000-0000000051ab';
 const RG = `/subscriptions/${SUB}/resourceGroups/oslayer-sandbox`;
@@ -143,12 +144,50 @@ describe('the Compute RP contract, per api-version', () => {
       error: {
         code: 'NoRegisteredProviderFound',
         message:
-          "No registered resource provider found for location 'eastus' and API version '2099-01-01' for type 'virtualMachines'. The supported api-versions are '2024-07-01, 2025-04-01'. The supported locations are 'eastus'.",
+          `No registered resource provider found for location 'eastus' and API version '2099-01-01' for type 'virtualMachines'. The supported api-versions are '${azureApiVersions.types['microsoft.compute/virtualmachines'].join(', ')}'. The supported locations are 'eastus'.`,
       },
     });
     expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/d`, '2099-01-01', {})).toMatchObject({
       error: { code: 'InvalidApiVersionParameter' },
     });
+  });
+});
+
+describe('api-versions: every one Azure has is served, bodies checked where the simulator holds the contract', () => {
+  const DEPLOYMENT_PATH = `${RG}/providers/Microsoft.Resources/deployments/d`;
+  const unchecked = (method: string, path: string, apiVersion: string, body: unknown) =>
+    validateRequest({ method, path, apiVersion, body: () => body }, 'eastus');
+
+  it("lists Azure's stable versions per type, the SDK packages' defaults among them", () => {
+    // @azure/arm-resources 7 sends deployments at 2025-04-01; @azure/arm-compute 24 sends disks at 2025-01-02, VMs at 2026-03-01.
+    expect(azureApiVersions.types['microsoft.resources/deployments']).toEqual(expect.arrayContaining(['2021-04-01', '2024-03-01', '2025-04-01']));
+    expect(azureApiVersions.types['microsoft.compute/disks']).toEqual(expect.arrayContaining(['2024-03-02', '2025-01-02']));
+    expect(azureApiVersions.types['microsoft.compute/virtualmachines']).toEqual(expect.arrayContaining(['2024-07-01', '2025-04-01', '2026-03-01']));
+    expect(Object.values(azureApiVersions.types).flat().filter((version) => /preview/.test(version))).toEqual([]);
+  });
+
+  it('serves versions Azure has (deployments 2021-04-01, disks 2025-01-02) and names them as unchecked, to be counted', () => {
+    const disk = { location: 'eastus', properties: { creationData: { createOption: 'Import', sourceUri: 'https://x/y.vhd' } } };
+    expect(answer('PUT', DISK_PATH, '2025-01-02', disk)).toBe('accepted');
+    expect(unchecked('PUT', DISK_PATH, '2025-01-02', disk)).toBe('Microsoft.Compute/disks@2025-01-02');
+    expect(answer('PUT', DEPLOYMENT_PATH, '2021-04-01', { properties: { mode: 'Incremental', template: {} } })).toBe('accepted');
+    expect(unchecked('GET', DEPLOYMENT_PATH, '2021-04-01', undefined)).toBe('Microsoft.Resources/deployments@2021-04-01');
+    expect(unchecked('GET', `${VM_PATH}/runCommands/x`, '2026-03-01', undefined)).toBe('Microsoft.Compute/virtualMachines@2026-03-01');
+  });
+
+  it('checks bodies at the versions it holds a contract for, and counts nothing there', () => {
+    const typo = { location: 'eastus', properties: { creationData: { createOption: 'Import', sourceUri: 'https://x/y.vhd', storageAcountId: 'typo' } } };
+    expect(answer('PUT', DISK_PATH, API_VERSIONS.disks, typo)).toMatchObject({ status: 400, error: { code: 'BadRequest' } });
+    expect(unchecked('GET', DISK_PATH, API_VERSIONS.disks, undefined)).toBeUndefined();
+    expect(unchecked('GET', VM_PATH, API_VERSIONS.virtualMachines, undefined)).toBeUndefined();
+  });
+
+  it('refuses a version Azure does not have for the type', () => {
+    expect(answer('GET', DISK_PATH, '2025-01-03', undefined)).toMatchObject({ status: 400, error: { code: 'NoRegisteredProviderFound' } });
+    // A managed Run Command's versions are its own type's: runCommands came with 2020-06-01.
+    expect(answer('GET', `${VM_PATH}/runCommands/x`, '2019-07-01', undefined)).toMatchObject({ status: 400, error: { code: 'NoRegisteredProviderFound' } });
+    expect(answer('GET', VM_PATH, '2019-07-01', undefined)).toBe('accepted');
+    expect(answer('GET', DEPLOYMENT_PATH, '2024-03-01-preview', undefined)).toMatchObject({ status: 400, error: { code: 'InvalidApiVersionParameter' } });
   });
 });
 

@@ -11,23 +11,10 @@ import {
   type ArmTemplate,
   type PackagingMachineInput,
 } from '../../src/azure/machine-spec.js';
+import { PACKAGING_INPUT, PACKAGING_SUBSCRIPTION } from '../fixtures/packaging-input.js';
 
-const sub = '00000000-0000-0000-0000-000000000001';
-const input: PackagingMachineInput = {
-  taskId: 'task-42',
-  subscriptionId: sub,
-  resourceGroup: 'packaging',
-  layerName: 'Win11 Base',
-  versionName: '2024-06',
-  diskFilename: 'win11-base/2024-06 packaging.vhd',
-  vmSize: 'Standard_D2s_v3',
-  location: 'westeurope',
-  vhdSizeBytes: 128 * 1024 ** 3 + 512,
-  subnetId: `/subscriptions/${sub}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/packaging`,
-  osType: 'Windows',
-  hyperVGeneration: 'V2',
-  access: { mode: 'public', allowedCidrs: ['203.0.113.0/24', '2001:db8::/48'] },
-};
+const sub = PACKAGING_SUBSCRIPTION;
+const input: PackagingMachineInput = PACKAGING_INPUT;
 const privateInput: PackagingMachineInput = { ...input, access: { mode: 'private' } };
 
 /** The resource-group template the subscription-scope template's nested deployment runs. */

@@ -32,10 +32,12 @@ import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { registerSettingsRoutes } from './settings.js';
 import { VmAgents } from './vm-agent.js';
 import { persistSimulator, type SimulatorPersistence } from './persistence.js';
+import { TrafficRecorder, announceSimulator, flatHeaders, parsedBody, recordingWanted, type ArmExchange } from './traffic.js';
 
 export type { InventoryItem } from './resources.js';
 export type { GuestChanges, GuestControl, GuestFlags, GuestView } from './guest.js';
 export type { Fault } from './faults.js';
+export type { ArmExchange } from './traffic.js';
 
 export interface ArmSimulatorOptions {
   /** 0/undefined = a free port; binds 127.0.0.1 only. */
@@ -58,6 +60,11 @@ export interface ArmSimulatorOptions {
   retryAfterSeconds?: number;
   /** Keep the simulated subscription (resources, guests) in this JSON file across restarts. */
   stateFile?: string;
+  /**
+   * Keep every ARM request and response served (not the control API, not Entra ID), for
+   * `traffic()`. Default: on while a test observes simulators (./traffic.ts observeSimulators).
+   */
+  recordTraffic?: boolean;
 }
 
 export interface RunningArmSimulator {
@@ -89,6 +96,8 @@ export interface RunningArmSimulator {
   inventory(): InventoryItem[];
   /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
   requestCounts(): RequestCounts;
+  /** The ARM requests and responses served so far, when recording (options.recordTraffic); else none. */
+  traffic(): ArmExchange[];
   stop(): Promise<void>;
 }
 
@@ -151,6 +160,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
 
   const faults = new FaultList();
   const throttle = new SubscriptionThrottle();
+  const recorder = (opts.recordTraffic ?? recordingWanted()) ? new TrafficRecorder() : undefined;
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
   registerControlRoutes(router, context, faults, { principalId: tokens.principalId, storageRoles, storageRequests: gateway.requests });
@@ -166,19 +176,19 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerGalleryRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
-  new Deployments(context, providerCall(router, location)).register(router);
+  new Deployments(context, providerCall(router, location, throttle, recorder)).register(router);
 
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
   const caCertPath = join(certDir, 'ca.pem');
   writeFileSync(caCertPath, certificate.certPem);
 
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, { router, tokens, faults, throttle, location });
+    void serve(req, res, { router, tokens, faults, throttle, location, recorder });
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const running: RunningArmSimulator = {
     armEndpoint: `https://127.0.0.1:${port}`,
     caCertPem: certificate.certPem,
     caCertPath,
@@ -192,6 +202,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     galleryId: gallery.id,
     inventory: () => context.store.inventory(),
     requestCounts: () => throttle.report(),
+    traffic: () => recorder?.all() ?? [],
     async stop() {
       persistence?.flush();
       persistence?.stop();
@@ -204,6 +215,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       rmSync(certDir, { recursive: true, force: true });
     },
   };
+  if (recorder) announceSimulator(running);
+  return running;
 }
 
 function listen(server: Server, port: number): Promise<void> {
@@ -223,20 +236,23 @@ interface Dispatcher {
   faults: FaultList;
   throttle: SubscriptionThrottle;
   location: string;
+  recorder?: TrafficRecorder;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
   let answer: SimResponse;
+  let rawBody = '';
   try {
+    rawBody = await readBody(req);
     const request: SimRequest = {
       method,
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
       origin: url.origin,
-      rawBody: await readBody(req),
+      rawBody,
       params: {},
     };
     answer = await dispatch(request, dispatcher);
@@ -246,7 +262,16 @@ async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Disp
     );
   }
   const requestId = randomUUID();
-  send(res, { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } });
+  const sent = { ...answer, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...answer.headers } };
+  send(res, sent);
+  if (dispatcher.recorder && isArmTraffic(url.pathname)) {
+    dispatcher.recorder.record({ method, url: url.toString(), headers: flatHeaders(req.headers), body: parsedBody(rawBody) }, sent);
+  }
+}
+
+/** ARM's own traffic: not the control API, not Entra ID's token and metadata endpoints. */
+function isArmTraffic(path: string): boolean {
+  return !path.startsWith('/_simulator/') && !TOKEN_PATH.test(path) && !OPENID_PATH.test(path);
 }
 
 const TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
@@ -271,7 +296,8 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
     }
     const subscription = SUBSCRIPTION_PATH.exec(request.path)?.[1];
     const remaining = subscription ? throttle.admit(subscription, request.method) : {};
-    validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    const unchecked = validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
+    if (unchecked) throttle.countUncheckedApiVersion(unchecked);
     const answer = await found.route.handler({ ...request, params: found.params });
     return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
@@ -286,8 +312,11 @@ function armAudiences(origin: string): string[] {
   return ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com', `${origin}/`, origin];
 }
 
-/** How ARM hands a deployment's resource to its provider: validated like any request, without the caller's token. */
-function providerCall(router: Router, location: string): ProviderCall {
+/**
+ * How ARM hands a deployment's resource to its provider: validated like any request, without the
+ * caller's token; recorded like one, as the provider's own traffic is what its spec describes.
+ */
+function providerCall(router: Router, location: string, throttle: SubscriptionThrottle, recorder?: TrafficRecorder): ProviderCall {
   return async ({ method, path, apiVersion, body, origin }) => {
     const found = router.match(method, path);
     if (!found) throw new ArmError(400, 'NoRegisteredProviderFound', `The simulator serves no ${method} ${path}.`);
@@ -300,12 +329,15 @@ function providerCall(router: Router, location: string): ProviderCall {
       rawBody: JSON.stringify(body),
       params: found.params,
     };
-    validateRequest({ method, path, apiVersion, body: () => body }, location);
-    try {
-      return await found.route.handler(request);
-    } catch (error) {
-      if (error instanceof ArmError) return armErrorResponse(error);
-      throw error;
-    }
+    const unchecked = validateRequest({ method, path, apiVersion, body: () => body }, location);
+    if (unchecked) throttle.countUncheckedApiVersion(unchecked);
+    const answer = await Promise.resolve()
+      .then(() => found.route.handler(request))
+      .catch((error: unknown) => {
+        if (error instanceof ArmError) return armErrorResponse(error);
+        throw error;
+      });
+    recorder?.record({ method, url: `${origin}${path}?api-version=${encodeURIComponent(apiVersion)}`, headers: { 'content-type': 'application/json' }, body }, answer);
+    return answer;
   };
 }

@@ -55,6 +55,11 @@ export interface RequestCounts {
   tokenRequests: number;
   openIdMetadataRequests: number;
   armRequests: Record<RequestKind, number>;
+  /**
+   * ARM requests at an api-version Azure has but the simulator holds no contract for (their
+   * bodies were not checked), by `type@version`: the bot should send none.
+   */
+  uncheckedApiVersions: Record<string, number>;
 }
 
 export class SubscriptionThrottle {
@@ -99,8 +104,12 @@ export class SubscriptionThrottle {
     this.counts.openIdMetadataRequests += 1;
   }
 
+  countUncheckedApiVersion(typeAtVersion: string): void {
+    this.counts.uncheckedApiVersions[typeAtVersion] = (this.counts.uncheckedApiVersions[typeAtVersion] ?? 0) + 1;
+  }
+
   report(): RequestCounts {
-    return { ...this.counts, armRequests: { ...this.counts.armRequests } };
+    return { ...this.counts, armRequests: { ...this.counts.armRequests }, uncheckedApiVersions: { ...this.counts.uncheckedApiVersions } };
   }
 
   resetCounts(): void {
@@ -109,7 +118,7 @@ export class SubscriptionThrottle {
 }
 
 function emptyCounts(): RequestCounts {
-  return { tokenRequests: 0, openIdMetadataRequests: 0, armRequests: { reads: 0, writes: 0, deletes: 0 } };
+  return { tokenRequests: 0, openIdMetadataRequests: 0, armRequests: { reads: 0, writes: 0, deletes: 0 }, uncheckedApiVersions: {} };
 }
 
 /** GET /_simulator/requests → RequestCounts; DELETE answers them and starts counting afresh. */

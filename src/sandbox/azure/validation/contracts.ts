@@ -1,10 +1,16 @@
 /**
  * Which api-versions the simulator serves per resource type, and the body each version
- * accepts. A request with another version is refused as ARM refuses it: for a resource
- * provider's type `400 NoRegisteredProviderFound`, for ARM's own types (resource groups,
- * resources, deployments) `400 InvalidApiVersionParameter`. Sources: test/fixtures/arm/SOURCES.md.
+ * accepts. It serves every stable version Azure has for a type (azure-api-versions.json, written
+ * by scripts/list-azure-api-versions.ts from the ARM template schemas, which are generated from
+ * each api-version folder of the REST specs); it checks bodies strictly at the versions it holds
+ * a contract for (CONTRACTS: the pinned ones and those the SDK packages send), and counts
+ * requests at the others, so a test can assert the bot never sends one. A version Azure does not
+ * have is refused as ARM refuses it: for a resource provider's type `400
+ * NoRegisteredProviderFound`, for ARM's own types (resource groups, resources, deployments) `400
+ * InvalidApiVersionParameter`. Sources: test/fixtures/arm/SOURCES.md.
  */
 import { ArmError } from '../http.js';
+import azureApiVersions from './azure-api-versions.json' with { type: 'json' };
 import { disk20240302, grantAccessData20240302, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
 import { deployment20240301, deployment20250401 } from './deployments.js';
 import { galleryImage20250303, galleryImageVersion20250303, galleryImageVersionUpdate20250303 } from './gallery.js';
@@ -57,6 +63,27 @@ function operationVersions(types: string[]): TypeContract {
 CONTRACTS['microsoft.compute/locations'] = operationVersions(['microsoft.compute/virtualmachines', 'microsoft.compute/disks', 'microsoft.compute/galleries']);
 CONTRACTS['microsoft.network/locations'] = operationVersions(['microsoft.network/networksecuritygroups']);
 
+/** Every stable version Azure has for a type, by lower-cased type. */
+const AZURE_VERSIONS: Record<string, readonly string[]> = {
+  ...azureApiVersions.types,
+  // ARM serves Resources - List with the rest of Microsoft.Resources.
+  'microsoft.resources/resources': azureApiVersions.types['microsoft.resources/resourcegroups'],
+  // A long-running operation is polled with the api-version of the request that started it.
+  'microsoft.compute/locations': [
+    ...azureApiVersions.types['microsoft.compute/virtualmachines'],
+    ...azureApiVersions.types['microsoft.compute/disks'],
+  ],
+  'microsoft.network/locations': azureApiVersions.types['microsoft.network/networksecuritygroups'],
+};
+
+/** A managed Run Command is a child of its VM: its versions are the child type's. */
+function azureVersionsOf(type: string, path: string): readonly string[] {
+  if (type === 'microsoft.compute/virtualmachines' && /\/runCommands(\/|$)/i.test(path)) {
+    return AZURE_VERSIONS['microsoft.compute/virtualmachines/runcommands'] ?? [];
+  }
+  return AZURE_VERSIONS[type] ?? [];
+}
+
 /** 'Microsoft.Compute/virtualMachines' for any path under one, ARM's own types for the rest. */
 export function resourceTypeOf(path: string): string {
   const providers = path.toLowerCase().lastIndexOf('/providers/');
@@ -68,13 +95,15 @@ export function resourceTypeOf(path: string): string {
 }
 
 /**
- * Throws ARM's refusal when `type` is one the simulator knows and `apiVersion` is not one of its
- * versions. Types it does not list (added by other stand-ins) are not checked here.
+ * Throws ARM's refusal when `type` is one the simulator knows and `apiVersion` is a version
+ * Azure does not have for it. Types it does not list (added by other stand-ins) are not checked here.
  */
-export function requireKnownApiVersion(type: string, apiVersion: string, location: string): void {
+export function requireKnownApiVersion(type: string, apiVersion: string, location: string, path = ''): void {
   const contract = CONTRACTS[type.toLowerCase()];
   if (!contract || apiVersion in contract.versions) return;
-  const supported = Object.keys(contract.versions).join(', ');
+  const azure = azureVersionsOf(type.toLowerCase(), path);
+  if (azure.includes(apiVersion)) return;
+  const supported = [...new Set([...azure, ...Object.keys(contract.versions)])].sort().join(', ');
   if (contract.armNative) {
     throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported}'.`);
   }
@@ -95,11 +124,15 @@ function dialectOf(type: string): Dialect {
 /**
  * Checks a request the way ARM and the provider would before acting on it: a served
  * api-version, then (for a PUT of the resource or of a child, or a POST action with a declared
- * input) a body the version can deserialize and accepts.
+ * input) a body the version can deserialize and accepts. Answers `type@version` when the
+ * version is one Azure has but the simulator holds no contract for (its body went unchecked),
+ * for the caller to count.
  */
-export function validateRequest(req: { method: string; path: string; apiVersion: string; body: () => unknown }, location: string): void {
+export function validateRequest(req: { method: string; path: string; apiVersion: string; body: () => unknown }, location: string): string | undefined {
   const type = resourceTypeOf(req.path);
-  requireKnownApiVersion(type, req.apiVersion, location);
+  requireKnownApiVersion(type, req.apiVersion, location, req.path);
+  const known = CONTRACTS[type.toLowerCase()];
+  if (known && !(req.apiVersion in known.versions)) return `${type}@${req.apiVersion}`;
   const providers = req.path.toLowerCase().lastIndexOf('/providers/');
   const segments = providers >= 0 ? req.path.slice(providers + '/providers/'.length).split('/') : [];
   // A nested resource type with a contract of its own (galleries/images/versions) carries its body by method.
@@ -113,7 +146,8 @@ export function validateRequest(req: { method: string; path: string; apiVersion:
   const beyond = { 3: '', 4: 'POST', 5: 'PUT' }[segments.length];
   const carrier = beyond === '' ? req.method : beyond === req.method ? `${req.method} ${segments[3]}` : undefined;
   const body = carrier ? CONTRACTS[type.toLowerCase()]?.versions[req.apiVersion]?.[carrier] : undefined;
-  if (!body) return;
+  if (!body) return undefined;
   const dialect = dialectOf(type);
   validateBody(body, req.body(), dialect, req.method === 'PUT' && dialect !== 'arm');
+  return undefined;
 }
