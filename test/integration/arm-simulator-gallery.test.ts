@@ -195,7 +195,8 @@ describe('simulated Compute Gallery', () => {
     const answer = await control.request('PUT', path, { body, bearer: token });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain("Could not find member 'latest' on object of type 'GalleryImageVersionPublishingProfile'. Path 'properties.publishingProfile.latest'");
-    const old = await control.request('PUT', path.replace('2025-03-03', '2019-03-01'), { body, bearer: token });
-    expect(old.body).toMatchObject({ error: { code: 'NoRegisteredProviderFound' } });
+    // A version Azure never had for galleries (it has 2018-06-01 to 2025-12-03, azure-api-versions.json).
+    const unknown = await control.request('PUT', path.replace('2025-03-03', '2025-04-01'), { body, bearer: token });
+    expect(unknown.body).toMatchObject({ error: { code: 'NoRegisteredProviderFound', message: expect.stringContaining("The supported api-versions are '2018-06-01, 2019-03-01") } });
   });
 });

@@ -72,6 +72,7 @@ const AZURE_VERSIONS: Record<string, readonly string[]> = {
   'microsoft.compute/locations': [
     ...azureApiVersions.types['microsoft.compute/virtualmachines'],
     ...azureApiVersions.types['microsoft.compute/disks'],
+    ...azureApiVersions.types['microsoft.compute/galleries'],
   ],
   'microsoft.network/locations': azureApiVersions.types['microsoft.network/networksecuritygroups'],
 };
