@@ -10,7 +10,7 @@ import { defineClaimedMachineJob } from './claimed-machine-job.js';
  * same run (its runId).
  */
 export function defineInstallUpdatesJob(agenda: Agenda, services: Services, settings: UpdateSettings): void {
-  defineClaimedMachineJob<InstallUpdatesData>(agenda, services, INSTALL_UPDATES_JOB, (run, { mode, userId, runId }) =>
-    installWindowsUpdates(run, { mode, userId, runId }, settings),
+  defineClaimedMachineJob<InstallUpdatesData>(agenda, services, INSTALL_UPDATES_JOB, (run, { mode, userId, runId, excludeKbs, includeKbs }) =>
+    installWindowsUpdates(run, { mode, userId, runId, excludeKbs, includeKbs }, settings),
   );
 }

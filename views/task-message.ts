@@ -23,6 +23,8 @@ export const TASK_ACTIONS = {
   cleanUp: 'task_clean_up',
   installUpdates: 'task_install_updates',
   retryUpdates: 'task_retry_updates',
+  excludeKbAndContinue: 'task_exclude_kb_continue',
+  stopUpdates: 'task_stop_updates',
   promote: 'task_promote',
   rollBack: 'task_roll_back',
 } as const;
@@ -241,7 +243,11 @@ export function taskMessage(input: TaskMessageInput): { text: string; blocks: Kn
   const machine = machineLine(input);
   if (machine) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(machine, 3000) } });
   if (version.windowsUpdates && ['action-required', 'ready-to-finalize'].includes(version.status)) {
-    blocks.push(...updateRunBlocks(task._id, version.windowsUpdates, version.status === 'action-required', TASK_ACTIONS.retryUpdates));
+    blocks.push(...updateRunBlocks(task._id, version.windowsUpdates, version.status === 'action-required', {
+        retry: TASK_ACTIONS.retryUpdates,
+        excludeAndContinue: TASK_ACTIONS.excludeKbAndContinue,
+        stop: TASK_ACTIONS.stopUpdates,
+      }));
   }
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
   const actions = taskActions(input);
@@ -321,7 +327,7 @@ const confirmNgenUpdateForce = confirmDialog(
 );
 const confirmRunOnceRun = confirmDialog(
   'Run RunOnce entries?',
-  'Each listed command runs once now, as SYSTEM, and its entry is removed, as Windows does at start-up.',
+  "Each listed command runs once now, as SYSTEM, not at a user's logon as it would with a person signed in. RunOnce entries are removed before they run (\"!\" entries after), as Windows does; of RunOnceEx only the listed entries run.",
   'Run them once',
 );
 const confirmRunOnceRemove = confirmDialog(

@@ -3,22 +3,24 @@
  * message's section for a run (progress, result, Retry updates), and a version's changelog.
  */
 import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
-import type { Changelog } from '../src/domain/inventory.js';
+import { isEmptyChangelog, type Changelog } from '../src/domain/inventory.js';
 import type { LayerVersion, WindowsUpdateRun } from '../src/domain/model.js';
-import { DEFAULT_UPDATE_MODE, progressText, UPDATE_MODE_LABEL, UPDATE_MODES } from '../src/domain/windows-update.js';
-import { button, input, modal, option, radioButtons, section, SLACK_LIMIT, truncate, userText } from './blocks.js';
+import { DEFAULT_UPDATE_MODE, formatHresult, progressText, RESULT_CODE_LABEL, UPDATE_MODE_LABEL, UPDATE_MODES, updateName } from '../src/domain/windows-update.js';
+import { button, confirmDialog, input, modal, option, radioButtons, section, SLACK_LIMIT, textInput, truncate, userText } from './blocks.js';
 import { ACTION, CALLBACK } from './ids.js';
 
 export const UPDATE_MODE_BLOCK = 'updateMode';
+export const INCLUDE_KBS_BLOCK = 'includeKbs';
+export const EXCLUDE_KBS_BLOCK = 'excludeKbs';
 
 const MODE_HINT: Readonly<Record<(typeof UPDATE_MODES)[number], string>> = {
-  security: 'Security Updates and Critical Updates',
-  software: 'Every software update Windows Update offers',
-  drivers: 'Software updates, and drivers too',
+  security: 'Security Updates and Critical Updates; never optional or feature updates',
+  software: 'Every non-optional software update; never feature updates (Upgrades)',
+  drivers: 'Non-optional software updates and drivers; never feature updates',
 };
 
-/** Asks which updates to install; private_metadata is the task id. */
-export function installUpdatesModal(taskId: string, vmName: string): ModalView {
+/** Asks which updates to install, with the layer's Exclude KBs (remembered) filled in; private_metadata is the task id. */
+export function installUpdatesModal(taskId: string, vmName: string, excludeKbs: readonly string[] = []): ModalView {
   return modal({
     callbackId: CALLBACK.installUpdates,
     title: 'Install updates',
@@ -33,27 +35,67 @@ export function installUpdatesModal(taskId: string, vmName: string): ModalView {
         'Which updates',
         radioButtons(ACTION.input, UPDATE_MODES.map((mode) => option(UPDATE_MODE_LABEL[mode], mode, MODE_HINT[mode])), DEFAULT_UPDATE_MODE),
       ),
+      input(INCLUDE_KBS_BLOCK, 'Optional updates to install', textInput(ACTION.input, { placeholder: 'KB5044384', maxLength: 600 }), {
+        optional: true,
+        hint: 'Optional (preview) updates are installed only when named here by KB, for this run. Feature updates (Upgrades) are never installed.',
+      }),
+      input(EXCLUDE_KBS_BLOCK, 'Exclude KBs', textInput(ACTION.input, { initial: excludeKbs.join(', '), placeholder: 'KB5040427, KB5039299', maxLength: 600 }), {
+        optional: true,
+        hint: 'Never installed on this layer; remembered for its next runs.',
+      }),
     ],
   });
 }
 
-/** The task message's section for the last update run, with Retry updates after a failure. */
-export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canRetry: boolean, retryActionId: string): KnownBlock[] {
+/** The task message's buttons for an update run that stopped. */
+export interface UpdateRunActions {
+  retry: string;
+  excludeAndContinue: string;
+  stop: string;
+}
+
+/** Where a stopped run stopped: the update, its result code and HRESULT, and why. */
+function stuckText(stuck: NonNullable<WindowsUpdateRun['stuck']>): string {
+  const name = userText(updateName(stuck), 200);
+  const result = `result code ${stuck.resultCode} (${RESULT_CODE_LABEL[stuck.resultCode] ?? 'unknown'}), HRESULT ${formatHresult(stuck.hresult)}`;
+  return stuck.why === 'failed-twice' ? `${name} failed twice (${result}).` : `${name} is offered again after it reported installed (${result}).`;
+}
+
+/** The task message's section for the last update run: Retry updates after a failure, and Exclude KB and continue / Stop when it stopped on one update. */
+export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canAct: boolean, actions: UpdateRunActions): KnownBlock[] {
   const mode = UPDATE_MODE_LABEL[run.mode].toLowerCase();
   const count = run.installed.length;
   const installed = `${count} update${count === 1 ? '' : 's'} installed`;
   const restarts = run.restarts === 0 ? '' : `, ${run.restarts} restart${run.restarts === 1 ? '' : 's'}`;
+  const held = run.heldTotal ? ` ${run.heldTotal} left out (optional, feature or excluded updates; the thread says which).` : '';
   switch (run.status) {
     case 'running':
       return [section(`:arrows_counterclockwise: *Installing Windows updates* (${mode}): ${progressText(run)}. ${installed} so far${restarts}.`)];
     case 'done': {
       const rest = run.remaining ? ` Stopped at the round limit with ${run.remaining} still applicable; click *Install updates* to go on.` : ' Nothing applicable is left.';
-      return [section(`:white_check_mark: *Windows updates* (${mode}): ${installed}${restarts}.${rest}`)];
+      return [section(`:white_check_mark: *Windows updates* (${mode}): ${installed}${restarts}.${rest}${held}`)];
     }
+    case 'stopped':
+      return [section(`:octagonal_sign: *Windows updates stopped* (${mode}): ${installed}${restarts}.${run.stuck ? ` ${stuckText(run.stuck)}` : ''}`)];
     case 'failed': {
       // The failure text is built from escaped guest and Azure text (see src/workflow/windows-updates.ts).
       const blocks: KnownBlock[] = [section(`:x: *Installing Windows updates stopped* (${mode}, ${installed}${restarts}): ${truncate(run.failure ?? 'no reason recorded', 2500)}`)];
-      if (canRetry) blocks.push({ type: 'actions', block_id: `task_updates_${taskId}`.slice(0, 255), elements: [button('Retry updates', retryActionId, { value: taskId, style: 'primary' })] } satisfies ActionsBlock);
+      if (!canAct) return blocks;
+      const kb = run.stuck?.kb;
+      const elements = [
+        ...(run.stuck
+          ? [
+              button(`Exclude ${kb || 'update'} and continue`, actions.excludeAndContinue, {
+                value: taskId,
+                style: 'primary',
+                confirm: confirmDialog('Exclude and continue?', `${kb || 'This update'} is added to this layer's Exclude KBs and never installed on it; the other updates are installed.`, 'Exclude and continue', 'primary'),
+              }),
+            ]
+          : []),
+        button('Retry updates', actions.retry, run.stuck ? { value: taskId } : { value: taskId, style: 'primary' }),
+        ...(run.stuck ? [button('Stop', actions.stop, { value: taskId })] : []),
+      ];
+      blocks.push({ type: 'actions', block_id: `task_updates_${taskId}`.slice(0, 255), elements } satisfies ActionsBlock);
       return blocks;
     }
   }
@@ -73,8 +115,12 @@ export function changelogText(changelog: Changelog & { comparedWith: 'packaging-
   const how = changelog.comparedWith === 'packaging-machine' ? 'as the packaging machine first came up' : 'as recorded with it';
   const parts = [`*Changelog* against ${base} (${how}):`];
   const { updatesAdded, programsAdded, programsRemoved, programsUpgraded } = changelog;
-  if (updatesAdded.length + programsAdded.length + programsRemoved.length + programsUpgraded.length === 0) parts.push('No updates or programs changed.');
+  const driversAdded = changelog.driversAdded ?? [];
+  const driversUpdated = changelog.driversUpdated ?? [];
+  if (isEmptyChangelog(changelog)) parts.push('No updates, drivers or programs changed.');
   if (updatesAdded.length) parts.push(`*Updates added (${updatesAdded.length})*\n${list(updatesAdded.map((u) => `${userText(u.kb, 20)}${u.installedOn ? ` (${userText(u.installedOn, 20)})` : ''}`))}`);
+  if (driversUpdated.length) parts.push(`*Drivers updated (${driversUpdated.length})*\n${list(driversUpdated.map((d) => `${userText(d.name, 120)}: ${userText(d.from, 60)} → ${userText(d.to, 60)}`))}`);
+  if (driversAdded.length) parts.push(`*Drivers added (${driversAdded.length})*\n${list(driversAdded.map((d) => `${userText(d.name, 120)} ${userText(d.version, 60)}${d.provider ? ` (${userText(d.provider, 80)})` : ''}`))}`);
   if (programsUpgraded.length) parts.push(`*Programs upgraded (${programsUpgraded.length})*\n${list(programsUpgraded.map((p) => `${userText(p.name, 120)}: ${userText(p.from, 60)} → ${userText(p.to, 60)}`))}`);
   if (programsAdded.length) parts.push(`*Programs added (${programsAdded.length})*\n${list(programsAdded.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}${p.publisher ? ` (${userText(p.publisher, 80)})` : ''}`))}`);
   if (programsRemoved.length) parts.push(`*Programs removed (${programsRemoved.length})*\n${list(programsRemoved.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}`))}`);

@@ -104,8 +104,8 @@ export interface ManagedScript {
 }
 
 export interface ManagedScriptResult {
-  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`. */
-  state: 'succeeded' | 'failed' | 'timed-out' | 'other';
+  /** Azure's executionState: `timed-out` means Azure ended the script at `timeoutSeconds`; `running`: it still executes (and is not deleted). */
+  state: 'succeeded' | 'failed' | 'timed-out' | 'running' | 'other';
   output: CommandOutput;
 }
 
@@ -135,7 +135,7 @@ export interface Machines {
   runPowerShell(vm: ResourceName, scriptLines: readonly string[], options?: LongRunning & { parameters?: ScriptParameters }): Promise<CommandOutput>;
   /**
    * Runs a PowerShell script as a managed Run Command with a timeout, waits for it, reads its
-   * instance view (exit code included) and deletes the run command again.
+   * instance view (exit code included) and deletes the run command again, never while it executes.
    */
   runManagedPowerShell(vm: ResourceName, script: ManagedScript, options?: LongRunning): Promise<ManagedScriptResult>;
   /** Public access only: the NSG allowing RDP from the connector's ranges, created before the VM that uses it. */

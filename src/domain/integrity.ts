@@ -17,9 +17,14 @@ export const runOnceEntrySchema = z.strictObject({
 });
 export type RunOnceEntry = z.infer<typeof runOnceEntrySchema>;
 
-/** The script's report, version 2, in the order the conditions are shown. */
+/**
+ * The script's report, version 3, in the order the conditions are shown. Version 3 no longer
+ * decides anything from the NGEN v4 scheduled tasks (VDI optimisation disables them while work is
+ * queued, and nothing documents that Windows disables them once the queue is empty): their state
+ * is a hint for the admin; Shutdown for Finalize drains NGen's queue before it checks.
+ */
 export const integrityReportSchema = z.strictObject({
-  v: z.literal(2),
+  v: z.literal(3),
   /** A device on the boot path (storage controller, disk, volume) needs a restart (DN_NEED_RESTART or problem code 14). */
   driverRebootPending: z.boolean(),
   /** Any other device needs a restart. */
@@ -42,16 +47,18 @@ export const integrityReportSchema = z.strictObject({
   installerInProgress: z.boolean(),
   /** mscorsvw / ngen running, or the NGen service running. */
   ngenInProgress: z.boolean(),
-  /** The NGEN v4 scheduled tasks hold deferred work. */
-  ngenQueued: z.boolean(),
+  /** A hint, never a condition: the state of the ".NET Framework NGEN v4.0.30319" scheduled tasks. */
+  ngenTasks: z.enum(['enabled', 'disabled', 'absent']),
   /** HKLM RunOnce / RunOnceEx entries, both registry views. */
   runOnce: z.array(runOnceEntrySchema).max(64),
   /** SCCM's SMSCFG.INI in the Windows folder. */
   smsCfgPresent: z.boolean(),
+  /** Run Command started the check in 32-bit PowerShell and it re-launched itself as 64-bit (fail-closed.ps1). */
+  startedAs32Bit: z.boolean(),
 });
 
 export type IntegrityReport = z.infer<typeof integrityReportSchema>;
-export type IntegrityCondition = Exclude<keyof IntegrityReport, 'v'>;
+export type IntegrityCondition = Exclude<keyof IntegrityReport, 'v' | 'ngenTasks' | 'startedAs32Bit'>;
 export type Remedy = 'reboot' | 'expedite-ngen' | 'runonce';
 
 export const INTEGRITY_CONDITIONS: readonly IntegrityCondition[] = [
@@ -66,18 +73,17 @@ export const INTEGRITY_CONDITIONS: readonly IntegrityCondition[] = [
   'msiInProgress',
   'installerInProgress',
   'ngenInProgress',
-  'ngenQueued',
   'runOnce',
   'smsCfgPresent',
 ];
 
 export type IntegrityResult =
-  | { outcome: 'clean'; report: IntegrityReport }
-  | { outcome: 'blocked'; report: IntegrityReport; blocking: IntegrityCondition[] }
+  | { outcome: 'clean'; report: IntegrityReport; hints: string[] }
+  | { outcome: 'blocked'; report: IntegrityReport; blocking: IntegrityCondition[]; hints: string[] }
   | ({ outcome: 'failed' } & ScriptFailure);
 
 /** Only the versions this bot knows; a newer script's report is "the check failed". */
-const readReport = versionedReader({ 2: integrityReportSchema });
+const readReport = versionedReader({ 3: integrityReportSchema });
 
 function blocks(report: IntegrityReport, condition: IntegrityCondition): boolean {
   const value = report[condition];
@@ -90,7 +96,18 @@ export function readIntegrityOutput(output: ScriptOutput): IntegrityResult {
   if (!reading.ok) return { outcome: 'failed', ...reading.failure };
   const report = reading.value;
   const blocking = INTEGRITY_CONDITIONS.filter((condition) => blocks(report, condition));
-  return blocking.length === 0 ? { outcome: 'clean', report } : { outcome: 'blocked', report, blocking };
+  const hints = integrityHints(report);
+  return blocking.length === 0 ? { outcome: 'clean', report, hints } : { outcome: 'blocked', report, blocking, hints };
+}
+
+/** What the check saw that decides nothing but the admin should know, in plain words. */
+export function integrityHints(report: Pick<IntegrityReport, 'ngenTasks' | 'startedAs32Bit'>): string[] {
+  const hints: string[] = [];
+  if (report.ngenTasks === 'disabled') {
+    hints.push(".NET's NGen scheduled tasks are disabled (VDI optimisation scripts do this). That says nothing about NGen's queue: Shutdown for Finalize runs it (`ngen executeQueuedItems`) before it checks.");
+  }
+  if (report.startedAs32Bit) hints.push('Run Command started the check in 32-bit PowerShell; it re-launched itself as 64-bit, so it read the 64-bit registry and system folders.');
+  return hints;
 }
 
 export interface ConditionAdvice {
@@ -146,12 +163,8 @@ export const CONDITION_ADVICE: Readonly<Record<IntegrityCondition, ConditionAdvi
     text: `.NET is compiling native images (NGen) in the background. Wait for it to finish, or click Expedite NGen to run it in the foreground. ${NEVER_REBOOT_NGEN}`,
     remedy: 'expedite-ngen',
   },
-  ngenQueued: {
-    text: `.NET has native image (NGen) work queued for when the machine is idle. Click Expedite NGen to run it now. ${NEVER_REBOOT_NGEN}`,
-    remedy: 'expedite-ngen',
-  },
   runOnce: {
-    text: 'Commands are registered to run once at the next start (HKLM RunOnce) and have not run. Nobody signs in to this machine, so a restart alone may not run them: run them once now, or remove them.',
+    text: 'Commands are registered to run once at the next start (HKLM RunOnce) and have not run. Nobody signs in to this machine, so a restart alone may not run them: run them once now (as SYSTEM, not at a user\'s logon), or remove them.',
     remedy: 'runonce',
   },
   smsCfgPresent: {

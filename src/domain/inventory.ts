@@ -1,5 +1,6 @@
 /**
- * What is installed on the packaging machine (updates by KB with their install date, programs
+ * What is installed on the packaging machine (updates by KB with their install date, from
+ * Win32_QuickFixEngineering and Windows Update's history; drivers with their versions; programs
  * from the Uninstall keys of both registry views) and what changed between two such readings:
  * the version's changelog. Pure: no I/O (gzip and SHA-256 are computation).
  *
@@ -26,6 +27,8 @@ export type InventoryPart = z.infer<typeof inventoryPartSchema>;
 const inventoryPayloadSchema = z.strictObject({
   /** [KB, install date yyyy-mm-dd or ''] */
   updates: z.array(z.tuple([z.string().regex(/^KB\d{5,8}$/), z.string().max(32)])),
+  /** [DeviceName, DriverVersion, DriverProviderName] (Win32_PnPSignedDriver) */
+  drivers: z.array(z.tuple([z.string().min(1).max(400), z.string().min(1).max(100), z.string().max(400)])),
   /** [DisplayName, DisplayVersion, Publisher] */
   programs: z.array(z.tuple([z.string().min(1).max(400), z.string().max(100), z.string().max(400)])),
 });
@@ -41,9 +44,17 @@ export interface InstalledProgram {
   publisher: string;
 }
 
+export interface InstalledDriver {
+  name: string;
+  version: string;
+  provider: string;
+}
+
 export interface Inventory {
   readAt: Date;
   updates: InstalledUpdate[];
+  /** Absent in inventories read before drivers were (an older bot). */
+  drivers?: InstalledDriver[];
   programs: InstalledProgram[];
 }
 
@@ -78,6 +89,7 @@ export function assembleInventory(parts: readonly InventoryPart[], readAt: Date)
     value: {
       readAt,
       updates: parsed.data.updates.map(([kb, installedOn]) => ({ kb: kb.toUpperCase(), installedOn })),
+      drivers: parsed.data.drivers.map(([name, version, provider]) => ({ name, version, provider })),
       programs: parsed.data.programs.map(([name, version, publisher]) => ({ name, version, publisher })),
     },
   };
@@ -89,27 +101,50 @@ export interface ProgramUpgrade {
   to: string;
 }
 
+export interface DriverUpdate {
+  name: string;
+  from: string;
+  to: string;
+}
+
 export interface Changelog {
   updatesAdded: InstalledUpdate[];
+  /** Absent in changelogs worked out before drivers were read. */
+  driversAdded?: InstalledDriver[];
+  driversUpdated?: DriverUpdate[];
   programsAdded: InstalledProgram[];
   programsRemoved: InstalledProgram[];
   programsUpgraded: ProgramUpgrade[];
 }
 
-/** Versions of each program name (the same program may be listed in both registry views). */
-function versionsByName(programs: readonly InstalledProgram[]): Map<string, { program: InstalledProgram; versions: string[] }> {
-  const byName = new Map<string, { program: InstalledProgram; versions: string[] }>();
-  for (const program of programs) {
-    const entry = byName.get(program.name) ?? { program, versions: [] };
-    if (!entry.versions.includes(program.version)) entry.versions.push(program.version);
-    byName.set(program.name, entry);
+/** Versions of each name (the same program may be listed in both registry views, a driver for several devices). */
+function versionsByName<T extends { name: string; version: string }>(items: readonly T[]): Map<string, { program: T; versions: string[] }> {
+  const byName = new Map<string, { program: T; versions: string[] }>();
+  for (const item of items) {
+    const entry = byName.get(item.name) ?? { program: item, versions: [] };
+    if (!entry.versions.includes(item.version)) entry.versions.push(item.version);
+    byName.set(item.name, entry);
   }
   for (const entry of byName.values()) entry.versions.sort();
   return byName;
 }
 
-/** What `after` has that `before` had not, and the programs whose version changed. */
-export function changelogBetween(before: Pick<Inventory, 'updates' | 'programs'>, after: Pick<Inventory, 'updates' | 'programs'>): Changelog {
+/** Drivers new in `after` (by device name) and those whose version changed. */
+function driverChanges(before: readonly InstalledDriver[], after: readonly InstalledDriver[]): Pick<Changelog, 'driversAdded' | 'driversUpdated'> {
+  const old = versionsByName(before);
+  const driversAdded: InstalledDriver[] = [];
+  const driversUpdated: DriverUpdate[] = [];
+  for (const [name, entry] of versionsByName(after)) {
+    const previous = old.get(name);
+    if (!previous) driversAdded.push(entry.program);
+    else if (previous.versions.join(', ') !== entry.versions.join(', ')) driversUpdated.push({ name, from: previous.versions.join(', '), to: entry.versions.join(', ') });
+  }
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { driversAdded: driversAdded.sort(byName), driversUpdated: driversUpdated.sort(byName) };
+}
+
+/** What `after` has that `before` had not, and the programs and drivers whose version changed. */
+export function changelogBetween(before: Pick<Inventory, 'updates' | 'programs' | 'drivers'>, after: Pick<Inventory, 'updates' | 'programs' | 'drivers'>): Changelog {
   const hadUpdate = new Set(before.updates.map((u) => u.kb));
   const updatesAdded = after.updates.filter((u, i, all) => !hadUpdate.has(u.kb) && all.findIndex((o) => o.kb === u.kb) === i);
   const old = versionsByName(before.programs);
@@ -125,6 +160,8 @@ export function changelogBetween(before: Pick<Inventory, 'updates' | 'programs'>
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   return {
     updatesAdded: updatesAdded.sort((a, b) => a.kb.localeCompare(b.kb)),
+    // Without a driver list on both sides nothing can be said about drivers.
+    ...(before.drivers && after.drivers ? driverChanges(before.drivers, after.drivers) : {}),
     programsAdded: programsAdded.sort(byName),
     programsRemoved: programsRemoved.sort(byName),
     programsUpgraded: programsUpgraded.sort(byName),
@@ -132,5 +169,5 @@ export function changelogBetween(before: Pick<Inventory, 'updates' | 'programs'>
 }
 
 export function isEmptyChangelog(c: Changelog): boolean {
-  return c.updatesAdded.length + c.programsAdded.length + c.programsRemoved.length + c.programsUpgraded.length === 0;
+  return c.updatesAdded.length + (c.driversAdded?.length ?? 0) + (c.driversUpdated?.length ?? 0) + c.programsAdded.length + c.programsRemoved.length + c.programsUpgraded.length === 0;
 }

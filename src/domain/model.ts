@@ -1,6 +1,6 @@
 /** The records the bot keeps. Pure types: no I/O, no SDK types. */
 import type { Changelog, Inventory } from './inventory.js';
-import type { UpdateMode, UpdateRunPhase } from './windows-update.js';
+import type { HeldReason, UpdateMode, UpdateRunPhase } from './windows-update.js';
 import type { RunOnceEntry } from './integrity.js';
 
 export type Role = 'administrator' | 'manage-os-layers' | 'approver' | 'read-only';
@@ -29,6 +29,8 @@ export interface OsLayer {
   vmGeneration: VmGeneration;
   connectorId: string;
   latestVersionId?: string;
+  /** KBs Install updates never installs on this layer (set in its modal, remembered for the next run). */
+  excludeKbs?: string[];
   /** How its versions are published to the connector's Compute Gallery; unset members take the defaults of ./gallery.ts. */
   gallery?: Partial<LayerGalleryPolicy>;
   createdBy: string;
@@ -111,6 +113,8 @@ export interface IntegrityResultSummary {
   failedProbe?: string;
   /** The HKLM RunOnce / RunOnceEx entries found, by name: what the RunOnce remedy acts on. */
   runOnce?: RunOnceEntry[];
+  /** What the check saw that decides nothing (NGen's scheduled tasks, a 32-bit start), in plain words. */
+  hints?: string[];
 }
 
 /** What the packaging machine looked like at the watch's last read; `gone` = it existed and was deleted outside the bot. */
@@ -139,14 +143,27 @@ export interface WindowsUpdateRun {
   /** Identifies one run, so a job taken over after a crash continues it instead of starting over. */
   runId: string;
   mode: UpdateMode;
-  status: 'running' | 'done' | 'failed';
+  /** `stopped`: someone clicked Stop after the run had stopped on an update. */
+  status: 'running' | 'done' | 'failed' | 'stopped';
+  /** The layer's Exclude KBs and the optional updates named for this run. */
+  excludeKbs?: string[];
+  includeKbs?: string[];
   phase: UpdateRunPhase;
   round: number;
   rounds: number;
   roundInstalled: number;
   roundTotal: number;
   /** Every update this run installed, in order. */
-  installed: Array<{ kb: string; title: string; round: number; rebootRequired: boolean }>;
+  installed: Array<{ id?: string; kb: string; title: string; round: number; rebootRequired: boolean }>;
+  /** Failed installs by UpdateID: a second failure stops the run. */
+  failures?: Record<string, number>;
+  /** UpdateIDs that answered 0x80240016 and got a restart; a second time is a failure. */
+  restartedForBusy?: string[];
+  /** The update the run stopped on (failed twice, or offered again after it installed), for Exclude KB and continue. */
+  stuck?: { id: string; kb: string; title: string; resultCode: number; hresult: number; why: 'failed-twice' | 'reappeared' };
+  /** What the last search left out and why. */
+  held?: Array<{ kb: string; title: string; reason: HeldReason }>;
+  heldTotal?: number;
   /** Restarts the run made through Azure. */
   restarts: number;
   startedBy: string;

@@ -4,8 +4,9 @@
  * words the thread and task message use. Pure: no I/O.
  *
  * The script (src/azure/scripts/windows-update.ps1) uses the Windows Update Agent API:
- * IUpdateSearcher.Search with one fixed criteria string per mode, then UpdateDownloader and
- * UpdateInstaller for one update at a time, so progress and failures are per update.
+ * IUpdateSearcher.Search with one fixed criteria string per mode (always BrowseOnly=0, never the
+ * Upgrades category), then UpdateDownloader and UpdateInstaller for one update at a time, so
+ * progress and failures are per update. What it leaves out it reports as held, with the reason.
  */
 import { z } from 'zod';
 import { readScriptOutput, versionedReader, type ScriptOutput, type ScriptReading } from './script-output.js';
@@ -31,19 +32,53 @@ export const updateIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
 const kbSchema = z.string().regex(/^(KB\d{5,8})?$/);
 const titleSchema = z.string().max(300);
 
-/** The script lists at most this many updates per search (Run Command output is capped at 4 KB). */
-export const SEARCH_LIST_LIMIT = 15;
+/** A KB number as a person types it: "KB5041578" or "5041578". */
+const KB_INPUT = /^(?:KB)?(\d{5,8})$/i;
+
+/** At most this many KBs per list: the script's parameter pattern allows no more. */
+export const KB_LIST_LIMIT = 50;
+
+/**
+ * A list of KB numbers typed into the modal (commas, spaces or new lines between), as
+ * ["KB5041578", …] without repeats, or the first entry that is not a KB number.
+ */
+export function parseKbList(text: string | undefined): { ok: true; kbs: string[] } | { ok: false; invalid: string } {
+  const kbs: string[] = [];
+  for (const item of (text ?? '').split(/[\s,;]+/).filter(Boolean)) {
+    const match = KB_INPUT.exec(item);
+    if (!match) return { ok: false, invalid: item };
+    const kb = `KB${match[1]}`;
+    if (!kbs.includes(kb)) kbs.push(kb);
+  }
+  if (kbs.length > KB_LIST_LIMIT) return { ok: false, invalid: `more than ${KB_LIST_LIMIT} KBs` };
+  return { ok: true, kbs };
+}
+
+/** Why the script left an update out: an optional update nobody named, one in the Upgrades category, or one on the layer's Exclude KBs. */
+export const HELD_REASONS = ['optional', 'upgrade', 'excluded'] as const;
+export type HeldReason = (typeof HELD_REASONS)[number];
+
+export const HELD_REASON_TEXT: Readonly<Record<HeldReason, string>> = {
+  optional: 'an optional update (BrowseOnly, such as a preview); it is installed only when you name its KB under *Optional updates to install*',
+  upgrade: 'a feature update (Upgrades category); it would change the OS release of the layer, so it is never installed',
+  excluded: "on this layer's *Exclude KBs*",
+};
 
 export const searchReportSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(2),
   action: z.literal('search'),
   mode: updateModeSchema,
-  /** How many updates are applicable; `updates` lists the first SEARCH_LIST_LIMIT of them. */
+  /** How many updates may be installed; `updates` lists those from index `from` that fit Run Command's output. */
   total: z.number().int().min(0),
-  updates: z.array(z.strictObject({ id: updateIdSchema, kb: kbSchema, title: titleSchema })).max(SEARCH_LIST_LIMIT),
+  from: z.number().int().min(0),
+  updates: z.array(z.strictObject({ id: updateIdSchema, kb: kbSchema, title: titleSchema })).max(200),
+  /** How many were left out; `held` lists those that fit. */
+  heldTotal: z.number().int().min(0),
+  held: z.array(z.strictObject({ kb: kbSchema, title: titleSchema, reason: z.enum(HELD_REASONS) })).max(200),
 });
 export type SearchReport = z.infer<typeof searchReportSchema>;
 export type ApplicableUpdate = SearchReport['updates'][number];
+export type HeldUpdate = SearchReport['held'][number];
 
 /** OperationResultCode (wuapi.h): the result of a download or installation. */
 export const RESULT_CODE_LABEL: Readonly<Record<number, string>> = {
@@ -68,12 +103,17 @@ export const installReportSchema = z.strictObject({
 });
 export type InstallReport = z.infer<typeof installReportSchema>;
 
-const readSearchLine = versionedReader({ 1: searchReportSchema });
+const readSearchLine = versionedReader({ 2: searchReportSchema });
 const readInstallLine = versionedReader({ 1: installReportSchema });
 
-export function readSearchOutput(run: ScriptOutput): ScriptReading<SearchReport> {
+/** One page of a search; `from` must be the index asked for, and a page that lists nothing must be the end. */
+export function readSearchOutput(run: ScriptOutput, from = 0): ScriptReading<SearchReport> {
   const reading = readScriptOutput(run, readSearchLine);
-  if (reading.ok && reading.value.total < reading.value.updates.length) return { ok: false, failure: { reason: 'it counted fewer updates than it listed' } };
+  if (!reading.ok) return reading;
+  const { total, updates, heldTotal, held } = reading.value;
+  if (total < reading.value.from + updates.length || heldTotal < held.length) return { ok: false, failure: { reason: 'it counted fewer updates than it listed' } };
+  if (reading.value.from !== from) return { ok: false, failure: { reason: `it listed from update ${reading.value.from + 1} when update ${from + 1} was asked for` } };
+  if (updates.length === 0 && from < total) return { ok: false, failure: { reason: 'it listed no update although more were left' } };
   return reading;
 }
 
@@ -87,6 +127,12 @@ export function readInstallOutput(run: ScriptOutput, expectedId: string): Script
 export function installed(report: Pick<InstallReport, 'resultCode'>): boolean {
   return report.resultCode === 2 || report.resultCode === 3;
 }
+
+/**
+ * WU_E_INSTALL_NOT_ALLOWED: "Operation tried to install while another installation was in
+ * progress or the system was pending a mandatory restart." A restart and a retry, not a failure.
+ */
+export const WU_E_INSTALL_NOT_ALLOWED = 0x80240016 | 0;
 
 /** An HRESULT as Windows shows it: 0x8024402C. */
 export function formatHresult(hresult: number): string {

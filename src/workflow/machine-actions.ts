@@ -137,12 +137,14 @@ async function checkIntegrity(run: TaskRun, azure: AzureSession, vm: MachinePlac
   const result = readIntegrityOutput(output);
   if (result.outcome === 'failed') run.services.logger.warn(`integrity check on ${vm.name} (task ${run.task._id}) failed: ${result.reason}`);
   const runOnce = result.outcome === 'blocked' ? result.report.runOnce : [];
+  const hints = result.outcome === 'failed' ? [] : result.hints;
   const lastIntegrity: IntegrityResultSummary = {
     checkedAt: new Date(),
     clean: result.outcome === 'clean',
     blocking: result.outcome === 'blocked' ? result.blocking : [],
     ...(result.outcome === 'failed' ? { failure: result.reason, ...(result.probe ? { failedProbe: result.probe } : {}) } : {}),
     ...(runOnce.length > 0 ? { runOnce } : {}),
+    ...(hints.length > 0 ? { hints } : {}),
   };
   await saveVersion(run, { lastIntegrity });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
@@ -156,7 +158,13 @@ export function describeScriptFailure(failure: ScriptFailure): string {
 
 function summary(result: Exclude<IntegrityResult, { outcome: 'clean' }>): string {
   if (result.outcome === 'failed') return `the check itself failed: ${describeScriptFailure(result)}. Nothing was changed; click *Check again*.`;
-  return `the layer can't be finalized yet:\n${result.blocking.map((c) => `• ${CONDITION_ADVICE[c].text}`).join('\n')}`;
+  return `the layer can't be finalized yet:\n${result.blocking.map((c) => `• ${CONDITION_ADVICE[c].text}`).join('\n')}${hintText(result)}`;
+}
+
+/** The check's hints (they decide nothing), as lines after its result. */
+function hintText(result: IntegrityResult): string {
+  if (result.outcome === 'failed' || result.hints.length === 0) return '';
+  return `\n${result.hints.map((hint) => `:information_source: ${hint}`).join('\n')}`;
 }
 
 /**
@@ -188,7 +196,7 @@ type ActionRunner = (run: TaskRun, azure: AzureSession, vm: MachinePlace, userId
 async function check(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<string> {
   const result = await checkIntegrity(run, azure, vm);
   if (result.outcome === 'clean') {
-    await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.`);
+    await run.thread(`:white_check_mark: <@${userId}> ran the layer integrity check: nothing is pending.${hintText(result)}`);
     return 'The layer integrity check passed: nothing is pending. When you have finished installing, click *Shutdown for Finalize*.';
   }
   await run.thread(`:mag: <@${userId}> ran the layer integrity check: ${summary(result)}`);
@@ -227,7 +235,7 @@ async function runNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace, user
     timeoutSeconds: NGEN_RUN_TIMEOUT_SECONDS,
     tags: { [TASK_TAG]: run.task._id },
   });
-  const reading = result.state === 'timed-out' ? undefined : readNgenOutput(result.output);
+  const reading = result.state === 'timed-out' || result.state === 'running' ? undefined : readNgenOutput(result.output);
   if (!reading || (reading.ok && !reading.value.finished)) {
     await run.thread(`:hourglass_flowing_sand: ${ngenStillRunning(reading?.ok ? (reading.value.running ?? undefined) : undefined)}`);
     return ngenStillRunning();
@@ -277,16 +285,40 @@ const runOnceRun: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, 
 const runOnceRemove: ActionRunner = (run, azure, vm, userId) => runOnceRemedy(run, azure, vm, userId, 'remove');
 
 /**
- * Shutdown for Finalize's work, shared with the one-click Finalize: the integrity check, and
- * only when it is clean, the version's inventory for the changelog (only a running machine can
- * report it), then stop + deallocate → Ready to Finalize. Answers why not otherwise, naming the
- * button (`button`) that tries again.
+ * Shutdown for Finalize's first step: runs NGen's queue (`ngen executeQueuedItems` for each
+ * installed .NET Framework and bitness) as a managed Run Command, quick when nothing is queued.
+ * The check cannot see the queue (the scheduled tasks' state is only a hint), so this is what
+ * makes "no NGen work left" true. Answers why the machine must not be shut down, if it must not.
+ */
+async function drainNgen(run: TaskRun, azure: AzureSession, vm: MachinePlace): Promise<string | undefined> {
+  const result = await azure.machines.runManagedPowerShell(vm, {
+    name: 'oslayer-drain-ngen',
+    script: EXPEDITE_NGEN_SCRIPT,
+    parameters: { Mode: 'queued' },
+    timeoutSeconds: NGEN_RUN_TIMEOUT_SECONDS,
+    tags: { [TASK_TAG]: run.task._id },
+  });
+  const reading = result.state === 'timed-out' || result.state === 'running' ? undefined : readNgenOutput(result.output);
+  if (!reading || (reading.ok && !reading.value.finished)) return ngenStillRunning(reading?.ok ? (reading.value.running ?? undefined) : undefined);
+  if (!reading.ok) return `NGen's queue could not be run first: ${describeScriptFailure(reading.failure)}.`;
+  await run.thread(`:white_check_mark: NGen's queue is drained on \`${vm.name}\` (${reading.value.ran.length ? reading.value.ran.map(escapeMrkdwn).join(', ') : 'no .NET Framework with ngen found'}); checking the layer now.`);
+  return undefined;
+}
+
+/**
+ * Shutdown for Finalize's work, shared with the one-click Finalize: NGen's queue drained, the
+ * integrity check, and only when it is clean, the version's inventory for the changelog (only a
+ * running machine can report it), then stop + deallocate → Ready to Finalize. Answers why not
+ * otherwise, naming the button (`button`) that tries again.
  */
 async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string, asked: string, button: string): Promise<string | undefined> {
+  const ngen = await drainNgen(run, azure, vm);
+  // Checked even when NGen still runs, so the task message shows what blocks and its remedies.
   const result = await checkIntegrity(run, azure, vm);
-  if (result.outcome !== 'clean') {
-    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${summary(result)}`);
-    return `I didn't shut the packaging machine down: ${summary(result)}`;
+  if (ngen || result.outcome !== 'clean') {
+    const why = result.outcome === 'clean' ? ngen! : `${summary(result)}${ngen ? `\n:hourglass_flowing_sand: ${ngen}` : ''}`;
+    await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${why}`);
+    return `I didn't shut the packaging machine down: ${why}`;
   }
   const inventory = await recordVersionInventory(run, azure, vm);
   if (!inventory.ok) {
@@ -294,7 +326,7 @@ async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePla
     await run.thread(`:no_entry: <@${userId}> asked to ${asked}, but ${why}`);
     return `I didn't shut the packaging machine down: ${why}`;
   }
-  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.`);
+  await run.thread(`:white_check_mark: <@${userId}> The layer integrity check passed; stopping and deallocating \`${vm.name}\`.${hintText(result)}`);
   await azure.machines.powerOffVm(vm);
   await azure.machines.deallocateVm(vm);
   // The watch stops with Action Required; its last word on the machine must be this one.

@@ -30,6 +30,9 @@ export interface InstallUpdatesData {
   mode: UpdateMode;
   /** One run: a job taken over after a crash carries the same id and continues it. */
   runId: string;
+  /** The layer's Exclude KBs and the optional updates named, as KB numbers. */
+  excludeKbs?: string[];
+  includeKbs?: string[];
 }
 
 export interface DeployMachineData {

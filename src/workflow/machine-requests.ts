@@ -38,12 +38,19 @@ export async function requestMachineAction(services: Services, ctx: TaskButtonCo
   await claimAndStart(services, ctx, action, STARTED[action], () => services.scheduler.agenda.now(MACHINE_ACTION_JOB, data));
 }
 
-/** Install updates (from its modal) or Retry updates: a new update run in `mode`. */
-export async function requestUpdateRun(services: Services, ctx: TaskButtonContext, mode: UpdateMode): Promise<void> {
-  const data: InstallUpdatesData = { taskId: ctx.run.task._id, userId: ctx.userId, mode, runId: newUpdateRunId() };
-  const started = `Installing ${UPDATE_MODE_LABEL[mode].toLowerCase()} on the packaging machine. Progress shows on the task message, each update's result in its thread; I restart the machine through Azure when an update needs it.`;
+/**
+ * Install updates (from its modal), Retry updates, or Exclude KB and continue: a new update run in
+ * `mode`, leaving out the layer's Exclude KBs (`excludeKbs`, stored on the layer first) and
+ * installing the optional updates named (`includeKbs`).
+ */
+export async function requestUpdateRun(services: Services, ctx: TaskButtonContext, mode: UpdateMode, kbs: { excludeKbs: string[]; includeKbs: string[] }): Promise<void> {
+  const { excludeKbs, includeKbs } = kbs;
+  const data: InstallUpdatesData = { taskId: ctx.run.task._id, userId: ctx.userId, mode, runId: newUpdateRunId(), excludeKbs, includeKbs };
+  const started = `Installing ${UPDATE_MODE_LABEL[mode].toLowerCase()} on the packaging machine. Progress shows on the task message, each round's results in its thread; I restart the machine through Azure when an update needs it.`;
   await claimAndStart(services, ctx, 'install-updates', started, async () => {
-    await recordAudit(services.repos, { actor: ctx.userId, action: 'machine.install-updates', target: `task:${ctx.run.task._id}`, details: { mode } });
+    // Remembered for the layer: its next runs start from this list.
+    await services.repos.layers.update(ctx.run.layer._id, { excludeKbs });
+    await recordAudit(services.repos, { actor: ctx.userId, action: 'machine.install-updates', target: `task:${ctx.run.task._id}`, details: { mode, excludeKbs, includeKbs } });
     await services.scheduler.agenda.now(INSTALL_UPDATES_JOB, data);
   });
 }

@@ -2,12 +2,18 @@
  * Install updates: rounds of search → install each update → restart through Azure when one
  * needs it → wait for the VM agent, until nothing applicable is left or the round limit is
  * reached. The script is fixed (src/azure/scripts/windows-update.ps1) and takes only the
- * mode and, for an install, the UpdateID the search reported, as Run Command parameters.
+ * mode, the KBs named (optional updates to install, the layer's Exclude KBs), the index to list
+ * from and, for an install, the UpdateID the search reported, as Run Command parameters.
+ *
+ * The loop rule: an update that fails twice, or is offered again after it reported installed,
+ * stops the run on it (Exclude KB and continue, Retry updates, Stop); WU_E_INSTALL_NOT_ALLOWED
+ * (0x80240016: another installation or a restart pending) gets a restart and one more try.
  *
  * Every stage is written to the version first (WindowsUpdateRun), so the task message shows it
- * and a job taken over after a crash knows where it was; the thread says each update's result
- * and, before and after it, every restart, so the machine is never mid-restart unannounced.
- * Output that cannot be read stops the run as failed with a Retry: it never means "no updates".
+ * and a job taken over after a crash knows where it was; the thread gets one reply per round
+ * (its results, what was left out and why, and the restart it is about to make), so the machine
+ * is never mid-restart unannounced. Output that cannot be read stops the run as failed with a
+ * Retry: it never means "no updates".
  */
 import { randomUUID } from 'node:crypto';
 import { AzureError, RunCommandBusyError } from '../azure/errors.js';
@@ -17,14 +23,17 @@ import type { Machines } from '../azure/ports.js';
 import { WINDOWS_UPDATE_SCRIPT } from '../azure/scripts/index.js';
 import type { WindowsUpdateRun } from '../domain/model.js';
 import {
+  HELD_REASON_TEXT,
   installed,
-  progressText,
+  formatHresult,
   readInstallOutput,
   readSearchOutput,
   resultText,
   UPDATE_MODE_LABEL,
   updateName,
+  WU_E_INSTALL_NOT_ALLOWED,
   type ApplicableUpdate,
+  type HeldUpdate,
   type InstallReport,
   type UpdateMode,
 } from '../domain/windows-update.js';
@@ -52,8 +61,27 @@ const RUN_COMMAND_NAME = 'oslayer-windows-update';
 /** A stop with a sentence for the thread and the task message. */
 class UpdateRunStopped extends Error {}
 
+/** A stop on one update (the loop rule), which Exclude KB and continue can get past. */
+class UpdateRunStuck extends UpdateRunStopped {
+  constructor(
+    message: string,
+    readonly stuck: NonNullable<WindowsUpdateRun['stuck']>,
+  ) {
+    super(message);
+  }
+}
+
+export interface UpdateRunRequest {
+  mode: UpdateMode;
+  userId: string;
+  runId: string;
+  /** The layer's Exclude KBs and the optional updates named, as KB numbers. */
+  excludeKbs?: string[];
+  includeKbs?: string[];
+}
+
 /** Starts a new run (or, given the id of the one in progress, continues it) and answers what to tell the user who asked. Never throws. */
-export async function installWindowsUpdates(run: TaskRun, request: { mode: UpdateMode; userId: string; runId: string }, settings: UpdateSettings): Promise<string> {
+export async function installWindowsUpdates(run: TaskRun, request: UpdateRunRequest, settings: UpdateSettings): Promise<string> {
   const current = run.version.windowsUpdates;
   const resuming = current?.runId === request.runId && current.status === 'running';
   try {
@@ -64,6 +92,8 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
     // A run taken over mid-restart finds the agent down: waiting for it is its next step anyway.
     const problem = resuming && current.phase === 'waiting-for-agent' ? undefined : notReadyFor('install-updates', vm);
     if (problem || !vm) return problem ?? notReadyFor('install-updates', null)!;
+    const excludeKbs = request.excludeKbs ?? [];
+    const includeKbs = request.includeKbs ?? [];
     const state: WindowsUpdateRun = resuming
       ? current
       : {
@@ -77,21 +107,33 @@ export async function installWindowsUpdates(run: TaskRun, request: { mode: Updat
           roundTotal: 0,
           installed: [],
           restarts: 0,
+          excludeKbs,
+          includeKbs,
           startedBy: request.userId,
           startedAt: new Date(),
         };
     if (!resuming) {
       // The changelog's base must be read before the first change, if the watch has not read it yet.
       if (!run.version.baseInventory && !run.version.baseInventoryFailure) await recordBaseInventory(run, azure, vm);
-      await run.thread(`:arrow_down: <@${request.userId}> started installing Windows updates on \`${vm.name}\`: ${UPDATE_MODE_LABEL[request.mode].toLowerCase()}, at most ${settings.rounds} rounds.`);
+      const named = includeKbs.length ? ` Optional updates named: ${includeKbs.join(', ')}.` : '';
+      const left = excludeKbs.length ? ` Excluded on this layer: ${excludeKbs.join(', ')}.` : '';
+      await run.thread(
+        `:arrow_down: <@${request.userId}> started installing Windows updates on \`${vm.name}\`: ${UPDATE_MODE_LABEL[request.mode].toLowerCase()}, at most ${settings.rounds} rounds. Feature updates (Upgrades) and optional updates are never installed unless an optional one is named by KB.${named}${left}`,
+      );
     }
     return await new UpdateRounds(run, azure.machines, vm, state, settings).go();
   } catch (err) {
     const reason = stopReason(err);
     if (!(err instanceof UpdateRunStopped) && !(err instanceof AzureError)) run.services.logger.error(`installing updates for task ${run.task._id} failed:`, err);
     const started = run.version.windowsUpdates?.runId === request.runId ? run.version.windowsUpdates : undefined;
-    if (started) await saveRun(run, { ...started, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date() });
-    const next = started ? 'Click *Retry updates* to search and install again.' : 'Nothing was installed; click *Install updates* to try again.';
+    const stuck = err instanceof UpdateRunStuck ? { stuck: err.stuck } : {};
+    if (started) await saveRun(run, { ...started, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date(), ...stuck });
+    const next =
+      err instanceof UpdateRunStuck
+        ? `Click *Exclude ${err.stuck.kb || 'the update'} and continue* to leave it out on this layer and install the rest, *Retry updates* to try it again, or *Stop*.`
+        : started
+          ? 'Click *Retry updates* to search and install again.'
+          : 'Nothing was installed; click *Install updates* to try again.';
     await run.thread(`:x: <@${request.userId}> installing updates stopped: ${reason} ${next}`);
     return `Installing updates stopped: ${reason}`;
   }
@@ -110,7 +152,28 @@ async function saveRun(run: TaskRun, windowsUpdates: WindowsUpdateRun): Promise<
   await run.services.notifier.refresh(run.task._id, { immediate: windowsUpdates.status !== 'running' });
 }
 
+/** At most this many search pages per round (each lists what fits Run Command's output). */
+const MAX_SEARCH_PAGES = 100;
+
+interface SearchResult {
+  total: number;
+  updates: ApplicableUpdate[];
+  held: HeldUpdate[];
+  heldTotal: number;
+}
+
+/** "• KB… title: why", for what a search left out. */
+function heldLines(held: readonly HeldUpdate[], heldTotal: number): string {
+  if (heldTotal === 0) return '';
+  const lines = held.map((u) => `• ${escapeMrkdwn(updateName(u))}: ${HELD_REASON_TEXT[u.reason]}.`);
+  const more = heldTotal > held.length ? `\n• …and ${heldTotal - held.length} more left out.` : '';
+  return `\nNot installed:\n${lines.join('\n')}${more}`;
+}
+
 class UpdateRounds {
+  /** Said at the start of the next thread reply: the machine is back after a restart. */
+  private backNote = '';
+
   constructor(
     private readonly task: TaskRun,
     private readonly machines: Machines,
@@ -124,6 +187,12 @@ class UpdateRounds {
     await saveRun(this.task, this.state);
   }
 
+  /** One thread reply, after the note that the machine is back if there is one. */
+  private async say(text: string): Promise<void> {
+    await this.task.thread(`${this.backNote}${text}`);
+    this.backNote = '';
+  }
+
   async go(): Promise<string> {
     if (this.state.phase === 'restarting' || this.state.phase === 'waiting-for-agent') {
       await this.waitForAgent();
@@ -131,36 +200,94 @@ class UpdateRounds {
     }
     for (;;) {
       await this.save({ phase: 'searching', roundInstalled: 0, roundTotal: 0 });
-      const found = await this.search();
-      if (found.total === 0) return this.finish();
-      if (this.state.round > this.state.rounds) return this.finish(found.total);
+      const found = await this.searchAll();
+      await this.save({ held: found.held, heldTotal: found.heldTotal });
+      const installedIds = new Set(this.state.installed.flatMap((u) => (u.id ? [u.id.toLowerCase()] : [])));
+      const again = found.updates.find((u) => installedIds.has(u.id.toLowerCase()));
+      if (again) this.stuckOn(again, { resultCode: 2, hresult: 0 }, 'reappeared');
+      if (found.total === 0) return this.finish(found);
+      if (this.state.round > this.state.rounds) return this.finish(found, found.total);
       await this.save({ phase: 'installing', roundTotal: found.updates.length });
-      const list = found.updates.map((u) => `• ${escapeMrkdwn(updateName(u))}`).join('\n');
-      const more = found.total > found.updates.length ? `\n…and ${found.total - found.updates.length} more, installed in a following round.` : '';
-      await this.task.thread(`:mag: Round ${this.state.round}: ${found.total} applicable update${found.total === 1 ? '' : 's'} on \`${this.vm.name}\`:\n${list}${more}`);
-      const results: InstallReport[] = [];
-      for (const update of found.updates) results.push(await this.install(update));
-      const failedOnes = results.filter((r) => !installed(r));
-      const needRestart = results.filter((r) => installed(r) && r.rebootRequired);
-      if (needRestart.length > 0) await this.restart(needRestart);
-      if (failedOnes.length > 0) {
-        const named = failedOnes.map((r) => `${escapeMrkdwn(updateName(r))}: ${resultText(r)}`).join('; ');
-        throw new UpdateRunStopped(`${failedOnes.length} update${failedOnes.length === 1 ? '' : 's'} did not install — ${named}.`);
+      const lines: string[] = [];
+      const needRestart: InstallReport[] = [];
+      let busy: InstallReport | undefined;
+      let stuck: UpdateRunStuck | undefined;
+      for (const update of found.updates) {
+        const report = await this.install(update);
+        const name = escapeMrkdwn(updateName(report));
+        if (installed(report)) {
+          if (report.rebootRequired) needRestart.push(report);
+          lines.push(`• ${name}: installed${report.resultCode === 3 ? ' with errors' : ''}${report.rebootRequired ? ' (needs a restart)' : ''}.`);
+          continue;
+        }
+        const restarted = this.state.restartedForBusy ?? [];
+        if (report.hresult === WU_E_INSTALL_NOT_ALLOWED && !restarted.includes(report.id)) {
+          // Another installation runs or a restart is pending: restart, then try it again.
+          await this.save({ restartedForBusy: [...restarted, report.id] });
+          lines.push(`• ${name}: Windows Update did not install it yet (HRESULT ${formatHresult(report.hresult)}: another installation is running or a restart is pending); I restart the machine and try again.`);
+          busy = report;
+          break;
+        }
+        const failures = { ...this.state.failures, [report.id]: (this.state.failures?.[report.id] ?? 0) + 1 };
+        await this.save({ failures });
+        lines.push(`• ${name}: not installed, ${resultText(report)}${failures[report.id]! < 2 ? '; I try it once more in the next round' : ''}.`);
+        if (failures[report.id]! >= 2) {
+          stuck = this.stuckError(report, report, 'failed-twice');
+          break;
+        }
       }
+      const restartFor = [...needRestart, ...(busy ? [busy] : [])];
+      const which = restartFor.map((r) => r.kb || r.title).map(escapeMrkdwn).join(', ');
+      const restarting = restartFor.length > 0 ? `\n:arrows_counterclockwise: Restarting \`${this.vm.name}\` through Azure to finish ${which}. Don't use the machine until I say it is back.` : '';
+      const count = `${found.total} applicable update${found.total === 1 ? '' : 's'}`;
+      await this.say(`:mag: Round ${this.state.round}: ${count} on \`${this.vm.name}\`:\n${lines.join('\n')}${heldLines(found.held, found.heldTotal)}${restarting}`);
+      if (restartFor.length > 0) await this.restart();
+      if (stuck) throw stuck;
       await this.save({ round: this.state.round + 1 });
     }
   }
 
-  private async search(): Promise<{ total: number; updates: ApplicableUpdate[] }> {
+  private stuckError(update: { id: string; kb: string; title: string }, result: Pick<InstallReport, 'resultCode' | 'hresult'>, why: 'failed-twice' | 'reappeared'): UpdateRunStuck {
+    const name = escapeMrkdwn(updateName(update));
+    const what =
+      why === 'failed-twice'
+        ? `${name}: ${resultText(result)}; it failed twice, so I stopped instead of trying it again.`
+        : `${name}: ${resultText(result)}, yet Windows Update offers it again after it reported installed; installing it again would loop.`;
+    return new UpdateRunStuck(what, { id: update.id, kb: update.kb, title: update.title, resultCode: result.resultCode, hresult: result.hresult, why });
+  }
+
+  private stuckOn(update: ApplicableUpdate, result: Pick<InstallReport, 'resultCode' | 'hresult'>, why: 'failed-twice' | 'reappeared'): never {
+    throw this.stuckError(update, result, why);
+  }
+
+  /** Every page of one search: the script lists what fits Run Command's output, from the index asked for. */
+  private async searchAll(): Promise<SearchResult> {
+    const result: SearchResult = { total: 0, updates: [], held: [], heldTotal: 0 };
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+      const found = await this.search(result.updates.length);
+      if (page === 0) Object.assign(result, { total: found.total, held: found.held, heldTotal: found.heldTotal });
+      else if (found.total !== result.total) throw new UpdateRunStopped(`the updates Windows Update offers changed while I read the list (${result.total}, then ${found.total}); click *Retry updates*.`);
+      result.updates.push(...found.updates);
+      if (result.updates.length >= result.total) return result;
+    }
+    throw new UpdateRunStopped(`the list of updates did not fit in ${MAX_SEARCH_PAGES} searches.`);
+  }
+
+  private parameters(fields: Record<string, string>): Record<string, string> {
+    const kbs = (list: string[] | undefined) => (list ?? []).join(',');
+    return { Mode: this.state.mode, IncludeKbs: kbs(this.state.includeKbs), ExcludeKbs: kbs(this.state.excludeKbs), ...fields };
+  }
+
+  private async search(from: number): Promise<SearchResult> {
     const result = await this.machines.runManagedPowerShell(this.vm, {
       name: RUN_COMMAND_NAME,
       script: WINDOWS_UPDATE_SCRIPT,
-      parameters: { Action: 'search', Mode: this.state.mode },
+      parameters: this.parameters({ Action: 'search', Skip: String(from) }),
       timeoutSeconds: this.settings.searchTimeoutSeconds,
       tags: { [TASK_TAG]: this.task.task._id },
     });
-    if (result.state === 'timed-out') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
-    const reading = readSearchOutput(result.output);
+    if (result.state === 'timed-out' || result.state === 'running') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
+    const reading = readSearchOutput(result.output, from);
     if (!reading.ok) throw new UpdateRunStopped(`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     return reading.value;
   }
@@ -169,32 +296,27 @@ class UpdateRounds {
     const result = await this.machines.runManagedPowerShell(this.vm, {
       name: RUN_COMMAND_NAME,
       script: WINDOWS_UPDATE_SCRIPT,
-      parameters: { Action: 'install', Mode: this.state.mode, UpdateId: update.id },
+      parameters: this.parameters({ Action: 'install', UpdateId: update.id }),
       timeoutSeconds: this.settings.installTimeoutSeconds,
       tags: { [TASK_TAG]: this.task.task._id },
     });
     const name = escapeMrkdwn(updateName(update));
-    if (result.state === 'timed-out') {
+    if (result.state === 'timed-out' || result.state === 'running') {
       throw new UpdateRunStopped(`installing ${name} did not finish within ${minutes(this.settings.installTimeoutSeconds)}; Windows may still be installing it, so check the machine before you retry.`);
     }
     const reading = readInstallOutput(result.output, update.id);
     if (!reading.ok) throw new UpdateRunStopped(`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     const report = reading.value;
     if (installed(report)) {
-      const installedOnes = [...this.state.installed, { kb: report.kb, title: report.title, round: this.state.round, rebootRequired: report.rebootRequired }];
+      const installedOnes = [...this.state.installed, { id: update.id.toLowerCase(), kb: report.kb, title: report.title, round: this.state.round, rebootRequired: report.rebootRequired }];
       await this.save({ installed: installedOnes, roundInstalled: this.state.roundInstalled + 1 });
-      await this.task.thread(`:white_check_mark: ${escapeMrkdwn(updateName(report))}: installed${report.resultCode === 3 ? ' with errors' : ''}${report.rebootRequired ? ' (needs a restart)' : ''}. ${progressText(this.state)}.`);
-    } else {
-      await this.task.thread(`:x: ${escapeMrkdwn(updateName(report))}: not installed, ${resultText(report)}.`);
     }
     return report;
   }
 
-  /** Restarts through Azure, saying so before and after, and waits for the VM agent. */
-  private async restart(needRestart: InstallReport[]): Promise<void> {
+  /** Restarts through Azure (the round's reply has said so) and waits for the VM agent. */
+  private async restart(): Promise<void> {
     await this.save({ phase: 'restarting' });
-    const which = needRestart.map((r) => r.kb || r.title).map(escapeMrkdwn).join(', ');
-    await this.task.thread(`:arrows_counterclockwise: Restarting \`${this.vm.name}\` through Azure to finish ${which}. Don't use the machine until I say it is back.`);
     await this.machines.restartVm(this.vm);
     await this.save({ phase: 'waiting-for-agent', restarts: this.state.restarts + 1 });
     await this.waitForAgent();
@@ -213,21 +335,22 @@ class UpdateRounds {
       }
       await new Promise((resolve) => setTimeout(resolve, this.settings.agentPollMs));
     }
-    await this.task.thread(`:white_check_mark: \`${this.vm.name}\` is back after the restart (VM agent ready).`);
+    this.backNote = `:white_check_mark: \`${this.vm.name}\` is back after the restart (VM agent ready).\n`;
   }
 
-  private async finish(remaining?: number): Promise<string> {
+  private async finish(found: SearchResult, remaining?: number): Promise<string> {
     const count = this.state.installed.length;
     const restarts = this.state.restarts === 0 ? 'no restart' : `${this.state.restarts} restart${this.state.restarts === 1 ? '' : 's'}`;
     const done = `${count} update${count === 1 ? '' : 's'} installed with ${restarts}`;
     await this.save({ status: 'done', phase: 'done', endedAt: new Date(), ...(remaining ? { remaining } : {}) });
+    const held = heldLines(found.held, found.heldTotal);
     if (remaining) {
-      await this.task.thread(
-        `:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? ' is' : 's are'} still applicable. Click *Install updates* again to go on.`,
+      await this.say(
+        `:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? ' is' : 's are'} still applicable. Click *Install updates* again to go on.${held}`,
       );
       return `Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
     }
-    await this.task.thread(`:white_check_mark: Windows updates are done on \`${this.vm.name}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).`);
+    await this.say(`:white_check_mark: Windows updates are done on \`${this.vm.name}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).${held}`);
     return `Windows updates are done: ${done}. Nothing applicable is left.`;
   }
 }
@@ -235,6 +358,16 @@ class UpdateRounds {
 function minutes(seconds: number): string {
   const m = Math.max(1, Math.round(seconds / 60));
   return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+/** Stop: ends a run that stopped on one update, so its buttons go; answers the clicker. */
+export async function stopUpdateRun(run: TaskRun, userId: string): Promise<string> {
+  const last = run.version.windowsUpdates;
+  if (last?.status !== 'failed') return 'There is no stopped update run to end.';
+  await saveRun(run, { ...last, status: 'stopped', endedAt: new Date() });
+  const which = last.stuck ? ` ${escapeMrkdwn(updateName(last.stuck))} stays pending.` : '';
+  await run.thread(`:octagonal_sign: <@${userId}> ended the update run.${which} Click *Install updates* to start a new one.`);
+  return `The update run is ended.${which}`;
 }
 
 /** A new run's id. */

@@ -148,6 +148,8 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
   it('refuses Shutdown for Finalize while NGen is compiling, and offers Expedite NGen', async () => {
     const ngen = guestFlags().getByRole('checkbox', { name: 'ngenInProgress' });
     await ngen.check();
+    // Shutdown for Finalize drains NGen first: only NGen that outlasts the drain blocks it.
+    await guestFlags().getByRole('checkbox', { name: 'ngenOutlastsBudget' }).check();
     await screenshot('ngen-flag-ticked');
 
     await click(taskMessage(), 'Shutdown for Finalize');
@@ -159,6 +161,7 @@ describe('the whole workflow in the local workspace, on the simulated Azure', ()
   }, STEP_TIMEOUT_MS);
 
   it('runs NGen on Expedite NGen, which clears the flag and the condition', async () => {
+    await guestFlags().getByRole('checkbox', { name: 'ngenOutlastsBudget' }).uncheck();
     await click(taskMessage(), 'Expedite NGen');
     await guestFlags().getByRole('checkbox', { name: 'ngenInProgress', checked: false }).waitFor(SHOWS_WITHIN);
     await taskMessage().getByText("The layer can't be finalized yet").waitFor({ state: 'detached', ...SHOWS_WITHIN });
@@ -224,6 +227,7 @@ describe('Finalize in one click from the Action Required message', () => {
 
   it('stops at NGen: the condition with its remedy, the machine still running, the version still Action Required', async () => {
     await guestFlags().getByRole('checkbox', { name: 'ngenInProgress' }).check();
+    await guestFlags().getByRole('checkbox', { name: 'ngenOutlastsBudget' }).check();
     await finalize();
     await message().getByText("The layer can't be finalized yet").waitFor(SHOWS_WITHIN);
     expect(await message().getByText('.NET is compiling native images (NGen)').isVisible()).toBe(true);
@@ -233,6 +237,7 @@ describe('Finalize in one click from the Action Required message', () => {
   }, STEP_TIMEOUT_MS);
 
   it('finalizes on a second click once NGen is done, and the machine is gone', async () => {
+    await guestFlags().getByRole('checkbox', { name: 'ngenOutlastsBudget' }).uncheck();
     await guestFlags().getByRole('checkbox', { name: 'ngenInProgress' }).uncheck();
     await finalize();
     await message().getByText(`version ${ONE_CLICK_VERSION} is deployable`, { exact: false }).waitFor(SHOWS_WITHIN);

@@ -249,6 +249,8 @@ describe('guest control', () => {
       installerInProgress: false,
       ngenInProgress: false,
       ngenQueued: true,
+      ngenTasksDisabled: false,
+      powershell32bit: false,
       runOnce: [],
       smsCfgPresent: false,
       ngenOutlastsBudget: false,
@@ -258,6 +260,8 @@ describe('guest control', () => {
       // A new guest's Windows Update: nothing pending or installed, a couple of programs, never booted.
       pendingUpdates: [],
       installedUpdates: [],
+      updateHistory: [],
+      installedDrivers: [],
       installedPrograms: [
         { name: 'Microsoft Edge', version: '127.0.2651.98', publisher: 'Microsoft Corporation' },
         { name: 'Microsoft Update Health Tools', version: '5.72.0.0', publisher: 'Microsoft Corporation' },
@@ -265,16 +269,26 @@ describe('guest control', () => {
       boots: 0,
       agentBootMs: 0,
       searchError: null,
+      language: 'en-US',
     });
   });
 
   it('keeps pending updates apart from the flags, and refuses a malformed one', async () => {
     const update = { kb: 'KB5041578', title: 'Cumulative Update', classification: 'Security Updates' as const, rebootRequired: true, appearsAfterRestart: true };
     const guest = await control.setGuest('update-vm', { pendingUpdates: [update], rebootPending: true });
-    expect(guest.pendingUpdates).toEqual([{ ...update, fails: false, offered: false }]);
+    expect(guest.pendingUpdates).toEqual([{ ...update, browseOnly: false, reappears: false, fails: false, offered: false }]);
     expect(guest.rebootPending).toBe(true);
     const answer = await control.request('PUT', '/_simulator/guest/update-vm', { body: { pendingUpdates: [{ ...update, kb: '5041578' }] } });
     expect(answer.status).toBe(400);
+  });
+
+  it('takes guest defaults with the same fields, refusing what a guest refuses, and {} clears them', async () => {
+    expect(await control.setGuestDefaults({ language: 'ja-JP', powershell32bit: true })).toEqual({ language: 'ja-JP', powershell32bit: true });
+    expect((await control.request('PUT', '/_simulator/guest-defaults', { body: { language: 'xx-XX' } })).status).toBe(400);
+    expect((await control.request('PUT', '/_simulator/guest-defaults', { body: { powershell32bit: 'yes' } })).status).toBe(400);
+    // A name given its own fields before any VM exists is not touched until a VM of that name is created.
+    expect((await control.setGuest('defaults-vm', {})).powershell32bit).toBe(false);
+    expect(await control.setGuestDefaults({})).toEqual({});
   });
 
   it('rejects flags it does not know', async () => {

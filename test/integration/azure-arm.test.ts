@@ -161,7 +161,7 @@ describe('packaging machine on the ARM simulator', () => {
     await control.setGuest(spec.vmName, { rebootPending: true, ngenQueued: true });
     const output = await azure.machines.runPowerShell(spec.vmName, ['# oslayer:integrity-check', "Write-Output 'checked'"]);
     const flags = JSON.parse(output.stdout.trim().split('\n').pop()!);
-    expect(flags).toMatchObject({ rebootPending: true, ngenQueued: true, msiInProgress: false });
+    expect(flags).toMatchObject({ rebootPending: true, ngenTasks: 'enabled', msiInProgress: false });
     expect(output.stderr).toBe('');
   });
 

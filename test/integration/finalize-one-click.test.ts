@@ -79,12 +79,14 @@ describe('Finalize in one click from Action Required', () => {
   }, 120_000);
 
   it('stops at NGen with the machine running and the version Action Required; a second click once NGen is done finalizes', async () => {
-    const v = await deployed('one-click-2', { ...CLEAN_GUEST, ngenInProgress: true });
+    // NGen compiles longer than the queue drain Finalize runs first may wait: it is left running, never interrupted.
+    const v = await deployed('one-click-2', { ...CLEAN_GUEST, ngenInProgress: true, ngenOutlastsBudget: true });
 
     let since = ui.mark();
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
     const told = await ui.waitForEphemeral(ADMIN, /I didn't shut the packaging machine down/, since, 30_000);
     expect(told).toContain(CONDITION_ADVICE.ngenInProgress.text);
+    expect(told).toMatch(/NGen is still running on the packaging machine \(still on Framework64\\v4\.0\.30319 executeQueuedItems\)/);
     expect(await ui.waitForThread(v, /asked to finalize, but the layer can't be finalized yet/)).toContain(CONDITION_ADVICE.ngenInProgress.text);
     const blocked = await ui.waitForMessage(v, (json) => json.includes("The layer can't be finalized yet"));
     expect(blocked).toContain(':raising_hand: Action Required · version status `action-required`');

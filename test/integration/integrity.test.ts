@@ -19,9 +19,13 @@ useTaskButtons(async (world) => {
 
 const SETUP_ENTRY = { view: '64' as const, key: 'RunOnce' as const, name: 'Finish <!here> setup', command: 'C:\\setup\\finish.cmd' };
 
-/** The guest state that makes exactly `conditions` block. */
+/**
+ * The guest state that makes exactly `conditions` block Shutdown for Finalize. NGen at work
+ * blocks it only while it outlasts the queue drain Shutdown for Finalize runs first.
+ */
 function guestWith(...conditions: IntegrityCondition[]): GuestChanges {
-  return { ...CLEAN_GUEST, ...Object.fromEntries(conditions.map((c) => [c, c === 'runOnce' ? [SETUP_ENTRY] : true])) };
+  const ngen = conditions.includes('ngenInProgress') ? { ngenOutlastsBudget: true } : {};
+  return { ...CLEAN_GUEST, ...ngen, ...Object.fromEntries(conditions.map((c) => [c, c === 'runOnce' ? [SETUP_ENTRY] : true])) };
 }
 
 /** The button that clears each condition; none where only the admin can act on the machine. */
@@ -37,7 +41,6 @@ const REMEDY_BUTTON: Readonly<Record<IntegrityCondition, string | undefined>> = 
   msiInProgress: undefined,
   installerInProgress: undefined,
   ngenInProgress: TASK_ACTIONS.expediteNgen,
-  ngenQueued: TASK_ACTIONS.expediteNgen,
   runOnce: TASK_ACTIONS.runOnceRun,
   smsCfgPresent: undefined,
 };
@@ -105,6 +108,8 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
     await expectStillRunningAndNotFinalizable();
 
     if (button) {
+      // NGen finishes its long compilation: Expedite NGen can now wait for it.
+      if (conditions.includes('ngenInProgress')) await ui.control.setGuest(v.vmName, { ngenOutlastsBudget: false });
       const answer = await clickAndWait(button, /has restarted|The integrity check found|passed: nothing is pending|still running|could not/);
       // Reboot leaves the check to the admin (the machine needs to finish booting); the others check again themselves.
       const verdict = /has restarted/.test(answer) ? await clickAndWait(TASK_ACTIONS.checkAgain, CHECK_RESULT) : answer;
@@ -124,7 +129,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
 
   it.each<[string, GuestChanges, RegExp]>([
     ['a probe that cannot answer', { failProbe: 'msi-mutex' }, /the msi-mutex probe could not answer: Access to the path/],
-    ['a 32-bit PowerShell', { failProbe: 'architecture' }, /the architecture probe could not answer: the check runs in a 32-bit PowerShell/],
+    ['a 32-bit PowerShell that cannot start the 64-bit one', { failProbe: 'architecture' }, /the architecture probe could not answer: the script runs in a 32-bit PowerShell and could not start the 64-bit one/],
     ['a warning line', { emitWarning: true }, /printed a warning message/],
     ['a byte order mark', { bom: true }, /byte order mark/],
   ])('%s ends as "the check failed", with Check again; the machine keeps running and Finalize stays refused', async (_what, fault, reason) => {
@@ -182,8 +187,8 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   }, 60_000);
 
   it('NGen update /force runs only on request, then checks again', async () => {
-    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, ngenQueued: true });
-    await clickAndWait(TASK_ACTIONS.shutdownForFinalize, REFUSED);
+    await ui.control.setGuest(v.vmName, { ...CLEAN_GUEST, ngenInProgress: true });
+    await clickAndWait(TASK_ACTIONS.checkAgain, CHECK_RESULT);
     expect(buttonsShown()).toContain(TASK_ACTIONS.ngenUpdateForce);
     expect(await clickAndWait(TASK_ACTIONS.ngenUpdateForce, CHECK_RESULT)).toMatch(/passed: nothing is pending/);
     expect(ui.threadTexts(v).some((text) => /`ngen update \/force`, which recompiles every native image,/.test(text))).toBe(true);

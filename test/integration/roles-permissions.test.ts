@@ -66,6 +66,8 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [TASK_ACTIONS.runOnceRemove]: 'operate-machine',
   [TASK_ACTIONS.installUpdates]: 'operate-machine',
   [TASK_ACTIONS.retryUpdates]: 'operate-machine',
+  [TASK_ACTIONS.excludeKbAndContinue]: 'operate-machine',
+  [TASK_ACTIONS.stopUpdates]: 'operate-machine',
   [TASK_ACTIONS.finalize]: 'finalize',
   [TASK_ACTIONS.cancel]: 'cancel',
   [TASK_ACTIONS.cleanUp]: 'cancel',

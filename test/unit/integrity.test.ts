@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, RUNONCE_SCRIPT } from '../../src/azure/scripts/index.js';
+import { EXPEDITE_NGEN_SCRIPT, INTEGRITY_CHECK_SCRIPT, INVENTORY_SCRIPT, RUNONCE_SCRIPT, WINDOWS_UPDATE_SCRIPT } from '../../src/azure/scripts/index.js';
 import { INTEGRITY_PROBES } from '../../src/sandbox/azure/guest.js';
 import { adviceFor, CONDITION_ADVICE, INTEGRITY_CONDITIONS, readIntegrityOutput, type IntegrityCondition } from '../../src/domain/integrity.js';
 import type { Task } from '../../src/domain/model.js';
@@ -17,7 +17,7 @@ const blocking = (condition: IntegrityCondition) => ({ ...CLEAN, [condition]: co
 
 describe('reading the integrity check output', () => {
   it('reads a clean report, with the CRLF PowerShell ends it with', () => {
-    expect(readIntegrityOutput(out(`${CLEAN_LINE}\r\n`))).toEqual({ outcome: 'clean', report: CLEAN });
+    expect(readIntegrityOutput(out(`${CLEAN_LINE}\r\n`))).toEqual({ outcome: 'clean', report: CLEAN, hints: [] });
   });
 
   it.each(INTEGRITY_CONDITIONS)('reports %s as the one blocking condition', (condition) => {
@@ -26,8 +26,15 @@ describe('reading the integrity check output', () => {
   });
 
   it('lists several blocking conditions in check order, with the RunOnce entries by name', () => {
-    const result = readIntegrityOutput(out(JSON.stringify({ ...CLEAN, smsCfgPresent: true, rebootPending: true, ngenQueued: true, runOnce: [ENTRY] })));
-    expect(result).toMatchObject({ outcome: 'blocked', blocking: ['rebootPending', 'ngenQueued', 'runOnce', 'smsCfgPresent'], report: { runOnce: [ENTRY] } });
+    const result = readIntegrityOutput(out(JSON.stringify({ ...CLEAN, smsCfgPresent: true, rebootPending: true, ngenInProgress: true, runOnce: [ENTRY] })));
+    expect(result).toMatchObject({ outcome: 'blocked', blocking: ['rebootPending', 'ngenInProgress', 'runOnce', 'smsCfgPresent'], report: { runOnce: [ENTRY] } });
+  });
+
+  it("never decides from NGen's scheduled tasks: disabled tasks and a 32-bit start are hints, the layer stays clean", () => {
+    const result = readIntegrityOutput(out(JSON.stringify({ ...CLEAN, ngenTasks: 'disabled', startedAs32Bit: true })));
+    expect(result).toMatchObject({ outcome: 'clean', hints: [expect.stringMatching(/NGen scheduled tasks are disabled .*says nothing about NGen's queue/), expect.stringMatching(/re-launched itself as 64-bit/)] });
+    // The version-2 report, which read queued NGen work from the tasks, is not read any more.
+    expect(readIntegrityOutput(out(JSON.stringify({ ...CLEAN, v: 2 })))).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/format this bot does not know/) });
   });
 
   it.each<[string, ReturnType<typeof out>, RegExp]>([
@@ -39,7 +46,7 @@ describe('reading the integrity check output', () => {
     ['text before the line', out(`Loading...\n${CLEAN_LINE}`), /more than the one line/],
     ['text after the JSON on the same line', out(`${CLEAN_LINE} done`), /not readable/],
     ['a truncated line', out(CLEAN_LINE.slice(0, -5)), /not readable/],
-    ['a newer report version', out(JSON.stringify({ ...CLEAN, v: 3 })), /format this bot does not know/],
+    ['a newer report version', out(JSON.stringify({ ...CLEAN, v: 4 })), /format this bot does not know/],
     ['the old version 1 report', out(JSON.stringify({ ...CLEAN, v: 1 })), /format this bot does not know/],
     ['no version', out(JSON.stringify({ ...CLEAN, v: undefined })), /incomplete or had unexpected fields/],
     ['a missing field', out(JSON.stringify({ ...CLEAN, smsCfgPresent: undefined })), /incomplete or had unexpected fields/],
@@ -77,17 +84,16 @@ describe('what each blocking condition tells the admin', () => {
       ['msiInProgress', undefined],
       ['installerInProgress', undefined],
       ['ngenInProgress', 'expedite-ngen'],
-      ['ngenQueued', 'expedite-ngen'],
       ['runOnce', 'runonce'],
       ['smsCfgPresent', undefined],
     ]);
   });
 
   it('warns never to restart to stop NGen, and says what to do for the others', () => {
-    for (const c of ['ngenInProgress', 'ngenQueued'] as const) expect(CONDITION_ADVICE[c].text).toMatch(/Do not restart the machine to stop it/);
+    expect(CONDITION_ADVICE.ngenInProgress.text).toMatch(/Do not restart the machine to stop it/);
     expect(CONDITION_ADVICE.driverRebootPending.text).toMatch(/boot disk.*Reboot machine/);
     expect(CONDITION_ADVICE.msiInProgress.text).toMatch(/Let it finish/);
-    expect(CONDITION_ADVICE.runOnce.text).toMatch(/a restart alone may not run them: run them once now, or remove them/);
+    expect(CONDITION_ADVICE.runOnce.text).toMatch(/a restart alone may not run them: run them once now \(as SYSTEM, not at a user's logon\), or remove them/);
     expect(CONDITION_ADVICE.smsCfgPresent.text).toMatch(/SMSCFG\.INI.*Remove the SCCM client's identity before finalizing/);
   });
 
@@ -118,7 +124,9 @@ describe('the scripts sent into the packaging machine', () => {
   it('the check prints exactly the fields the parser expects, in order, once', () => {
     const report = check.slice(check.indexOf('$report = [ordered]@{'));
     const fields = [...report.matchAll(/^\s{4}(\w+)\s*=\s*/gm)].map((m) => m[1]);
-    expect(fields).toEqual(['v', ...INTEGRITY_CONDITIONS]);
+    // The NGen tasks' state and the 32-bit start are hints after their neighbours, never conditions.
+    const conditions = INTEGRITY_CONDITIONS.filter((c) => c !== 'runOnce' && c !== 'smsCfgPresent');
+    expect(fields).toEqual(['v', ...conditions, 'ngenTasks', 'runOnce', 'smsCfgPresent', 'startedAs32Bit']);
     expect(check.match(/\[Console\]::Out\.WriteLine/g)).toHaveLength(1);
     expect(check).toMatch(/^Write-ResultLine \$report$/m);
   });
@@ -161,6 +169,26 @@ describe('the scripts sent into the packaging machine', () => {
     expect(text).toMatch(/'Framework64', 'Framework'/);
     expect(text).toMatch(/if \(\$Mode -eq 'update-force'\)/);
     expect(text).not.toMatch(/Restart-Computer|shutdown|Stop-Process|\.Kill\(/i);
+    // ngen's output is drained in memory: no temp files left in the layer.
+    expect(text).not.toMatch(/GetTempFileName|Out-File|RedirectStandardOutput \(|-RedirectStandard/);
+  });
+
+  it('RunOnce runs as Windows does: "!" values deleted after they ran, RunOnceEx only the confirmed entries (never iernonce, which runs them all)', () => {
+    const text = RUNONCE_SCRIPT.join('\n');
+    expect(text).toContain("$deleteAfter = ([string]$entry.name).StartsWith('!')");
+    expect(text).toMatch(/if \(-not \$deleteAfter\) \{ \$key\.DeleteValue\(\$entry\.name\) \}\n\s*\$waited = Wait-Command/);
+    expect(text).toMatch(/if \(\$deleteAfter -and \$waited\.outcome -eq 'ran'\) \{ \$key\.DeleteValue\(\$entry\.name\) \}/);
+    expect(text).not.toMatch(/RunOnceExProcess/);
+  });
+
+  it('every script re-launches itself as 64-bit from a 32-bit start, with the same parameters, and HRESULTs come from the base exception', () => {
+    for (const script of [INTEGRITY_CHECK_SCRIPT, EXPEDITE_NGEN_SCRIPT, RUNONCE_SCRIPT, WINDOWS_UPDATE_SCRIPT, INVENTORY_SCRIPT]) {
+      const text = script.join('\n');
+      expect(text).toContain("Join-Path $env:windir 'sysnative\\WindowsPowerShell\\v1.0\\powershell.exe'");
+      expect(text).toContain('foreach ($name in $PSBoundParameters.Keys)');
+      expect(text).toContain('exit $child.ExitCode');
+      expect(text).not.toMatch(/\$_\.Exception\.(HResult|Message)/);
+    }
   });
 
   it('RunOnce takes its entries as a base64 parameter and never evaluates them as script', () => {
@@ -222,7 +250,7 @@ describe('the task message with integrity results', () => {
     const json = JSON.stringify(message.blocks);
     for (const c of INTEGRITY_CONDITIONS) expect(json).toContain(JSON.stringify(CONDITION_ADVICE[c].text).slice(1, -1));
     const accessories = message.blocks.flatMap((b) => ('accessory' in b && b.accessory ? [(b.accessory as { action_id: string }).action_id] : []));
-    expect(accessories).toEqual([...Array(8).fill(TASK_ACTIONS.reboot), TASK_ACTIONS.expediteNgen, TASK_ACTIONS.expediteNgen]);
+    expect(accessories).toEqual([...Array(8).fill(TASK_ACTIONS.reboot), TASK_ACTIONS.expediteNgen]);
     for (const id of [TASK_ACTIONS.checkAgain, TASK_ACTIONS.runOnceRun, TASK_ACTIONS.runOnceRemove, TASK_ACTIONS.ngenUpdateForce]) expect(json).toContain(id);
     expect(json).toContain('RunOnce › Finish setup');
     expect(json).toContain('*Packaging machine* `2026-11`: running');
@@ -230,10 +258,11 @@ describe('the task message with integrity results', () => {
   });
 
   it('asks for confirmation before RunOnce entries are run or removed, and before ngen update /force', () => {
-    const message = taskMessage({ ...base, blocking: adviceFor(['runOnce', 'ngenQueued']), runOnceEntries: [ENTRY], checkedAt: now });
+    const message = taskMessage({ ...base, blocking: adviceFor(['runOnce', 'ngenInProgress']), runOnceEntries: [ENTRY], checkedAt: now });
     const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as Array<{ action_id: string; confirm?: { confirm: { text: string } } }>) : []));
     const confirmOf = (id: string) => buttons.find((b) => b.action_id === id)?.confirm?.confirm.text;
     expect(confirmOf(TASK_ACTIONS.runOnceRun)).toBe('Run them once');
+    expect(buttons.find((b) => b.action_id === TASK_ACTIONS.runOnceRun)?.confirm).toMatchObject({ text: { text: expect.stringMatching(/runs once now, as SYSTEM, not at a user's logon/) } });
     expect(confirmOf(TASK_ACTIONS.runOnceRemove)).toBe('Remove them');
     expect(confirmOf(TASK_ACTIONS.ngenUpdateForce)).toBe('Run it');
   });

@@ -27,7 +27,13 @@ const DELETING_LOOKS = 60;
 /** Compute's answer to a second Run Command while one runs (409 Conflict). */
 const RUN_COMMAND_BUSY = /run command extension execution is in progress/i;
 
-const EXECUTION_STATES: Readonly<Record<string, ManagedScriptResult['state']>> = { Succeeded: 'succeeded', Failed: 'failed', TimedOut: 'timed-out' };
+const EXECUTION_STATES: Readonly<Record<string, ManagedScriptResult['state']>> = {
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  TimedOut: 'timed-out',
+  Pending: 'running',
+  Running: 'running',
+};
 const POWER_STATES = new Set<PowerState>(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']);
 
 export function armMachines(arm: ArmConnection): Machines {
@@ -199,14 +205,16 @@ export function armMachines(arm: ArmConnection): Machines {
       };
       const action = `running ${run.name} on ${vmName}`;
       await azure(action, () => compute.virtualMachineRunCommands.createOrUpdate(group, vmName, run.name, body, arm.poll(signal)));
-      try {
-        const done = await azure(action, () => compute.virtualMachineRunCommands.getByVirtualMachine(group, vmName, run.name, { expand: 'instanceView' }));
-        const view = done.instanceView ?? {};
-        const output = { stdout: view.output ?? '', stderr: view.error ?? '', ...(view.exitCode === undefined ? {} : { exitCode: view.exitCode }) };
-        return { state: EXECUTION_STATES[view.executionState ?? ''] ?? 'other', output };
-      } finally {
+      const done = await azure(action, () => compute.virtualMachineRunCommands.getByVirtualMachine(group, vmName, run.name, { expand: 'instanceView' }));
+      const view = done.instanceView ?? {};
+      const output = { stdout: view.output ?? '', stderr: view.error ?? '', ...(view.exitCode === undefined ? {} : { exitCode: view.exitCode }) };
+      const state = EXECUTION_STATES[view.executionState ?? ''] ?? 'other';
+      // Deleting a run command stops a script that still executes (ngen mid-compilation can leave
+      // .NET broken): one that still runs is left in place; the next run of the same name replaces it.
+      if (state !== 'running') {
         await ignoringMissing(azure(`deleting run command ${run.name}`, () => compute.virtualMachineRunCommands.delete(group, vmName, run.name, arm.poll(signal))));
       }
+      return { state, output };
     },
 
     async findByTag(tagName, value) {

@@ -8,7 +8,9 @@
 # NGen must never be interrupted: an interrupted run can leave .NET broken. So this script
 # never stops ngen. It waits at most $BudgetMinutes in all (well inside the Run Command
 # timeout the bot sets, so Azure never has to end the script); when the budget is spent it
-# leaves ngen running and reports that it still runs. Fails closed (fail-closed.ps1).
+# leaves ngen running and reports that it still runs. ngen's own output is read and dropped in
+# memory (it would break the one-line result), so the script leaves no file in the layer.
+# Fails closed (fail-closed.ps1).
 param(
     [string]$Mode = 'queued'
 )
@@ -32,7 +34,7 @@ try {
         foreach ($step in @($steps)) { $steps += , @($step[0], 'update /force') }
     }
 } catch {
-    Stop-WithProbeFailure 'ngen-paths' $_.Exception.Message
+    Stop-WithProbeFailure 'ngen-paths' ($_.Exception.GetBaseException().Message)
 }
 
 $ran = @()
@@ -41,10 +43,19 @@ foreach ($step in $steps) {
     $arguments = "$($step[1]) /nologo /silent"
     $label = "$(Split-Path -Leaf (Split-Path -Parent (Split-Path -Parent $ngen)))\$(Split-Path -Leaf (Split-Path -Parent $ngen)) $($step[1])"
     try {
-        $process = Start-Process -FilePath $ngen -ArgumentList $arguments -NoNewWindow -PassThru `
-            -RedirectStandardOutput ([System.IO.Path]::GetTempFileName()) -RedirectStandardError ([System.IO.Path]::GetTempFileName())
+        $start = New-Object System.Diagnostics.ProcessStartInfo
+        $start.FileName = $ngen
+        $start.Arguments = $arguments
+        $start.UseShellExecute = $false
+        $start.CreateNoWindow = $true
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        # Drained asynchronously so a full pipe never blocks ngen; nothing is written to disk.
+        [void]$process.StandardOutput.ReadToEndAsync()
+        [void]$process.StandardError.ReadToEndAsync()
     } catch {
-        Stop-WithProbeFailure 'ngen-start' "$label could not start: $($_.Exception.Message)"
+        Stop-WithProbeFailure 'ngen-start' "$label could not start: $($_.Exception.GetBaseException().Message)"
     }
     $remaining = [int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)
     if (-not $process.WaitForExit($remaining)) {

@@ -5,7 +5,7 @@
 #
 # It fails closed (fail-closed.ps1): every probe runs through Invoke-Probe, so an error is never
 # read as "nothing pending". Only when every probe answered does it print the one result line
-# (report version 2).
+# (report version 3).
 # oslayer:fail-closed
 
 $hklm64 = Invoke-Probe 'registry' { [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', 'Registry64') }
@@ -111,15 +111,17 @@ $ngenInProgress = Invoke-Probe 'ngen-processes' {
 }
 
 # Since Windows 8 deferred .NET 4 work belongs to the "Native Image Task" scheduled tasks
-# (learn.microsoft.com, .NET Framework "Native Image Task"), which run when the machine is idle
-# while the NGen service stays Stopped. A task that is not Disabled is read as work waiting: the
-# tasks are enabled when work is queued and disabled once `executeQueuedItems` has emptied the
-# queue. Erring this way blocks a layer that Expedite NGen then clears; never the other way.
-$ngenQueued = Invoke-Probe 'ngen-queue' {
+# (learn.microsoft.com, .NET Framework "Native Image Task"). Their state is only a hint: VDI
+# optimisation scripts disable them while work is queued, and nothing documents that Windows
+# disables them once the queue is empty. Shutdown for Finalize drains the queue itself
+# (expedite-ngen.ps1) before this check, so nothing here decides on NGen's queue.
+$ngenTasks = Invoke-Probe 'ngen-tasks' {
     $tasks = @(Get-ScheduledTask | Where-Object {
             $_.TaskPath -eq '\Microsoft\Windows\.NET Framework\' -and $_.TaskName -like '.NET Framework NGEN v4.0.30319*'
         })
-    @($tasks | Where-Object { $_.State -ne 'Disabled' }).Count -gt 0
+    if ($tasks.Count -eq 0) { 'absent' }
+    elseif (@($tasks | Where-Object { $_.State -ne 'Disabled' }).Count -gt 0) { 'enabled' }
+    else { 'disabled' }
 }
 
 # HKLM RunOnce and RunOnceEx, in the 64-bit and the 32-bit (WOW6432Node) view. User hives
@@ -146,7 +148,7 @@ $smsCfgPresent = Invoke-Probe 'smscfg' {
 }
 
 $report = [ordered]@{
-    v                           = 2
+    v                           = 3
     driverRebootPending         = [bool]$devices.bootPath
     deviceRestartPending        = [bool]$devices.other
     rebootPending               = [bool]$rebootPending
@@ -158,9 +160,10 @@ $report = [ordered]@{
     msiInProgress               = [bool]$msiInProgress
     installerInProgress         = [bool]$installerInProgress
     ngenInProgress              = [bool]$ngenInProgress
-    ngenQueued                  = [bool]$ngenQueued
+    ngenTasks                   = [string]$ngenTasks
     runOnce                     = @($runOnce)
     smsCfgPresent               = [bool]$smsCfgPresent
+    startedAs32Bit              = [bool]$StartedAs32Bit
 }
 Write-ResultLine $report
 exit 0

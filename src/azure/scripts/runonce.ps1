@@ -5,9 +5,13 @@
 #   Action   'run' or 'remove'
 #   Entries  base64 of JSON {"entries": [{"view": "64"|"32", "key": "RunOnce"|"RunOnceEx", "name": "..."}]}
 # Both are checked here as well as by the bot. An entry that is no longer there is reported as
-# missing. A RunOnce value is deleted before its command runs, as Windows does; a RunOnceEx
-# entry is handed to Windows' own RunOnceEx processing. A command still running after
-# $BudgetMinutes is left running and reported as such.
+# missing. They run now, as SYSTEM (Run Command's account), not at a user's logon.
+# As Windows runs them: a RunOnce value is deleted before its command runs, except a value whose
+# name starts with "!", which is deleted only after its command has run (and kept if it is still
+# running). Of RunOnceEx only the confirmed entries run: each confirmed subkey's command values
+# in name order, then the subkey is deleted; Windows' own processor (iernonce.dll) is not used,
+# because it runs every entry, confirmed or not. A "||dll|function" value is run with rundll32.
+# A command still running after $BudgetMinutes is left running and reported as such.
 # Fails closed (fail-closed.ps1).
 param(
     [string]$Action = '',
@@ -29,7 +33,7 @@ try {
         }
     }
 } catch {
-    Stop-WithProbeFailure 'parameters' $_.Exception.Message
+    Stop-WithProbeFailure 'parameters' ($_.Exception.GetBaseException().Message)
 }
 
 $deadline = (Get-Date).AddMinutes($BudgetMinutes)
@@ -50,8 +54,31 @@ function Start-CommandLine([string]$CommandLine) {
     return [System.Diagnostics.Process]::Start($start)
 }
 
+# One confirmed RunOnceEx entry (a subkey): its command values in name order, then the subkey is deleted.
+function Invoke-RunOnceExEntry([Microsoft.Win32.RegistryKey]$Parent, [string]$Name, [string]$View) {
+    $entryKey = $Parent.OpenSubKey($Name)
+    $outcome = [ordered]@{ outcome = 'ran'; exitCode = $null }
+    try {
+        foreach ($valueName in @($entryKey.GetValueNames() | Where-Object { $_ -ne '' } | Sort-Object)) {
+            $command = [Environment]::ExpandEnvironmentVariables([string]$entryKey.GetValue($valueName))
+            if ($command.StartsWith('||')) {
+                # "||dll|function" (or "||dll|function|arguments"): a DLL entry point, run as rundll32 would.
+                $parts = $command.Substring(2).Split('|')
+                $folder = if ($View -eq '64') { 'System32' } else { 'SysWOW64' }
+                $command = "`"$(Join-Path $env:windir "$folder\rundll32.exe")`" $($parts[0]),$(@($parts | Select-Object -Skip 1) -join ' ')"
+            }
+            $waited = Wait-Command (Start-CommandLine $command)
+            $outcome = $waited
+            if ($waited.outcome -ne 'ran') { return $outcome }
+        }
+    } finally {
+        $entryKey.Close()
+    }
+    $Parent.DeleteSubKeyTree($Name)
+    return $outcome
+}
+
 $results = @()
-$runOnceExViews = @{}
 foreach ($entry in $requested) {
     $result = [ordered]@{ view = [string]$entry.view; key = [string]$entry.key; name = [string]$entry.name; outcome = 'missing'; exitCode = $null }
     try {
@@ -67,43 +94,25 @@ foreach ($entry in $requested) {
                     elseif ($isSubKey) { $key.DeleteSubKeyTree($entry.name); $result.outcome = 'removed' }
                 } elseif ($entry.key -eq 'RunOnce' -and $isValue) {
                     $commandLine = [string]$key.GetValue($entry.name)
-                    $key.DeleteValue($entry.name)
+                    $deleteAfter = ([string]$entry.name).StartsWith('!')
+                    if (-not $deleteAfter) { $key.DeleteValue($entry.name) }
                     $waited = Wait-Command (Start-CommandLine ([Environment]::ExpandEnvironmentVariables($commandLine)))
+                    if ($deleteAfter -and $waited.outcome -eq 'ran') { $key.DeleteValue($entry.name) }
                     $result.outcome = $waited.outcome
                     $result.exitCode = $waited.exitCode
-                } elseif ($entry.key -eq 'RunOnceEx' -and ($isValue -or $isSubKey)) {
-                    $runOnceExViews[[string]$entry.view] = $true
-                    $result.outcome = 'handed-to-windows'
+                } elseif ($entry.key -eq 'RunOnceEx' -and $isSubKey) {
+                    $waited = Invoke-RunOnceExEntry $key ([string]$entry.name) ([string]$entry.view)
+                    $result.outcome = $waited.outcome
+                    $result.exitCode = $waited.exitCode
                 }
             } finally {
                 $key.Close()
             }
         }
     } catch {
-        Stop-WithProbeFailure 'runonce' "$($entry.key) entry $($entry.name): $($_.Exception.Message)"
+        Stop-WithProbeFailure 'runonce' "$($entry.key) entry $($entry.name): $($_.Exception.GetBaseException().Message)"
     }
     $results += $result
-}
-
-# RunOnceEx has its own processor in iernonce.dll, 64-bit and 32-bit.
-foreach ($view in $runOnceExViews.Keys) {
-    try {
-        $folder = if ($view -eq '64') { 'System32' } else { 'SysWOW64' }
-        $start = New-Object System.Diagnostics.ProcessStartInfo
-        $start.FileName = Join-Path $env:windir "$folder\rundll32.exe"
-        $start.Arguments = 'iernonce.dll,RunOnceExProcess'
-        $start.UseShellExecute = $false
-        $start.CreateNoWindow = $true
-        $waited = Wait-Command ([System.Diagnostics.Process]::Start($start))
-        foreach ($result in $results) {
-            if ($result.view -eq $view -and $result.key -eq 'RunOnceEx' -and $result.outcome -eq 'handed-to-windows') {
-                $result.outcome = $waited.outcome
-                $result.exitCode = $waited.exitCode
-            }
-        }
-    } catch {
-        Stop-WithProbeFailure 'runonceex' $_.Exception.Message
-    }
 }
 
 Write-ResultLine ([ordered]@{ v = 1; results = @($results) })

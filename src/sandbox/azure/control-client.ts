@@ -66,6 +66,11 @@ export class SimulatorControl {
     return (await this.expectOk('PUT', `/_simulator/guest/${encodeURIComponent(vmName)}`, changes)) as GuestView;
   }
 
+  /** Guest fields every VM created from now on starts with; answers the defaults so far. */
+  async setGuestDefaults(changes: GuestControl): Promise<GuestControl> {
+    return (await this.expectOk('PUT', '/_simulator/guest-defaults', changes)) as GuestControl;
+  }
+
   async guest(vmName: string): Promise<GuestView> {
     return (await this.expectOk('GET', `/_simulator/guest/${encodeURIComponent(vmName)}`)) as GuestView;
   }

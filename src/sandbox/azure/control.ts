@@ -32,6 +32,8 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
     (req) => ({ status: 200, body: context.guests.control(req.params.vm!, parseBody(guestControlSchema, req)) }),
     anonymous,
   );
+  // Guest fields every VM created afterwards starts with (fields set for a VM's own name still win).
+  router.add('PUT', '/_simulator/guest-defaults', (req) => ({ status: 200, body: context.guests.setDefaults(parseBody(guestControlSchema, req)) }), anonymous);
   const storageAccount = (name: string) => {
     const account = findStorageAccount(context.store, name);
     if (!account) throw new ArmError(404, 'StorageAccountNotFound', `The storage account ${name} was not found.`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runOnceEntrySchema, type RunOnceEntry } from '../../domain/integrity.js';
-import { answered, probeFailure, resultLine, type GuestRun } from './script-lines.js';
+import { answered, probeFailure, type GuestRun } from './script-lines.js';
 import { WindowsUpdateGuests, windowsUpdateControlSchema, type WindowsUpdateControl, type WindowsUpdateView } from './windows-update.js';
 
 /**
@@ -20,7 +20,7 @@ export const INTEGRITY_PROBES = [
   'msi-mutex',
   'installer-key',
   'ngen-processes',
-  'ngen-queue',
+  'ngen-tasks',
   'runonce',
   'smscfg',
   'report',
@@ -39,7 +39,12 @@ export const guestFlagsSchema = z.strictObject({
   msiInProgress: z.boolean(),
   installerInProgress: z.boolean(),
   ngenInProgress: z.boolean(),
+  /** .NET has native image work queued (only `ngen executeQueuedItems` empties it). */
   ngenQueued: z.boolean(),
+  /** The NGEN v4 scheduled tasks are disabled (VDI optimisation scripts do it) whether or not work is queued. */
+  ngenTasksDisabled: z.boolean(),
+  /** Run Command starts the scripts in 32-bit PowerShell: a script that does not re-launch itself as 64-bit fails its architecture probe. */
+  powershell32bit: z.boolean(),
   /** HKLM RunOnce / RunOnceEx entries, with the command each would run. */
   runOnce: z.array(runOnceEntrySchema.extend({ command: z.string().max(500).default('cmd /c exit 0') })).max(64),
   smsCfgPresent: z.boolean(),
@@ -77,6 +82,8 @@ export const CLEAN_GUEST: Readonly<GuestFlags> = {
   installerInProgress: false,
   ngenInProgress: false,
   ngenQueued: false,
+  ngenTasksDisabled: false,
+  powershell32bit: false,
   runOnce: [],
   smsCfgPresent: false,
   ngenOutlastsBudget: false,
@@ -85,11 +92,26 @@ export const CLEAN_GUEST: Readonly<GuestFlags> = {
   bom: false,
 };
 
-/** The report the integrity check prints for a guest with `flags`: its conditions, without the simulator's own knobs. */
+/**
+ * The report the integrity check prints for a guest with `flags`: its conditions, without the
+ * simulator's own knobs. The check cannot see NGen's queue: the NGEN v4 tasks are enabled, as on a
+ * new image, unless something disabled them (VDI optimisation), whatever is queued.
+ */
 export function integrityReportOf(flags: GuestFlags) {
-  const { failProbe: _probe, emitWarning: _warning, bom: _bom, ngenOutlastsBudget: _budget, runOnce, ...conditions } = flags;
-  return { v: 2 as const, ...conditions, runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })) };
+  const { failProbe: _probe, emitWarning: _warning, bom: _bom, ngenOutlastsBudget: _budget, ngenQueued: _queued, ngenTasksDisabled, powershell32bit, runOnce, ...conditions } = flags;
+  const { smsCfgPresent, ...before } = conditions;
+  return {
+    v: 3 as const,
+    ...before,
+    ngenTasks: ngenTasksDisabled ? ('disabled' as const) : ('enabled' as const),
+    runOnce: runOnce.map(({ view, key, name }) => ({ view, key, name })),
+    smsCfgPresent,
+    startedAs32Bit: powershell32bit,
+  };
 }
+
+/** fail-closed.ps1's re-launch: a script that carries it runs as 64-bit from a 32-bit start. */
+const RELAUNCH_64 = 'sysnative\\WindowsPowerShell\\v1.0\\powershell.exe';
 
 /** Conditions a restart clears; NGen, MSI, RunOnce (nobody signs in) and SMSCFG.INI are not boot-bound. */
 const CLEARED_BY_BOOT = [
@@ -111,7 +133,7 @@ const MARKERS = {
 } as const;
 
 const PROBE_ERRORS: Readonly<Record<(typeof INTEGRITY_PROBES)[number], string>> = {
-  architecture: 'the check runs in a 32-bit PowerShell; it needs the 64-bit one',
+  architecture: 'the script runs in a 32-bit PowerShell and could not start the 64-bit one',
   registry: 'Requested registry access is not allowed.',
   devices: 'Get-PnpDevice : Generic failure',
   servicing: 'Requested registry access is not allowed.',
@@ -123,7 +145,7 @@ const PROBE_ERRORS: Readonly<Record<(typeof INTEGRITY_PROBES)[number], string>> 
   'msi-mutex': "Access to the path 'Global\\_MSIExecute' is denied.",
   'installer-key': 'Requested registry access is not allowed.',
   'ngen-processes': 'Cannot open Service Control Manager on computer \'.\'. This operation might require other privileges.',
-  'ngen-queue': 'Get-ScheduledTask : The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.',
+  'ngen-tasks': 'Get-ScheduledTask : The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.',
   runonce: 'Requested registry access is not allowed.',
   smscfg: 'Access to the path is denied.',
   report: 'the result is too long for Run Command',
@@ -138,6 +160,9 @@ const NGEN_STEPS = ['Framework64\\v4.0.30319', 'Framework\\v4.0.30319', 'Framewo
 export class GuestRegistry {
   private readonly guests = new Map<string, GuestFlags>();
   readonly windowsUpdate = new WindowsUpdateGuests();
+  /** What the control API set for each name itself, so the defaults never override it. */
+  private readonly explicit = new Map<string, GuestControl>();
+  private defaults: GuestControl = {};
 
   flags(vmName: string): GuestFlags {
     return structuredClone(this.guests.get(vmName.toLowerCase()) ?? CLEAN_GUEST);
@@ -154,11 +179,28 @@ export class GuestRegistry {
     return { ...this.flags(vmName), ...this.windowsUpdate.view(vmName) };
   }
 
-  control(vmName: string, changes: z.infer<typeof guestControlSchema>): GuestView {
-    const { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError, ...flags } = changes;
+  control(vmName: string, input: GuestControl): GuestView {
+    const changes = guestControlSchema.parse(input);
+    const { pendingUpdates, installedUpdates, installedPrograms, installedDrivers, agentBootMs, searchError, language, ...flags } = changes;
     this.update(vmName, flags);
-    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, agentBootMs, searchError });
+    this.windowsUpdate.update(vmName, { pendingUpdates, installedUpdates, installedPrograms, installedDrivers, agentBootMs, searchError, language });
+    this.explicit.set(vmName.toLowerCase(), { ...this.explicit.get(vmName.toLowerCase()), ...changes });
     return this.view(vmName);
+  }
+
+  /** PUT /_simulator/guest-defaults: the guest fields every VM created from now on starts with (replacing the last defaults; {} clears them). */
+  setDefaults(input: GuestControl): GuestControl {
+    this.defaults = guestControlSchema.parse(input);
+    return structuredClone(this.defaults);
+  }
+
+  /** A VM was created under `vmName`: the defaults apply, then whatever was set for this name by itself. */
+  created(vmName: string): void {
+    const own = this.explicit.get(vmName.toLowerCase());
+    if (Object.keys(this.defaults).length === 0) return;
+    this.control(vmName, this.defaults);
+    if (own) this.control(vmName, own);
+    else this.explicit.delete(vmName.toLowerCase());
   }
 
   /** A boot finishes what was waiting for one, and offers the updates that only appear after it. */
@@ -169,8 +211,13 @@ export class GuestRegistry {
 
   /** Runs a RunPowerShellScript body with its parameters and answers what the guest would print. */
   runScript(vmName: string, script: readonly string[], parameters: Readonly<Record<string, string>> = {}): GuestRun {
+    const flags = this.flags(vmName);
+    // Started 32-bit, a script without fail-closed.ps1's re-launch stops at its architecture probe.
+    if (flags.powershell32bit && !script.some((line) => line.includes(RELAUNCH_64))) return probeFailure('architecture', PROBE_ERRORS.architecture);
     if (WindowsUpdateGuests.handles(script)) {
-      const { rebootPending, ...answer } = this.windowsUpdate.run(vmName, script, parameters);
+      // Another installation runs, or a restart that Windows Update did not ask for itself is pending (servicing, an MSI).
+      const installBlocked = flags.msiInProgress || flags.installerInProgress || (flags.rebootPending && !flags.windowsUpdateRebootRequired);
+      const { rebootPending, ...answer } = this.windowsUpdate.run(vmName, script, parameters, installBlocked);
       // An installed update that needs a restart leaves both the servicing stack's and Windows Update's flag.
       if (rebootPending) this.update(vmName, { rebootPending: true, windowsUpdateRebootRequired: true });
       return answer;
@@ -186,9 +233,10 @@ export class GuestRegistry {
     const flags = this.flags(vmName);
     const { failProbe, emitWarning, bom } = flags;
     if (failProbe) return probeFailure(failProbe, PROBE_ERRORS[failProbe]);
-    const report = integrityReportOf(flags);
+    const answer = answered(integrityReportOf(flags));
+    if (answer.exitCode !== 0) return answer;
     const warning = emitWarning ? 'WARNING: The names of some imported commands from the module include unapproved verbs.\r\n' : '';
-    return { stdout: `${bom ? '\uFEFF' : ''}${warning}${resultLine(report)}`, stderr: '', exitCode: 0 };
+    return { ...answer, stdout: `${bom ? '\uFEFF' : ''}${warning}${answer.stdout}` };
   }
 
   private expediteNgen(vmName: string, mode: string): GuestRun {
@@ -196,6 +244,8 @@ export class GuestRegistry {
     const steps = NGEN_STEPS.map((step) => `${step} executeQueuedItems`);
     if (mode === 'update-force') steps.push(...NGEN_STEPS.map((step) => `${step} update /force`));
     if (this.flags(vmName).ngenOutlastsBudget) {
+      // ngen keeps compiling (mscorsvw runs) after the script stops waiting for it.
+      this.update(vmName, { ngenInProgress: true });
       return answered({ v: 1, finished: false, running: steps[0], ran: [] });
     }
     this.update(vmName, { ngenInProgress: false, ngenQueued: false });

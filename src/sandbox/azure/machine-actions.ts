@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SimulatorContext } from './context.js';
 import { ArmError, parseBody, type Router, type SimRequest, type SimResponse } from './http.js';
 import { isRunning } from './machine-views.js';
+import { runCommandTail } from './script-lines.js';
 import { agentNotReporting } from './vm-agent.js';
 import type { PowerState, VirtualMachine } from './resources.js';
 import { findMachine } from './virtual-machines.js';
@@ -104,7 +105,7 @@ function runCommand(context: SimulatorContext, req: SimRequest): SimResponse {
         displayStatus: 'Provisioning succeeded',
         message,
       });
-      return { value: [status('StdOut', stdout), status('StdErr', stderr)] };
+      return { value: [status('StdOut', runCommandTail(stdout)), status('StdErr', runCommandTail(stderr))] };
     },
     { durationMs: runCommandDuration(context, machine) },
   );
@@ -170,8 +171,8 @@ function registerManagedRunCommands(router: Router, context: SimulatorContext, m
         executionState,
         executionMessage: timedOut ? 'Execution timed out' : '',
         exitCode: timedOut ? -1 : result.exitCode,
-        output: result.stdout,
-        error: result.stderr,
+        output: runCommandTail(result.stdout),
+        error: runCommandTail(result.stderr),
         endTime: new Date().toISOString(),
       };
       const failed = executionState !== 'Succeeded' && command.body.treatFailureAsDeploymentFailure;

@@ -161,6 +161,8 @@ function putMachine(context: SimulatorContext, req: SimRequest): SimResponse {
     runCommandInProgress: false,
   });
   disk.managedBy = machine.id;
+  // The guest of a new VM starts from the guest defaults (PUT /_simulator/guest-defaults).
+  context.guests.created(machine.name);
   return context.operations.begin(
     req,
     () => {

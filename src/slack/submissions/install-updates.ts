@@ -1,11 +1,12 @@
 import type { App } from '@slack/bolt';
-import { updateModeSchema } from '../../domain/windows-update.js';
+import { parseKbList, updateModeSchema } from '../../domain/windows-update.js';
 import type { Services } from '../../services.js';
 import { requestUpdateRun } from '../../workflow/machine-requests.js';
 import { TaskRun } from '../../workflow/task-run.js';
 import { CALLBACK } from '../../../views/ids.js';
 import { readViewState } from '../../../views/state.js';
-import { UPDATE_MODE_BLOCK } from '../../../views/windows-updates.js';
+import { escapeMrkdwn } from '../../../views/blocks.js';
+import { EXCLUDE_KBS_BLOCK, INCLUDE_KBS_BLOCK, UPDATE_MODE_BLOCK } from '../../../views/windows-updates.js';
 import { authorize } from '../authorize.js';
 import type { ViewSubmissionArgs } from './wizard-step.js';
 
@@ -22,10 +23,17 @@ export function register(app: App, services: Services): void {
     const tell = (text: string) => services.notifier.tell(taskId, userId, text);
     const auth = await authorize(services, userId, 'operate-machine', 'install updates on the packaging machine');
     if (!auth.ok) return tell(auth.message);
-    const mode = updateModeSchema.safeParse(readViewState(view.state)[UPDATE_MODE_BLOCK]);
+    const values = readViewState(view.state);
+    const mode = updateModeSchema.safeParse(values[UPDATE_MODE_BLOCK]);
     if (!mode.success) return tell('Pick which updates to install.');
+    const includeKbs = parseKbList(values[INCLUDE_KBS_BLOCK] ?? '');
+    const excludeKbs = parseKbList(values[EXCLUDE_KBS_BLOCK] ?? '');
+    for (const [list, label] of [[includeKbs, 'Optional updates to install'], [excludeKbs, 'Exclude KBs']] as const) {
+      if (!list.ok) return tell(`*${label}*: \`${escapeMrkdwn(list.invalid)}\` is not a KB number (write KB5041578, or 5041578). Nothing was started.`);
+    }
+    if (!includeKbs.ok || !excludeKbs.ok) return;
     const run = await TaskRun.load(services, taskId);
     if (!run) return tell('That task no longer exists.');
-    await requestUpdateRun(services, { run, userId, tell }, mode.data);
+    await requestUpdateRun(services, { run, userId, tell }, mode.data, { excludeKbs: excludeKbs.kbs, includeKbs: includeKbs.kbs });
   });
 }

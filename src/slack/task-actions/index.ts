@@ -15,6 +15,8 @@ import { registerRunOnceRun } from './runonce-run.js';
 import { registerRunOnceRemove } from './runonce-remove.js';
 import { registerInstallUpdates } from './install-updates.js';
 import { registerRetryUpdates } from './retry-updates.js';
+import { registerExcludeKbAndContinue } from './exclude-kb-continue.js';
+import { registerStopUpdates } from './stop-updates.js';
 import { registerPromote } from './promote.js';
 import { registerRollBack } from './roll-back.js';
 
@@ -35,6 +37,8 @@ export function register(app: App, services: Services): void {
   registerRunOnceRemove(app, services);
   registerInstallUpdates(app, services);
   registerRetryUpdates(app, services);
+  registerExcludeKbAndContinue(app, services);
+  registerStopUpdates(app, services);
   registerPromote(app, services);
   registerRollBack(app, services);
 }

@@ -14,7 +14,7 @@ export function registerInstallUpdates(app: App, services: Services): void {
       if (run.version.windowsUpdates?.status === 'running') return tell(BUSY['install-updates']);
       const vmName = run.version.packagingMachine?.name ?? 'the packaging machine';
       // Over the task detail when clicked there (Slack allows only views.push from inside a modal).
-      await openOver(args, installUpdatesModal(run.task._id, vmName));
+      await openOver(args, installUpdatesModal(run.task._id, vmName, run.layer.excludeKbs ?? []));
     }),
   );
 }

@@ -10,7 +10,7 @@ export function registerRetryUpdates(app: App, services: Services): void {
     onTaskButton(args, services, 'operate-machine', 'install updates on the packaging machine', async (ctx) => {
       const last = ctx.run.version.windowsUpdates;
       if (last?.status !== 'failed') return ctx.tell('There is no stopped update run to retry; click *Install updates* to start one.');
-      await requestUpdateRun(services, ctx, last.mode);
+      await requestUpdateRun(services, ctx, last.mode, { excludeKbs: ctx.run.layer.excludeKbs ?? [], includeKbs: last.includeKbs ?? [] });
     }),
   );
 }

@@ -21,9 +21,11 @@ const FLAG_HINTS = {
   msiInProgress: 'an MSI package is installing',
   installerInProgress: 'Windows Installer marks an install in progress',
   ngenInProgress: '.NET NGen is compiling',
-  ngenQueued: '.NET NGen work is queued',
+  ngenQueued: '.NET NGen work is queued (only a drain can tell)',
+  ngenTasksDisabled: "NGen's scheduled tasks are disabled (VDI optimisation)",
+  powershell32bit: 'Run Command starts scripts in 32-bit PowerShell',
   smsCfgPresent: 'SCCM identity file SMSCFG.INI is present',
-  ngenOutlastsBudget: 'Expedite NGen runs out of time (NGen keeps running)',
+  ngenOutlastsBudget: 'NGen outlasts the drain and Expedite NGen (it keeps running)',
   emitWarning: 'the check prints a WARNING line (check fails)',
   bom: 'the output starts with a byte order mark (check fails)',
 };
