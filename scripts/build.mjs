@@ -25,6 +25,8 @@ const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json'];
 const RUNTIME_ASSETS = [
   ['src/azure/scripts', '.ps1'],
   ['tools', '.cjs'],
+  ['src/azure/roles', '.json'],
+  ['src/sandbox/azure/roles', '.json'],
 ];
 
 function filesUnder(dir) {

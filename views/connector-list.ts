@@ -81,7 +81,11 @@ const CHECK_LABEL: ReadonlyArray<[ConnectorCheckName, string]> = [
   ['subnet', 'Subnet'],
   ['machine-access', 'Packaging machine access'],
   ['vm-size', 'VM size'],
+  ['permissions', 'Azure role assignments'],
 ];
+
+/** How much of a check's detail a line shows; the permissions line lists one missing operation a line. */
+const DETAIL_LIMIT: Partial<Record<ConnectorCheckName, number>> = { permissions: 1500 };
 
 /** One line per check, in a fixed order; a check that did not run says so. */
 export function connectorTestMessage(connectorName: string, results: readonly ConnectorCheckResult[]): Message {
@@ -94,7 +98,7 @@ export function connectorTestMessage(connectorName: string, results: readonly Co
   const lines = CHECK_LABEL.map(([check, label]) => {
     const r = results.find((x) => x.check === check);
     if (!r) return `➖ *${label}*: not checked, because an earlier check failed.`;
-    return `${r.ok ? '✅' : '❌'} *${label}*: ${userText(r.detail, 400)}`;
+    return `${r.ok ? '✅' : '❌'} *${label}*: ${userText(r.detail, DETAIL_LIMIT[check] ?? 400)}`;
   });
   return {
     text: summary.replace(/\*/g, ''),

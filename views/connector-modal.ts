@@ -128,6 +128,18 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       placeholder: '203.0.113.0/24, 198.51.100.7',
       hint: 'Public access only: the CIDR ranges allowed to connect on TCP 3389. Never 0.0.0.0/0.',
     }),
+    input(
+      F.portalTemplateScope,
+      'Portal Template Scope',
+      radioButtons(
+        ACTION.input,
+        [
+          option('Resource group', 'resource-group', 'Deploys where the person picks; rights there suffice'),
+          option('Subscription', 'subscription', 'Pins the machine here; needs deployment rights on the subscription'),
+        ],
+        values[F.portalTemplateScope] ?? 'resource-group',
+      ),
+    ),
     text(F.galleryId, 'Compute Gallery', {
       optional: true,
       placeholder: '/subscriptions/…/resourceGroups/…/providers/Microsoft.Compute/galleries/…',

@@ -83,6 +83,7 @@ export const CONNECTOR_FIELD = {
   vmSize: 'vmSize',
   machineAccess: 'machineAccess',
   allowedCidrs: 'allowedCidrs',
+  portalTemplateScope: 'portalTemplateScope',
   galleryId: 'galleryId',
   galleryRegions: 'galleryRegions',
 } as const;

@@ -35,6 +35,8 @@ export interface TaskMessageInput {
   version: Pick<LayerVersion, 'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates' | 'galleryImage'>;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
+  /** What Azure rights the person opening the portal link needs, in a sentence. */
+  portalRights?: string;
   /** Blocking integrity conditions, already worded for people, with the remedy each offers. */
   blocking?: Array<{ text: string; remedy?: 'reboot' | 'expedite-ngen' | 'runonce' }>;
   /** The RunOnce entries the last check found, shown by name under the RunOnce condition. */
@@ -190,7 +192,8 @@ function nextStepText(input: TaskMessageInput): string | undefined {
     case 'action-required':
       return [
         `${who}, the packaging disk is published to Azure and waiting for you.`,
-        '1. *Create Packaging Machine* opens the Azure portal\'s Custom deployment with every field filled in (sign in to the subscription first), or click *Deploy for me* and I create it.',
+        '1. *Create Packaging Machine* opens the Azure portal\'s Custom deployment with the machine\'s settings filled in as defaults (sign in to the subscription first; the portal asks where to deploy), or click *Deploy for me* and I create it.',
+        ...(input.portalRights ? [`   ${esc(input.portalRights)}`] : []),
         '2. Connect to the machine with the user name and password of the layer\'s original OS machine, and install the updates and applications this version should contain. Restart it yourself when an installer asks; it will not restart on its own.',
         '3. Click *Finalize*: I check that no reboot, installer or NGen work is pending, shut the machine down and turn its disk into the new version, then delete the machine. (Or click *Shutdown for Finalize* to check and shut down now, and *Finalize* later.)',
       ].join('\n');

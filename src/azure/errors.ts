@@ -3,6 +3,7 @@
  * an admin can act on, and whether retrying later may help. Adapters convert every SDK or
  * identity error with `toAzureError`, so jobs never inspect SDK error shapes.
  */
+import { grantAdvice, requirementOf } from './required-permissions.js';
 
 export interface AzureErrorInit {
   code: string;
@@ -57,6 +58,22 @@ export class ThrottledError extends AzureError {
   }
 }
 
+/**
+ * ARM refused an operation for want of a role (`AuthorizationFailed`, or `LinkedAuthorizationFailed`
+ * for a resource the request references). The message names the operation and the role that
+ * grants it (./required-permissions.ts), never a bare 403. Retrying is right once the role is assigned.
+ */
+export class PermissionError extends AzureError {
+  override name = 'PermissionError';
+  constructor(
+    message: string,
+    readonly operation: string,
+    code: string,
+  ) {
+    super(message, { code, status: 403 });
+  }
+}
+
 /** The subscription's quota (cores, disks, public IPs) does not allow the request. */
 export class QuotaError extends AzureError {
   override name = 'QuotaError';
@@ -108,6 +125,8 @@ export function toAzureError(err: unknown, action?: string): AzureError {
 
   const serviceCode = code ?? (status ? `Http${status}` : 'Unknown');
   const message = `${prefix}${serviceMessage || 'Azure returned an error'} (${serviceCode})`;
+  const refused = status === 403 && PERMISSION_CODES.has(serviceCode) ? REFUSED_OPERATION.exec(serviceMessage) : null;
+  if (refused) return permissionError(prefix, serviceCode, refused[1]!, refused[2]);
   if (status === 404) return new NotFoundError(message, { code: serviceCode, status });
   if (status === 429) return new ThrottledError(message, retryAfterSeconds(e), serviceCode);
   // ARM reports exhausted core quota as OperationNotAllowed with a sentence about quota.
@@ -115,6 +134,17 @@ export function toAzureError(err: unknown, action?: string): AzureError {
     return new QuotaError(message, { code: serviceCode, status });
   }
   return new AzureError(message, { code: serviceCode, status, transient: status !== undefined && (status >= 500 || status === 408) });
+}
+
+const PERMISSION_CODES = new Set(['AuthorizationFailed', 'LinkedAuthorizationFailed']);
+/** The operation ARM refused: for a linked check, the one on the linked scope. */
+const REFUSED_OPERATION = /(?:does not have (?:authorization|permission) to perform action(?:\(s\))? ')([^']+)'(?:[^']*'([^']+)')?/;
+
+function permissionError(prefix: string, code: string, operation: string, scope: string | undefined): PermissionError {
+  const entry = requirementOf(operation);
+  const where = scope ? ` on ${scope}` : '';
+  const advice = entry ? `${grantAdvice(entry)} (${entry.feature})` : 'no role in the README grants it; assign one that does';
+  return new PermissionError(`${prefix}Azure refused the connector's identity the permission ${operation}${where}: ${advice}, then Retry (${code})`, operation, code);
 }
 
 function identityError(name: string, e: ErrorLike, message: string): AzureAuthError {

@@ -4,7 +4,7 @@
  * read only the spec, so the two paths build the same machine.
  */
 import type { Disk, VirtualMachine } from '@azure/arm-compute';
-import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
+import type { MachineAccess, OsType, PortalTemplateScope, VmGeneration } from '../domain/model.js';
 import { API_VERSIONS, INLINE_NETWORK_API_VERSION } from './api-versions.js';
 import { accessDependsOn, accessTemplateResources, ipAccessBody, ipAccessTemplate, nicAccessBody, nicAccessTemplate, nsgNameFor } from './network-access.js';
 import type { PackagingDisk, PackagingMachineSpec, Tags } from './ports.js';
@@ -118,14 +118,27 @@ const SUBSCRIPTION_SCHEMA = 'https://schema.management.azure.com/schemas/2018-05
 const RESOURCE_GROUP_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
 /**
- * A subscription-scope template whose one resource is a nested deployment into the connector's
- * subscription and resource group: the portal's Custom deployment then asks only for a
- * subscription and a region, and whatever is picked, the machine lands where the bot looks for
- * it. The nested deployment evaluates its own parameters (`scope: inner`), passed from the
- * outer ones the admin may edit.
+ * The template behind the portal's Custom deployment link. The portal shows its parameters (VM
+ * name, size and location, the bot's values as defaults) and asks where to deploy, by the
+ * template's scope:
+ * - `resource-group`: the machine template itself; the portal asks for a subscription and a
+ *   resource group, and the machine lands in the one picked (the bot finds it by its tag).
+ *   The person needs rights on that resource group only.
+ * - `subscription`: one nested deployment into the connector's subscription and resource group;
+ *   the portal asks for a subscription and a Region, and whatever is picked, the machine lands
+ *   where the connector says. ARM checks `Microsoft.Resources/deployments/write` on the
+ *   subscription, which a person with rights on one resource group does not hold. The nested
+ *   deployment evaluates its own parameters (`scope: inner`), passed from the outer ones.
  */
-export function toArmTemplate(spec: PackagingMachineSpec): ArmTemplate {
+export function toArmTemplate(spec: PackagingMachineSpec, scope: PortalTemplateScope): ArmTemplate {
   const parameters = templateParameters(spec);
+  if (scope === 'resource-group') {
+    return {
+      ...machineTemplate(spec),
+      parameters,
+      outputs: { vmId: { type: 'string', value: "[resourceId('Microsoft.Compute/virtualMachines', parameters('vmName'))]" } },
+    };
+  }
   const passed = Object.fromEntries(Object.keys(parameters).map((name) => [name, { value: `[parameters('${name}')]` }]));
   return {
     $schema: SUBSCRIPTION_SCHEMA,

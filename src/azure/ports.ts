@@ -148,7 +148,7 @@ export interface Machines {
   findByTag(tagName: string, value: string): Promise<TaggedResource[]>;
 }
 
-export type ProbeCheck = 'credentials' | 'storage-account' | 'shared-key' | 'blob-data' | 'delegation-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
+export type ProbeCheck = 'credentials' | 'storage-account' | 'shared-key' | 'blob-data' | 'delegation-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size' | 'permissions';
 
 export interface ProbeResult {
   check: ProbeCheck;

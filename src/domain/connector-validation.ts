@@ -4,7 +4,7 @@
  * every problem is reported in one pass so the admin fixes the form once.
  */
 import { z } from 'zod';
-import type { CloudName, ConnectorConfig, GallerySettings, MachineAccess } from './model.js';
+import { PORTAL_TEMPLATE_SCOPES, type CloudName, type ConnectorConfig, type GallerySettings, type MachineAccess } from './model.js';
 import { parseGalleryId, parseTargetRegions, targetRegionsText } from './gallery.js';
 import { fieldErrors, type FieldErrors, type FormResult, singleLine } from './form.js';
 import { parseAllowedRanges, PRIVATE_ACCESS } from './machine-access.js';
@@ -113,6 +113,10 @@ const commonSchema = z.object({
     .enum(['private', 'public'], { error: 'Choose how admins reach the packaging machine.' })
     .nullish()
     .transform((v) => v ?? 'private'),
+  portalTemplateScope: z
+    .enum(PORTAL_TEMPLATE_SCOPES, { error: 'Choose where the portal link deploys the packaging machine.' })
+    .nullish()
+    .transform((v) => v ?? 'resource-group'),
 });
 
 function clientSecretSchema(hasStoredSecret: boolean) {
@@ -226,15 +230,16 @@ function parseGallerySetting(
 export function connectorFormValues(
   c: Pick<
     ConnectorConfig,
-    'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess' | 'gallery'
+    'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess' | 'portalTemplateScope' | 'gallery'
   >,
 ): Record<string, string | undefined> {
-  const { customEndpoints, auth, name, machineAccess, gallery, ...rest } = c;
+  const { customEndpoints, auth, name, machineAccess, portalTemplateScope, gallery, ...rest } = c;
   const { caBundle, ...endpoints } = customEndpoints ?? {};
   const caParts = caBundle ? splitCaBundle(caBundle, CA_INPUT_MAX) : [];
   return {
     ...rest,
     machineAccess: machineAccess?.mode ?? 'private',
+    portalTemplateScope: portalTemplateScope ?? 'resource-group',
     ...(machineAccess?.mode === 'public' ? { allowedCidrs: machineAccess.allowedCidrs.join(', ') } : {}),
     ...endpoints,
     ...Object.fromEntries(caParts.map((part, i) => [CA_BUNDLE_FIELDS[i] ?? CA_BUNDLE_FIELDS[0], part])),

@@ -220,6 +220,14 @@ export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud' |
 /** How admins reach the packaging machine (./machine-access.ts); absent means private. */
 export type MachineAccess = { mode: 'private' } | { mode: 'public'; allowedCidrs: string[] };
 
+/**
+ * The portal link's template: `resource-group` deploys into the resource group the person picks
+ * (rights there suffice); `subscription` pins the machine to the connector's resource group and
+ * needs `Microsoft.Resources/deployments/write` on the whole subscription.
+ */
+export const PORTAL_TEMPLATE_SCOPES = ['resource-group', 'subscription'] as const;
+export type PortalTemplateScope = (typeof PORTAL_TEMPLATE_SCOPES)[number];
+
 export interface ConnectorConfig {
   _id: string;
   name: string;
@@ -236,6 +244,8 @@ export interface ConnectorConfig {
   vmSize: string;
   /** Packaging machine access; connectors saved before the setting existed are private. */
   machineAccess?: MachineAccess;
+  /** Where the portal link's template deploys; unset is `resource-group`. */
+  portalTemplateScope?: PortalTemplateScope;
   /** Optional: Finalize publishes every version to this Compute Gallery, excluded from latest until promoted. */
   gallery?: GallerySettings;
   /** The sandbox's simulated Azure: every message about its resources says so. */
@@ -297,7 +307,7 @@ export interface VersionDraftValues {
 }
 
 /** What a connector's Test checks, in the order it checks them. */
-export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'blob-data' | 'delegation-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size';
+export type ConnectorCheckName = 'credentials' | 'storage-account' | 'shared-key' | 'blob-data' | 'delegation-key' | 'region-match' | 'resource-group' | 'subnet' | 'machine-access' | 'vm-size' | 'permissions';
 
 export interface ConnectorCheckResult {
   check: ConnectorCheckName;

@@ -4,7 +4,7 @@
  * TaskRun step, so a restarted job skips what is done; the copy, the one long stage, is
  * picked up rather than restarted (Azure keeps copying while the bot is down).
  */
-import { AzureError, BlobCopyError } from '../azure/errors.js';
+import { AzureError, BlobCopyError, PermissionError } from '../azure/errors.js';
 import type { BlobRef } from '../azure/blob-disks.js';
 import { parseResourceId } from '../azure/arm/resource-id.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
@@ -201,7 +201,7 @@ export function isTransient(err: unknown): boolean {
 /**
  * A finalize that cannot go on: the half-made VHD is removed and the disk's read link revoked,
  * but the machine and its disk are kept, since the admin may want to look at them first; the
- * task says so and offers Clean up (the same deletion as Cancel).
+ * task says so and offers Clean up (the same deletion as Cancel), and Retry when a role was missing.
  */
 export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   const { logger } = run.services;
@@ -226,7 +226,8 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
     galleryNote = `The image version this task started may still be in the gallery; *Clean up* deletes it (it asks first).`;
     logger.warn(`gallery cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);
   }
-  await run.fail(`Finalize failed: ${reason}`, { retryable: false });
+  // A missing role is fixed in Azure, not here: once it is assigned, Retry runs Finalize again.
+  await run.fail(`Finalize failed: ${reason}`, { retryable: err instanceof PermissionError });
   if (galleryNote) await run.thread(escapeMrkdwn(galleryNote));
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
   if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);

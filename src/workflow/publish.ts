@@ -96,7 +96,7 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
   );
   const templateBlob = `${run.task._id}.json`;
   await run.step(PUBLISH_STEP.template, () =>
-    blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec), tags: { [TASK_TAG]: run.task._id } }),
+    blobs.uploadJson({ container: TEMPLATES_CONTAINER, blob: templateBlob, json: toArmTemplate(spec, run.connector.portalTemplateScope ?? 'resource-group'), tags: { [TASK_TAG]: run.task._id } }),
   );
 
   const requested = dayjs().add(opts.templateSasDays, 'day').toDate();

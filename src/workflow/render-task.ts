@@ -2,6 +2,7 @@ import type { Repositories } from '../store/repositories.js';
 import { livePortalLink, taskMessage, watchedMachine } from '../../views/task-message.js';
 import type { RenderTask } from '../slack/task-notifier.js';
 import { adviceFor } from '../domain/integrity.js';
+import { portalTemplateRights } from '../azure/required-permissions.js';
 
 /** The task message, rebuilt from the stored records, so every update shows the truth. */
 export function taskRenderer(repos: Repositories): RenderTask {
@@ -17,6 +18,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
       layer,
       version,
       portalLink: livePortalLink(version, new Date()),
+      ...(connector ? { portalRights: portalTemplateRights(connector) } : {}),
       retryable: task.retryable,
       simulated: connector?.simulated === true,
       blocking: integrity ? adviceFor(integrity.blocking) : undefined,

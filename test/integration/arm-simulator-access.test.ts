@@ -11,7 +11,7 @@ import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { startArmSimulator, type RunningArmSimulator } from '../../src/sandbox/azure/index.js';
 import { simulatorClientOptions, simulatorCredentialOptions } from '../../src/sandbox/azure/client-options.js';
 import { SimulatorControl, type RawAnswer } from '../../src/sandbox/azure/control-client.js';
-import { blobEndpoint, trustingSimulator } from '../support/stand-ins.js';
+import { blobEndpoint, trustingSimulator, withExtraRoles } from '../support/stand-ins.js';
 
 /*
  * How a client reaches the simulator (the SDK refuses bearer tokens over plain HTTP, and the
@@ -180,7 +180,10 @@ describe('what a connector Test checks', () => {
 
   it('creates, finds and reports resource groups, and says which do not exist', async () => {
     const resources = new ResourceManagementClient(credential, sim.subscriptionId, simulatorClientOptions(sim));
-    await resources.resourceGroups.createOrUpdate('oslayer-extra', { location: sim.location, tags: { purpose: 'test' } });
+    // Creating a resource group takes rights the app is not given (Reader on the subscription): an admin's.
+    await withExtraRoles(control, sim.clientId, [{ role: 'Contributor', scope: `/subscriptions/${sim.subscriptionId}` }], async () => {
+      await resources.resourceGroups.createOrUpdate('oslayer-extra', { location: sim.location, tags: { purpose: 'test' } });
+    });
     expect((await resources.resourceGroups.checkExistence('oslayer-extra')).body).toBe(true);
     expect((await resources.resourceGroups.checkExistence('no-such-group')).body).toBe(false);
     await expect(resources.resourceGroups.get('no-such-group')).rejects.toMatchObject({
@@ -312,12 +315,14 @@ describe("ARM's per-subscription throttling", () => {
     expect(Math.min(...burst.map(remaining))).toBeLessThan(remaining(first));
 
 
-    // Writes have their own bucket.
-    const write = await control.request('PUT', `/subscriptions/${sim.subscriptionId}/resourcegroups/throttle-test?api-version=2025-04-01`, {
-      bearer,
-      body: { location: sim.location },
+    // Writes have their own bucket (creating a resource group is an admin's right, not the app's).
+    await withExtraRoles(control, sim.clientId, [{ role: 'Contributor', scope: `/subscriptions/${sim.subscriptionId}` }], async () => {
+      const write = await control.request('PUT', `/subscriptions/${sim.subscriptionId}/resourcegroups/throttle-test?api-version=2025-04-01`, {
+        bearer,
+        body: { location: sim.location },
+      });
+      expect(write.status).toBe(201);
+      expect(write.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('199');
     });
-    expect(write.status).toBe(201);
-    expect(write.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('199');
   });
 });

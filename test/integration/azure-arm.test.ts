@@ -238,7 +238,7 @@ async function fetchBlobSize(sasUrl: string): Promise<number> {
 describe('connector Test on the ARM simulator', () => {
   it('passes every check for the sandbox connector', async () => {
     const results = await ports().probe.runChecks();
-    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size']);
+    expect(results.map((result) => result.check)).toEqual(['credentials', 'storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size', 'permissions']);
     for (const result of results) expect(result).toMatchObject({ ok: true, skipped: false });
   });
 
@@ -372,7 +372,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
     const access: MachineAccess = { mode: 'public', allowedCidrs: ['203.0.113.0/24'] };
     const viaTemplate = await specFor('task-portal-1', 'win11/portal-1.vhd', access);
     await preparedDisk(ports(), viaTemplate, 'win11/portal-1.vhd');
-    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate), { location: sim.location });
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(viaTemplate, 'subscription'), { location: sim.location });
     expect(outcome).toMatchObject({ submitted: { status: 201 }, provisioningState: 'Succeeded' });
 
     const viaSdk = await specFor('task-portal-2', 'win11/portal-2.vhd', access);
@@ -407,7 +407,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
     await preparedDisk(ports(), spec, 'win11/portal-cors.vhd');
     const service = new BlobServiceClient(blobEndpoint(), new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
     const blob = service.getContainerClient(CONTAINER).getBlockBlobClient('portal-cors.json');
-    const json = JSON.stringify(toArmTemplate(spec));
+    const json = JSON.stringify(toArmTemplate(spec, 'subscription'));
     await blob.upload(json, Buffer.byteLength(json), { blobHTTPHeaders: { blobContentType: 'application/json' } });
     const sas = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3600_000) });
     const templateUrl = sas.replace(blobEndpoint().replace(/\/$/, ''), sim.storageBlobEndpoint);
@@ -437,7 +437,7 @@ describe('the portal path: the template deployed through Microsoft.Resources/dep
   it('fails the deployment, not the validation, when the provider refuses at creation (the size is not offered)', async () => {
     const spec = await specFor('task-portal-3', 'win11/portal-3.vhd');
     await preparedDisk(ports(), spec, 'win11/portal-3.vhd');
-    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
+    const outcome = await deployTemplateLikePortal(sim, toArmTemplate(spec, 'subscription'), { location: sim.location, parameters: { vmSize: 'Standard_NV6' } });
     expect(outcome).toMatchObject({
       submitted: { status: 201 },
       provisioningState: 'Failed',

@@ -140,6 +140,7 @@ describe('/oslayer connectors', () => {
       '✅Subnet',
       '✅Packaging machine access',
       '✅VM size',
+      '✅Azure role assignments',
     ]);
   });
 
@@ -148,11 +149,11 @@ describe('/oslayer connectors', () => {
     await c.clickInMessage(ADMIN, await list(ADMIN), ACTION.connectorsTest, { value: tiny._id });
     await c.waitForResponses(before + 2);
     const result = lastResponse();
-    expect(result.text).toContain('1 of 10 checks failed');
+    expect(result.text).toContain('1 of 11 checks failed');
     const lines = (result.blocks[1].text.text as string).split('\n');
-    expect(lines).toHaveLength(10);
+    expect(lines).toHaveLength(11);
     expect(lines[9]).toMatch(/^❌ \*VM size\*: Standard_A1_v2 has 1 vCPU/);
-    expect(lines.slice(0, 9).every((l) => l.startsWith('✅'))).toBe(true);
+    expect([...lines.slice(0, 9), lines[10]].every((l) => l!.startsWith('✅'))).toBe(true);
   });
 
   it('refuses to delete a connector a layer uses, and one an open task uses; deletes an unused one', async () => {

@@ -46,14 +46,11 @@ describe('Deploy for me', () => {
     const connector = (await t.bot.services.repos.connectors.get(version.connectorId))!;
     const blobs = await t.bot.services.azure.session(connector).blobs();
     const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
-    const template = (await ui.control.request('GET', templateUrl)).body as {
-      parameters: Record<string, { defaultValue: string }>;
-      resources: Array<{ resourceGroup: string; properties: { template: { resources: TemplateResource[] } } }>;
-    };
+    // Resource-group scope (the default Portal template scope): the machine's resources themselves.
+    const template = (await ui.control.request('GET', templateUrl)).body as { parameters: Record<string, { defaultValue: string }>; resources: TemplateResource[] };
     const disk = resources.find((r) => r.type === 'Microsoft.Compute/disks')!;
-    expect(template.resources[0]!.resourceGroup).toBe(connector.resourceGroup);
     // It attaches the very disk Publish prepared, which Deploy for me attached.
-    const templateVm = template.resources[0]!.properties.template.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines') as unknown as {
+    const templateVm = template.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachines') as unknown as {
       properties: { storageProfile: { osDisk: { managedDisk: { id: string } } } };
     };
     expect(templateVm.properties.storageProfile.osDisk.managedDisk.id.toLowerCase()).toBe(disk.id.toLowerCase());

@@ -53,9 +53,8 @@ describe('packaging machine access', () => {
       const blobs = await t.bot.services.azure.session({ ...connector, machineAccess: { mode: 'public', allowedCidrs } }).blobs();
       const templateUrl = await blobs.readSasUrl({ container: TEMPLATES_CONTAINER, blob: version.templateBlob!, expiresOn: new Date(Date.now() + 60_000) });
       const template = (await ui.control.request('GET', templateUrl)).body as ArmTemplate;
-      // The subscription-scope template's one resource is the nested deployment into the connector's group.
-      const nested = template.resources[0]!.properties.template as ArmTemplate;
-      const templateNsg = nested.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
+      // The resource-group-scope template (the default Portal template scope) holds the machine's resources themselves.
+      const templateNsg = template.resources.find((r) => r.type === 'Microsoft.Network/networkSecurityGroups');
       expect(templateNsg?.name).toBe('public-1-nsg');
 
       await ui.deploy(v);

@@ -84,14 +84,10 @@ describe('publish-packaging-disk', () => {
     const res = await new SimulatorControl(t.bot.sandbox!.simulator).request('GET', templateUrl, { headers: { Origin: 'https://portal.azure.com' } });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toMatch(/^(https:\/\/portal\.azure\.com|\*)$/);
-    const template = res.body as {
-      $schema: string;
-      resources: Array<{ type: string; resourceGroup: string; properties: { template: { resources: Array<{ type: string; tags: Record<string, string> }> } } }>;
-    };
-    // Subscription scope, one nested deployment into the connector's resource group with the machine.
-    expect(template.$schema).toContain('subscriptionDeploymentTemplate.json');
-    expect(template.resources.map((r) => r.type)).toEqual(['Microsoft.Resources/deployments']);
-    const machine = template.resources[0]!.properties.template.resources;
+    const template = res.body as { $schema: string; resources: Array<{ type: string; tags: Record<string, string> }> };
+    // Resource-group scope by default (the connector's Portal template scope): the machine's resources themselves.
+    expect(template.$schema).toContain('/deploymentTemplate.json');
+    const machine = template.resources;
     expect(machine.map((r) => r.type)).toEqual(['Microsoft.Compute/virtualMachines']);
     for (const resource of machine) expect(resource.tags[TASK_TAG]).toBe(task._id);
 

@@ -38,6 +38,7 @@ describe('sandbox mode (OSLAYER_SANDBOX=1)', () => {
       ['subnet', true],
       ['machine-access', true],
       ['vm-size', true],
+      ['permissions', true],
     ]);
   });
 

@@ -1,3 +1,5 @@
+import type { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
+import type { RoleAssignmentInput } from '../../src/sandbox/azure/authorization/principals.js';
 import { randomBytes } from 'node:crypto';
 import type { StoragePipelineOptions } from '@azure/storage-blob';
 
@@ -23,4 +25,19 @@ export function blobEndpoint(): string {
 export function trustingSimulator(sim: { caCertPem: string }): StoragePipelineOptions {
   const options: StoragePipelineOptions & { tlsOptions: { ca: string } } = { tlsOptions: { ca: sim.caCertPem } };
   return options;
+}
+
+/**
+ * Runs `work` while `principal` also holds `extra` role assignments (an admin's rights, such as
+ * creating resource groups, that the app itself is not given), then restores what it held.
+ */
+export async function withExtraRoles(control: SimulatorControl, principal: string, extra: RoleAssignmentInput[], work: () => Promise<void>): Promise<void> {
+  const before = (await control.principals()).find((p) => p.objectId === principal || p.clientId === principal || p.name === principal);
+  if (!before) throw new Error(`no principal ${principal} in the simulator`);
+  await control.setRoleAssignments(principal, [...before.roleAssignments, ...extra]);
+  try {
+    await work();
+  } finally {
+    await control.setRoleAssignments(principal, before.roleAssignments);
+  }
 }

@@ -14,6 +14,7 @@ import { TEST_LAYER_BYTES } from './ready-to-finalize.js';
 import type { TestBot } from './bot.js';
 import { isEphemeralTo, SlackClientSim } from './interactions.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
+import { CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
 
 export const CHANNEL = 'COSLAYER';
 export const ADMIN = 'UADMIN1';
@@ -67,6 +68,27 @@ export class TaskButtons {
     if (!result.ok) throw new Error(result.message);
     const where = await services.notifier.post(result.task._id, CHANNEL);
     return { taskId: result.task._id, versionId: result.version._id, vmName: name, ts: where.ts };
+  }
+
+  /** /oslayer add-version for the demo layer through the four wizard steps, as the admin would, to Action Required. */
+  async createThroughWizard(name: string): Promise<PublishedVersion> {
+    const { sim } = this;
+    const opened = await sim.commandOpening(ADMIN, `add-version ${DEMO_LAYER_NAME}`, CHANNEL);
+    expect(opened.view.callback_id).toBe(CALLBACK.wizardVersionDetails);
+    // The smallest Max Layer Size the wizard takes, 1 GB: the simulator's disk import reads every byte.
+    expect((await sim.submitSettled(ADMIN, { [F.versionName]: name, [F.maxLayerSizeGb]: '1' })).response_action).toBe('update');
+    expect((await sim.submitSettled(ADMIN)).response_action).toBe('update');
+    expect((await sim.submitSettled(ADMIN)).response_action).toBe('update');
+    expect(sim.topView(ADMIN).view.callback_id).toBe(CALLBACK.wizardConfirm);
+    const mark = sim.mark();
+    await sim.submit(ADMIN);
+    await sim.waitForCallAfter(mark, 'views.update');
+    const { repos } = this.t.bot.services;
+    const version = await this.until('the version to exist', () => repos.versions.findOne({ name }).then((found) => found ?? undefined), 10_000);
+    const task = await this.until('its task message', () => repos.tasks.findOne({ versionId: version._id }).then((found) => (found?.slack ? found : undefined)), 10_000);
+    const published = { taskId: task._id, versionId: version._id, vmName: version.packagingDiskFilename.replace(/\.vhd$/, ''), ts: task.slack!.ts };
+    await this.waitForMessage(published, (json) => json.includes('Action Required') && json.includes('Deploy for me'), 60_000);
+    return published;
   }
 
   /** The task message as it stands now. */

@@ -281,7 +281,7 @@ describe("the bot's own bodies", () => {
     ['public', PUBLIC, ['Microsoft.Network/networkSecurityGroups', 'Microsoft.Compute/virtualMachines']],
   ])("accepts every resource of the bot's template (%s access) at its declared api-version", (_name, access, types) => {
     const spec = packagingMachineSpec(machineInput(access));
-    const outer = toArmTemplate(spec);
+    const outer = toArmTemplate(spec, 'subscription');
     const nested = outer.resources[0]!;
     const { subscriptionId: _s, resourceGroup: _r, ...nestedResource } = nested;
     expect(answer('PUT', `${RG}/providers/Microsoft.Resources/deployments/${nested.name}`, nested.apiVersion, bodyOf(nestedResource))).toBe('accepted');

@@ -1,6 +1,6 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
-import { AzureAuthError, AzureError, NotFoundError, QuotaError, ThrottledError, redactSas, toAzureError } from '../../src/azure/errors.js';
+import { AzureAuthError, AzureError, NotFoundError, PermissionError, QuotaError, ThrottledError, redactSas, toAzureError } from '../../src/azure/errors.js';
 
 function armError(status: number, code: string, message: string, headers: Record<string, string> = {}): RestError {
   const request = createPipelineRequest({ url: 'https://management.azure.com/subscriptions/s' });
@@ -16,6 +16,27 @@ describe('toAzureError', () => {
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ code: 'ResourceNotFound', status: 404, transient: false });
     expect(error.message).toBe("reading machine pkg: The Resource 'Microsoft.Compute/virtualMachines/pkg' was not found. (ResourceNotFound)");
+  });
+
+  it('names the permission ARM refused and the role that grants it, for a request and for a linked resource', () => {
+    const disk = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d';
+    const refused = toAzureError(
+      armError(403, 'AuthorizationFailed', `The client 'c' with object id 'o' does not have authorization to perform action 'Microsoft.Compute/disks/endGetAccess/action' over scope '${disk}' or the scope is invalid. If access was recently granted, please refresh your credentials.`),
+      'revoking access to disk d',
+    );
+    expect(refused).toBeInstanceOf(PermissionError);
+    expect(refused.message).toBe(
+      `revoking access to disk d: Azure refused the connector's identity the permission Microsoft.Compute/disks/endGetAccess/action on ${disk}: assign oslayer Disk Export (custom role: src/azure/roles/oslayer-disk-export.json) on the connector's resource group (Finalize: Revoke Access), then Retry (AuthorizationFailed)`,
+    );
+    const subnet = '/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/packaging';
+    const linked = toAzureError(
+      armError(403, 'LinkedAuthorizationFailed', `The client 'c' with object id 'o' has permission to perform action 'Microsoft.Compute/virtualMachines/write' on scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${subnet}' or the linked scope(s) are invalid.`),
+      'creating machine vm',
+    );
+    expect(linked).toMatchObject({ operation: 'Microsoft.Network/virtualNetworks/subnets/join/action', code: 'LinkedAuthorizationFailed', status: 403 });
+    expect(linked.message).toContain(`the permission Microsoft.Network/virtualNetworks/subnets/join/action on ${subnet}: assign Virtual Machine Contributor on the subnet's virtual network`);
+    // A 403 that names no operation stays a plain error.
+    expect(toAzureError(armError(403, 'AuthorizationFailed', 'Forbidden'))).not.toBeInstanceOf(PermissionError);
   });
 
   it('reads Retry-After from a throttled response', () => {

@@ -70,7 +70,7 @@ function machineFromSdk(vmName: string, vm: VirtualMachine, nsg?: { id: string; 
 
 describe('packaging machine spec', () => {
   const spec = packagingMachineSpec(input);
-  const template = toArmTemplate(spec);
+  const template = toArmTemplate(spec, 'subscription');
 
   it('names the machine and its parts after the packaging disk and tags them with the task', () => {
     expect(spec).toMatchObject({ vmName: '2024-06-packaging', nicName: '2024-06-packaging-nic', publicIpName: '2024-06-packaging-ip' });
@@ -122,11 +122,11 @@ describe('packaging machine spec', () => {
   it('gives a private machine neither a public IP nor an NSG, in both renderings', () => {
     const privateSpec = packagingMachineSpec(privateInput);
     const fromSdk = machineFromSdk(privateSpec.vmName, toVmBody(privateSpec));
-    const fromTemplate = machineFromTemplate(toArmTemplate(privateSpec));
+    const fromTemplate = machineFromTemplate(toArmTemplate(privateSpec, 'subscription'));
     expect(fromTemplate).toEqual(fromSdk);
     expect(fromTemplate.publicIp).toBeUndefined();
     expect(fromTemplate.nsg).toBeUndefined();
-    expect(nestedTemplate(toArmTemplate(privateSpec)).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/virtualMachines']);
+    expect(nestedTemplate(toArmTemplate(privateSpec, 'subscription')).resources.map((r) => r.type)).toEqual(['Microsoft.Compute/virtualMachines']);
   });
 
   it('is a subscription-scope template whose nested deployment lands in the connector\'s resource group', () => {
@@ -168,6 +168,20 @@ describe('packaging machine spec', () => {
     // Every template expression is a whole-string "[...]" with balanced brackets.
     const expressions = JSON.stringify(json).match(/"\[[^"]*\]"/g) ?? [];
     for (const expression of expressions) expect(expression.split('(').length).toBe(expression.split(')').length);
+  });
+});
+
+describe('the resource-group-scope portal template', () => {
+  const spec = packagingMachineSpec(input);
+  const bySubscription = toArmTemplate(spec, 'subscription');
+  const byGroup = toArmTemplate(spec, 'resource-group');
+
+  it('is the nested template itself, with the same parameters and defaults the portal shows, so it builds the same machine wherever it is deployed', () => {
+    expect(byGroup.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+    expect(byGroup.parameters).toEqual(bySubscription.parameters);
+    expect(byGroup.resources).toEqual(nestedTemplate(bySubscription).resources);
+    expect(JSON.stringify(byGroup)).not.toContain('Microsoft.Resources/deployments');
+    expect(byGroup.outputs.vmId!.value).toBe("[resourceId('Microsoft.Compute/virtualMachines', parameters('vmName'))]");
   });
 });
 

@@ -28,6 +28,7 @@ describe('connector modal', () => {
       'Default VM Size',
       'Packaging Machine Access',
       'Allowed RDP Source Ranges',
+      'Portal Template Scope',
       'Compute Gallery',
       'Gallery Target Regions',
     ]);
@@ -125,6 +126,7 @@ describe('connector test result', () => {
       { check: 'subnet', ok: true, detail: 'packaging subnet found.' },
       { check: 'machine-access', ok: true, detail: 'private (no public IP); the subnet has no NSG of its own' },
       { check: 'vm-size', ok: false, detail: 'Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.' },
+      { check: 'permissions', ok: true, detail: 'the identity holds every permission the bot uses (41 operations)' },
     ]);
     const lines = visibleText(message).split('\n');
     expect(lines).toEqual(
@@ -139,9 +141,10 @@ describe('connector test result', () => {
         '✅ *Subnet*: packaging subnet found.',
         '✅ *Packaging machine access*: private (no public IP); the subnet has no NSG of its own',
         '❌ *VM size*: Standard_A1_v2 has 1 vCPU; packaging machines need at least 2.',
+        '✅ *Azure role assignments*: the identity holds every permission the bot uses (41 operations)',
       ]),
     );
-    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 10 checks failed.');
+    expect(message.text).toBe('❌ Connector Production is not ready: 2 of 11 checks failed.');
   });
 
   it('says which checks could not run, and only a full pass is a pass', () => {

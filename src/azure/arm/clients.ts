@@ -1,4 +1,5 @@
 /** The SDK clients one connector uses, sharing its credential and pipeline options. */
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -30,6 +31,8 @@ export interface ArmConnection {
   compute: ComputeManagementClient;
   storage: StorageManagementClient;
   resources: ResourceManagementClient;
+  /** The identity's own permissions in a subscription (connector Test). */
+  authorization(subscriptionId: string): AuthorizationManagementClient;
   /** Network client for a subscription (a subnet may live in another one than the connector's). */
   network(subscriptionId: string): NetworkManagementClient;
   /** Poller options for the modular clients' long-running operations. */
@@ -51,6 +54,7 @@ export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfter
     compute: new ComputeManagementClient(credential, subscriptionId, options),
     storage: new StorageManagementClient(credential, subscriptionId, options),
     resources: new ResourceManagementClient(credential, subscriptionId, options),
+    authorization: (subscription) => new AuthorizationManagementClient(credential, subscription, options),
     network: (subscription) => {
       let client = networks.get(subscription);
       if (!client) networks.set(subscription, (client = new NetworkManagementClient(credential, subscription, options)));

@@ -4,6 +4,7 @@ import type { VmGeneration } from '../../domain/model.js';
 import { toAzureError } from '../errors.js';
 import type { ConnectorProbe, ProbeCheck, ProbeResult, StorageAccountInfo } from '../ports.js';
 import type { ArmConnection } from './clients.js';
+import { permissionVerdict } from './permission-check.js';
 import { parseResourceId, sameLocation } from './resource-id.js';
 import { describeAccess, machineAccessOf } from '../../domain/machine-access.js';
 import { accessVerdict } from '../nsg-rules.js';
@@ -138,13 +139,13 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
     async runChecks({ generations = [] } = {}) {
       const credentials = await verdict('credentials', checkCredentials);
       if (!credentials.ok) {
-        const skipped = (['storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size'] as const).map((check) =>
+        const skipped = (['storage-account', 'shared-key', 'region-match', 'resource-group', 'subnet', 'machine-access', 'vm-size', 'permissions'] as const).map((check) =>
           skip(check, 'the credentials were not accepted'),
         );
         return [credentials, ...skipped];
       }
       let account: StorageAccountInfo | undefined;
-      const [storageAccount, resourceGroup, subnet, machineAccess, vmSize] = await Promise.all([
+      const [storageAccount, resourceGroup, subnet, machineAccess, vmSize, permissions] = await Promise.all([
         verdict('storage-account', async () => {
           account = await storageAccountInfo(connector.storageAccount);
           return { ok: true, detail: `storage account ${connector.storageAccount} is in ${account.location}` };
@@ -153,6 +154,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
         verdict('subnet', checkSubnet),
         verdict('machine-access', checkMachineAccess),
         verdict('vm-size', () => checkVmSize(generations)),
+        verdict('permissions', () => permissionVerdict(arm)),
       ]);
       // Informational: the bot signs with Microsoft Entra ID either way; the account key is only a fallback.
       const sharedKey: ProbeResult = !account
@@ -171,7 +173,7 @@ export function armConnectorProbe(arm: ArmConnection): ConnectorProbe {
               ok: false,
               detail: `the connector's location ${location} differs from the storage account's region ${account.location}; packaging disks can only be imported in that region`,
             });
-      return [credentials, storageAccount, sharedKey, regionMatch, resourceGroup, subnet, machineAccess, vmSize];
+      return [credentials, storageAccount, sharedKey, regionMatch, resourceGroup, subnet, machineAccess, vmSize, permissions];
     },
   };
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { SimulatorAddress } from './client-options.js';
 import type { Fault, faultListSchema } from './faults.js';
 import type { GuestControl, GuestView } from './guest.js';
+import type { PrincipalView, RoleAssignmentInput } from './authorization/principals.js';
 import type { InventoryItem } from './resources.js';
 import type { SimulatorSettings } from './settings.js';
 import type { RequestCounts } from './throttle.js';
@@ -98,6 +99,16 @@ export class SimulatorControl {
   /** The account's Shared Key setting, the app's roles on it, and how the requests that reached it were signed. */
   async storage(account: string): Promise<StorageView> {
     return (await this.expectOk('GET', `/_simulator/storage/${encodeURIComponent(account)}`)) as StorageView;
+  }
+
+  /** The simulated tenant's principals (the app's service principal, portal-user) and their role assignments. */
+  async principals(): Promise<PrincipalView[]> {
+    return (await this.expectOk('GET', '/_simulator/principals')) as PrincipalView[];
+  }
+
+  /** Replaces a principal's role assignments (by object id, client id or name), as an admin would in Access control (IAM). */
+  async setRoleAssignments(principal: string, roleAssignments: RoleAssignmentInput[]): Promise<PrincipalView> {
+    return (await this.expectOk('PUT', `/_simulator/principals/${encodeURIComponent(principal)}`, { roleAssignments })) as PrincipalView;
   }
 
   /** Replaces the injected faults; [] clears them. */

@@ -4,21 +4,22 @@ import { guestControlSchema } from './guest.js';
 import { z } from 'zod';
 import { ArmError, parseBody, type Router } from './http.js';
 import type { StorageRequestLog } from './storage-gateway.js';
-import { KNOWN_STORAGE_ROLES, type StorageRoleAssignments } from './storage-roles.js';
+import type { Principals } from './authorization/principals.js';
+import { BUILT_IN_ROLE_NAMES } from './authorization/roles.js';
 import { findStorageAccount, sharedKeyAllowed } from './storage-and-network.js';
 
 /** The storage account facts the control API steers: who the app is, its roles, and how its requests were signed. */
 export interface StorageControl {
   /** The simulated app's service principal (object id), whose role assignments the API sets. */
   principalId: string;
-  storageRoles: StorageRoleAssignments;
+  principals: Principals;
   storageRequests: StorageRequestLog;
 }
 
 const storageControlSchema = z.object({
   allowSharedKeyAccess: z.boolean().optional(),
-  /** The app's built-in roles on the account, replacing what it held. */
-  roles: z.array(z.enum(KNOWN_STORAGE_ROLES as [string, ...string[]])).optional(),
+  /** The app's built-in roles assigned on the account itself, replacing those it held there (assignments above it stay). */
+  roles: z.array(z.enum(BUILT_IN_ROLE_NAMES as [string, ...string[]])).optional(),
 });
 
 /** Tests and the sandbox steer the simulator here, without credentials. Never faulted. */
@@ -43,7 +44,7 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
     name,
     allowSharedKeyAccess: sharedKeyAllowed(context.store, storageAccount(name).name),
     principalId: storage.principalId,
-    roles: storage.storageRoles.rolesOf(name, storage.principalId),
+    roles: storage.principals.rolesAt(storage.principalId, storageAccount(name).id),
     requests: storage.storageRequests.of(name),
   });
   router.add('GET', '/_simulator/storage/:account', (req) => ({ status: 200, body: storageView(req.params.account!) }), anonymous);
@@ -56,7 +57,7 @@ export function registerControlRoutes(router: Router, context: SimulatorContext,
       const { allowSharedKeyAccess, roles } = parseBody(storageControlSchema, req);
       const account = storageAccount(req.params.account!);
       if (allowSharedKeyAccess !== undefined) account.properties.allowSharedKeyAccess = allowSharedKeyAccess;
-      if (roles) storage.storageRoles.assign(account.name, storage.principalId, roles);
+      if (roles) storage.principals.replaceAt(storage.principalId, account.id, roles);
       return { status: 200, body: storageView(account.name) };
     },
     anonymous,

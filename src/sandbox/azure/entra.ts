@@ -18,14 +18,15 @@ export const OTHER_TENANT_ID = '00000000-0000-0000-0000-00000000f0e1';
 /** The claims the simulator's services read from an access token. */
 export interface TokenClaims extends JWTPayload {
   aud: string;
-  /** The service principal's object id: who role assignments and user delegation keys are for. */
+  /** The principal's object id: who role assignments and user delegation keys are for. */
   oid: string;
   tid: string;
-  appid: string;
-  /** "app" for an app-only token (client credentials). */
+  /** A service principal's application id (absent from a user's token). */
+  appid?: string;
+  /** "app" for an app-only token (client credentials), "user" for a signed-in person. */
   idtyp: string;
-  /** How the client authenticated: "1" for a client secret. */
-  appidacr: string;
+  /** How the client authenticated: "1" for a client secret (app tokens only here). */
+  appidacr?: string;
 }
 
 /**
@@ -64,16 +65,24 @@ export class TokenIssuer {
     return tenantId === this.app.tenantId || tenantId === OTHER_TENANT_ID;
   }
 
-  issue(scope: string, lifetimeSeconds: number, tenantId = this.app.tenantId): Promise<string> {
+  /**
+   * A token for the app's service principal (in `tenantId`, its home tenant by default), or, with
+   * `user`, for a person signed in to the portal in the home tenant.
+   */
+  issue(scope: string, lifetimeSeconds: number, who: { tenantId?: string; user?: { objectId: string; name: string } } = {}): Promise<string> {
     const audience = scope.replace(/\/\.default$/, '');
     const now = Math.floor(Date.now() / 1000);
+    const tenantId = who.tenantId ?? this.app.tenantId;
     // A service principal is per tenant: in the other tenant the app has another object id.
-    const oid = tenantId === this.app.tenantId ? this.principalId : principalIdOf(`${tenantId}:${this.app.clientId}`);
-    return new SignJWT({ oid, tid: tenantId, appid: this.app.clientId, idtyp: 'app', appidacr: '1', ver: '1.0' })
+    const appOid = tenantId === this.app.tenantId ? this.principalId : principalIdOf(`${tenantId}:${this.app.clientId}`);
+    const subject = who.user
+      ? { oid: who.user.objectId, name: who.user.name, idtyp: 'user' }
+      : { oid: appOid, appid: this.app.clientId, idtyp: 'app', appidacr: '1' };
+    return new SignJWT({ ...subject, tid: tenantId, ver: '1.0' })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.jwks.keys[0]!.kid! })
       .setAudience(audience)
       .setIssuer(`https://sts.windows.net/${tenantId}/`)
-      .setSubject(oid)
+      .setSubject(subject.oid)
       .setIssuedAt(now)
       .setNotBefore(now - 300)
       .setExpirationTime(now + lifetimeSeconds)
@@ -95,7 +104,7 @@ export class TokenIssuer {
    * Throws ARM's 401 unless the request carries a token of ours for Azure Resource Manager.
    * `audiences`: what this ARM accepts as `aud` (its own URL, and management.azure.com's names).
    */
-  async authenticate(req: SimRequest, audiences: readonly string[]): Promise<void> {
+  async authenticate(req: SimRequest, audiences: readonly string[]): Promise<TokenClaims> {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) {
@@ -123,6 +132,7 @@ export class TokenIssuer {
         `The access token is from the wrong issuer 'https://sts.windows.net/${verified.claims.tid}/'. It must match the tenant 'https://sts.windows.net/${home}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${home}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
       );
     }
+    return verified.claims;
   }
 }
 
@@ -202,7 +212,7 @@ async function token(req: SimRequest, app: AppRegistration, tokens: TokenIssuer)
   const lifetime = 3599;
   return {
     status: 200,
-    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: await tokens.issue(scope, lifetime, tenant) },
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: await tokens.issue(scope, lifetime, { tenantId: tenant }) },
   };
 }
 

@@ -36,6 +36,8 @@ export interface SimRequest {
   origin: string;
   rawBody: string;
   params: Record<string, string>;
+  /** Who sent the request, once ARM has read its token (object id of a service principal or user). */
+  caller?: { objectId: string };
 }
 
 export interface SimResponse {

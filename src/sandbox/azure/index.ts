@@ -24,9 +24,13 @@ import { ResourceStore, resourceId, type InventoryItem } from './resources.js';
 import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSkuRoutes } from './skus.js';
 import { registerRequestCountRoutes, SubscriptionThrottle, type RequestCounts } from './throttle.js';
-import { registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
+import { findStorageAccount, registerStorageAndNetworkRoutes, seedSandbox, sharedKeyAllowed } from './storage-and-network.js';
 import { startStorageGateway } from './storage-gateway.js';
-import { StorageRoleAssignments } from './storage-roles.js';
+import { PORTAL_USER, Principals } from './authorization/principals.js';
+import { authorizeRequest } from './authorization/refusals.js';
+import { requestOperations } from './authorization/request-operations.js';
+import { registerAuthorizationRoutes } from './authorization/routes.js';
+import { connectorScopes, requiredRoleAssignments } from '../../azure/required-permissions.js';
 import { validateRequest } from './validation/contracts.js';
 import { registerVirtualMachineRoutes } from './virtual-machines.js';
 import { registerSettingsRoutes } from './settings.js';
@@ -102,6 +106,7 @@ export interface RunningArmSimulator {
 }
 
 const VNET_NAME = 'oslayer-vnet';
+const PORTAL_USER_OBJECT_ID = '00000000-0000-0000-0000-0000000b0b01';
 const SUBNET_NAME = 'packaging';
 
 /** Microsoft Entra ID + ARM for one sandbox subscription, over HTTPS on loopback. */
@@ -119,14 +124,28 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const vnetId = resourceId(subscriptionId, resourceGroup, 'Microsoft.Network/virtualNetworks', VNET_NAME);
   const store = new ResourceStore(subscriptionId);
   const tokens = new TokenIssuer(app);
-  const storageRoles = new StorageRoleAssignments();
+  const principals = new Principals([
+    {
+      objectId: tokens.principalId,
+      clientId: app.clientId,
+      name: 'oslayer',
+      // Exactly what the README's role table asks an admin to assign, at the sandbox connector's scopes.
+      roleAssignments: requiredRoleAssignments(
+        connectorScopes({ subscriptionId, resourceGroup, storageAccount, subnetId: `${vnetId}/subnets/${SUBNET_NAME}` }),
+      ),
+    },
+    { objectId: PORTAL_USER_OBJECT_ID, name: PORTAL_USER, roleAssignments: [{ role: 'Contributor', scope: `/subscriptions/${subscriptionId}` }] },
+  ]);
   const certificate = await generateLoopbackCertificate();
   const gateway = await startStorageGateway({
     azuriteOrigin: new URL(blobEndpoint).origin,
     certificate,
     sharedKeyAllowed: (account) => sharedKeyAllowed(store, account),
     tenantId: app.tenantId,
-    dataRoles: (account, principalId) => storageRoles.rolesOf(account, principalId),
+    allows: (account, principalId, { operation, kind }) => {
+      const id = findStorageAccount(store, account)?.id;
+      return id !== undefined && principals.allows(principalId, id, operation, kind);
+    },
     verifyToken: (token) => tokens.verify(token),
     platformContainers: [DiskBlobs.container],
   });
@@ -163,7 +182,8 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const recorder = (opts.recordTraffic ?? recordingWanted()) ? new TrafficRecorder() : undefined;
   const router = new Router();
   registerEntraRoutes(router, app, tokens);
-  registerControlRoutes(router, context, faults, { principalId: tokens.principalId, storageRoles, storageRequests: gateway.requests });
+  registerControlRoutes(router, context, faults, { principalId: tokens.principalId, principals, storageRequests: gateway.requests });
+  registerAuthorizationRoutes(router, principals, (user) => tokens.issue('https://management.azure.com/.default', 3599, { user }));
   registerRequestCountRoutes(router, throttle);
   registerSettingsRoutes(router, context);
   context.agents.register(router);
@@ -176,14 +196,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerGalleryRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
-  new Deployments(context, providerCall(router, location, throttle, recorder)).register(router);
+  new Deployments(context, providerCall(router, location, throttle, recorder), principals).register(router);
 
   const certDir = mkdtempSync(join(tmpdir(), 'oslayer-arm-sim-'));
   const caCertPath = join(certDir, 'ca.pem');
   writeFileSync(caCertPath, certificate.certPem);
 
   const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void serve(req, res, { router, tokens, faults, throttle, location, recorder });
+    void serve(req, res, { router, tokens, faults, throttle, location, recorder, principals });
   });
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -237,6 +257,7 @@ interface Dispatcher {
   throttle: SubscriptionThrottle;
   location: string;
   recorder?: TrafficRecorder;
+  principals: Principals;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
@@ -278,7 +299,7 @@ const TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
 const OPENID_PATH = /^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/;
 const SUBSCRIPTION_PATH = /^\/subscriptions\/([^/]+)/i;
 
-async function dispatch(request: SimRequest, { router, tokens, faults, throttle, location }: Dispatcher): Promise<SimResponse> {
+async function dispatch(request: SimRequest, { router, tokens, faults, throttle, location, principals }: Dispatcher): Promise<SimResponse> {
   const isControl = request.path.startsWith('/_simulator/');
   if (TOKEN_PATH.test(request.path)) throttle.countToken();
   if (OPENID_PATH.test(request.path)) throttle.countOpenIdMetadata();
@@ -289,16 +310,18 @@ async function dispatch(request: SimRequest, { router, tokens, faults, throttle,
   const found = router.match(request.method, request.path);
   if (!found) throw new ArmError(404, 'NotFound', `The simulator does not serve ${request.method} ${request.path}.`);
   if (!found.route.anonymous) {
-    await tokens.authenticate(request, armAudiences(request.origin));
+    const claims = await tokens.authenticate(request, armAudiences(request.origin));
     const apiVersion = request.query.get('api-version');
     if (!apiVersion) {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
     const subscription = SUBSCRIPTION_PATH.exec(request.path)?.[1];
     const remaining = subscription ? throttle.admit(subscription, request.method) : {};
+    const checks = requestOperations(request.method, request.path, () => jsonBody(request));
+    if (checks) authorizeRequest(principals, claims.oid, checks);
     const unchecked = validateRequest({ method: request.method, path: request.path, apiVersion, body: () => jsonBody(request) }, location);
     if (unchecked) throttle.countUncheckedApiVersion(unchecked);
-    const answer = await found.route.handler({ ...request, params: found.params });
+    const answer = await found.route.handler({ ...request, params: found.params, caller: { objectId: claims.oid } });
     return { ...answer, headers: { ...remaining, ...answer.headers } };
   }
   return found.route.handler({ ...request, params: found.params });

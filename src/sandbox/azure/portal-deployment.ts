@@ -1,14 +1,17 @@
 /**
  * What the Azure portal's Custom deployment does with a template link, against the simulator:
  * download the template from the browser (so with the portal's Origin, and only if the answer's
- * Access-Control-Allow-Origin lets the portal read it), then PUT a Microsoft.Resources/deployments at the scope its `$schema`
- * names (subscription scope: the person picks a subscription and a Region; resource-group
- * scope: they pick a resource group), and wait for it to finish. Tests and the sandbox use it
- * to take the portal path end to end. Reference: "Deploy to Azure button" in the ARM docs
+ * Access-Control-Allow-Origin lets the portal read it), show its parameters (their defaults unless
+ * the person types others), then PUT a Microsoft.Resources/deployments at the scope its `$schema`
+ * names (subscription scope: the person picks a subscription and a Region; resource-group scope:
+ * a subscription and a resource group), and wait for it to finish. Tests and the sandbox use it
+ * to take the portal path end to end, signed in as the simulator's `portal-user`, so the
+ * deployment is authorized against that person's role assignments, not the app's. Reference: "Deploy to Azure button" in the ARM docs
  * (the deployment scope is determined by the template schema).
  */
 import { API_VERSIONS } from '../../azure/api-versions.js';
 import type { SimulatorAddress } from './client-options.js';
+import { PORTAL_USER } from './authorization/principals.js';
 import { SimulatorControl, type RawAnswer } from './control-client.js';
 
 /** Where the portal's page runs: the Origin its browser sends when it fetches a template link. */
@@ -17,10 +20,8 @@ export const PORTAL_ORIGIN = 'https://portal.azure.com';
 /** The portal stopped before any deployment, with the message it shows (`message`). */
 export class PortalRefused extends Error {}
 
-export interface PortalUser extends SimulatorAddress {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
+/** Where the portal deploys: the simulator and the subscription the person picks. */
+export interface PortalTarget extends SimulatorAddress {
   subscriptionId: string;
 }
 
@@ -49,10 +50,10 @@ interface PortalTemplate {
 }
 
 /** Deploys `template` (or the template at `templateUrl`) the way the portal's Custom deployment would. */
-export async function deployTemplateLikePortal(user: PortalUser, template: PortalTemplate | string, choices: PortalChoices = {}): Promise<PortalOutcome> {
+export async function deployTemplateLikePortal(user: PortalTarget, template: PortalTemplate | string, choices: PortalChoices = {}): Promise<PortalOutcome> {
   const control = new SimulatorControl(user);
   const body = typeof template === 'string' ? await downloadTemplate(control, template) : template;
-  const bearer = await signIn(control, user);
+  const bearer = await signIn(control);
   const subscriptionScope = /subscriptionDeploymentTemplate\.json/i.test(body.$schema ?? '');
   if (!subscriptionScope && !choices.resourceGroup) throw new Error('the portal asks for a resource group for this template');
   const name = choices.deploymentName ?? `Microsoft.Template-${Date.now()}`;
@@ -99,15 +100,9 @@ async function downloadTemplate(control: SimulatorControl, templateUrl: string):
   return answer.body as PortalTemplate;
 }
 
-/** The signed-in portal user, as a client-credentials token from the Entra ID stand-in. */
-async function signIn(control: SimulatorControl, user: PortalUser): Promise<string> {
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: user.clientId,
-    client_secret: user.clientSecret,
-    scope: 'https://management.azure.com/.default',
-  }).toString();
-  const answer = await control.request('POST', `/${user.tenantId}/oauth2/v2.0/token`, { form });
+/** The person's portal session: an ARM token for the `portal-user` principal, whose role assignments decide what they may deploy. */
+async function signIn(control: SimulatorControl): Promise<string> {
+  const answer = await control.request('POST', `/_simulator/principals/${PORTAL_USER}/token`);
   if (answer.status !== 200) throw new Error(`signing in to the simulator failed: ${JSON.stringify(answer.body)}`);
   return (answer.body as { access_token: string }).access_token;
 }

@@ -33,7 +33,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { LoopbackCertificate } from './certificate.js';
-import { dataActionsOf, type StorageDataAction } from './storage-roles.js';
+import { STORAGE_OPERATIONS, type StorageDataAction } from './storage-roles.js';
 
 export interface StorageGateway {
   /** https://127.0.0.1:PORT — the account's blob endpoint is this plus /<account>. */
@@ -69,8 +69,8 @@ export interface StorageGatewayOptions {
   tenantId: string;
   /** Whether the named account currently accepts Shared Key (its ARM `allowSharedKeyAccess`, unset meaning true). */
   sharedKeyAllowed(account: string): boolean;
-  /** The built-in role names `principalId` holds on the account. */
-  dataRoles(account: string, principalId: string): readonly string[];
+  /** Whether `principalId`'s role assignments grant the operation on the account (or a scope above it). */
+  allows(account: string, principalId: string, operation: { operation: string; kind: 'action' | 'dataAction' }): boolean;
   /** The token's principal if the simulator's Entra ID issued it and it has not expired. */
   verifyToken(token: string): Promise<{ claims: { oid: string; tid: string } } | { problem: 'expired' | 'invalid' }>;
   /**
@@ -155,9 +155,9 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
     }
     if (auth === 'userDelegationSas') principalId = url.searchParams.get('skoid') ?? '';
     if (principalId === undefined) return undefined;
+    const principal = principalId;
     const needed = actionsFor(req, url);
-    const granted = dataActionsOf(opts.dataRoles(account, principalId));
-    if (needed.every((action) => granted.has(action))) return undefined;
+    if (needed.every((action) => opts.allows(account, principal, STORAGE_OPERATIONS[action]))) return undefined;
     return { status: 403, code: 'AuthorizationPermissionMismatch', message: 'This request is not authorized to perform this operation using this permission.' };
   }
 
@@ -242,6 +242,10 @@ function actionsFor(req: IncomingMessage, url: URL): StorageDataAction[] {
   if (service && comp === 'userdelegationkey') return ['generateUserDelegationKey'];
   if (service && comp === 'properties') return [method === 'GET' ? 'serviceRead' : 'serviceWrite'];
   if (comp === 'tags' || (comp === 'blobs' && url.searchParams.has('where'))) return [method === 'GET' ? 'tagsRead' : 'tagsWrite'];
+  // Create, delete and read a container (not list its blobs, which is reading blobs).
+  if (url.searchParams.get('restype') === 'container' && comp !== 'list') {
+    return [method === 'PUT' ? 'containerWrite' : method === 'DELETE' ? 'containerDelete' : 'containerRead'];
+  }
   const reading = method === 'GET' || method === 'HEAD';
   const actions: StorageDataAction[] = [reading ? 'read' : method === 'DELETE' ? 'delete' : 'write'];
   if (!reading && req.headers['x-ms-tags']) actions.push('tagsWrite');

@@ -10,6 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimulatorContext } from '../context.js';
+import type { Principals } from '../authorization/principals.js';
+import { authorizeTemplateResource } from '../authorization/refusals.js';
+import { requestOperations } from '../authorization/request-operations.js';
 import { ArmError, jsonBody, type ArmErrorDetail, type Router, type SimRequest, type SimResponse } from '../http.js';
 import { normalizeLocation } from '../resources.js';
 import { validateRequest } from '../validation/contracts.js';
@@ -78,6 +81,7 @@ export class Deployments {
   constructor(
     private readonly context: SimulatorContext,
     private readonly call: ProviderCall,
+    private readonly principals: Principals,
   ) {}
 
   register(router: Router): void {
@@ -118,7 +122,7 @@ export class Deployments {
     if (existing && (existing.provisioningState === 'Accepted' || existing.provisioningState === 'Running')) {
       throw new ArmError(409, 'DeploymentActive', `The deployment '${name}' cannot be saved, because this would overwrite an existing deployment which is still active.`);
     }
-    const plan = this.planDeployment(name, body, scope);
+    const plan = this.planDeployment(name, body, scope, req.caller?.objectId ?? '');
     const record = this.startRecord(id, name, body);
     return this.context.operations.begin(req, () => this.execute(record, plan, req.origin), {
       status: 201,
@@ -145,7 +149,7 @@ export class Deployments {
   }
 
   /** ARM's preflight: the whole template evaluated and every resource validated before anything is created. */
-  private planDeployment(name: string, body: DeploymentBody, scope: TemplateScope, outer?: TemplateContext): PlannedDeployment {
+  private planDeployment(name: string, body: DeploymentBody, scope: TemplateScope, caller: string, outer?: TemplateContext): PlannedDeployment {
     const { template, templateLink, parameters = {} } = body.properties;
     if (!template) {
       throw templateError(templateLink ? 'The simulator deploys inline templates only; the portal sends the template it downloaded' : 'The template is missing');
@@ -160,11 +164,11 @@ export class Deployments {
       ? { scope, parameters: resolveParameters(template.parameters ?? {}, parameters), variables: {} }
       : { ...outer, scope };
     context.variables = evaluate(template.variables ?? {}, context) as Record<string, unknown>;
-    const resources = (template.resources ?? []).map((resource) => this.planResource(name, resource, scope, context));
+    const resources = (template.resources ?? []).map((resource) => this.planResource(name, resource, scope, context, caller));
     return { scopePath: scopePath(scope), resources };
   }
 
-  private planResource(deploymentName: string, raw: TemplateResource, scope: TemplateScope, context: TemplateContext): PlannedResource {
+  private planResource(deploymentName: string, raw: TemplateResource, scope: TemplateScope, context: TemplateContext, caller: string): PlannedResource {
     const isDeployment = raw.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase();
     // A nested deployment's own template is evaluated in its own scope, not here.
     const rawProperties = (raw.properties ?? {}) as { template?: Template };
@@ -180,19 +184,22 @@ export class Deployments {
       }
       const deploymentBody = { ...body, properties: { ...(body.properties as object), template: rawProperties.template } } as unknown as DeploymentBody;
       const id = deploymentId(target, resource.name);
-      this.preflight(deploymentName, { method: 'PUT', path: id, apiVersion: resource.apiVersion, body: deploymentBody });
-      const nested = this.planDeployment(resource.name, deploymentBody, target, context);
+      this.preflight(deploymentName, { method: 'PUT', path: id, apiVersion: resource.apiVersion, body: deploymentBody }, resource, caller);
+      const nested = this.planDeployment(resource.name, deploymentBody, target, caller, context);
       return { id, type: resource.type, apiVersion: resource.apiVersion, body: deploymentBody as unknown as Record<string, unknown>, dependsOn, nested: { ...nested, name: resource.name } };
     }
     if (!scope.resourceGroup) {
       throw templateError(`The resource '${resource.type}/${resource.name}' belongs in a resource group; deploy it through a nested deployment that names one`);
     }
     const path = `${scopePath(scope)}/providers/${resource.type}/${resource.name}`;
-    this.preflight(deploymentName, { method: 'PUT', path, apiVersion: resource.apiVersion, body });
+    this.preflight(deploymentName, { method: 'PUT', path, apiVersion: resource.apiVersion, body }, resource, caller);
     return { id: path, type: resource.type, apiVersion: resource.apiVersion, body, dependsOn };
   }
 
-  private preflight(deploymentName: string, request: { method: string; path: string; apiVersion: string; body: unknown }): void {
+  /** The resource's body validated as its provider would, after the deploying client's rights to write it (and what it links to). */
+  private preflight(deploymentName: string, request: { method: string; path: string; apiVersion: string; body: unknown }, resource: { name: string; type: string }, caller: string): void {
+    const checks = requestOperations(request.method, request.path, () => request.body);
+    if (checks) authorizeTemplateResource(this.principals, caller, resource, checks);
     try {
       validateRequest({ ...request, body: () => request.body }, this.context.config.location);
     } catch (error) {

@@ -52,6 +52,8 @@ const CONTRACTS: Record<string, TypeContract> = {
   'microsoft.network/networksecuritygroups': { versions: { '2023-09-01': { PUT: networkSecurityGroup }, '2025-05-01': { PUT: networkSecurityGroup } } },
   'microsoft.resources/resourcegroups': { armNative: true, versions: { '2025-04-01': {} } },
   'microsoft.resources/resources': { armNative: true, versions: { '2025-04-01': {} } },
+  // Permissions_ListForResourceGroup / Permissions_ListForResource (specification/authorization, 2022-04-01).
+  'microsoft.authorization/permissions': { armNative: true, versions: { '2022-04-01': {} } },
   'microsoft.resources/deployments': { armNative: true, versions: { '2024-03-01': { PUT: deployment20240301 }, '2025-04-01': { PUT: deployment20250401 } } },
 };
 

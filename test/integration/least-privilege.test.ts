@@ -1,0 +1,103 @@
+/**
+ * Least privilege, proven on the strict simulator, which checks every ARM request against role
+ * assignments read from Microsoft's built-in role definitions: the connector's identity holding
+ * exactly the README's roles (src/azure/required-permissions.ts) runs the whole workflow, and
+ * with the disk export permission taken away, Test names what is missing and Finalize fails
+ * with a sentence naming the permission and the role, changes nothing, and succeeds on Retry
+ * once the role is assigned again.
+ */
+import { connectorScopes, requiredRoleAssignments } from '../../src/azure/required-permissions.js';
+import type { ConnectorConfig } from '../../src/domain/model.js';
+import { SANDBOX_CONNECTOR_NAME } from '../../src/sandbox/simulated-connector.js';
+import type { PrincipalView } from '../../src/sandbox/azure/authorization/principals.js';
+import { connectorTestMessage } from '../../views/connector-list.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import type { TestBot } from '../support/bot.js';
+import { ADMIN, type PublishedVersion, type TaskButtons } from '../support/task-buttons.js';
+import { sandboxContents } from '../support/ready-to-finalize.js';
+import { useTaskButtons } from '../support/world.js';
+
+let t: TestBot;
+let ui: TaskButtons;
+useTaskButtons((world) => ({ t, ui } = world));
+
+const DISK_EXPORT = 'oslayer Disk Export';
+
+async function sandboxConnector(): Promise<ConnectorConfig> {
+  return (await t.bot.services.repos.connectors.findOne({ name: SANDBOX_CONNECTOR_NAME }))!;
+}
+
+async function app(): Promise<PrincipalView> {
+  return (await ui.control.principals()).find((principal) => principal.clientId === t.bot.sandbox!.simulator.clientId)!;
+}
+
+/** Connector Test as the admin reads it: the lines of the message the Test button answers with. */
+async function testMessageLines(): Promise<string[]> {
+  const connector = await sandboxConnector();
+  const results = await t.bot.services.azure.session(connector).runChecks();
+  const message = connectorTestMessage(connector.name, results);
+  return (message.blocks[1] as { text: { text: string } }).text.text.split('\n');
+}
+
+/** The wizard (or Create Version directly), Deploy for me, then Shutdown for Finalize, until the version is ready to finalize. */
+async function readyVersion(name: string, through: 'wizard' | 'direct' = 'direct'): Promise<PublishedVersion> {
+  const v = through === 'wizard' ? await ui.createThroughWizard(name) : await ui.publish(name);
+  await ui.deploy(v);
+  await ui.click(ADMIN, v, TASK_ACTIONS.shutdownForFinalize);
+  await ui.waitForMessage(v, (text) => text.includes('version status `ready-to-finalize`'), 60_000);
+  return v;
+}
+
+describe('without the disk export role', () => {
+  it('Test names the missing operations and the role; Finalize fails naming both, changes nothing, and succeeds on Retry once the role is back', async () => {
+    const full = (await app()).roleAssignments;
+    const withoutExport = full.filter((assignment) => assignment.role !== DISK_EXPORT);
+    expect(withoutExport.length).toBe(full.length - 1);
+    await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, withoutExport);
+    try {
+      const lines = await testMessageLines();
+      const advice = "assign oslayer Disk Export (custom role: src/azure/roles/oslayer-disk-export.json) on the connector's resource group";
+      expect(lines.slice(-2)).toEqual([
+        `❌ *Azure role assignments*: missing Microsoft.Compute/disks/beginGetAccess/action: ${advice} (Finalize: Grant Access (export the packaging disk))`,
+        `missing Microsoft.Compute/disks/endGetAccess/action: ${advice} (Finalize: Revoke Access)`,
+      ]);
+
+      const v = await readyVersion('least-2');
+      const before = await sandboxContents(t);
+      await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+      const failed = await ui.waitForMessage(v, (text) => text.includes('version status `failed`'), 60_000);
+      const disk = (await ui.resourcesOf(v)).find((r) => r.type === 'Microsoft.Compute/disks' && r.name.endsWith('-osdisk'))!;
+      expect(failed).toContain(
+        `Finalize failed: granting read access to disk ${disk.name}: Azure refused the connector's identity the permission Microsoft.Compute/disks/beginGetAccess/action on ${disk.id}: ${advice} (Finalize: Grant Access (export the packaging disk)), then Retry (AuthorizationFailed)`,
+      );
+      expect(failed).toContain('"text":"Retry"');
+      expect(await sandboxContents(t)).toEqual(before);
+
+      await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, full);
+      await ui.click(ADMIN, v, TASK_ACTIONS.retry);
+      await ui.waitForThread(v, /retried Finalize/);
+      await ui.waitForMessage(v, (text) => text.includes('version status `deployable`'), 60_000);
+      expect(await ui.resourcesOf(v)).toEqual([]);
+    } finally {
+      await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, full);
+    }
+  }, 180_000);
+});
+
+// Last: the wizard's version (1 GB, the smallest Max Layer Size it takes) becomes the layer's latest, which later publishes would copy.
+describe("the connector's identity with exactly the README's roles", () => {
+  it('holds what the role table lists, passes Test, and takes a version from the wizard through Deploy for me and Finalize with nothing left', async () => {
+    const connector = await sandboxConnector();
+    expect((await app()).roleAssignments).toEqual(requiredRoleAssignments(connectorScopes(connector)));
+    const lines = await testMessageLines();
+    expect(lines.at(-1)).toMatch(/^✅ \*Azure role assignments\*: the identity holds every permission the bot uses \(\d+ operations\)$/);
+
+    const before = await sandboxContents(t);
+    const v = await readyVersion('least-1', 'wizard');
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    await ui.waitForMessage(v, (text) => text.includes('version status `deployable`'), 60_000);
+    expect(await ui.resourcesOf(v)).toEqual([]);
+    const after = await sandboxContents(t);
+    expect(after.resources).toEqual(before.resources);
+  }, 180_000);
+});
