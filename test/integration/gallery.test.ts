@@ -9,6 +9,7 @@ import { buttonsOf, ephemeralsTo, startReadyVersion, textOf, waitForEphemeral, w
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { ACTION } from '../../views/ids.js';
+import { connectorScopes, requiredRoleAssignments } from '../../src/azure/required-permissions.js';
 import type { InventoryItem } from '../../src/sandbox/azure/index.js';
 import { imageDefinitionFor } from '../../src/domain/gallery.js';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,12 @@ describe('Compute Gallery', () => {
     const simulator = t.bot.sandbox!.simulator;
     await new SimulatorControl(simulator).settings({ replicationMsPerRegion: 300 });
     const inventory = async () => imageVersions(await new SimulatorControl(simulator).inventory());
+    // The simulator checks every request against Azure RBAC, and the bot's identity holds exactly the
+    // README's roles (the gallery's included): publishing, Promote and Roll back below need no more.
+    const connector = (await t.bot.services.repos.connectors.get(layer.connectorId))!;
+    const identity = (await new SimulatorControl(simulator).principals()).find((p) => p.clientId === simulator.clientId)!;
+    expect(identity.roleAssignments).toEqual(requiredRoleAssignments(connectorScopes(connector)));
+    expect(identity.roleAssignments).toContainEqual({ role: 'Compute Gallery Artifacts Publisher', scope: simulator.galleryId });
 
     // Finalize publishes: the version name maps to an image version, replicated, excluded from latest.
     const first = await startReadyVersion(t, layer, base._id, '2026.11.1');

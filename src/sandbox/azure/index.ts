@@ -12,7 +12,7 @@ import { registerControlRoutes } from './control.js';
 import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
-import { registerGalleryRoutes, seedGallery } from './galleries.js';
+import { GALLERY_TYPE, registerGalleryRoutes, SANDBOX_GALLERY, seedGallery } from './galleries.js';
 import { TokenIssuer, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
@@ -131,7 +131,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       name: 'oslayer',
       // Exactly what the README's role table asks an admin to assign, at the sandbox connector's scopes.
       roleAssignments: requiredRoleAssignments(
-        connectorScopes({ subscriptionId, resourceGroup, storageAccount, subnetId: `${vnetId}/subnets/${SUBNET_NAME}` }),
+        connectorScopes({
+          subscriptionId,
+          resourceGroup,
+          storageAccount,
+          subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
+          // The sandbox connector may publish to the subscription's gallery (seedGallery).
+          gallery: { galleryId: resourceId(subscriptionId, resourceGroup, GALLERY_TYPE, SANDBOX_GALLERY) },
+        }),
       ),
     },
     { objectId: PORTAL_USER_OBJECT_ID, name: PORTAL_USER, roleAssignments: [{ role: 'Contributor', scope: `/subscriptions/${subscriptionId}` }] },
