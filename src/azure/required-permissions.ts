@@ -124,9 +124,10 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
   action('Microsoft.Storage/storageAccounts/blobServices/write', "add the portal's CORS rule", STORAGE_ACCOUNT_CONTRIBUTOR, 'storage account', 'if the bot adds the portal\'s CORS rule itself'),
 
   // Finalize publishes from the managed OS disk, read with Reader's disks/read above.
-  action('Microsoft.Compute/galleries/images/read', "Finalize: find the layer's image definition", GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
+  // Reads are Reader's (*/read on the subscription, which the bot holds anyway).
+  action('Microsoft.Compute/galleries/images/read', "Finalize: find the layer's image definition", READER, 'subscription', 'with a Compute Gallery'),
   action('Microsoft.Compute/galleries/images/write', "Finalize: create the layer's image definition when the gallery has none", GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
-  action('Microsoft.Compute/galleries/images/versions/read', 'Finalize, Promote, Roll back: read an image version and its replication', GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
+  action('Microsoft.Compute/galleries/images/versions/read', 'Finalize, Promote, Roll back: read an image version and its replication', READER, 'subscription', 'with a Compute Gallery'),
   action('Microsoft.Compute/galleries/images/versions/write', 'Finalize: publish the image version; Promote and Roll back: set excludeFromLatest', GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
   action('Microsoft.Compute/galleries/images/versions/delete', "delete a failed Finalize's half-made image version; Clean up (after its confirm)", GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
 ];

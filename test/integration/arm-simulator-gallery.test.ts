@@ -8,6 +8,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { armPorts } from '../../src/azure/arm/index.js';
+import { PermissionError } from '../../src/azure/errors.js';
 import type { Gallery } from '../../src/azure/ports.js';
 import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
 import { imageDefinitionFor } from '../../src/domain/gallery.js';
@@ -198,5 +199,22 @@ describe('simulated Compute Gallery', () => {
     // A version Azure never had for galleries (it has 2018-06-01 to 2025-12-03, azure-api-versions.json).
     const unknown = await control.request('PUT', path.replace('2025-03-03', '2025-04-01'), { body, bearer: token });
     expect(unknown.body).toMatchObject({ error: { code: 'NoRegisteredProviderFound', message: expect.stringContaining("The supported api-versions are '2018-06-01, 2019-03-01") } });
+  });
+
+  it("refuses the bot's identity without Compute Gallery Artifacts Publisher, and the bot names the role and where", async () => {
+    const identity = (await control.principals()).find((p) => p.clientId === sim.clientId)!;
+    const full = identity.roleAssignments;
+    await control.setRoleAssignments(sim.clientId, full.filter((a) => a.role !== 'Compute Gallery Artifacts Publisher'));
+    try {
+      const refused = gallery.ensureImageDefinition(galleryId(), sim.location, imageDefinitionFor({ name: 'No Rights', vmGeneration: 'V1', osType: 'Windows' }), {});
+      await expect(refused).rejects.toBeInstanceOf(PermissionError);
+      // Reading is Reader's; creating the definition is what the gallery role is for.
+      await expect(refused).rejects.toThrow(
+        "creating image definition no-rights: Azure refused the connector's identity the permission Microsoft.Compute/galleries/images/write on " +
+          `${galleryId()}/images/no-rights: assign Compute Gallery Artifacts Publisher on the connector's Compute Gallery (Finalize: create the layer's image definition when the gallery has none), then Retry (AuthorizationFailed)`,
+      );
+    } finally {
+      await control.setRoleAssignments(sim.clientId, full);
+    }
   });
 });
