@@ -12,6 +12,10 @@ export default {
   // Every ARM simulator a test file starts has its traffic checked against the REST specs.
   setupFilesAfterEnv: ['<rootDir>/test/support/arm-traffic-hook.ts'],
   testTimeout: 30000,
+  // Test files run side by side, each worker on its own FerretDB and Azurite (test/support/stand-ins-lifecycle.ts)
+  // and every bot, simulator and fake Slack on ports of its own: the integration files mostly wait on
+  // those stand-ins, so two workers keep both cores busy. `--runInBand` still works (one worker, one set).
+  maxWorkers: 2,
   // Agenda 6 leaves a never-cleared `delay(lockLifetime / 2)` timer behind every job it ran
   // (JobProcessor.runOrRetry), which would keep jest alive for minutes after the last test.
   forceExit: true,

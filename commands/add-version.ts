@@ -1,13 +1,13 @@
 import type { SubcommandHandler } from './types.js';
 import { authorize } from '../src/slack/authorize.js';
 import { openWizard } from '../src/slack/wizard.js';
-import { escapeMrkdwn } from '../views/blocks.js';
+import { ephemeral, escapeMrkdwn, mrkdwn } from '../views/blocks.js';
 
 /** `/oslayer add-version [layer]`: the Create OS Version wizard, for the named layer or with a layer select. */
 export const addVersion: SubcommandHandler = async ({ ack, command, client, args, services }) => {
   const auth = await authorize(services, command.user_id, 'add-version', 'add a version to an OS layer');
   if (!auth.ok) {
-    await ack({ response_type: 'ephemeral', text: auth.message });
+    await ack(ephemeral(auth.message));
     return;
   }
   const wanted = args.join(' ').replace(/^["“”']+|["“”']+$/g, '').trim();
@@ -16,7 +16,7 @@ export const addVersion: SubcommandHandler = async ({ ack, command, client, args
     // Names are matched as people type them: any case. The list is small and indexed reads are fast.
     const layer = (await services.repos.layers.list()).find((l) => l.name.toLowerCase() === wanted.toLowerCase());
     if (!layer) {
-      await ack({ response_type: 'ephemeral', text: `There is no OS layer named “${escapeMrkdwn(wanted.slice(0, 100))}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.` });
+      await ack(ephemeral(mrkdwn`There is no OS layer named “${escapeMrkdwn(wanted.slice(0, 100))}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.`));
       return;
     }
     layerId = layer._id;

@@ -6,7 +6,7 @@ import { isTransient } from '../src/workflow/finalize.js';
 import { CANCEL_JOB } from '../src/workflow/finalize-steps.js';
 import { runTaskJob } from '../src/workflow/task-lease.js';
 import type { TaskRun } from '../src/workflow/task-run.js';
-import { escapeMrkdwn } from '../views/blocks.js';
+import { escapeMrkdwn, mention, mrkdwn, type Mrkdwn } from '../views/blocks.js';
 
 const TRANSIENT_RETRIES = 5;
 
@@ -35,8 +35,8 @@ export function defineCancelJob(agenda: Agenda, services: Services): void {
 
 async function cancel(run: TaskRun, job: Job<CancelJobData>): Promise<void> {
   const { services } = run;
-  const who = `<@${job.attrs.data.userId}>`;
-  const verb = run.version.status === 'cancelled' ? 'Cancelled' : 'Cleaned up';
+  const who = mention(job.attrs.data.userId);
+  const verb = run.version.status === 'cancelled' ? mrkdwn`Cancelled` : mrkdwn`Cleaned up`;
   let result: CleanupResult;
   try {
     result = await deleteEverything(run);
@@ -46,16 +46,17 @@ async function cancel(run: TaskRun, job: Job<CancelJobData>): Promise<void> {
     const reason = err instanceof AzureError ? err.message : 'an unexpected error occurred; the details are in the bot log';
     return reportLeftovers(run, who, reason);
   }
-  const deleted = result.deleted.length > 0 ? `Deleted ${escapeMrkdwn(result.deleted.join(', '))}.` : 'Nothing was left in Azure to delete.';
+  const deleted = result.deleted.length > 0 ? mrkdwn`Deleted ${escapeMrkdwn(result.deleted.join(', '))}.` : mrkdwn`Nothing was left in Azure to delete.`;
   if (result.left.length > 0) {
-    await run.thread(`${who} ${verb}. ${deleted}`);
-    return reportLeftovers(run, who, `still tagged with this task: ${escapeMrkdwn(result.left.join(', '))}; the bot cannot delete these, delete them in the portal`);
+    await run.thread(mrkdwn`${who} ${verb}. ${deleted}`);
+    // Raw here: reportLeftovers escapes it once, for the thread; the task message escapes failureReason itself.
+    return reportLeftovers(run, who, `still tagged with this task: ${result.left.join(', ')}; the bot cannot delete these, delete them in the portal`);
   }
   // Nothing of the machine is left: the task message stops offering Clean up (and a cancelled
   // task drops the reason an earlier cleanup gave; a failed one keeps why it failed).
   await services.repos.versions.update(run.version._id, { packagingMachine: undefined, templateBlob: undefined, portalLink: undefined });
   if (run.version.status === 'cancelled') await services.repos.tasks.update(run.task._id, { failureReason: undefined });
-  await run.thread(`:wastebasket: ${who} ${verb}. ${deleted}`);
+  await run.thread(mrkdwn`:wastebasket: ${who} ${verb}. ${deleted}`);
   await services.notifier.refresh(run.task._id, { immediate: true });
 }
 
@@ -63,10 +64,10 @@ async function cancel(run: TaskRun, job: Job<CancelJobData>): Promise<void> {
  * Some of the task's resources are still in Azure: say which and why, and keep Clean up on the
  * message. A failed task keeps its original reason; a cancelled one records this one.
  */
-async function reportLeftovers(run: TaskRun, who: string, reason: string): Promise<void> {
+async function reportLeftovers(run: TaskRun, who: Mrkdwn, reason: string): Promise<void> {
   if (run.version.status === 'cancelled') {
     await run.services.repos.tasks.update(run.task._id, { failureReason: `Cancelled, but not everything could be deleted: ${reason}` });
   }
-  await run.thread(`:warning: ${who} not everything could be deleted: ${escapeMrkdwn(reason)}. *Clean up* tries again.`);
+  await run.thread(mrkdwn`:warning: ${who} not everything could be deleted: ${escapeMrkdwn(reason)}. *Clean up* tries again.`);
   await run.services.notifier.refresh(run.task._id, { immediate: true });
 }

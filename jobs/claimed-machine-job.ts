@@ -3,6 +3,7 @@ import type { Services } from '../src/services.js';
 import { releaseMachine } from '../src/workflow/machine-jobs.js';
 import { runTaskJob } from '../src/workflow/task-lease.js';
 import type { TaskRun } from '../src/workflow/task-run.js';
+import { type Mrkdwn } from '../views/blocks.js';
 
 /**
  * A job that works on the packaging machine after a listener claimed it: it runs under the task's
@@ -14,7 +15,7 @@ export function defineClaimedMachineJob<T extends { taskId: string; userId: stri
   agenda: Agenda,
   services: Services,
   name: string,
-  perform: (run: TaskRun, data: T) => Promise<string>,
+  perform: (run: TaskRun, data: T) => Promise<Mrkdwn>,
 ): void {
   agenda.define(
     name,
@@ -23,7 +24,7 @@ export function defineClaimedMachineJob<T extends { taskId: string; userId: stri
         accepts: () => true,
         work: async (run) => {
           const data = job.attrs.data;
-          let answer: string;
+          let answer: Mrkdwn;
           try {
             answer = await perform(run, data);
           } finally {

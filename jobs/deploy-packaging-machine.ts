@@ -9,7 +9,7 @@ import { DEPLOY_MACHINE_JOB, deployClaimKey, type DeployMachineData } from '../s
 import { packagingSpecFor } from '../src/workflow/packaging-spec.js';
 import { LeaseLost, runTaskJob } from '../src/workflow/task-lease.js';
 import type { TaskRun } from '../src/workflow/task-run.js';
-import { escapeMrkdwn } from '../views/blocks.js';
+import { escapeMrkdwn, mention, mrkdwn } from '../views/blocks.js';
 
 /**
  * Deploy for me: creates the packaging machine from the same spec as the portal template, around
@@ -53,8 +53,8 @@ async function deployOnce(run: TaskRun, { taskId, userId }: DeployMachineData): 
     if (!(err instanceof AzureError)) services.logger.error(`deploying the packaging machine of task ${taskId} failed:`, err);
     if (existedBefore) await removeWhatThisAttemptMade(run, azure, existedBefore);
     await services.repos.claims.remove(claim);
-    const text = `Creating the packaging machine failed: ${escapeMrkdwn(reason)}. Nothing it made was left behind; click *Deploy for me* to try again.`;
-    await run.thread(`:x: <@${userId}> ${text}`);
+    const text = mrkdwn`Creating the packaging machine failed: ${escapeMrkdwn(reason)}. Nothing it made was left behind; click *Deploy for me* to try again.`;
+    await run.thread(mrkdwn`:x: ${mention(userId)} ${text}`);
     await services.notifier.tell(taskId, userId, text);
   }
 }
@@ -65,18 +65,18 @@ async function deploy(run: TaskRun, azure: AzureSession, userId: string): Promis
   if (existing) {
     // Created from the portal link meanwhile: adopt it rather than touch it.
     await recordMachine(run, { name: existing.name, resourceGroup: existing.resourceGroup, vmId: existing.id });
-    await run.thread(`:information_source: The packaging machine \`${spec.vmName}\` already exists; <@${userId}>, use that one.`);
+    await run.thread(mrkdwn`:information_source: The packaging machine \`${escapeMrkdwn(spec.vmName)}\` already exists; ${mention(userId)}, use that one.`);
     return;
   }
   const sizeProblem = await azure.probe.vmSizeProblem(spec.vmSize, run.layer.vmGeneration);
   if (sizeProblem) throw new AzureError(`${sizeProblem} (change the connector's VM size)`, { code: 'VmSizeNotSuitable' });
-  await run.thread(`:construction: <@${userId}> asked me to create the packaging machine \`${spec.vmName}\` (${spec.vmSize}, ${spec.location}); this takes a few minutes.`);
+  await run.thread(mrkdwn`:construction: ${mention(userId)} asked me to create the packaging machine \`${escapeMrkdwn(spec.vmName)}\` (${escapeMrkdwn(spec.vmSize)}, ${escapeMrkdwn(spec.location)}); this takes a few minutes.`);
   if (spec.access.mode === 'public') await azure.machines.createNetworkSecurityGroup(spec);
   const vm = await azure.machines.createVm(spec);
   await recordMachine(run, { name: spec.vmName, resourceGroup: run.connector.resourceGroup, vmId: vm.id, diskId: spec.diskId });
   await run.services.notifier.refresh(run.task._id, { immediate: true });
   await run.thread(
-    `:white_check_mark: The packaging machine \`${spec.vmName}\` is created and starting. <@${run.task.startedBy}>, connect to it with the user name and password of the layer's original OS machine.`,
+    mrkdwn`:white_check_mark: The packaging machine \`${escapeMrkdwn(spec.vmName)}\` is created and starting. ${mention(run.task.startedBy)}, connect to it with the user name and password of the layer's original OS machine.`,
   );
 }
 

@@ -27,6 +27,8 @@ export function defineBaseInventoryJob(agenda: Agenda, services: Services): void
       } finally {
         await releaseMachine(services.repos, run.version._id);
       }
+      // The machine is free again: the task message now offers Install updates.
+      await services.notifier.refresh(run.task._id);
     },
     { concurrency: 4, lockLifetime: 10 * 60 * 1000, removeOnComplete: true },
   );

@@ -7,7 +7,7 @@ import { recordAddresses, recordMachine } from '../src/workflow/machine-actions.
 import { deployClaimKey, scheduleBaseInventory, WATCH_MACHINE_JOB } from '../src/workflow/machine-jobs.js';
 import { machineStateOf, nextReadDelayMs, type WatchSettings } from '../src/workflow/machine-watch.js';
 import { TaskRun } from '../src/workflow/task-run.js';
-import { escapeMrkdwn } from '../views/blocks.js';
+import { escapeMrkdwn, mention, mrkdwn } from '../views/blocks.js';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
@@ -61,13 +61,13 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
   if (seen.state === 'gone' && previous.state !== 'gone') await reportGone(run);
   if (runningSince && !next.runningReminderSent && now.getTime() - runningSince.getTime() >= settings.runningReminderMs) {
     await run.thread(
-      `:money_with_wings: <@${run.task.startedBy}> the packaging machine \`${run.version.packagingMachine?.name}\` has been running for ${hours(now.getTime() - runningSince.getTime())}, and Azure bills it while it runs. When you have finished installing, click *Shutdown for Finalize*; or stop it in the Azure portal until you need it.`,
+      mrkdwn`:money_with_wings: ${mention(run.task.startedBy)} the packaging machine \`${escapeMrkdwn(run.version.packagingMachine?.name ?? "")}\` has been running for ${escapeMrkdwn(hours(now.getTime() - runningSince.getTime()))}, and Azure bills it while it runs. When you have finished installing, click *Shutdown for Finalize*; or stop it in the Azure portal until you need it.`,
     );
     next.runningReminderSent = true;
   }
   if (seen.state === 'not-created' && !next.noMachineReminderSent && now.getTime() - next.watchingSince.getTime() >= settings.noMachineReminderMs) {
     await run.thread(
-      `:hourglass: <@${run.task.startedBy}> no packaging machine has been created for version *${escapeMrkdwn(run.version.name)}* in ${hours(now.getTime() - next.watchingSince.getTime())}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
+      mrkdwn`:hourglass: ${mention(run.task.startedBy)} no packaging machine has been created for version *${escapeMrkdwn(run.version.name)}* in ${escapeMrkdwn(hours(now.getTime() - next.watchingSince.getTime()))}. Click *Create Packaging Machine* or *Deploy for me*, or *Cancel* the version if it is no longer needed (the packaging disk takes up storage until then).`,
     );
     next.noMachineReminderSent = true;
   }
@@ -75,7 +75,7 @@ async function watchOnce(run: TaskRun, settings: WatchSettings): Promise<number>
   const agentSilentMs = seen.state === 'running' && seen.agentReady === false && runningSince ? now.getTime() - runningSince.getTime() : 0;
   if (agentSilentMs >= settings.agentReportTimeoutMs && !next.agentSilenceReported) {
     await run.thread(
-      `:warning: <@${run.task.startedBy}> the packaging machine \`${run.version.packagingMachine?.name}\` has been running for ${hours(agentSilentMs)}, but its Azure VM agent has not reported. Without the agent oslayer cannot run the layer integrity check, so *Shutdown for Finalize* and *Finalize* cannot work. Install or enable the Azure VM agent (the Windows Azure Guest Agent service) in the base image, restart the machine, and it will report within a few minutes. See https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows`,
+      mrkdwn`:warning: ${mention(run.task.startedBy)} the packaging machine \`${escapeMrkdwn(run.version.packagingMachine?.name ?? "")}\` has been running for ${escapeMrkdwn(hours(agentSilentMs))}, but its Azure VM agent has not reported. Without the agent oslayer cannot run the layer integrity check, so *Shutdown for Finalize* and *Finalize* cannot work. Install or enable the Azure VM agent (the Windows Azure Guest Agent service) in the base image, restart the machine, and it will report within a few minutes. See https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows`,
     );
     next.agentSilenceReported = true;
   }
@@ -116,7 +116,7 @@ async function reportGone(run: TaskRun): Promise<void> {
   if (current?.status !== 'action-required') return;
   await run.services.repos.claims.remove(deployClaimKey(run.version._id));
   await run.thread(
-    `:warning: <@${run.task.startedBy}> the packaging machine \`${run.version.packagingMachine?.name}\` was deleted outside oslayer. Click *Deploy for me* to create it again (its disk is reused if it is still there), or *Cancel* the version.`,
+    mrkdwn`:warning: ${mention(run.task.startedBy)} the packaging machine \`${escapeMrkdwn(run.version.packagingMachine?.name ?? "")}\` was deleted outside oslayer. Click *Deploy for me* to create it again (its disk is reused if it is still there), or *Cancel* the version.`,
   );
 }
 

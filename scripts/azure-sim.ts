@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   });
   const endpoints = {
     armEndpoint: sim.armEndpoint,
-    blobEndpoint: azurite.blobEndpoint,
+    // The account's blob endpoint as ARM reports it (primaryEndpoints.blob): HTTPS, Entra ID, user delegation SAS.
+    blobEndpoint: sim.storageBlobEndpoint,
     caCertPath: sim.caCertPath,
     subscriptionId: sim.subscriptionId,
     resourceGroup: sim.resourceGroup,

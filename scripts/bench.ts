@@ -12,6 +12,8 @@
  *   Azure answering slowly (every ARM call delayed through the simulator's PUT /_simulator/faults):
  *   both must ack within 300 ms, because what needs Azure runs after the ack
  * - resume after kill -9, and two replicas with one killed (scripts/bench-resume.ts)
+ * - 20 tasks copying for minutes in one channel under Slack's rate limits, published and lowered to
+ *   force 429s: messages converge, Retry-After honoured, a click's modal opens in time (scripts/bench-slack.ts)
  * Bounded in count and time; talks only to loopback.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +31,7 @@ import type { RequestCounts } from '../src/sandbox/azure/throttle.js';
 import { countWorkflowRequests } from './bench-workflow.js';
 import { commandBody, interactionBody, slackSignatureHeaders } from '../src/sandbox/slack/signature.js';
 import { benchResume } from './bench-resume.js';
+import { benchSlackRates } from './bench-slack.js';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -244,6 +247,11 @@ async function slowAzurePhase(ferretUri: string): Promise<Array<Record<string, s
   }
 }
 
+function printSlackRates(rates: Awaited<ReturnType<typeof benchSlackRates>>): void {
+  console.log('20 tasks copying in one channel, Slack rate limits enforced by the fake (published: no 429, modal ≤ 1 s; lowered: converge, no call inside Retry-After, modal ≤ 3 s):');
+  console.table(rates);
+}
+
 function printWorkflowRequests(counts: Awaited<ReturnType<typeof countWorkflowRequests>>): void {
   const line = ({ tokenRequests, openIdMetadataRequests, armRequests: arm }: RequestCounts) =>
     `${tokenRequests} Entra ID token, ${openIdMetadataRequests} OpenID metadata, ` +
@@ -267,6 +275,14 @@ async function main(): Promise<void> {
     await ferret.stop();
     console.table(slow);
     process.exit(0);
+  }
+  // BENCH_PHASE=slack-rates runs only the Slack rate limit phase (a few minutes).
+  if (process.env.BENCH_PHASE === 'slack-rates') {
+    const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-bench-')));
+    const rates = await benchSlackRates(ferret.uri);
+    await ferret.stop();
+    printSlackRates(rates);
+    process.exit(rates.every((r) => r.pass) ? 0 : 1);
   }
   const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-bench-')));
   const slack = new FakeSlackWebApi(TOKEN);
@@ -347,6 +363,7 @@ async function main(): Promise<void> {
   await slack.close();
   const armCounts = await countWorkflowRequests(`${ferret.uri}benchworkflow`);
   const slow = await slowAzurePhase(ferret.uri);
+  const rates = process.env.BENCH_SLACK_RATES === '0' ? [] : await benchSlackRates(ferret.uri);
   await ferret.stop();
 
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -362,6 +379,7 @@ async function main(): Promise<void> {
   printWorkflowRequests(armCounts);
   console.log(`view submissions that need Azure, on the sandbox with every ARM call delayed ${AZURE_DELAY_MS} ms (${SLOW_COUNT} at ${SLOW_RATE}/s each):`);
   console.table(slow);
+  if (rates.length > 0) printSlackRates(rates);
   if (process.env.BENCH_RESUME !== '0') await benchResume();
   process.exit(0);
 }

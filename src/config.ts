@@ -149,6 +149,8 @@ export interface Config {
   retention: { taskDays: number; auditDays: number };
   /** At most one chat.update per task message this often (Slack rate-limits chat.update). */
   messageUpdateIntervalMs: number;
+  /** Background Slack calls per minute after a burst (src/slack/background-budget.ts); unset: BACKGROUND_BUDGET. */
+  slackBackgroundBudget?: { perMinute: number; burst: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; help: string };

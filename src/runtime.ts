@@ -8,6 +8,9 @@ import { loadOrCreateSecretKey } from './secrets.js';
 import { keySource, verifySecretKey } from './workflow/key-rotation.js';
 import { createAzureGateway } from './azure/gateway.js';
 import { TaskNotifier } from './slack/task-notifier.js';
+import { backgroundClient } from './slack/clients.js';
+import { BACKGROUND_BUDGET } from './slack/background-budget.js';
+import { homeRenderer } from './slack/home/home-view.js';
 import { taskRenderer } from './workflow/render-task.js';
 import type { RunningSandbox } from './sandbox/index.js';
 import { connectDatabase, type Database } from './store/database.js';
@@ -78,7 +81,15 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       scheduler,
       secretKey,
       azure: createAzureGateway({ secretKey }),
-      notifier: new TaskNotifier(app.client, repos, taskRenderer(repos), logger.child('notify'), config.messageUpdateIntervalMs),
+      notifier: new TaskNotifier(
+        // app.client answers people (the error handler, a job's ephemeral); listeners get Bolt's own client per token.
+        { background: backgroundClient(config.slack, logger.child('slack-background')), interactive: app.client },
+        repos,
+        taskRenderer(repos),
+        homeRenderer(repos, config.admins),
+        logger.child('notify'),
+        { minIntervalMs: config.messageUpdateIntervalMs, budget: config.slackBackgroundBudget ?? BACKGROUND_BUDGET },
+      ),
     };
     if (config.sandbox.enabled) {
       // Loaded only when asked for: the sandbox brings Azurite, the ARM simulator and the storage SDK.

@@ -4,6 +4,9 @@ import type { Db } from 'mongodb';
 import type { Logger } from './logger.js';
 import { PROCESS_NAME } from './workflow/task-lease.js';
 
+/** How often a drain asks Agenda whether its last running job has ended. */
+const DRAIN_LOOK_MS = 50;
+
 /** Agenda on the bot's own database: jobs live in the `jobs` collection and carry ids only. */
 export class Scheduler {
   readonly agenda: Agenda;
@@ -39,6 +42,23 @@ export class Scheduler {
   async drain(timeoutMs: number): Promise<void> {
     if (!this.processing) return;
     this.processing = false;
-    await this.agenda.drain(timeoutMs);
+    // Agenda's drain looks for the end of the last running job only on its 'complete' event, which
+    // a removeOnComplete job emits before it deletes its document and only then leaves the running
+    // list: drain would sit out its whole timeout (30 s at every stop). So Agenda's own per-job
+    // running counts are read as well, every 50 ms, and the drain ends once they are all 0.
+    const drained = new AbortController();
+    const watch = setInterval(() => {
+      void this.agenda.getRunningStats().then(
+        ({ jobStatus }) => {
+          if (Object.values(jobStatus ?? {}).every((status) => status.running === 0)) drained.abort();
+        },
+        () => undefined,
+      );
+    }, DRAIN_LOOK_MS);
+    try {
+      await this.agenda.drain({ timeout: timeoutMs, signal: drained.signal });
+    } finally {
+      clearInterval(watch);
+    }
   }
 }

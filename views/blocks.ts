@@ -52,16 +52,23 @@ export const SLACK_LIMIT = {
   inputText: 3000,
 } as const;
 
-/** A message: `text` is the notification and screen-reader fallback for the blocks. */
+/** A message: `text` is the notification and screen-reader fallback for the blocks (Slack reads it as mrkdwn too). */
 export interface Message {
-  text: string;
+  text: Mrkdwn;
   blocks: KnownBlock[];
+}
+
+/** A slash command's answer only its sender sees. */
+export function ephemeral(text: Mrkdwn): { response_type: 'ephemeral'; text: Mrkdwn } {
+  return { response_type: 'ephemeral', text };
 }
 
 /**
  * Clipped to `max` UTF-16 units (the stricter way to count), never splitting a surrogate pair
  * or one of escapeMrkdwn's entities (half an `&amp;` would show as a stray `&am`).
  */
+export function truncate(text: Mrkdwn, max: number): Mrkdwn;
+export function truncate(text: string, max: number): string;
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '').replace(/&(?:a|am|amp|l|lt|g|gt)?$/, '');
@@ -74,12 +81,30 @@ export function truncate(text: string, max: number): string {
  * channel and `<https://x|y>` would become a link. Escaped, they read as typed. Every builder
  * and every message the bot writes runs such text through this; plain_text needs nothing.
  */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function escapeMrkdwn(text: string): Mrkdwn {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') as Mrkdwn;
+}
+
+declare const MRKDWN: unique symbol;
+
+/**
+ * Text that may leave for Slack as mrkdwn: only escapeMrkdwn and the `mrkdwn` template make it,
+ * so the compiler refuses user or Azure text where an answer to a click expects this type.
+ */
+export type Mrkdwn = string & { readonly [MRKDWN]: true };
+
+/**
+ * The bot's own mrkdwn as a literal template: every interpolated string is escaped, unless it is
+ * already Mrkdwn (escaped text, or markup built by this same template); numbers read as written.
+ * Which strings are Mrkdwn is known only to the compiler, so an interpolation must say it:
+ * `${escapeMrkdwn(name)}` for text to escape, a Mrkdwn value for markup to keep.
+ */
+export function mrkdwn(literals: TemplateStringsArray, ...values: ReadonlyArray<Mrkdwn | number>): Mrkdwn {
+  return literals.reduce((out, literal, i) => out + literal + (i < values.length ? String(values[i]) : ''), '') as Mrkdwn;
 }
 
 /** Escaped, then clipped to `max` without cutting an entity in half. */
-export function userText(text: string, max: number): string {
+export function userText(text: string, max: number): Mrkdwn {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= max) return escaped;
   let out = '';
@@ -88,14 +113,19 @@ export function userText(text: string, max: number): string {
     if (out.length + next.length > max - 1) break;
     out += next;
   }
-  return `${out}…`;
+  return `${out}…` as Mrkdwn;
+}
+
+/** Mrkdwn pieces joined (lines by default); the pieces left out (empty, false, undefined) are skipped. */
+export function joinMrkdwn(parts: ReadonlyArray<Mrkdwn | '' | undefined | null | false>, separator: Mrkdwn = mrkdwn`\n`): Mrkdwn {
+  return parts.filter((p): p is Mrkdwn => Boolean(p)).join(separator) as Mrkdwn;
 }
 
 export function plain(text: string, max: number = SLACK_LIMIT.labelText): PlainTextElement {
   return { type: 'plain_text', text: truncate(text, max), emoji: true };
 }
 
-export function section(text: string, blockId?: string): SectionBlock {
+export function section(text: Mrkdwn, blockId?: string): SectionBlock {
   return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMIT.sectionText) } };
 }
 
@@ -111,7 +141,7 @@ export function fieldsSection(fields: ReadonlyArray<readonly [label: string, val
   };
 }
 
-export function context(text: string): ContextBlock {
+export function context(text: Mrkdwn): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMIT.sectionText) }] };
 }
 
@@ -137,13 +167,17 @@ export function button(
   };
 }
 
-export function confirmDialog(title: string, text: string, confirm: string, style: 'primary' | 'danger' = 'danger'): ConfirmationDialog {
+/**
+ * A button's confirm dialog, all plain_text: Slack shows mrkdwn there as typed (asterisks and
+ * backticks appear), so what will happen is said in plain words.
+ */
+export function confirmDialog(title: string, text: string, confirm: string, opts: { style?: 'primary' | 'danger'; deny?: string } = {}): ConfirmationDialog {
   return {
     title: plain(title, SLACK_LIMIT.confirmTitle),
     text: plain(text, SLACK_LIMIT.confirmText),
     confirm: plain(confirm, SLACK_LIMIT.confirmButton),
-    deny: plain('Keep it', SLACK_LIMIT.confirmButton),
-    style,
+    deny: plain(opts.deny ?? 'Keep it', SLACK_LIMIT.confirmButton),
+    ...(opts.style ? { style: opts.style } : {}),
   };
 }
 
@@ -227,7 +261,7 @@ export function modal(spec: {
 }
 
 /** A modal that only tells the user something: no inputs, so no submit button. */
-export function noticeModal(callbackId: string, title: string, text: string): ModalView {
+export function noticeModal(callbackId: string, title: string, text: Mrkdwn): ModalView {
   return modal({ callbackId, title, close: 'Close', blocks: [section(text)] });
 }
 
@@ -244,6 +278,21 @@ export function pageOf<T>(items: readonly T[], page: number, perPage: number): {
   return { items: items.slice(current * perPage, (current + 1) * perPage), page: current, pages };
 }
 
+/** A mention of a Slack user by id (ids are Slack's own, [UW][A-Z0-9]+). */
+export function mention(userId: string): Mrkdwn {
+  return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>` as Mrkdwn;
+}
+
+/** A link with its own words: both escaped, and a `|` in the URL encoded so it cannot end the link early. */
+export function slackLink(url: string, label: string): Mrkdwn {
+  return `<${escapeMrkdwn(url.replace(/\|/g, '%7C'))}|${escapeMrkdwn(label)}>` as Mrkdwn;
+}
+
+/** A channel link by id. */
+export function channelLink(channelId: string): Mrkdwn {
+  return `<#${channelId.replace(/[^A-Z0-9]/gi, '')}>` as Mrkdwn;
+}
+
 /** Previous/Next buttons for a paged message, or nothing when it fits on one page. */
 export function pageNav(actionIds: { previous: string; next: string }, blockId: string, page: number, pages: number): KnownBlock[] {
   if (pages <= 1) return [];
@@ -251,12 +300,32 @@ export function pageNav(actionIds: { previous: string; next: string }, blockId: 
     ...(page > 0 ? [button('← Previous', actionIds.previous, { value: String(page - 1) })] : []),
     ...(page < pages - 1 ? [button('Next →', actionIds.next, { value: String(page + 1) })] : []),
   ];
-  return [context(`Page ${page + 1} of ${pages}`), actions(blockId, buttons)];
+  return [context(mrkdwn`Page ${page + 1} of ${pages}`), actions(blockId, buttons)];
 }
 
-/** A day in the reader's own time zone, with a plain fallback for notifications. */
-export function slackDate(date: Date): string {
-  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short}|${day(date)}>`;
+/**
+ * A time as Slack's date token: each reader sees it in their own time zone, and `{ago}` stays
+ * true as time passes ("3 minutes ago" becomes "2 hours ago"); the fallback, ISO 8601 in UTC, is what
+ * notifications and clients without date support show.
+ */
+export function slackTime(at: Date, format = '{date_short_pretty} {time}'): Mrkdwn {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^${format}|${at.toISOString()}>` as Mrkdwn;
+}
+
+/** "5 minutes ago", kept true by Slack's client. */
+export function slackAgo(at: Date): Mrkdwn {
+  return slackTime(at, '{ago}');
+}
+
+/** A day in the reader's own time zone. */
+export function slackDate(date: Date): Mrkdwn {
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short}|${day(date)}>` as Mrkdwn;
+}
+
+/** A size in bytes as people read disk sizes (Azure's "GB" for disks are GiB); below a GiB in MiB, so a small disk never reads 0. */
+export function gib(bytes: number): string {
+  const [value, unit] = bytes >= 1024 ** 3 ? [bytes / 1024 ** 3, 'GiB'] : [bytes / 1024 ** 2, 'MiB'];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
 /** For plain_text, where Slack does not format dates. */

@@ -1,19 +1,7 @@
 /** `/oslayer connectors` and the result of a connector's Test. */
 import type { KnownBlock } from '@slack/types';
 import type { ConnectorCheckName, ConnectorCheckResult, ConnectorConfig } from '../src/domain/model.js';
-import {
-  actions,
-  button,
-  confirmDialog,
-  context,
-  header,
-  type Message,
-  pageNav,
-  pageOf,
-  section,
-  truncate,
-  userText,
-} from './blocks.js';
+import { actions, button, confirmDialog, context, escapeMrkdwn, header, joinMrkdwn, type Message, mrkdwn, type Mrkdwn, pageNav, pageOf, section, truncate, userText } from './blocks.js';
 import { CLOUD_LABEL } from './connector-modal.js';
 import { ACTION, BLOCK } from './ids.js';
 
@@ -29,8 +17,8 @@ export function maskSubscriptionId(id: string): string {
 /** Only Administrators see the New/Edit/Test/Delete buttons; everyone else just reads. */
 export function connectorListMessage(connectors: readonly ConnectorListItem[], opts: { page?: number; canManage: boolean }): Message {
   if (connectors.length === 0) {
-    const next = opts.canManage ? 'Click New to add one.' : 'Ask an Administrator to add one.';
-    const text = `There are no platform connector configurations yet. A connector tells the bot which Azure subscription, storage account and network to use. ${next}`;
+    const next = opts.canManage ? mrkdwn`Click New to add one.` : mrkdwn`Ask an Administrator to add one.`;
+    const text = mrkdwn`There are no platform connector configurations yet. A connector tells the bot which Azure subscription, storage account and network to use. ${next}`;
     return {
       text,
       blocks: [section(text), ...(opts.canManage ? [actions(BLOCK.connectorsActions, [button('New', ACTION.connectorsNew, { style: 'primary' })])] : [])],
@@ -42,15 +30,14 @@ export function connectorListMessage(connectors: readonly ConnectorListItem[], o
   for (const c of items) {
     blocks.push(
       section(
-        `*${userText(c.name, 200)}*\n${CLOUD_LABEL[c.cloud]} · subscription \`${maskSubscriptionId(c.subscriptionId)}\` · ` +
-          `storage account \`${c.storageAccount}\` · ${c.location}`,
+        mrkdwn`*${userText(c.name, 200)}*\n${escapeMrkdwn(CLOUD_LABEL[c.cloud])} · subscription \`${escapeMrkdwn(maskSubscriptionId(c.subscriptionId))}\` · storage account \`${escapeMrkdwn(c.storageAccount)}\` · ${escapeMrkdwn(c.location)}`,
       ),
     );
     if (opts.canManage) blocks.push(connectorButtons(c));
   }
   blocks.push(...pageNav({ previous: ACTION.connectorsPagePrevious, next: ACTION.connectorsPageNext }, BLOCK.listNav, page, pages));
   if (opts.canManage) blocks.push(actions(BLOCK.connectorsActions, [button('New', ACTION.connectorsNew)]));
-  return { text: `${connectors.length} platform connector configuration${connectors.length === 1 ? '' : 's'}`, blocks };
+  return { text: mrkdwn`${connectors.length} platform connector configuration${connectors.length === 1 ? mrkdwn`` : mrkdwn`s`}`, blocks };
 }
 
 function connectorButtons(c: ConnectorListItem) {
@@ -65,6 +52,7 @@ function connectorButtons(c: ConnectorListItem) {
         `“${truncate(c.name, 64)}” and its stored credentials will be removed. Layers whose disks live in its storage account ` +
           'cannot get new versions until they use another connector. Nothing in Azure is deleted.',
         'Delete',
+        { style: 'danger' },
       ),
     }),
   ]);
@@ -92,20 +80,21 @@ export function connectorTestMessage(connectorName: string, results: readonly Co
   const name = userText(connectorName, 200);
   const failed = results.filter((r) => !r.ok).length;
   const passed = failed === 0 && CHECK_LABEL.every(([check]) => results.some((r) => r.check === check));
-  const summary = passed
-    ? `✅ Connector *${name}* passed every check.`
-    : `❌ Connector *${name}* is not ready: ${failed} of ${CHECK_LABEL.length} checks failed.`;
+  /** The summary, with the name in bold for the message and without for its notification. */
+  const summaryOf = (shown: Mrkdwn) =>
+    passed ? mrkdwn`✅ Connector ${shown} passed every check.` : mrkdwn`❌ Connector ${shown} is not ready: ${failed} of ${CHECK_LABEL.length} checks failed.`;
+  const summary = summaryOf(mrkdwn`*${name}*`);
   const lines = CHECK_LABEL.map(([check, label]) => {
     const r = results.find((x) => x.check === check);
-    if (!r) return `➖ *${label}*: not checked, because an earlier check failed.`;
-    return `${r.ok ? '✅' : '❌'} *${label}*: ${userText(r.detail, DETAIL_LIMIT[check] ?? 400)}`;
+    if (!r) return mrkdwn`➖ *${escapeMrkdwn(label)}*: not checked, because an earlier check failed.`;
+    return mrkdwn`${r.ok ? mrkdwn`✅` : mrkdwn`❌`} *${escapeMrkdwn(label)}*: ${userText(r.detail, DETAIL_LIMIT[check] ?? 400)}`;
   });
   return {
-    text: summary.replace(/\*/g, ''),
+    text: summaryOf(name),
     blocks: [
       section(summary),
-      section(lines.join('\n')),
-      context(passed ? 'This connector is ready for the Create OS Version wizard.' : 'Fix the settings with Edit, then Test again.'),
+      section(joinMrkdwn(lines)),
+      context(passed ? mrkdwn`This connector is ready for the Create OS Version wizard.` : mrkdwn`Fix the settings with Edit, then Test again.`),
     ],
   };
 }

@@ -7,7 +7,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { CloudName } from '../src/domain/model.js';
 import { CA_BUNDLE_FIELDS, CLOUDS, DEFAULT_VM_SIZE } from '../src/domain/connector-validation.js';
-import { context, input, modal, option, radioButtons, SLACK_LIMIT, staticSelect, textInput } from './blocks.js';
+import { context, input, modal, mrkdwn, option, radioButtons, SLACK_LIMIT, staticSelect, textInput } from './blocks.js';
 import { ACTION, CALLBACK, CONNECTOR_FIELD as F } from './ids.js';
 
 export const CLOUD_LABEL: Readonly<Record<CloudName, string>> = {
@@ -150,7 +150,7 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
       placeholder: 'eastus=1:Standard_LRS, westeurope=2:Standard_ZRS',
       hint: 'region=replicas:storage type, comma separated. Blank: the connector’s region, 1 replica, Standard_LRS.',
     }),
-    context('Only Administrators can save connectors. Use Test on `/oslayer connectors` afterwards to check every setting against Azure.'),
+    context(mrkdwn`Only Administrators can save connectors. Use Test on \`/oslayer connectors\` afterwards to check every setting against Azure.`),
   );
 
   return modal({

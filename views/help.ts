@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import { context, escapeMrkdwn, joinMrkdwn, type Message, mrkdwn, section, userText } from './blocks.js';
 
 export const SUBCOMMANDS: ReadonlyArray<{ usage: string; summary: string }> = [
   { usage: 'add-version [layer]', summary: 'Open the Create OS Version wizard for an OS layer.' },
@@ -12,25 +12,15 @@ export const SUBCOMMANDS: ReadonlyArray<{ usage: string; summary: string }> = [
 ];
 
 /** The ephemeral help; `unknown` is what the user typed when it matched no subcommand. */
-export function helpMessage(unknown?: string): { text: string; blocks: KnownBlock[] } {
-  const intro = unknown
-    ? `I don't know \`${truncate(unknown, 60)}\`. Here is what \`/oslayer\` can do:`
-    : 'Add a new version to a Windows OS layer on Azure, without leaving Slack.';
-  const list = SUBCOMMANDS.map((c) => `• \`/oslayer ${c.usage}\` — ${c.summary}`).join('\n');
+export function helpMessage(unknown?: string): Message {
+  // In a code span, backticks and line breaks would end it early; the rest is escaped like any user text.
+  const typed = unknown === undefined ? undefined : userText(unknown.replace(/[`\n\r]/g, ' '), 60);
+  const intro = typed
+    ? mrkdwn`I don't know \`${typed}\`. Here is what \`/oslayer\` can do:`
+    : mrkdwn`Add a new version to a Windows OS layer on Azure, without leaving Slack.`;
+  const list = joinMrkdwn(SUBCOMMANDS.map((c) => mrkdwn`• \`/oslayer ${escapeMrkdwn(c.usage)}\` — ${escapeMrkdwn(c.summary)}`));
   return {
-    text: `${intro}\n${list}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: intro } },
-      { type: 'section', text: { type: 'mrkdwn', text: list } },
-      {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Start with `/oslayer add-version`; each step is reported in the notification channel.' }],
-      },
-    ],
+    text: mrkdwn`${intro}\n${list}`,
+    blocks: [section(intro), section(list), context(mrkdwn`Start with \`/oslayer add-version\`; each step is reported in the notification channel.`)],
   };
-}
-
-function truncate(s: string, n: number): string {
-  const clean = s.replace(/[`\n\r]/g, ' ');
-  return clean.length > n ? `${clean.slice(0, n - 1)}…` : clean;
 }

@@ -2,7 +2,7 @@
 import type { ModalView } from '@slack/types';
 import type { LayerGalleryPolicy, OsLayer } from '../src/domain/model.js';
 import { POLICY_LIMITS } from '../src/domain/gallery.js';
-import { input, modal, option, radioButtons, section, textInput, userText } from './blocks.js';
+import { input, modal, mrkdwn, option, radioButtons, section, textInput, userText } from './blocks.js';
 import { ACTION, CALLBACK, LAYER_GALLERY_FIELD as F } from './ids.js';
 
 export function layerGalleryModal(layer: Pick<OsLayer, '_id' | 'name' | 'vmGeneration'>, policy: LayerGalleryPolicy): ModalView {
@@ -14,7 +14,7 @@ export function layerGalleryModal(layer: Pick<OsLayer, '_id' | 'name' | 'vmGener
     submit: 'Save',
     privateMetadata: layer._id,
     blocks: [
-      section(`How versions of *${userText(layer.name, 100)}* are published to its connector's Compute Gallery. Changes apply to versions published from now on.`),
+      section(mrkdwn`How versions of *${userText(layer.name, 100)}* are published to its connector's Compute Gallery. Changes apply to versions published from now on.`),
       input(
         F.approval,
         'Who May Promote',

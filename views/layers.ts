@@ -4,28 +4,7 @@ import type { ConnectorConfig, LayerVersion, OsLayer } from '../src/domain/model
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../src/domain/validation.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { galleryButtons } from './task-message.js';
-import {
-  actions,
-  button,
-  divider,
-  escapeMrkdwn,
-  header,
-  input,
-  type Message,
-  modal,
-  newest,
-  noticeModal,
-  option,
-  pageNav,
-  pageOf,
-  radioButtons,
-  section,
-  slackDate,
-  SLACK_LIMIT,
-  staticSelect,
-  textInput,
-  userText,
-} from './blocks.js';
+import { actions, button, divider, escapeMrkdwn, header, input, joinMrkdwn, mention, type Message, modal, mrkdwn, type Mrkdwn, newest, noticeModal, option, pageNav, pageOf, radioButtons, section, SLACK_LIMIT, slackDate, staticSelect, textInput, userText } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, IMPORT_FIELD as F } from './ids.js';
 
 const LAYERS_PER_PAGE = 10;
@@ -43,8 +22,8 @@ export interface LayerListItem {
 export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean; canSetPolicy?: boolean }): Message {
   if (items.length === 0) {
     const text = opts.canManage
-      ? 'There are no OS layers yet. Import your Windows image with `/oslayer import-layer` to start.'
-      : 'There are no OS layers yet. Someone who manages OS layers can import one with `/oslayer import-layer`.';
+      ? mrkdwn`There are no OS layers yet. Import your Windows image with \`/oslayer import-layer\` to start.`
+      : mrkdwn`There are no OS layers yet. Someone who manages OS layers can import one with \`/oslayer import-layer\`.`;
     return { text, blocks: [section(text), ...importButton(opts.canManage)] };
   }
   const sorted = [...items].sort((a, b) => b.layer.createdAt.getTime() - a.layer.createdAt.getTime());
@@ -52,19 +31,19 @@ export function layersMessage(items: readonly LayerListItem[], opts: { page?: nu
   const blocks: KnownBlock[] = [header('OS layers')];
   for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item, opts.canSetPolicy === true), divider);
   blocks.push(...pageNav({ previous: ACTION.layersPagePrevious, next: ACTION.layersPageNext }, BLOCK.listNav, page, pages), ...importButton(opts.canManage));
-  return { text: `${items.length} OS layer${items.length === 1 ? '' : 's'}`, blocks };
+  return { text: mrkdwn`${items.length} OS layer${items.length === 1 ? mrkdwn`` : mrkdwn`s`}`, blocks };
 }
 
 function layerSection({ layer, versions, connectorName }: LayerListItem, canManage: boolean): SectionBlock {
   const { shown, omitted } = newest(versions, VERSIONS_PER_LAYER);
-  const facts = [layer.osType, `Gen ${layer.vmGeneration.slice(1)}`, ...(connectorName ? [`connector ${userText(connectorName, 100)}`] : [])].join(' · ');
+  const facts = joinMrkdwn([escapeMrkdwn(layer.osType), mrkdwn`Gen ${escapeMrkdwn(layer.vmGeneration.slice(1))}`, connectorName !== undefined && mrkdwn`connector ${userText(connectorName, 100)}`], mrkdwn` · `);
   const lines = [
-    `*${userText(layer.name, 100)}*  ${facts}`,
-    ...(layer.description ? [`_${userText(layer.description.replace(/\s+/g, ' '), 300)}_`] : []),
-    ...(shown.length === 0 ? ['No versions yet.'] : shown.map(versionLine)),
-    ...(omitted > 0 ? [`…and ${omitted} older version${omitted === 1 ? '' : 's'}.`] : []),
+    mrkdwn`*${userText(layer.name, 100)}*  ${facts}`,
+    layer.description && mrkdwn`_${userText(layer.description.replace(/\s+/g, ' '), 300)}_`,
+    ...(shown.length === 0 ? [mrkdwn`No versions yet.`] : shown.map(versionLine)),
+    omitted > 0 && mrkdwn`…and ${omitted} older version${omitted === 1 ? mrkdwn`` : mrkdwn`s`}.`,
   ];
-  const block = section(lines.join('\n'), `${BLOCK.layerItemPrefix}${layer._id}`);
+  const block = section(joinMrkdwn(lines), `${BLOCK.layerItemPrefix}${layer._id}`);
   return canManage ? { ...block, accessory: button('Add Version', ACTION.layersAddVersion, { value: layer._id }) } : block;
 }
 
@@ -86,35 +65,37 @@ export interface VersionDetails {
   /** The task that made the version: its Promote and Roll back act on it. */
   taskId?: string;
   /** The changelog (or why there is none), already mrkdwn with Azure and guest text escaped. */
-  changelog: string;
+  changelog: Mrkdwn;
 }
 
 /** A version's details: what it is, what it was built on, and what changed against its base. */
 export function versionDetailsModal({ layer, version, baseName, changelog, taskId }: VersionDetails): ModalView {
-  const size = version.diskSizeBytes ? `${Math.ceil(version.diskSizeBytes / GIB)} GB disk, max ${version.maxLayerSizeGb} GB` : `max ${version.maxLayerSizeGb} GB`;
   const facts = [
-    `*${userText(layer.name, 100)}* → version *${userText(version.name, 100)}*`,
-    `${VERSION_STATUS_LABEL[version.status]} · ${size} · <@${version.createdBy}> · ${slackDate(version.createdAt)}`,
-    baseName ? `Built on *${userText(baseName, 100)}*` : 'The layer\'s first version',
-    ...(version.description ? [`_${userText(version.description.replace(/\s+/g, ' '), 500)}_`] : []),
+    mrkdwn`*${userText(layer.name, 100)}* → version *${userText(version.name, 100)}*`,
+    mrkdwn`${escapeMrkdwn(VERSION_STATUS_LABEL[version.status])} · ${sizeText(version)} · ${mention(version.createdBy)} · ${slackDate(version.createdAt)}`,
+    baseName ? mrkdwn`Built on *${userText(baseName, 100)}*` : mrkdwn`The layer's first version`,
+    version.description && mrkdwn`_${userText(version.description.replace(/\s+/g, ' '), 500)}_`,
   ];
   const image = version.galleryImage;
   if (image) {
-    const latest = image.rolledBackAt ? 'rolled back, excluded from latest' : image.excludeFromLatest ? 'excluded from latest (waiting for Promote)' : 'included in latest';
-    facts.push(`Gallery image version \`${image.versionName}\` · ${latest}`);
+    const latest = image.rolledBackAt ? mrkdwn`rolled back, excluded from latest` : image.excludeFromLatest ? mrkdwn`excluded from latest (waiting for Promote)` : mrkdwn`included in latest`;
+    facts.push(mrkdwn`Gallery image version \`${escapeMrkdwn(image.versionName)}\` · ${latest}`);
   }
   const buttons = taskId ? galleryButtons(version, taskId) : [];
   return modal({
     callbackId: CALLBACK.versionDetails,
     title: 'Version details',
     close: 'Close',
-    blocks: [section(facts.join('\n')), ...(buttons.length ? [actions(BLOCK.versionGallery, buttons)] : []), divider, section(changelog)],
+    blocks: [section(joinMrkdwn(facts)), ...(buttons.length ? [actions(BLOCK.versionGallery, buttons)] : []), divider, section(changelog)],
   });
 }
 
-function versionLine(v: LayerListItem['versions'][number]): string {
-  const size = v.diskSizeBytes ? `${Math.ceil(v.diskSizeBytes / GIB)} GB disk, max ${v.maxLayerSizeGb} GB` : `max ${v.maxLayerSizeGb} GB`;
-  return `• *${userText(v.name, 100)}* — ${VERSION_STATUS_LABEL[v.status]} · ${size} · <@${v.createdBy}> · ${slackDate(v.createdAt)}`;
+function sizeText(v: Pick<LayerVersion, 'diskSizeBytes' | 'maxLayerSizeGb'>): Mrkdwn {
+  return v.diskSizeBytes ? mrkdwn`${Math.ceil(v.diskSizeBytes / GIB)} GB disk, max ${v.maxLayerSizeGb} GB` : mrkdwn`max ${v.maxLayerSizeGb} GB`;
+}
+
+function versionLine(v: LayerListItem['versions'][number]): Mrkdwn {
+  return mrkdwn`• *${userText(v.name, 100)}* — ${escapeMrkdwn(VERSION_STATUS_LABEL[v.status])} · ${sizeText(v)} · ${mention(v.createdBy)} · ${slackDate(v.createdAt)}`;
 }
 
 function importButton(canManage: boolean): KnownBlock[] {
@@ -135,7 +116,7 @@ export function importLayerModal(args: {
     return noticeModal(
       CALLBACK.importLayer,
       'Import OS Layer',
-      'A layer lives in a connector’s storage account, and there are no connectors yet. An Administrator can add one with `/oslayer connectors`.',
+      mrkdwn`A layer lives in a connector’s storage account, and there are no connectors yet. An Administrator can add one with \`/oslayer connectors\`.`,
     );
   }
   const { shown, omitted } = newest(args.connectors, SLACK_LIMIT.selectOptions);
@@ -144,8 +125,8 @@ export function importLayerModal(args: {
     title: 'Import OS Layer',
     submit: 'Import',
     blocks: [
-      ...(args.notice ? [section(`:warning: ${escapeMrkdwn(args.notice)}`)] : []),
-      section('The VHD becomes the layer’s first deployable version. It must be a fixed-size VHD with Windows installed and generalized as you want it.'),
+      ...(args.notice ? [section(mrkdwn`:warning: ${escapeMrkdwn(args.notice)}`)] : []),
+      section(mrkdwn`The VHD becomes the layer’s first deployable version. It must be a fixed-size VHD with Windows installed and generalized as you want it.`),
       input(F.layerName, 'Layer Name', textInput(ACTION.input, { initial: values[F.layerName] ?? undefined, maxLength: MAX_NAME_LENGTH, placeholder: 'e.g. Windows Server 2022' })),
       input(F.layerDescription, 'Description', textInput(ACTION.input, { initial: values[F.layerDescription] ?? undefined, multiline: true, maxLength: MAX_DESCRIPTION_LENGTH }), {
         optional: true,

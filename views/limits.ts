@@ -6,10 +6,57 @@
  * through this with worst-case data, and the fake Web API (src/sandbox/slack/web-api.ts) refuses
  * what it finds, as Slack does. Sources: the Block Kit reference at docs.slack.dev/reference/block-kit
  * (blocks, block elements, composition objects) and the surfaces' pages (modals, App Home, messages).
+ *
+ * Besides the blocks, what a call carries as a whole (messageTextRefusal, viewSizeRefusal):
+ * - top-level `text`: chat.update refuses more than 4,000 characters and chat.postMessage more than
+ *   40,000 with `msg_too_long` ("Message text is too long"; the chat.update and chat.postMessage
+ *   method pages, "text" argument; error names in slack-ruby/slack-api-ref methods/chat/*.json);
+ * - a view (views.open, views.push, views.update, views.publish) over 250 kB is `view_too_large`
+ *   ("Error returned if the provided view is greater than 250kb", slack-api-ref
+ *   methods/views/views.open.json at 00f88b7c); counted here in UTF-8 bytes of its JSON, 1 kB = 1,000 bytes,
+ *   the stricter reading;
+ * - a confirm dialog's title, text, confirm and deny are plain_text: Slack shows mrkdwn there as
+ *   typed, asterisks and backticks included (Block Kit reference, composition objects, "Confirmation
+ *   dialog object"; the schema would take mrkdwn for `text`, but it does not render, so it is refused here).
  */
 import { SLACK_LIMIT as L } from './blocks.js';
 
 export type SurfaceKind = 'modal' | 'message' | 'home';
+
+/** The methods that carry a message's top-level `text`, and the most characters each takes. */
+export const MESSAGE_TEXT_LIMIT = {
+  'chat.update': 4000,
+  'chat.postMessage': 40_000,
+  'chat.postEphemeral': 40_000,
+} as const;
+
+/** The most a view may weigh, in bytes of its JSON (views.open and the other views.* methods). */
+export const VIEW_BYTES_LIMIT = 250_000;
+
+/** Slack's `msg_too_long` when `text` is longer than `method` takes, else undefined. */
+export function messageTextRefusal(text: unknown, method: keyof typeof MESSAGE_TEXT_LIMIT): 'msg_too_long' | undefined {
+  return typeof text === 'string' && text.length > MESSAGE_TEXT_LIMIT[method] ? 'msg_too_long' : undefined;
+}
+
+/** Slack's `view_too_large` when the view is over 250 kB, else undefined. */
+export function viewSizeRefusal(view: unknown): 'view_too_large' | undefined {
+  return new TextEncoder().encode(JSON.stringify(view ?? null)).length > VIEW_BYTES_LIMIT ? 'view_too_large' : undefined;
+}
+
+/**
+ * Every limit a surface meets on its way out, blocks and whole: a message's `text` against the
+ * strictest method (chat.update: a task message is updated in place), a view's size. What the
+ * tests run every builder through.
+ */
+export function checkSurfaceLimits(subject: object, kind: SurfaceKind): LimitViolation[] {
+  const found = checkBlockKitLimits(subject, kind);
+  const root = subject as Json;
+  if (kind === 'message' && messageTextRefusal(root['text'], 'chat.update')) {
+    found.push({ path: 'text', problem: `The message text is ${String(root['text']).length} characters; chat.update takes at most ${MESSAGE_TEXT_LIMIT['chat.update']}` });
+  }
+  if (kind !== 'message' && viewSizeRefusal(subject)) found.push({ path: '', problem: `The view is over ${VIEW_BYTES_LIMIT / 1000} kB` });
+  return found;
+}
 
 export interface LimitViolation {
   /** Where, as a JSON path such as `blocks[3].elements[0].text`. */
@@ -230,7 +277,7 @@ class Checker {
 
   private confirm(c: Json, path: string): void {
     this.text(`${path}.title`, c['title'], { max: L.confirmTitle, what: 'A confirm dialog title', plainOnly: true, required: true });
-    this.text(`${path}.text`, c['text'], { max: L.confirmText, what: 'A confirm dialog text', required: true });
+    this.text(`${path}.text`, c['text'], { max: L.confirmText, what: 'A confirm dialog text', plainOnly: true, required: true });
     this.text(`${path}.confirm`, c['confirm'], { max: L.confirmButton, what: 'A confirm button', plainOnly: true, required: true });
     this.text(`${path}.deny`, c['deny'], { max: L.confirmButton, what: 'A deny button', plainOnly: true, required: true });
   }

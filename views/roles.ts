@@ -2,7 +2,7 @@
 import type { ModalView, UsersSelect } from '@slack/types';
 import type { Role, RoleAssignment } from '../src/domain/model.js';
 import { ROLE_LABELS } from '../src/domain/permissions.js';
-import { context, input, modal, option, radioButtons, section, slackDate, SLACK_LIMIT } from './blocks.js';
+import { context, escapeMrkdwn, input, mention, modal, mrkdwn, type Mrkdwn, option, radioButtons, section, slackDate, SLACK_LIMIT } from './blocks.js';
 
 export const ROLES_VIEW = {
   callback: 'roles_assign',
@@ -23,25 +23,26 @@ const ROLE_HELP: Readonly<Record<Role, string>> = {
  * As many lines as fit in one section, then how many were left out: clipping the text instead
  * would cut a mention or date token in half.
  */
-function fitLines(lines: readonly string[], separator: string): string {
+function fitLines(lines: readonly Mrkdwn[], separator: Mrkdwn): Mrkdwn {
   const budget = SLACK_LIMIT.sectionText - 200;
-  let text = '';
+  let text = mrkdwn``;
   for (const [i, line] of lines.entries()) {
-    const next = text ? `${text}${separator}${line}` : line;
-    if (next.length > budget) return `${text}\n…and ${lines.length - i} more.`;
+    const next = text ? mrkdwn`${text}${separator}${line}` : line;
+    if (next.length > budget) return mrkdwn`${text}\n…and ${lines.length - i} more.`;
     text = next;
   }
   return text;
 }
 
-export function rolesModal(args: { bootstrapAdmins: readonly string[]; assignments: readonly RoleAssignment[]; notice?: string }): ModalView {
+/** `notice`: what just changed, in the bot's words (user text in it escaped). */
+export function rolesModal(args: { bootstrapAdmins: readonly string[]; assignments: readonly RoleAssignment[]; notice?: Mrkdwn }): ModalView {
   const { bootstrapAdmins, assignments } = args;
   const bootstrap =
     bootstrapAdmins.length > 0
-      ? `*Administrators from OSLAYER_ADMINS* (set in the bot's configuration, not changeable here)\n${fitLines(bootstrapAdmins.map((u) => `<@${u}>`), ', ')}`
-      : '*Administrators from OSLAYER_ADMINS*\nNone configured.';
-  const lines = assignments.map((a) => `• <@${a._id}> — ${ROLE_LABELS[a.role]} · by <@${a.assignedBy}> · ${slackDate(a.at)}`);
-  const assigned = `*Assigned roles*\n${lines.length > 0 ? fitLines(lines, '\n') : 'Nobody has been given a role yet.'}`;
+      ? mrkdwn`*Administrators from OSLAYER_ADMINS* (set in the bot's configuration, not changeable here)\n${fitLines(bootstrapAdmins.map(mention), mrkdwn`, `)}`
+      : mrkdwn`*Administrators from OSLAYER_ADMINS*\nNone configured.`;
+  const lines = assignments.map((a) => mrkdwn`• ${mention(a._id)} — ${escapeMrkdwn(ROLE_LABELS[a.role])} · by ${mention(a.assignedBy)} · ${slackDate(a.at)}`);
+  const assigned = mrkdwn`*Assigned roles*\n${lines.length > 0 ? fitLines(lines, mrkdwn`\n`) : mrkdwn`Nobody has been given a role yet.`}`;
   const picker: UsersSelect = { type: 'users_select', action_id: ROLES_VIEW.userAction, placeholder: { type: 'plain_text', text: 'Choose a person' } };
   return modal({
     callbackId: ROLES_VIEW.callback,
@@ -49,10 +50,10 @@ export function rolesModal(args: { bootstrapAdmins: readonly string[]; assignmen
     submit: 'Assign',
     close: 'Close',
     blocks: [
-      ...(args.notice ? [section(`:white_check_mark: ${args.notice}`)] : []),
+      ...(args.notice ? [section(mrkdwn`:white_check_mark: ${args.notice}`)] : []),
       section(bootstrap),
       section(assigned),
-      context('Everyone else is Read Only: they can list and view layers, versions, tasks and connectors.'),
+      context(mrkdwn`Everyone else is Read Only: they can list and view layers, versions, tasks and connectors.`),
       input(ROLES_VIEW.userBlock, 'Person', picker),
       input(
         ROLES_VIEW.roleBlock,

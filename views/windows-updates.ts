@@ -3,10 +3,9 @@
  * message's section for a run (progress, result, Retry updates), and a version's changelog.
  */
 import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
-import { isEmptyChangelog, type Changelog } from '../src/domain/inventory.js';
 import type { LayerVersion, WindowsUpdateRun } from '../src/domain/model.js';
 import { DEFAULT_UPDATE_MODE, formatHresult, progressText, RESULT_CODE_LABEL, UPDATE_MODE_LABEL, UPDATE_MODES, updateName } from '../src/domain/windows-update.js';
-import { button, confirmDialog, input, modal, option, radioButtons, section, SLACK_LIMIT, textInput, truncate, userText } from './blocks.js';
+import { button, confirmDialog, escapeMrkdwn, input, modal, mrkdwn, type Mrkdwn, option, radioButtons, section, textInput, truncate, userText } from './blocks.js';
 import { ACTION, CALLBACK } from './ids.js';
 
 export const UPDATE_MODE_BLOCK = 'updateMode';
@@ -28,7 +27,7 @@ export function installUpdatesModal(taskId: string, vmName: string, excludeKbs: 
     privateMetadata: taskId,
     blocks: [
       section(
-        `I search Windows Update on the packaging machine \`${userText(vmName, 100)}\`, install what applies one update at a time, restart the machine through Azure when an update needs it, and search again until nothing is left (or the round limit is reached). Progress shows on the task message, each update's result in its thread.`,
+        mrkdwn`I search Windows Update on the packaging machine \`${userText(vmName, 100)}\`, install what applies one update at a time, restart the machine through Azure when an update needs it, and search again until nothing is left (or the round limit is reached). Progress shows on the task message, each update's result in its thread.`,
       ),
       input(
         UPDATE_MODE_BLOCK,
@@ -55,31 +54,31 @@ export interface UpdateRunActions {
 }
 
 /** Where a stopped run stopped: the update, its result code and HRESULT, and why. */
-function stuckText(stuck: NonNullable<WindowsUpdateRun['stuck']>): string {
+function stuckText(stuck: NonNullable<WindowsUpdateRun['stuck']>): Mrkdwn {
   const name = userText(updateName(stuck), 200);
-  const result = `result code ${stuck.resultCode} (${RESULT_CODE_LABEL[stuck.resultCode] ?? 'unknown'}), HRESULT ${formatHresult(stuck.hresult)}`;
-  return stuck.why === 'failed-twice' ? `${name} failed twice (${result}).` : `${name} is offered again after it reported installed (${result}).`;
+  const result = mrkdwn`result code ${stuck.resultCode} (${escapeMrkdwn(RESULT_CODE_LABEL[stuck.resultCode] ?? 'unknown')}), HRESULT ${escapeMrkdwn(formatHresult(stuck.hresult))}`;
+  return stuck.why === 'failed-twice' ? mrkdwn`${name} failed twice (${result}).` : mrkdwn`${name} is offered again after it reported installed (${result}).`;
 }
 
 /** The task message's section for the last update run: Retry updates after a failure, and Exclude KB and continue / Stop when it stopped on one update. */
 export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canAct: boolean, actions: UpdateRunActions): KnownBlock[] {
-  const mode = UPDATE_MODE_LABEL[run.mode].toLowerCase();
+  const mode = escapeMrkdwn(UPDATE_MODE_LABEL[run.mode].toLowerCase());
   const count = run.installed.length;
-  const installed = `${count} update${count === 1 ? '' : 's'} installed`;
-  const restarts = run.restarts === 0 ? '' : `, ${run.restarts} restart${run.restarts === 1 ? '' : 's'}`;
-  const held = run.heldTotal ? ` ${run.heldTotal} left out (optional, feature or excluded updates; the thread says which).` : '';
+  const installed = mrkdwn`${count} update${count === 1 ? mrkdwn`` : mrkdwn`s`} installed`;
+  const restarts = run.restarts === 0 ? mrkdwn`` : mrkdwn`, ${run.restarts} restart${run.restarts === 1 ? mrkdwn`` : mrkdwn`s`}`;
+  const held = run.heldTotal ? mrkdwn` ${run.heldTotal} left out (optional, feature or excluded updates; the thread says which).` : mrkdwn``;
   switch (run.status) {
     case 'running':
-      return [section(`:arrows_counterclockwise: *Installing Windows updates* (${mode}): ${progressText(run)}. ${installed} so far${restarts}.`)];
+      return [section(mrkdwn`:arrows_counterclockwise: *Installing Windows updates* (${mode}): ${escapeMrkdwn(progressText(run))}. ${installed} so far${restarts}.`)];
     case 'done': {
-      const rest = run.remaining ? ` Stopped at the round limit with ${run.remaining} still applicable; click *Install updates* to go on.` : ' Nothing applicable is left.';
-      return [section(`:white_check_mark: *Windows updates* (${mode}): ${installed}${restarts}.${rest}${held}`)];
+      const rest = run.remaining ? mrkdwn` Stopped at the round limit with ${run.remaining} still applicable; click *Install updates* to go on.` : mrkdwn` Nothing applicable is left.`;
+      return [section(mrkdwn`:white_check_mark: *Windows updates* (${mode}): ${installed}${restarts}.${rest}${held}`)];
     }
     case 'stopped':
-      return [section(`:octagonal_sign: *Windows updates stopped* (${mode}): ${installed}${restarts}.${run.stuck ? ` ${stuckText(run.stuck)}` : ''}`)];
+      return [section(mrkdwn`:octagonal_sign: *Windows updates stopped* (${mode}): ${installed}${restarts}.${run.stuck ? mrkdwn` ${stuckText(run.stuck)}` : mrkdwn``}`)];
     case 'failed': {
-      // The failure text is built from escaped guest and Azure text (see src/workflow/windows-updates.ts).
-      const blocks: KnownBlock[] = [section(`:x: *Installing Windows updates stopped* (${mode}, ${installed}${restarts}): ${truncate(run.failure ?? 'no reason recorded', 2500)}`)];
+      // The failure is Mrkdwn as the run stored it (src/workflow/windows-updates.ts), guest and Azure text escaped.
+      const blocks: KnownBlock[] = [section(mrkdwn`:x: *Installing Windows updates stopped* (${mode}, ${installed}${restarts}): ${truncate(run.failure ?? mrkdwn`no reason recorded`, 2500)}`)];
       if (!canAct) return blocks;
       const kb = run.stuck?.kb;
       const elements = [
@@ -88,7 +87,7 @@ export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canAct: b
               button(`Exclude ${kb || 'update'} and continue`, actions.excludeAndContinue, {
                 value: taskId,
                 style: 'primary',
-                confirm: confirmDialog('Exclude and continue?', `${kb || 'This update'} is added to this layer's Exclude KBs and never installed on it; the other updates are installed.`, 'Exclude and continue', 'primary'),
+                confirm: confirmDialog('Exclude and continue?', `${kb || 'This update'} is added to this layer's Exclude KBs and never installed on it; the other updates are installed.`, 'Exclude and continue', { style: 'primary' }),
               }),
             ]
           : []),
@@ -101,35 +100,9 @@ export function updateRunBlocks(taskId: string, run: WindowsUpdateRun, canAct: b
   }
 }
 
-const LIST_MAX = 40;
-
-function list(items: readonly string[]): string {
-  const shown = items.slice(0, LIST_MAX).map((item) => `• ${item}`);
-  if (items.length > LIST_MAX) shown.push(`• …and ${items.length - LIST_MAX} more`);
-  return shown.join('\n');
-}
-
-/** The changelog as mrkdwn, Azure and guest text escaped; fits one section. */
-export function changelogText(changelog: Changelog & { comparedWith: 'packaging-machine' | 'base-version' }, baseName: string | undefined): string {
-  const base = baseName ? `*${userText(baseName, 100)}*` : 'the base version';
-  const how = changelog.comparedWith === 'packaging-machine' ? 'as the packaging machine first came up' : 'as recorded with it';
-  const parts = [`*Changelog* against ${base} (${how}):`];
-  const { updatesAdded, programsAdded, programsRemoved, programsUpgraded } = changelog;
-  const driversAdded = changelog.driversAdded ?? [];
-  const driversUpdated = changelog.driversUpdated ?? [];
-  if (isEmptyChangelog(changelog)) parts.push('No updates, drivers or programs changed.');
-  if (updatesAdded.length) parts.push(`*Updates added (${updatesAdded.length})*\n${list(updatesAdded.map((u) => `${userText(u.kb, 20)}${u.installedOn ? ` (${userText(u.installedOn, 20)})` : ''}`))}`);
-  if (driversUpdated.length) parts.push(`*Drivers updated (${driversUpdated.length})*\n${list(driversUpdated.map((d) => `${userText(d.name, 120)}: ${userText(d.from, 60)} → ${userText(d.to, 60)}`))}`);
-  if (driversAdded.length) parts.push(`*Drivers added (${driversAdded.length})*\n${list(driversAdded.map((d) => `${userText(d.name, 120)} ${userText(d.version, 60)}${d.provider ? ` (${userText(d.provider, 80)})` : ''}`))}`);
-  if (programsUpgraded.length) parts.push(`*Programs upgraded (${programsUpgraded.length})*\n${list(programsUpgraded.map((p) => `${userText(p.name, 120)}: ${userText(p.from, 60)} → ${userText(p.to, 60)}`))}`);
-  if (programsAdded.length) parts.push(`*Programs added (${programsAdded.length})*\n${list(programsAdded.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}${p.publisher ? ` (${userText(p.publisher, 80)})` : ''}`))}`);
-  if (programsRemoved.length) parts.push(`*Programs removed (${programsRemoved.length})*\n${list(programsRemoved.map((p) => `${userText(p.name, 120)} ${userText(p.version, 60)}`))}`);
-  return truncate(parts.join('\n'), SLACK_LIMIT.sectionText);
-}
-
 /** What a version says about its contents when it has no changelog. */
-export function noChangelogText(version: Pick<LayerVersion, 'inventory' | 'baseVersionId'>): string {
-  if (!version.inventory) return '_No inventory was recorded for this version._';
-  const count = `${version.inventory.updates.length} updates and ${version.inventory.programs.length} programs installed`;
-  return version.baseVersionId ? `_${count}; the base version had no inventory to compare with._` : `_${count} (the layer's first version)._`;
+export function noChangelogText(version: Pick<LayerVersion, 'inventory' | 'baseVersionId'>): Mrkdwn {
+  if (!version.inventory) return mrkdwn`_No inventory was recorded for this version._`;
+  const count = mrkdwn`${version.inventory.updates.length} updates and ${version.inventory.programs.length} programs installed`;
+  return version.baseVersionId ? mrkdwn`_${count}; the base version had no inventory to compare with._` : mrkdwn`_${count} (the layer's first version)._`;
 }

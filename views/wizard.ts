@@ -14,25 +14,7 @@ import {
   MAX_NAME_LENGTH,
   minimumLayerSizeGb,
 } from '../src/domain/validation.js';
-import {
-  actions,
-  button,
-  context,
-  day,
-  escapeMrkdwn,
-  fieldsSection,
-  input,
-  modal,
-  newest,
-  noticeModal,
-  option,
-  radioButtons,
-  section,
-  SLACK_LIMIT,
-  staticSelect,
-  textInput,
-  truncate,
-} from './blocks.js';
+import { actions, button, channelLink, context, day, escapeMrkdwn, fieldsSection, input, joinMrkdwn, modal, type Mrkdwn, mrkdwn, newest, noticeModal, option, radioButtons, section, SLACK_LIMIT, staticSelect, textInput, truncate } from './blocks.js';
 import { CLOUD_LABEL } from './connector-modal.js';
 import { ACTION, BLOCK, CALLBACK, revisedBlockId, WIZARD_FIELD } from './ids.js';
 import { isDeployable } from '../src/domain/version-status.js';
@@ -99,10 +81,10 @@ export function versionDetailsStep(
       ),
     );
     if (omitted > 0) {
-      blocks.push(context(`Showing the ${shown.length} newest of ${layerChoices.length} layers. For an older one, run \`/oslayer add-version <layer name>\`.`));
+      blocks.push(context(mrkdwn`Showing the ${shown.length} newest of ${layerChoices.length} layers. For an older one, run \`/oslayer add-version &lt;layer name&gt;\`.`));
     }
   } else if (layer) {
-    blocks.push(section(`Adding a version to *${escapeMrkdwn(layer.layer.name)}*.`));
+    blocks.push(section(mrkdwn`Adding a version to *${escapeMrkdwn(layer.layer.name)}*.`));
   }
 
   blocks.push(
@@ -118,7 +100,7 @@ export function versionDetailsStep(
   );
 
   if (layer) blocks.push(...baseVersionAndSize(values, layer));
-  else blocks.push(context('Choose an OS layer to pick the version to start from.'));
+  else blocks.push(context(mrkdwn`Choose an OS layer to pick the version to start from.`));
 
   return modal({
     callbackId: CALLBACK.wizardVersionDetails,
@@ -133,7 +115,7 @@ function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { l
   const deployable = versions.filter((v) => isDeployable(v.status));
   const { shown, omitted } = newest(deployable, SLACK_LIMIT.selectOptions);
   if (shown.length === 0) {
-    return [section(`*${escapeMrkdwn(layer.name)}* has no deployable version to start from yet. Finish or import one first.`)];
+    return [section(mrkdwn`*${escapeMrkdwn(layer.name)}* has no deployable version to start from yet. Finish or import one first.`)];
   }
   const chosen = shown.find((v) => v._id === values.baseVersionId) ?? shown.find((v) => v._id === layer.latestVersionId) ?? shown[0];
   const minimum = minimumLayerSizeGb(chosen?.diskSizeBytes);
@@ -173,11 +155,10 @@ export function connectorStep(args: StepInput & { connectors: readonly Connector
   if (connectors.length === 0) {
     blocks.push(
       section(
-        'There are no platform connector configurations yet. A connector tells the bot which Azure subscription, ' +
-          'storage account and network to use for the packaging disk and machine.',
+        mrkdwn`There are no platform connector configurations yet. A connector tells the bot which Azure subscription, storage account and network to use for the packaging disk and machine.`,
       ),
       actions(BLOCK.wizardConnectorButtons, [button('New', ACTION.wizardConnectorNew, { style: 'primary' })]),
-      context('Only Administrators can add connectors. Once it is saved, you come back to this step with it selected.'),
+      context(mrkdwn`Only Administrators can add connectors. Once it is saved, you come back to this step with it selected.`),
     );
   } else {
     const { shown, omitted } = newest(connectors, SLACK_LIMIT.selectOptions);
@@ -201,11 +182,11 @@ export function connectorStep(args: StepInput & { connectors: readonly Connector
       ]),
       context(
         selected
-          ? `Edit changes *${escapeMrkdwn(selected.name)}* for every layer that uses it.`
-          : 'Select a configuration to edit it, or click New if the one you need is not listed.',
+          ? mrkdwn`Edit changes *${escapeMrkdwn(selected.name)}* for every layer that uses it.`
+          : mrkdwn`Select a configuration to edit it, or click New if the one you need is not listed.`,
       ),
     );
-    if (omitted > 0) blocks.push(context(`Showing the ${shown.length} newest of ${connectors.length} connectors.`));
+    if (omitted > 0) blocks.push(context(mrkdwn`Showing the ${shown.length} newest of ${connectors.length} connectors.`));
   }
   blocks.push(backButton(CALLBACK.wizardVersionDetails));
   return modal({
@@ -270,13 +251,12 @@ export function confirmStep(
       ...noticeBlocks(args.notice),
       fieldsSection(fields, BLOCK.wizardSummary),
       context(
-        'Create Version copies the base version to the packaging disk in Azure. When it is ready, the task message ' +
-          'gives you the link to create the packaging machine.',
+        mrkdwn`Create Version copies the base version to the packaging disk in Azure. When it is ready, the task message gives you the link to create the packaging machine.`,
       ),
       section(
         args.taskChannel
-          ? `:speech_balloon: The task message will be posted in <#${args.taskChannel}>.`
-          : `:warning: ${NO_TASK_CHANNEL}`,
+          ? mrkdwn`:speech_balloon: The task message will be posted in ${channelLink(args.taskChannel)}.`
+          : mrkdwn`:warning: ${NO_TASK_CHANNEL}`,
         BLOCK.wizardTaskChannel,
       ),
       backButton(CALLBACK.wizardPackagingDisk),
@@ -285,36 +265,38 @@ export function confirmStep(
 }
 
 /** Why Create Version is refused when the wizard has no channel for its task message, with the fix. */
-export const NO_TASK_CHANNEL =
-  'There is no channel for the task message: run `/oslayer add-version` in a channel (or ask whoever runs oslayer to set OSLAYER_NOTIFY_CHANNEL).';
+export const NO_TASK_CHANNEL = mrkdwn`There is no channel for the task message: run \`/oslayer add-version\` in a channel (or ask whoever runs oslayer to set OSLAYER_NOTIFY_CHANNEL).`;
 
 /** The draft behind a wizard view is gone: it expired, or its version was already created. */
 export function draftUnavailableView(reason: 'expired' | 'used'): ModalView {
   const why =
     reason === 'expired'
-      ? 'This wizard sat open too long and its answers were discarded.'
-      : 'This wizard was already completed, so its version is being created.';
-  return notice(`${why} Run \`/oslayer add-version\` to start again; \`/oslayer tasks\` shows what is in progress.`);
+      ? mrkdwn`This wizard sat open too long and its answers were discarded.`
+      : mrkdwn`This wizard was already completed, so its version is being created.`;
+  return notice(mrkdwn`${why} Run \`/oslayer add-version\` to start again; \`/oslayer tasks\` shows what is in progress.`);
 }
 
 export function noLayersView(): ModalView {
   return notice(
-    'There are no OS layers yet, so there is nothing to add a version to. Register your Windows image first with ' +
-      '`/oslayer import-layer`: it takes a fixed VHD already in your Azure storage and makes it the first version.',
+    mrkdwn`There are no OS layers yet, so there is nothing to add a version to. Register your Windows image first with \`/oslayer import-layer\`: it takes a fixed VHD already in your Azure storage and makes it the first version.`,
   );
 }
 
-function notice(text: string): ModalView {
+function notice(text: Mrkdwn): ModalView {
   return noticeModal(CALLBACK.wizardNotice, WIZARD_TITLE, text);
 }
 
 function progress(step: StepId): KnownBlock {
   const index = STEPS.findIndex(([id]) => id === step);
-  return context(STEPS.map(([id, name], i) => (id === step ? `*${i + 1}. ${name}*` : `${i + 1}. ${name}`)).join('  →  ') + `  (step ${index + 1} of ${STEPS.length})`);
+  const steps = joinMrkdwn(
+    STEPS.map(([id, name], i) => (id === step ? mrkdwn`*${i + 1}. ${escapeMrkdwn(name)}*` : mrkdwn`${i + 1}. ${escapeMrkdwn(name)}`)),
+    mrkdwn`  →  `,
+  );
+  return context(mrkdwn`${steps}  (step ${index + 1} of ${STEPS.length})`);
 }
 
 function noticeBlocks(notice: string | undefined): KnownBlock[] {
-  return notice ? [section(`:warning: ${escapeMrkdwn(notice)}`)] : [];
+  return notice ? [section(mrkdwn`:warning: ${escapeMrkdwn(notice)}`)] : [];
 }
 
 function backButton(to: StepId): KnownBlock {

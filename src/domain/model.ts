@@ -2,6 +2,7 @@
 import type { Changelog, Inventory } from './inventory.js';
 import type { HeldReason, UpdateMode, UpdateRunPhase } from './windows-update.js';
 import type { RunOnceEntry } from './integrity.js';
+import type { Mrkdwn } from '../../views/blocks.js';
 
 export type Role = 'administrator' | 'manage-os-layers' | 'approver' | 'read-only';
 
@@ -169,8 +170,8 @@ export interface WindowsUpdateRun {
   startedBy: string;
   startedAt: Date;
   endedAt?: Date;
-  /** Why the run stopped: an update that failed (KB, result code, HRESULT), unreadable output, Azure. */
-  failure?: string;
+  /** Why the run stopped: an update that failed (KB, result code, HRESULT), unreadable output, Azure; mrkdwn, guest and Azure text escaped. */
+  failure?: Mrkdwn;
   /** Applicable updates still left when the round limit was reached. */
   remaining?: number;
 }

@@ -15,7 +15,13 @@ const DEMO_BASE_VHD_BYTES = 8 * MIB;
 
 export interface RunningSandbox {
   armEndpoint: string;
+  /** The storage account's blob endpoint as ARM reports it: HTTPS, Entra ID tokens and user delegation SAS, as on Azure. */
   blobEndpoint: string;
+  /**
+   * Azurite's own account URL behind that endpoint (HTTP, the account key): the platform's side,
+   * for tests that look at or tamper with what storage holds without being one of the account's clients.
+   */
+  azuriteEndpoint: string;
   simulator: RunningArmSimulator;
   connector: ConnectorConfig;
   stop(): Promise<void>;
@@ -24,7 +30,9 @@ export interface RunningSandbox {
 /**
  * OSLAYER_SANDBOX=1: Azurite and the ARM simulator in-process, a "Sandbox (simulated Azure)"
  * connector and a demo OS layer whose base version is a small fixed VHD, so the whole
- * workflow runs without a subscription. Re-running against the same store refreshes the
+ * workflow runs without a subscription. The bot reaches storage as in production: at the
+ * account's blob endpoint that ARM reports (the simulator's HTTPS gateway in front of Azurite),
+ * with Microsoft Entra ID tokens and user delegation SAS. Re-running against the same store refreshes the
  * connector's endpoints (they change with every start) and reseeds the base VHD.
  */
 export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey' | 'azure' | 'logger' | 'config'>): Promise<RunningSandbox> {
@@ -32,13 +40,14 @@ export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey
   // Kept with the bot's data, so a restarted sandbox still has its blobs, disks and machines.
   const sandboxDir = join(resolve(config.dataDir), 'sandbox');
   mkdirSync(join(sandboxDir, 'azurite'), { recursive: true, mode: 0o700 });
-  const azurite = await startAzurite({ port: config.sandbox.blobPort, location: join(sandboxDir, 'azurite') });
+  const azurite = await startAzurite({ location: join(sandboxDir, 'azurite') });
   let simulator: RunningArmSimulator;
   try {
     simulator = await startArmSimulator({
       blobEndpoint: azurite.blobEndpoint,
       blobAccountKey: AZURITE_KEY,
       port: config.sandbox.armPort,
+      storagePort: config.sandbox.blobPort,
       stateFile: join(sandboxDir, 'arm-simulator.json'),
     });
   } catch (err) {
@@ -57,8 +66,8 @@ export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey
     else await repos.connectors.insert(connector);
 
     await seedDemoLayer(services, connector);
-    logger.info(`sandbox: simulated Azure at ${simulator.armEndpoint}, blob storage at ${azurite.blobEndpoint}`);
-    return { armEndpoint: simulator.armEndpoint, blobEndpoint: azurite.blobEndpoint, simulator, connector, stop };
+    logger.info(`sandbox: simulated Azure at ${simulator.armEndpoint}, blob storage at ${simulator.storageBlobEndpoint}`);
+    return { armEndpoint: simulator.armEndpoint, blobEndpoint: simulator.storageBlobEndpoint, azuriteEndpoint: azurite.blobEndpoint, simulator, connector, stop };
   } catch (err) {
     await stop();
     throw err;

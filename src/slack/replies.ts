@@ -8,12 +8,12 @@
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { modal, noticeModal, type Message } from '../../views/blocks.js';
+import { modal, noticeModal, type Message, type Mrkdwn } from '../../views/blocks.js';
 import { CALLBACK } from '../../views/ids.js';
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function noticeView(text: string, title = 'oslayer'): ModalView {
+export function noticeView(text: Mrkdwn, title = 'oslayer'): ModalView {
   return noticeModal(CALLBACK.notice, title, text);
 }
 
@@ -31,7 +31,8 @@ export async function openOver(args: Pick<ButtonArgs, 'body' | 'client'>, view: 
   return opened.view?.id;
 }
 
-export async function tellUser(args: Pick<ButtonArgs, 'body' | 'client' | 'respond'>, text: string): Promise<void> {
+/** An answer to a click, only for the clicker; mrkdwn by construction (escaped or the bot's own template). */
+export async function tellUser(args: Pick<ButtonArgs, 'body' | 'client' | 'respond'>, text: Mrkdwn): Promise<void> {
   if (clickSurface(args.body) === 'message') await args.respond({ response_type: 'ephemeral', replace_original: false, text });
   else await openOver(args, noticeView(text));
 }

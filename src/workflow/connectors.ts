@@ -11,7 +11,7 @@ import type { Services } from '../services.js';
 import { MongoServerError } from 'mongodb';
 import { DuplicateKeyError, type Repositories } from '../store/repositories.js';
 import { recordAudit } from './audit.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
 export type SaveConnectorResult = { ok: true; connector: ConnectorConfig } | { ok: false; errors: FieldErrors };
 
@@ -95,14 +95,14 @@ export async function connectorInUse(repos: Repositories, connectorId: string): 
   return undefined;
 }
 
-export type DeleteConnectorResult = { ok: true; name: string } | { ok: false; message: string };
+export type DeleteConnectorResult = { ok: true; name: string } | { ok: false; message: Mrkdwn };
 
 export async function deleteConnector(services: Pick<Services, 'repos'>, connectorId: string, actor: string): Promise<DeleteConnectorResult> {
   const { repos } = services;
   const connector = await repos.connectors.get(connectorId);
-  if (!connector) return { ok: false, message: 'That connector was already deleted.' };
+  if (!connector) return { ok: false, message: mrkdwn`That connector was already deleted.` };
   const inUse = await connectorInUse(repos, connectorId);
-  if (inUse) return { ok: false, message: `Connector “${escapeMrkdwn(connector.name)}” was not deleted: ${escapeMrkdwn(inUse)}.` };
+  if (inUse) return { ok: false, message: mrkdwn`Connector “${escapeMrkdwn(connector.name)}” was not deleted: ${escapeMrkdwn(inUse)}.` };
   await repos.connectors.remove(connectorId);
   await recordAudit(repos, { actor, action: 'connector.delete', target: `connector:${connectorId}`, details: { name: connector.name } });
   return { ok: true, name: connector.name };

@@ -8,7 +8,7 @@
  */
 import type { TaskButtonContext } from '../slack/task-actions/guard.js';
 import type { Services } from '../services.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import { IllegalTransitionError, type VersionEvent } from '../domain/version-status.js';
 import { recordAudit } from './audit.js';
 import { finalizeBlocker } from './finalize.js';
@@ -35,7 +35,7 @@ export async function requestFinalize(services: Services, { run, userId, tell }:
   if (!(await repos.claims.tryClaim(key, endClaimOwner('finalize', userId)))) {
     const held = await repos.claims.get(key);
     const name = escapeMrkdwn(run.version.name);
-    return tell(held?.owner.startsWith('cancel:') ? `Version ${name} is being cancelled; it can't be finalized.` : `Version ${name} is already finalizing.`);
+    return tell(held?.owner.startsWith('cancel:') ? mrkdwn`Version ${name} is being cancelled; it can't be finalized.` : mrkdwn`Version ${name} is already finalizing.`);
   }
   try {
     if (checkFirst) {
@@ -52,8 +52,8 @@ export async function requestFinalize(services: Services, { run, userId, tell }:
     await recordAudit(repos, { actor: userId, action: 'version.finalize', target: `version:${run.version._id}` });
     await run.thread(
       checkFirst
-        ? `:package: <@${userId}> started Finalize: I check the layer first; if nothing is pending, the machine is shut down, its disk copied into the layer store, and the machine deleted.`
-        : `:package: <@${userId}> started Finalize: the machine's disk is copied into the layer store, then the machine is deleted.`,
+        ? mrkdwn`:package: ${mention(userId)} started Finalize: I check the layer first; if nothing is pending, the machine is shut down, its disk copied into the layer store, and the machine deleted.`
+        : mrkdwn`:package: ${mention(userId)} started Finalize: the machine's disk is copied into the layer store, then the machine is deleted.`,
     );
     const data: FinalizeJobData = { taskId: run.task._id, ...(checkFirst ? { checkFirstFor: userId } : {}) };
     await services.scheduler.agenda.now(FINALIZE_JOB, data);
@@ -65,14 +65,14 @@ export async function requestFinalize(services: Services, { run, userId, tell }:
 }
 
 /** The machine changed under us (e.g. it was started again): the claim goes back for a later try. */
-async function moveOrGiveBack(run: TaskRun, event: VersionEvent, key: string, tell: (text: string) => Promise<void>): Promise<boolean> {
+async function moveOrGiveBack(run: TaskRun, event: VersionEvent, key: string, tell: (text: Mrkdwn) => Promise<void>): Promise<boolean> {
   try {
     await run.moveVersion(event);
     return true;
   } catch (err) {
     if (!(err instanceof IllegalTransitionError)) throw err;
     await run.services.repos.claims.remove(key);
-    await tell(`Version ${escapeMrkdwn(run.version.name)} can't be finalized now: ${err.message}.`);
+    await tell(mrkdwn`Version ${escapeMrkdwn(run.version.name)} can't be finalized now: ${escapeMrkdwn(err.message)}.`);
     return false;
   }
 }
@@ -92,7 +92,7 @@ export function needsCheckFirst(run: TaskRun, data: FinalizeJobData): data is Re
 export async function verifyBeforeFinalize(run: TaskRun, userId: string): Promise<boolean> {
   const { repos, notifier } = run.services;
   let ready = false;
-  let answer = 'Finalize stopped before the machine was shut down; the details are in the bot log.';
+  let answer = mrkdwn`Finalize stopped before the machine was shut down; the details are in the bot log.`;
   try {
     answer = await performMachineAction(run, 'finalize', userId);
     if (run.version.status === 'ready-to-finalize') {

@@ -14,9 +14,9 @@ import { galleryVersionName, policyLabel } from '../domain/gallery.js';
 import { GalleryRefused, imageVersionTaken, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, GALLERY_STEP, versionVhdBlob } from './finalize-steps.js';
-import { versionChangelogText } from './changelog.js';
+import { postWithChangelog } from './changelog.js';
 import type { TaskRun } from './task-run.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, gib, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
 /** Replication takes minutes to hours: its reads are spaced wider than the copy's (ARM reads are throttled per subscription). */
 const REPLICATION_POLLS_PER_COPY_POLL = 6;
@@ -58,40 +58,42 @@ export async function findPackagingMachine(run: TaskRun): Promise<PackagingMachi
  * What stands between a version past Action Required and Finalize, in a sentence for the person
  * who clicked; null when it may start. Reads the machine from Azure, so call it after ack.
  */
-export async function finalizeBlocker(run: TaskRun): Promise<string | null> {
+export async function finalizeBlocker(run: TaskRun): Promise<Mrkdwn | null> {
   const { version } = run;
+  // Names and Azure's words go back through response_url as mrkdwn: escaped, every one of them.
+  const name = escapeMrkdwn(version.name);
   switch (version.status) {
     case 'ready-to-finalize':
       break;
     case 'checking':
-      return `Version ${version.name} is already finalizing: its layer is being checked first.`;
+      return mrkdwn`Version ${name} is already finalizing: its layer is being checked first.`;
     case 'finalizing':
-      return `Version ${version.name} is already finalizing.`;
+      return mrkdwn`Version ${name} is already finalizing.`;
     case 'publishing':
-      return `Version ${version.name} can't be finalized yet: its packaging disk is still being published.`;
+      return mrkdwn`Version ${name} can't be finalized yet: its packaging disk is still being published.`;
     default:
-      return `Version ${version.name} is ${VERSION_STATUS_LABEL[version.status].toLowerCase()}; only a version that is ready to finalize can be finalized.`;
+      return mrkdwn`Version ${name} is ${escapeMrkdwn(VERSION_STATUS_LABEL[version.status].toLowerCase())}; only a version that is ready to finalize can be finalized.`;
   }
   const imageVersion = run.connector.gallery ? galleryVersionName(version.name) : undefined;
   if (imageVersion && !imageVersion.ok) {
-    return `Version ${escapeMrkdwn(version.name)} can't be finalized here: its connector publishes to a Compute Gallery, and ${escapeMrkdwn(imageVersion.error)}`;
+    return mrkdwn`Version ${name} can't be finalized here: its connector publishes to a Compute Gallery, and ${escapeMrkdwn(imageVersion.error)}`;
   }
-  if (!version.lastIntegrity) return `Version ${version.name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
+  if (!version.lastIntegrity) return mrkdwn`Version ${name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
   if (!version.lastIntegrity.clean) {
-    return `Version ${version.name} can't be finalized yet: the last integrity check found ${version.lastIntegrity.blocking.join('; ')}. Fix that, then click *Shutdown for Finalize* again.`;
+    return mrkdwn`Version ${name} can't be finalized yet: the last integrity check found ${escapeMrkdwn(version.lastIntegrity.blocking.join('; '))}. Fix that, then click *Shutdown for Finalize* again.`;
   }
   try {
     const machine = await findPackagingMachine(run);
     if (machine.powerState !== 'deallocated') {
-      return `Version ${version.name} can't be finalized yet: the packaging machine ${machine.vmName} is ${machine.powerState}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
+      return mrkdwn`Version ${name} can't be finalized yet: the packaging machine ${escapeMrkdwn(machine.vmName)} is ${escapeMrkdwn(machine.powerState)}, not deallocated. Click *Shutdown for Finalize* to check it and shut it down.`;
     }
   } catch (err) {
-    if (err instanceof FinalizeRefused) return `Version ${escapeMrkdwn(version.name)} can't be finalized: ${escapeMrkdwn(err.message)}`;
+    if (err instanceof FinalizeRefused) return mrkdwn`Version ${name} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
   }
   if (imageVersion?.ok) {
     const taken = await imageVersionTaken(run, imageVersion.value);
-    if (taken) return `Version ${escapeMrkdwn(version.name)} can't be finalized here: ${escapeMrkdwn(taken)}`;
+    if (taken) return mrkdwn`Version ${escapeMrkdwn(version.name)} can't be finalized here: ${escapeMrkdwn(taken)}`;
   }
   return null;
 }
@@ -165,19 +167,19 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
   if (galleryImage) await run.moveVersion({ type: 'gallery-replicated' });
+  const machine = machineName ? mrkdwn` ${escapeMrkdwn(machineName)}` : mrkdwn``;
   const lines = [
-    `:tada: <@${run.task.startedBy}> version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
-    `*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${diskSizeBytes} bytes)`,
-    `*Deleted:* the packaging machine${machineName ? ` ${escapeMrkdwn(machineName)}` : ''} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
+    mrkdwn`:tada: ${mention(run.task.startedBy)} version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
+    mrkdwn`*Created:* \`${escapeMrkdwn(targetPath)}\` (fixed VHD, ${escapeMrkdwn(gib(diskSizeBytes))})`,
+    mrkdwn`*Deleted:* the packaging machine${machine} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
+    left.length > 0 && mrkdwn`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`,
   ];
   if (galleryImage) {
     lines.push(
-      `*Gallery:* image version \`${galleryImage.versionName}\` (from version name \`${escapeMrkdwn(run.version.name)}\`), replicated to ${escapeMrkdwn(galleryImage.regions.map((r) => r.region).join(', '))}, *excluded from latest* until promoted. Approval: ${policyLabel(galleryImage.policy)}; the request expires ${galleryImage.approvalExpiresAt?.toISOString().slice(0, 10) ?? 'never'}.`,
+      mrkdwn`*Gallery:* image version \`${escapeMrkdwn(galleryImage.versionName)}\` (from version name \`${escapeMrkdwn(run.version.name)}\`), replicated to ${escapeMrkdwn(galleryImage.regions.map((r) => r.region).join(', '))}, *excluded from latest* until promoted. Approval: ${escapeMrkdwn(policyLabel(galleryImage.policy))}; the request expires ${escapeMrkdwn(galleryImage.approvalExpiresAt?.toISOString().slice(0, 10) ?? 'never')}.`,
     );
   }
-  if (left.length > 0) lines.push(`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`);
-  lines.push(await versionChangelogText(run.services.repos, run.version));
-  await run.thread(lines.join('\n'));
+  await postWithChangelog(run, joinMrkdwn(lines));
 }
 
 /** The copy is a fixed VHD whose footer states exactly the size Azure reported for the disk it read. */
@@ -230,5 +232,5 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   await run.fail(`Finalize failed: ${reason}`, { retryable: err instanceof PermissionError });
   if (galleryNote) await run.thread(escapeMrkdwn(galleryNote));
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
-  if (left.length > 0) await run.thread(`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
+  if (left.length > 0) await run.thread(mrkdwn`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

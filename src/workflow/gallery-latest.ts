@@ -7,7 +7,7 @@
 import { policyLabel, promoteRefusal, rollBackPlan } from '../domain/gallery.js';
 import type { GalleryImageRecord, LayerVersion } from '../domain/model.js';
 import type { Services } from '../services.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import { recordAudit } from './audit.js';
 import { versionChangelogText } from './changelog.js';
 import { imageVersionRef } from './gallery-publish.js';
@@ -16,9 +16,9 @@ import type { TaskRun } from './task-run.js';
 /** One change of a layer's latest at a time, whoever clicks. */
 const latestClaimKey = (layerId: string): string => `gallery-latest:${layerId}`;
 
-async function withLatestClaim(services: Services, layerId: string, userId: string, work: () => Promise<string | null>): Promise<string | null> {
+async function withLatestClaim(services: Services, layerId: string, userId: string, work: () => Promise<Mrkdwn | null>): Promise<Mrkdwn | null> {
   const key = latestClaimKey(layerId);
-  if (!(await services.repos.claims.tryClaim(key, userId))) return "Someone is changing this layer's latest version right now; try again in a minute.";
+  if (!(await services.repos.claims.tryClaim(key, userId))) return mrkdwn`Someone is changing this layer's latest version right now; try again in a minute.`;
   try {
     return await work();
   } finally {
@@ -32,17 +32,17 @@ async function setLatest(run: TaskRun, image: GalleryImageRecord, exclude: boole
   await run.azure().gallery.setExcludeFromLatest(ref.galleryId, ref.imageName, ref.versionName, exclude);
 }
 
-function integrityLine(version: Pick<LayerVersion, 'lastIntegrity'>): string {
+function integrityLine(version: Pick<LayerVersion, 'lastIntegrity'>): Mrkdwn {
   const check = version.lastIntegrity;
-  if (!check) return '*Layer integrity:* no check on record.';
-  const when = check.checkedAt.toISOString().replace('T', ' ').slice(0, 16);
+  if (!check) return mrkdwn`*Layer integrity:* no check on record.`;
+  const when = escapeMrkdwn(check.checkedAt.toISOString().replace('T', ' ').slice(0, 16));
   return check.clean
-    ? `*Layer integrity:* clean (checked ${when} UTC, before Finalize).`
-    : `*Layer integrity:* ${escapeMrkdwn(check.failure ?? check.blocking.join('; '))} (checked ${when} UTC).`;
+    ? mrkdwn`*Layer integrity:* clean (checked ${when} UTC, before Finalize).`
+    : mrkdwn`*Layer integrity:* ${escapeMrkdwn(check.failure ?? check.blocking.join('; '))} (checked ${when} UTC).`;
 }
 
 /** Promote: a refusal sentence for the clicker, or null once the version is latest and the thread says who approved it. */
-export async function promoteVersion(run: TaskRun, userId: string): Promise<string | null> {
+export async function promoteVersion(run: TaskRun, userId: string): Promise<Mrkdwn | null> {
   const { services } = run;
   const refusal = promoteRefusal(run.version, userId, new Date());
   if (refusal) return escapeMrkdwn(refusal);
@@ -62,11 +62,11 @@ export async function promoteVersion(run: TaskRun, userId: string): Promise<stri
       details: { imageVersion: image.versionName, policy: image.policy, createdBy: current.createdBy },
     });
     await run.thread(
-      [
-        `:rocket: <@${userId}> approved version *${escapeMrkdwn(current.name)}*: image version \`${image.versionName}\` is now included in latest (${policyLabel(image.policy)}; created by <@${current.createdBy}>).`,
+      joinMrkdwn([
+        mrkdwn`:rocket: ${mention(userId)} approved version *${escapeMrkdwn(current.name)}*: image version \`${escapeMrkdwn(image.versionName)}\` is now included in latest (${escapeMrkdwn(policyLabel(image.policy))}; created by ${mention(current.createdBy)}).`,
         integrityLine(current),
         await versionChangelogText(services.repos, current),
-      ].join('\n'),
+      ]),
     );
     await services.notifier.refresh(run.task._id, { immediate: true });
     return null;
@@ -74,7 +74,7 @@ export async function promoteVersion(run: TaskRun, userId: string): Promise<stri
 }
 
 /** Roll back the layer of `run`: a refusal sentence, or null once the previous promoted version is latest again. */
-export async function rollBackLayer(run: TaskRun, userId: string): Promise<string | null> {
+export async function rollBackLayer(run: TaskRun, userId: string): Promise<Mrkdwn | null> {
   const { services } = run;
   return withLatestClaim(services, run.layer._id, userId, async () => {
     const plan = rollBackPlan(await services.repos.versions.list({ layerId: run.layer._id }));
@@ -96,7 +96,7 @@ export async function rollBackLayer(run: TaskRun, userId: string): Promise<strin
       details: { from: current.galleryImage!.versionName, to: previous.galleryImage!.versionName, fromVersion: current.name, toVersion: previous.name },
     });
     await run.thread(
-      `:rewind: <@${userId}> rolled back *${escapeMrkdwn(run.layer.name)}*: image version \`${current.galleryImage!.versionName}\` (version ${escapeMrkdwn(current.name)}) is excluded from latest, and \`${previous.galleryImage!.versionName}\` (version ${escapeMrkdwn(previous.name)}) is latest again. Nothing was deleted.`,
+      mrkdwn`:rewind: ${mention(userId)} rolled back *${escapeMrkdwn(run.layer.name)}*: image version \`${escapeMrkdwn(current.galleryImage!.versionName)}\` (version ${escapeMrkdwn(current.name)}) is excluded from latest, and \`${escapeMrkdwn(previous.galleryImage!.versionName)}\` (version ${escapeMrkdwn(previous.name)}) is latest again. Nothing was deleted.`,
     );
     for (const versionId of [current._id, previous._id]) {
       const task = await services.repos.tasks.findOne({ versionId });

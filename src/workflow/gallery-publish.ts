@@ -12,7 +12,7 @@ import { AzureError } from '../azure/errors.js';
 import { parseResourceId, resourceId } from '../azure/arm/resource-id.js';
 import { LAYER_TAG, TASK_TAG, VERSION_TAG } from '../azure/machine-spec.js';
 import type { ImageVersionState } from '../azure/ports.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../views/blocks.js';
 import type { TaskRun } from './task-run.js';
 
 export const IMAGE_VERSION_TYPE = 'Microsoft.Compute/galleries/images/versions';
@@ -56,7 +56,7 @@ export async function publishToGallery(run: TaskRun, sourceDisk: { name: string;
   let done: Promise<void> | undefined;
   if (existing && existing.tags[TASK_TAG] !== run.task._id) throw new GalleryRefused(takenSentence(name.value, imageName, run.version.name));
   if (!existing) {
-    await run.thread(`:frame_with_picture: Publishing version *${escapeMrkdwn(run.version.name)}* as image version \`${name.value}\` of \`${escapeMrkdwn(imageName)}\`, excluded from latest until promoted.`);
+    await run.thread(mrkdwn`:frame_with_picture: Publishing version *${escapeMrkdwn(run.version.name)}* as image version \`${escapeMrkdwn(name.value)}\` of \`${escapeMrkdwn(imageName)}\`, excluded from latest until promoted.`);
     const started = await gallery.beginCreateImageVersion(
       {
         galleryId: settings.galleryId,
@@ -115,7 +115,7 @@ async function waitForReplication(
     if (!state) throw new AzureError(`image version ${versionName} disappeared while it replicated`, { code: 'NotFound', status: 404 });
     for (const region of state.regions.filter((r) => r.state === 'Completed' && !completed.has(r.region))) {
       completed.add(region.region);
-      await run.thread(`:white_check_mark: Image version \`${versionName}\` replicated to ${escapeMrkdwn(region.region)}.`);
+      await run.thread(mrkdwn`:white_check_mark: Image version \`${escapeMrkdwn(versionName)}\` replicated to ${escapeMrkdwn(region.region)}.`);
     }
     if (state.provisioningState === 'Failed') {
       // Azure's own reason is in the operation's answer; a resumed run only has the regions' details.

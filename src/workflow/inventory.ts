@@ -10,7 +10,7 @@ import { INVENTORY_SCRIPT } from '../azure/scripts/index.js';
 import { assembleInventory, changelogBetween, readInventoryPart, type Inventory, type InventoryPart } from '../domain/inventory.js';
 import type { LayerVersion } from '../domain/model.js';
 import type { ScriptReading } from '../domain/script-output.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import type { MachinePlace } from './machine-actions.js';
 import type { TaskRun } from './task-run.js';
 
@@ -31,8 +31,9 @@ async function saveVersion(run: TaskRun, fields: Partial<LayerVersion>): Promise
   await run.services.repos.versions.update(run.version._id, fields);
 }
 
-function summary(inventory: Inventory): string {
-  return `${inventory.updates.length} installed update${inventory.updates.length === 1 ? '' : 's'} and ${inventory.programs.length} program${inventory.programs.length === 1 ? '' : 's'}`;
+function summary(inventory: Inventory): Mrkdwn {
+  const plural = (n: number) => (n === 1 ? mrkdwn`` : mrkdwn`s`);
+  return mrkdwn`${inventory.updates.length} installed update${plural(inventory.updates.length)} and ${inventory.programs.length} program${plural(inventory.programs.length)}`;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vm:
   if (!reading.ok) {
     await saveVersion(run, { baseInventoryFailure: reading.failure.reason });
     await run.thread(
-      `:warning: I couldn't read what is installed on \`${vm.name}\` before any change: ${escapeMrkdwn(reading.failure.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
+      mrkdwn`:warning: I couldn't read what is installed on \`${escapeMrkdwn(vm.name)}\` before any change: ${escapeMrkdwn(reading.failure.reason)}. The changelog will compare with the base version's own inventory, if it has one.`,
     );
     return;
   }
@@ -52,7 +53,7 @@ export async function recordBaseInventory(run: TaskRun, azure: AzureSession, vm:
   const baseId = run.version.baseVersionId;
   const base = baseId ? await run.services.repos.versions.get(baseId) : null;
   if (base && !base.inventory) await run.services.repos.versions.update(base._id, { inventory: reading.value });
-  await run.thread(`:clipboard: Read what \`${vm.name}\` has installed before any change (${summary(reading.value)}); the changelog compares with it at finalize.`);
+  await run.thread(mrkdwn`:clipboard: Read what \`${escapeMrkdwn(vm.name)}\` has installed before any change (${summary(reading.value)}); the changelog compares with it at finalize.`);
 }
 
 /**

@@ -14,12 +14,13 @@ import {
   type MachineWork,
 } from './machine-jobs.js';
 import { newUpdateRunId } from './windows-updates.js';
+import { escapeMrkdwn, type Mrkdwn, mrkdwn } from '../../views/blocks.js';
 
 /**
  * Claims the machine (one piece of work at a time), says what happens next, and hands the slow
  * part to a job, which gives the claim back when it is done.
  */
-async function claimAndStart(services: Services, { run, userId, tell }: TaskButtonContext, work: MachineWork, started: string, start: () => Promise<unknown>): Promise<void> {
+async function claimAndStart(services: Services, { run, userId, tell }: TaskButtonContext, work: MachineWork, started: Mrkdwn, start: () => Promise<unknown>): Promise<void> {
   if (run.version.status !== 'action-required') return tell(notWaitingForMachine(run.version));
   const claim = await claimMachine(services.repos, run.version._id, work, userId);
   if (!claim.ok) return tell(BUSY[claim.heldFor]);
@@ -46,7 +47,7 @@ export async function requestMachineAction(services: Services, ctx: TaskButtonCo
 export async function requestUpdateRun(services: Services, ctx: TaskButtonContext, mode: UpdateMode, kbs: { excludeKbs: string[]; includeKbs: string[] }): Promise<void> {
   const { excludeKbs, includeKbs } = kbs;
   const data: InstallUpdatesData = { taskId: ctx.run.task._id, userId: ctx.userId, mode, runId: newUpdateRunId(), excludeKbs, includeKbs };
-  const started = `Installing ${UPDATE_MODE_LABEL[mode].toLowerCase()} on the packaging machine. Progress shows on the task message, each round's results in its thread; I restart the machine through Azure when an update needs it.`;
+  const started = mrkdwn`Installing ${escapeMrkdwn(UPDATE_MODE_LABEL[mode].toLowerCase())} on the packaging machine. Progress shows on the task message, each round's results in its thread; I restart the machine through Azure when an update needs it.`;
   await claimAndStart(services, ctx, 'install-updates', started, async () => {
     // Remembered for the layer: its next runs start from this list.
     await services.repos.layers.update(ctx.run.layer._id, { excludeKbs });

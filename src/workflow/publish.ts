@@ -17,6 +17,7 @@ import { preparePackagingDisk } from './packaging-disk.js';
 import { packagingSpecFor } from './packaging-spec.js';
 import { scheduleWatch } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
+import { mention, mrkdwn } from '../../views/blocks.js';
 
 export const TEMPLATES_CONTAINER = 'oslayer-templates';
 export const PUBLISH_STEP = {
@@ -112,7 +113,7 @@ export async function publishPackagingDisk(run: TaskRun, opts: PublishOptions): 
       packagingMachine: { name: spec.vmName, resourceGroup: connector.resourceGroup },
     },
   );
-  await run.thread(`:raising_hand: <@${run.task.startedBy}> Action Required: the packaging disk is published. Create the packaging machine from the task message.`);
+  await run.thread(mrkdwn`:raising_hand: ${mention(run.task.startedBy)} Action Required: the packaging disk is published. Create the packaging machine from the task message.`);
   await scheduleWatch(run.services, run.task._id);
 }
 

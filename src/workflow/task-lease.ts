@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'agenda';
 import type { Services } from '../services.js';
 import { TaskRun } from './task-run.js';
+import { escapeMrkdwn, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 
 /** Thrown at the next step boundary of a run whose task another process has taken over. */
 export class LeaseLost extends Error {
@@ -99,12 +100,16 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
 }
 
 /** "Resuming after an interruption", naming the step that was under way (or the last one done). */
-function resumeLine(run: TaskRun): string {
+function resumeLine(run: TaskRun): Mrkdwn {
   const steps = run.task.steps;
   const running = [...steps].reverse().find((s) => s.status === 'running');
   const lastDone = [...steps].reverse().find((s) => s.status === 'done');
-  const where = running ? `from the step that was under way: *${running.name}*` : lastDone ? `after the last finished step: *${lastDone.name}*` : 'from the start';
-  return `:arrows_counterclockwise: Resuming after an interruption (the bot that was working on this stopped), ${where}. Finished steps are not repeated.`;
+  const where = running
+    ? mrkdwn`from the step that was under way: *${escapeMrkdwn(running.name)}*`
+    : lastDone
+      ? mrkdwn`after the last finished step: *${escapeMrkdwn(lastDone.name)}*`
+      : mrkdwn`from the start`;
+  return mrkdwn`:arrows_counterclockwise: Resuming after an interruption (the bot that was working on this stopped), ${where}. Finished steps are not repeated.`;
 }
 
 /** Renews the lease, then touches Agenda's lock, on a timer; notices the lease going to someone else. */

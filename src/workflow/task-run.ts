@@ -2,7 +2,7 @@ import type { ConnectorConfig, LayerVersion, OsLayer, Task, TaskStep } from '../
 import { taskStatusOf, transition, type VersionEvent } from '../domain/version-status.js';
 import type { Services } from '../services.js';
 import type { AzureSession } from '../azure/gateway.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import type { LeaseGuard } from './task-lease.js';
 
 /**
@@ -55,12 +55,17 @@ export class TaskRun {
     this.guard?.assertHeld();
     const done: TaskStep = { ...started, status: 'done', endedAt: new Date() };
     await this.saveSteps(this.task.steps.map((s) => (s.name === name && s.status === 'running' ? { ...done, detail: s.detail } : s)));
-    await this.services.notifier.thread(this.task._id, `:white_check_mark: ${escapeMrkdwn(name)}`);
+    await this.services.notifier.thread(this.task._id, mrkdwn`:white_check_mark: ${escapeMrkdwn(name)}`);
     return result;
   }
 
-  /** Progress of the running step (e.g. copy %); the message follows at Slack's pace. */
+  /**
+   * Progress of the running step (e.g. copy %); the message follows at Slack's pace. A poll that
+   * finds the same percent changes nothing a person would see, so it is neither stored nor sent.
+   */
   async progress(percent: number, detail?: string): Promise<void> {
+    const running = this.task.steps.at(-1);
+    if (this.task.progress === percent && (detail === undefined || running?.detail === detail)) return;
     const steps = this.task.steps.map((s, i, all) => (i === all.length - 1 && detail ? { ...s, detail } : s));
     await this.saveSteps(steps, { progress: percent });
     void this.services.notifier.refresh(this.task._id);
@@ -84,12 +89,18 @@ export class TaskRun {
     await this.saveSteps(steps);
     await this.updateTask({ failureReason: reason, retryable: opts.retryable });
     await this.moveVersion({ type: 'failed' });
-    await this.services.notifier.thread(this.task._id, `:x: <@${this.task.startedBy}> ${escapeMrkdwn(reason)}`);
+    await this.services.notifier.thread(this.task._id, mrkdwn`:x: ${mention(this.task.startedBy)} ${escapeMrkdwn(reason)}`);
   }
 
-  async thread(text: string): Promise<void> {
+  async thread(text: Mrkdwn): Promise<void> {
     this.guard?.assertHeld();
     await this.services.notifier.thread(this.task._id, text);
+  }
+
+  /** A file in the task's thread (files.uploadV2), introduced by `comment`. */
+  async threadFile(file: { filename: string; title: string; content: string }, comment: Mrkdwn): Promise<void> {
+    this.guard?.assertHeld();
+    await this.services.notifier.threadFile(this.task._id, file, comment);
   }
 
   private async saveSteps(steps: TaskStep[], extra: Partial<Task> = {}): Promise<void> {

@@ -37,7 +37,7 @@ import {
   type InstallReport,
   type UpdateMode,
 } from '../domain/windows-update.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import { recordBaseInventory } from './inventory.js';
 import { locateMachine, notReadyFor, notWaitingForMachine, type MachinePlace } from './machine-actions.js';
 import type { TaskRun } from './task-run.js';
@@ -59,15 +59,19 @@ export interface UpdateSettings {
 const RUN_COMMAND_NAME = 'oslayer-windows-update';
 
 /** A stop with a sentence for the thread and the task message. */
-class UpdateRunStopped extends Error {}
+class UpdateRunStopped extends Error {
+  constructor(readonly text: Mrkdwn) {
+    super(text);
+  }
+}
 
 /** A stop on one update (the loop rule), which Exclude KB and continue can get past. */
 class UpdateRunStuck extends UpdateRunStopped {
   constructor(
-    message: string,
+    text: Mrkdwn,
     readonly stuck: NonNullable<WindowsUpdateRun['stuck']>,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -81,12 +85,12 @@ export interface UpdateRunRequest {
 }
 
 /** Starts a new run (or, given the id of the one in progress, continues it) and answers what to tell the user who asked. Never throws. */
-export async function installWindowsUpdates(run: TaskRun, request: UpdateRunRequest, settings: UpdateSettings): Promise<string> {
+export async function installWindowsUpdates(run: TaskRun, request: UpdateRunRequest, settings: UpdateSettings): Promise<Mrkdwn> {
   const current = run.version.windowsUpdates;
   const resuming = current?.runId === request.runId && current.status === 'running';
   try {
     if (run.version.status !== 'action-required') return notWaitingForMachine(run.version);
-    if (current?.runId === request.runId && current.status !== 'running') return 'That update run has already ended; its result is on the task message.';
+    if (current?.runId === request.runId && current.status !== 'running') return mrkdwn`That update run has already ended; its result is on the task message.`;
     const azure = run.azure();
     const vm = await locateMachine(run, azure);
     // A run taken over mid-restart finds the agent down: waiting for it is its next step anyway.
@@ -115,10 +119,10 @@ export async function installWindowsUpdates(run: TaskRun, request: UpdateRunRequ
     if (!resuming) {
       // The changelog's base must be read before the first change, if the watch has not read it yet.
       if (!run.version.baseInventory && !run.version.baseInventoryFailure) await recordBaseInventory(run, azure, vm);
-      const named = includeKbs.length ? ` Optional updates named: ${includeKbs.join(', ')}.` : '';
-      const left = excludeKbs.length ? ` Excluded on this layer: ${excludeKbs.join(', ')}.` : '';
+      const named = includeKbs.length ? mrkdwn` Optional updates named: ${escapeMrkdwn(includeKbs.join(', '))}.` : mrkdwn``;
+      const left = excludeKbs.length ? mrkdwn` Excluded on this layer: ${escapeMrkdwn(excludeKbs.join(', '))}.` : mrkdwn``;
       await run.thread(
-        `:arrow_down: <@${request.userId}> started installing Windows updates on \`${vm.name}\`: ${UPDATE_MODE_LABEL[request.mode].toLowerCase()}, at most ${settings.rounds} rounds. Feature updates (Upgrades) and optional updates are never installed unless an optional one is named by KB.${named}${left}`,
+        mrkdwn`:arrow_down: ${mention(request.userId)} started installing Windows updates on \`${escapeMrkdwn(vm.name)}\`: ${escapeMrkdwn(UPDATE_MODE_LABEL[request.mode].toLowerCase())}, at most ${settings.rounds} rounds. Feature updates (Upgrades) and optional updates are never installed unless an optional one is named by KB.${named}${left}`,
       );
     }
     return await new UpdateRounds(run, azure.machines, vm, state, settings).go();
@@ -130,20 +134,20 @@ export async function installWindowsUpdates(run: TaskRun, request: UpdateRunRequ
     if (started) await saveRun(run, { ...started, status: 'failed', phase: 'failed', failure: reason, endedAt: new Date(), ...stuck });
     const next =
       err instanceof UpdateRunStuck
-        ? `Click *Exclude ${err.stuck.kb || 'the update'} and continue* to leave it out on this layer and install the rest, *Retry updates* to try it again, or *Stop*.`
+        ? mrkdwn`Click *Exclude ${escapeMrkdwn(err.stuck.kb || 'the update')} and continue* to leave it out on this layer and install the rest, *Retry updates* to try it again, or *Stop*.`
         : started
-          ? 'Click *Retry updates* to search and install again.'
-          : 'Nothing was installed; click *Install updates* to try again.';
-    await run.thread(`:x: <@${request.userId}> installing updates stopped: ${reason} ${next}`);
-    return `Installing updates stopped: ${reason}`;
+          ? mrkdwn`Click *Retry updates* to search and install again.`
+          : mrkdwn`Nothing was installed; click *Install updates* to try again.`;
+    await run.thread(mrkdwn`:x: ${mention(request.userId)} installing updates stopped: ${reason} ${next}`);
+    return mrkdwn`Installing updates stopped: ${reason}`;
   }
 }
 
-function stopReason(err: unknown): string {
-  if (err instanceof UpdateRunStopped) return err.message;
-  if (err instanceof RunCommandBusyError) return 'another script is running on the packaging machine (from the Azure portal, or a check); wait for it to finish.';
-  if (err instanceof AzureError) return `Azure refused: ${escapeMrkdwn(err.message)}.`;
-  return 'an unexpected error occurred; the details are in the bot log.';
+function stopReason(err: unknown): Mrkdwn {
+  if (err instanceof UpdateRunStopped) return err.text;
+  if (err instanceof RunCommandBusyError) return mrkdwn`another script is running on the packaging machine (from the Azure portal, or a check); wait for it to finish.`;
+  if (err instanceof AzureError) return mrkdwn`Azure refused: ${escapeMrkdwn(err.message)}.`;
+  return mrkdwn`an unexpected error occurred; the details are in the bot log.`;
 }
 
 async function saveRun(run: TaskRun, windowsUpdates: WindowsUpdateRun): Promise<void> {
@@ -163,16 +167,16 @@ interface SearchResult {
 }
 
 /** "• KB… title: why", for what a search left out. */
-function heldLines(held: readonly HeldUpdate[], heldTotal: number): string {
-  if (heldTotal === 0) return '';
-  const lines = held.map((u) => `• ${escapeMrkdwn(updateName(u))}: ${HELD_REASON_TEXT[u.reason]}.`);
-  const more = heldTotal > held.length ? `\n• …and ${heldTotal - held.length} more left out.` : '';
-  return `\nNot installed:\n${lines.join('\n')}${more}`;
+function heldLines(held: readonly HeldUpdate[], heldTotal: number): Mrkdwn {
+  if (heldTotal === 0) return mrkdwn``;
+  const lines = held.map((u) => mrkdwn`• ${escapeMrkdwn(updateName(u))}: ${escapeMrkdwn(HELD_REASON_TEXT[u.reason])}.`);
+  const more = heldTotal > held.length ? mrkdwn`\n• …and ${heldTotal - held.length} more left out.` : mrkdwn``;
+  return mrkdwn`\nNot installed:\n${joinMrkdwn(lines)}${more}`;
 }
 
 class UpdateRounds {
   /** Said at the start of the next thread reply: the machine is back after a restart. */
-  private backNote = '';
+  private backNote: Mrkdwn = mrkdwn``;
 
   constructor(
     private readonly task: TaskRun,
@@ -188,12 +192,12 @@ class UpdateRounds {
   }
 
   /** One thread reply, after the note that the machine is back if there is one. */
-  private async say(text: string): Promise<void> {
-    await this.task.thread(`${this.backNote}${text}`);
-    this.backNote = '';
+  private async say(text: Mrkdwn): Promise<void> {
+    await this.task.thread(mrkdwn`${this.backNote}${text}`);
+    this.backNote = mrkdwn``;
   }
 
-  async go(): Promise<string> {
+  async go(): Promise<Mrkdwn> {
     if (this.state.phase === 'restarting' || this.state.phase === 'waiting-for-agent') {
       await this.waitForAgent();
       await this.save({ round: this.state.round + 1, phase: 'searching', roundInstalled: 0, roundTotal: 0 });
@@ -208,7 +212,7 @@ class UpdateRounds {
       if (found.total === 0) return this.finish(found);
       if (this.state.round > this.state.rounds) return this.finish(found, found.total);
       await this.save({ phase: 'installing', roundTotal: found.updates.length });
-      const lines: string[] = [];
+      const lines: Mrkdwn[] = [];
       const needRestart: InstallReport[] = [];
       let busy: InstallReport | undefined;
       let stuck: UpdateRunStuck | undefined;
@@ -217,30 +221,31 @@ class UpdateRounds {
         const name = escapeMrkdwn(updateName(report));
         if (installed(report)) {
           if (report.rebootRequired) needRestart.push(report);
-          lines.push(`• ${name}: installed${report.resultCode === 3 ? ' with errors' : ''}${report.rebootRequired ? ' (needs a restart)' : ''}.`);
+          lines.push(mrkdwn`• ${name}: installed${report.resultCode === 3 ? mrkdwn` with errors` : mrkdwn``}${report.rebootRequired ? mrkdwn` (needs a restart)` : mrkdwn``}.`);
           continue;
         }
         const restarted = this.state.restartedForBusy ?? [];
         if (report.hresult === WU_E_INSTALL_NOT_ALLOWED && !restarted.includes(report.id)) {
           // Another installation runs or a restart is pending: restart, then try it again.
           await this.save({ restartedForBusy: [...restarted, report.id] });
-          lines.push(`• ${name}: Windows Update did not install it yet (HRESULT ${formatHresult(report.hresult)}: another installation is running or a restart is pending); I restart the machine and try again.`);
+          lines.push(mrkdwn`• ${name}: Windows Update did not install it yet (HRESULT ${escapeMrkdwn(formatHresult(report.hresult))}: another installation is running or a restart is pending); I restart the machine and try again.`);
           busy = report;
           break;
         }
         const failures = { ...this.state.failures, [report.id]: (this.state.failures?.[report.id] ?? 0) + 1 };
         await this.save({ failures });
-        lines.push(`• ${name}: not installed, ${resultText(report)}${failures[report.id]! < 2 ? '; I try it once more in the next round' : ''}.`);
+        lines.push(mrkdwn`• ${name}: not installed, ${escapeMrkdwn(resultText(report))}${failures[report.id]! < 2 ? mrkdwn`; I try it once more in the next round` : mrkdwn``}.`);
         if (failures[report.id]! >= 2) {
           stuck = this.stuckError(report, report, 'failed-twice');
           break;
         }
       }
       const restartFor = [...needRestart, ...(busy ? [busy] : [])];
-      const which = restartFor.map((r) => r.kb || r.title).map(escapeMrkdwn).join(', ');
-      const restarting = restartFor.length > 0 ? `\n:arrows_counterclockwise: Restarting \`${this.vm.name}\` through Azure to finish ${which}. Don't use the machine until I say it is back.` : '';
-      const count = `${found.total} applicable update${found.total === 1 ? '' : 's'}`;
-      await this.say(`:mag: Round ${this.state.round}: ${count} on \`${this.vm.name}\`:\n${lines.join('\n')}${heldLines(found.held, found.heldTotal)}${restarting}`);
+      const which = escapeMrkdwn(restartFor.map((r) => r.kb || r.title).join(', '));
+      const restarting =
+        restartFor.length > 0 ? mrkdwn`\n:arrows_counterclockwise: Restarting \`${escapeMrkdwn(this.vm.name)}\` through Azure to finish ${which}. Don't use the machine until I say it is back.` : mrkdwn``;
+      const count = mrkdwn`${found.total} applicable update${found.total === 1 ? mrkdwn`` : mrkdwn`s`}`;
+      await this.say(mrkdwn`:mag: Round ${this.state.round}: ${count} on \`${escapeMrkdwn(this.vm.name)}\`:\n${joinMrkdwn(lines)}${heldLines(found.held, found.heldTotal)}${restarting}`);
       if (restartFor.length > 0) await this.restart();
       if (stuck) throw stuck;
       await this.save({ round: this.state.round + 1 });
@@ -251,8 +256,8 @@ class UpdateRounds {
     const name = escapeMrkdwn(updateName(update));
     const what =
       why === 'failed-twice'
-        ? `${name}: ${resultText(result)}; it failed twice, so I stopped instead of trying it again.`
-        : `${name}: ${resultText(result)}, yet Windows Update offers it again after it reported installed; installing it again would loop.`;
+        ? mrkdwn`${name}: ${escapeMrkdwn(resultText(result))}; it failed twice, so I stopped instead of trying it again.`
+        : mrkdwn`${name}: ${escapeMrkdwn(resultText(result))}, yet Windows Update offers it again after it reported installed; installing it again would loop.`;
     return new UpdateRunStuck(what, { id: update.id, kb: update.kb, title: update.title, resultCode: result.resultCode, hresult: result.hresult, why });
   }
 
@@ -266,11 +271,11 @@ class UpdateRounds {
     for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
       const found = await this.search(result.updates.length);
       if (page === 0) Object.assign(result, { total: found.total, held: found.held, heldTotal: found.heldTotal });
-      else if (found.total !== result.total) throw new UpdateRunStopped(`the updates Windows Update offers changed while I read the list (${result.total}, then ${found.total}); click *Retry updates*.`);
+      else if (found.total !== result.total) throw new UpdateRunStopped(mrkdwn`the updates Windows Update offers changed while I read the list (${result.total}, then ${found.total}); click *Retry updates*.`);
       result.updates.push(...found.updates);
       if (result.updates.length >= result.total) return result;
     }
-    throw new UpdateRunStopped(`the list of updates did not fit in ${MAX_SEARCH_PAGES} searches.`);
+    throw new UpdateRunStopped(mrkdwn`the list of updates did not fit in ${MAX_SEARCH_PAGES} searches.`);
   }
 
   private parameters(fields: Record<string, string>): Record<string, string> {
@@ -286,9 +291,9 @@ class UpdateRounds {
       timeoutSeconds: this.settings.searchTimeoutSeconds,
       tags: { [TASK_TAG]: this.task.task._id },
     });
-    if (result.state === 'timed-out' || result.state === 'running') throw new UpdateRunStopped(`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
+    if (result.state === 'timed-out' || result.state === 'running') throw new UpdateRunStopped(mrkdwn`the search for updates did not finish within ${minutes(this.settings.searchTimeoutSeconds)}.`);
     const reading = readSearchOutput(result.output, from);
-    if (!reading.ok) throw new UpdateRunStopped(`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
+    if (!reading.ok) throw new UpdateRunStopped(mrkdwn`the search for updates in round ${this.state.round} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     return reading.value;
   }
 
@@ -302,10 +307,10 @@ class UpdateRounds {
     });
     const name = escapeMrkdwn(updateName(update));
     if (result.state === 'timed-out' || result.state === 'running') {
-      throw new UpdateRunStopped(`installing ${name} did not finish within ${minutes(this.settings.installTimeoutSeconds)}; Windows may still be installing it, so check the machine before you retry.`);
+      throw new UpdateRunStopped(mrkdwn`installing ${name} did not finish within ${minutes(this.settings.installTimeoutSeconds)}; Windows may still be installing it, so check the machine before you retry.`);
     }
     const reading = readInstallOutput(result.output, update.id);
-    if (!reading.ok) throw new UpdateRunStopped(`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
+    if (!reading.ok) throw new UpdateRunStopped(mrkdwn`the result of installing ${name} could not be read: ${escapeMrkdwn(reading.failure.reason)}.`);
     const report = reading.value;
     if (installed(report)) {
       const installedOnes = [...this.state.installed, { id: update.id.toLowerCase(), kb: report.kb, title: report.title, round: this.state.round, rebootRequired: report.rebootRequired }];
@@ -327,47 +332,49 @@ class UpdateRounds {
     for (;;) {
       const vm = await this.machines.getVm(this.vm);
       if (vm?.powerState === 'running' && vm.agentReady) break;
-      if (!vm) throw new UpdateRunStopped(`the packaging machine \`${this.vm.name}\` was deleted while it restarted.`);
+      if (!vm) throw new UpdateRunStopped(mrkdwn`the packaging machine \`${escapeMrkdwn(this.vm.name)}\` was deleted while it restarted.`);
       if (Date.now() > deadline) {
         throw new UpdateRunStopped(
-          `\`${this.vm.name}\` was restarted, but its VM agent has not reported ready within ${minutes(this.settings.agentWaitMs / 1000)} (it is ${vm.powerState}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
+          mrkdwn`\`${escapeMrkdwn(this.vm.name)}\` was restarted, but its VM agent has not reported ready within ${minutes(this.settings.agentWaitMs / 1000)} (it is ${escapeMrkdwn(vm.powerState)}); it may still be booting. Look at it in the Azure portal (Boot diagnostics) before you retry.`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, this.settings.agentPollMs));
     }
-    this.backNote = `:white_check_mark: \`${this.vm.name}\` is back after the restart (VM agent ready).\n`;
+    this.backNote = mrkdwn`:white_check_mark: \`${escapeMrkdwn(this.vm.name)}\` is back after the restart (VM agent ready).\n`;
   }
 
-  private async finish(found: SearchResult, remaining?: number): Promise<string> {
+  private async finish(found: SearchResult, remaining?: number): Promise<Mrkdwn> {
     const count = this.state.installed.length;
-    const restarts = this.state.restarts === 0 ? 'no restart' : `${this.state.restarts} restart${this.state.restarts === 1 ? '' : 's'}`;
-    const done = `${count} update${count === 1 ? '' : 's'} installed with ${restarts}`;
+    const restarts = this.state.restarts === 0 ? mrkdwn`no restart` : mrkdwn`${this.state.restarts} restart${this.state.restarts === 1 ? mrkdwn`` : mrkdwn`s`}`;
+    const done = mrkdwn`${count} update${count === 1 ? mrkdwn`` : mrkdwn`s`} installed with ${restarts}`;
     await this.save({ status: 'done', phase: 'done', endedAt: new Date(), ...(remaining ? { remaining } : {}) });
     const held = heldLines(found.held, found.heldTotal);
     if (remaining) {
       await this.say(
-        `:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? ' is' : 's are'} still applicable. Click *Install updates* again to go on.${held}`,
+        mrkdwn`:warning: Stopped after ${this.state.rounds} rounds: ${done}, and ${remaining} update${remaining === 1 ? mrkdwn` is` : mrkdwn`s are`} still applicable. Click *Install updates* again to go on.${held}`,
       );
-      return `Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
+      return mrkdwn`Stopped after ${this.state.rounds} rounds: ${done}; ${remaining} still applicable.`;
     }
-    await this.say(`:white_check_mark: Windows updates are done on \`${this.vm.name}\`: ${done}; nothing applicable is left (${UPDATE_MODE_LABEL[this.state.mode].toLowerCase()}).${held}`);
-    return `Windows updates are done: ${done}. Nothing applicable is left.`;
+    await this.say(
+      mrkdwn`:white_check_mark: Windows updates are done on \`${escapeMrkdwn(this.vm.name)}\`: ${done}; nothing applicable is left (${escapeMrkdwn(UPDATE_MODE_LABEL[this.state.mode].toLowerCase())}).${held}`,
+    );
+    return mrkdwn`Windows updates are done: ${done}. Nothing applicable is left.`;
   }
 }
 
-function minutes(seconds: number): string {
+function minutes(seconds: number): Mrkdwn {
   const m = Math.max(1, Math.round(seconds / 60));
-  return `${m} minute${m === 1 ? '' : 's'}`;
+  return mrkdwn`${m} minute${m === 1 ? mrkdwn`` : mrkdwn`s`}`;
 }
 
 /** Stop: ends a run that stopped on one update, so its buttons go; answers the clicker. */
-export async function stopUpdateRun(run: TaskRun, userId: string): Promise<string> {
+export async function stopUpdateRun(run: TaskRun, userId: string): Promise<Mrkdwn> {
   const last = run.version.windowsUpdates;
-  if (last?.status !== 'failed') return 'There is no stopped update run to end.';
+  if (last?.status !== 'failed') return mrkdwn`There is no stopped update run to end.`;
   await saveRun(run, { ...last, status: 'stopped', endedAt: new Date() });
-  const which = last.stuck ? ` ${escapeMrkdwn(updateName(last.stuck))} stays pending.` : '';
-  await run.thread(`:octagonal_sign: <@${userId}> ended the update run.${which} Click *Install updates* to start a new one.`);
-  return `The update run is ended.${which}`;
+  const which = last.stuck ? mrkdwn` ${escapeMrkdwn(updateName(last.stuck))} stays pending.` : mrkdwn``;
+  await run.thread(mrkdwn`:octagonal_sign: ${mention(userId)} ended the update run.${which} Click *Install updates* to start a new one.`);
+  return mrkdwn`The update run is ended.${which}`;
 }
 
 /** A new run's id. */

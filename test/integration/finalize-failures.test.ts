@@ -23,7 +23,7 @@ describe('a finalize that fails ends in a clear state', () => {
       world,
       '2027-03',
       async ({ diskName }) => {
-        const service = new BlobServiceClient(world.t.bot.sandbox!.blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+        const service = new BlobServiceClient(world.t.bot.sandbox!.azuriteEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
         await service.getContainerClient('sim-managed-disks').deleteBlob(`oslayer-sandbox/${diskName.toLowerCase()}.vhd`);
       },
       'starting the copy to oslayer-layers/windows-server-2022-demo/2027-03.vhd',

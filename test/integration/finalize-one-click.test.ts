@@ -14,6 +14,7 @@ import { TASK_VIEW_IDS } from '../../views/tasks.js';
 import type { TestBot } from '../support/bot.js';
 import { useTaskButtons } from '../support/world.js';
 import { ADMIN, CHANNEL, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
+import { statusOfMessage, statusShown } from '../support/ready-to-finalize.js';
 
 let t: TestBot;
 let ui: TaskButtons;
@@ -29,7 +30,7 @@ function statusesShown(v: PublishedVersion, since: number): string[] {
   const shown = t.slack.calls
     .slice(since)
     .filter((c) => c.method === 'chat.update' && c.args.ts === v.ts)
-    .map((c) => /version status `([a-z-]+)`/.exec(JSON.stringify(c.args.blocks))?.[1] ?? '');
+    .map((c) => statusOfMessage(JSON.stringify(c.args.blocks)) ?? '');
   return shown.filter((s, i) => s !== shown[i - 1]);
 }
 
@@ -66,7 +67,7 @@ describe('Finalize in one click from Action Required', () => {
     const shown = statusesShown(v, since);
     expect(shown.at(-1)).toBe('deployable');
     expect(['checking', 'ready-to-finalize', 'finalizing', 'deployable'].filter((s) => shown.includes(s))).toEqual(shown);
-    expect(ui.text(v)).toContain(':white_check_mark: Deployable · version status `deployable`');
+    expect(ui.text(v)).toContain(statusShown('deployable'));
     // The whole path, step by step, in the thread.
     await ui.waitForThread(v, /Created:/);
     const thread = ui.threadTexts(v).join('\n');
@@ -89,7 +90,7 @@ describe('Finalize in one click from Action Required', () => {
     expect(told).toMatch(/NGen is still running on the packaging machine \(still on Framework64\\v4\.0\.30319 executeQueuedItems\)/);
     expect(await ui.waitForThread(v, /asked to finalize, but the layer can't be finalized yet/)).toContain(CONDITION_ADVICE.ngenInProgress.text);
     const blocked = await ui.waitForMessage(v, (json) => json.includes("The layer can't be finalized yet"));
-    expect(blocked).toContain(':raising_hand: Action Required · version status `action-required`');
+    expect(blocked).toContain(statusShown('action-required'));
     expect(blocked).toContain(TASK_ACTIONS.expediteNgen);
     const shown = statusesShown(v, since);
     expect(shown.at(-1)).toBe('action-required');
@@ -119,7 +120,7 @@ describe('Finalize in one click from Action Required', () => {
     const since = ui.mark();
     await Promise.all([ui.click(ADMIN, v, TASK_ACTIONS.finalize), ui.click(ADMIN, v, TASK_ACTIONS.finalize)]);
     expect(await ui.waitForEphemeral(ADMIN, /already finalizing/, since)).toBe('Version one-click-3 is already finalizing.');
-    await ui.waitForMessage(v, (json) => json.includes('version status `checking`'));
+    await ui.waitForMessage(v, (json) => json.includes(statusShown('checking')));
     expect(ui.text(v)).toContain(':mag: Checking the layer');
     expect(ui.text(v)).not.toContain(TASK_ACTIONS.finalize);
 
@@ -162,7 +163,7 @@ describe('Finalize in one click from Action Required', () => {
     expect(await versionStatus(v)).toBe('action-required');
     // The message may be redrawn (the publish's last refresh can land late), but it never shows another status.
     expect(statusesShown(v, since).filter((status) => status !== 'action-required')).toEqual([]);
-    expect(ui.text(v)).toContain('version status `action-required`');
+    expect(ui.text(v)).toContain(statusShown('action-required'));
     expect(await claimsHeld(v)).toEqual([]);
     expect(await ui.resourcesOf(v)).toEqual(published);
   }, 120_000);

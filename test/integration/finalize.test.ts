@@ -1,4 +1,5 @@
 import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
+import { whenSlackShows } from '../support/waits.js';
 import {
   buttonsOf,
   ephemeralsTo,
@@ -79,7 +80,7 @@ describe('Finalize', () => {
     await t.bot.services.azure.session(connector).machines.startVm(vmName);
     const told = ephemeralsTo(t, 'UADMIN1').length;
     await sim.clickInMessage('UADMIN1', ready.args, TASK_ACTIONS.finalize, { value: task._id, channel: where.channel });
-    for (let i = 0; i < 200 && ephemeralsTo(t, 'UADMIN1').length <= told; i++) await new Promise((r) => setTimeout(r, 25));
+    await whenSlackShows(t.slack, 'an ephemeral to UADMIN1', () => (ephemeralsTo(t, 'UADMIN1').length > told ? true : undefined), 5_000);
     expect(ephemeralsTo(t, 'UADMIN1').at(-1)).toContain(`the packaging machine ${vmName} is running, not deallocated`);
     expect((await t.bot.services.repos.versions.findOne({ name: '2026-12', layerId: layer._id }))?.status).toBe('ready-to-finalize');
   });

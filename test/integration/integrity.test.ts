@@ -7,6 +7,7 @@ import { useTaskButtons } from '../support/world.js';
 import { ADMIN, READER, type TaskButtons, type PublishedVersion } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { TaskRun } from '../../src/workflow/task-run.js';
+import { statusShown } from '../support/ready-to-finalize.js';
 
 let t: TestBot;
 let ui: TaskButtons;
@@ -220,7 +221,7 @@ describe('Shutdown for Finalize and the layer integrity check', () => {
   it('shuts down and deallocates a clean machine, and offers Finalize', async () => {
     await ui.control.setGuest(v.vmName, CLEAN_GUEST);
     await clickAndWait(TASK_ACTIONS.shutdownForFinalize, /passed the check and is shut down and deallocated/);
-    const text = await ui.waitForMessage(v, (json) => json.includes('version status `ready-to-finalize`'));
+    const text = await ui.waitForMessage(v, (json) => json.includes(statusShown('ready-to-finalize')));
     expect(text).toContain('"Finalize"');
     expect(text).not.toContain(TASK_ACTIONS.shutdownForFinalize);
     expect((await ui.vm(v))?.powerState).toBe('deallocated');

@@ -17,6 +17,7 @@ import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { TestBot } from '../support/bot.js';
 import { useTaskButtons } from '../support/world.js';
 import { ADMIN, type TaskButtons } from '../support/task-buttons.js';
+import { statusShown } from '../support/ready-to-finalize.js';
 
 const ELSEWHERE = 'someone-elses-rg';
 const poll = { updateIntervalInMs: 50 };
@@ -62,9 +63,9 @@ describe('a packaging machine outside the connector’s resource group', () => {
       expect(await ui.waitForEphemeral(ADMIN, /shut down and deallocated/, since, 30_000)).toContain('Click *Finalize*');
       expect((await ui.vm(v))?.powerState).toBe('deallocated');
 
-      await ui.waitForMessage(v, (text) => text.includes('version status `ready-to-finalize`'));
+      await ui.waitForMessage(v, (text) => text.includes(statusShown('ready-to-finalize')));
       await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
-      await ui.waitForMessage(v, (text) => text.includes('version status `deployable`'), 30_000);
+      await ui.waitForMessage(v, (text) => text.includes(statusShown('deployable')), 30_000);
 
       // Nothing with the task's tag is left, in any resource group; the group itself is the person's own.
       expect(await ui.resourcesOf(v)).toEqual([]);

@@ -134,7 +134,7 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
     try {
       const before = await sandboxContents(t);
       const counted = (await control.storage(simulator.storageAccount)).requests;
-      const started = await startVersion(t, layer, base._id, '2028-04');
+      const started = await startVersion(t, layer, base._id, '2028-06');
       const { task, where } = started;
       const actionRequired = await waitForStatus(t, where.ts, 'action-required', 60_000);
       await deployFromPortalLink(started);

@@ -9,15 +9,43 @@ import { commandBody, slackSignatureHeaders } from '../../src/sandbox/slack/sign
 /** `npm start`'s command line after its prestart freshness check: node, its flags, the compiled entry. */
 const NPM_START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
 
+interface MainProcess {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  /** Resolves once the output holds `text`, or after `timeoutMs` (the assertions that follow then say what it printed). */
+  printed: (text: string, timeoutMs: number) => Promise<void>;
+}
+
 /** These tests run exactly the process `npm start` runs. */
-function startMain(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+function startMain(env: Record<string, string>): MainProcess {
   const child = spawn(process.execPath, NPM_START_ARGS, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
+  const onOutput = (d: Buffer) => (out += d.toString());
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  const printed = (text: string, timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!out.includes(text)) return;
+        done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+        child.off('exit', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      // After onOutput, which was added first: `out` already holds the chunk.
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.once('exit', done);
+      check();
+    });
+  return { child, output: () => out, printed };
 }
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
@@ -50,7 +78,7 @@ describe('npm start', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'oslayer-main-'));
     const secret = 'process-test-signing-secret';
-    const { child, output } = startMain({
+    const { child, output, printed } = startMain({
       SLACK_BOT_TOKEN: 'xoxb-process-test',
       SLACK_SIGNING_SECRET: secret,
       SLACK_API_URL: apiUrl,
@@ -58,8 +86,7 @@ describe('npm start', () => {
       OSLAYER_DATA_DIR: dataDir,
     });
     try {
-      const deadline = Date.now() + 25_000;
-      while (!output().includes('listening on port') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await printed('listening on port', 25_000);
       expect(output()).toContain('starting the embedded FerretDB');
       expect(output()).toContain(`listening on port ${port}`);
 
@@ -103,7 +130,7 @@ describe('npm start', () => {
     const slack = new FakeSlackWebApi('xoxb-sandbox-test');
     const apiUrl = await slack.listen();
     const port = await freePort();
-    const { child, output } = startMain({
+    const { child, output, printed } = startMain({
       SLACK_BOT_TOKEN: 'xoxb-sandbox-test',
       SLACK_SIGNING_SECRET: 'sandbox-test-signing-secret',
       SLACK_API_URL: apiUrl,
@@ -112,8 +139,7 @@ describe('npm start', () => {
       OSLAYER_SANDBOX: '1',
     });
     try {
-      const deadline = Date.now() + 25_000;
-      while (!output().includes('listening on port') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await printed('listening on port', 25_000);
       const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ ok: true, store: 'ok', scheduler: 'running', sandbox: { armEndpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:/) } });
       expect(output()).toContain('starting the embedded FerretDB');

@@ -114,6 +114,8 @@ describe('publish-packaging-disk', () => {
     expect(storedTask?.status).toBe('action-required');
     expect(storedTask?.steps.map((s) => s.status)).toEqual(storedTask?.steps.map(() => 'done'));
     expect(stored?.packagingMachine?.name).toBe('2026-11-packaging');
+    // History lines go out at Slack's pace of about one a second per channel, so the last may follow the update.
+    await t.slack.waitForCall('chat.postMessage', (c) => c.args.thread_ts === where.ts && String(c.args.text).includes('Action Required'));
     const thread = t.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === where.ts).map((c) => String(c.args.text));
     expect(thread).toEqual(expect.arrayContaining([expect.stringContaining('Copied the base version disk'), expect.stringContaining('Action Required')]));
   });

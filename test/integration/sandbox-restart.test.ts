@@ -7,6 +7,7 @@ import { freshMongoUri } from '../support/stand-ins.js';
 import { TaskButtons } from '../support/task-buttons.js';
 import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
+import { statusShown } from '../support/ready-to-finalize.js';
 
 /**
  * `npm run local` stopped (Ctrl+C) and started again on the same data directory keeps its
@@ -62,9 +63,9 @@ it('a version at Action Required with a running machine and a guest condition is
   await buttons.click('UADMIN1', v, TASK_ACTIONS.shutdownForFinalize);
   await buttons.waitForEphemeral('UADMIN1', /passed the check and is shut down and deallocated/, since, 30_000);
 
-  await buttons.waitForMessage(v, (text) => text.includes('version status `ready-to-finalize`'));
+  await buttons.waitForMessage(v, (text) => text.includes(statusShown('ready-to-finalize')));
   await buttons.click('UADMIN1', v, TASK_ACTIONS.finalize);
-  await buttons.waitForMessage(v, (text) => text.includes('version status `deployable`'), 30_000).catch((err: Error) => {
+  await buttons.waitForMessage(v, (text) => text.includes(statusShown('deployable')), 30_000).catch((err: Error) => {
     throw new Error(`${err.message}\n${buttons.threadTexts(v).join('\n')}\n${buttons.ephemerals('UADMIN1', 0).join('\n')}\n${bot!.logLines.filter((l) => /WARN|ERROR/.test(l)).join('\n')}`);
   });
   expect(await buttons.resourcesOf(v)).toEqual([]);

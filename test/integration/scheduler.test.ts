@@ -36,4 +36,31 @@ describe('scheduler (Agenda 6 on the MongoDB wire server)', () => {
     await second.drain(5000);
     expect(second.isProcessing()).toBe(false);
   });
+
+  it('ends a drain as soon as the last running job has ended, a job removed on completion included', async () => {
+    const scheduler = new Scheduler(database.db, logger, { lockLifetimeMs: 10_000, processEveryMs: 200, name: 'drainer' });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    scheduler.agenda.define(
+      'drain-probe',
+      async () => {
+        started();
+        await new Promise<void>((resolve) => (finish = resolve));
+      },
+      { removeOnComplete: true },
+    );
+    await scheduler.start();
+    await scheduler.agenda.now('drain-probe', {});
+    await running;
+
+    const drainStarted = Date.now();
+    const draining = scheduler.drain(30_000);
+    finish();
+    await draining;
+    // Agenda alone would wait out the 30 s: it looks for the end only on the job's 'complete' event,
+    // emitted before the job deletes its document and leaves the running list.
+    expect(Date.now() - drainStarted).toBeLessThan(10_000);
+    expect(await database.db.collection('jobs').countDocuments({ name: 'drain-probe' })).toBe(0);
+  });
 });

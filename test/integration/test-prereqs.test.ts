@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
 import { CHROMIUM, canInstallWithApt, findExecutable } from '../../scripts/ensure-test-prereqs.js';
 
 /** A directory with an executable `chromium` and a non-executable `chromium-notes`. */
@@ -14,11 +15,30 @@ function binDir(): string {
   return dir;
 }
 
-/** `pretest`'s first step as npm runs it, as an unprivileged user (nobody) when the tests run as root. */
+/**
+ * `pretest`'s first step, as an unprivileged user (nobody) when the tests run as root: as root on
+ * Debian it would install what is missing instead of stopping. nobody may not read the checkout (a
+ * clone in root's 0700 home, say), so it runs a copy of the script, compiled to JavaScript the way
+ * tsx runs it under npm, from a directory of its own: the script imports nothing but Node's own
+ * modules, so the copy is the whole program (an import of the checkout would fail here, loudly).
+ */
 function runPretestCheck(env: Record<string, string>): { status: number | null; output: string } {
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ensure-test-prereqs.ts'], { env, encoding: 'utf8', ...asNobody });
+  const result = spawnSync(process.execPath, [pretestCheckCopy()], { env, encoding: 'utf8', cwd: dirname(pretestCheckCopy()), ...asNobody });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+let copied: string | undefined;
+function pretestCheckCopy(): string {
+  if (copied) return copied;
+  const dir = mkdtempSync(join(tmpdir(), 'oslayer-pretest-'));
+  chmodSync(dir, 0o755);
+  const { outputText } = ts.transpileModule(readFileSync('scripts/ensure-test-prereqs.ts', 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  copied = join(dir, 'ensure-test-prereqs.mjs');
+  writeFileSync(copied, outputText, { mode: 0o644 });
+  return copied;
 }
 
 describe('the tests’ system prerequisites (pretest)', () => {

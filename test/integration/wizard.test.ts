@@ -4,6 +4,7 @@ import type { TestBot } from '../support/bot.js';
 import { useTestBot } from '../support/world.js';
 import { insertLayerWithBase } from '../support/records.js';
 import type { SlackClientSim } from '../support/interactions.js';
+import { until } from '../support/waits.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { buildFixedVhd, MIB } from '../../src/azure/vhd.js';
 import { databaseNameOf } from '../../src/store/database.js';
@@ -141,8 +142,7 @@ describe('Create OS Version wizard over signed requests', () => {
     expect(jobs.map((j) => j.data)).toContainEqual({ taskId: task!._id });
     expect(jobs.every((j) => Object.keys(j.data as object).join() === 'taskId')).toBe(true);
     // The task message records where it is, so jobs can update it in place.
-    await new Promise((r) => setTimeout(r, 100));
-    const where = (await repos.tasks.get(task!._id))?.slack;
+    const where = await until('the task to record its message', async () => (await repos.tasks.get(task!._id))?.slack, 10_000);
     expect(where).toEqual({ channel: 'CWIZARD1', ts: expect.any(String) });
 
     // …and the publish job takes it to Action Required with the portal link, in the same message.

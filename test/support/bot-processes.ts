@@ -17,10 +17,14 @@ import { TASK_TAG } from '../../src/azure/machine-spec.js';
 import { GIB, MIB } from '../../src/azure/vhd.js';
 import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
+import { whenSlackShows } from './waits.js';
 import { createLogger } from '../../src/logger.js';
 import { Scheduler } from '../../src/scheduler.js';
 import type { Services } from '../../src/services.js';
 import { TaskNotifier } from '../../src/slack/task-notifier.js';
+import { backgroundClient } from '../../src/slack/clients.js';
+import { BACKGROUND_BUDGET } from '../../src/slack/background-budget.js';
+import { homeRenderer } from '../../src/slack/home/home-view.js';
 import { connectDatabase, type Database } from '../../src/store/database.js';
 import { createRepositories } from '../../src/store/repositories.js';
 import { createVersion } from '../../src/workflow/create-version.js';
@@ -110,7 +114,14 @@ export class BotWorld {
       scheduler: new Scheduler(this.database.db, logger, { lockLifetimeMs, name: 'test-world' }),
       secretKey: this.secretKey,
       azure: createAzureGateway({ secretKey: this.secretKey }),
-      notifier: new TaskNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: this.slackUrl }), repos, taskRenderer(repos), logger),
+      notifier: new TaskNotifier(
+        { background: backgroundClient({ botToken: BOT_TOKEN, apiUrl: this.slackUrl }, logger), interactive: new WebClient(BOT_TOKEN, { slackApiUrl: this.slackUrl }) },
+        repos,
+        taskRenderer(repos),
+        homeRenderer(repos, ['UADMIN1']),
+        logger,
+        { minIntervalMs: 3000, budget: BACKGROUND_BUDGET },
+      ),
     };
     await this.services.scheduler.agenda.ready;
     ({ layer: this.layer, base: this.base } = await seedLayer(this.services, this.arm, this.secretKey));
@@ -138,15 +149,27 @@ export class BotWorld {
       },
     });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const bot: BotProcess = { child, port, output: () => out };
     this.bots.push(bot);
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('listening on port')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the bot did not start:\n${out}`);
-      await sleep(100);
-    }
+    await new Promise<void>((resolve, reject) => {
+      const fail = () => {
+        clearTimeout(timer);
+        reject(new Error(`the bot did not start:\n${out}`));
+      };
+      const timer = setTimeout(fail, 30_000);
+      let listening = false;
+      const onOutput = (d: Buffer) => {
+        out += d.toString();
+        if (listening || !out.includes('listening on port')) return;
+        listening = true;
+        clearTimeout(timer);
+        child.off('exit', fail);
+        resolve();
+      };
+      child.stdout!.on('data', onOutput);
+      child.stderr!.on('data', onOutput);
+      child.once('exit', fail);
+    });
     return bot;
   }
 
@@ -264,11 +287,9 @@ export class BotWorld {
 
   /** Waits until the task's thread has a line containing `text` (posted just after a status change). */
   async waitForThread(ts: string, text: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.thread(ts).some((line) => line.includes(text))) {
-      if (Date.now() > deadline) throw new Error(`no thread line with "${text}" after ${timeoutMs} ms:\n${this.thread(ts).join('\n')}`);
-      await sleep(100);
-    }
+    await whenSlackShows(this.slack, `a thread line with "${text}"`, () => (this.thread(ts).some((line) => line.includes(text)) ? true : undefined), timeoutMs).catch(() => {
+      throw new Error(`no thread line with "${text}" after ${timeoutMs} ms:\n${this.thread(ts).join('\n')}`);
+    });
   }
 
   thread(ts: string): string[] {

@@ -59,6 +59,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     retention: { taskDays: 180, auditDays: 365 },
     // Jobs wait for the message to show each step; production's 3 s pace would make every step a test's slowest part.
     messageUpdateIntervalMs: 300,
+    // Tests wait on each step's message; production's 40 a minute would make long workflows slow. The fake
+    // still holds the bot to Slack's tiers, so a test that goes over them meets 429s the budget waits out.
+    slackBackgroundBudget: { perMinute: 300, burst: 30 },
     ...overrides,
   };
 }

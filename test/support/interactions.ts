@@ -10,6 +10,7 @@ import { commandBody } from '../../src/sandbox/slack/signature.js';
 import { ResponseUrlBudget, type RecordedCall, type StoredView } from '../../src/sandbox/slack/web-api.js';
 import type { TestBot } from './bot.js';
 import { interactionSender, slashCommand } from './slack-payloads.js';
+import { whenSlackShows } from './waits.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { fieldOfBlockId } from '../../views/ids.js';
 
@@ -233,12 +234,12 @@ export class SlackClientSim {
 
   /** Waits until the bot has posted `count` response_url answers in total. */
   async waitForResponses(count: number, timeoutMs = 10_000): Promise<ResponseUrlPost[]> {
-    const until = Date.now() + timeoutMs;
-    while (this.responses.length < count) {
-      if (Date.now() > until) throw new Error(`expected ${count} response_url posts, got ${this.responses.length}: ${JSON.stringify(this.responses)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.responses;
+    // Each accepted post is recorded with the fake Slack's calls, which announces it.
+    return whenSlackShows(this.t.slack, `${count} response_url posts`, () => (this.responses.length >= count ? this.responses : undefined), timeoutMs).catch(
+      () => {
+        throw new Error(`expected ${count} response_url posts, got ${this.responses.length}: ${JSON.stringify(this.responses)}`);
+      },
+    );
   }
 
   /** Every view and message the bot sent, by any route, for the Block Kit limits check. */

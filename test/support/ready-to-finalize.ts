@@ -13,7 +13,8 @@ import type { RecordedCall } from '../../src/sandbox/slack/web-api.js';
 import type { TestBot } from './bot.js';
 import { isEphemeralTo } from './interactions.js';
 import type { SandboxWorld } from './world.js';
-import { TASK_ACTIONS } from '../../views/task-message.js';
+import { TASK_ACTIONS, versionHeadline } from '../../views/task-message.js';
+import { VERSION_STATUSES } from '../../src/domain/version-status.js';
 
 /**
  * Brings a published version (Action Required) to Ready to Finalize the way Deploy for me and
@@ -99,9 +100,19 @@ export function waitForMessage(t: TestBot, ts: string, text: string, timeoutMs =
   return t.slack.waitForCall('chat.update', (c) => c.args.ts === ts && textOf(c).includes(text), timeoutMs);
 }
 
+/** How the task message's status line reads for `status`: the status in words, bold, with its emoji. */
+export function statusShown(status: LayerVersion['status']): string {
+  return `*${versionHeadline(status)}*`;
+}
+
+/** The version status a task message (its blocks as JSON) shows. */
+export function statusOfMessage(blocksJson: string): LayerVersion['status'] | undefined {
+  return VERSION_STATUSES.find((status) => blocksJson.includes(statusShown(status)));
+}
+
 /** Waits until the task message shows the version in `status` (its status line says it). */
 export function waitForStatus(t: TestBot, ts: string, status: LayerVersion['status'], timeoutMs = 20_000): Promise<RecordedCall> {
-  return waitForMessage(t, ts, `version status \`${status}\``, timeoutMs);
+  return waitForMessage(t, ts, statusShown(status), timeoutMs);
 }
 
 export function buttonsOf(call: RecordedCall): string[] {
@@ -149,7 +160,7 @@ export async function azureContents(inventory: () => InventoryItem[] | Promise<I
 /** The sandbox's ARM inventory and blobs for a test bot started with the sandbox. */
 export function sandboxContents(t: TestBot): Promise<AzureContents> {
   const sandbox = t.bot.sandbox!;
-  return azureContents(() => sandbox.simulator.inventory(), sandbox.blobEndpoint);
+  return azureContents(() => sandbox.simulator.inventory(), sandbox.azuriteEndpoint);
 }
 
 /** Resources the simulator holds with the task's tag. */
@@ -187,7 +198,7 @@ export async function failingFinalize(
   const cleaned = await waitForThread(t, where.ts, 'Cleaned up');
   expect(cleaned).toContain(`machine ${machine.vmName}`);
   expect(cleaned).toContain(`disk ${machine.diskName}`);
-  const after = await waitForMessage(t, where.ts, 'version status `failed`');
+  const after = await waitForStatus(t, where.ts, 'failed');
   await t.slack.waitForCall('chat.update', (c) => c.args.ts === where.ts && !buttonsOf(c).includes('Clean up'));
   expect(buttonsOf(after)).toContain('Cancel');
   expect(await taggedWith(inventory, task._id)).toEqual([]);

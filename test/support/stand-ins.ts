@@ -2,19 +2,25 @@ import type { SimulatorControl } from '../../src/sandbox/azure/control-client.js
 import type { RoleAssignmentInput } from '../../src/sandbox/azure/authorization/principals.js';
 import { randomBytes } from 'node:crypto';
 import type { StoragePipelineOptions } from '@azure/storage-blob';
+import { workerVariable } from './worker-stand-ins.js';
 
-/** A fresh database on the run's MongoDB wire server (FerretDB unless MONGODB_URI was set). */
+/** The value global setup left for this file's worker (see ./worker-stand-ins.ts). */
+function standIn(name: string): string {
+  const value = process.env[workerVariable(name)];
+  if (!value) throw new Error(`${workerVariable(name)} is unset: run the tests through jest (global setup starts the stand-ins)`);
+  return value;
+}
+
+/** A fresh database on the worker's MongoDB wire server (FerretDB unless MONGODB_URI was set). */
 export function freshMongoUri(prefix = 't'): string {
-  const base = process.env.TEST_MONGODB_URI;
-  if (!base) throw new Error('TEST_MONGODB_URI is unset: run the tests through jest (global setup starts the stand-ins)');
+  const base = standIn('TEST_MONGODB_URI');
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   return base.replace(/^(mongodb(?:\+srv)?:\/\/[^/]+)\/?[^?]*/, `$1/${name}`);
 }
 
+/** The worker's Azurite account URL. */
 export function blobEndpoint(): string {
-  const endpoint = process.env.TEST_BLOB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_BLOB_ENDPOINT is unset: run the tests through jest');
-  return endpoint;
+  return standIn('TEST_BLOB_ENDPOINT');
 }
 
 /**

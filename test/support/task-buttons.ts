@@ -13,6 +13,7 @@ import { GIB } from '../../src/azure/vhd.js';
 import { TEST_LAYER_BYTES } from './ready-to-finalize.js';
 import type { TestBot } from './bot.js';
 import { isEphemeralTo, SlackClientSim } from './interactions.js';
+import { until, whenSlackShows } from './waits.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { CALLBACK, WIZARD_FIELD as F } from '../../views/ids.js';
 
@@ -109,7 +110,7 @@ export class TaskButtons {
 
   /** Resolves when the task message satisfies `match`. */
   waitForMessage(v: PublishedVersion, match: (blocksJson: string) => boolean, timeoutMs = 20_000): Promise<string> {
-    return this.until(`the task message to match`, () => {
+    return whenSlackShows(this.t.slack, 'the task message to match', () => {
       const found = this.t.slack.messages.find((m) => m.channel === CHANNEL && m.ts === v.ts);
       const text = found ? JSON.stringify(found.blocks) : '';
       return match(text) ? text : undefined;
@@ -123,7 +124,7 @@ export class TaskButtons {
 
   /** The next ephemeral answer to `user` after `since` whose text matches. */
   waitForEphemeral(user: string, match: RegExp, since: number, timeoutMs = 20_000): Promise<string> {
-    return this.until(`an ephemeral to ${user} matching ${match}`, () => {
+    return whenSlackShows(this.t.slack, `an ephemeral to ${user} matching ${match}`, () => {
       const call = this.t.slack.calls.slice(since).find((c) => isEphemeralTo(c, user) && match.test(String(c.args.text)));
       return call ? String(call.args.text) : undefined;
     }, timeoutMs);
@@ -139,7 +140,7 @@ export class TaskButtons {
   }
 
   waitForThread(v: PublishedVersion, match: RegExp, timeoutMs = 20_000): Promise<string> {
-    return this.until(`a thread reply matching ${match}`, () => this.threadTexts(v).find((text) => match.test(text)), timeoutMs);
+    return whenSlackShows(this.t.slack, `a thread reply matching ${match}`, () => this.threadTexts(v).find((text) => match.test(text)), timeoutMs);
   }
 
   /** What the simulated subscription holds for the task. */
@@ -152,8 +153,9 @@ export class TaskButtons {
   }
 
   /**
-   * Deploy for me, and wait until the machine runs and the bot has read its base inventory (it
-   * holds the machine meanwhile, so a button clicked before then would be told it is busy). A
+   * Deploy for me, and wait until the machine runs, the bot has read its base inventory (it
+   * holds the machine meanwhile, so a button clicked before then would be told it is busy) and the
+   * message offers Install updates. A
    * machine whose image has no VM agent never reports ready, so nothing is read: `agent: false`.
    */
   async deploy(v: PublishedVersion, opts: { agent?: boolean } = {}): Promise<void> {
@@ -161,15 +163,11 @@ export class TaskButtons {
     await this.waitForThread(v, /is created and starting/, 30_000);
     if (opts.agent === false) return;
     await this.waitForThread(v, /has installed before any change|couldn't read what is installed/, 30_000);
+    // The machine is free again: the message now offers Install updates, as the admin sees it.
+    await this.waitForMessage(v, (json) => json.includes(TASK_ACTIONS.installUpdates), 30_000);
   }
 
-  async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    return until(what, probe, timeoutMs);
   }
 }

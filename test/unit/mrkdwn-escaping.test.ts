@@ -3,9 +3,14 @@
  * whatever Azure answers, reaches Slack's mrkdwn as text — never as a mention, a channel link,
  * a URL or a broken entity — and reads back exactly as typed once Slack unescapes it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { LayerVersion, Task } from '../../src/domain/model.js';
-import { escapeMrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, section, slackLink } from '../../views/blocks.js';
+import { changelogDelivery, changelogText } from '../../views/changelog.js';
+import { helpMessage } from '../../views/help.js';
 import { connectorListMessage, connectorTestMessage } from '../../views/connector-list.js';
 import { homeView } from '../../views/home.js';
 import { layersMessage } from '../../views/layers.js';
@@ -96,10 +101,10 @@ describe('mrkdwn escaping', () => {
         const t = task({ steps: [{ name, status: 'failed', startedAt: now, detail: azureError }], failureReason: azureError });
         const surfaces: unknown[] = [
           layersMessage([{ layer: l, versions: [v], connectorName: name }], { canManage: true }),
-          tasksMessage([{ task: t, layerName: name, versionName: name }], { scope: 'all', now }),
+          tasksMessage([{ task: t, layerName: name, versionName: name }], { scope: 'all' }),
           taskDetailModal({ task: t, layerName: name, version: v, now }),
           confirmStep({ draftId: 'd', values: { versionName: name, versionDescription: description, maxLayerSizeGb: 100, packagingDiskFilename: name }, layer: l, baseVersion: v, connector: c }),
-          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name], now }),
+          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name] }),
           connectorListMessage([c], { canManage: true }),
           connectorTestMessage(name, [{ check: 'storage-account', ok: false, detail: azureError }]),
         ];
@@ -121,6 +126,46 @@ describe('mrkdwn escaping', () => {
         expectSafe(mrkdwnTexts(msg.blocks));
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('mrkdwn by construction', () => {
+  it('the mrkdwn template keeps Mrkdwn and numbers as they are, and the compiler refuses anything else', () => {
+    const name = escapeMrkdwn('<!here> & co');
+    expect(mrkdwn`*${name}* has ${3} updates, ${mention('U0ADMIN01')}`).toBe('*&lt;!here&gt; &amp; co* has 3 updates, <@U0ADMIN01>');
+    // @ts-expect-error a plain string is user or Azure text until escapeMrkdwn says otherwise
+    expect(mrkdwn`${'<!here>'}`).toBe('<!here>');
+    // @ts-expect-error the block builders take only Mrkdwn
+    section('<!channel>');
+    expect(joinMrkdwn([mrkdwn`a`, false, undefined, mrkdwn`b`], mrkdwn` · `)).toBe('a · b');
+    expect(slackLink('https://x.example/?a=1|b', 'R&D <docs>')).toBe('<https://x.example/?a=1%7Cb|R&amp;D &lt;docs&gt;>');
+    expect(mention('U0ADMIN01> <!here')).toBe('<@U0ADMIN01here>');
+  });
+
+  it('no product file writes a mrkdwn text object or casts to Mrkdwn outside views/blocks.ts', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+    const files = ['src', 'views', 'commands', 'jobs']
+      .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name)))
+      .filter((file) => !relative(root, file).startsWith('src/sandbox') && !relative(root, file).startsWith('src/local'));
+    const offenders = files
+      .filter((file) => relative(root, file) !== join('views', 'blocks.ts'))
+      .filter((file) => /type: 'mrkdwn'|as Mrkdwn\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
+    expect(offenders).toEqual([]);
+  });
+
+  it('help and the changelog, in the thread and as its summary: guest text and what was typed read as typed', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (typed, program) => {
+        expectSafe(mrkdwnTexts(helpMessage(typed).blocks));
+        const changelog = { comparedWith: 'packaging-machine' as const, updatesAdded: [{ kb: program, installedOn: program }], programsAdded: [{ name: program, version: program, publisher: program }], programsRemoved: [], programsUpgraded: [] };
+        const texts = [changelogText(changelog, program)];
+        const delivery = changelogDelivery(changelog, program, program);
+        texts.push(...(delivery.kind === 'posts' ? delivery.posts : [delivery.summary]));
+        expectSafe(texts);
+        if (program.trim()) expectReadsAs(texts, program.slice(0, 60));
+      }),
     );
   });
 });

@@ -18,7 +18,6 @@ function crowded(layers: number, tasks: number): HomeInput {
       versionName: long(300),
     })),
     connectorNames: Array.from({ length: 500 }, (_, i) => `${long(100)}${i}`),
-    now,
   };
 }
 

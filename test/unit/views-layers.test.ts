@@ -3,6 +3,7 @@ import { ACTION, CALLBACK } from '../../views/ids.js';
 import { importLayerModal, layersMessage, versionDetailsModal } from '../../views/layers.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import { layerGalleryModal } from '../../views/layer-gallery.js';
+import { mrkdwn } from '../../views/blocks.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { readViewState } from '../../views/state.js';
 import { layer, realistic, worst } from '../fixtures/views/data.js';
@@ -79,13 +80,13 @@ describe('Version details with a gallery image version', () => {
   };
 
   it('names the image version and offers Promote while it waits, Roll back once it is latest', () => {
-    const waiting = versionDetailsModal({ layer: layer(1), version, changelog: 'No changes.', taskId: 'task-1' });
+    const waiting = versionDetailsModal({ layer: layer(1), version, changelog: mrkdwn`No changes.`, taskId: 'task-1' });
     expect(visibleText(waiting)).toContain('Gallery image version `2026.1.0` · excluded from latest (waiting for Promote)');
     expect(buttons(waiting).map((b) => [b.text?.text, b.action_id, b.value])).toEqual([['Promote', TASK_ACTIONS.promote, 'task-1']]);
     const latest = versionDetailsModal({
       layer: layer(1),
       version: { ...version, galleryImage: { ...version.galleryImage, excludeFromLatest: false, promotedAt: new Date(), promotedBy: 'U2' } },
-      changelog: 'No changes.',
+      changelog: mrkdwn`No changes.`,
       taskId: 'task-1',
     });
     expect(buttons(latest).map((b) => b.text?.text)).toEqual(['Roll back']);

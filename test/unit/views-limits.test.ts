@@ -1,11 +1,13 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { connectorFormValues } from '../../src/domain/connector-validation.js';
-import { button, modal, option, section, staticSelect } from '../../views/blocks.js';
+import { button, escapeMrkdwn, modal, mrkdwn, option, section, staticSelect } from '../../views/blocks.js';
 import { connectorListMessage, connectorTestMessage } from '../../views/connector-list.js';
 import { connectorModal } from '../../views/connector-modal.js';
 import { helpMessage } from '../../views/help.js';
 import { importLayerModal, layersMessage } from '../../views/layers.js';
-import { checkBlockKitLimits, type SurfaceKind } from '../../views/limits.js';
+import { checkBlockKitLimits, checkSurfaceLimits, type SurfaceKind } from '../../views/limits.js';
+import { taskMessage } from '../../views/task-message.js';
+import { taskDetailModal } from '../../views/tasks.js';
 import { confirmStep, connectorStep, draftUnavailableView, noLayersView, packagingDiskStep, versionDetailsStep } from '../../views/wizard.js';
 import { connector, LONG_NAME, LONG_TEXT, realistic, worst } from '../fixtures/views/data.js';
 
@@ -18,6 +20,14 @@ const longFormValues = Object.fromEntries(
 );
 const layerItems = (layers: typeof worst.layers, versions: typeof worst.versions) =>
   layers.map((l) => ({ layer: l, versions, connectorName: LONG_NAME }));
+
+const longStep = { name: LONG_TEXT, status: 'running' as const, startedAt: new Date(), detail: LONG_TEXT };
+/** A task whose every text is as long as it can be: its message's top-level text must still fit chat.update. */
+const worstTask = {
+  task: { _id: 't'.repeat(40), kind: 'add-version' as const, layerId: 'l', versionId: 'v', status: 'failed' as const, steps: [longStep, longStep], failureReason: `${LONG_TEXT}${LONG_TEXT}`, retryable: true, startedBy: 'U0ADMIN01', createdAt: new Date(), updatedAt: new Date() },
+  layer: { name: `${LONG_TEXT}${LONG_TEXT}` },
+  version: { ...worst.versions[0]!, name: `${LONG_TEXT}${LONG_TEXT}`, status: 'failed' as const, packagingMachine: { name: LONG_TEXT, resourceGroup: 'rg' } },
+};
 
 /** Every builder in views/, with realistic and with worst-case data. */
 const SURFACES: Array<[string, () => object, SurfaceKind]> = [
@@ -62,11 +72,13 @@ const SURFACES: Array<[string, () => object, SurfaceKind]> = [
   ['import layer, realistic', () => importLayerModal({ connectors: realistic.connectors }), 'modal'],
   ['import layer, worst case', () => importLayerModal({ connectors: worst.connectors, values: { layerName: LONG_TEXT, layerDescription: LONG_TEXT, blobPath: LONG_TEXT, vmGeneration: 'V2', connectorId: 'conn-0' } }), 'modal'],
   ['import layer, no connectors', () => importLayerModal({ connectors: [] }), 'modal'],
+  ['task message, worst case', () => taskMessage(worstTask), 'message'],
+  ['task detail, worst case', () => taskDetailModal({ task: worstTask.task, version: worstTask.version, layerName: LONG_TEXT, now: new Date() }), 'modal'],
 ];
 
 describe('every view stays within Slack limits', () => {
   it.each(SURFACES)('%s', (_name, build, kind) => {
-    expect(checkBlockKitLimits(build(), kind)).toEqual([]);
+    expect(checkSurfaceLimits(build(), kind)).toEqual([]);
   });
 });
 
@@ -81,9 +93,9 @@ describe('the limits checker', () => {
     ['a long modal title', view({ title: pt(long(25)) }), 'modal', 'The modal title is 25 characters; the limit is 24'],
     ['a long submit', view({ submit: pt(long(25)) }), 'modal', 'The modal submit is 25 characters'],
     ['a long close', view({ close: pt(long(25)) }), 'modal', 'The modal close is 25 characters'],
-    ['101 blocks in a view', blocks(...Array.from({ length: 101 }, () => section('x'))), 'modal', '101 blocks; a modal may have at most 100'],
-    ['101 blocks on Home', { type: 'home', blocks: Array.from({ length: 101 }, () => section('x')) }, 'home', 'a home may have at most 100'],
-    ['51 blocks in a message', { blocks: Array.from({ length: 51 }, () => section('x')) }, 'message', '51 blocks; a message may have at most 50'],
+    ['101 blocks in a view', blocks(...Array.from({ length: 101 }, () => section(mrkdwn`x`))), 'modal', '101 blocks; a modal may have at most 100'],
+    ['101 blocks on Home', { type: 'home', blocks: Array.from({ length: 101 }, () => section(mrkdwn`x`)) }, 'home', 'a home may have at most 100'],
+    ['51 blocks in a message', { blocks: Array.from({ length: 51 }, () => section(mrkdwn`x`)) }, 'message', '51 blocks; a message may have at most 50'],
     ['long section text', blocks({ type: 'section', text: { type: 'mrkdwn', text: long(3001) } }), 'modal', 'Section text is 3001 characters'],
     ['11 fields', blocks({ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn' as const, text: 'f' })) }), 'modal', '11 fields'],
     ['a long field', blocks({ type: 'section', fields: [{ type: 'mrkdwn', text: long(2001) }] }), 'modal', 'A section field is 2001 characters'],
@@ -121,14 +133,17 @@ describe('the limits checker', () => {
     ['a button as an input element', blocks({ type: 'input', label: pt('L'), element: button('b', 'a') as never }), 'modal', 'A button cannot go in an input block'],
     ['an unknown block type', blocks({ type: 'table' } as never), 'modal', 'A modal takes no table block'],
     ['a text input longer than Slack allows', blocks({ type: 'input', label: pt('L'), element: { type: 'plain_text_input', max_length: 3001 } }), 'modal', 'max_length 3001 is above'],
+    ['mrkdwn in a confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: { type: 'mrkdwn', text: '*x*' }, confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text must be plain_text'],
+    ['message text longer than chat.update takes', { text: long(4001), blocks: [] }, 'message', 'The message text is 4001 characters; chat.update takes at most 4000'],
+    ['a view over 250 kB', blocks(...Array.from({ length: 90 }, () => section(escapeMrkdwn(long(2900))))), 'modal', 'The view is over 250 kB'],
     ['a long confirm text', blocks({ type: 'actions', elements: [button('b', 'a', { confirm: { title: pt('t'), text: pt(long(301)), confirm: pt('y'), deny: pt('n') } })] }), 'modal', 'A confirm dialog text is 301'],
   ])('catches %s', (_name, subject, kind, problem) => {
-    const found = checkBlockKitLimits(subject, kind);
+    const found = checkSurfaceLimits(subject, kind);
     expect(found.map((v) => v.problem)).toEqual([expect.stringContaining(problem)]);
   });
 
   it('says where the problem is', () => {
-    const found = checkBlockKitLimits(blocks(section('ok'), { type: 'actions', elements: [button('b', 'a'), { ...button('c', 'd'), text: pt(long(80)) }] }), 'modal');
+    const found = checkBlockKitLimits(blocks(section(mrkdwn`ok`), { type: 'actions', elements: [button('b', 'a'), { ...button('c', 'd'), text: pt(long(80)) }] }), 'modal');
     expect(found).toEqual([{ path: 'blocks[1].elements[1].text.text', problem: 'Button text is 80 characters; the limit is 75' }]);
   });
 });

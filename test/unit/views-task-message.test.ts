@@ -38,16 +38,17 @@ const buttons = (blocks: AnyBlock[]): Element[] =>
 const names = (blocks: AnyBlock[]) => buttons(blocks).map((e) => e.text?.text);
 const statusLine = (blocks: AnyBlock[]) => ((blocks[1] as { text: { text: string } }).text.text.split('\n')[0]);
 
+// The status in words: the raw status (`action-required`) is for the code, not for people.
 const STATUS_LINES: Array<[VersionStatus, string]> = [
-  ['publishing', '*:hourglass_flowing_sand: Publishing · version status `publishing`*'],
-    ['action-required', '*:raising_hand: Action Required · version status `action-required`*'],
-    ['checking', '*:mag: Checking the layer · version status `checking`*'],
-    ['ready-to-finalize', '*:checkered_flag: Ready to Finalize · version status `ready-to-finalize`*'],
-    ['finalizing', '*:package: Finalizing · version status `finalizing`*'],
-    ['deployable', '*:white_check_mark: Deployable · version status `deployable`*'],
-    ['published', '*:frame_with_picture: Published to the gallery · version status `published`*'],
-    ['failed', '*:x: Failed · version status `failed`*'],
-    ['cancelled', '*:no_entry_sign: Cancelled · version status `cancelled`*'],
+  ['publishing', '*:hourglass_flowing_sand: Publishing*'],
+  ['action-required', '*:raising_hand: Action Required*'],
+  ['checking', '*:mag: Checking the layer*'],
+  ['ready-to-finalize', '*:checkered_flag: Ready to Finalize*'],
+  ['finalizing', '*:package: Finalizing*'],
+  ['deployable', '*:white_check_mark: Deployable*'],
+  ['published', '*:frame_with_picture: Published to the gallery*'],
+  ['failed', '*:x: Failed*'],
+  ['cancelled', '*:no_entry_sign: Cancelled*'],
 ];
 
 describe('the task message says where the version is', () => {
@@ -55,7 +56,7 @@ describe('the task message says where the version is', () => {
     const input = at(status);
     const message = taskMessage({ ...input, portalLink: PORTAL });
     expect(statusLine(message.blocks)).toBe(line);
-    const label = line.slice(line.indexOf(' ') + 1, line.indexOf(' · '));
+    const label = line.slice(line.indexOf(' ') + 1, -1);
     expect(message.text).toBe(`Add version 2026-11 to OS layer Windows 11: ${label}`);
     expect(checkBlockKitLimits({ blocks: message.blocks }, 'message')).toEqual([]);
   });
@@ -71,7 +72,7 @@ describe('Finalize on the task message and the task detail', () => {
     expect(names(blocks)).toEqual(['Create Packaging Machine', 'Finalize', 'Deploy for me', 'Shutdown for Finalize', 'Cancel']);
     const finalize = buttons(blocks).find((e) => e.action_id === TASK_ACTIONS.finalize)!;
     expect(finalize.confirm?.text.text).toContain('I check the layer first');
-    expect(finalize.confirm?.text.text).toContain('will be *deleted*');
+    expect(finalize.confirm?.text.text).toContain('will be deleted');
     expect(JSON.stringify(blocks)).toContain('3. Click *Finalize*');
   });
 
@@ -94,4 +95,58 @@ describe('Finalize on the task message and the task detail', () => {
       expect(checkBlockKitLimits(modal, 'modal')).toEqual([]);
     },
   );
+});
+
+describe('a task message read at a glance', () => {
+  type Confirm = { title: { type: string; text: string }; text: { type: string; text: string }; confirm: { type: string }; deny: { type: string } };
+  const allButtons = (blocks: AnyBlock[]): Array<Element & { confirm?: Confirm }> =>
+    blocks.flatMap(function walk(b: any): any[] {
+      if (!b || typeof b !== 'object') return [];
+      const own = b.type === 'button' ? [b] : [];
+      return [...own, ...Object.values(b).flatMap((v) => (Array.isArray(v) ? v.flatMap(walk) : walk(v)))];
+    });
+
+  it('asks in plain words before every button that deletes or disrupts something', () => {
+    const action = at('action-required');
+    const blocked = taskMessage({ ...action, machine: { state: 'running', agentReady: true }, blocking: [{ text: 'A restart is pending', remedy: 'reboot' }, { text: 'RunOnce entries', remedy: 'runonce' }] });
+    const failed = at('failed');
+    const cleanUp = taskMessage({ ...failed, task: { ...failed.task, failureReason: 'Finalize failed: copy refused' } });
+    const byName = new Map([...allButtons(blocked.blocks), ...allButtons(cleanUp.blocks)].map((b) => [b.text?.text, b]));
+    for (const name of ['Cancel', 'Finalize', 'Clean up', 'Reboot machine', 'Shutdown for Finalize', 'Run them once', 'Remove them']) {
+      const confirm = byName.get(name)?.confirm;
+      expect({ name, confirm: Boolean(confirm) }).toEqual({ name, confirm: true });
+      for (const part of [confirm!.title, confirm!.text, confirm!.confirm, confirm!.deny]) expect(part.type).toBe('plain_text');
+      expect(confirm!.text.text).not.toMatch(/[*`]/);
+    }
+    expect(byName.get('Clean up')!.confirm!.text.text).toContain('will be deleted');
+    expect(byName.get('Reboot machine')!.confirm!.text.text).toContain('The machine restarts through Azure now');
+    expect(byName.get('Shutdown for Finalize')!.confirm!.text.text).toContain('I shut it down (deallocate it)');
+  });
+
+  it('offers Create Packaging Machine and Deploy for me only until the machine exists, and the steps follow', () => {
+    const running = taskMessage({ ...at('action-required'), portalLink: PORTAL, machine: { state: 'running', agentReady: true } });
+    expect(names(running.blocks)).toEqual(['Finalize', 'Shutdown for Finalize', 'Cancel']);
+    expect(JSON.stringify(running.blocks)).toContain('the packaging machine is created and waiting for you');
+    expect(JSON.stringify(running.blocks)).not.toContain('Create Packaging Machine');
+    const gone = taskMessage({ ...at('action-required'), portalLink: PORTAL, machine: { state: 'gone' } });
+    expect(names(gone.blocks)).toEqual(['Create Packaging Machine', 'Finalize', 'Deploy for me', 'Shutdown for Finalize', 'Cancel']);
+  });
+
+  it('says when the task started and when it last changed, as Slack date tokens, and sizes in GiB', () => {
+    const input = at('publishing');
+    const changed = new Date(now.getTime() + 5 * 60_000);
+    const message = taskMessage({ ...input, task: { ...input.task, status: 'running', updatedAt: changed, steps: [{ name: 'Copy the base disk', status: 'running', startedAt: now, detail: '42% copied' }] } });
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain(`Started by <@UADMIN1> <!date^${now.getTime() / 1000}^{date_short_pretty} {time}|2026-11-03T10:00:00.000Z>`);
+    expect(text).toContain(`last changed <!date^${changed.getTime() / 1000}^{ago}|2026-11-03T10:05:00.000Z>`);
+    expect(text).toContain('max layer size 100 GiB');
+    expect(statusLine(message.blocks)).toBe('*:hourglass_flowing_sand: Publishing*');
+    expect(JSON.stringify(message.blocks[1])).toContain('Copy the base disk: 42% copied');
+  });
+
+  it('shows no finished step once the task waits for someone', () => {
+    const input = at('action-required');
+    const message = taskMessage({ ...input, task: { ...input.task, steps: [{ name: 'Publish the packaging disk', status: 'done', startedAt: now, endedAt: now }] } });
+    expect(JSON.stringify(message.blocks[1])).not.toContain('Publish the packaging disk');
+  });
 });

@@ -9,7 +9,9 @@ import { runCommandTail } from '../../src/sandbox/azure/script-lines.js';
 import type { Task } from '../../src/domain/model.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
-import { changelogText, installUpdatesModal } from '../../views/windows-updates.js';
+import { installUpdatesModal } from '../../views/windows-updates.js';
+import { changelogText } from '../../views/changelog.js';
+import { mrkdwn } from '../../views/blocks.js';
 
 const ID = '6b8c1f0e-2d3a-4e5f-9a8b-7c6d5e4f3a2b';
 const SEARCH = { v: 2, action: 'search', mode: 'security', total: 1, from: 0, updates: [{ id: ID, kb: 'KB5041578', title: 'Cumulative Update' }], heldTotal: 0, held: [] };
@@ -294,7 +296,8 @@ describe('the changelog', () => {
 
 describe('Install updates in Slack views', () => {
   const task: Task = { _id: 'task-1', kind: 'add-version', layerId: 'l', versionId: 'v', status: 'action-required', steps: [], startedBy: 'UADMIN1', createdAt: new Date(), updatedAt: new Date() };
-  const version = { name: '2024-08', status: 'action-required' as const, maxLayerSizeGb: 100, packagingDiskFilename: 'p.vhd', packagingMachine: { name: 'vm', resourceGroup: 'rg' } };
+  const baseInventory = { readAt: new Date(), updates: [], programs: [] };
+  const version = { name: '2024-08', status: 'action-required' as const, maxLayerSizeGb: 100, packagingDiskFilename: 'p.vhd', packagingMachine: { name: 'vm', resourceGroup: 'rg' }, baseInventory };
   const buttons = (json: string) => [TASK_ACTIONS.installUpdates, TASK_ACTIONS.retryUpdates].filter((id) => json.includes(`"${id}"`));
 
   it('offers Install updates only while the machine runs with its agent ready, and Retry updates after a stop', () => {
@@ -307,9 +310,17 @@ describe('Install updates in Slack views', () => {
     const running = at({ state: 'running', agentReady: true }, { ...run, status: 'running' });
     expect(buttons(running)).toEqual([]);
     expect(running).toContain('round 2 of at most 5: 3 of 7 installed');
-    const failed = at({ state: 'running', agentReady: true }, { ...run, status: 'failed', phase: 'failed', failure: 'KB5040427: result code 4 (Failed), HRESULT 0x80240022.' });
+    const failed = at({ state: 'running', agentReady: true }, { ...run, status: 'failed', phase: 'failed', failure: mrkdwn`KB5040427: result code 4 (Failed), HRESULT 0x80240022.` });
     expect(buttons(failed)).toEqual([TASK_ACTIONS.installUpdates, TASK_ACTIONS.retryUpdates]);
     expect(checkBlockKitLimits({ blocks: JSON.parse(failed) }, 'message')).toEqual([]);
+  });
+
+  it('offers Install updates only once the machine has been read for the changelog, and says it is reading meanwhile', () => {
+    const reading = JSON.stringify(taskMessage({ task, layer: { name: 'Win' }, version: { ...version, baseInventory: undefined }, machine: { state: 'running', agentReady: true } }).blocks);
+    expect(buttons(reading)).toEqual([]);
+    expect(reading).toContain('reading what it has installed before any change (for the changelog), then *Install updates* is offered');
+    const unreadable = { ...version, baseInventory: undefined, baseInventoryFailure: 'the inventory script timed out' };
+    expect(buttons(JSON.stringify(taskMessage({ task, layer: { name: 'Win' }, version: unreadable, machine: { state: 'running', agentReady: true } }).blocks))).toEqual([TASK_ACTIONS.installUpdates]);
   });
 
   it('asks which updates in a modal within Slack limits, security and critical by default', () => {

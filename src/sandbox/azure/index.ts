@@ -46,6 +46,8 @@ export type { ArmExchange } from './traffic.js';
 export interface ArmSimulatorOptions {
   /** 0/undefined = a free port; binds 127.0.0.1 only. */
   port?: number;
+  /** The storage account's blob endpoint's port (the gateway in front of Azurite); 0/undefined = a free port. */
+  storagePort?: number;
   /** Azurite account URL, e.g. http://127.0.0.1:10000/devstoreaccount1 */
   blobEndpoint: string;
   /** Azurite's key (listKeys returns it). */
@@ -155,6 +157,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     },
     verifyToken: (token) => tokens.verify(token),
     platformContainers: [DiskBlobs.container],
+    port: opts.storagePort,
   });
   const storageBlobEndpoint = `${gateway.origin}/${storageAccount}`;
   const blobs = new DiskBlobs(blobEndpoint, opts.blobAccountKey, storageBlobEndpoint);

@@ -79,6 +79,8 @@ export interface StorageGatewayOptions {
    * account's settings and role assignments do not govern.
    */
   platformContainers: readonly string[];
+  /** 0/undefined = a free port; binds 127.0.0.1 only. */
+  port?: number;
 }
 
 /** The longest a user delegation key may live, counted from the request. */
@@ -211,7 +213,7 @@ export async function startStorageGateway(opts: StorageGatewayOptions): Promise<
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { checkBlockKitLimits, slackErrorMessages, type SurfaceKind } from '../../../views/limits.js';
+import { checkBlockKitLimits, messageTextRefusal, slackErrorMessages, viewSizeRefusal, type SurfaceKind } from '../../../views/limits.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
 import { preservedState, shownState, withIds, type StateValues } from './block-kit.js';
+import { RateLimiter, rateKey, type RateLimits } from './rate-limits.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>): it records every call
@@ -17,6 +18,8 @@ import { preservedState, shownState, withIds, type StateValues } from './block-k
  *   Messages tab is off is `messages_tab_disabled`; an unknown conversation is `channel_not_found`;
  * - blocks Slack would reject (views/limits.ts, the one validator): `invalid_blocks` for messages,
  *   `invalid_arguments` for views, with `response_metadata.messages` in Slack's `[ERROR] …` form;
+ *   top-level `text` over 4,000 characters in chat.update or 40,000 in chat.postMessage is
+ *   `msg_too_long`, a view over 250 kB `view_too_large` (sources in views/limits.ts);
  * - a trigger_id works once (`exchanged_trigger_id`) and for 3 s (`expired_trigger_id`);
  *   views.push only while the user has a modal open (Slack: push "from within an existing modal");
  * - views.update with a stale hash is `hash_conflict`;
@@ -25,11 +28,21 @@ import { preservedState, shownState, withIds, type StateValues } from './block-k
  *   (block-kit.ts preservedState; the clients report what the person entered with recordState;
  *   source: the views.update method page, "Preserving input entry", and the Block Kit guide on
  *   updating modals, which says to change block_id to replace what a user typed);
+ * - files.uploadV2 as Slack serves it (the files.getUploadURLExternal and files.completeUploadExternal
+ *   method pages; arguments and errors in slack-api-ref methods/files/*.json at 096df9c7): the upload
+ *   URL needs files:write (`missing_scope`), a length (`missing_argument` when 0); the bytes are
+ *   POSTed to the upload URL; completing an unknown or not-uploaded file is `file_not_found`, sharing
+ *   where the bot may not post `invalid_channel`; a shared file shows as a message with `files`;
  * - a response_url takes 5 posts within 30 minutes (ResponseUrlBudget; "Handling user
- *   interaction": up to five times within thirty minutes).
+ *   interaction": up to five times within thirty minutes);
+ * - each method's rate, per app per workspace (rate-limits.ts names the sources: the tier of every
+ *   method the bot calls, chat.postMessage's one a second per channel): over it, HTTP 429 with
+ *   `Retry-After` and `{"ok": false, "error": "ratelimited"}`. Tests and the bench lower the limits
+ *   (`rateLimits` option, setRateLimits) to provoke 429s within seconds; `rateLimited` lists every
+ *   refusal and callsInsideRetryAfter() every call a client made before the wait it was told.
  * Used by the tests and the local workspace, so both meet these rules.
  *
- * Events: 'call' (a RecordedCall), 'message' (a StoredMessage posted or updated), and 'change'
+ * Events: 'call' (a RecordedCall), 'ratelimited' (a RateLimitedCall), 'message' (a StoredMessage posted or updated), and 'change'
  * after anything stored changed (messages, modal stacks, App Home views), which the workspace
  * page listens to.
  */
@@ -54,6 +67,16 @@ export interface StoredMessage {
   username?: string;
   /** Ephemeral messages are seen only by `user`. */
   ephemeral?: boolean;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string }>;
+}
+
+/** A file as files.getUploadURLExternal started it; `content` once its bytes were uploaded. */
+export interface StoredFile {
+  id: string;
+  name: string;
+  length: number;
+  content?: string;
 }
 
 export interface StoredView {
@@ -62,6 +85,12 @@ export interface StoredView {
   /** views.publish target, or the user who opened the modal. */
   user?: string;
   view: Record<string, unknown>;
+}
+
+/** A call the fake refused for its rate: what it counted against and how long it told the client to wait. */
+export interface RateLimitedCall extends RecordedCall {
+  rateKey: string;
+  retryAfterSeconds: number;
 }
 
 /** A conversation the fake knows: its kind and whether the bot is in it (joined or invited). */
@@ -119,22 +148,45 @@ export class FakeSlackWebApi extends EventEmitter {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly views = new Map<string, StoredView>();
+  /** Calls refused with HTTP 429, in order; not in `calls`, which holds what Slack served or refused for another reason. */
+  readonly rateLimited: RateLimitedCall[] = [];
+  private readonly rates: RateLimiter;
   /** Trigger ids the fake has issued, with the user they were issued for and whether one was exchanged already. */
   private readonly triggers = new Map<string, { at: number; user?: string; used: boolean }>();
   private readonly conversations = new Map<string, Conversation>();
   private readonly manifest: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'>;
   /** Each user's open modals, root first: ids into `views`. */
   private readonly modalStacks = new Map<string, string[]>();
+  /** Files by id, from files.getUploadURLExternal on. */
+  readonly files = new Map<string, StoredFile>();
   private server?: Server;
+  private baseUrl = '';
   private seq = 0;
 
-  /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. */
+  /** `manifest`: the app as configured (Messages tab, bot scopes); manifest.yml unless given. `rateLimits`: Slack's published ones unless given. */
   constructor(
     private readonly botToken: string,
-    opts: { manifest?: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'> } = {},
+    opts: { manifest?: Pick<AppManifest, 'messagesTabEnabled' | 'botScopes'>; rateLimits?: RateLimits } = {},
   ) {
     super();
     this.manifest = opts.manifest ?? readAppManifest();
+    this.rates = new RateLimiter(opts.rateLimits);
+  }
+
+  /** Other limits from now on, every bucket full again (the bench switches between Slack's and lowered ones). */
+  setRateLimits(limits: RateLimits): void {
+    this.rates.set(limits);
+  }
+
+  /**
+   * Calls made while a Retry-After the fake gave for the same method (and channel, for
+   * chat.postMessage) was still running: a client that honours Retry-After makes none.
+   */
+  callsInsideRetryAfter(): RecordedCall[] {
+    const made = [...this.calls, ...this.rateLimited];
+    return made.filter((c) =>
+      this.rateLimited.some((r) => r !== c && rateKey(c.method, c.args) === r.rateKey && c.at > r.at && c.at < r.at + r.retryAfterSeconds * 1000),
+    );
   }
 
   /** A trigger_id such as Slack puts in a command or interaction payload; a modal opened with it belongs to `user`. `at` backdates it. */
@@ -246,7 +298,8 @@ export class FakeSlackWebApi extends EventEmitter {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const addr = this.server.address() as AddressInfo;
-    return `http://${host}:${addr.port}/api/`;
+    this.baseUrl = `http://${host}:${addr.port}`;
+    return `${this.baseUrl}/api/`;
   }
 
   async close(): Promise<void> {
@@ -295,13 +348,23 @@ export class FakeSlackWebApi extends EventEmitter {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const raw = await readBody(req);
+    const upload = /^\/upload\/(F\w+)$/.exec(req.url ?? '');
+    if (upload) return this.receiveUpload(upload[1]!, uploadedBytes(raw, req.headers['content-type'] ?? ''), res);
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (args.token as string | undefined);
     let answer: Answer;
+    const retryAfterSeconds = auth === this.botToken ? this.rates.take(method, args) : undefined;
     if (auth !== this.botToken) {
       answer = { ok: false, error: auth ? 'invalid_auth' : 'not_authed' };
+    } else if (retryAfterSeconds !== undefined) {
+      const refused: RateLimitedCall = { method, args, at: Date.now(), error: 'ratelimited', rateKey: rateKey(method, args), retryAfterSeconds };
+      this.rateLimited.push(refused);
+      this.emit('ratelimited', refused);
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfterSeconds) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
     } else {
       const call: RecordedCall = { method, args, at: Date.now() };
       this.calls.push(call);
@@ -325,7 +388,7 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
-        const refused = this.refusalFor(String(a.channel), 'message');
+        const refused = this.refusalFor(String(a.channel), 'message') ?? messageTextRefusal(a.text, 'chat.postMessage');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -341,6 +404,8 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
         if (!msg) return { ok: false, error: 'message_not_found' };
+        const tooLong = messageTextRefusal(a.text, 'chat.update');
+        if (tooLong) return { ok: false, error: tooLong };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
         this.updateMessage(msg, { text: a.text as string | undefined, blocks: a.blocks as unknown[] | undefined });
@@ -348,7 +413,7 @@ export class FakeSlackWebApi extends EventEmitter {
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
-        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user));
+        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user)) ?? messageTextRefusal(a.text, 'chat.postEphemeral');
         if (refused) return { ok: false, error: refused };
         const invalid = this.invalidBlocks(a.blocks);
         if (invalid) return invalid;
@@ -426,9 +491,42 @@ export class FakeSlackWebApi extends EventEmitter {
         const view = this.storeView(a.view as Record<string, unknown>, homeViewId(user), user);
         return { ok: true, view: view.view };
       }
+      case 'files.getUploadURLExternal': {
+        if (!this.manifest.botScopes.includes('files:write')) return { ok: false, error: 'missing_scope', needed: 'files:write' };
+        const length = Number(a.length);
+        if (!a.filename) return { ok: false, error: 'invalid_arguments' };
+        if (!(length > 0)) return { ok: false, error: 'missing_argument' };
+        const id = `F${String(++this.seq).padStart(9, '0')}`;
+        this.files.set(id, { id, name: String(a.filename), length });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const wanted = (typeof a.files === 'string' ? safeJson(a.files) : a.files) as Array<{ id?: string; title?: string }> | undefined;
+        if (!Array.isArray(wanted) || wanted.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const found = wanted.map((f) => ({ file: this.files.get(String(f.id)), title: f.title }));
+        if (found.some((f) => f.file?.content === undefined)) return { ok: false, error: 'file_not_found' };
+        const shared = found.map(({ file, title }) => ({ id: file!.id, name: file!.name, title: title ?? file!.name }));
+        if (a.channel_id) {
+          if (this.refusalFor(String(a.channel_id), 'message')) return { ok: false, error: 'invalid_channel' };
+          this.post({ channel: String(a.channel_id), thread_ts: a.thread_ts as string | undefined, text: (a.initial_comment as string | undefined) ?? '', files: shared });
+        }
+        return { ok: true, files: shared };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** The bytes of a file, POSTed to the URL files.getUploadURLExternal gave; Slack answers 200 "OK - <length>". */
+  private receiveUpload(id: string, body: string, res: ServerResponse): void {
+    const file = this.files.get(id);
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    file.content = body;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${Buffer.byteLength(body)}`);
   }
 
   /** Slack's `invalid_blocks` answer when it would refuse these message blocks. */
@@ -440,6 +538,8 @@ export class FakeSlackWebApi extends EventEmitter {
 
   private invalidView(view: unknown, kind: SurfaceKind): Answer | undefined {
     if (typeof view !== 'object' || view === null) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] missing required field: view'] } };
+    const tooLarge = viewSizeRefusal(view);
+    if (tooLarge) return { ok: false, error: tooLarge };
     const found = checkBlockKitLimits(view, kind);
     return found.length === 0 ? undefined : { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(found) } };
   }
@@ -480,6 +580,15 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** What was uploaded: the body as sent, or the one part of a multipart form (the SDK sends the file that way). */
+function uploadedBytes(raw: string, contentType: string): string {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.includes('multipart/form-data') || !boundary) return raw;
+  const part = raw.split(`--${boundary[1] ?? boundary[2]}`)[1] ?? '';
+  const start = part.indexOf('\r\n\r\n');
+  return start < 0 ? '' : part.slice(start + 4).replace(/\r\n$/, '');
 }
 
 /** Slack's Web API accepts form fields (complex ones as JSON strings) or a JSON body. */

@@ -5,7 +5,7 @@ import { deleteConnector } from '../../workflow/connectors.js';
 import { ACTION } from '../../../views/ids.js';
 import { connectorsListMessage } from '../lists.js';
 import { redraw, tellUser } from '../replies.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 
 /** Delete (after the button's confirm dialog): refused while a layer or an open task uses the connector. */
 export function register(app: App, services: Services): void {
@@ -17,6 +17,6 @@ export function register(app: App, services: Services): void {
     const result = await deleteConnector(services, action.value ?? '', body.user.id);
     if (!result.ok) return tellUser(args, result.message);
     await redraw(args, await connectorsListMessage(services.repos, auth.role), 'Connectors');
-    await tellUser(args, `Deleted connector “${escapeMrkdwn(result.name)}” and its stored credentials. Nothing in Azure was touched.`);
+    await tellUser(args, mrkdwn`Deleted connector “${escapeMrkdwn(result.name)}” and its stored credentials. Nothing in Azure was touched.`);
   });
 }

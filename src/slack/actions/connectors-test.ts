@@ -4,7 +4,7 @@ import { authorize } from '../authorize.js';
 import { ACTION } from '../../../views/ids.js';
 import { connectorTestMessage } from '../../../views/connector-list.js';
 import { clickSurface, listModal, noticeView, openOver, tellUser } from '../replies.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 
 /** Test: every check against Azure, after ack (they take seconds), each reported on its own line. */
 export function register(app: App, services: Services): void {
@@ -14,8 +14,8 @@ export function register(app: App, services: Services): void {
     const auth = await authorize(services, body.user.id, 'manage-connectors', 'test a platform connector configuration');
     if (!auth.ok) return tellUser(args, auth.message);
     const connector = await services.repos.connectors.get(action.value ?? '');
-    if (!connector) return tellUser(args, 'That connector was deleted. `/oslayer connectors` lists the ones there are.');
-    const testing = `Testing connector “${escapeMrkdwn(connector.name)}” against Azure…`;
+    if (!connector) return tellUser(args, mrkdwn`That connector was deleted. \`/oslayer connectors\` lists the ones there are.`);
+    const testing = mrkdwn`Testing connector “${escapeMrkdwn(connector.name)}” against Azure…`;
     // From the connector list in a modal (App Home): the answer is a modal on top, filled in when the checks are done.
     const inModal = clickSurface(body) !== 'message';
     const pushedId = inModal ? await openOver(args, noticeView(testing, 'Connector test')) : undefined;

@@ -5,6 +5,7 @@ import { authorize } from '../authorize.js';
 import { ACTION } from '../../../views/ids.js';
 import { versionDetailsModal } from '../../../views/layers.js';
 import { tellUser } from '../replies.js';
+import { mrkdwn } from '../../../views/blocks.js';
 
 /** A version picked in the layer list: its details and changelog, for anyone who may list layers. */
 export function register(app: App, services: Services): void {
@@ -16,7 +17,7 @@ export function register(app: App, services: Services): void {
     // A payload without a selection (nothing Slack sends, but anyone can post) finds no version.
     const version = await services.repos.versions.get(action.selected_option?.value ?? '');
     const layer = version ? await services.repos.layers.get(version.layerId) : null;
-    if (!version || !layer) return tellUser(args, 'That version no longer exists.');
+    if (!version || !layer) return tellUser(args, mrkdwn`That version no longer exists.`);
     const base = version.baseVersionId ? await services.repos.versions.get(version.baseVersionId) : null;
     const changelog = await versionChangelogText(services.repos, version);
     const task = version.galleryImage ? await services.repos.tasks.findOne({ versionId: version._id }) : null;

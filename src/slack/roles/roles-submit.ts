@@ -7,6 +7,7 @@ import { authorize } from '../authorize.js';
 import { ROLES_VIEW } from '../../../views/roles.js';
 import { noticeView } from '../replies.js';
 import { currentRolesModal } from './modal.js';
+import { escapeMrkdwn, mention, mrkdwn } from '../../../views/blocks.js';
 
 function isRole(value: unknown): value is Role {
   return typeof value === 'string' && Object.hasOwn(ROLE_LABELS, value);
@@ -33,7 +34,7 @@ export function register(app: App, services: Services): void {
       await ack({ response_action: 'errors', errors: { [ROLES_VIEW.userBlock]: result.message } });
       return;
     }
-    const notice = `<@${userId}> is now ${ROLE_LABELS[role]} (was ${ROLE_LABELS[result.previous]}).`;
+    const notice = mrkdwn`${mention(userId)} is now ${escapeMrkdwn(ROLE_LABELS[role])} (was ${escapeMrkdwn(ROLE_LABELS[result.previous])}).`;
     await ack({ response_action: 'update', view: await currentRolesModal(services, notice) });
   });
 }

@@ -11,7 +11,7 @@ import { connectorModalMetadataOf } from '../../../views/connector-modal.js';
 import { errorsForView, readViewState } from '../../../views/state.js';
 import { noticeView } from '../replies.js';
 import type { ViewSubmissionArgs } from './wizard-step.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 
 /**
  * Save on the New/Edit connector modal. Opened from the wizard, the modal closes back onto
@@ -25,7 +25,7 @@ export function register(app: App, services: Services): void {
     if (!auth.ok) return ack({ response_action: 'update', view: noticeView(auth.message) });
     const metadata = connectorModalMetadataOf(view.private_metadata);
     const existing = metadata.connectorId ? await repos.connectors.get(metadata.connectorId) : null;
-    if (metadata.connectorId && !existing) return ack({ response_action: 'update', view: noticeView('That connector was deleted while you were editing it; nothing was saved.') });
+    if (metadata.connectorId && !existing) return ack({ response_action: 'update', view: noticeView(mrkdwn`That connector was deleted while you were editing it; nothing was saved.`) });
 
     const parsed = parseConnectorForm(readViewState(view.state), { hasStoredSecret: existing?.auth.kind === 'client-secret' });
     const saved = parsed.ok ? await saveConnector(services, parsed.value, { existing: existing ?? undefined, actor: userId }) : parsed;
@@ -35,7 +35,7 @@ export function register(app: App, services: Services): void {
     if (!metadata.draftId) {
       return ack({
         response_action: 'update',
-        view: noticeView(`Saved connector “${escapeMrkdwn(connector.name)}”. Run Test on it from \`/oslayer connectors\` to check every setting against Azure.`),
+        view: noticeView(mrkdwn`Saved connector “${escapeMrkdwn(connector.name)}”. Run Test on it from \`/oslayer connectors\` to check every setting against Azure.`),
       });
     }
     await ack(); // closes this modal; Slack shows the wizard underneath again

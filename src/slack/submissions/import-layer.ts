@@ -3,7 +3,7 @@ import type { ModalView } from '@slack/types';
 import type { Services } from '../../services.js';
 import { authorize } from '../authorize.js';
 import { checkImportForm, importLayer } from '../../workflow/import-layer.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 import { CALLBACK } from '../../../views/ids.js';
 import { importLayerModal } from '../../../views/layers.js';
 import { errorsForView, readViewState } from '../../../views/state.js';
@@ -25,7 +25,7 @@ export function register(app: App, services: Services): void {
     const typed = readViewState(view.state);
     const local = await checkImportForm(services.repos, typed);
     if (!local.ok) return ack({ response_action: 'errors', errors: errorsForView(view as unknown as Pick<ModalView, 'blocks'>, local.errors) });
-    await ack({ response_action: 'update', view: noticeView(':hourglass_flowing_sand: Checking the VHD in Azure…', TITLE) });
+    await ack({ response_action: 'update', view: noticeView(mrkdwn`:hourglass_flowing_sand: Checking the VHD in Azure…`, TITLE) });
 
     const result = await importLayer(services, typed, body.user.id);
     if (!result.ok) {
@@ -38,8 +38,7 @@ export function register(app: App, services: Services): void {
     await client.views.update({
       view_id: view.id,
       view: noticeView(
-        `Imported OS layer “${escapeMrkdwn(layer.name)}”. Its first version, “${escapeMrkdwn(version.name)}”, is deployable. ` +
-          `Run \`/oslayer add-version ${escapeMrkdwn(layer.name)}\` to start a new version from it.`,
+        mrkdwn`Imported OS layer “${escapeMrkdwn(layer.name)}”. Its first version, “${escapeMrkdwn(version.name)}”, is deployable. Run \`/oslayer add-version ${escapeMrkdwn(layer.name)}\` to start a new version from it.`,
         TITLE,
       ),
     });

@@ -3,7 +3,7 @@ import type { ModalView } from '@slack/types';
 import { parseLayerGalleryForm, policyLabel } from '../../domain/gallery.js';
 import type { Services } from '../../services.js';
 import { recordAudit } from '../../workflow/audit.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 import { CALLBACK } from '../../../views/ids.js';
 import { errorsForView, readViewState } from '../../../views/state.js';
 import { authorize } from '../authorize.js';
@@ -19,7 +19,7 @@ export function register(app: App, services: Services): void {
     const auth = await authorize(services, userId, 'set-approval-policy', "change a layer's gallery settings");
     if (!auth.ok) return ack({ response_action: 'update', view: noticeView(auth.message, TITLE) });
     const layer = await services.repos.layers.get(view.private_metadata);
-    if (!layer) return ack({ response_action: 'update', view: noticeView('That layer no longer exists.', TITLE) });
+    if (!layer) return ack({ response_action: 'update', view: noticeView(mrkdwn`That layer no longer exists.`, TITLE) });
     const parsed = parseLayerGalleryForm(readViewState(view.state), layer.vmGeneration);
     if (!parsed.ok) return ack({ response_action: 'errors', errors: errorsForView(view as unknown as Pick<ModalView, 'blocks'>, parsed.errors) });
     const policy = parsed.value;
@@ -28,7 +28,7 @@ export function register(app: App, services: Services): void {
     await ack({
       response_action: 'update',
       view: noticeView(
-        `Saved for *${escapeMrkdwn(layer.name)}*: ${policyLabel(policy.approval)}; image versions end their life ${policy.endOfLifeDays} days after publishing; an approval request expires after ${policy.approvalExpiryDays} days.`,
+        mrkdwn`Saved for *${escapeMrkdwn(layer.name)}*: ${escapeMrkdwn(policyLabel(policy.approval))}; image versions end their life ${policy.endOfLifeDays} days after publishing; an approval request expires after ${policy.approvalExpiryDays} days.`,
         TITLE,
       ),
     });

@@ -4,7 +4,7 @@ import { authorize } from '../authorize.js';
 import { createVersion } from '../../workflow/create-version.js';
 import { consumeDraft, releaseDraft } from '../../workflow/drafts.js';
 import { checkWholeDraft, wizardStepView } from '../../workflow/wizard.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { channelLink, escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 import { CALLBACK } from '../../../views/ids.js';
 import { draftUnavailableView } from '../../../views/wizard.js';
 import { noticeView } from '../replies.js';
@@ -33,7 +33,7 @@ export function register(app: App, services: Services): void {
     const { draft } = found;
     // The draft is consumed once, so a double submit creates one version.
     if (!(await consumeDraft(repos, draft._id))) return ack({ response_action: 'update', view: draftUnavailableView('used') });
-    await ack({ response_action: 'update', view: noticeView(':hourglass_flowing_sand: Checking the notification channel and every value against Azure…', TITLE) });
+    await ack({ response_action: 'update', view: noticeView(mrkdwn`:hourglass_flowing_sand: Checking the notification channel and every value against Azure…`, TITLE) });
 
     const show = (next: Parameters<typeof client.views.update>[0]['view']) => client.views.update({ view_id: view.id, view: next });
     const backTo = async (step: Parameters<typeof wizardStepView>[2], message: string) => {
@@ -52,14 +52,13 @@ export function register(app: App, services: Services): void {
     const name = escapeMrkdwn(created.version.name);
     try {
       await services.notifier.post(created.task._id, channel!);
-      await show(noticeView(`Version *${name}* is being created. Its task message is in <#${channel}>; its buttons take you through the rest.`, TITLE));
+      await show(noticeView(mrkdwn`Version *${name}* is being created. Its task message is in ${channelLink(channel!)}; its buttons take you through the rest.`, TITLE));
     } catch (err) {
       // The channel passed the check a moment ago; the version is created either way and is not stranded.
       logger.warn(`task ${created.task._id}: could not post its message in ${channel}: ${(err as Error).message}`);
       await show(
         noticeView(
-          `Version *${name}* is being created, but I could not post its task message in <#${channel}>. ` +
-            '`/oslayer tasks` → *View* shows where it stands.',
+          mrkdwn`Version *${name}* is being created, but I could not post its task message in ${channelLink(channel!)}. \`/oslayer tasks\` → *View* shows where it stands.`,
           TITLE,
         ),
       );

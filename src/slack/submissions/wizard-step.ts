@@ -13,6 +13,7 @@ import { type StepCheck, wizardStepView, type WizardStepId } from '../../workflo
 import { errorsForView, readViewState } from '../../../views/state.js';
 import { noticeView } from '../replies.js';
 import { draftOfView } from '../wizard.js';
+import { mrkdwn } from '../../../views/blocks.js';
 
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -40,7 +41,7 @@ export function wizardStepListener(services: Services, spec: WizardStep) {
     const typed = readViewState(view.state);
     const result = await spec.check(found.draft, { ...found.draft.values, ...typed });
     if (result.ok && spec.checkAfterAck) {
-      await ack({ response_action: 'update', view: noticeView(':hourglass_flowing_sand: Checking in Azure…', 'Create OS Version') });
+      await ack({ response_action: 'update', view: noticeView(mrkdwn`:hourglass_flowing_sand: Checking in Azure…`, 'Create OS Version') });
       const problem = await spec.checkAfterAck(result.value);
       const draft = await saveDraft(repos, found.draft, problem ? { values: typed } : { step: spec.next, values: result.value });
       await client.views.update({ view_id: view.id, view: await wizardStepView(repos, draft, problem ? spec.step : spec.next, problem) });

@@ -4,7 +4,7 @@ import type { Services } from '../../services.js';
 import { notWaitingForMachine } from '../../workflow/machine-actions.js';
 import { DEPLOY_MACHINE_JOB, deployClaimKey, type DeployMachineData } from '../../workflow/machine-jobs.js';
 import { onTaskButton } from './guard.js';
-import { escapeMrkdwn } from '../../../views/blocks.js';
+import { escapeMrkdwn, mrkdwn } from '../../../views/blocks.js';
 
 /**
  * Deploy for me: the bot creates the packaging machine itself. One deployment per version: the
@@ -20,12 +20,12 @@ export function registerDeployForMe(app: App, services: Services): void {
       if (!(await services.repos.claims.tryClaim(key, userId))) {
         return tell(
           version.packagingMachine?.vmId
-            ? `The packaging machine \`${escapeMrkdwn(version.packagingMachine.name)}\` already exists; connect to it, or use the buttons in the task message.`
-            : 'The packaging machine is already being created; I will post in the thread when it is ready.',
+            ? mrkdwn`The packaging machine \`${escapeMrkdwn(version.packagingMachine.name)}\` already exists; connect to it, or use the buttons in the task message.`
+            : mrkdwn`The packaging machine is already being created; I will post in the thread when it is ready.`,
         );
       }
       try {
-        await tell('Creating the packaging machine from the packaging disk; I will post in the thread when it is ready.');
+        await tell(mrkdwn`Creating the packaging machine from the packaging disk; I will post in the thread when it is ready.`);
         const data: DeployMachineData = { taskId: run.task._id, userId };
         await services.scheduler.agenda.now(DEPLOY_MACHINE_JOB, data);
       } catch (err) {

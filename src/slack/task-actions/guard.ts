@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import { TaskRun } from '../../workflow/task-run.js';
 import { authorize } from '../authorize.js';
 import { tellUser } from '../replies.js';
+import { mrkdwn, type Mrkdwn } from '../../../views/blocks.js';
 
 export type TaskButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
@@ -11,7 +12,7 @@ export interface TaskButtonContext {
   run: TaskRun;
   userId: string;
   /** An answer only the clicking user sees: through the click's response_url, or a modal when the click came from one. */
-  tell(text: string): Promise<void>;
+  tell(text: Mrkdwn): Promise<void>;
 }
 
 /**
@@ -27,10 +28,10 @@ export async function onTaskButton(
 ): Promise<void> {
   await args.ack();
   const userId = args.body.user.id;
-  const tell = (text: string): Promise<void> => tellUser(args, text);
+  const tell = (text: Mrkdwn): Promise<void> => tellUser(args, text);
   const auth = await authorize(services, userId, permission, what);
   if (!auth.ok) return tell(auth.message);
   const run = await TaskRun.load(services, args.action.value ?? '');
-  if (!run) return tell('That task no longer exists.');
+  if (!run) return tell(mrkdwn`That task no longer exists.`);
   await handle({ run, userId, tell });
 }

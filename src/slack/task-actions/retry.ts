@@ -6,6 +6,7 @@ import { recordAudit } from '../../workflow/audit.js';
 import { requestFinalize } from '../../workflow/finalize-request.js';
 import { endClaimKey, FINALIZE_STEP } from '../../workflow/finalize-steps.js';
 import { onTaskButton } from './guard.js';
+import { mention, mrkdwn } from '../../../views/blocks.js';
 
 const FINALIZE_STEPS: readonly string[] = Object.values(FINALIZE_STEP);
 
@@ -17,18 +18,18 @@ export function registerRetry(app: App, services: Services): void {
   app.action<BlockButtonAction>(TASK_ACTIONS.retry, (args) =>
     onTaskButton(args, services, 'add-version', 'retry this task', async (ctx) => {
       const { run, userId, tell } = ctx;
-      if (run.version.status !== 'failed' || !run.task.retryable) return tell('This task cannot be retried; cancel it and start a new version instead.');
+      if (run.version.status !== 'failed' || !run.task.retryable) return tell(mrkdwn`This task cannot be retried; cancel it and start a new version instead.`);
       if (run.task.steps.some((step) => FINALIZE_STEPS.includes(step.name))) {
         // The failed Finalize still holds the version's end claim; Finalize claims it afresh.
         await services.repos.claims.remove(endClaimKey(run.version._id));
         await run.moveVersion({ type: 'retry', resumeAt: 'ready-to-finalize' });
         await recordAudit(services.repos, { actor: userId, action: 'task.retry', target: `task:${run.task._id}` });
-        await run.thread(`:repeat: <@${userId}> retried Finalize.`);
+        await run.thread(mrkdwn`:repeat: ${mention(userId)} retried Finalize.`);
         return requestFinalize(services, ctx);
       }
       await run.moveVersion({ type: 'retry', resumeAt: 'publishing' });
       await recordAudit(services.repos, { actor: userId, action: 'task.retry', target: `task:${run.task._id}` });
-      await run.thread(`:repeat: <@${userId}> retried publishing.`);
+      await run.thread(mrkdwn`:repeat: ${mention(userId)} retried publishing.`);
       await services.scheduler.agenda.now(PUBLISH_JOB, { taskId: run.task._id });
     }),
   );

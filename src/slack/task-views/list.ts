@@ -22,5 +22,5 @@ export async function taskListItems(repos: Repositories, scope: TaskScope): Prom
 }
 
 export async function tasksListMessage(repos: Repositories, scope: TaskScope, page = 0): Promise<Message> {
-  return tasksMessage(await taskListItems(repos, scope), { scope, page, now: new Date() });
+  return tasksMessage(await taskListItems(repos, scope), { scope, page });
 }
