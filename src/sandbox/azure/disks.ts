@@ -106,25 +106,7 @@ async function putDisk(context: SimulatorContext, req: SimRequest): Promise<SimR
     throw new ArmError(400, 'InvalidParameter', `Storage account '${storageAccountId}' was not found; the simulator has '${accountId}'.`);
   }
   const source = await context.blobs.inspectSource(sourceUri);
-  const resourceGroup = id.split('/')[4]!;
-  const disk = context.store.disks.put({
-    id,
-    type: DISK_TYPE,
-    name: req.params.name!,
-    resourceGroup,
-    location: normalizeLocation(body.location),
-    tags: body.tags ?? {},
-    provisioningState: 'Creating',
-    osType: body.properties.osType,
-    hyperVGeneration: body.properties.hyperVGeneration,
-    securityType: body.properties.securityProfile?.securityType,
-    diskSizeBytes: source.virtualSizeBytes,
-    creationData: { createOption: 'Import', sourceUri, storageAccountId },
-    sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
-    timeCreated: new Date().toISOString(),
-    uniqueId: randomUUID(),
-    blobName: `${resourceGroup.toLowerCase()}/${req.params.name!.toLowerCase()}.vhd`,
-  });
+  const disk = putNewDisk(context, req, id, body, { diskSizeBytes: source.virtualSizeBytes, creationData: { createOption: 'Import', sourceUri, storageAccountId } });
   return context.operations.begin(
     req,
     async () => {
@@ -165,8 +147,27 @@ function createForUpload(context: SimulatorContext, req: SimRequest, id: string,
       `The upload size in bytes ${uploadSizeBytes} must be between ${MIN_UPLOAD_BYTES} (20 MiB + 512 bytes for the VHD footer) and ${MAX_UPLOAD_BYTES} (32 TiB + 512 bytes for the VHD footer).`,
     );
   }
+  const disk = putNewDisk(context, req, id, body, { diskSizeBytes: contentBytes, creationData: { createOption: 'Upload', uploadSizeBytes }, upload: 'ReadyToUpload' });
+  return context.operations.begin(
+    req,
+    async () => {
+      await context.blobs.createEmpty(disk.blobName, uploadSizeBytes);
+      disk.provisioningState = 'Succeeded';
+    },
+    { status: 202, body: renderDisk(context, disk) },
+  );
+}
+
+/** A disk being created (Import or Upload), from the body's common members and what the create option decides. */
+function putNewDisk(
+  context: SimulatorContext,
+  req: SimRequest,
+  id: string,
+  body: z.infer<typeof diskBody>,
+  made: Pick<ManagedDisk, 'diskSizeBytes' | 'creationData'> & Partial<Pick<ManagedDisk, 'upload'>>,
+): ManagedDisk {
   const resourceGroup = id.split('/')[4]!;
-  const disk = context.store.disks.put({
+  return context.store.disks.put({
     id,
     type: DISK_TYPE,
     name: req.params.name!,
@@ -176,22 +177,13 @@ function createForUpload(context: SimulatorContext, req: SimRequest, id: string,
     provisioningState: 'Creating',
     osType: body.properties.osType,
     hyperVGeneration: body.properties.hyperVGeneration,
-    diskSizeBytes: contentBytes,
-    creationData: { createOption: 'Upload', uploadSizeBytes },
+    securityType: body.properties.securityProfile?.securityType,
     sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
     timeCreated: new Date().toISOString(),
     uniqueId: randomUUID(),
     blobName: `${resourceGroup.toLowerCase()}/${req.params.name!.toLowerCase()}.vhd`,
-    upload: 'ReadyToUpload',
+    ...made,
   });
-  return context.operations.begin(
-    req,
-    async () => {
-      await context.blobs.createEmpty(disk.blobName, uploadSizeBytes);
-      disk.provisioningState = 'Succeeded';
-    },
-    { status: 202, body: renderDisk(context, disk) },
-  );
 }
 
 function deleteDisk(context: SimulatorContext, req: SimRequest): SimResponse {
