@@ -15,6 +15,7 @@ const SCOPE_TEXT: Readonly<Record<PermissionScope, string>> = {
   'resource group': "the connector's resource group",
   'virtual network': "the subnet's virtual network (already covered when it is in the connector's resource group)",
   'storage account': 'the storage account (not only a container: Get User Delegation Key is an account-level action)',
+  'Compute Gallery': "the connector's Compute Gallery",
 };
 
 /** One row per role and scope (and condition), listing the operations it is there for. */

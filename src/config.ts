@@ -133,7 +133,8 @@ export interface Config {
   mongodbUri?: string;
   dataDir: string;
   secretKey?: Buffer;
-  sandbox: { enabled: boolean; armPort?: number; blobPort?: number };
+  /** `gallery`: the sandbox connector publishes to the simulated subscription's Compute Gallery (on when started from the environment). */
+  sandbox: { enabled: boolean; armPort?: number; blobPort?: number; gallery?: boolean };
   logLevel: LogLevel;
   jobs: {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
@@ -182,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         enabled: e.OSLAYER_SANDBOX,
         armPort: e.OSLAYER_SANDBOX_ARM_PORT,
         blobPort: e.OSLAYER_SANDBOX_BLOB_PORT,
+        gallery: true,
       },
       logLevel: e.LOG_LEVEL,
       jobs: {

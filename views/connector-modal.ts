@@ -140,6 +140,16 @@ export function connectorModal(args: { values: ConnectorFormValues; metadata: Co
         values[F.portalTemplateScope] ?? 'resource-group',
       ),
     ),
+    text(F.galleryId, 'Compute Gallery', {
+      optional: true,
+      placeholder: '/subscriptions/…/resourceGroups/…/providers/Microsoft.Compute/galleries/…',
+      hint: 'Optional. Finalize publishes every version here as an image version excluded from latest, until someone promotes it.',
+    }),
+    text(F.galleryRegions, 'Gallery Target Regions', {
+      optional: true,
+      placeholder: 'eastus=1:Standard_LRS, westeurope=2:Standard_ZRS',
+      hint: 'region=replicas:storage type, comma separated. Blank: the connector’s region, 1 replica, Standard_LRS.',
+    }),
     context(mrkdwn`Only Administrators can save connectors. Use Test on \`/oslayer connectors\` afterwards to check every setting against Azure.`),
   );
 

@@ -21,6 +21,8 @@ export const CALLBACK = {
   installUpdates: 'install_updates',
   /** A layer version's details (read only). */
   versionDetails: 'version_details',
+  /** A layer's gallery policy (approval, end of life, request expiry); private_metadata is the layer id. */
+  layerGallery: 'layer_gallery',
   /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
   notice: 'notice',
 } as const;
@@ -82,6 +84,16 @@ export const CONNECTOR_FIELD = {
   machineAccess: 'machineAccess',
   allowedCidrs: 'allowedCidrs',
   portalTemplateScope: 'portalTemplateScope',
+  galleryId: 'galleryId',
+  galleryRegions: 'galleryRegions',
+} as const;
+
+/** The layer gallery policy modal's input blocks (keys parseLayerGalleryForm reads). */
+export const LAYER_GALLERY_FIELD = {
+  approval: 'approval',
+  endOfLifeDays: 'endOfLifeDays',
+  approvalExpiryDays: 'approvalExpiryDays',
+  trustedLaunchSupported: 'trustedLaunchSupported',
 } as const;
 
 /** The import-layer modal's input blocks (keys of importLayerSchema). */
@@ -101,6 +113,7 @@ export const BLOCK = {
   wizardTaskChannel: 'wizard_task_channel',
   listNav: 'list_nav',
   layersActions: 'layers_actions',
+  versionGallery: 'version_gallery',
   connectorsActions: 'connectors_actions',
   /** One actions block per listed item: `${prefix}${id}`. */
   connectorItemPrefix: 'connector_',
@@ -137,4 +150,5 @@ export const ACTION = {
   layersAddVersion: 'layers_add_version',
   /** A version picked in the layer list (option value: the version id): its details and changelog. */
   layersVersionDetails: 'layers_version_details',
+  layersGallerySettings: 'layers_gallery_settings',
 } as const;

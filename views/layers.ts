@@ -3,6 +3,7 @@ import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { ConnectorConfig, LayerVersion, OsLayer } from '../src/domain/model.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../src/domain/validation.js';
 import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
+import { galleryButtons } from './task-message.js';
 import { actions, button, divider, escapeMrkdwn, header, input, joinMrkdwn, mention, type Message, modal, mrkdwn, type Mrkdwn, newest, noticeModal, option, pageNav, pageOf, radioButtons, section, SLACK_LIMIT, slackDate, staticSelect, textInput, userText } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, IMPORT_FIELD as F } from './ids.js';
 
@@ -17,8 +18,8 @@ export interface LayerListItem {
   connectorName?: string;
 }
 
-/** Newest layers first; `canManage` adds Add Version and Import buttons. */
-export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean }): Message {
+/** Newest layers first; `canManage` adds Add Version and Import buttons, `canSetPolicy` each layer's Gallery Settings. */
+export function layersMessage(items: readonly LayerListItem[], opts: { page?: number; canManage: boolean; canSetPolicy?: boolean }): Message {
   if (items.length === 0) {
     const text = opts.canManage
       ? mrkdwn`There are no OS layers yet. Import your Windows image with \`/oslayer import-layer\` to start.`
@@ -28,7 +29,7 @@ export function layersMessage(items: readonly LayerListItem[], opts: { page?: nu
   const sorted = [...items].sort((a, b) => b.layer.createdAt.getTime() - a.layer.createdAt.getTime());
   const { items: shown, page, pages } = pageOf(sorted, opts.page ?? 0, LAYERS_PER_PAGE);
   const blocks: KnownBlock[] = [header('OS layers')];
-  for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item), divider);
+  for (const item of shown) blocks.push(layerSection(item, opts.canManage), ...versionPicker(item, opts.canSetPolicy === true), divider);
   blocks.push(...pageNav({ previous: ACTION.layersPagePrevious, next: ACTION.layersPageNext }, BLOCK.listNav, page, pages), ...importButton(opts.canManage));
   return { text: mrkdwn`${items.length} OS layer${items.length === 1 ? mrkdwn`` : mrkdwn`s`}`, blocks };
 }
@@ -46,31 +47,47 @@ function layerSection({ layer, versions, connectorName }: LayerListItem, canMana
   return canManage ? { ...block, accessory: button('Add Version', ACTION.layersAddVersion, { value: layer._id }) } : block;
 }
 
-/** Picking a version opens its details and changelog. */
-function versionPicker({ layer, versions }: LayerListItem): KnownBlock[] {
-  if (versions.length === 0) return [];
+/** Picking a version opens its details and changelog; Administrators also get the layer's Gallery Settings. */
+function versionPicker({ layer, versions }: LayerListItem, canSetPolicy: boolean): KnownBlock[] {
   const { shown } = newest(versions, SLACK_LIMIT.selectOptions);
   const options = shown.map((v) => option(v.name, v._id, VERSION_STATUS_LABEL[v.status]));
-  return [actions(`${BLOCK.layerVersionsPrefix}${layer._id}`, [staticSelect(ACTION.layersVersionDetails, options, 'Version details…')])];
+  const elements = [
+    ...(options.length > 0 ? [staticSelect(ACTION.layersVersionDetails, options, 'Version details…')] : []),
+    ...(canSetPolicy ? [button('Gallery Settings', ACTION.layersGallerySettings, { value: layer._id })] : []),
+  ];
+  return elements.length > 0 ? [actions(`${BLOCK.layerVersionsPrefix}${layer._id}`, elements)] : [];
 }
 
 export interface VersionDetails {
   layer: Pick<OsLayer, 'name'>;
-  version: Pick<LayerVersion, 'name' | 'description' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt'>;
+  version: Pick<LayerVersion, 'name' | 'description' | 'status' | 'maxLayerSizeGb' | 'diskSizeBytes' | 'createdBy' | 'createdAt' | 'galleryImage'>;
   baseName?: string;
+  /** The task that made the version: its Promote and Roll back act on it. */
+  taskId?: string;
   /** The changelog (or why there is none), already mrkdwn with Azure and guest text escaped. */
   changelog: Mrkdwn;
 }
 
 /** A version's details: what it is, what it was built on, and what changed against its base. */
-export function versionDetailsModal({ layer, version, baseName, changelog }: VersionDetails): ModalView {
+export function versionDetailsModal({ layer, version, baseName, changelog, taskId }: VersionDetails): ModalView {
   const facts = [
     mrkdwn`*${userText(layer.name, 100)}* → version *${userText(version.name, 100)}*`,
     mrkdwn`${escapeMrkdwn(VERSION_STATUS_LABEL[version.status])} · ${sizeText(version)} · ${mention(version.createdBy)} · ${slackDate(version.createdAt)}`,
     baseName ? mrkdwn`Built on *${userText(baseName, 100)}*` : mrkdwn`The layer's first version`,
     version.description && mrkdwn`_${userText(version.description.replace(/\s+/g, ' '), 500)}_`,
   ];
-  return modal({ callbackId: CALLBACK.versionDetails, title: 'Version details', close: 'Close', blocks: [section(joinMrkdwn(facts)), divider, section(changelog)] });
+  const image = version.galleryImage;
+  if (image) {
+    const latest = image.rolledBackAt ? mrkdwn`rolled back, excluded from latest` : image.excludeFromLatest ? mrkdwn`excluded from latest (waiting for Promote)` : mrkdwn`included in latest`;
+    facts.push(mrkdwn`Gallery image version \`${escapeMrkdwn(image.versionName)}\` · ${latest}`);
+  }
+  const buttons = taskId ? galleryButtons(version, taskId) : [];
+  return modal({
+    callbackId: CALLBACK.versionDetails,
+    title: 'Version details',
+    close: 'Close',
+    blocks: [section(joinMrkdwn(facts)), ...(buttons.length ? [actions(BLOCK.versionGallery, buttons)] : []), divider, section(changelog)],
+  });
 }
 
 function sizeText(v: Pick<LayerVersion, 'diskSizeBytes' | 'maxLayerSizeGb'>): Mrkdwn {

@@ -13,8 +13,9 @@ export const ROLES_VIEW = {
 } as const;
 
 const ROLE_HELP: Readonly<Record<Role, string>> = {
-  administrator: 'Everything, including connectors and roles',
+  administrator: 'Everything, including connectors, roles and approving versions',
   'manage-os-layers': 'Add versions, finalize and cancel them',
+  approver: 'View, and promote published versions to the gallery\'s latest (Approve Versions)',
   'read-only': 'List and view only',
 };
 

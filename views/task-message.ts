@@ -25,6 +25,8 @@ export const TASK_ACTIONS = {
   retryUpdates: 'task_retry_updates',
   excludeKbAndContinue: 'task_exclude_kb_continue',
   stopUpdates: 'task_stop_updates',
+  promote: 'task_promote',
+  rollBack: 'task_roll_back',
 } as const;
 
 export interface TaskMessageInput {
@@ -32,7 +34,7 @@ export interface TaskMessageInput {
   layer: Pick<OsLayer, 'name'>;
   version: Pick<
     LayerVersion,
-    'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates' | 'baseInventory' | 'baseInventoryFailure'
+    'name' | 'status' | 'maxLayerSizeGb' | 'packagingDiskFilename' | 'packagingMachine' | 'lastIntegrity' | 'windowsUpdates' | 'baseInventory' | 'baseInventoryFailure' | 'galleryImage'
   >;
   /** The portal's Custom deployment link while its SAS is valid. */
   portalLink?: string;
@@ -69,6 +71,7 @@ const VERSION_EMOJI: Record<VersionStatus, string> = {
   'ready-to-finalize': ':checkered_flag:',
   finalizing: ':package:',
   deployable: ':white_check_mark:',
+  published: ':frame_with_picture:',
   failed: ':x:',
   cancelled: ':no_entry_sign:',
 };
@@ -108,9 +111,16 @@ const CONFIRM = {
     'Cancel version',
     { style: 'danger' },
   ),
+  rollBack: (versionName: string) =>
+    confirmDialog(
+      'Roll back?',
+      `Image version ${versionName} is excluded from latest and the previous promoted version becomes latest again. New hosts built from "latest" get the previous image. Nothing is deleted.`,
+      'Roll back',
+      { style: 'danger' },
+    ),
   cleanUp: confirmDialog(
     'Delete what is left in Azure?',
-    'The packaging machine, its OS disk, network interface and public IP, the packaging disk and the machine template will be deleted. Anything on the machine is lost.',
+    'The packaging machine, its OS disk, network interface and public IP, the packaging disk, the machine template and, if Finalize made one, its gallery image version will be deleted. Anything on the machine is lost.',
     'Delete them',
     { style: 'danger' },
   ),
@@ -198,7 +208,17 @@ function actionButtons(input: TaskActionsInput): Button[] {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: CONFIRM.cancel }));
   }
   if (offersCleanUp(input)) buttons.push(button('Clean up', TASK_ACTIONS.cleanUp, id, { style: 'danger', confirm: CONFIRM.cleanUp }));
+  buttons.push(...galleryButtons(input.version, id));
   return buttons;
+}
+
+/** Promote while the published image version waits for approval; Roll back while it is the promoted latest. */
+export function galleryButtons(version: Pick<LayerVersion, 'status' | 'galleryImage'>, taskId: string): Button[] {
+  const image = version.galleryImage;
+  if (version.status !== 'published' || !image || image.rolledBackAt) return [];
+  if (image.excludeFromLatest && !image.promotedAt) return [button('Promote', TASK_ACTIONS.promote, taskId, { style: 'primary' })];
+  if (!image.excludeFromLatest && image.promotedAt) return [button('Roll back', TASK_ACTIONS.rollBack, taskId, { confirm: CONFIRM.rollBack(image.versionName) })];
+  return [];
 }
 
 /** The task's buttons as one actions block, or none when nothing can be done. */
@@ -249,9 +269,23 @@ function nextStepText(input: TaskMessageInput): Mrkdwn | undefined {
       return mrkdwn`${who}, the machine passed the layer integrity check and is shut down. Click *Finalize* to turn its disk into the new version; the machine is then deleted so it costs nothing more.`;
     case 'deployable':
       return mrkdwn`${who}, version *${escapeMrkdwn(input.version.name)}* is deployable and is now the layer's latest version.`;
+    case 'published':
+      return galleryText(input.version);
     default:
       return undefined;
   }
+}
+
+function galleryText(version: Pick<LayerVersion, 'name' | 'galleryImage'>): Mrkdwn | undefined {
+  const image = version.galleryImage;
+  if (!image) return undefined;
+  const regions = escapeMrkdwn(image.regions.map((r) => `${r.region} ${r.state === 'Completed' ? 'replicated' : r.state.toLowerCase()}`).join(', '));
+  const mapping = mrkdwn`Version *${escapeMrkdwn(version.name)}* is image version \`${escapeMrkdwn(image.versionName)}\` in the Compute Gallery (${regions}).`;
+  if (image.rolledBackAt) return mrkdwn`${mapping} It was rolled back by ${mention(image.rolledBackBy ?? '')} and is excluded from latest.`;
+  if (image.promotedAt) return mrkdwn`${mapping} *Latest:* promoted by ${mention(image.promotedBy ?? '')}.`;
+  const rule = image.policy === 'two-person' ? mrkdwn`someone other than its creator with the Approve Versions permission` : mrkdwn`anyone with the Approve Versions permission`;
+  const expires = image.approvalExpiresAt ? mrkdwn` The request expires ${escapeMrkdwn(image.approvalExpiresAt.toISOString().slice(0, 10))}.` : mrkdwn``;
+  return mrkdwn`${mapping} It is *excluded from latest* until ${rule} clicks *Promote*.${expires}`;
 }
 
 /** The one channel message a task is shown as; rebuilt from the records on every update. */

@@ -17,6 +17,7 @@ import {
 import { actions, button, channelLink, context, day, escapeMrkdwn, fieldsSection, input, joinMrkdwn, modal, type Mrkdwn, mrkdwn, newest, noticeModal, option, radioButtons, section, SLACK_LIMIT, staticSelect, textInput, truncate } from './blocks.js';
 import { CLOUD_LABEL } from './connector-modal.js';
 import { ACTION, BLOCK, CALLBACK, revisedBlockId, WIZARD_FIELD } from './ids.js';
+import { isDeployable } from '../src/domain/version-status.js';
 
 const WIZARD_TITLE = 'Create OS Version';
 export const FIXED_VHD_LABEL = 'Fixed VHD (the format Azure accepts)';
@@ -111,7 +112,7 @@ export function versionDetailsStep(
 }
 
 function baseVersionAndSize(values: VersionDraftValues, { layer, versions }: { layer: LayerSummary; versions: readonly VersionSummary[] }): KnownBlock[] {
-  const deployable = versions.filter((v) => v.status === 'deployable');
+  const deployable = versions.filter((v) => isDeployable(v.status));
   const { shown, omitted } = newest(deployable, SLACK_LIMIT.selectOptions);
   if (shown.length === 0) {
     return [section(mrkdwn`*${escapeMrkdwn(layer.name)}* has no deployable version to start from yet. Finish or import one first.`)];

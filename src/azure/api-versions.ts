@@ -10,6 +10,10 @@
  *   and Grant Access with access Write (the upload SAS).
  * - deployments 2024-03-01 has expressionEvaluationOptions, resourceGroup and subscriptionId on
  *   nested deployments.
+ * - galleries 2025-03-03 (GalleryRP) for the gallery, its image definitions and image versions:
+ *   the version @azure/arm-compute 24 calls, with `safetyProfile.allowDeletionOfReplicatedLocations`,
+ *   `excludeFromLatest` and image definition `features`. A definition created at 2024-03-03 or later
+ *   without a SecurityType feature becomes TrustedLaunchSupported, so the bot always states it.
  * - networkSecurityGroups 2023-09-01 (Microsoft.Network) defines the RDP rule public machine
  *   access creates (sourceAddressPrefixes, priority, direction) and tags on the NSG.
  */
@@ -19,6 +23,7 @@ export const API_VERSIONS = {
   virtualMachines: '2025-04-01',
   disks: '2024-03-02',
   deployments: '2024-03-01',
+  galleries: '2025-03-03',
   networkSecurityGroups: '2023-09-01',
 } as const;
 
@@ -29,6 +34,7 @@ export const INLINE_NETWORK_API_VERSION = '2022-11-01';
 const PINNED: Array<{ path: RegExp; apiVersion: string }> = [
   { path: /\/providers\/Microsoft\.Compute\/virtualMachines(\/|$)/i, apiVersion: API_VERSIONS.virtualMachines },
   { path: /\/providers\/Microsoft\.Compute\/disks(\/|$)/i, apiVersion: API_VERSIONS.disks },
+  { path: /\/providers\/Microsoft\.Compute\/galleries(\/|$)/i, apiVersion: API_VERSIONS.galleries },
   { path: /\/providers\/Microsoft\.Network\/networkSecurityGroups(\/|$)/i, apiVersion: API_VERSIONS.networkSecurityGroups },
 ];
 

@@ -4,13 +4,15 @@ import type { AzurePorts } from './arm/index.js';
 import type { BlobDisks } from './blob-disks.js';
 import { AzureError } from './errors.js';
 import { cloudProfile, type CloudProfile } from './clouds.js';
-import type { ConnectorProbe, Machines, ProbeResult, StorageAccountInfo } from './ports.js';
+import type { ConnectorProbe, Gallery, Machines, ProbeResult, StorageAccountInfo } from './ports.js';
 
 /** Everything a job or listener needs to act on Azure for one connector. */
 export interface AzureSession {
   connector: ConnectorConfig;
   profile: CloudProfile;
   machines: Machines;
+  /** The connector's Compute Gallery (its `gallery` setting names which). */
+  gallery: Gallery;
   probe: ConnectorProbe;
   /** The connector's storage account (ARM facts: id, region, blob endpoint, Shared Key), read on each call. */
   storage(): Promise<StorageAccountInfo>;
@@ -124,6 +126,7 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
   const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
   const machines = builtOnFirstCall(async () => (await armPorts()).machines);
   const probe = builtOnFirstCall(async () => (await armPorts()).probe);
+  const gallery = builtOnFirstCall(async () => (await armPorts()).gallery);
   // Read afresh on each call: the session lasts as long as the process, and an admin (or a policy)
   // may change the account while it runs, e.g. switch Shared Key off.
   const storage = (): Promise<StorageAccountInfo> => probe.storageAccountInfo(connector.storageAccount);
@@ -173,5 +176,5 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
     const { withStorageDataChecks } = await import('./storage-checks.js');
     return withStorageDataChecks(await probe.runChecks(checkOpts), connector, entraBlobs, storage);
   };
-  return { connector, profile, machines, probe, storage, blobs, entraBlobs, runChecks };
+  return { connector, profile, machines, gallery, probe, storage, blobs, entraBlobs, runChecks };
 }

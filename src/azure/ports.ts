@@ -5,6 +5,7 @@
  */
 import type { MachineAccess, OsType, VmGeneration } from '../domain/model.js';
 import type { ScriptOutput } from '../domain/script-output.js';
+import type { ImageDefinitionSpec } from '../domain/gallery.js';
 
 export type Tags = Record<string, string>;
 
@@ -180,4 +181,50 @@ export interface ConnectorProbe {
   storageAccountInfo(accountName: string): Promise<StorageAccountInfo>;
   /** An account key via listKeys, for signing SAS when nothing else can. */
   storageAccountKey(accountName: string): Promise<string>;
+}
+
+/** An image definition as the gallery has it (existing ones may differ from what the bot would create). */
+export interface ImageDefinitionState {
+  id: string;
+  hyperVGeneration: VmGeneration;
+  /** The SecurityType feature; absent on definitions made before api-versions that default it. */
+  securityType?: string;
+}
+
+export interface ImageVersionSpec {
+  galleryId: string;
+  imageName: string;
+  versionName: string;
+  location: string;
+  /** The managed OS disk the version is made from (storageProfile.osDiskImage.source.id). */
+  sourceDiskId: string;
+  targetRegions: ReadonlyArray<{ name: string; replicaCount: number; storageAccountType: string }>;
+  endOfLifeDate: Date;
+  tags: Tags;
+}
+
+export interface ImageVersionState {
+  id: string;
+  provisioningState: string;
+  excludeFromLatest: boolean;
+  regions: Array<{ region: string; state: 'Unknown' | 'Replicating' | 'Completed' | 'Failed'; progress: number; details?: string }>;
+  tags: Tags;
+}
+
+/** The connector's Azure Compute Gallery: image definitions and image versions (GalleryRP, api-versions.ts). */
+export interface Gallery {
+  /** The layer's definition, created from `spec` when the gallery has none by its name. */
+  ensureImageDefinition(galleryId: string, location: string, spec: ImageDefinitionSpec, tags: Tags): Promise<ImageDefinitionState>;
+  /** The version with its per-region replication (`$expand=ReplicationStatus`), or null. */
+  getImageVersion(galleryId: string, imageName: string, versionName: string): Promise<ImageVersionState | null>;
+  /**
+   * Starts creating the version, always excluded from latest and with deletion of replicated
+   * locations refused, and resolves once Azure accepted it; `done` settles when Azure finished
+   * (replication included), rejecting with Azure's reason if it failed.
+   */
+  beginCreateImageVersion(spec: ImageVersionSpec, options?: LongRunning): Promise<{ done: Promise<void> }>;
+  /** Sets excludeFromLatest (PATCH of the publishing profile) and waits for Azure to apply it. */
+  setExcludeFromLatest(galleryId: string, imageName: string, versionName: string, exclude: boolean, options?: LongRunning): Promise<void>;
+  /** Absent is fine. */
+  deleteImageVersion(galleryId: string, imageName: string, versionName: string, options?: LongRunning): Promise<void>;
 }

@@ -14,14 +14,14 @@
  * ships the custom role in ./roles/oslayer-disk-export.json.
  */
 import { readFileSync } from 'node:fs';
-import type { ConnectorConfig } from '../domain/model.js';
+import type { ConnectorConfig, GallerySettings } from '../domain/model.js';
 import type { OperationKind, RolePermissions } from './rbac.js';
 
 /** Where a role is assigned, relative to the connector's settings. */
-export type PermissionScope = 'subscription' | 'resource group' | 'virtual network' | 'storage account';
+export type PermissionScope = 'subscription' | 'resource group' | 'virtual network' | 'storage account' | 'Compute Gallery';
 
 /** A requirement that holds only for some connectors. */
-export type PermissionCondition = 'with public machine access' | 'if the bot adds the portal\'s CORS rule itself';
+export type PermissionCondition = 'with public machine access' | 'if the bot adds the portal\'s CORS rule itself' | 'with a Compute Gallery';
 
 export interface RequiredPermission {
   operation: string;
@@ -63,6 +63,8 @@ const VM_CONTRIBUTOR = 'Virtual Machine Contributor';
 const NETWORK_CONTRIBUTOR = 'Network Contributor';
 const BLOB_DATA_CONTRIBUTOR = 'Storage Blob Data Contributor';
 const STORAGE_ACCOUNT_CONTRIBUTOR = 'Storage Account Contributor';
+/** `Microsoft.Compute/galleries/*` but sharing: image definitions and image versions, nothing of who else sees the gallery. */
+const GALLERY_PUBLISHER = 'Compute Gallery Artifacts Publisher';
 
 const action = (operation: string, feature: string, role: string, scope: PermissionScope, when?: PermissionCondition): RequiredPermission => ({
   operation,
@@ -120,6 +122,14 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
   dataAction('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write', 'write VHDs and the template', BLOB_DATA_CONTRIBUTOR, 'storage account'),
   dataAction('Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete', "delete the task's blobs", BLOB_DATA_CONTRIBUTOR, 'storage account'),
   action('Microsoft.Storage/storageAccounts/blobServices/write', "add the portal's CORS rule", STORAGE_ACCOUNT_CONTRIBUTOR, 'storage account', 'if the bot adds the portal\'s CORS rule itself'),
+
+  // Finalize publishes from the managed OS disk, read with Reader's disks/read above.
+  // Reads are Reader's (*/read on the subscription, which the bot holds anyway).
+  action('Microsoft.Compute/galleries/images/read', "Finalize: find the layer's image definition", READER, 'subscription', 'with a Compute Gallery'),
+  action('Microsoft.Compute/galleries/images/write', "Finalize: create the layer's image definition when the gallery has none", GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
+  action('Microsoft.Compute/galleries/images/versions/read', 'Finalize, Promote, Roll back: read an image version and its replication', READER, 'subscription', 'with a Compute Gallery'),
+  action('Microsoft.Compute/galleries/images/versions/write', 'Finalize: publish the image version; Promote and Roll back: set excludeFromLatest', GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
+  action('Microsoft.Compute/galleries/images/versions/delete', "delete a failed Finalize's half-made image version; Clean up (after its confirm)", GALLERY_PUBLISHER, 'Compute Gallery', 'with a Compute Gallery'),
 ];
 
 /** The resource ids a connector's scopes stand for. */
@@ -128,9 +138,17 @@ export interface ConnectorScopes {
   'resource group': string;
   'virtual network': string;
   'storage account': string;
+  /** Only when the connector publishes to a Compute Gallery. */
+  'Compute Gallery'?: string;
 }
 
-export function connectorScopes(connector: { subscriptionId: string; resourceGroup: string; storageAccount: string; subnetId: string }): ConnectorScopes {
+export function connectorScopes(connector: {
+  subscriptionId: string;
+  resourceGroup: string;
+  storageAccount: string;
+  subnetId: string;
+  gallery?: Pick<GallerySettings, 'galleryId'>;
+}): ConnectorScopes {
   const subscription = `/subscriptions/${connector.subscriptionId}`;
   const group = `${subscription}/resourceGroups/${connector.resourceGroup}`;
   return {
@@ -138,6 +156,7 @@ export function connectorScopes(connector: { subscriptionId: string; resourceGro
     'resource group': group,
     'virtual network': connector.subnetId.replace(/\/subnets\/[^/]+\/?$/i, ''),
     'storage account': `${group}/providers/Microsoft.Storage/storageAccounts/${connector.storageAccount}`,
+    ...(connector.gallery ? { 'Compute Gallery': connector.gallery.galleryId } : {}),
   };
 }
 
@@ -147,10 +166,13 @@ export interface RoleAssignment {
   scope: string;
 }
 
-/** Every role assignment the table asks for, conditional ones included, at the connector's scopes (no duplicates). */
+/** Every role assignment the table asks for, conditional ones included, at the connector's scopes (no duplicates; the gallery's only with one). */
 export function requiredRoleAssignments(scopes: ConnectorScopes): RoleAssignment[] {
   const seen = new Map<string, RoleAssignment>();
-  for (const { role, scope } of REQUIRED_PERMISSIONS) seen.set(`${role}\n${scopes[scope]}`, { role, scope: scopes[scope] });
+  for (const { role, scope } of REQUIRED_PERMISSIONS) {
+    const at = scopes[scope];
+    if (at) seen.set(`${role}\n${at}`, { role, scope: at });
+  }
   return [...seen.values()];
 }
 

@@ -4,7 +4,8 @@
  * every problem is reported in one pass so the admin fixes the form once.
  */
 import { z } from 'zod';
-import { PORTAL_TEMPLATE_SCOPES, type CloudName, type ConnectorConfig, type MachineAccess } from './model.js';
+import { PORTAL_TEMPLATE_SCOPES, type CloudName, type ConnectorConfig, type GallerySettings, type MachineAccess } from './model.js';
+import { parseGalleryId, parseTargetRegions, targetRegionsText } from './gallery.js';
 import { fieldErrors, type FieldErrors, type FormResult, singleLine } from './form.js';
 import { parseAllowedRanges, PRIVATE_ACCESS } from './machine-access.js';
 
@@ -131,6 +132,7 @@ function clientSecretSchema(hasStoredSecret: boolean) {
 export type ConnectorInput = Omit<z.output<typeof commonSchema>, 'connectorName' | 'authKind' | 'machineAccess'> & {
   name: string;
   machineAccess: MachineAccess;
+  gallery?: GallerySettings;
   customEndpoints?: z.output<typeof customEndpointsSchema>;
   /** clientSecret undefined: keep the secret already stored (edit only). */
   auth: { kind: 'client-secret'; clientId: string; clientSecret?: string } | { kind: 'default-credential' };
@@ -189,25 +191,49 @@ export function parseConnectorForm(form: Record<string, unknown>, opts: { hasSto
     if (ranges.ok) machineAccess = { mode: 'public', allowedCidrs: ranges.ranges };
     else errors['allowedCidrs'] = ranges.error;
   }
-  if (!common.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  const gallery = common.success ? parseGallerySetting(raw, common.data) : { ok: true as const, value: undefined };
+  if (!gallery.ok) Object.assign(errors, gallery.errors);
+  if (!common.success || !gallery.ok || Object.keys(errors).length > 0) return { ok: false, errors };
 
   const { connectorName, authKind, machineAccess: _mode, ...rest } = common.data;
   const auth: ConnectorInput['auth'] =
     authKind === 'client-secret' && secret?.success ? { kind: 'client-secret', ...secret.data } : { kind: 'default-credential' };
   return {
     ok: true,
-    value: { ...rest, name: connectorName, auth, machineAccess, ...(cloud?.success ? { customEndpoints: cloud.data } : {}) },
+    value: { ...rest, name: connectorName, auth, machineAccess, ...(gallery.value ? { gallery: gallery.value } : {}), ...(cloud?.success ? { customEndpoints: cloud.data } : {}) },
   };
+}
+
+/** The optional Compute Gallery: blank means none; regions default to the connector's own. */
+function parseGallerySetting(
+  raw: Record<string, unknown>,
+  common: { subscriptionId: string; location: string },
+): { ok: true; value: GallerySettings | undefined } | { ok: false; errors: FieldErrors } {
+  const id = typeof raw['galleryId'] === 'string' ? raw['galleryId'].trim() : '';
+  const regionsText = typeof raw['galleryRegions'] === 'string' ? raw['galleryRegions'] : '';
+  if (!id) {
+    return regionsText.trim() ? { ok: false, errors: { galleryRegions: 'Target regions need a Compute Gallery above.' } } : { ok: true, value: undefined };
+  }
+  const ref = parseGalleryId(id);
+  if (!ref) {
+    return { ok: false, errors: { galleryId: 'Paste the gallery’s resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries/<name> (its Properties page shows it).' } };
+  }
+  if (ref.subscriptionId !== common.subscriptionId) {
+    return { ok: false, errors: { galleryId: 'The gallery must be in the connector’s subscription: the image version is made from a disk there, with the connector’s identity.' } };
+  }
+  const regions = parseTargetRegions(regionsText, common.location);
+  if (!regions.ok) return { ok: false, errors: { galleryRegions: regions.error } };
+  return { ok: true, value: { galleryId: id, targetRegions: regions.value } };
 }
 
 /** The reverse of parseConnectorForm, to prefill the Edit modal; the secret is never included. */
 export function connectorFormValues(
   c: Pick<
     ConnectorConfig,
-    'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess' | 'portalTemplateScope'
+    'name' | 'cloud' | 'customEndpoints' | 'tenantId' | 'subscriptionId' | 'auth' | 'resourceGroup' | 'storageAccount' | 'container' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess' | 'portalTemplateScope' | 'gallery'
   >,
 ): Record<string, string | undefined> {
-  const { customEndpoints, auth, name, machineAccess, portalTemplateScope, ...rest } = c;
+  const { customEndpoints, auth, name, machineAccess, portalTemplateScope, gallery, ...rest } = c;
   const { caBundle, ...endpoints } = customEndpoints ?? {};
   const caParts = caBundle ? splitCaBundle(caBundle, CA_INPUT_MAX) : [];
   return {
@@ -217,6 +243,7 @@ export function connectorFormValues(
     ...(machineAccess?.mode === 'public' ? { allowedCidrs: machineAccess.allowedCidrs.join(', ') } : {}),
     ...endpoints,
     ...Object.fromEntries(caParts.map((part, i) => [CA_BUNDLE_FIELDS[i] ?? CA_BUNDLE_FIELDS[0], part])),
+    ...(gallery ? { galleryId: gallery.galleryId, galleryRegions: targetRegionsText(gallery) } : {}),
     connectorName: name,
     authKind: auth.kind,
     ...(auth.kind === 'client-secret' ? { clientId: auth.clientId } : {}),

@@ -4,7 +4,7 @@ import type { HeldReason, UpdateMode, UpdateRunPhase } from './windows-update.js
 import type { RunOnceEntry } from './integrity.js';
 import type { Mrkdwn } from '../../views/blocks.js';
 
-export type Role = 'administrator' | 'manage-os-layers' | 'read-only';
+export type Role = 'administrator' | 'manage-os-layers' | 'approver' | 'read-only';
 
 export type VersionStatus =
   | 'publishing'
@@ -13,6 +13,7 @@ export type VersionStatus =
   | 'ready-to-finalize'
   | 'finalizing'
   | 'deployable'
+  | 'published'
   | 'failed'
   | 'cancelled';
 
@@ -31,10 +32,68 @@ export interface OsLayer {
   latestVersionId?: string;
   /** KBs Install updates never installs on this layer (set in its modal, remembered for the next run). */
   excludeKbs?: string[];
+  /** How its versions are published to the connector's Compute Gallery; unset members take the defaults of ./gallery.ts. */
+  gallery?: Partial<LayerGalleryPolicy>;
   createdBy: string;
   createdAt: Date;
 }
 
+/** Who may make a published version the gallery's latest: anyone with Approve Versions, or only someone other than its creator. */
+export type ApprovalPolicy = 'two-person' | 'single';
+
+export interface LayerGalleryPolicy {
+  approval: ApprovalPolicy;
+  /** The image version's endOfLifeDate, this many days after it is published. */
+  endOfLifeDays: number;
+  /** A published version not promoted within this many days can no longer be promoted (fails closed). */
+  approvalExpiryDays: number;
+  /** The base is a Generation 2 image that boots as Trusted Launch: its definition says TrustedLaunchSupported. */
+  trustedLaunchSupported: boolean;
+}
+
+/** Azure Compute Gallery's storage account types for a replica (GalleryRP 2025-03-03 StorageAccountType). */
+export type GalleryStorageAccountType = 'Standard_LRS' | 'Standard_ZRS' | 'Premium_LRS' | 'PremiumV2_LRS';
+
+export interface GalleryTargetRegion {
+  name: string;
+  replicaCount: number;
+  storageAccountType: GalleryStorageAccountType;
+}
+
+/** A connector's Compute Gallery: where Finalize publishes each version, and where it replicates. */
+export interface GallerySettings {
+  /** The gallery's ARM resource ID. */
+  galleryId: string;
+  targetRegions: GalleryTargetRegion[];
+}
+
+export interface RegionReplication {
+  region: string;
+  state: 'Unknown' | 'Replicating' | 'Completed' | 'Failed';
+  progress: number;
+  details?: string;
+}
+
+/** A version's image version in the connector's gallery, and what people did with it. */
+export interface GalleryImageRecord {
+  /** The image version's ARM id. */
+  id: string;
+  /** Its Major.Minor.Patch name (./gallery.ts galleryVersionName). */
+  versionName: string;
+  imageDefinitionId: string;
+  regions: RegionReplication[];
+  excludeFromLatest: boolean;
+  endOfLifeDate: Date;
+  publishedAt?: Date;
+  /** After this, Promote is refused (the approval request expired). */
+  approvalExpiresAt?: Date;
+  policy: ApprovalPolicy;
+  promotedBy?: string;
+  promotedAt?: Date;
+  /** Set when a Roll back took it out of "latest". */
+  rolledBackBy?: string;
+  rolledBackAt?: Date;
+}
 export interface PackagingMachine {
   name: string;
   resourceGroup: string;
@@ -146,6 +205,8 @@ export interface LayerVersion {
   /** The version's fixed VHD: a blob path inside its connector's container. */
   diskUri?: string;
   diskSizeBytes?: number;
+  /** Set once Finalize has created the version's image version in the connector's Compute Gallery. */
+  galleryImage?: GalleryImageRecord;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -186,6 +247,8 @@ export interface ConnectorConfig {
   machineAccess?: MachineAccess;
   /** Where the portal link's template deploys; unset is `resource-group`. */
   portalTemplateScope?: PortalTemplateScope;
+  /** Optional: Finalize publishes every version to this Compute Gallery, excluded from latest until promoted. */
+  gallery?: GallerySettings;
   /** The sandbox's simulated Azure: every message about its resources says so. */
   simulated?: boolean;
   createdBy: string;

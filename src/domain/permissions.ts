@@ -1,35 +1,51 @@
 import type { Role } from './model.js';
 
-/** What a user can ask of the bot; each maps to the least role allowed to do it (App Layering's roles). */
-export const PERMISSIONS = {
-  'view': 'read-only',
-  'add-version': 'manage-os-layers',
-  'import-layer': 'manage-os-layers',
-  'operate-machine': 'manage-os-layers',
-  'finalize': 'manage-os-layers',
-  'cancel': 'manage-os-layers',
-  'manage-connectors': 'administrator',
-  'manage-roles': 'administrator',
-  'read-audit': 'administrator',
-} as const satisfies Record<string, Role>;
+/**
+ * What each role may do (App Layering's roles, plus Approver for the gallery's two-person rule).
+ * Approver is beside the others, not above them: it may view and approve versions, nothing else.
+ */
+const ROLE_PERMISSIONS = {
+  'read-only': ['view'],
+  approver: ['view', 'approve-versions'],
+  'manage-os-layers': ['view', 'add-version', 'import-layer', 'operate-machine', 'finalize', 'cancel'],
+  administrator: [
+    'view',
+    'add-version',
+    'import-layer',
+    'operate-machine',
+    'finalize',
+    'cancel',
+    'approve-versions',
+    'set-approval-policy',
+    'manage-connectors',
+    'manage-roles',
+    'read-audit',
+  ],
+} as const satisfies Record<Role, readonly string[]>;
 
-export type Permission = keyof typeof PERMISSIONS;
+export type Permission = (typeof ROLE_PERMISSIONS)['administrator'][number];
 
-const RANK: Record<Role, number> = { 'read-only': 0, 'manage-os-layers': 1, administrator: 2 };
+/** Every permission (the Administrator holds them all). */
+export const PERMISSIONS: readonly Permission[] = ROLE_PERMISSIONS.administrator;
 
 export const ROLE_LABELS: Record<Role, string> = {
   administrator: 'Administrator',
   'manage-os-layers': 'Manage OS Layers',
+  approver: 'Approver',
   'read-only': 'Read Only',
 };
 
 export function allows(role: Role, permission: Permission): boolean {
-  return RANK[role] >= RANK[PERMISSIONS[permission]];
+  return (ROLE_PERMISSIONS[role] as readonly string[]).includes(permission);
+}
+
+/** The roles that hold a permission, in the order a refusal names them. */
+export function rolesWith(permission: Permission): Role[] {
+  return (['manage-os-layers', 'approver', 'administrator'] as const).filter((role) => allows(role, permission));
 }
 
 /** The sentence a refused user sees: what they tried, the role it needs, the role they have. */
 export function refusal(role: Role, permission: Permission, what: string): string {
-  const needed = PERMISSIONS[permission];
-  const roles = needed === 'administrator' ? 'Administrator' : 'Manage OS Layers or Administrator';
+  const roles = rolesWith(permission).map((r) => ROLE_LABELS[r]).join(' or ');
   return `You can't ${what}: it needs the ${roles} role, and you have ${ROLE_LABELS[role]}. An Administrator can change your role with \`/oslayer roles\`.`;
 }

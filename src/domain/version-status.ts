@@ -16,6 +16,7 @@ export type VersionEvent =
   | { type: 'machine-started' }
   | { type: 'finalize-started' }
   | { type: 'finalized' }
+  | { type: 'gallery-replicated' }
   | { type: 'failed' }
   | { type: 'cancelled' }
   | { type: 'retry'; resumeAt: RetryPoint };
@@ -29,6 +30,7 @@ export const VERSION_STATUSES: readonly VersionStatus[] = [
   'ready-to-finalize',
   'finalizing',
   'deployable',
+  'published',
   'failed',
   'cancelled',
 ];
@@ -41,6 +43,7 @@ export const VERSION_STATUS_LABEL: Readonly<Record<VersionStatus, string>> = {
   'ready-to-finalize': 'Ready to Finalize',
   finalizing: 'Finalizing',
   deployable: 'Deployable',
+  published: 'Published to the gallery',
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
@@ -62,6 +65,7 @@ const STATUS_PHRASE: Readonly<Record<VersionStatus, string>> = {
   'ready-to-finalize': 'ready to finalize',
   finalizing: 'finalizing',
   deployable: 'deployable',
+  published: 'published to the gallery',
   failed: 'failed',
   cancelled: 'cancelled',
 };
@@ -74,14 +78,20 @@ const EVENT_PHRASE: Readonly<Record<VersionEventType, string>> = {
   'machine-started': 'go back to waiting for action',
   'finalize-started': 'start finalizing',
   finalized: 'become deployable',
+  'gallery-replicated': 'become published to the gallery',
   failed: 'fail',
   cancelled: 'be cancelled',
   retry: 'be retried',
 };
 
-/** Deployable and cancelled versions never change again; a failed one can still be retried or cancelled. */
+/** Deployable, published and cancelled versions never fail or cancel again; a failed one can still be retried or cancelled. */
 export function isFinal(status: VersionStatus): boolean {
-  return status === 'deployable' || status === 'cancelled';
+  return isDeployable(status) || status === 'cancelled';
+}
+
+/** A finalized version: its VHD is in the layer store (and, when published, its image version in the gallery). */
+export function isDeployable(status: VersionStatus): boolean {
+  return status === 'deployable' || status === 'published';
 }
 
 /** The forward path; failure, cancellation and retry are handled for every status below. */
@@ -97,6 +107,8 @@ const FORWARD: Readonly<Partial<Record<VersionEventType, Partial<Record<VersionS
   'machine-started': { 'ready-to-finalize': 'action-required' },
   'finalize-started': { 'ready-to-finalize': 'finalizing' },
   finalized: { finalizing: 'deployable' },
+  // Finalize's image version has replicated to every target region of the connector's gallery.
+  'gallery-replicated': { deployable: 'published' },
 };
 
 function next(current: VersionStatus, event: VersionEvent): VersionStatus | undefined {
@@ -137,6 +149,7 @@ export function taskStatusOf(status: VersionStatus): TaskStatus {
     case 'ready-to-finalize':
       return 'action-required';
     case 'deployable':
+    case 'published':
       return 'done';
     case 'failed':
       return 'failed';

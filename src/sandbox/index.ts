@@ -59,7 +59,7 @@ export async function startSandbox(services: Pick<Services, 'repos' | 'secretKey
     await azurite.stop();
   };
   try {
-    const fresh = simulatedConnector(simulator, services.secretKey);
+    const fresh = simulatedConnector(simulator, services.secretKey, { gallery: config.sandbox.gallery ?? false });
     const existing = await repos.connectors.findOne({ name: SANDBOX_CONNECTOR_NAME });
     const connector: ConnectorConfig = existing ? { ...fresh, _id: existing._id, createdAt: existing.createdAt, container: existing.container } : fresh;
     if (existing) await repos.connectors.update(existing._id, connector);
@@ -97,7 +97,7 @@ async function seedDemoLayer(services: Pick<Services, 'repos' | 'azure'>, connec
   }
   // Every deployable version's VHD is there: seeded if missing (a new data dir, or a store that
   // outlived its sandbox), kept if the sandbox's Azurite still has it.
-  const versions = await repos.versions.list({ layerId: layer._id, status: 'deployable' });
+  const versions = await repos.versions.list({ layerId: layer._id, status: { $in: ['deployable', 'published'] } });
   if (versions.length === 0) {
     const now = new Date();
     const base: LayerVersion = {

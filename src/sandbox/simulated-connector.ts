@@ -13,7 +13,7 @@ export const SANDBOX_CONNECTOR_NAME = 'Sandbox (simulated Azure)';
 export function simulatedConnector(
   sim: RunningArmSimulator,
   secretKey: Buffer,
-  opts: { name?: string; container?: string; vmSize?: string; createdBy?: string } = {},
+  opts: { name?: string; container?: string; vmSize?: string; createdBy?: string; gallery?: boolean } = {},
 ): ConnectorConfig {
   const now = new Date();
   return {
@@ -36,6 +36,8 @@ export function simulatedConnector(
     location: sim.location,
     subnetId: sim.subnetId,
     vmSize: opts.vmSize ?? 'Standard_D2s_v3',
+    // The demo layer's versions go to the subscription's gallery: one replica in the connector's region.
+    ...(opts.gallery ? { gallery: { galleryId: sim.galleryId, targetRegions: [{ name: sim.location, replicaCount: 1, storageAccountType: 'Standard_LRS' as const }] } } : {}),
     simulated: true,
     createdBy: opts.createdBy ?? 'oslayer',
     createdAt: now,

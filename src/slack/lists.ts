@@ -14,7 +14,7 @@ export async function layersListMessage(repos: Repositories, role: Role, page = 
     versions: versions.filter((v) => v.layerId === layer._id),
     connectorName: connectorName.get(layer.connectorId),
   }));
-  return layersMessage(items, { page, canManage: allows(role, 'add-version') });
+  return layersMessage(items, { page, canManage: allows(role, 'add-version'), canSetPolicy: allows(role, 'set-approval-policy') });
 }
 
 export async function connectorsListMessage(repos: Repositories, role: Role, page = 0): Promise<Message> {

@@ -5,11 +5,13 @@
  * accepts "already gone", so running this again after a crash or a second click is harmless.
  */
 import { TEMPLATES_CONTAINER } from './publish.js';
+import { isDeployable } from '../domain/version-status.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { NSG_TYPE } from '../azure/network-access.js';
 import type { TaggedResource } from '../azure/ports.js';
 import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
 import type { TaskRun } from './task-run.js';
+import { IMAGE_VERSION_TYPE, imageVersionRef } from './gallery-publish.js';
 
 export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 const DISK_TYPE = 'Microsoft.Compute/disks';
@@ -29,7 +31,7 @@ export interface CleanupResult {
  * must never be deleted.
  */
 export function ownsVersionVhd(run: TaskRun): boolean {
-  return run.version.status !== 'deployable' && run.task.steps.some((s) => s.name === FINALIZE_STEP.grant && s.status === 'done');
+  return !isDeployable(run.version.status) && run.task.steps.some((s) => s.name === FINALIZE_STEP.grant && s.status === 'done');
 }
 
 async function tagged(run: TaskRun, type: string): Promise<TaggedResource[]> {
@@ -93,10 +95,29 @@ export async function deleteTaskDisksAndBlobs(run: TaskRun, extraBlobs: string[]
   return deleted;
 }
 
-/** Everything still tagged with the task: what a cleanup could not remove (e.g. a NIC created without deleteOption Delete). */
-export async function taggedLeftovers(run: TaskRun): Promise<string[]> {
+/**
+ * Everything still tagged with the task: what a cleanup could not remove (e.g. a NIC created
+ * without deleteOption Delete). `keep`: ids that are meant to stay (the published image version).
+ */
+export async function taggedLeftovers(run: TaskRun, keep: readonly string[] = []): Promise<string[]> {
   const found = await run.azure().machines.findByTag(TASK_TAG, run.task._id);
-  return found.map((r) => `${KIND[r.type.toLowerCase()] ?? r.type} ${r.name}`);
+  return found.filter((r) => !keep.some((id) => id.toLowerCase() === r.id.toLowerCase())).map((r) => `${KIND[r.type.toLowerCase()] ?? r.type} ${r.name}`);
+}
+
+/**
+ * The task's gallery image versions (a Finalize that failed after publishing). Only Clean up
+ * gets here, and its button asks first: host pools may already use an image version.
+ */
+async function deleteTaskImageVersions(run: TaskRun): Promise<Deleted> {
+  const { gallery } = run.azure();
+  const deleted: Deleted = [];
+  for (const found of await tagged(run, IMAGE_VERSION_TYPE)) {
+    const ref = imageVersionRef(found.id);
+    if (!ref) continue;
+    await gallery.deleteImageVersion(ref.galleryId, ref.imageName, ref.versionName);
+    deleted.push(`image version ${ref.versionName} of ${ref.imageName}`);
+  }
+  return deleted;
 }
 
 const KIND: Record<string, string> = {
@@ -105,11 +126,12 @@ const KIND: Record<string, string> = {
   'microsoft.network/networkinterfaces': 'network interface',
   'microsoft.network/publicipaddresses': 'public IP',
   [NSG_TYPE.toLowerCase()]: 'network security group',
+  [IMAGE_VERSION_TYPE.toLowerCase()]: 'image version',
 };
 
-/** Cancel and Clean up: every Azure resource and blob the task made, except a deployable version's own VHD. */
+/** Cancel and Clean up: every Azure resource and blob the task made (a failed Finalize's image version too), except a deployable version's own VHD. */
 export async function deleteEverything(run: TaskRun): Promise<CleanupResult> {
   const extra = ownsVersionVhd(run) ? [versionVhdBlob(run.layer, run.version)] : [];
-  const deleted = [...(await deleteTaskMachines(run)), ...(await deleteTaskDisksAndBlobs(run, extra))];
+  const deleted = [...(await deleteTaskMachines(run)), ...(await deleteTaskDisksAndBlobs(run, extra)), ...(await deleteTaskImageVersions(run))];
   return { deleted, left: await taggedLeftovers(run) };
 }

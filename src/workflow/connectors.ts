@@ -56,7 +56,7 @@ export async function saveConnector(
     if (existing) {
       const { _id, ...changes } = connector;
       // customEndpoints is written even when undefined (stored as null), so a switch to a public cloud drops the old endpoints.
-      await repos.connectors.update(_id, { ...changes, customEndpoints: connector.customEndpoints });
+      await repos.connectors.update(_id, { ...changes, customEndpoints: connector.customEndpoints, gallery: connector.gallery });
     } else {
       await repos.connectors.insert(connector);
     }

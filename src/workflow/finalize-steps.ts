@@ -18,6 +18,9 @@ export const FINALIZE_STEP = {
   deleteDisks: 'Deleted the OS disk, the packaging disk and the template',
 } as const;
 
+/** Finalize's step between revoke and the machine's deletion, on a connector with a Compute Gallery only. */
+export const GALLERY_STEP = 'Published the image version to the Compute Gallery, excluded from latest';
+
 /**
  * One key per version for the end of its task: Finalize and Cancel both claim it, so exactly one
  * of them ever runs, however many people click. The owner says which (`finalize:U…`/`cancel:U…`).

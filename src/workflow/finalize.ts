@@ -10,11 +10,16 @@ import { parseResourceId } from '../azure/arm/resource-id.js';
 import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
+import { galleryVersionName, policyLabel } from '../domain/gallery.js';
+import { GalleryRefused, imageVersionTaken, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
-import { FINALIZE_STEP, versionVhdBlob } from './finalize-steps.js';
+import { FINALIZE_STEP, GALLERY_STEP, versionVhdBlob } from './finalize-steps.js';
 import { postWithChangelog } from './changelog.js';
 import type { TaskRun } from './task-run.js';
 import { escapeMrkdwn, gib, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
+
+/** Replication takes minutes to hours: its reads are spaced wider than the copy's (ARM reads are throttled per subscription). */
+const REPLICATION_POLLS_PER_COPY_POLL = 6;
 
 /** Long enough for a 2 TB copy; the SAS is revoked as soon as the copy is verified. */
 const EXPORT_SAS_SECONDS = 24 * 60 * 60;
@@ -69,6 +74,10 @@ export async function finalizeBlocker(run: TaskRun): Promise<Mrkdwn | null> {
     default:
       return mrkdwn`Version ${name} is ${escapeMrkdwn(VERSION_STATUS_LABEL[version.status].toLowerCase())}; only a version that is ready to finalize can be finalized.`;
   }
+  const imageVersion = run.connector.gallery ? galleryVersionName(version.name) : undefined;
+  if (imageVersion && !imageVersion.ok) {
+    return mrkdwn`Version ${name} can't be finalized here: its connector publishes to a Compute Gallery, and ${escapeMrkdwn(imageVersion.error)}`;
+  }
   if (!version.lastIntegrity) return mrkdwn`Version ${name} can't be finalized yet: no layer integrity check has run. Click *Shutdown for Finalize*.`;
   if (!version.lastIntegrity.clean) {
     return mrkdwn`Version ${name} can't be finalized yet: the last integrity check found ${escapeMrkdwn(version.lastIntegrity.blocking.join('; '))}. Fix that, then click *Shutdown for Finalize* again.`;
@@ -81,6 +90,10 @@ export async function finalizeBlocker(run: TaskRun): Promise<Mrkdwn | null> {
   } catch (err) {
     if (err instanceof FinalizeRefused) return mrkdwn`Version ${name} can't be finalized: ${escapeMrkdwn(err.message)}`;
     throw err;
+  }
+  if (imageVersion?.ok) {
+    const taken = await imageVersionTaken(run, imageVersion.value);
+    if (taken) return mrkdwn`Version ${escapeMrkdwn(version.name)} can't be finalized here: ${escapeMrkdwn(taken)}`;
   }
   return null;
 }
@@ -132,17 +145,28 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     const machine = await findPackagingMachine(run);
     await azure.machines.revokeDiskAccess(machine.disk);
   });
+  if (run.connector.gallery) {
+    // Made from the managed OS disk, so it must run before the disk is deleted.
+    await run.step(GALLERY_STEP, async () => {
+      const machine = await findPackagingMachine(run);
+      const galleryImage = await publishToGallery(run, machine.disk, { pollIntervalMs: opts.copyPollIntervalMs * REPLICATION_POLLS_PER_COPY_POLL });
+      await run.services.repos.versions.update(run.version._id, { galleryImage });
+      run.version = { ...run.version, galleryImage };
+    });
+  }
   const machineName = run.version.packagingMachine?.name;
   await run.step(FINALIZE_STEP.deleteMachine, () => deleteTaskMachines(run));
   await run.step(FINALIZE_STEP.deleteDisks, () => deleteTaskDisksAndBlobs(run));
 
-  const left = await taggedLeftovers(run);
+  const galleryImage = run.version.galleryImage;
+  const left = await taggedLeftovers(run, galleryImage ? [galleryImage.id] : []);
   // The layer first: if the process stops between the two writes, the resumed job still finds the version finalizing.
   await run.services.repos.layers.update(run.layer._id, { latestVersionId: run.version._id });
   await run.moveVersion(
     { type: 'finalized' },
     { diskUri: target.blob, diskSizeBytes, packagingMachine: undefined, templateBlob: undefined, portalLink: undefined },
   );
+  if (galleryImage) await run.moveVersion({ type: 'gallery-replicated' });
   const machine = machineName ? mrkdwn` ${escapeMrkdwn(machineName)}` : mrkdwn``;
   const lines = [
     mrkdwn`:tada: ${mention(run.task.startedBy)} version *${escapeMrkdwn(run.version.name)}* of *${escapeMrkdwn(run.layer.name)}* is deployable and is now the layer's latest version.`,
@@ -150,6 +174,11 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     mrkdwn`*Deleted:* the packaging machine${machine} with its network interface and public IP (if it had one), its OS disk, the packaging disk \`${escapeMrkdwn(run.version.packagingDiskFilename)}\` and the machine template.`,
     left.length > 0 && mrkdwn`:warning: Still in Azure with this task's tag, delete it in the portal: ${escapeMrkdwn(left.join(', '))}.`,
   ];
+  if (galleryImage) {
+    lines.push(
+      mrkdwn`*Gallery:* image version \`${escapeMrkdwn(galleryImage.versionName)}\` (from version name \`${escapeMrkdwn(run.version.name)}\`), replicated to ${escapeMrkdwn(galleryImage.regions.map((r) => r.region).join(', '))}, *excluded from latest* until promoted. Approval: ${escapeMrkdwn(policyLabel(galleryImage.policy))}; the request expires ${escapeMrkdwn(galleryImage.approvalExpiresAt?.toISOString().slice(0, 10) ?? 'never')}.`,
+    );
+  }
   await postWithChangelog(run, joinMrkdwn(lines));
 }
 
@@ -178,7 +207,7 @@ export function isTransient(err: unknown): boolean {
  */
 export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   const { logger } = run.services;
-  const known = err instanceof FinalizeRefused || err instanceof AzureError || err instanceof BlobCopyError || err instanceof VhdFormatError;
+  const known = err instanceof FinalizeRefused || err instanceof GalleryRefused || err instanceof AzureError || err instanceof BlobCopyError || err instanceof VhdFormatError;
   if (!known) logger.error(`finalize of task ${run.task._id} failed:`, err);
   const reason = known ? (err as Error).message : 'an unexpected error occurred; the details are in the bot log.';
   const azure = run.azure();
@@ -192,8 +221,16 @@ export async function failFinalize(run: TaskRun, err: unknown): Promise<void> {
   } catch (cleanupError) {
     logger.warn(`cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);
   }
+  let galleryNote: string | undefined;
+  try {
+    if (run.task.steps.some((s) => s.name === GALLERY_STEP)) galleryNote = await removeHalfMadeImageVersion(run);
+  } catch (cleanupError) {
+    galleryNote = `The image version this task started may still be in the gallery; *Clean up* deletes it (it asks first).`;
+    logger.warn(`gallery cleanup after failed finalize of task ${run.task._id}: ${(cleanupError as Error).message}`);
+  }
   // A missing role is fixed in Azure, not here: once it is assigned, Retry runs Finalize again.
   await run.fail(`Finalize failed: ${reason}`, { retryable: err instanceof PermissionError });
+  if (galleryNote) await run.thread(escapeMrkdwn(galleryNote));
   const left = await taggedLeftovers(run).catch(() => [] as string[]);
   if (left.length > 0) await run.thread(mrkdwn`Kept in Azure for you to look at: ${escapeMrkdwn(left.join(', '))}, with the packaging disk and the template. *Clean up* deletes them all.`);
 }

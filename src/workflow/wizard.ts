@@ -22,6 +22,7 @@ import { CALLBACK, WIZARD_FIELD } from '../../views/ids.js';
 import { confirmStep, connectorStep, packagingDiskStep, versionDetailsStep } from '../../views/wizard.js';
 import { packagingDiskNameProblem } from './disk-checks.js';
 import type { NewVersionRequest } from './create-version.js';
+import { isDeployable } from '../domain/version-status.js';
 
 export type WizardStepId =
   | typeof CALLBACK.wizardVersionDetails
@@ -61,7 +62,7 @@ export async function checkVersionDetails(repos: Repositories, raw: Raw): Promis
   const layerId = text(raw, WIZARD_FIELD.layerId);
   const baseId = text(raw, WIZARD_FIELD.baseVersionId);
   const [layer, base] = await Promise.all([layerId ? repos.layers.get(layerId) : null, baseId ? repos.versions.get(baseId) : null]);
-  const usableBase = base && layer && base.layerId === layer._id && base.status === 'deployable' ? base : null;
+  const usableBase = base && layer && base.layerId === layer._id && isDeployable(base.status) ? base : null;
   const parsed = parseForm(versionDetailsSchema(usableBase?.diskSizeBytes ?? 0), raw);
   const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
   if (layerId && !layer) errors[WIZARD_FIELD.layerId] = 'That OS layer no longer exists; choose another one.';

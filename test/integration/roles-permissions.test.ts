@@ -72,6 +72,9 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [TASK_ACTIONS.cancel]: 'cancel',
   [TASK_ACTIONS.cleanUp]: 'cancel',
   [TASK_ACTIONS.retry]: 'add-version',
+  [TASK_ACTIONS.promote]: 'approve-versions',
+  [ACTION.layersGallerySettings]: 'set-approval-policy',
+  [TASK_ACTIONS.rollBack]: 'approve-versions',
   [TASK_VIEW_IDS.view]: 'view',
   [TASK_VIEW_IDS.pagePrevious]: 'view',
   [TASK_VIEW_IDS.pageNext]: 'view',
@@ -79,8 +82,8 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [HOME_ACTIONS.roles]: 'manage-roles',
 };
 
-const ROLES: Role[] = ['administrator', 'manage-os-layers', 'read-only'];
-const REFUSAL = /You can't [^\n]*: it needs the (Administrator|Manage OS Layers or Administrator) role, and you have (Administrator|Manage OS Layers|Read Only)\./;
+const ROLES: Role[] = ['administrator', 'manage-os-layers', 'approver', 'read-only'];
+const REFUSAL = /You can't [^\n]*: it needs the (Administrator|Manage OS Layers or Administrator|Approver or Administrator) role, and you have (Administrator|Manage OS Layers|Approver|Read Only)\./;
 
 let t: TestBot;
 let responses: Server;

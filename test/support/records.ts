@@ -1,6 +1,6 @@
 /**
  * Store records for tests that need a layer, versions, tasks or connectors without running
- * the workflow, and the three roles as users. Every builder takes overrides.
+ * the workflow, and the roles as users. Every builder takes overrides.
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectorConfig, LayerVersion, OsLayer, Role, Task } from '../../src/domain/model.js';
@@ -11,10 +11,11 @@ import type { TestBot } from './bot.js';
 import { interactionSender } from './slack-payloads.js';
 
 /** One user per role: UADMIN1 is the test bot's bootstrap admin; the others get theirs from `grantRoles`. */
-export const USERS: Readonly<Record<Role, string>> = { administrator: 'UADMIN1', 'manage-os-layers': 'UMANAGER1', 'read-only': 'UREADER1' };
+export const USERS: Readonly<Record<Role, string>> = { administrator: 'UADMIN1', 'manage-os-layers': 'UMANAGER1', approver: 'UAPPROVER1', 'read-only': 'UREADER1' };
 
 export async function grantRoles(repos: Repositories): Promise<void> {
   await repos.roles.insert({ _id: USERS['manage-os-layers'], role: 'manage-os-layers', assignedBy: USERS.administrator, at: new Date() });
+  await repos.roles.insert({ _id: USERS.approver, role: 'approver', assignedBy: USERS.administrator, at: new Date() });
 }
 
 export function daysAgo(days: number, from = new Date()): Date {

@@ -60,8 +60,8 @@ export function useTaskButtons(onReady: (world: TaskButtonsWorld) => unknown, ov
   }, 60_000);
 }
 
-/** useTestBot on the sandbox, with the demo layer, its base version, and extra users' roles. */
-export function useSandboxWorld(onReady: (world: SandboxWorld) => unknown, roles: Record<string, Role> = {}): void {
+/** useTestBot on the sandbox, with the demo layer, its base version, and extra users' roles; `sandbox` adds to the sandbox settings (e.g. the gallery). */
+export function useSandboxWorld(onReady: (world: SandboxWorld) => unknown, roles: Record<string, Role> = {}, sandbox: Partial<Config['sandbox']> = {}): void {
   useTestBot(
     async ({ t, sim }) => {
       const { repos } = t.bot.services;
@@ -72,6 +72,6 @@ export function useSandboxWorld(onReady: (world: SandboxWorld) => unknown, roles
       }
       await onReady({ t, sim, layer, base });
     },
-    { sandbox: { enabled: true } },
+    { sandbox: { ...sandbox, enabled: true } },
   );
 }

@@ -109,7 +109,7 @@ describe('configuration from the environment', () => {
     expect(c.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(c.admins).toEqual(['U0123ABCD', 'W0456EFGH']);
     expect(c.secretKey?.length).toBe(32);
-    expect(c.sandbox).toEqual({ enabled: true, armPort: 8443, blobPort: undefined });
+    expect(c.sandbox).toEqual({ enabled: true, armPort: 8443, blobPort: undefined, gallery: true });
     expect(secretsOf(c)).toEqual(expect.arrayContaining(['xoxb-1-2-abc', 'signing-secret-xyz', 'xapp-1-A-1-abc', key, 'p%40ss', 'p@ss']));
   });
 });

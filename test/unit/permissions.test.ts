@@ -2,21 +2,23 @@ import { allows, PERMISSIONS, refusal, type Permission } from '../../src/domain/
 import type { Role } from '../../src/domain/model.js';
 
 const expected: Record<Permission, Role[]> = {
-  view: ['read-only', 'manage-os-layers', 'administrator'],
+  view: ['read-only', 'approver', 'manage-os-layers', 'administrator'],
   'add-version': ['manage-os-layers', 'administrator'],
   'import-layer': ['manage-os-layers', 'administrator'],
   'operate-machine': ['manage-os-layers', 'administrator'],
   finalize: ['manage-os-layers', 'administrator'],
   cancel: ['manage-os-layers', 'administrator'],
+  'approve-versions': ['approver', 'administrator'],
+  'set-approval-policy': ['administrator'],
   'manage-connectors': ['administrator'],
   'manage-roles': ['administrator'],
   'read-audit': ['administrator'],
 };
 
-describe('roles (App Layering: Administrator, Manage OS Layers, Read Only)', () => {
-  const roles: Role[] = ['read-only', 'manage-os-layers', 'administrator'];
+describe('roles (App Layering: Administrator, Manage OS Layers, Read Only; and Approver)', () => {
+  const roles: Role[] = ['read-only', 'approver', 'manage-os-layers', 'administrator'];
   it('covers every permission', () => {
-    expect(Object.keys(expected).sort()).toEqual(Object.keys(PERMISSIONS).sort());
+    expect(Object.keys(expected).sort()).toEqual([...PERMISSIONS].sort());
   });
   for (const [permission, allowed] of Object.entries(expected) as Array<[Permission, Role[]]>) {
     for (const role of roles) {
@@ -30,5 +32,6 @@ describe('roles (App Layering: Administrator, Manage OS Layers, Read Only)', () 
       "You can't finalize a version: it needs the Manage OS Layers or Administrator role, and you have Read Only. An Administrator can change your role with `/oslayer roles`.",
     );
     expect(refusal('manage-os-layers', 'manage-connectors', 'edit connectors')).toContain('needs the Administrator role');
+    expect(refusal('manage-os-layers', 'approve-versions', 'promote a version')).toContain('needs the Approver or Administrator role, and you have Manage OS Layers');
   });
 });

@@ -29,6 +29,8 @@ describe('connector modal', () => {
       'Packaging Machine Access',
       'Allowed RDP Source Ranges',
       'Portal Template Scope',
+      'Compute Gallery',
+      'Gallery Target Regions',
     ]);
     expect(inputByLabel(view, 'Default VM Size').element.initial_value).toBe('Standard_A2_v2');
     expect(inputByLabel(view, 'Packaging Machine Access').element.initial_option.value).toBe('private');

@@ -1,6 +1,10 @@
 import { importLayerSchema, parseForm } from '../../src/domain/validation.js';
 import { ACTION, CALLBACK } from '../../views/ids.js';
-import { importLayerModal, layersMessage } from '../../views/layers.js';
+import { importLayerModal, layersMessage, versionDetailsModal } from '../../views/layers.js';
+import { TASK_ACTIONS } from '../../views/task-message.js';
+import { layerGalleryModal } from '../../views/layer-gallery.js';
+import { mrkdwn } from '../../views/blocks.js';
+import { checkBlockKitLimits } from '../../views/limits.js';
 import { readViewState } from '../../views/state.js';
 import { layer, realistic, worst } from '../fixtures/views/data.js';
 import { buttons, buttonTexts, inputByLabel, labels, submittedUnchanged, visibleText } from '../fixtures/views/inspect.js';
@@ -58,4 +62,45 @@ describe('import-layer modal', () => {
     expect(visibleText(view)).toContain('/oslayer connectors');
   });
 
+});
+
+describe('Version details with a gallery image version', () => {
+  const version = {
+    ...realistic.versions[0]!,
+    status: 'published' as const,
+    galleryImage: {
+      id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/win/versions/2026.1.0',
+      versionName: '2026.1.0',
+      imageDefinitionId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/win',
+      regions: [{ region: 'eastus', state: 'Completed' as const, progress: 100 }],
+      excludeFromLatest: true,
+      endOfLifeDate: new Date('2027-06-01T00:00:00Z'),
+      policy: 'two-person' as const,
+    },
+  };
+
+  it('names the image version and offers Promote while it waits, Roll back once it is latest', () => {
+    const waiting = versionDetailsModal({ layer: layer(1), version, changelog: mrkdwn`No changes.`, taskId: 'task-1' });
+    expect(visibleText(waiting)).toContain('Gallery image version `2026.1.0` · excluded from latest (waiting for Promote)');
+    expect(buttons(waiting).map((b) => [b.text?.text, b.action_id, b.value])).toEqual([['Promote', TASK_ACTIONS.promote, 'task-1']]);
+    const latest = versionDetailsModal({
+      layer: layer(1),
+      version: { ...version, galleryImage: { ...version.galleryImage, excludeFromLatest: false, promotedAt: new Date(), promotedBy: 'U2' } },
+      changelog: mrkdwn`No changes.`,
+      taskId: 'task-1',
+    });
+    expect(buttons(latest).map((b) => b.text?.text)).toEqual(['Roll back']);
+    expect(checkBlockKitLimits(latest, 'modal')).toEqual([]);
+  });
+});
+
+describe('Gallery settings of a layer', () => {
+  it('asks about Trusted Launch only for Generation 2, prefilled with the layer policy, within Slack limits', () => {
+    const policy = { approval: 'two-person' as const, endOfLifeDays: 180, approvalExpiryDays: 7, trustedLaunchSupported: false };
+    const gen2 = layerGalleryModal({ _id: 'l2', name: 'Win 11', vmGeneration: 'V2' }, policy);
+    expect(labels(gen2)).toEqual(['Who May Promote', 'End of Life (days)', 'Approval Request Expires (days)', 'Trusted Launch']);
+    expect(labels(layerGalleryModal({ _id: 'l1', name: 'Win 10', vmGeneration: 'V1' }, policy))).not.toContain('Trusted Launch');
+    expect(readViewState(submittedUnchanged(gen2))).toMatchObject({ approval: 'two-person', endOfLifeDays: '180', approvalExpiryDays: '7', trustedLaunchSupported: 'no' });
+    expect(checkBlockKitLimits(gen2, 'modal')).toEqual([]);
+  });
 });

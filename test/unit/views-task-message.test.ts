@@ -46,6 +46,7 @@ const STATUS_LINES: Array<[VersionStatus, string]> = [
   ['ready-to-finalize', '*:checkered_flag: Ready to Finalize*'],
   ['finalizing', '*:package: Finalizing*'],
   ['deployable', '*:white_check_mark: Deployable*'],
+  ['published', '*:frame_with_picture: Published to the gallery*'],
   ['failed', '*:x: Failed*'],
   ['cancelled', '*:no_entry_sign: Cancelled*'],
 ];

@@ -42,6 +42,8 @@ export async function permissionVerdict(arm: ArmConnection): Promise<Verdict> {
     'resource group': group,
     'virtual network': subnetGrants,
     'storage account': storageGrants,
+    // Not read yet: the gallery's rights (Compute Gallery Artifacts Publisher on the gallery) show up when Finalize publishes.
+    'Compute Gallery': [],
   };
   const publicAccess = machineAccessOf(connector).mode === 'public';
   // The CORS rule can be added by hand instead, so its role is not required.

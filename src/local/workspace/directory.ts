@@ -19,6 +19,8 @@ export const LOCAL_USERS: readonly LocalUser[] = [
   { id: 'U0LOCALADMIN', name: 'Ada Admin', role: 'administrator' },
   { id: 'U0LOCALMANAGER', name: 'Max Manager', role: 'manage-os-layers' },
   { id: 'U0LOCALREADER', name: 'Rita Reader', role: 'read-only' },
+  // Promotes what Ada or Max publish to the gallery: the two-person rule needs someone other than the creator.
+  { id: 'U0LOCALAPPROVER', name: 'Alex Approver', role: 'approver' },
 ];
 
 export const LOCAL_CHANNEL: LocalChannel = { id: 'C0LOCALOPS', name: 'os-layers' };

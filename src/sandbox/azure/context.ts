@@ -17,6 +17,8 @@ export interface SimulatorConfig {
   blobAccountKey: string;
   subnetId: string;
   runCommandMs: number;
+  /** How long a gallery image version takes to replicate to each target region, one region after another. */
+  replicationMsPerRegion: number;
 }
 
 /** What every group of routes works with. */

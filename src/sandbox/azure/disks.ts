@@ -24,6 +24,7 @@ const diskBody = z.object({
   properties: z.object({
     osType: z.enum(['Windows', 'Linux']).optional(),
     hyperVGeneration: z.enum(['V1', 'V2']).optional(),
+    securityProfile: z.object({ securityType: z.string().optional() }).optional(),
     creationData: z.object({
       createOption: z.string(),
       sourceUri: z.string().optional(),
@@ -176,6 +177,7 @@ function putNewDisk(
     provisioningState: 'Creating',
     osType: body.properties.osType,
     hyperVGeneration: body.properties.hyperVGeneration,
+    securityType: body.properties.securityProfile?.securityType,
     sku: { name: body.sku?.name ?? 'Standard_LRS', tier: body.sku?.name?.startsWith('Premium') ? 'Premium' : 'Standard' },
     timeCreated: new Date().toISOString(),
     uniqueId: randomUUID(),
@@ -268,6 +270,7 @@ function renderDisk(context: SimulatorContext, disk: ManagedDisk): Record<string
     properties: {
       ...(disk.osType ? { osType: disk.osType } : {}),
       ...(disk.hyperVGeneration ? { hyperVGeneration: disk.hyperVGeneration } : {}),
+      ...(disk.securityType ? { securityProfile: { securityType: disk.securityType } } : {}),
       creationData: disk.creationData,
       diskSizeGB: Math.ceil(disk.diskSizeBytes / GIB),
       diskSizeBytes: disk.diskSizeBytes,

@@ -12,6 +12,7 @@ import { registerControlRoutes } from './control.js';
 import { Deployments, type ProviderCall } from './deployments/index.js';
 import { DiskBlobs } from './disk-blobs.js';
 import { registerDiskRoutes } from './disks.js';
+import { GALLERY_TYPE, registerGalleryRoutes, SANDBOX_GALLERY, seedGallery } from './galleries.js';
 import { TokenIssuer, registerEntraRoutes } from './entra.js';
 import { FaultList, faultError } from './faults.js';
 import { GuestRegistry } from './guest.js';
@@ -95,6 +96,8 @@ export interface RunningArmSimulator {
   storageBlobEndpoint: string;
   /** The pre-seeded VNet 'oslayer-vnet', subnet 'packaging'. */
   subnetId: string;
+  /** The subscription's Compute Gallery, which the sandbox connector publishes to. */
+  galleryId: string;
   /** Same as GET /_simulator/inventory `.resources`. */
   inventory(): InventoryItem[];
   /** Same as GET /_simulator/requests: token, OpenID metadata and ARM requests counted so far. */
@@ -130,7 +133,14 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       name: 'oslayer',
       // Exactly what the README's role table asks an admin to assign, at the sandbox connector's scopes.
       roleAssignments: requiredRoleAssignments(
-        connectorScopes({ subscriptionId, resourceGroup, storageAccount, subnetId: `${vnetId}/subnets/${SUBNET_NAME}` }),
+        connectorScopes({
+          subscriptionId,
+          resourceGroup,
+          storageAccount,
+          subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
+          // The sandbox connector may publish to the subscription's gallery (seedGallery).
+          gallery: { galleryId: resourceId(subscriptionId, resourceGroup, GALLERY_TYPE, SANDBOX_GALLERY) },
+        }),
       ),
     },
     { objectId: PORTAL_USER_OBJECT_ID, name: PORTAL_USER, roleAssignments: [{ role: 'Contributor', scope: `/subscriptions/${subscriptionId}` }] },
@@ -163,6 +173,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
       blobAccountKey: opts.blobAccountKey,
       subnetId: `${vnetId}/subnets/${SUBNET_NAME}`,
       runCommandMs: opts.runCommandMs ?? 20_000,
+      replicationMsPerRegion: 3_000,
     },
     store,
     operations: new LongRunningOperations(subscriptionId, location, opts.operationDelayMs ?? 200, opts.retryAfterSeconds ?? 1),
@@ -174,6 +185,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   const persistence: SimulatorPersistence | undefined = opts.stateFile ? persistSimulator(context, opts.stateFile) : undefined;
   // After the saved state: the storage account's endpoint is this start's.
   seedSandbox(context, VNET_NAME, SUBNET_NAME);
+  const gallery = seedGallery(context);
 
   const faults = new FaultList();
   const throttle = new SubscriptionThrottle();
@@ -191,6 +203,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
   registerSecurityGroupRoutes(router, context);
   registerSkuRoutes(router, context);
   registerDiskRoutes(router, context);
+  registerGalleryRoutes(router, context);
   registerVirtualMachineRoutes(router, context);
   registerMachineActionRoutes(router, context);
   new Deployments(context, providerCall(router, location, throttle, recorder), principals).register(router);
@@ -216,6 +229,7 @@ export async function startArmSimulator(opts: ArmSimulatorOptions): Promise<Runn
     storageAccount,
     storageBlobEndpoint,
     subnetId: context.config.subnetId,
+    galleryId: gallery.id,
     inventory: () => context.store.inventory(),
     requestCounts: () => throttle.report(),
     traffic: () => recorder?.all() ?? [],

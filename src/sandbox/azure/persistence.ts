@@ -120,6 +120,12 @@ function settleTransitions({ store, deployments }: SimulatorContext): void {
     if (disk.provisioningState === 'Deleting') store.disks.delete(disk.id);
     else disk.provisioningState = 'Succeeded';
   }
+  // Compute goes on replicating while nobody watches; a version stopped midway has replicated by now.
+  for (const version of store.galleryImageVersions.values()) {
+    if (version.provisioningState === 'Deleting') store.galleryImageVersions.delete(version.id);
+    else if (version.provisioningState !== 'Failed') version.provisioningState = 'Succeeded';
+  }
+  for (const image of store.galleryImages.values()) image.provisioningState = 'Succeeded';
   // A deployment creates its resources from the process that ran it; stopped midway, it ended there.
   for (const deployment of deployments.values()) {
     if (deployment.provisioningState !== 'Accepted' && deployment.provisioningState !== 'Running') continue;

@@ -9,6 +9,9 @@ export interface InventoryItem {
   name: string;
   tags: Tags;
   powerState?: string;
+  /** Gallery image versions: whether "latest" skips it, and its replication per region. */
+  excludeFromLatest?: boolean;
+  replication?: Array<{ region: string; state: string; progress: number }>;
 }
 
 interface Resource {
@@ -38,6 +41,8 @@ export interface ManagedDisk extends Resource {
   provisioningState: 'Creating' | 'Succeeded' | 'Deleting';
   osType?: string;
   hyperVGeneration?: string;
+  /** securityProfile.securityType (e.g. TrustedLaunch); absent is Standard. */
+  securityType?: string;
   diskSizeBytes: number;
   creationData: Record<string, unknown>;
   sku: { name: string; tier: string };
@@ -70,6 +75,23 @@ export interface VirtualMachine extends Resource {
   runCommandInProgress: boolean;
   /** After a boot the VM agent reports Ready only from this time (epoch ms): Run Command waits for it. */
   agentReadyAt?: number;
+}
+
+/** An Azure Compute Gallery image definition (galleries/images). */
+export interface GalleryImageDefinition extends Resource {
+  provisioningState: 'Creating' | 'Succeeded';
+  properties: Record<string, unknown> & { hyperVGeneration: string; features: Array<{ name: string; value: string }> };
+}
+
+/** A gallery image version (galleries/images/versions) and the replication it is going through. */
+export interface GalleryImageVersionRecord extends Resource {
+  provisioningState: 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+  publishingProfile: Record<string, unknown> & { excludeFromLatest: boolean; targetRegions: Array<{ name: string; regionalReplicaCount: number; storageAccountType: string }> };
+  storageProfile: Record<string, unknown>;
+  safetyProfile: Record<string, unknown>;
+  /** When replication began (epoch ms) and how long each region takes after the one before. */
+  replicationStartedAt: number;
+  replicationMsPerRegion: number;
 }
 
 /** Resources of one kind keyed by id, compared case-insensitively as ARM does. */
@@ -113,6 +135,8 @@ export class ResourceStore {
   readonly plain = new ResourceTable<PlainResource>();
   readonly disks = new ResourceTable<ManagedDisk>();
   readonly machines = new ResourceTable<VirtualMachine>();
+  readonly galleryImages = new ResourceTable<GalleryImageDefinition>();
+  readonly galleryImageVersions = new ResourceTable<GalleryImageVersionRecord>();
 
   constructor(readonly subscriptionId: string) {}
 
@@ -123,6 +147,12 @@ export class ResourceStore {
       ...this.plain.values().map(item),
       ...this.disks.values().map(item),
       ...this.machines.values().map((machine) => ({ ...item(machine), powerState: machine.powerState })),
+      ...this.galleryImages.values().map(item),
+      ...this.galleryImageVersions.values().map((version) => ({
+        ...item(version),
+        excludeFromLatest: version.publishingProfile.excludeFromLatest,
+        replication: regionalReplication(version, Date.now()).map(({ region, state, progress }) => ({ region, state, progress })),
+      })),
     ];
   }
 
@@ -153,4 +183,19 @@ export function notFound(type: string, name: string, resourceGroup: string): Arm
 /** ARM compares locations without case or spaces ("East US" is "eastus"). */
 export function normalizeLocation(location: string): string {
   return location.replace(/\s+/g, '').toLowerCase();
+}
+
+/**
+ * Where replication of an image version stands at `now`: the target regions replicate one after
+ * another, each taking `replicationMsPerRegion`, the way ReplicationStatus reports them.
+ */
+export function regionalReplication(version: GalleryImageVersionRecord, now: number): Array<{ region: string; state: string; progress: number; details: string }> {
+  return version.publishingProfile.targetRegions.map((target, i) => {
+    if (version.provisioningState === 'Failed') return { region: target.name, state: 'Failed', progress: 0, details: 'Replication failed in this region.' };
+    const doneAt = version.replicationStartedAt + (i + 1) * version.replicationMsPerRegion;
+    const started = doneAt - version.replicationMsPerRegion;
+    if (now >= doneAt || version.provisioningState === 'Succeeded') return { region: target.name, state: 'Completed', progress: 100, details: '' };
+    const progress = now <= started ? 0 : Math.floor(((now - started) / version.replicationMsPerRegion) * 100);
+    return { region: target.name, state: 'Replicating', progress, details: '' };
+  });
 }

@@ -5,6 +5,7 @@ import * as connectorOpen from './connector-open.js';
 import * as connectorsDelete from './connectors-delete.js';
 import * as connectorsTest from './connectors-test.js';
 import * as layersAddVersion from './layers-add-version.js';
+import * as layersGallerySettings from './layers-gallery-settings.js';
 import * as layersImport from './layers-import.js';
 import * as layersVersionDetails from './layers-version-details.js';
 import * as listPage from './list-page.js';
@@ -20,6 +21,7 @@ export function register(app: App, services: Services): void {
     connectorsDelete,
     connectorsTest,
     layersAddVersion,
+    layersGallerySettings,
     layersImport,
     layersVersionDetails,
     listPage,

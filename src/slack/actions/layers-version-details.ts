@@ -20,6 +20,7 @@ export function register(app: App, services: Services): void {
     if (!version || !layer) return tellUser(args, mrkdwn`That version no longer exists.`);
     const base = version.baseVersionId ? await services.repos.versions.get(version.baseVersionId) : null;
     const changelog = await versionChangelogText(services.repos, version);
-    await client.views.open({ trigger_id: body.trigger_id, view: versionDetailsModal({ layer, version, baseName: base?.name, changelog }) });
+    const task = version.galleryImage ? await services.repos.tasks.findOne({ versionId: version._id }) : null;
+    await client.views.open({ trigger_id: body.trigger_id, view: versionDetailsModal({ layer, version, baseName: base?.name, changelog, taskId: task?._id }) });
   });
 }

@@ -17,6 +17,8 @@ import { registerInstallUpdates } from './install-updates.js';
 import { registerRetryUpdates } from './retry-updates.js';
 import { registerExcludeKbAndContinue } from './exclude-kb-continue.js';
 import { registerStopUpdates } from './stop-updates.js';
+import { registerPromote } from './promote.js';
+import { registerRollBack } from './roll-back.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -37,4 +39,6 @@ export function register(app: App, services: Services): void {
   registerRetryUpdates(app, services);
   registerExcludeKbAndContinue(app, services);
   registerStopUpdates(app, services);
+  registerPromote(app, services);
+  registerRollBack(app, services);
 }

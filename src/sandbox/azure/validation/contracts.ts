@@ -13,6 +13,7 @@ import { ArmError } from '../http.js';
 import azureApiVersions from './azure-api-versions.json' with { type: 'json' };
 import { disk20240302, grantAccessData20240302, virtualMachine20240701, virtualMachine20250401 } from './compute.js';
 import { deployment20240301, deployment20250401 } from './deployments.js';
+import { galleryImage20250303, galleryImageVersion20250303, galleryImageVersionUpdate20250303 } from './gallery.js';
 import { networkSecurityGroup } from './network.js';
 import { managedRunCommand20240701, managedRunCommand20250401, runCommandInput } from './run-command.js';
 import { validateBody, type Dialect, type RequestBody } from './shape.js';
@@ -33,6 +34,12 @@ const CONTRACTS: Record<string, TypeContract> = {
     },
   },
   'microsoft.compute/disks': { versions: { '2024-03-02': { PUT: disk20240302, 'POST beginGetAccess': grantAccessData20240302 } } },
+  // GalleryRP, pinned (src/azure/api-versions.ts): the gallery is only read; its definitions and versions are written.
+  'microsoft.compute/galleries': { versions: { '2025-03-03': {} } },
+  'microsoft.compute/galleries/images': { versions: { '2025-03-03': { PUT: galleryImage20250303 } } },
+  'microsoft.compute/galleries/images/versions': {
+    versions: { '2025-03-03': { PUT: galleryImageVersion20250303, PATCH: galleryImageVersionUpdate20250303 } },
+  },
   // @azure/arm-compute lists Resource SKUs at 2021-07-01.
   'microsoft.compute/skus': { versions: { '2021-07-01': {} } },
   // Storage, network and resources as their SDK packages call them (reads, listKeys).
@@ -55,7 +62,7 @@ const CONTRACTS: Record<string, TypeContract> = {
 function operationVersions(types: string[]): TypeContract {
   return { versions: Object.fromEntries(types.flatMap((type) => Object.keys(CONTRACTS[type]!.versions).map((v) => [v, {}]))) };
 }
-CONTRACTS['microsoft.compute/locations'] = operationVersions(['microsoft.compute/virtualmachines', 'microsoft.compute/disks']);
+CONTRACTS['microsoft.compute/locations'] = operationVersions(['microsoft.compute/virtualmachines', 'microsoft.compute/disks', 'microsoft.compute/galleries']);
 CONTRACTS['microsoft.network/locations'] = operationVersions(['microsoft.network/networksecuritygroups']);
 
 /** Every stable version Azure has for a type, by lower-cased type. */
@@ -67,6 +74,7 @@ const AZURE_VERSIONS: Record<string, readonly string[]> = {
   'microsoft.compute/locations': [
     ...azureApiVersions.types['microsoft.compute/virtualmachines'],
     ...azureApiVersions.types['microsoft.compute/disks'],
+    ...azureApiVersions.types['microsoft.compute/galleries'],
   ],
   'microsoft.network/locations': azureApiVersions.types['microsoft.network/networksecuritygroups'],
 };
@@ -130,6 +138,13 @@ export function validateRequest(req: { method: string; path: string; apiVersion:
   if (known && !(req.apiVersion in known.versions)) return `${type}@${req.apiVersion}`;
   const providers = req.path.toLowerCase().lastIndexOf('/providers/');
   const segments = providers >= 0 ? req.path.slice(providers + '/providers/'.length).split('/') : [];
+  // A nested resource type with a contract of its own (galleries/images/versions) carries its body by method.
+  const nested = segments.length >= 5 && segments.length % 2 === 1 ? [segments[0], ...segments.slice(1).filter((_, i) => i % 2 === 0)].join('/').toLowerCase() : '';
+  const nestedBody = CONTRACTS[nested]?.versions[req.apiVersion]?.[req.method];
+  if (nestedBody) {
+    validateBody(nestedBody, req.body(), 'compute', req.method === 'PUT');
+    return;
+  }
   // namespace/type/name is the resource; one segment more an action, two more a child resource.
   const beyond = { 3: '', 4: 'POST', 5: 'PUT' }[segments.length];
   const carrier = beyond === '' ? req.method : beyond === req.method ? `${req.method} ${segments[3]}` : undefined;
