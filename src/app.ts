@@ -10,6 +10,7 @@ import { register as registerTaskViews } from './slack/task-views/index.js';
 import { register as registerEvents } from './slack/events/index.js';
 import { register as registerHome } from './slack/home/index.js';
 import { register as registerRoles } from './slack/roles/index.js';
+import { register as registerOperations } from './slack/operations/index.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -73,4 +74,5 @@ export function registerListeners(app: App, services: Services): void {
   registerEvents(app, services);
   registerHome(app, services);
   registerRoles(app, services);
+  registerOperations(app, services);
 }

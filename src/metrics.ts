@@ -13,6 +13,8 @@ export interface JobObserver {
 
 export interface Metrics extends JobObserver {
   registry: Registry;
+  /** Each job's mean run time in seconds over the runs this process finished, by name. */
+  usualJobSeconds(): Promise<Record<string, number>>;
   azure: AzureObserver;
   /** Slack Web API calls through the WebClient's own fetch, counted by method and HTTP status. */
   slackFetch: FetchFunction;
@@ -82,6 +84,16 @@ export function createMetrics(db: Db, fetchImpl: FetchFunction = fetch as FetchF
   return {
     registry,
     jobRun: (job, outcome, seconds) => jobRuns.observe({ job, outcome }, seconds),
+    async usualJobSeconds() {
+      const totals = new Map<string, { sum: number; count: number }>();
+      for (const { metricName, labels, value } of (await jobRuns.get()).values) {
+        const total = totals.get(String(labels.job)) ?? { sum: 0, count: 0 };
+        if (metricName === 'oslayer_job_run_seconds_sum') total.sum += value;
+        else if (metricName === 'oslayer_job_run_seconds_count') total.count += value;
+        totals.set(String(labels.job), total);
+      }
+      return Object.fromEntries([...totals].filter(([, t]) => t.count > 0).map(([job, t]) => [job, t.sum / t.count]));
+    },
     azure: {
       request(operation, status, retry) {
         azureRequests.inc({ operation, status });

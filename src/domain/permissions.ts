@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'manage-connectors': 'administrator',
   'manage-roles': 'administrator',
   'read-audit': 'administrator',
+  'operate-jobs': 'administrator',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

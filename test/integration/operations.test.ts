@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBot, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBot } from '../support/bot.js';
 import { useTestBot } from '../support/world.js';
-import { USERS } from '../support/records.js';
+import { clickInHome, openHome, USERS } from '../support/records.js';
+import type { SlackClientSim } from '../support/interactions.js';
+import { OPERATIONS_ACTIONS } from '../../views/operations.js';
+import { cancelJob, listJobs } from '../../src/workflow/job-queue.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import { AZURITE_KEY } from '../../src/sandbox/azure/azurite.js';
 import { startEmbeddedFerretdb } from '../../src/store/embedded-ferretdb.js';
@@ -32,9 +35,18 @@ const sum = (samples: Sample[], name: string, match: (labels: Record<string, str
   samples.filter((s) => s.name === name && match(s.labels)).reduce((total, s) => total + s.value, 0);
 
 let t: TestBot;
+let sim: SlackClientSim;
 useTestBot(async (w) => {
-  ({ t } = w);
+  ({ t, sim } = w);
 }, { sandbox: { enabled: true } });
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const found = await check();
+    if (found !== undefined) return found;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 describe('a sandbox workflow, seen by operations', () => {
   let taskId: string;
@@ -133,4 +145,51 @@ describe('/readyz', () => {
       await ferret.stop().catch(() => undefined);
     }
   }, 60_000);
+});
+
+describe('Operations on App Home', () => {
+  it('lists a failed job with its task and last error, and Retry runs it again', async () => {
+    const { agenda } = t.bot.services.scheduler;
+    // A job of the test's own, defined on the bot's real Agenda: its first run fails, the next succeeds.
+    let runs = 0;
+    agenda.define('ops-test-flaky', async () => {
+      runs += 1;
+      if (runs === 1) throw new Error('the first run fails <here> & stops');
+    });
+    await agenda.now('ops-test-flaky', { taskId: 'T-ops-1' });
+    const failed = await until('the failed job', async () => (await agenda.queryJobs({ name: 'ops-test-flaky', state: 'failed' })).jobs[0]);
+
+    const admin = USERS.administrator;
+    await openHome(t, admin);
+    const before = t.slack.calls.length;
+    await clickInHome(t, admin, OPERATIONS_ACTIONS.open);
+    const open = await t.slack.waitForCall('views.open', (c) => t.slack.calls.indexOf(c) >= before);
+    const shown = JSON.stringify(open.args.view);
+    expect(shown).toContain('Failed (1)');
+    expect(shown).toContain('*ops-test-flaky* · task `T-ops-1`');
+    expect(shown).toContain('Last error: the first run fails &lt;here&gt; &amp; stops');
+
+    const clicked = t.slack.calls.length;
+    await sim.clickInView(admin, OPERATIONS_ACTIONS.retry);
+    await t.slack.waitForCall('views.update', (c) => t.slack.calls.indexOf(c) >= clicked);
+    await until('the retried run', async () => (runs === 2 ? true : undefined));
+    await until('no failed job left', async () => ((await agenda.queryJobs({ name: 'ops-test-flaky', state: 'failed' })).total === 0 ? true : undefined));
+    expect((await agenda.queryJobs({ id: String(failed._id) })).jobs).toEqual([]);
+  }, 60_000);
+
+  it('Cancel removes a waiting job from the queue', async () => {
+    const { agenda } = t.bot.services.scheduler;
+    const job = await agenda.schedule(new Date(Date.now() + 3_600_000), 'ops-test-flaky', { taskId: 'T-ops-2' });
+    const id = String(job.attrs._id);
+    expect((await listJobs(agenda)).find((j) => j.id === id)).toMatchObject({ state: 'waiting', taskId: 'T-ops-2' });
+    expect(await cancelJob(agenda, id)).toBe(true);
+    expect((await listJobs(agenda)).find((j) => j.id === id)).toBeUndefined();
+    expect(await cancelJob(agenda, id)).toBe(false);
+  });
+
+  it('refuses Operations to anyone but an Administrator', async () => {
+    const manager = USERS['manage-os-layers'];
+    const home = await openHome(t, manager);
+    expect(JSON.stringify(home)).not.toContain(OPERATIONS_ACTIONS.open);
+  });
 });

@@ -11,6 +11,7 @@ const expected: Record<Permission, Role[]> = {
   'manage-connectors': ['administrator'],
   'manage-roles': ['administrator'],
   'read-audit': ['administrator'],
+  'operate-jobs': ['administrator'],
 };
 
 describe('roles (App Layering: Administrator, Manage OS Layers, Read Only)', () => {
