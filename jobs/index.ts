@@ -1,4 +1,6 @@
-import type { Agenda } from 'agenda';
+import type { Agenda, Job } from 'agenda';
+import type { JobObserver } from '../src/metrics.js';
+import { withLogFields } from '../src/log-context.js';
 import type { Services } from '../src/services.js';
 import { definePublishJob } from './publish-packaging-disk.js';
 import { defineFinalizeJob } from './finalize-version.js';
@@ -12,6 +14,7 @@ import { defineBaseInventoryJob } from './read-base-inventory.js';
 
 /** Every job the bot runs is defined here; each job file exports a define function. */
 export function defineJobs(agenda: Agenda, services: Services): void {
+  observeRuns(agenda, services.metrics);
   definePublishJob(agenda, services, services.config.jobs.publish);
   // Copies are polled at the pace configured for publishing (OSLAYER_COPY_POLL_SECONDS).
   defineFinalizeJob(agenda, services, { copyPollIntervalMs: services.config.jobs.publish.copyPollIntervalMs });
@@ -22,4 +25,29 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineRetentionJob(agenda, services);
   defineInstallUpdatesJob(agenda, services, services.config.jobs.updates);
   defineBaseInventoryJob(agenda, services);
+}
+
+/**
+ * Every job defined from here on runs with its name and task on each log line it writes, and
+ * its run is counted (name, outcome, duration). Wrapped here once, so no job file can forget it.
+ */
+function observeRuns(agenda: Agenda, observer: JobObserver): void {
+  const define = agenda.define.bind(agenda);
+  agenda.define = ((name: string, processor: (job: Job) => Promise<void>, options?: unknown) =>
+    define(
+      name,
+      async (job: Job) => {
+        const started = performance.now();
+        const taskId = (job.attrs.data as { taskId?: unknown } | undefined)?.taskId;
+        const seconds = () => (performance.now() - started) / 1000;
+        try {
+          await withLogFields({ job: name, ...(typeof taskId === 'string' ? { taskId } : {}) }, () => processor(job));
+          observer.jobRun(name, 'succeeded', seconds());
+        } catch (error) {
+          observer.jobRun(name, 'failed', seconds());
+          throw error;
+        }
+      },
+      options as Parameters<Agenda['define']>[2],
+    )) as Agenda['define'];
 }

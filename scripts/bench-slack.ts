@@ -74,6 +74,7 @@ function config(apiUrl: string, mongodbUri: string): Config {
     dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bench-slack-')),
     sandbox: { enabled: true },
     logLevel: 'error',
+    logFormat: 'json',
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: COPY_POLL_MS },
       watch: { intervalMs: 60_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 15 * 60_000 },

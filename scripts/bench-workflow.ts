@@ -58,6 +58,7 @@ export async function countWorkflowRequests(mongodbUri: string): Promise<Workflo
     dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bench-workflow-')),
     sandbox: { enabled: true },
     logLevel: 'error',
+    logFormat: 'json',
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 200 },
       watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 15 * 60_000 },

@@ -1,4 +1,4 @@
-import { createLogger } from '../src/logger.js';
+import { createLogger, lineWriter } from '../src/logger.js';
 import { localConfig } from '../src/local/local-config.js';
 import { startLocal } from '../src/local/run-local.js';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   const port = workspacePort(process.env.LOCAL_PORT);
   const config = localConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, await lineWriter(config.logFormat));
   const run = await startLocal({ config, logger, port });
   process.stdout.write(`\noslayer local workspace: ${run.url}/\nOpen it in a browser; Ctrl+C stops everything.\n\n`);
 

@@ -3,6 +3,7 @@ import { DEFAULT_UPDATE_ROUNDS } from './domain/windows-update.js';
 import type { UpdateSettings } from './workflow/windows-updates.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
 const MANIFEST_HELP = [
   'To create the Slack app: open https://api.slack.com/apps, choose "Create New App" → "From a manifest",',
@@ -108,9 +109,15 @@ const envSchema = z.object({
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   ).transform((v) => v ?? 'info'),
+  LOG_FORMAT: optionalText.pipe(
+    z.enum(LOG_FORMATS, { error: `LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}` }).optional(),
+  ).transform((v) => v ?? 'json'),
+  // Socket Mode has no HTTP server of its own: /metrics, /healthz and /readyz are served here then.
+  METRICS_PORT: port('METRICS_PORT'),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const HOUR_MS = 60 * 60 * 1000;
 /**
@@ -136,6 +143,9 @@ export interface Config {
   /** `gallery`: the sandbox connector publishes to the simulated subscription's Compute Gallery (on when started from the environment). */
   sandbox: { enabled: boolean; armPort?: number; blobPort?: number; gallery?: boolean };
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Socket Mode only: the port of /metrics, /healthz and /readyz (HTTP mode serves them on PORT). */
+  metricsPort?: number;
   jobs: {
     publish: { templateSasDays: number; copyPollIntervalMs: number };
     /** The packaging machine watch (see src/workflow/machine-watch.ts). */
@@ -186,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         gallery: true,
       },
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
+      metricsPort: e.METRICS_PORT,
       jobs: {
         publish: {
           templateSasDays: e.OSLAYER_TEMPLATE_SAS_DAYS ?? 7,

@@ -1,5 +1,5 @@
 import { formatConfigProblems, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, lineWriter } from './logger.js';
 import { startBot } from './runtime.js';
 
 /** Production entry: `npm start`. */
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${formatConfigProblems(result)}\n`);
     process.exit(1);
   }
-  const logger = createLogger(result.config.logLevel);
+  const logger = createLogger(result.config.logLevel, await lineWriter(result.config.logFormat));
   const bot = await startBot(result.config, logger);
 
   let stopping = false;

@@ -4,6 +4,8 @@ import type { App } from '@slack/bolt';
 import { secretsOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createSlackApp, registerListeners } from './app.js';
+import { createMetrics } from './metrics.js';
+import { serveOpsRoutes } from './ops-routes.js';
 import { loadOrCreateSecretKey } from './secrets.js';
 import { keySource, verifySecretKey } from './workflow/key-rotation.js';
 import { createAzureGateway } from './azure/gateway.js';
@@ -67,8 +69,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     await verifySecretKey(repos, secretKey, keySource({ fromEnv: config.secretKey !== undefined, dataDir: config.dataDir }));
     const scheduler = new Scheduler(database.db, logger.child('jobs'), { lockLifetimeMs: config.jobs.lockLifetimeMs });
     let sandbox: RunningSandbox | undefined;
-    const app = createSlackApp(
-      { config, logger, scheduler },
+    const metrics = createMetrics(database.db);
+    const { app, opsRoutes } = createSlackApp(
+      { config, logger, scheduler, metrics },
       {
         ping: database.ping,
         healthExtras: () => (sandbox ? { sandbox: { armEndpoint: sandbox.armEndpoint, blobEndpoint: sandbox.blobEndpoint } } : {}),
@@ -80,10 +83,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       repos,
       scheduler,
       secretKey,
-      azure: createAzureGateway({ secretKey }),
+      azure: createAzureGateway({ secretKey, observer: metrics.azure }),
+      metrics,
       notifier: new TaskNotifier(
         // app.client answers people (the error handler, a job's ephemeral); listeners get Bolt's own client per token.
-        { background: backgroundClient(config.slack, logger.child('slack-background')), interactive: app.client },
+        { background: backgroundClient(config.slack, logger.child('slack-background'), metrics.slackFetch), interactive: app.client },
         repos,
         taskRenderer(repos),
         homeRenderer(repos, config.admins),
@@ -107,10 +111,15 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await app.stop();
     });
     const port = config.slack.appToken ? undefined : (server?.address() as AddressInfo | null)?.port;
+    if (config.slack.appToken && config.metricsPort !== undefined) {
+      const opsServer = await serveOpsRoutes(opsRoutes, config.metricsPort);
+      cleanups.push(() => new Promise<void>((resolve) => opsServer.close(() => resolve())));
+      logger.info(`GET /metrics, /healthz and /readyz on port ${config.metricsPort}`);
+    }
     logger.info(
       config.slack.appToken
         ? 'oslayer is connected to Slack (Socket Mode)'
-        : `oslayer is listening on port ${port}: POST /slack/events, GET /healthz`,
+        : `oslayer is listening on port ${port}: POST /slack/events, GET /healthz, /readyz, /metrics`,
     );
     return { app, services, port, sandbox, stop };
   } catch (err) {

@@ -4,6 +4,7 @@ import type { Repositories } from './store/repositories.js';
 import type { Scheduler } from './scheduler.js';
 import type { AzureGateway } from './azure/gateway.js';
 import type { TaskNotifier } from './slack/task-notifier.js';
+import type { Metrics } from './metrics.js';
 
 /** What listeners and jobs are given: the composition root builds it once. */
 export interface Services {
@@ -15,4 +16,5 @@ export interface Services {
   secretKey: Buffer;
   azure: AzureGateway;
   notifier: TaskNotifier;
+  metrics: Metrics;
 }

@@ -6,6 +6,7 @@ import { VERSION_STATUS_LABEL } from '../src/domain/version-status.js';
 import { actions, button, context, divider, escapeMrkdwn, header, joinMrkdwn, mrkdwn, newest, section, userText } from './blocks.js';
 import { ACTION } from './ids.js';
 import { taskSection, type TaskListItem } from './tasks.js';
+import { OPERATIONS_ACTIONS } from './operations.js';
 
 export const HOME_ACTIONS = {
   /** Administrators: the connector list, with its New/Edit/Test/Delete, in a modal (the app sends no DMs). */
@@ -27,7 +28,7 @@ export interface HomeLayer {
 
 export interface HomeInput {
   role: Role;
-  can: { addVersion: boolean; manageConnectors: boolean; manageRoles: boolean };
+  can: { addVersion: boolean; manageConnectors: boolean; manageRoles: boolean; operateJobs: boolean };
   layers: readonly HomeLayer[];
   openTasks: readonly TaskListItem[];
   connectorNames: readonly string[];
@@ -70,6 +71,7 @@ export function homeView(input: HomeInput): HomeView {
   const admin: ActionsBlockElement[] = [
     ...(can.manageConnectors ? [button('Manage connectors', HOME_ACTIONS.manageConnectors)] : []),
     ...(can.manageRoles ? [button('Roles', HOME_ACTIONS.roles)] : []),
+    ...(can.operateJobs ? [button('Operations', OPERATIONS_ACTIONS.open)] : []),
   ];
   if (admin.length > 0) blocks.push(actions(HOME_BLOCK.adminActions, admin));
   return { type: 'home', blocks };

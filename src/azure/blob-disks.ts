@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/identity';
 import type { TlsSettings } from '@azure/core-rest-pipeline';
+import { observingFactory, type AzureObserver } from './observer.js';
 import {
   AnonymousCredential,
   BlobSASPermissions,
@@ -13,6 +14,7 @@ import {
   type BlobBeginCopyFromUrlPollState,
   type BlobClient,
   PageBlobClient,
+  newPipeline,
   type CorsRule,
 } from '@azure/storage-blob';
 import { AzureError, BlobCopyError, redactSas, toAzureError } from './errors.js';
@@ -104,6 +106,8 @@ export interface BlobAccount {
   indexTags?: boolean;
   /** TLS trust for the endpoint (a custom cloud's CA bundle). */
   tlsOptions?: TlsSettings;
+  /** Counts each request (the bot's metrics). */
+  observer?: AzureObserver;
 }
 
 /** Azure accepts at most five CORS rules per service. */
@@ -127,7 +131,14 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
   // core-rest-pipeline, whose TLS policy applies them (the ARM clients use the same setting).
   const pipelineOptions: StoragePipelineOptions & { tlsOptions?: TlsSettings } = account.tlsOptions ? { tlsOptions: account.tlsOptions } : {};
   const credential = auth.kind === 'entra' ? auth.credential : new StorageSharedKeyCredential(account.accountName, auth.accountKey);
-  const service = new BlobServiceClient(account.blobEndpoint, credential, pipelineOptions);
+  // A request policy factory, storage's own way to extend its pipeline: `additionalPolicies` would be
+  // added again by every container and blob client made from the service client (they share one pipeline).
+  const pipeline = (signedBy: TokenCredential | StorageSharedKeyCredential | AnonymousCredential) => {
+    const made = newPipeline(signedBy, pipelineOptions);
+    if (account.observer) made.factories.push(observingFactory(account.observer));
+    return made;
+  };
+  const service = new BlobServiceClient(account.blobEndpoint, pipeline(credential));
   const blobClient = ({ container, blob }: BlobRef) => service.getContainerClient(container).getBlobClient(blob);
   const pageBlob = (ref: BlobRef) => blobClient(ref).getPageBlobClient();
   const sasProtocol = new URL(account.blobEndpoint).protocol === 'https:' ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
@@ -281,7 +292,7 @@ export function createBlobDisks(account: BlobAccount): BlobDisks {
       }
       const total = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
       const sourceUrl = await disks.readSasUrl({ ...ref, expiresOn: new Date(Date.now() + PAGE_COPY_SAS_MS) });
-      const destination = new PageBlobClient(destinationSasUrl, new AnonymousCredential(), pipelineOptions);
+      const destination = new PageBlobClient(destinationSasUrl, pipeline(new AnonymousCredential()));
       let copied = 0;
       for (const { offset, count } of chunks) {
         await destination.uploadPagesFromURL(sourceUrl, offset, offset, count);

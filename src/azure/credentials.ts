@@ -6,16 +6,18 @@ import type { ConnectorConfig } from '../domain/model.js';
 import type { CloudProfile } from './clouds.js';
 import { pinnedApiVersionPolicy } from './api-versions.js';
 import { ThrottledError } from './errors.js';
+import { observedCredential, observingPolicy, type AzureObserver } from './observer.js';
 
 export interface ConnectorCredentialOptions {
   connector: Pick<ConnectorConfig, 'tenantId' | 'auth'>;
   profile: CloudProfile;
   /** The decrypted client secret; required when the connector authenticates with one. */
   clientSecret?: string;
+  observer?: AzureObserver;
 }
 
 /** A token credential for the connector, asking the cloud's own authority and trusting its CA bundle. */
-export function connectorCredential({ connector, profile, clientSecret }: ConnectorCredentialOptions): TokenCredential {
+export function connectorCredential({ connector, profile, clientSecret, observer }: ConnectorCredentialOptions): TokenCredential {
   const options = {
     authorityHost: profile.authorityHost,
     // Instance discovery asks the public cloud about the authority, which a custom (or simulated) one is unknown to.
@@ -23,10 +25,10 @@ export function connectorCredential({ connector, profile, clientSecret }: Connec
     ...tlsOptions(profile),
   };
   if (connector.auth.kind === 'default-credential') {
-    return new DefaultAzureCredential({ ...options, tenantId: connector.tenantId });
+    return observedCredential(new DefaultAzureCredential({ ...options, tenantId: connector.tenantId }), observer);
   }
   if (!clientSecret) throw new Error('the connector uses a client secret, but none was given');
-  return new ClientSecretCredential(connector.tenantId, connector.auth.clientId, clientSecret, options);
+  return observedCredential(new ClientSecretCredential(connector.tenantId, connector.auth.clientId, clientSecret, options), observer);
 }
 
 /**
@@ -35,7 +37,10 @@ export function connectorCredential({ connector, profile, clientSecret }: Connec
  * a wait longer than `maxRetryAfterSeconds` is handed back to the caller as a ThrottledError so a
  * job can reschedule itself instead of holding a worker.
  */
-export function clientOptions(profile: CloudProfile, { maxRetryAfterSeconds = 60 }: { maxRetryAfterSeconds?: number } = {}) {
+export function clientOptions(
+  profile: CloudProfile,
+  { maxRetryAfterSeconds = 60, observer }: { maxRetryAfterSeconds?: number; observer?: AzureObserver } = {},
+) {
   const retryOptions: PipelineRetryOptions = { maxRetries: 4, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
   return {
     endpoint: profile.armEndpoint,
@@ -45,6 +50,7 @@ export function clientOptions(profile: CloudProfile, { maxRetryAfterSeconds = 60
     additionalPolicies: [
       { policy: pinnedApiVersionPolicy(), position: 'perCall' as const },
       { policy: retryAfterCapPolicy(maxRetryAfterSeconds), position: 'perRetry' as const },
+      ...(observer ? [{ policy: observingPolicy(observer), position: 'perRetry' as const }] : []),
     ],
     ...tlsOptions(profile),
   };

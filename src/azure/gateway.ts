@@ -5,6 +5,7 @@ import type { BlobDisks } from './blob-disks.js';
 import { AzureError } from './errors.js';
 import { cloudProfile, type CloudProfile } from './clouds.js';
 import type { ConnectorProbe, Gallery, Machines, ProbeResult, StorageAccountInfo } from './ports.js';
+import type { AzureObserver } from './observer.js';
 
 /** Everything a job or listener needs to act on Azure for one connector. */
 export interface AzureSession {
@@ -36,6 +37,8 @@ export interface AzureGatewayOptions {
   secretKey: Buffer;
   /** Long-running-operation poll interval; the sandbox polls faster than real Azure needs. */
   pollIntervalMs?: number;
+  /** Counts every request and token of every session (the bot's metrics). */
+  observer?: AzureObserver;
 }
 
 const SIMULATED_POLL_MS = 100;
@@ -123,7 +126,7 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
   // The simulator finishes operations in a fraction of a second; real Azure is polled at the SDK's pace.
   const pollIntervalMs = connector.simulated ? SIMULATED_POLL_MS : opts.pollIntervalMs;
   let arm: Promise<AzurePorts> | undefined;
-  const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs })));
+  const armPorts = () => (arm ??= import('./arm/index.js').then((adapter) => adapter.armPorts({ connector, clientSecret, pollIntervalMs, observer: opts.observer })));
   const machines = builtOnFirstCall(async () => (await armPorts()).machines);
   const probe = builtOnFirstCall(async () => (await armPorts()).probe);
   const gallery = builtOnFirstCall(async () => (await armPorts()).gallery);
@@ -139,6 +142,7 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
       auth: { kind: 'entra', credential: ports.credential },
       indexTags: info.blobIndexTags,
       tlsOptions: ports.tlsOptions,
+      observer: opts.observer,
     });
   });
   // Once Entra ID has worked it is kept; a fallback is decided afresh on each call, so a role
@@ -170,6 +174,7 @@ function newSession(connector: ConnectorConfig, opts: AzureGatewayOptions): Azur
       auth: { kind: 'account-key', accountKey },
       indexTags: info.blobIndexTags,
       tlsOptions: ports.tlsOptions,
+      observer: opts.observer,
     });
   };
   const runChecks = async (checkOpts?: { generations?: readonly VmGeneration[] }) => {

@@ -20,6 +20,7 @@ const ROLE_PERMISSIONS = {
     'manage-connectors',
     'manage-roles',
     'read-audit',
+    'operate-jobs',
   ],
 } as const satisfies Record<Role, readonly string[]>;
 

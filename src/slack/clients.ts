@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { WebClient, type FetchFunction } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 
@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
  * (rejectRateLimitedCalls) to the budget, which waits out Retry-After; Bolt's clients, which
  * answer people, never see these 429s.
  */
-export function backgroundClient(slack: Pick<Config['slack'], 'botToken' | 'apiUrl'>, logger: Logger): WebClient {
-  return new WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), rejectRateLimitedCalls: true, logger });
+export function backgroundClient(slack: Pick<Config['slack'], 'botToken' | 'apiUrl'>, logger: Logger, fetch?: FetchFunction): WebClient {
+  // `fetch`: the metrics' counting fetch (calls by method, 429s), as Bolt's clients have.
+  return new WebClient(slack.botToken, { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), rejectRateLimitedCalls: true, logger, ...(fetch ? { fetch } : {}) });
 }

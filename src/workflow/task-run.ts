@@ -4,6 +4,7 @@ import type { Services } from '../services.js';
 import type { AzureSession } from '../azure/gateway.js';
 import { escapeMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import type { LeaseGuard } from './task-lease.js';
+import { addLogFields } from '../log-context.js';
 
 /**
  * One task with its version, layer and connector, as a job or listener works on it. Every
@@ -26,6 +27,7 @@ export class TaskRun {
     const [version, layer] = await Promise.all([repos.versions.get(task.versionId), repos.layers.get(task.layerId)]);
     const connector = version ? await repos.connectors.get(version.connectorId) : null;
     if (!version || !layer || !connector) return null;
+    addLogFields({ taskId, connector: connector.name });
     return new TaskRun(services, task, version, layer, connector);
   }
 

@@ -66,7 +66,7 @@ it('a version at Action Required with a running machine and a guest condition is
   await buttons.waitForMessage(v, (text) => text.includes(statusShown('ready-to-finalize')));
   await buttons.click('UADMIN1', v, TASK_ACTIONS.finalize);
   await buttons.waitForMessage(v, (text) => text.includes(statusShown('deployable')), 30_000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${buttons.threadTexts(v).join('\n')}\n${buttons.ephemerals('UADMIN1', 0).join('\n')}\n${bot!.logLines.filter((l) => /WARN|ERROR/.test(l)).join('\n')}`);
+    throw new Error(`${err.message}\n${buttons.threadTexts(v).join('\n')}\n${buttons.ephemerals('UADMIN1', 0).join('\n')}\n${bot!.logLines.filter((l) => /"level":"(warn|error)"/.test(l)).join('\n')}`);
   });
   expect(await buttons.resourcesOf(v)).toEqual([]);
 }, 120_000);

@@ -57,6 +57,6 @@ describe('a connector secret through a whole workflow', () => {
     for (const [where, records] of Object.entries(everything)) {
       expect({ where, leaked: JSON.stringify(records).includes(secret) }).toEqual({ where, leaked: false });
     }
-    expect(t.logLines.filter((l) => / ERROR /.test(l))).toEqual([]);
+    expect(t.logLines.filter((l) => /"level":"error"/.test(l))).toEqual([]);
   });
 });

@@ -126,7 +126,7 @@ describe('Slack rules the bot meets', () => {
     const done = updates();
     expect(done.filter((u) => u.error === 'hash_conflict')).toHaveLength(1);
     expect(done.filter((u) => !u.error)).toHaveLength(2);
-    expect(t.logLines.filter((l) => / ERROR /.test(l) && l.includes('hash_conflict'))).toEqual([]);
+    expect(t.logLines.filter((l) => /"level":"error"/.test(l) && l.includes('hash_conflict'))).toEqual([]);
   });
 
   it('opens the wizard for a layer whose base disk is bigger than 2048 GiB', async () => {

@@ -19,6 +19,7 @@ import type { LayerVersion, OsLayer } from '../../src/domain/model.js';
 import { FakeSlackWebApi } from '../../src/sandbox/slack/web-api.js';
 import { whenSlackShows } from './waits.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
 import { Scheduler } from '../../src/scheduler.js';
 import type { Services } from '../../src/services.js';
 import { TaskNotifier } from '../../src/slack/task-notifier.js';
@@ -99,6 +100,7 @@ export class BotWorld {
         dataDir: './.data/test',
         sandbox: { enabled: false },
         logLevel: 'error',
+        logFormat: 'json',
         jobs: {
           publish: { templateSasDays: 7, copyPollIntervalMs: 200 },
           watch: { intervalMs: 30_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 3_600_000 },
@@ -122,6 +124,7 @@ export class BotWorld {
         logger,
         { minIntervalMs: 3000, budget: BACKGROUND_BUDGET },
       ),
+      metrics: createMetrics(this.database.db),
     };
     await this.services.scheduler.agenda.ready;
     ({ layer: this.layer, base: this.base } = await seedLayer(this.services, this.arm, this.secretKey));

@@ -48,6 +48,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataDir: mkdtempSync(join(tmpdir(), 'oslayer-bot-')),
     sandbox: { enabled: false },
     logLevel: 'debug',
+    logFormat: 'json',
     jobs: {
       publish: { templateSasDays: 7, copyPollIntervalMs: 50 },
       // Tests look at the machine far more often than production may (≥ 30 s); reminders stay out of the way.

@@ -61,6 +61,7 @@ describe('configuration from the environment', () => {
       dataDir: './.data',
       admins: [],
       logLevel: 'info',
+      logFormat: 'json',
       sandbox: { enabled: false },
     });
     expect(result.config.mongodbUri).toBeUndefined();

@@ -104,7 +104,7 @@ describe('mrkdwn escaping', () => {
           tasksMessage([{ task: t, layerName: name, versionName: name }], { scope: 'all' }),
           taskDetailModal({ task: t, layerName: name, version: v, now }),
           confirmStep({ draftId: 'd', values: { versionName: name, versionDescription: description, maxLayerSizeGb: 100, packagingDiskFilename: name }, layer: l, baseVersion: v, connector: c }),
-          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name] }),
+          homeView({ role: 'administrator', can: { addVersion: true, manageConnectors: true, manageRoles: true, operateJobs: true }, layers: [{ layer: l, versions: [v] }], openTasks: [{ task: t, layerName: name, versionName: name }], connectorNames: [name] }),
           connectorListMessage([c], { canManage: true }),
           connectorTestMessage(name, [{ check: 'storage-account', ok: false, detail: azureError }]),
         ];

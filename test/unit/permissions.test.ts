@@ -13,6 +13,7 @@ const expected: Record<Permission, Role[]> = {
   'manage-connectors': ['administrator'],
   'manage-roles': ['administrator'],
   'read-audit': ['administrator'],
+  'operate-jobs': ['administrator'],
 };
 
 describe('roles (App Layering: Administrator, Manage OS Layers, Read Only; and Approver)', () => {

@@ -7,7 +7,7 @@ const long = (n: number) => 'W'.repeat(n);
 function crowded(layers: number, tasks: number): HomeInput {
   return {
     role: 'administrator',
-    can: { addVersion: true, manageConnectors: true, manageRoles: true },
+    can: { addVersion: true, manageConnectors: true, manageRoles: true, operateJobs: true },
     layers: Array.from({ length: layers }, (_, i) => ({
       layer: { _id: `l${i}`, name: `${long(300)}${i}`, createdAt: new Date(now.getTime() - i * 1000) },
       versions: Array.from({ length: 12 }, (_, j) => ({ name: long(200), status: 'deployable' as const, createdAt: new Date(now.getTime() - j) })),
@@ -32,7 +32,7 @@ describe('App Home view', () => {
   });
 
   it('explains an empty store instead of showing empty headings', () => {
-    const view = homeView({ ...crowded(0, 0), connectorNames: [], role: 'read-only', can: { addVersion: false, manageConnectors: false, manageRoles: false } });
+    const view = homeView({ ...crowded(0, 0), connectorNames: [], role: 'read-only', can: { addVersion: false, manageConnectors: false, manageRoles: false, operateJobs: false } });
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('There are no OS layers yet.');
     expect(text).toContain('No open tasks');

@@ -8,6 +8,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { ConnectorConfig } from '../../domain/model.js';
 import { cloudProfile, type CloudProfile } from '../clouds.js';
 import { clientOptions, connectorCredential } from '../credentials.js';
+import type { AzureObserver } from '../observer.js';
 
 export type ConnectorTarget = Pick<
   ConnectorConfig,
@@ -22,6 +23,8 @@ export interface ArmConnectionOptions {
   pollIntervalMs?: number;
   /** Longest Retry-After waited out inside a call; longer ones surface as ThrottledError. */
   maxRetryAfterSeconds?: number;
+  /** Counts requests and tokens (the bot's metrics). */
+  observer?: AzureObserver;
 }
 
 export interface ArmConnection {
@@ -41,10 +44,10 @@ export interface ArmConnection {
   pollIntervalMs?: number;
 }
 
-export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfterSeconds }: ArmConnectionOptions): ArmConnection {
+export function connect({ connector, clientSecret, pollIntervalMs, maxRetryAfterSeconds, observer }: ArmConnectionOptions): ArmConnection {
   const profile = cloudProfile(connector);
-  const credential = connectorCredential({ connector, profile, clientSecret });
-  const options = clientOptions(profile, { maxRetryAfterSeconds });
+  const credential = connectorCredential({ connector, profile, clientSecret, observer });
+  const options = clientOptions(profile, { maxRetryAfterSeconds, observer });
   const { subscriptionId } = connector;
   const networks = new Map<string, NetworkManagementClient>();
   return {

@@ -18,7 +18,7 @@ export function homeRenderer(repos: Repositories, admins: readonly string[]): Re
     ]);
     return homeView({
       role,
-      can: { addVersion: allows(role, 'add-version'), manageConnectors: allows(role, 'manage-connectors'), manageRoles: allows(role, 'manage-roles') },
+      can: { addVersion: allows(role, 'add-version'), manageConnectors: allows(role, 'manage-connectors'), manageRoles: allows(role, 'manage-roles'), operateJobs: allows(role, 'operate-jobs') },
       layers: layers.map((layer) => ({ layer, versions: versions.filter((v) => v.layerId === layer._id) })),
       openTasks,
       connectorNames: connectors.map((c) => c.name),
