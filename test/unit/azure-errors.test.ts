@@ -26,7 +26,7 @@ describe('toAzureError', () => {
     );
     expect(refused).toBeInstanceOf(PermissionError);
     expect(refused.message).toBe(
-      `revoking access to disk d: Azure refused the connector's identity the permission Microsoft.Compute/disks/endGetAccess/action on ${disk}: assign oslayer Disk Export (custom role: src/azure/roles/oslayer-disk-export.json) on the connector's resource group (Finalize: Revoke Access), then Retry (AuthorizationFailed)`,
+      `revoking access to disk d: Azure refused the connector's identity the permission Microsoft.Compute/disks/endGetAccess/action on ${disk}: assign oslayer Disk Export (custom role: src/azure/roles/oslayer-disk-export.json) on the connector's resource group (Create Version and Finalize: Revoke Access), then Retry (AuthorizationFailed)`,
     );
     const subnet = '/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/packaging';
     const linked = toAzureError(

@@ -25,7 +25,9 @@ const modalOf = (sections: number, size: number) => ({
 beforeAll(async () => {
   fake = new FakeSlackWebApi(TOKEN);
   base = await fake.listen();
-  fake.addConversation({ id: 'CJOINED', kind: 'public', botMember: true });
+  // One channel per kind of check: chat.postMessage's per-channel rate (about one a second after a
+  // short burst) is Slack's too, and is not what these tests are about.
+  for (const id of ['CJOINED', 'CCONFIRM', 'CFILES']) fake.addConversation({ id, kind: 'public', botMember: true });
 });
 afterAll(() => fake.close());
 
@@ -55,7 +57,7 @@ describe('view size', () => {
 describe('confirm dialogs', () => {
   it('refuses a confirm text in mrkdwn: Slack would show its asterisks as typed', async () => {
     const confirm = { title: pt('Sure?'), text: { type: 'mrkdwn', text: 'It is *gone*' }, confirm: pt('Yes'), deny: pt('No') };
-    const answer = await call('chat.postMessage', { channel: 'CJOINED', text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'a', text: pt('Go'), confirm }] }] });
+    const answer = await call('chat.postMessage', { channel: 'CCONFIRM', text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'a', text: pt('Go'), confirm }] }] });
     expect(answer).toMatchObject({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] A confirm dialog text must be plain_text [json-pointer:/blocks/0/elements/0/confirm/text/type]'] } });
   });
 });
@@ -64,8 +66,8 @@ describe('files.uploadV2', () => {
   it('uploads through getUploadURLExternal, the upload URL and completeUploadExternal, and shares the file in the thread', async () => {
     const { WebClient } = await import('@slack/web-api');
     const client = new WebClient(TOKEN, { slackApiUrl: base });
-    const parent = await call('chat.postMessage', { channel: 'CJOINED', text: 'task' });
-    await client.filesUploadV2({ channel_id: 'CJOINED', thread_ts: parent.ts, filename: 'changelog.md', title: 'Changelog', content: '# Changelog\n- KB1\n', initial_comment: 'Attached' });
+    const parent = await call('chat.postMessage', { channel: 'CFILES', text: 'task' });
+    await client.filesUploadV2({ channel_id: 'CFILES', thread_ts: parent.ts, filename: 'changelog.md', title: 'Changelog', content: '# Changelog\n- KB1\n', initial_comment: 'Attached' });
     expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
     expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
     const shared = fake.messages.find((m) => m.thread_ts === parent.ts && m.files);
