@@ -174,5 +174,11 @@ export const CONDITION_ADVICE: Readonly<Record<IntegrityCondition, ConditionAdvi
 
 /** Advice for stored condition keys, skipping any this version of the bot does not know. */
 export function adviceFor(conditions: readonly string[]): ConditionAdvice[] {
-  return conditions.flatMap((key) => (Object.hasOwn(CONDITION_ADVICE, key) ? [CONDITION_ADVICE[key as IntegrityCondition]] : []));
+  // A result stored by an earlier release may name a condition this one no longer reports (report
+  // v2's ngenQueued): it still blocked, so it is shown, never dropped.
+  return conditions.map((key) =>
+    Object.hasOwn(CONDITION_ADVICE, key)
+      ? CONDITION_ADVICE[key as IntegrityCondition]
+      : { text: `An earlier check reported "${key}", which this release no longer checks the same way. Click Check again for a current result.` },
+  );
 }
