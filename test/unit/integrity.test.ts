@@ -97,8 +97,11 @@ describe('what each blocking condition tells the admin', () => {
     expect(CONDITION_ADVICE.smsCfgPresent.text).toMatch(/SMSCFG\.INI.*Remove the SCCM client's identity before finalizing/);
   });
 
-  it('skips stored conditions this bot does not know', () => {
-    expect(adviceFor(['msiInProgress', 'runOnceOutstanding'])).toEqual([CONDITION_ADVICE.msiInProgress]);
+  it('shows a stored condition this release no longer reports, with a Check again, instead of dropping it', () => {
+    expect(adviceFor(['msiInProgress', 'runOnceOutstanding'])).toEqual([
+      CONDITION_ADVICE.msiInProgress,
+      { text: 'An earlier check reported "runOnceOutstanding", which this release no longer checks the same way. Click Check again for a current result.' },
+    ]);
   });
 });
 
