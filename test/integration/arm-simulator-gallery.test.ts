@@ -188,6 +188,14 @@ describe('simulated Compute Gallery', () => {
     });
   });
 
+  it('refuses a PATCH of an image version without storageProfile, which GalleryImageVersionUpdate requires', async () => {
+    const image = imageDefinitionFor(gen1Layer).name;
+    const disk = await importDisk('patch-source', 'V1');
+    await compute.galleryImageVersions.createOrUpdate(sim.resourceGroup, SANDBOX_GALLERY, image, '5.0.0', versionBody(disk), poll);
+    const withoutStorageProfile = compute.galleryImageVersions.update(sim.resourceGroup, SANDBOX_GALLERY, image, '5.0.0', { publishingProfile: { excludeFromLatest: true } }, poll);
+    await expect(withoutStorageProfile).rejects.toMatchObject({ statusCode: 400, code: 'InvalidParameter', message: "Required parameter 'storageProfile' is missing (null)." });
+  });
+
   it('refuses a member GalleryRP 2025-03-03 does not define, in Newtonsoft\'s words', async () => {
     const disk = await importDisk('shape-source', 'V1');
     const token = (await credential.getToken('https://management.azure.com/.default')).token;

@@ -22,6 +22,8 @@ export const VENDORED_SPECS = new Set([
   'microsoft.network/networksecuritygroups@2023-09-01',
   'microsoft.compute/virtualmachines@2025-04-01',
   'microsoft.resources/deployments@2024-03-01',
+  // galleries, their image definitions and image versions (nested types carry the top type's key)
+  'microsoft.compute/galleries@2025-03-03',
 ]);
 
 export interface TrafficViolation {

@@ -105,6 +105,40 @@ describe("ARM traffic against Microsoft's REST specs (oav's live validator)", ()
     ]);
   });
 
+  it('checks an image version as GalleryRP 2025-03-03 defines it: its replication status and its PATCH', async () => {
+    const versionPath = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/oslayer_gallery/images/windows-11/versions/2026.11.0';
+    const versionUrl = `https://127.0.0.1:4443${versionPath}?api-version=2025-03-03`;
+    /** An image version as the simulator answers it (src/sandbox/azure/galleries.ts renderVersion). */
+    const version = (region: Record<string, unknown> = {}) => ({
+      id: versionPath,
+      name: '2026.11.0',
+      type: 'Microsoft.Compute/galleries/images/versions',
+      location: 'eastus',
+      tags: {},
+      properties: {
+        publishingProfile: { targetRegions: [{ name: 'eastus', regionalReplicaCount: 1, storageAccountType: 'Standard_LRS' }], excludeFromLatest: true, publishedDate: '2026-12-06T22:00:00.000Z' },
+        storageProfile: { osDiskImage: { source: { id: '/subscriptions/s/disk' }, sizeInGB: 1, hostCaching: 'ReadWrite' } },
+        safetyProfile: { allowDeletionOfReplicatedLocations: false, reportedForPolicyViolation: false },
+        provisioningState: 'Creating',
+        replicationStatus: { aggregatedState: 'InProgress', summary: [{ region: 'eastus', state: 'Replicating', progress: 40, details: '', ...region }] },
+      },
+    });
+    const get = (body: unknown): ArmExchange => ({
+      request: { method: 'GET', url: `${versionUrl}&$expand=ReplicationStatus`, headers: {} },
+      response: { statusCode: '200', headers: JSON_TYPE, body },
+    });
+    expect(await violations(get(version()))).toEqual([]);
+    expect(await violations(get(version({ progress: '40', percent: 40 })))).toEqual([
+      { side: 'response', code: 'OBJECT_ADDITIONAL_PROPERTIES', path: '/properties/replicationStatus/summary/0/percent' },
+      { side: 'response', code: 'INVALID_TYPE', path: '/properties/replicationStatus/summary/0/progress' },
+    ]);
+    const patch: ArmExchange = {
+      request: { method: 'PATCH', url: versionUrl, headers: JSON_TYPE, body: { properties: { publishingProfile: { excludeFromLatest: false } } } },
+      response: { statusCode: '200', headers: LRO_HEADERS, body: version() },
+    };
+    expect(await violations(patch)).toEqual([{ side: 'request', code: 'OBJECT_MISSING_REQUIRED_PROPERTY', path: '/properties/storageProfile' }]);
+  });
+
   it('counts what it cannot check: types and versions whose spec is not vendored', async () => {
     const other = getDisk(200, disk());
     other.request.url = DISK_URL.replace('2024-03-02', '2025-01-02');

@@ -91,8 +91,11 @@ export function armGallery(arm: ArmConnection): Gallery {
 
     async setExcludeFromLatest(galleryId, imageName, versionName, exclude, { signal } = {}) {
       const [group, gallery] = where(galleryId);
+      // GalleryImageVersionUpdate requires `storageProfile` (GalleryImageVersionProperties); an empty one changes
+      // nothing, as in the spec's own example GalleryImageVersion_Update_WithoutSourceId.json.
+      const update = { publishingProfile: { excludeFromLatest: exclude }, storageProfile: {} };
       await call(`${exclude ? 'excluding' : 'including'} image version ${versionName} ${exclude ? 'from' : 'in'} latest`, () =>
-        compute.galleryImageVersions.update(group, gallery, imageName, versionName, { publishingProfile: { excludeFromLatest: exclude } }, arm.poll(signal)),
+        compute.galleryImageVersions.update(group, gallery, imageName, versionName, update, arm.poll(signal)),
       );
     },
 

@@ -105,8 +105,12 @@ export const galleryImageVersion20250303: RequestBody = {
   shape: object('GalleryImageVersion', { ...trackedResource, properties: versionProperties(['storageProfile']) }, ['location']),
 };
 
-/** PATCH: `GalleryImageVersionUpdate` (UpdateResourceDefinition: `tags`; the properties, none required). */
+/**
+ * PATCH: `GalleryImageVersionUpdate` (UpdateResourceDefinition: `tags`), whose properties are the same
+ * `GalleryImageVersionProperties`, `storageProfile` required (an empty one in the spec's example
+ * GalleryImageVersion_Update_WithoutSourceId.json).
+ */
 export const galleryImageVersionUpdate20250303: RequestBody = {
   parameter: 'galleryImageVersion',
-  shape: object('GalleryImageVersionUpdate', { id: string, name: string, type: string, tags: stringMap, properties: versionProperties([]) }),
+  shape: object('GalleryImageVersionUpdate', { id: string, name: string, type: string, tags: stringMap, properties: versionProperties(['storageProfile']) }),
 };
