@@ -14,7 +14,7 @@ import { connectorTestMessage } from '../../views/connector-list.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
 import type { TestBot } from '../support/bot.js';
 import { ADMIN, type PublishedVersion, type TaskButtons } from '../support/task-buttons.js';
-import { sandboxContents } from '../support/ready-to-finalize.js';
+import { sandboxContents, statusShown } from '../support/ready-to-finalize.js';
 import { useTaskButtons } from '../support/world.js';
 
 let t: TestBot;
@@ -44,7 +44,7 @@ async function readyVersion(name: string, through: 'wizard' | 'direct' = 'direct
   const v = through === 'wizard' ? await ui.createThroughWizard(name) : await ui.publish(name);
   await ui.deploy(v);
   await ui.click(ADMIN, v, TASK_ACTIONS.shutdownForFinalize);
-  await ui.waitForMessage(v, (text) => text.includes('version status `ready-to-finalize`'), 60_000);
+  await ui.waitForMessage(v, (text) => text.includes(statusShown('ready-to-finalize')), 60_000);
   return v;
 }
 
@@ -53,33 +53,38 @@ describe('without the disk export role', () => {
     const full = (await app()).roleAssignments;
     const withoutExport = full.filter((assignment) => assignment.role !== DISK_EXPORT);
     expect(withoutExport.length).toBe(full.length - 1);
-    await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, withoutExport);
+    const clientId = t.bot.sandbox!.simulator.clientId;
+    await ui.control.setRoleAssignments(clientId, withoutExport);
     try {
       const lines = await testMessageLines();
       const advice = "assign oslayer Disk Export (custom role: src/azure/roles/oslayer-disk-export.json) on the connector's resource group";
       expect(lines.slice(-2)).toEqual([
-        `❌ *Azure role assignments*: missing Microsoft.Compute/disks/beginGetAccess/action: ${advice} (Finalize: Grant Access (export the packaging disk))`,
-        `missing Microsoft.Compute/disks/endGetAccess/action: ${advice} (Finalize: Revoke Access)`,
+        `❌ *Azure role assignments*: missing Microsoft.Compute/disks/beginGetAccess/action: ${advice} (Create Version: Grant Access Write (upload the packaging disk into the machine's OS disk); Finalize: Grant Access Read (export it))`,
+        `missing Microsoft.Compute/disks/endGetAccess/action: ${advice} (Create Version and Finalize: Revoke Access)`,
       ]);
 
+      // Create Version uploads the machine's OS disk with the same role: the version is made ready
+      // with it, and the role taken away just before Finalize.
+      await ui.control.setRoleAssignments(clientId, full);
       const v = await readyVersion('least-2');
+      await ui.control.setRoleAssignments(clientId, withoutExport);
       const before = await sandboxContents(t);
       await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
-      const failed = await ui.waitForMessage(v, (text) => text.includes('version status `failed`'), 60_000);
+      const failed = await ui.waitForMessage(v, (text) => text.includes(statusShown('failed')), 60_000);
       const disk = (await ui.resourcesOf(v)).find((r) => r.type === 'Microsoft.Compute/disks' && r.name.endsWith('-osdisk'))!;
       expect(failed).toContain(
-        `Finalize failed: granting read access to disk ${disk.name}: Azure refused the connector's identity the permission Microsoft.Compute/disks/beginGetAccess/action on ${disk.id}: ${advice} (Finalize: Grant Access (export the packaging disk)), then Retry (AuthorizationFailed)`,
+        `Finalize failed: granting read access to disk ${disk.name}: Azure refused the connector's identity the permission Microsoft.Compute/disks/beginGetAccess/action on ${disk.id}: ${advice} (Create Version: Grant Access Write (upload the packaging disk into the machine's OS disk); Finalize: Grant Access Read (export it)), then Retry (AuthorizationFailed)`,
       );
       expect(failed).toContain('"text":"Retry"');
       expect(await sandboxContents(t)).toEqual(before);
 
-      await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, full);
+      await ui.control.setRoleAssignments(clientId, full);
       await ui.click(ADMIN, v, TASK_ACTIONS.retry);
       await ui.waitForThread(v, /retried Finalize/);
-      await ui.waitForMessage(v, (text) => text.includes('version status `deployable`'), 60_000);
+      await ui.waitForMessage(v, (text) => text.includes(statusShown('deployable')), 60_000);
       expect(await ui.resourcesOf(v)).toEqual([]);
     } finally {
-      await ui.control.setRoleAssignments(t.bot.sandbox!.simulator.clientId, full);
+      await ui.control.setRoleAssignments(clientId, full);
     }
   }, 180_000);
 });
@@ -97,7 +102,7 @@ describe("the connector's identity with exactly the README's roles", () => {
     const before = await sandboxContents(t);
     const v = await readyVersion('least-1', 'wizard');
     await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
-    await ui.waitForMessage(v, (text) => text.includes('version status `deployable`'), 60_000);
+    await ui.waitForMessage(v, (text) => text.includes(statusShown('deployable')), 60_000);
     expect(await ui.resourcesOf(v)).toEqual([]);
     const after = await sandboxContents(t);
     expect(after.resources).toEqual(before.resources);
