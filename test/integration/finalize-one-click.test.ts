@@ -120,7 +120,8 @@ describe('Finalize in one click from Action Required', () => {
     const since = ui.mark();
     await Promise.all([ui.click(ADMIN, v, TASK_ACTIONS.finalize), ui.click(ADMIN, v, TASK_ACTIONS.finalize)]);
     expect(await ui.waitForEphemeral(ADMIN, /already finalizing/, since)).toBe('Version one-click-3 is already finalizing.');
-    await ui.waitForMessage(v, (json) => json.includes(statusShown('checking')));
+    // The job starts through Agenda; on a loaded machine that alone can take longer than a few seconds.
+    await ui.waitForMessage(v, (json) => json.includes(statusShown('checking')), 60_000);
     expect(ui.text(v)).toContain(':mag: Checking the layer');
     expect(ui.text(v)).not.toContain(TASK_ACTIONS.finalize);
 
