@@ -295,7 +295,10 @@ export function taskMessage(input: TaskMessageInput): Message {
   const step = stepLine(task);
   const blocks: KnownBlock[] = [header(title), section(joinMrkdwn([mrkdwn`*${escapeMrkdwn(versionHeadline(version.status))}*`, step]))];
   if (task.status === 'running' && task.progress !== undefined) blocks.push(section(progressBar(task.progress)));
-  if ((task.status === 'failed' || task.status === 'cancelled') && task.failureReason) {
+  // The version's status is written a moment before the task's: a render in between must already
+  // say why the version failed, not show "Failed" alone.
+  const ended = (s: string) => s === 'failed' || s === 'cancelled';
+  if ((ended(task.status) || ended(version.status)) && task.failureReason) {
     blocks.push(section(mrkdwn`*What went wrong:* ${escapeMrkdwn(task.failureReason)}`));
   }
   if (offersCleanUp(input)) {

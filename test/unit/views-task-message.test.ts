@@ -144,6 +144,15 @@ describe('a task message read at a glance', () => {
     expect(JSON.stringify(message.blocks[1])).toContain('Copy the base disk: 42% copied');
   });
 
+  it('says why a version failed even in the moment its task has not been marked failed yet', () => {
+    const input = at('failed');
+    const reason = "the connector's credentials were refused";
+    for (const status of ['running', 'failed'] as const) {
+      const message = taskMessage({ ...input, task: { ...input.task, status, failureReason: reason } });
+      expect(JSON.stringify(message.blocks)).toContain(`*What went wrong:* ${reason}`);
+    }
+  });
+
   it('shows no finished step once the task waits for someone', () => {
     const input = at('action-required');
     const message = taskMessage({ ...input, task: { ...input.task, steps: [{ name: 'Publish the packaging disk', status: 'done', startedAt: now, endedAt: now }] } });
