@@ -8,8 +8,8 @@ import { type Mrkdwn } from '../views/blocks.js';
 /**
  * A job that works on the packaging machine after a listener claimed it: it runs under the task's
  * lease with the shared heartbeat (Run Command can take 90 minutes; the short lock is renewed all
- * along), gives the claim back however it ends, and only then tells the clicker what happened,
- * so they can act on the machine straight away. No automatic retries.
+ * along), gives the claim back however it ends, and only then shows the result on the task message and
+ * tells the clicker, so what they see can be acted on straight away. No automatic retries.
  */
 export function defineClaimedMachineJob<T extends { taskId: string; userId: string }>(
   agenda: Agenda,
@@ -30,6 +30,7 @@ export function defineClaimedMachineJob<T extends { taskId: string; userId: stri
           } finally {
             await releaseMachine(services.repos, run.version._id);
           }
+          await services.notifier.refresh(data.taskId, { immediate: true });
           await services.notifier.tell(data.taskId, data.userId, answer);
         },
         onError: (_run, err) => Promise.reject(err),

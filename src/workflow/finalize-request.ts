@@ -98,17 +98,17 @@ export async function verifyBeforeFinalize(run: TaskRun, userId: string): Promis
     if (run.version.status === 'ready-to-finalize') {
       await run.moveVersion({ type: 'finalize-started' });
       ready = true;
-    } else if (run.version.status === 'checking') {
-      await run.moveVersion({ type: 'check-blocked' });
     }
   } finally {
     await releaseMachine(repos, run.version._id);
-    if (!ready) {
-      // The watch ends when the version leaves Action Required; it resumes now that it is back.
-      if (run.version.status === 'action-required') await scheduleWatch(run.services, run.task._id);
-      await repos.claims.remove(endClaimKey(run.version._id));
-    }
+    if (!ready) await repos.claims.remove(endClaimKey(run.version._id));
   }
-  if (!ready) await notifier.tell(run.task._id, userId, answer);
-  return ready;
+  if (ready) return true;
+  // Only with both claims given back does the task message show why (the move refreshes it): a
+  // click on what it shows is then answered afresh, never with "already finalizing".
+  if (run.version.status === 'checking') await run.moveVersion({ type: 'check-blocked' });
+  // The watch ends when the version leaves Action Required; it resumes now that it is back.
+  if (run.version.status === 'action-required') await scheduleWatch(run.services, run.task._id);
+  await notifier.tell(run.task._id, userId, answer);
+  return false;
 }

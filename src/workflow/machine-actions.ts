@@ -147,7 +147,9 @@ async function checkIntegrity(run: TaskRun, azure: AzureSession, vm: MachinePlac
     ...(hints.length > 0 ? { hints } : {}),
   };
   await saveVersion(run, { lastIntegrity });
-  await run.services.notifier.refresh(run.task._id, { immediate: true });
+  // A clean result is shown at once (a shutdown may follow). Anything else is shown by the job once
+  // it has given the machine back: a click on the remedy it shows must find the machine free.
+  if (result.outcome === 'clean') await run.services.notifier.refresh(run.task._id, { immediate: true });
   return result;
 }
 

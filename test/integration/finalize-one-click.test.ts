@@ -111,6 +111,21 @@ describe('Finalize in one click from Action Required', () => {
     expect(await ui.resourcesOf(v)).toEqual([]);
   }, 180_000);
 
+  it('has given both claims back by the time the message shows why it stopped: a click the same moment starts afresh', async () => {
+    const v = await deployed('one-click-5', { ...CLEAN_GUEST, rebootPending: true });
+    let since = ui.mark();
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    await ui.waitForMessage(v, (json) => json.includes("The layer can't be finalized yet"), 60_000);
+    // What the message shows is what a person acts on: here, at once, Finalize again.
+    expect(await claimsHeld(v)).toEqual([]);
+    await ui.control.setGuest(v.vmName, CLEAN_GUEST);
+    since = ui.mark();
+    await ui.click(ADMIN, v, TASK_ACTIONS.finalize);
+    expect(await ui.waitForEphemeral(ADMIN, /Checking the packaging machine for Finalize|already finalizing|is checking the packaging machine/, since)).toBe(STARTED.finalize);
+    await ui.waitForMessage(v, (json) => DONE.test(json), 60_000);
+    expect(await versionStatus(v)).toBe('deployable');
+  }, 120_000);
+
   it('answers a second click (and the machine buttons) while the check runs, and runs one finalize', async () => {
     const v = await deployed('one-click-3', CLEAN_GUEST);
     const actionRequired = { blocks: ui.message(v).blocks };
