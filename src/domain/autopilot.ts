@@ -52,3 +52,24 @@ export type AutopilotTrigger = { kind: 'schedule'; scheduledFor: Date } | { kind
 
 /** The user id the bot's own steps are recorded under ("by autopilot" in the thread and the audit log). */
 export const AUTOPILOT_ACTOR = 'autopilot';
+
+/** A layer's schedule as stored: one per layer, its id the layer's. */
+export type AutopilotScheduleRecord = AutopilotSchedule & { _id: string };
+
+/**
+ * One run. `open` from its start until it ends awaiting approval or is cancelled; a stopped run
+ * stays open (its machine kept) until a person retries or cancels it, so the layer gets no second run.
+ */
+export interface AutopilotRun {
+  _id: string;
+  layerId: string;
+  trigger: AutopilotTrigger;
+  /** The policy as it was when the run started: editing the schedule later changes the next run only. */
+  policy: AutopilotPolicy;
+  open: boolean;
+  startedAt: Date;
+  /** startedAt + policy.maxRunMinutes. */
+  deadline: Date;
+  /** The task the run created, once it has. */
+  taskId?: string;
+}

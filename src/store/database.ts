@@ -1,4 +1,5 @@
 import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+import type { AutopilotRun, AutopilotScheduleRecord } from '../domain/autopilot.js';
 import type { AuditEntry, Claim, ConnectorConfig, Draft, LayerVersion, OsLayer, RoleAssignment, Task } from '../domain/model.js';
 
 /** One database; every collection the bot uses and the indexes it relies on. */
@@ -17,6 +18,8 @@ export const COLLECTIONS: Record<keyof CollectionTypes, IndexDescription[]> = {
   audit: [{ key: { at: -1 }, name: 'at' }],
   claims: [],
   roles: [],
+  autopilotSchedules: [],
+  autopilotRuns: [{ key: { layerId: 1, startedAt: -1 }, name: 'layer_started' }],
 };
 
 export interface CollectionTypes {
@@ -28,6 +31,8 @@ export interface CollectionTypes {
   audit: AuditEntry;
   claims: Claim;
   roles: RoleAssignment;
+  autopilotSchedules: AutopilotScheduleRecord;
+  autopilotRuns: AutopilotRun;
 }
 
 export interface Database {

@@ -147,6 +147,8 @@ export interface Repositories {
   audit: Repository<'audit'>;
   claims: ClaimRepository;
   roles: RoleRepository;
+  autopilotSchedules: Repository<'autopilotSchedules'>;
+  autopilotRuns: Repository<'autopilotRuns'>;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -159,5 +161,7 @@ export function createRepositories(db: Db): Repositories {
     audit: new Repository(db, 'audit'),
     claims: new ClaimRepository(db, 'claims'),
     roles: new RoleRepository(db, 'roles'),
+    autopilotSchedules: new Repository(db, 'autopilotSchedules'),
+    autopilotRuns: new Repository(db, 'autopilotRuns'),
   };
 }
