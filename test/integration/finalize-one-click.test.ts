@@ -98,9 +98,14 @@ describe('Finalize in one click from Action Required', () => {
     expect((await ui.vm(v))?.powerState).toBe('running');
     expect(await versionStatus(v)).toBe('action-required');
     expect(await claimsHeld(v)).toEqual([]);
-    // The machine is back in the admin's hands, and watched again.
-    const { jobs } = await t.bot.services.scheduler.agenda.queryJobs({ name: WATCH_MACHINE_JOB });
-    expect(jobs.filter((job) => (job.data as { taskId?: string } | undefined)?.taskId === v.taskId && job.nextRunAt)).toHaveLength(1);
+    // The machine is back in the admin's hands, and watched again: one watch job, with its next look
+    // planned (a look running at this moment has none until it has planned the next).
+    const watches = async () => {
+      const { jobs } = await t.bot.services.scheduler.agenda.queryJobs({ name: WATCH_MACHINE_JOB });
+      return jobs.filter((job) => (job.data as { taskId?: string } | undefined)?.taskId === v.taskId);
+    };
+    await ui.until('the watch to plan its next look', async () => ((await watches()).some((job) => job.nextRunAt) ? true : undefined), 10_000);
+    expect(await watches()).toHaveLength(1);
 
     // NGen has finished; the same button on the same message now goes all the way.
     await ui.control.setGuest(v.vmName, CLEAN_GUEST);

@@ -117,4 +117,5 @@ it('a process stopped in the middle of the disk copy is finished by the next one
     await first?.stop();
     await second?.stop();
   }
-});
+  // Two bots in a row each start their stand-ins and jobs: on a loaded machine that alone outlasts jest's 30 s default.
+}, 120_000);
