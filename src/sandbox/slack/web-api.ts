@@ -381,6 +381,20 @@ export class FakeSlackWebApi extends EventEmitter {
     return `${Math.floor(now / 1000)}.${String(++this.seq).padStart(6, '0')}`;
   }
 
+  /** Posts what chat.postMessage and chat.postEphemeral were given, after the channel's refusal and Block Kit's checks. */
+  private postChecked(a: Record<string, unknown>, refused: string | undefined, extra: Partial<Pick<NewMessage, 'username' | 'user' | 'ephemeral'>>): StoredMessage | Answer {
+    if (refused) return { ok: false, error: refused };
+    const invalid = this.invalidBlocks(a.blocks);
+    if (invalid) return invalid;
+    return this.post({
+      channel: String(a.channel),
+      thread_ts: a.thread_ts as string | undefined,
+      text: a.text as string | undefined,
+      blocks: a.blocks as unknown[] | undefined,
+      ...extra,
+    });
+  }
+
   private answer(method: string, a: Record<string, unknown>): Answer {
     switch (method) {
       case 'auth.test':
@@ -388,18 +402,11 @@ export class FakeSlackWebApi extends EventEmitter {
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
-        const refused = this.refusalFor(String(a.channel), 'message') ?? messageTextRefusal(a.text, 'chat.postMessage');
-        if (refused) return { ok: false, error: refused };
-        const invalid = this.invalidBlocks(a.blocks);
-        if (invalid) return invalid;
-        const msg = this.post({
-          channel: String(a.channel),
-          thread_ts: a.thread_ts as string | undefined,
-          text: a.text as string | undefined,
-          blocks: a.blocks as unknown[] | undefined,
+        const posted = this.postChecked(a, this.refusalFor(String(a.channel), 'message') ?? messageTextRefusal(a.text, 'chat.postMessage'), {
           username: a.username as string | undefined,
         });
-        return { ok: true, channel: msg.channel, ts: msg.ts, message: { ...msg, type: 'message' } };
+        if (!('ts' in posted)) return posted;
+        return { ok: true, channel: posted.channel, ts: posted.ts, message: { ...posted, type: 'message' } };
       }
       case 'chat.update': {
         const msg = this.messages.find((m) => m.channel === a.channel && m.ts === a.ts && !m.ephemeral);
@@ -413,19 +420,12 @@ export class FakeSlackWebApi extends EventEmitter {
       }
       case 'chat.postEphemeral': {
         if (!a.channel || !a.user) return { ok: false, error: 'invalid_arguments' };
-        const refused = this.refusalFor(String(a.channel), 'ephemeral', String(a.user)) ?? messageTextRefusal(a.text, 'chat.postEphemeral');
-        if (refused) return { ok: false, error: refused };
-        const invalid = this.invalidBlocks(a.blocks);
-        if (invalid) return invalid;
-        const msg = this.post({
-          channel: String(a.channel),
-          thread_ts: a.thread_ts as string | undefined,
-          text: a.text as string | undefined,
-          blocks: a.blocks as unknown[] | undefined,
+        const posted = this.postChecked(a, this.refusalFor(String(a.channel), 'ephemeral', String(a.user)) ?? messageTextRefusal(a.text, 'chat.postEphemeral'), {
           user: String(a.user),
           ephemeral: true,
         });
-        return { ok: true, message_ts: msg.ts };
+        if (!('ts' in posted)) return posted;
+        return { ok: true, message_ts: posted.ts };
       }
       case 'chat.delete':
         return this.deleteMessage(String(a.channel), String(a.ts))
