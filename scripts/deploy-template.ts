@@ -27,6 +27,7 @@ import {
   type PermissionCondition,
   type PermissionScope,
 } from '../src/azure/required-permissions.js';
+import { withGenerated } from './docs-roles.js';
 
 export const DEPLOY_TEMPLATE_PATH = 'deploy/azure/azuredeploy.json';
 
@@ -89,21 +90,24 @@ const SECRETS = [
 ] as const;
 
 /** What a conditional requirement of required-permissions.ts becomes: a template parameter, and the expression that reads it. */
-const CONDITIONS: Readonly<Record<PermissionCondition, { parameter: string; definition: Json; expression: string }>> = {
+const CONDITIONS: Readonly<Record<PermissionCondition, { parameter: string; definition: Json; expression: string; readme: string }>> = {
   'with public machine access': {
     parameter: 'publicMachineAccess',
     definition: { type: 'bool', defaultValue: false, metadata: { description: "The connector's Packaging machine access is public (a public IP and an RDP NSG per machine): grants the roles that needs." } },
     expression: "parameters('publicMachineAccess')",
+    readme: 'only when `publicMachineAccess` is true',
   },
   "if the bot adds the portal's CORS rule itself": {
     parameter: 'addsPortalCorsRule',
     definition: { type: 'bool', defaultValue: false, metadata: { description: "Let the bot add the Azure portal's CORS rule to the storage account's blob service itself (otherwise add it once by hand)." } },
     expression: "parameters('addsPortalCorsRule')",
+    readme: 'only when `addsPortalCorsRule` is true',
   },
   'with a Compute Gallery': {
     parameter: 'galleryId',
     definition: { type: 'string', defaultValue: '', metadata: { description: "Resource id of the connector's Azure Compute Gallery, or empty for none." } },
     expression: "not(empty(parameters('galleryId')))",
+    readme: 'only when `galleryId` is set',
   },
 };
 
@@ -111,12 +115,16 @@ const CONDITIONS: Readonly<Record<PermissionCondition, { parameter: string; defi
  * Where each scope of required-permissions.ts is, as template parameters: the resource id (an
  * expression), and whether the scope may be absent (its parameter empty).
  */
-const SCOPES: Readonly<Record<PermissionScope, { slug: string; id: string; optional?: string }>> = {
-  subscription: { slug: 'subscription', id: "format('/subscriptions/{0}', parameters('connectorSubscriptionId'))" },
-  'resource group': { slug: 'resource-group', id: "format('/subscriptions/{0}/resourceGroups/{1}', parameters('connectorSubscriptionId'), parameters('connectorResourceGroup'))" },
-  'virtual network': { slug: 'virtual-network', id: "parameters('virtualNetworkId')" },
-  'storage account': { slug: 'storage-account', id: "parameters('storageAccountId')" },
-  'Compute Gallery': { slug: 'gallery', id: "parameters('galleryId')", optional: 'galleryId' },
+const SCOPES: Readonly<Record<PermissionScope, { slug: string; id: string; optional?: string; readme: string }>> = {
+  subscription: { slug: 'subscription', id: "format('/subscriptions/{0}', parameters('connectorSubscriptionId'))", readme: 'the subscription `connectorSubscriptionId`' },
+  'resource group': {
+    slug: 'resource-group',
+    id: "format('/subscriptions/{0}/resourceGroups/{1}', parameters('connectorSubscriptionId'), parameters('connectorResourceGroup'))",
+    readme: 'the resource group `connectorResourceGroup`',
+  },
+  'virtual network': { slug: 'virtual-network', id: "parameters('virtualNetworkId')", readme: 'the virtual network `virtualNetworkId`' },
+  'storage account': { slug: 'storage-account', id: "parameters('storageAccountId')", readme: 'the storage account `storageAccountId`' },
+  'Compute Gallery': { slug: 'gallery', id: "parameters('galleryId')", optional: 'galleryId', readme: 'the gallery `galleryId`' },
 };
 
 /** Each scope stands for itself, so requiredRoleAssignments() answers in scope names. */
@@ -275,7 +283,7 @@ export function deploymentTemplate(): Json {
       location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of the bot and its resources.' } },
       image: {
         type: 'string',
-        metadata: { description: "The bot's container image, built from the repository's Dockerfile (e.g. ghcr.io/<owner>/oslayer:1.0); it must be pullable without credentials." },
+        metadata: { description: "The bot's container image, built from the repository's Dockerfile (e.g. ghcr.io/your-org/oslayer:1.0); it must be pullable without credentials." },
       },
       port: { type: 'int', defaultValue: 3000, minValue: 1, maxValue: 65535, metadata: { description: 'The port the bot listens on (PORT): POST /slack/events, /healthz, /readyz, /metrics.' } },
       maxReplicas: { type: 'int', defaultValue: 1, minValue: 1, maxValue: 10, metadata: { description: 'At most this many replicas (at least one always runs); several share the store and take over each other\'s jobs.' } },
@@ -409,7 +417,42 @@ export function deploymentTemplateText(): string {
   return `${JSON.stringify(deploymentTemplate(), null, 2)}\n`;
 }
 
+export const DEPLOY_PARAMETERS_START = '<!-- deploy-parameters:start (npm run deploy:template writes this from scripts/deploy-template.ts) -->';
+export const DEPLOY_PARAMETERS_END = '<!-- deploy-parameters:end -->';
+export const DEPLOY_ROLES_START = '<!-- deploy-roles:start (npm run deploy:template writes this from src/azure/required-permissions.ts) -->';
+export const DEPLOY_ROLES_END = '<!-- deploy-roles:end -->';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The README's table of the template's parameters, from their metadata. */
+export function parameterTable(): string {
+  const parameters = deploymentTemplate().parameters as Record<string, { type: string; defaultValue?: unknown; metadata: { description: string } }>;
+  const rows = Object.entries(parameters).map(([name, p]) => {
+    const value = p.defaultValue === undefined ? 'required' : p.defaultValue === '' ? 'empty' : `\`${String(p.defaultValue)}\``;
+    return `| \`${name}\` | ${p.type === 'securestring' ? 'secure string (a Key Vault secret)' : p.type} | ${value} | ${cell(p.metadata.description)} |`;
+  });
+  return ['| parameter | type | default | what it is |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The README's table of the roles the template grants, and why: the operations' features from required-permissions.ts. */
+export function grantedRoleTable(): string {
+  const rows = templateRoleAssignments().map(({ role, scope, when }) => {
+    const features = [...new Set(REQUIRED_PERMISSIONS.filter((e) => e.role === role && e.scope === scope).map((e) => e.feature))];
+    const custom = CUSTOM_ROLES.some((c) => c.name === role) ? ' (custom role, defined by the template)' : '';
+    return `| ${SCOPES[scope].readme} | **${role}**${custom} | ${when ? CONDITIONS[when].readme : 'always'} | ${cell(features.join('; '))} |`;
+  });
+  const vault = `| the template's Key Vault | **${KEY_VAULT_SECRETS_USER.name}** | always | read the bot's own secrets (Container Apps Key Vault references) |`;
+  return ['| scope | role | granted | why |', '|---|---|---|---|', ...rows, vault].join('\n');
+}
+
+/** The README with both generated tables of "Deploy the bot to Azure" rewritten. */
+export function withDeployTables(readme: string): string {
+  return withGenerated(withGenerated(readme, DEPLOY_PARAMETERS_START, DEPLOY_PARAMETERS_END, parameterTable()), DEPLOY_ROLES_START, DEPLOY_ROLES_END, grantedRoleTable());
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(new URL(`../${DEPLOY_TEMPLATE_PATH}`, import.meta.url), deploymentTemplateText());
-  console.log(`${DEPLOY_TEMPLATE_PATH}: written from src/azure/required-permissions.ts`);
+  const readme = new URL('../README.md', import.meta.url);
+  writeFileSync(readme, withDeployTables(readFileSync(readme, 'utf8')));
+  console.log(`${DEPLOY_TEMPLATE_PATH} and the README's deployment tables: written from src/azure/required-permissions.ts`);
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config.js';
 import { CUSTOM_ROLES, requiredRoleAssignments, type ConnectorScopes, type PermissionScope } from '../../src/azure/required-permissions.js';
-import { DEPLOY_TEMPLATE_PATH, deploymentTemplateText } from '../../scripts/deploy-template.js';
+import { DEPLOY_TEMPLATE_PATH, deploymentTemplateText, withDeployTables } from '../../scripts/deploy-template.js';
 import { armTemplateValidator } from '../support/arm-template-schemas.js';
 
 /** A parsed template, walked by member names. */
@@ -51,6 +51,13 @@ function grantedRoles(t: Json): Array<{ role: string; scope: PermissionScope; co
 describe('the deployment template of the bot itself (deploy/azure/azuredeploy.json)', () => {
   it('is what npm run deploy:template writes from src/azure/required-permissions.ts', () => {
     expect(committed).toBe(deploymentTemplateText());
+  });
+
+  it("is what the README's parameter and role tables say, and what its Deploy to Azure button opens in the portal", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(withDeployTables(readme)).toBe(readme);
+    const raw = `https://raw.githubusercontent.com/YOUR-ORG/oslayer/main/${DEPLOY_TEMPLATE_PATH}`;
+    expect(readme).toContain(`(https://portal.azure.com/#create/Microsoft.Template/uri/${encodeURIComponent(raw)})`);
   });
 
   it("passes Microsoft's ARM template schemas, nested role deployments included", () => {
