@@ -392,7 +392,8 @@ export function deploymentTemplate(): Json {
                   { name: 'OSLAYER_NOTIFY_CHANNEL', value: "[parameters('notifyChannel')]" },
                 ],
                 // The bot answers /healthz once its store and scheduler run; /readyz also needs the store and Slack reachable (src/ops-routes.ts).
-                probes: [probe('Startup', '/healthz', 5, 36), probe('Liveness', '/healthz', 30, 3), probe('Readiness', '/readyz', 10, 3)],
+                // Container Apps takes at most 10 failures (the schema's description), so a start gets 12 s × 10.
+                probes: [probe('Startup', '/healthz', 12, 10), probe('Liveness', '/healthz', 30, 3), probe('Readiness', '/readyz', 10, 3)],
               },
             ],
             scale: { minReplicas: 1, maxReplicas: "[parameters('maxReplicas')]" },

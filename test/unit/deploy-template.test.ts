@@ -168,4 +168,20 @@ describe('the deployment template of the bot itself (deploy/azure/azuredeploy.js
     ]);
     expect(app.properties.template.scale.minReplicas).toBe(1);
   });
+
+  it('keeps every probe number inside the bounds Container Apps states for it (the schema says them only in words)', () => {
+    const schema = JSON.parse(readFileSync(new URL('../fixtures/arm-schemas/schemas/2026-01-01/Microsoft.App.json', import.meta.url), 'utf8')) as Json;
+    const members = schema.definitions.ContainerAppProbe.properties as Record<string, { description: string }>;
+    const probes = containerApp(template()).properties.template.containers[0].probes as Json[];
+    const outside = probes.flatMap((p) =>
+      Object.entries(p)
+        .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+        .flatMap(([member, value]) => {
+          const [, min, max] = /Minimum value is (\d+)\. Maximum value is (\d+)/.exec(members[member]!.description) ?? [];
+          expect(max).toBeDefined();
+          return value < Number(min) || value > Number(max) ? [`${String(p.type)} ${member} ${value} (${min}-${max})`] : [];
+        }),
+    );
+    expect(outside).toEqual([]);
+  });
 });
