@@ -64,6 +64,11 @@ const SUBSCRIPTION_SCHEMA = 'https://schema.management.azure.com/schemas/2018-05
  * container-apps/manage-secrets "Reference secret from Key Vault").
  */
 const KEY_VAULT_SECRETS_USER = { name: 'Key Vault Secrets User', id: '4633458b-17de-408a-b874-0445c86b69e6' };
+/**
+ * AcrPull, 7f951dda-4ed3-4680-a7ca-43fe172d538d (learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers):
+ * what a Container App's registry login with a managed identity needs (learn.microsoft.com/azure/container-apps/managed-identity-image-pull).
+ */
+const ACR_PULL = { name: 'AcrPull', id: '7f951dda-4ed3-4680-a7ca-43fe172d538d' };
 const BUILT_IN_ROLE_IDS = new Map<string, string>([
   ...(JSON.parse(readFileSync(new URL('../src/sandbox/azure/roles/built-in-roles.json', import.meta.url), 'utf8')) as Array<{ roleName: string; name: string }>).map(
     (role) => [role.roleName, role.name] as const,
@@ -157,13 +162,23 @@ const deploymentName = (scope: PermissionScope) => `[format('{0}-roles-${SCOPES[
 const identityId = "resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))";
 const identity = (member: 'principalId' | 'clientId') => `reference(${identityId}, '${DEPLOY_API_VERSIONS['Microsoft.ManagedIdentity/userAssignedIdentities']}').${member}`;
 
-/** The subscription and resource group a scope's nested deployment targets (read from its resource id, which may be empty when optional). */
+/** Expressions for the subscription and resource group of the resource `id` (an expression; when `optional` names its parameter, it may be empty). */
+function resourceParts(id: string, optional?: string): { subscriptionId: string; resourceGroup: string } {
+  const part = (index: number, fallback: string) => (optional ? `if(empty(${id}), ${fallback}, split(${id}, '/')[${index}])` : `split(${id}, '/')[${index}]`);
+  return { subscriptionId: part(2, 'subscription().subscriptionId'), resourceGroup: part(4, 'resourceGroup().name') };
+}
+
+/** A nested deployment's target: the subscription and resource group of the resource `id`. */
+function resourceTarget(id: string, optional?: string): Json {
+  const { subscriptionId, resourceGroup } = resourceParts(id, optional);
+  return { subscriptionId: `[${subscriptionId}]`, resourceGroup: `[${resourceGroup}]` };
+}
+
+/** The subscription and resource group a scope's nested deployment targets. */
 function target(scope: PermissionScope): Json {
   if (scope === 'subscription') return { subscriptionId: "[parameters('connectorSubscriptionId')]", location: "[parameters('location')]" };
   if (scope === 'resource group') return { subscriptionId: "[parameters('connectorSubscriptionId')]", resourceGroup: "[parameters('connectorResourceGroup')]" };
-  const { id, optional } = SCOPES[scope];
-  const part = (index: number, fallback: string) => (optional ? `[if(empty(${id}), ${fallback}, split(${id}, '/')[${index}])]` : `[split(${id}, '/')[${index}]]`);
-  return { subscriptionId: part(2, 'subscription().subscriptionId'), resourceGroup: part(4, 'resourceGroup().name') };
+  return resourceTarget(SCOPES[scope].id, SCOPES[scope].optional);
 }
 
 function roleDefinitionId(role: string): string {
@@ -174,22 +189,60 @@ function roleDefinitionId(role: string): string {
 }
 
 /** One role assignment for the identity, in a nested template whose parameters are principalId and scopeId. */
-function roleAssignment({ role, scope, when }: TemplateRoleAssignment): Json {
-  const onResource = scope !== 'subscription' && scope !== 'resource group';
+function assignment({ role, roleDefinitionId, onResource, condition, description }: { role: string; roleDefinitionId: string; onResource: boolean; condition?: string; description: string }): Json {
   return resource('Microsoft.Authorization/roleAssignments', {
     name: `[guid(parameters('scopeId'), parameters('principalId'), '${role}')]`,
-    ...(when ? { condition: `[${CONDITIONS[when].expression}]` } : {}),
+    ...(condition ? { condition: `[${condition}]` } : {}),
     // An extension resource on a resource is scoped by its provider-relative id (learn.microsoft.com/azure/azure-resource-manager/templates/scope-extension-resources).
     ...(onResource ? { scope: "[last(split(parameters('scopeId'), '/providers/'))]" } : {}),
     properties: {
-      roleDefinitionId: roleDefinitionId(role),
+      roleDefinitionId,
       principalId: "[parameters('principalId')]",
       // The identity is new: without the type, ARM may not find the principal yet (PrincipalNotFound).
       principalType: 'ServicePrincipal',
-      description: `oslayer: ${role} on ${scope === 'subscription' ? 'the subscription' : `the connector's ${scope}`}`,
+      description,
     },
   });
 }
+
+/** A role of required-permissions.ts at its scope. */
+function roleAssignment({ role, scope, when }: TemplateRoleAssignment): Json {
+  return assignment({
+    role,
+    roleDefinitionId: roleDefinitionId(role),
+    onResource: scope !== 'subscription' && scope !== 'resource group',
+    ...(when ? { condition: CONDITIONS[when].expression } : {}),
+    description: `oslayer: ${role} on ${scope === 'subscription' ? 'the subscription' : `the connector's ${scope}`}`,
+  });
+}
+
+type InnerParameter = [name: string, definition: Json, value: string];
+
+/** A nested deployment into another scope, its template evaluated there with `inner` passed in (principalId and scopeId first). */
+function nestedDeployment(body: { name: string; condition?: string; target: Json; dependsOn: string[]; subscriptionLevel?: boolean; inner: InnerParameter[]; resources: Json[] }): Json {
+  return resource('Microsoft.Resources/deployments', {
+    name: body.name,
+    ...(body.condition ? { condition: body.condition } : {}),
+    ...body.target,
+    dependsOn: [`[${identityId}]`, ...body.dependsOn],
+    properties: {
+      mode: 'Incremental',
+      expressionEvaluationOptions: { scope: 'inner' },
+      parameters: Object.fromEntries(body.inner.map(([name, , value]) => [name, { value }])),
+      template: {
+        $schema: body.subscriptionLevel ? SUBSCRIPTION_SCHEMA : RG_SCHEMA,
+        contentVersion: '1.0.0.0',
+        parameters: Object.fromEntries(body.inner.map(([name, definition]) => [name, definition])),
+        resources: body.resources,
+      },
+    },
+  });
+}
+
+const identityParameters = (scopeId: string): InnerParameter[] => [
+  ['principalId', { type: 'string' }, `[${identity('principalId')}]`],
+  ['scopeId', { type: 'string' }, `[${scopeId}]`],
+];
 
 /** The custom roles, defined in the connector's subscription, assignable where the template assigns them. */
 function customRoleDefinitions(assignments: TemplateRoleAssignment[]): Json[] {
@@ -213,39 +266,54 @@ function roleDeployment(scope: PermissionScope, assignments: TemplateRoleAssignm
   const customHere = [...new Set(assignments.map((a) => a.role).filter((role) => CUSTOM_ROLES.some((custom) => custom.name === role)))];
   const conditions = [...new Set(assignments.flatMap((a) => (a.when ? [a.when] : [])))];
   const scopesOfCustomRoles = scope === 'subscription' ? [...new Set(all.filter((a) => CUSTOM_ROLES.some((c) => c.name === a.role)).map((a) => a.scope))] : [];
-  const inner: Array<[string, Json, string]> = [
-    ['principalId', { type: 'string' }, `[${identity('principalId')}]`],
-    ['scopeId', { type: 'string' }, `[${SCOPES[scope].id}]`],
-    ...conditions.map((when): [string, Json, string] => [CONDITIONS[when].parameter, { type: CONDITIONS[when].definition.type }, `[parameters('${CONDITIONS[when].parameter}')]`]),
-    ...customHere.map((role): [string, Json, string] => [
+  const inner: InnerParameter[] = [
+    ...identityParameters(SCOPES[scope].id),
+    ...conditions.map((when): InnerParameter => [CONDITIONS[when].parameter, { type: CONDITIONS[when].definition.type }, `[parameters('${CONDITIONS[when].parameter}')]`]),
+    ...customHere.map((role): InnerParameter => [
       customRoleParameter(role),
       { type: 'string' },
       `[subscriptionResourceId(parameters('connectorSubscriptionId'), 'Microsoft.Authorization/roleDefinitions', ${customRoleGuid(role)})]`,
     ]),
-    ...scopesOfCustomRoles.filter((s) => s !== scope).map((s): [string, Json, string] => [scopeIdParameter(s), { type: 'string' }, `[${SCOPES[s].id}]`]),
+    ...scopesOfCustomRoles.filter((s) => s !== scope).map((s): InnerParameter => [scopeIdParameter(s), { type: 'string' }, `[${SCOPES[s].id}]`]),
   ];
   const optional = SCOPES[scope].optional;
-  return resource('Microsoft.Resources/deployments', {
+  return nestedDeployment({
     name: deploymentName(scope),
     ...(optional ? { condition: `[not(empty(parameters('${optional}')))]` } : {}),
-    ...target(scope),
-    dependsOn: [
-      `[${identityId}]`,
-      ...(customHere.length > 0 ? [`[subscriptionResourceId(parameters('connectorSubscriptionId'), 'Microsoft.Resources/deployments', format('{0}-roles-${SCOPES.subscription.slug}', parameters('name')))]`] : []),
-    ],
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: Object.fromEntries(inner.map(([name, , value]) => [name, { value }])),
-      template: {
-        $schema: scope === 'subscription' ? SUBSCRIPTION_SCHEMA : RG_SCHEMA,
-        contentVersion: '1.0.0.0',
-        parameters: Object.fromEntries(inner.map(([name, definition]) => [name, definition])),
-        resources: [...definitions, ...assignments.map(roleAssignment)],
-      },
-    },
+    target: target(scope),
+    dependsOn:
+      customHere.length > 0 ? [`[subscriptionResourceId(parameters('connectorSubscriptionId'), 'Microsoft.Resources/deployments', format('{0}-roles-${SCOPES.subscription.slug}', parameters('name')))]`] : [],
+    subscriptionLevel: scope === 'subscription',
+    inner,
+    resources: [...definitions, ...assignments.map(roleAssignment)],
   });
 }
+
+const REGISTRY = "parameters('containerRegistryId')";
+const acrPullDeploymentName = "format('{0}-acr-pull', parameters('name'))";
+const registryParts = resourceParts(REGISTRY, 'containerRegistryId');
+
+/** AcrPull for the identity on the registry holding the image, when there is one. */
+function acrPullDeployment(): Json {
+  return nestedDeployment({
+    name: `[${acrPullDeploymentName}]`,
+    condition: `[not(empty(${REGISTRY}))]`,
+    target: resourceTarget(REGISTRY, 'containerRegistryId'),
+    dependsOn: [],
+    inner: identityParameters(REGISTRY),
+    resources: [
+      assignment({
+        role: ACR_PULL.name,
+        roleDefinitionId: `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${ACR_PULL.id}')]`,
+        onResource: true,
+        description: "oslayer: pull the bot's image",
+      }),
+    ],
+  });
+}
+
+/** The registry login: none for a public image, else the registry's login server with the identity. */
+const registries = `[if(empty(${REGISTRY}), createArray(), createArray(createObject('server', format('{0}{1}', toLower(last(split(${REGISTRY}, '/'))), environment().suffixes.acrLoginServer), 'identity', ${identityId})))]`;
 
 const secretUri = (name: string) => `[reference(resourceId('Microsoft.KeyVault/vaults/secrets', variables('vaultName'), '${name}'), '${DEPLOY_API_VERSIONS['Microsoft.KeyVault/vaults/secrets']}').secretUri]`;
 const probe = (type: 'Startup' | 'Liveness' | 'Readiness', path: string, periodSeconds: number, failureThreshold: number): Json => ({
@@ -283,7 +351,12 @@ export function deploymentTemplate(): Json {
       location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of the bot and its resources.' } },
       image: {
         type: 'string',
-        metadata: { description: "The bot's container image, built from the repository's Dockerfile (e.g. ghcr.io/your-org/oslayer:1.0); it must be pullable without credentials." },
+        metadata: { description: "The bot's container image, built from the repository's Dockerfile (e.g. myregistry.azurecr.io/oslayer:1.0)." },
+      },
+      containerRegistryId: {
+        type: 'string',
+        defaultValue: '',
+        metadata: { description: 'Resource id of the Azure Container Registry holding the image: the identity gets AcrPull there and the app pulls with it. Empty for a public image.' },
       },
       port: { type: 'int', defaultValue: 3000, minValue: 1, maxValue: 65535, metadata: { description: 'The port the bot listens on (PORT): POST /slack/events, /healthz, /readyz, /metrics.' } },
       maxReplicas: { type: 'int', defaultValue: 1, minValue: 1, maxValue: 10, metadata: { description: 'At most this many replicas (at least one always runs); several share the store and take over each other\'s jobs.' } },
@@ -349,6 +422,7 @@ export function deploymentTemplate(): Json {
         },
       }),
       ...scopes.map((scope) => roleDeployment(scope, assignments.filter((a) => a.scope === scope), assignments)),
+      acrPullDeployment(),
       resource('Microsoft.App/managedEnvironments', {
         name: "[variables('environmentName')]",
         location: "[parameters('location')]",
@@ -367,7 +441,12 @@ export function deploymentTemplate(): Json {
       resource('Microsoft.App/containerApps', {
         name: "[parameters('name')]",
         location: "[parameters('location')]",
-        dependsOn: [`[${environmentId}]`, `[${vaultRoleId}]`, ...secretIds],
+        dependsOn: [
+          `[${environmentId}]`,
+          `[${vaultRoleId}]`,
+          ...secretIds,
+          `[resourceId(${registryParts.subscriptionId}, ${registryParts.resourceGroup}, 'Microsoft.Resources/deployments', ${acrPullDeploymentName})]`,
+        ],
         identity: { type: 'UserAssigned', userAssignedIdentities: { [`[${identityId}]`]: {} } },
         properties: {
           environmentId: `[${environmentId}]`,
@@ -375,6 +454,7 @@ export function deploymentTemplate(): Json {
           configuration: {
             activeRevisionsMode: 'Single',
             ingress: { external: true, targetPort: "[parameters('port')]", transport: 'auto', allowInsecure: false, traffic: [{ latestRevision: true, weight: 100 }] },
+            registries,
             secrets: SECRETS.map(({ secret }) => ({ name: secret, keyVaultUrl: secretUri(secret), identity: `[${identityId}]` })),
           },
           template: {
@@ -443,7 +523,8 @@ export function grantedRoleTable(): string {
     return `| ${SCOPES[scope].readme} | **${role}**${custom} | ${when ? CONDITIONS[when].readme : 'always'} | ${cell(features.join('; '))} |`;
   });
   const vault = `| the template's Key Vault | **${KEY_VAULT_SECRETS_USER.name}** | always | read the bot's own secrets (Container Apps Key Vault references) |`;
-  return ['| scope | role | granted | why |', '|---|---|---|---|', ...rows, vault].join('\n');
+  const registry = `| the registry \`containerRegistryId\` | **${ACR_PULL.name}** | only when \`containerRegistryId\` is set | pull the bot's image |`;
+  return ['| scope | role | granted | why |', '|---|---|---|---|', ...rows, vault, registry].join('\n');
 }
 
 /** The README with both generated tables of "Deploy the bot to Azure" rewritten. */

@@ -38,7 +38,9 @@ const SCOPE_OF_DEPLOYMENT: Record<string, PermissionScope> = {
 /** Every role assignment the nested deployments make: role name, scope, and the condition it carries. */
 function grantedRoles(t: Json): Array<{ role: string; scope: PermissionScope; condition?: string }> {
   return ofType(t.resources, 'Microsoft.Resources/deployments').flatMap((deployment) => {
-    const scope = SCOPE_OF_DEPLOYMENT[/-roles-([a-z-]+)'/.exec(deployment.name)![1]!]!;
+    const slug = /-roles-([a-z-]+)'/.exec(deployment.name)?.[1];
+    if (!slug) return [];
+    const scope = SCOPE_OF_DEPLOYMENT[slug]!;
     return ofType(deployment.properties.template.resources, 'Microsoft.Authorization/roleAssignments').map((assignment) => {
       const id = String(assignment.properties.roleDefinitionId);
       const builtIn = /roleDefinitions', '([0-9a-f-]{36})'\)\]$/.exec(id)?.[1];
@@ -93,6 +95,21 @@ describe('the deployment template of the bot itself (deploy/azure/azuredeploy.js
       { role: 'Storage Account Contributor', scope: 'storage account', condition: "[parameters('addsPortalCorsRule')]" },
       { role: 'Compute Gallery Artifacts Publisher', scope: 'Compute Gallery', condition: "[not(empty(parameters('galleryId')))]" },
     ]);
+  });
+
+  it("grants AcrPull on the image's registry only when one is named, and logs in there with the identity", () => {
+    const t = template();
+    const pull = t.resources.find((r: Json) => String(r.name).includes('-acr-pull'));
+    expect(pull.condition).toBe("[not(empty(parameters('containerRegistryId')))]");
+    expect(pull.properties.parameters.scopeId.value).toBe("[parameters('containerRegistryId')]");
+    const [role] = pull.properties.template.resources as Json[];
+    expect([role!.scope, role!.properties.roleDefinitionId]).toEqual([
+      "[last(split(parameters('scopeId'), '/providers/'))]",
+      "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')]",
+    ]);
+    const app = containerApp(t);
+    expect(app.properties.configuration.registries).toMatch(/^\[if\(empty\(parameters\('containerRegistryId'\)\), createArray\(\), createArray\(createObject\('server', .*, 'identity', resourceId\('Microsoft.ManagedIdentity\/userAssignedIdentities', variables\('identityName'\)\)\)\)\)\]$/);
+    expect(app.dependsOn).toContainEqual(expect.stringContaining("'Microsoft.Resources/deployments', format('{0}-acr-pull', parameters('name')))]"));
   });
 
   it('defines the custom role as its JSON in src/azure/roles does, assignable at the connector resource group', () => {
