@@ -37,12 +37,17 @@ export function roleTable(): string {
   return ['| scope | role | why | operations |', '|---|---|---|---|', ...lines].join('\n');
 }
 
+/** `text` with what stands between the two marker lines replaced by `body` (generated README parts). */
+export function withGenerated(text: string, startMarker: string, endMarker: string, body: string): string {
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`README.md has no markers ${startMarker} … ${endMarker}`);
+  return `${text.slice(0, start + startMarker.length)}\n${body}\n${text.slice(end)}`;
+}
+
 /** The README with its role table replaced by the generated one. */
 export function withRoleTable(readme: string): string {
-  const start = readme.indexOf(ROLE_TABLE_START);
-  const end = readme.indexOf(ROLE_TABLE_END);
-  if (start < 0 || end < start) throw new Error('README.md has no role table markers');
-  return `${readme.slice(0, start + ROLE_TABLE_START.length)}\n${roleTable()}\n${readme.slice(end)}`;
+  return withGenerated(readme, ROLE_TABLE_START, ROLE_TABLE_END, roleTable());
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

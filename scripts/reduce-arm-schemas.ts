@@ -2,7 +2,8 @@
  * Reduces a checkout of Azure/azure-resource-manager-schemas to what validating the bot's
  * templates needs, and writes it to test/fixtures/arm-schemas/ (sources in its SOURCES.md):
  * the two template schemas the bot's `$schema` names, with their resource lists cut to the
- * resource types and api-versions of src/azure/api-versions.ts, and of every other file only
+ * resource types and api-versions of src/azure/api-versions.ts (the packaging machine's
+ * templates) and of scripts/deploy-template.ts (the bot's own deployment), and of every other file only
  * the definitions those reach. Nothing is rewritten but the lists; `$ref`s keep their URLs, so
  * the reduced files resolve each other as the originals do.
  *
@@ -14,6 +15,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { API_VERSIONS } from '../src/azure/api-versions.js';
+import { DEPLOY_API_VERSIONS } from './deploy-template.js';
 
 const BASE = 'https://schema.management.azure.com/schemas/';
 const TOP = ['2019-04-01/deploymentTemplate.json', '2018-05-01/subscriptionDeploymentTemplate.json'];
@@ -44,10 +46,15 @@ function load(file: string): JsonObject {
   return doc;
 }
 
+/** Every resource type a template uses, at the api-version it uses it. */
+const USED_TYPES: Array<[type: string, version: string]> = [
+  ...(Object.entries(TYPE_OF) as Array<[keyof typeof TYPE_OF, string]>).map(([key, type]): [string, string] => [type, API_VERSIONS[key]]),
+  ...Object.entries(DEPLOY_API_VERSIONS),
+];
+
 /** `file#/section/key` of every resource definition of a used type at its pinned version. */
 const used = new Set<string>();
-for (const [key, type] of Object.entries(TYPE_OF) as Array<[keyof typeof TYPE_OF, string]>) {
-  const version = API_VERSIONS[key];
+for (const [type, version] of USED_TYPES) {
   const found = readdirSync(join(root, version))
     .filter((name) => name.endsWith('.json'))
     .flatMap((name) =>
