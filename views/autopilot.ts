@@ -98,9 +98,7 @@ export function autopilotModal({ layers, layer, schedule, nextRun, openRun, defa
   };
   const blocks: KnownBlock[] = [
     {
-      type: 'section',
-      block_id: BLOCK.autopilotLayer,
-      text: { type: 'mrkdwn', text: mrkdwn`*Layer:* ${userText(layer.name, 200)}` },
+      ...section(mrkdwn`*Layer:* ${userText(layer.name, 200)}`, BLOCK.autopilotLayer),
       accessory: staticSelect(ACTION.autopilotLayerSelected, layers.slice(0, 100).map((l) => option(l.name, l._id)), 'Another layer', layer._id),
     },
     section(scheduleStatus(schedule, nextRun, openRun), BLOCK.autopilotStatus),

@@ -14,9 +14,10 @@ export function register(app: App, services: Services): void {
     await ack();
     const auth = await authorize(services, body.user.id, 'add-version', "change an OS layer's autopilot schedule");
     if (!auth.ok) return tellUser(args, auth.message);
-    const view = body.view!;
-    const built = await autopilotView(services, { layerId: action.selected_option.value });
-    if (!built) return tellUser(args, mrkdwn`That layer no longer exists.`);
+    const view = body.view;
+    if (!view) return;
+    const built = await autopilotView(services, { layerId: action.selected_option?.value ?? '' });
+    if (!built) return tellUser(args, mrkdwn`There are no OS layers any more.`);
     await updateViewGuarded(client, view.id, view.hash, async () => built);
   });
 }
