@@ -28,6 +28,9 @@ export interface AutopilotScheduleJobData {
 
 type ScheduleServices = Pick<Services, 'repos' | 'scheduler'>;
 
+/** A firing whose run could not be started (the store unreachable) is tried again this much later. */
+const FIRING_RETRY_MS = 5 * 60_000;
+
 /** The schedule's next firing after `after`, or null when it is off. */
 export function nextRunOf(schedule: Pick<AutopilotSchedule, 'enabled' | 'timing' | 'timeZone'> | null, after = new Date()): Date | null {
   return schedule?.enabled ? nextFiring(schedule.timing, schedule.timeZone, after) : null;
@@ -71,7 +74,15 @@ export async function fireSchedule(services: Pick<Services, 'repos' | 'scheduler
   const schedule = await services.repos.autopilotSchedules.get(layerId);
   // Turned off (or removed) as it came due: its job is being removed; nothing to start.
   if (!schedule?.enabled) return;
-  const started = await startAutopilotRun(services, layerId, { kind: 'schedule', scheduledFor });
+  let started: Awaited<ReturnType<typeof startAutopilotRun>>;
+  try {
+    started = await startAutopilotRun(services, layerId, { kind: 'schedule', scheduledFor });
+  } catch (err) {
+    // Agenda leaves a one-shot job with no next run when it fails: the same firing is tried again shortly instead.
+    job.schedule(new Date(Date.now() + FIRING_RETRY_MS));
+    await job.save();
+    throw err;
+  }
   // From the later of now and the firing: a firing late after downtime is followed by the next one ahead, not by a burst of missed ones.
   const next = nextFiring(schedule.timing, schedule.timeZone, new Date(Math.max(Date.now(), scheduledFor.getTime())));
   job.attrs.data = { layerId, scheduledFor: next };
