@@ -231,6 +231,34 @@ describe('the schedule firing', () => {
   });
 });
 
+describe('a firing that cannot start its run', () => {
+  it('is tried again in five minutes, for the same firing, and leaves the layer free', async () => {
+    const { repos } = t.bot.services;
+    const failing = layerRecord({ name: 'Windows 10 Enterprise', connectorId: 'conn-1' });
+    await repos.layers.insert(failing);
+    await saveSchedule(t.bot.services, schedule(failing._id));
+    // The store refusing one write has no stand-in: the run's insert is replaced for one call (a mock, for that reason only).
+    const insert = repos.autopilotRuns.insert.bind(repos.autopilotRuns);
+    repos.autopilotRuns.insert = async () => {
+      repos.autopilotRuns.insert = insert;
+      throw new Error('store unreachable');
+    };
+    const firing = new Date('2026-11-11T02:00:00.000Z');
+    const due = new Date();
+    await comeDue(failing._id, firing);
+    const job = await until('the failed firing', async () => {
+      const found = await scheduleJob(failing._id);
+      return found?.failedAt && found.failedAt > due && !found.lockedAt ? found : undefined;
+    }, 20_000);
+    expect(job.failReason).toBe('store unreachable');
+    expect(new Date(job.data.scheduledFor)).toEqual(firing);
+    expect(job.nextRunAt.getTime() - job.failedAt.getTime()).toBeGreaterThan(4 * 60_000);
+    expect(job.nextRunAt.getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    // The claim went back with the failure: Run now starts a run.
+    expect((await sim.command(MANAGER, 'autopilot run-now Windows 10 Enterprise')).text).toContain(':rocket: Autopilot run of *Windows 10 Enterprise* started');
+  });
+});
+
 describe('two bots on one database', () => {
   it('start one run per firing, and a firing run again (its process died after starting the run) starts nothing and notes nothing', async () => {
     const second = await startTestBot({ mongodbUri: t.bot.services.config.mongodbUri }, { slack: { api: t.slack, url: t.bot.services.config.slack.apiUrl! } });
