@@ -133,6 +133,10 @@ describe('/oslayer autopilot: the schedule modal', () => {
       '"Mars/Olympus_Mons" is not an IANA time zone; use a name such as Europe/Berlin or America/New_York.',
       'A time of day as HH:MM, 24-hour (e.g. 03:00 or 22:30).',
     ]);
+    // Every field right but a private channel the bot is not in: runs could not post there.
+    t.slack.addConversation({ id: 'GSECRET1', kind: 'private', name: 'secret', botMember: false });
+    const channel = await sim.submit(MANAGER, { otherTimeZone: '', time: '03:00', channelId: 'GSECRET1' });
+    expect(channel.errors).toEqual({ [`channelId#${layer._id}`]: 'I can’t post there (a DM, a group DM or a private channel I am not in): invite @oslayer, or pick a channel I am in.' });
     expect(await t.bot.services.repos.autopilotSchedules.get(layer._id)).toEqual(before);
   });
 
