@@ -186,9 +186,10 @@ export function runNowAnswer(layerName: string, outcome: AutopilotStart): Mrkdwn
 }
 
 /** The note a firing leaves when it starts nothing because the layer's run is still open. */
-export function skippedFiringNote(input: { layerName: string; scheduledFor: Date; openRun: AutopilotRun | null; next: Date; timeZone: string }): Mrkdwn {
+export function skippedFiringNote(input: { layerName: string; scheduledFor: Date; openRun: AutopilotRun | null; next: Date | null; timeZone: string }): Mrkdwn {
   const open = input.openRun ? openRunText(input.openRun) : mrkdwn`A run of this layer is still open.`;
-  return mrkdwn`:fast_forward: Autopilot skipped the run of *${userText(input.layerName, 200)}* due ${firingTime(input.scheduledFor, input.timeZone)}. ${open} Next run: ${firingTime(input.next, input.timeZone)}.`;
+  const next = input.next ? mrkdwn`Next run: ${firingTime(input.next, input.timeZone)}.` : mrkdwn`Autopilot has since been turned off: no further run is scheduled.`;
+  return mrkdwn`:fast_forward: Autopilot skipped the run of *${userText(input.layerName, 200)}* due ${firingTime(input.scheduledFor, input.timeZone)}. ${open} ${next}`;
 }
 
 /** What Save answers. */

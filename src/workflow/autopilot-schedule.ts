@@ -83,14 +83,18 @@ export async function fireSchedule(services: Pick<Services, 'repos' | 'scheduler
     await job.save();
     throw err;
   }
+  // Read again: an edit saved while the run was starting has moved this same job, and what is saved now must not undo it.
+  const current = await services.repos.autopilotSchedules.get(layerId);
   // From the later of now and the firing: a firing late after downtime is followed by the next one ahead, not by a burst of missed ones.
-  const next = nextFiring(schedule.timing, schedule.timeZone, new Date(Math.max(Date.now(), scheduledFor.getTime())));
-  job.attrs.data = { layerId, scheduledFor: next };
-  job.schedule(next);
-  await job.save();
+  const next = nextRunOf(current, new Date(Math.max(Date.now(), scheduledFor.getTime())));
+  if (next) {
+    job.attrs.data = { layerId, scheduledFor: next };
+    job.schedule(next);
+    await job.save();
+  }
   if (started.started || started.reason !== 'run-open' || isThisFiring(started.openRun, scheduledFor)) return;
   const layer = await services.repos.layers.get(layerId);
-  const note = skippedFiringNote({ layerName: layer?.name ?? layerId, scheduledFor, openRun: started.openRun, next, timeZone: schedule.timeZone });
+  const note = skippedFiringNote({ layerName: layer?.name ?? layerId, scheduledFor, openRun: started.openRun, next, timeZone: current?.timeZone ?? schedule.timeZone });
   services.logger.info(`autopilot: skipped the firing of ${scheduledFor.toISOString()} for layer ${layerId}: a run is open`);
   await services.notifier.announce(schedule.policy.channelId, note);
   if (started.openRun?.taskId) await services.notifier.thread(started.openRun.taskId, note);

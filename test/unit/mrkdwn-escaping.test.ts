@@ -165,9 +165,10 @@ describe('mrkdwn by construction', () => {
           runNowAnswer(name, { started: false, reason: 'no-schedule' }),
           runNowAnswer(name, { started: false, reason: 'run-open', openRun: run }),
           skippedFiringNote({ layerName: name, scheduledFor: now, openRun: run, next: now, timeZone: 'Europe/Berlin' }),
+          skippedFiringNote({ layerName: name, scheduledFor: now, openRun: null, next: null, timeZone: 'Europe/Berlin' }),
         ];
         expectSafe(texts);
-        if (name.trim()) expectReadsAs(texts.slice(-3), name.slice(0, 60));
+        if (name.trim()) expectReadsAs(texts.slice(-4), name.slice(0, 60));
       }),
     );
   });
