@@ -34,7 +34,7 @@ import {
 import { ACTION, BLOCK, CALLBACK, revisedBlockId } from './ids.js';
 
 /** The zones the select offers (IANA names; any other goes in the field below it). */
-export const AUTOPILOT_TIME_ZONES = [
+const AUTOPILOT_TIME_ZONES = [
   'UTC',
   'Europe/London',
   'Europe/Dublin',
@@ -66,7 +66,7 @@ export const AUTOPILOT_TIME_ZONES = [
   'America/Los_Angeles',
   'Pacific/Honolulu',
 ] as const;
-export const DEFAULT_TIME_ZONE = 'UTC';
+const DEFAULT_TIME_ZONE = 'UTC';
 
 /** A new schedule's form: Patch Tuesday + 1 day at 03:00 (Microsoft's fixes to the release usually land the day after). */
 const NEW_SCHEDULE = { offsetDays: 1, time: '03:00' } as const;

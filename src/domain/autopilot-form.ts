@@ -26,7 +26,7 @@ const F = AUTOPILOT_FIELD;
 
 export const MAX_RUN_MINUTES = { min: 30, max: 24 * 60, default: 8 * 60 } as const;
 
-export type AutopilotFormResult =
+type AutopilotFormResult =
   | { ok: true; value: Pick<AutopilotSchedule, 'enabled' | 'timing' | 'timeZone' | 'policy'> }
   | { ok: false; errors: Record<string, string> };
 

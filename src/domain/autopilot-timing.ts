@@ -20,7 +20,7 @@ dayjs.extend(utc);
 dayjs.extend(timezone);
 
 /** Two firings closer than this are refused: a run takes hours, and every firing during an open run posts a note. */
-export const MIN_CRON_GAP_MINUTES = 60;
+const MIN_CRON_GAP_MINUTES = 60;
 /** How many firings ahead the gap rule looks at (a week of an hourly pattern is more than any expression repeats within). */
 const GAP_LOOKAHEAD = 200;
 const MINUTE_MS = 60_000;
@@ -102,7 +102,7 @@ function nextPatchTuesdayFiring(timing: Extract<AutopilotTiming, { kind: 'patch-
  * are candidates and the earliest wins; in a gap none does, and the offset before the change is
  * used, which lands as many minutes past the gap as the time was into it.
  */
-export function zonedInstant(zone: string, wall: { year: number; month: number; day: number; hour: number; minute: number }): Date {
+function zonedInstant(zone: string, wall: { year: number; month: number; day: number; hour: number; minute: number }): Date {
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
   const offsetAt = (ms: number) => dayjs(ms).tz(zone).utcOffset();
   const before = offsetAt(asUtc - 12 * 60 * MINUTE_MS);

@@ -37,7 +37,7 @@ export function nextRunOf(schedule: Pick<AutopilotSchedule, 'enabled' | 'timing'
 }
 
 /** Puts the layer's job at its schedule's next firing, or removes it when the schedule is off or gone; the firing, or null. */
-export async function syncScheduleJob(services: ScheduleServices, layerId: string, after = new Date()): Promise<Date | null> {
+async function syncScheduleJob(services: ScheduleServices, layerId: string, after = new Date()): Promise<Date | null> {
   const next = nextRunOf(await services.repos.autopilotSchedules.get(layerId), after);
   const { agenda } = services.scheduler;
   if (!next) {
