@@ -1,6 +1,7 @@
 import type { SubcommandHandler } from './types.js';
 import { authorize } from '../src/slack/authorize.js';
 import { openWizard } from '../src/slack/wizard.js';
+import { layerNamed, typedLayerName } from './layer-name.js';
 import { ephemeral, escapeMrkdwn, mrkdwn } from '../views/blocks.js';
 
 /** `/oslayer add-version [layer]`: the Create OS Version wizard, for the named layer or with a layer select. */
@@ -10,11 +11,10 @@ export const addVersion: SubcommandHandler = async ({ ack, command, client, args
     await ack(ephemeral(auth.message));
     return;
   }
-  const wanted = args.join(' ').replace(/^["“”']+|["“”']+$/g, '').trim();
+  const wanted = typedLayerName(args);
   let layerId: string | undefined;
   if (wanted) {
-    // Names are matched as people type them: any case. The list is small and indexed reads are fast.
-    const layer = (await services.repos.layers.list()).find((l) => l.name.toLowerCase() === wanted.toLowerCase());
+    const layer = await layerNamed(services.repos, wanted);
     if (!layer) {
       await ack(ephemeral(mrkdwn`There is no OS layer named “${escapeMrkdwn(wanted.slice(0, 100))}”. \`/oslayer layers\` lists them; \`/oslayer add-version\` lets you pick one.`));
       return;

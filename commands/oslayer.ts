@@ -9,6 +9,7 @@ import { connectors } from './connectors.js';
 import { tasks } from './tasks.js';
 import { roles } from './roles.js';
 import { audit } from './audit.js';
+import { autopilot } from './autopilot.js';
 import { helpMessage } from '../views/help.js';
 
 export const SUBCOMMANDS: Record<string, SubcommandHandler> = {
@@ -20,6 +21,7 @@ export const SUBCOMMANDS: Record<string, SubcommandHandler> = {
   'import-layer': importLayer,
   layers,
   connectors,
+  autopilot,
 };
 
 /** `/oslayer <subcommand> [args]`: parse, then hand to the subcommand, which acks first. */

@@ -11,6 +11,7 @@ import { defineWatchMachineJob } from './watch-packaging-machine.js';
 import { defineRetentionJob } from './enforce-retention.js';
 import { defineInstallUpdatesJob } from './install-windows-updates.js';
 import { defineBaseInventoryJob } from './read-base-inventory.js';
+import { defineAutopilotScheduleJob } from './autopilot-schedule.js';
 
 /** Every job the bot runs is defined here; each job file exports a define function. */
 export function defineJobs(agenda: Agenda, services: Services): void {
@@ -25,6 +26,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineRetentionJob(agenda, services);
   defineInstallUpdatesJob(agenda, services, services.config.jobs.updates);
   defineBaseInventoryJob(agenda, services);
+  defineAutopilotScheduleJob(agenda, services);
 }
 
 /**

@@ -6,6 +6,8 @@ export const SUBCOMMANDS: ReadonlyArray<{ usage: string; summary: string }> = [
   { usage: 'layers', summary: 'List the OS layers with their versions and statuses.' },
   { usage: 'tasks', summary: 'Show the open tasks and what each one is waiting for.' },
   { usage: 'connectors', summary: 'List, add, edit and test Azure platform connector configurations.' },
+  { usage: 'autopilot [layer]', summary: 'Schedule a layer’s monthly version (Patch Tuesday + days, or cron, in a time zone); Run now.' },
+  { usage: 'autopilot run-now <layer>', summary: 'Start an autopilot run of a layer now, with its saved schedule.' },
   { usage: 'roles', summary: 'See or assign who may manage OS layers (Administrators).' },
   { usage: 'audit [n]', summary: 'Show the latest n audit entries: who changed what, and when (Administrators).' },
   { usage: 'help', summary: 'Show this list.' },

@@ -23,6 +23,8 @@ export const CALLBACK = {
   versionDetails: 'version_details',
   /** A layer's gallery policy (approval, end of life, request expiry); private_metadata is the layer id. */
   layerGallery: 'layer_gallery',
+  /** A layer's autopilot schedule (`/oslayer autopilot`); private_metadata is the layer id. */
+  autopilot: 'autopilot_schedule',
   /** A modal that only tells the user something (a refusal, a confirmation): nothing to submit. */
   notice: 'notice',
 } as const;
@@ -120,6 +122,9 @@ export const BLOCK = {
   layerItemPrefix: 'layer_',
   /** The version picker under a layer: `${prefix}${layerId}`. */
   layerVersionsPrefix: 'layer_versions_',
+  autopilotLayer: 'autopilot_layer',
+  autopilotStatus: 'autopilot_status',
+  autopilotActions: 'autopilot_actions',
 } as const;
 
 export const ACTION = {
@@ -151,4 +156,8 @@ export const ACTION = {
   /** A version picked in the layer list (option value: the version id): its details and changelog. */
   layersVersionDetails: 'layers_version_details',
   layersGallerySettings: 'layers_gallery_settings',
+  /** The autopilot modal's layer picker (option value: the layer id): the modal is rebuilt for that layer. */
+  autopilotLayerSelected: 'autopilot_layer_selected',
+  /** value: the layer id; starts an autopilot run now. */
+  autopilotRunNow: 'autopilot_run_now',
 } as const;

@@ -239,6 +239,7 @@ class Checker {
       const maxFiles = e['max_files'];
       if (maxFiles !== undefined && (typeof maxFiles !== 'number' || maxFiles < 1 || maxFiles > 10)) this.report(`${path}.max_files`, 'max_files must be 1–10');
     }
+    if (isJson(e['filter'])) this.conversationFilter(e['filter'], `${path}.filter`);
     const cap = OPTION_CAP[type];
     if (cap !== undefined) this.options(e, path, cap, OPTION_MIN[type] ?? 1);
   }
@@ -264,6 +265,23 @@ class Checker {
     if (isJson(initial) && !options.some((o) => JSON.stringify(o) === JSON.stringify(initial))) {
       this.report(`${path}.initial_option`, 'The initial option is not exactly one of the options');
     }
+  }
+
+  /**
+   * A conversation list filter (conversations_select): `include` names only im, mpim, private and
+   * public, and the filter sets at least one of its three fields (Block Kit reference, composition
+   * objects, "Conversation filter object").
+   */
+  private conversationFilter(f: Json, path: string): void {
+    const include = f['include'];
+    if (include === undefined && f['exclude_external_shared_channels'] === undefined && f['exclude_bot_users'] === undefined) {
+      this.report(path, 'A conversation filter needs include, exclude_external_shared_channels or exclude_bot_users');
+    }
+    if (include === undefined) return;
+    if (!Array.isArray(include) || include.length === 0) return this.report(`${path}.include`, 'include must be a non-empty list');
+    include.forEach((kind, i) => {
+      if (!['im', 'mpim', 'private', 'public'].includes(String(kind))) this.report(`${path}.include[${i}]`, `include takes im, mpim, private and public, not "${String(kind)}"`);
+    });
   }
 
   private numberInput(e: Json, path: string): void {

@@ -10,6 +10,8 @@ export interface StateValue {
   type: string;
   value?: string | null;
   selected_option?: { value: string } | null;
+  /** A conversations_select's choice: the conversation's id (Block Kit reference, conversations_select). */
+  selected_conversation?: string | null;
 }
 
 export interface ViewState {
@@ -26,7 +28,7 @@ export function readViewState(state: ViewState): Record<string, string | null> {
   for (const [blockId, elements] of Object.entries(state.values)) {
     const element = Object.values(elements)[0];
     if (!element) continue;
-    const value = element.selected_option !== undefined ? element.selected_option?.value : element.value;
+    const value = element.selected_option !== undefined ? element.selected_option?.value : element.selected_conversation !== undefined ? element.selected_conversation : element.value;
     raw[fieldOfBlockId(blockId)] = value === undefined || value === null || value === '' ? null : value;
   }
   return raw;

@@ -98,6 +98,11 @@ export class TaskNotifier {
     });
   }
 
+  /** A message in a channel that belongs to no task (an autopilot schedule's notes), at the channel's pace. */
+  async announce(channel: string, text: Mrkdwn): Promise<void> {
+    await this.budget.send({ channel, prepare: async () => () => this.clients.background.chat.postMessage({ channel, text, unfurl_links: false }) });
+  }
+
   /** A file in the task's thread (files.uploadV2: getUploadURLExternal, the upload, completeUploadExternal; needs files:write). */
   async threadFile(taskId: string, file: { filename: string; title: string; content: string }, comment: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);

@@ -110,5 +110,11 @@ export const EVERY_BLOCK = [
     label: { type: 'plain_text', text: 'Options' },
     element: { type: 'checkboxes', action_id: 'flags', options: [{ text: { type: 'plain_text', text: 'Remind me when idle' }, value: 'remind' }] },
   },
+  {
+    type: 'input',
+    block_id: 'channel',
+    label: { type: 'plain_text', text: 'Runs post in' },
+    element: { type: 'conversations_select', action_id: 'conversation', initial_conversation: 'C0LOCALOPS', filter: { include: ['public', 'private'] } },
+  },
   { type: 'holographic_projection', text: { type: 'plain_text', text: 'from the future' } },
 ];

@@ -82,6 +82,9 @@ describe('the local workspace in a browser', () => {
     expect(await msg.getByLabel('Platform Connector Configuration').inputValue()).toBe('weu');
     expect(await msg.getByRole('radio', { name: 'V2' }).isChecked()).toBe(true);
     expect(await msg.getByRole('checkbox', { name: 'Remind me when idle' }).isChecked()).toBe(false);
+    // A conversations_select offers the workspace's channels, its initial conversation picked.
+    const conversation = msg.getByLabel('Runs post in');
+    expect([await conversation.inputValue(), await conversation.locator('option').allTextContents()]).toEqual(['C0LOCALOPS', ['Select an item', '#os-layers']]);
 
     expect(await msg.getByText('[unsupported block: holographic_projection]').isVisible()).toBe(true);
     await msg.scrollIntoViewIfNeeded();

@@ -29,6 +29,7 @@ const COMMAND_PERMISSION: Readonly<Record<string, Permission | null>> = {
   connectors: 'view',
   roles: 'manage-roles',
   audit: 'read-audit',
+  autopilot: 'add-version',
 };
 
 /** Element ids nothing listens to by design, and why. */
@@ -74,6 +75,8 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [TASK_ACTIONS.retry]: 'add-version',
   [TASK_ACTIONS.promote]: 'approve-versions',
   [ACTION.layersGallerySettings]: 'set-approval-policy',
+  [ACTION.autopilotLayerSelected]: 'add-version',
+  [ACTION.autopilotRunNow]: 'add-version',
   [TASK_ACTIONS.rollBack]: 'approve-versions',
   [TASK_VIEW_IDS.view]: 'view',
   [TASK_VIEW_IDS.pagePrevious]: 'view',

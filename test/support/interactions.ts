@@ -127,7 +127,7 @@ export class SlackClientSim {
     const blockId = Object.keys(values).find((id) => id === field || fieldOfBlockId(id) === field);
     if (blockId === undefined) throw new Error(`the top modal has no input for ${field}`);
     const entry = Object.values(values[blockId] as Json)[0] as Json;
-    return entry.selected_option !== undefined ? (entry.selected_option?.value ?? null) : (entry.value ?? null);
+    return entry.selected_option !== undefined ? (entry.selected_option?.value ?? null) : (entry.selected_conversation ?? entry.value ?? null);
   }
 
   /** The view_submission payload for the top modal with `inputs` typed over what it shows. */
@@ -305,6 +305,9 @@ function stateOf(view: Json, inputs: Inputs): Json {
     } else if (el.type === 'static_select' || el.type === 'radio_buttons') {
       const selected = typed !== undefined ? optionOf(el, typed) : (el.initial_option ?? null);
       values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: selected } };
+    } else if (el.type === 'conversations_select') {
+      const conversation = typed !== undefined ? typed : (el.initial_conversation ?? null);
+      values[block.block_id] = { [el.action_id]: { type: el.type, selected_conversation: conversation } };
     } else {
       const value = typed !== undefined ? typed : (el.initial_value ?? null);
       values[block.block_id] = { [el.action_id]: { type: el.type, value } };

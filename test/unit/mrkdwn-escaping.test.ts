@@ -11,6 +11,7 @@ import type { LayerVersion, Task } from '../../src/domain/model.js';
 import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, section, slackLink } from '../../views/blocks.js';
 import { changelogDelivery, changelogText } from '../../views/changelog.js';
 import { helpMessage } from '../../views/help.js';
+import { autopilotModal, runNowAnswer, skippedFiringNote } from '../../views/autopilot.js';
 import { connectorListMessage, connectorTestMessage } from '../../views/connector-list.js';
 import { homeView } from '../../views/home.js';
 import { layersMessage } from '../../views/layers.js';
@@ -153,6 +154,23 @@ describe('mrkdwn by construction', () => {
       .filter((file) => /type: 'mrkdwn'|as Mrkdwn\b/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(root, file));
     expect(offenders).toEqual([]);
+  });
+
+  it('autopilot: the modal, Run now’s answers and the skip note show a layer name as typed', () => {
+    const run = { _id: 'r', layerId: 'l', trigger: { kind: 'run-now' as const, userId: 'U0ADMIN01' }, policy: { updateMode: 'security' as const, excludeKbs: [], maxRunMinutes: 60, channelId: 'C1', approval: 'two-person' as const }, open: true, startedAt: now, deadline: now };
+    fc.assert(
+      fc.property(hostile, (name) => {
+        const texts = [
+          ...mrkdwnTexts(autopilotModal({ layers: [{ _id: 'l', name }], layer: { _id: 'l', name }, schedule: null, nextRun: null, openRun: run }).blocks),
+          runNowAnswer(name, { started: false, reason: 'no-schedule' }),
+          runNowAnswer(name, { started: false, reason: 'run-open', openRun: run }),
+          skippedFiringNote({ layerName: name, scheduledFor: now, openRun: run, next: now, timeZone: 'Europe/Berlin' }),
+          skippedFiringNote({ layerName: name, scheduledFor: now, openRun: null, next: null, timeZone: 'Europe/Berlin' }),
+        ];
+        expectSafe(texts);
+        if (name.trim()) expectReadsAs(texts.slice(-4), name.slice(0, 60));
+      }),
+    );
   });
 
   it('help and the changelog, in the thread and as its summary: guest text and what was typed read as typed', () => {

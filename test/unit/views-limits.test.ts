@@ -7,6 +7,7 @@ import { helpMessage } from '../../views/help.js';
 import { importLayerModal, layersMessage } from '../../views/layers.js';
 import { checkBlockKitLimits, checkSurfaceLimits, type SurfaceKind } from '../../views/limits.js';
 import { taskMessage } from '../../views/task-message.js';
+import { autopilotModal } from '../../views/autopilot.js';
 import { taskDetailModal } from '../../views/tasks.js';
 import { confirmStep, connectorStep, draftUnavailableView, noLayersView, packagingDiskStep, versionDetailsStep } from '../../views/wizard.js';
 import { connector, LONG_NAME, LONG_TEXT, realistic, worst } from '../fixtures/views/data.js';
@@ -73,6 +74,27 @@ const SURFACES: Array<[string, () => object, SurfaceKind]> = [
   ['import layer, worst case', () => importLayerModal({ connectors: worst.connectors, values: { layerName: LONG_TEXT, layerDescription: LONG_TEXT, blobPath: LONG_TEXT, vmGeneration: 'V2', connectorId: 'conn-0' } }), 'modal'],
   ['import layer, no connectors', () => importLayerModal({ connectors: [] }), 'modal'],
   ['task message, worst case', () => taskMessage(worstTask), 'message'],
+  ['autopilot, a new schedule', () => autopilotModal({ layers: realistic.layers, layer: realistic.layers[0]!, schedule: null, nextRun: null, openRun: null, defaultChannel: 'C0123' }), 'modal'],
+  [
+    'autopilot, worst case',
+    () =>
+      autopilotModal({
+        layers: worst.layers,
+        layer: { ...worst.layers[149]!, excludeKbs: Array.from({ length: 50 }, (_, i) => `KB${5_000_000 + i}`) },
+        schedule: {
+          layerId: worst.layers[149]!._id,
+          enabled: true,
+          timing: { kind: 'cron', expression: '0 3 * * 3'.padEnd(120, ' ') },
+          timeZone: 'America/Argentina/ComodRivadavia',
+          policy: { updateMode: 'drivers', excludeKbs: Array.from({ length: 100 }, (_, i) => `KB${5_000_000 + i}`), maxRunMinutes: 1440, channelId: 'C0123', approval: 'single' },
+          updatedBy: 'U1',
+          updatedAt: new Date(),
+        },
+        nextRun: new Date(),
+        openRun: { _id: 'r', layerId: 'l', trigger: { kind: 'run-now', userId: 'U1' }, policy: { updateMode: 'security', excludeKbs: [], maxRunMinutes: 60, channelId: 'C1', approval: 'two-person' }, open: true, startedAt: new Date(), deadline: new Date() },
+      }),
+    'modal',
+  ],
   ['task detail, worst case', () => taskDetailModal({ task: worstTask.task, version: worstTask.version, layerName: LONG_TEXT, now: new Date() }), 'modal'],
 ];
 
@@ -114,6 +136,8 @@ describe('the limits checker', () => {
     ['a number outside its range', blocks({ type: 'input', label: pt('L'), element: { type: 'number_input', is_decimal_allowed: false, min_value: '5', initial_value: '1' } }), 'modal', 'The initial value 1 is outside 5–∞'],
     ['long initial text', blocks({ type: 'input', label: pt('L'), element: { type: 'plain_text_input', max_length: 10, initial_value: long(11) } }), 'modal', 'The initial text is 11 characters'],
     ['a long button url', blocks({ type: 'actions', elements: [button('b', 'a', { url: `https://x.example/${long(3000)}` })] }), 'modal', 'A button url is 3018 characters; the limit is 3000'],
+    ['a conversation filter naming an unknown kind', blocks({ type: 'input', label: pt('L'), element: { type: 'conversations_select', filter: { include: ['channels' as never] } } }), 'modal', 'include takes im, mpim, private and public, not "channels"'],
+    ['an empty conversation filter', blocks({ type: 'input', label: pt('L'), element: { type: 'conversations_select', filter: {} } }), 'modal', 'A conversation filter needs include, exclude_external_shared_channels or exclude_bot_users'],
     ['mrkdwn in a header', blocks({ type: 'header', text: { type: 'mrkdwn', text: 'h' } as never }), 'modal', 'Header text must be plain_text'],
     ['mrkdwn in a label', blocks({ type: 'input', label: { type: 'mrkdwn', text: 'L' } as never, element: { type: 'plain_text_input' } }), 'modal', 'An input label must be plain_text'],
     ['mrkdwn in a hint', blocks({ type: 'input', label: pt('L'), hint: { type: 'mrkdwn', text: 'h' } as never, element: { type: 'plain_text_input' } }), 'modal', 'An input hint must be plain_text'],

@@ -21,10 +21,11 @@ type StateEntry =
   | { type: string; value: string | null }
   | { type: string; selected_option: BlockOption | null }
   | { type: string; selected_options: BlockOption[] }
-  | { type: string; selected_user: string | null };
+  | { type: string; selected_user: string | null }
+  | { type: string; selected_conversation: string | null };
 export type StateValues = Record<string, Record<string, StateEntry>>;
 
-const STATEFUL = new Set(['plain_text_input', 'number_input', 'static_select', 'radio_buttons', 'checkboxes', 'users_select']);
+const STATEFUL = new Set(['plain_text_input', 'number_input', 'static_select', 'radio_buttons', 'checkboxes', 'users_select', 'conversations_select']);
 
 /**
  * Slack gives every block and element without an id one of its own, and reports those ids in
@@ -78,6 +79,8 @@ function initialValue(element: Element): InputValue {
       return ((element.initial_options as BlockOption[] | undefined) ?? []).map((o) => o.value);
     case 'users_select':
       return typeof element.initial_user === 'string' ? element.initial_user : null;
+    case 'conversations_select':
+      return typeof element.initial_conversation === 'string' ? element.initial_conversation : null;
     default:
       return (element.initial_option as BlockOption | undefined)?.value ?? null;
   }
@@ -93,6 +96,8 @@ function stateEntry(element: Element, value: InputValue): StateEntry {
   }
   // A users_select reports the chosen user's id (Block Kit reference, users_select: selected_user).
   if (element.type === 'users_select') return { type: element.type, selected_user: typeof value === 'string' && value !== '' ? value : null };
+  // A conversations_select reports the chosen conversation's id (Block Kit reference, conversations_select: selected_conversation).
+  if (element.type === 'conversations_select') return { type: element.type, selected_conversation: typeof value === 'string' && value !== '' ? value : null };
   const text = typeof value === 'string' && value !== '' ? value : null;
   return { type: element.type, value: text };
 }
@@ -134,6 +139,8 @@ export function actionOf(block: Block, element: Element, chosen: InputValue | un
       return { ...base, selected_options: (stateEntry(element, chosen ?? []) as { selected_options: BlockOption[] }).selected_options };
     case 'users_select':
       return { ...base, selected_user: typeof chosen === 'string' ? chosen : null };
+    case 'conversations_select':
+      return { ...base, selected_conversation: typeof chosen === 'string' ? chosen : null };
     case 'plain_text_input':
     case 'number_input':
       return { ...base, value: typeof chosen === 'string' ? chosen : null };
@@ -168,7 +175,8 @@ function isEmpty(entry: StateEntry): boolean {
     ('value' in entry && entry.value === null) ||
     ('selected_option' in entry && entry.selected_option === null) ||
     ('selected_options' in entry && entry.selected_options.length === 0) ||
-    ('selected_user' in entry && entry.selected_user === null)
+    ('selected_user' in entry && entry.selected_user === null) ||
+    ('selected_conversation' in entry && entry.selected_conversation === null)
   );
 }
 

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../services.js';
+import * as autopilotLayerSelected from './autopilot-layer-selected.js';
+import * as autopilotRunNow from './autopilot-run-now.js';
 import * as connectorFormChoice from './connector-form-choice.js';
 import * as connectorOpen from './connector-open.js';
 import * as connectorsDelete from './connectors-delete.js';
@@ -16,6 +18,8 @@ import * as wizardLayerSelected from './wizard-layer-selected.js';
 /** Block actions: buttons and dispatching inputs, one listener per file. */
 export function register(app: App, services: Services): void {
   for (const listener of [
+    autopilotLayerSelected,
+    autopilotRunNow,
     connectorFormChoice,
     connectorOpen,
     connectorsDelete,

@@ -84,6 +84,7 @@ function keptValue(entry) {
   if ('selected_options' in entry) return entry.selected_options.map((o) => o.value);
   if ('selected_option' in entry) return entry.selected_option?.value ?? null;
   if ('selected_user' in entry) return entry.selected_user;
+  if ('selected_conversation' in entry) return entry.selected_conversation;
   return entry.value ?? '';
 }
 
@@ -92,6 +93,7 @@ function blockContext(scope, source, errors, shown = {}) {
     names,
     errors,
     people: () => ui.session.users,
+    conversations: () => ui.session.channels,
     value: (blockId, actionId) => ui.drafts.get(draftKey(scope, blockId, actionId)) ?? keptValue(shown[blockId]?.[actionId]),
     setValue: (blockId, actionId, value) => ui.drafts.set(draftKey(scope, blockId, actionId), value),
     confirm: askConfirm,

@@ -146,6 +146,11 @@ function element(ctx, block, e, id) {
     case 'static_select': return staticSelect(ctx, block, e, id);
     // The workspace's people are the options, as Slack's user picker offers the workspace's members.
     case 'users_select': return staticSelect(ctx, block, { ...e, options: ctx.people().map((u) => ({ text: { type: 'plain_text', text: u.name }, value: u.id })) }, id);
+    // The workspace's channels are the options, with the initial conversation picked as Slack's picker shows it.
+    case 'conversations_select': {
+      const options = ctx.conversations().map((c) => ({ text: { type: 'plain_text', text: `#${c.name}` }, value: c.id }));
+      return staticSelect(ctx, block, { ...e, options, initial_option: options.find((o) => o.value === e.initial_conversation) }, id);
+    }
     case 'overflow': return overflow(ctx, block, e);
     case 'radio_buttons': return choiceList(ctx, block, e, false);
     case 'checkboxes': return choiceList(ctx, block, e, true);
