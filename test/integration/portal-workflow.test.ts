@@ -113,7 +113,7 @@ describe('the portal path (Create Packaging Machine) on the strict simulator', (
       const before = await sandboxContents(t);
       const started = await startVersion(t, layer, base._id, '2028-02');
       const { task, where } = started;
-      const actionRequired = await waitForStatus(t, where.ts, 'action-required');
+      const actionRequired = await waitForStatus(t, where.ts, 'action-required', 60_000);
       await deployFromPortalLink(started);
       expect((await taggedWith(inventory, task._id)).map((line) => line.split(' ')[0]).sort()).toEqual(PUBLIC_MACHINE);
 
