@@ -125,7 +125,7 @@ const HOUR_MS = 60 * 60 * 1000;
  * quarter lifetime), plus Agenda's 2 s scan: 47-62 s, inside the 90 s resume target, while a
  * live job survives three missed heartbeats (a long GC pause or a slow store answer).
  */
-const DEFAULT_JOB_LOCK_SECONDS = 60;
+export const DEFAULT_JOB_LOCK_SECONDS = 60;
 
 export interface Config {
   slack: {
