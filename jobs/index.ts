@@ -1,6 +1,7 @@
 import type { Agenda, Job } from 'agenda';
 import type { JobObserver } from '../src/metrics.js';
 import { withLogFields } from '../src/log-context.js';
+import { keepingJobLocked } from '../src/workflow/task-lease.js';
 import type { Services } from '../src/services.js';
 import { definePublishJob } from './publish-packaging-disk.js';
 import { defineFinalizeJob } from './finalize-version.js';
@@ -30,10 +31,12 @@ export function defineJobs(agenda: Agenda, services: Services): void {
 }
 
 /**
- * Every job defined from here on runs with its name and task on each log line it writes, and
- * its run is counted (name, outcome, duration). Wrapped here once, so no job file can forget it.
+ * Every job defined from here on runs with its name and task on each log line it writes, its run
+ * is counted (name, outcome, duration), and its lock is renewed by a heartbeat while it runs
+ * (keepingJobLocked: a short lock lifetime then only lets a dead process's job be taken over).
+ * Wrapped here once, so no job file can forget it.
  */
-function observeRuns(agenda: Agenda, observer: JobObserver): void {
+export function observeRuns(agenda: Agenda, observer: JobObserver): void {
   const define = agenda.define.bind(agenda);
   agenda.define = ((name: string, processor: (job: Job) => Promise<void>, options?: unknown) =>
     define(
@@ -43,7 +46,9 @@ function observeRuns(agenda: Agenda, observer: JobObserver): void {
         const taskId = (job.attrs.data as { taskId?: unknown } | undefined)?.taskId;
         const seconds = () => (performance.now() - started) / 1000;
         try {
-          await withLogFields({ job: name, ...(typeof taskId === 'string' ? { taskId } : {}) }, () => processor(job));
+          await withLogFields({ job: name, ...(typeof taskId === 'string' ? { taskId } : {}) }, () =>
+            keepingJobLocked(job, agenda.definitions[name]!.lockLifetime, () => processor(job)),
+          );
           observer.jobRun(name, 'succeeded', seconds());
         } catch (error) {
           observer.jobRun(name, 'failed', seconds());

@@ -30,6 +30,6 @@ export function defineBaseInventoryJob(agenda: Agenda, services: Services): void
       // The machine is free again: the task message now offers Install updates.
       await services.notifier.refresh(run.task._id);
     },
-    { concurrency: 4, lockLifetime: 10 * 60 * 1000, removeOnComplete: true },
+    { concurrency: 4, removeOnComplete: true },
   );
 }

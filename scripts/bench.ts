@@ -276,6 +276,8 @@ async function main(): Promise<void> {
     console.table(slow);
     process.exit(0);
   }
+  // BENCH_PHASE=resume runs only the resume section (several minutes; BENCH_REPLICAS=0 leaves out the replicas).
+  if (process.env.BENCH_PHASE === 'resume') process.exit((await benchResume()) ? 0 : 1);
   // BENCH_PHASE=slack-rates runs only the Slack rate limit phase (a few minutes).
   if (process.env.BENCH_PHASE === 'slack-rates') {
     const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-bench-')));

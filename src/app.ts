@@ -12,13 +12,6 @@ import { register as registerHome } from './slack/home/index.js';
 import { register as registerRoles } from './slack/roles/index.js';
 import { register as registerOperations } from './slack/operations/index.js';
 
-export interface HealthReport {
-  ok: boolean;
-  store: 'ok' | 'down';
-  scheduler: 'running' | 'stopped';
-  [extra: string]: unknown;
-}
-
 export interface SlackAppOptions {
   /** Extra fields for /healthz (e.g. the sandbox's endpoints). */
   healthExtras?: () => Record<string, unknown>;
@@ -37,13 +30,9 @@ export interface SlackApp {
  */
 export function createSlackApp(services: Pick<Services, 'config' | 'logger' | 'scheduler' | 'metrics'>, opts: SlackAppOptions): SlackApp {
   const { config, logger, metrics } = services;
-  const health = async (): Promise<HealthReport> => {
-    const store = (await opts.ping()) ? 'ok' : 'down';
-    const scheduler = services.scheduler.isProcessing() ? 'running' : 'stopped';
-    return { ok: store === 'ok' && scheduler === 'running', store, scheduler, ...opts.healthExtras?.() };
-  };
   const routes = opsRoutes({
-    health,
+    // Informative only: a draining scheduler (SIGTERM) is still a live process.
+    liveness: () => ({ scheduler: services.scheduler.isProcessing() ? 'running' : 'stopped', ...opts.healthExtras?.() }),
     storeUp: opts.ping,
     slackUp: async () => (await app.client.auth.test()).ok === true,
     registry: metrics.registry,

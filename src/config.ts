@@ -122,10 +122,12 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 const HOUR_MS = 60 * 60 * 1000;
 /**
  * A stopped process's job is taken over one lock lifetime after its last heartbeat (every
- * quarter lifetime), plus Agenda's 2 s scan: 47-62 s, inside the 90 s resume target, while a
- * live job survives three missed heartbeats (a long GC pause or a slow store answer).
+ * quarter lifetime: 5 s), plus Agenda's 2 s scan: 15-22 s after the crash, inside the 30 s
+ * target (issue #29), while a live job survives three missed heartbeats (a GC pause or a slow
+ * store answer of up to 15 s). Each running job pays two writes per heartbeat (the lease, the
+ * lock); `npm run bench` measures both sides.
  */
-const DEFAULT_JOB_LOCK_SECONDS = 60;
+export const DEFAULT_JOB_LOCK_SECONDS = 20;
 
 export interface Config {
   slack: {

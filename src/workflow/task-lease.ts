@@ -1,5 +1,7 @@
 /**
- * Long jobs on a task hold two things, renewed together by one heartbeat:
+ * Every job's Agenda lock is renewed by a heartbeat for as long as the job runs (keepingJobLocked,
+ * which jobs/index.ts puts around every job), so a short lock lifetime only ever expires for a
+ * job whose process has died. Jobs on a task hold two things, renewed together by that heartbeat:
  *
  * - Agenda's lock on the job document (`lockedAt`, `job.touch()`), which decides when another
  *   process may pick the job up: one lock lifetime after the last touch (Agenda's
@@ -75,7 +77,9 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
   }
   const { generation, tookOver: resumed } = lease;
 
-  const heartbeat = new Heartbeat(job, () => repos.claims.renewLease(key, generation, owner), heartbeatIntervalMs(lifetimeMs), (why) =>
+  const heartbeat = heartbeats.get(job);
+  if (!heartbeat) throw new Error(`${job.attrs.name} runs a task job outside keepingJobLocked: define it after defineJobs' observeRuns`);
+  heartbeat.holdLease(() => repos.claims.renewLease(key, generation, owner), (why) =>
     logger.warn(`${job.attrs.name} of task ${run.task._id}: ${why}; leaving the task to the process that took it over`),
   );
   run.holdBy(heartbeat);
@@ -94,8 +98,27 @@ export async function runTaskJob(services: Services, job: Job<{ taskId: string }
   } catch (err) {
     if (!(heartbeat.lost || err instanceof LeaseLost)) throw err;
   } finally {
-    heartbeat.stop();
+    heartbeat.dropLease();
     if (!heartbeat.lost) await repos.claims.releaseLease(key, generation, owner);
+  }
+}
+
+/** The heartbeat of each job running in this process, for runTaskJob to renew its lease on. */
+const heartbeats = new WeakMap<Job, Heartbeat>();
+
+/**
+ * Runs a job with its Agenda lock renewed every quarter of its lock lifetime until it ends, so a
+ * live job is never taken over however long it runs (Run Command's 90 minutes, a copy, a gallery
+ * replication, a wait on Slack's Retry-After) and a short lifetime costs only these writes.
+ */
+export async function keepingJobLocked(job: Job, lockLifetimeMs: number, work: () => Promise<void>): Promise<void> {
+  const heartbeat = new Heartbeat(job, heartbeatIntervalMs(lockLifetimeMs));
+  heartbeats.set(job, heartbeat);
+  try {
+    await work();
+  } finally {
+    heartbeat.stop();
+    heartbeats.delete(job);
   }
 }
 
@@ -112,18 +135,20 @@ function resumeLine(run: TaskRun): Mrkdwn {
   return mrkdwn`:arrows_counterclockwise: Resuming after an interruption (the bot that was working on this stopped), ${where}. Finished steps are not repeated.`;
 }
 
-/** Renews the lease, then touches Agenda's lock, on a timer; notices the lease going to someone else. */
+/**
+ * Touches Agenda's lock on a timer; while a task's lease is held, renews the lease first and
+ * notices it going to someone else.
+ */
 class Heartbeat implements LeaseGuard {
   lost = false;
   private readonly abort = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  private lease?: { renew: () => Promise<boolean>; onLost: (why: string) => void };
 
   constructor(
     private readonly job: Job,
-    private readonly renewLease: () => Promise<boolean>,
     intervalMs: number,
-    private readonly onLost: (why: string) => void,
   ) {
     this.timer = setInterval(() => void this.beat(), intervalMs);
   }
@@ -136,6 +161,16 @@ class Heartbeat implements LeaseGuard {
     if (this.lost) throw new LeaseLost('another process has taken this task over');
   }
 
+  /** From now on each beat renews the lease before it touches the lock. */
+  holdLease(renew: () => Promise<boolean>, onLost: (why: string) => void): void {
+    this.lease = { renew, onLost };
+  }
+
+  /** The lease is being given back: beats touch the lock only. */
+  dropLease(): void {
+    this.lease = undefined;
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
@@ -143,8 +178,10 @@ class Heartbeat implements LeaseGuard {
   private async beat(): Promise<void> {
     if (this.beating || this.lost) return;
     this.beating = true;
+    const lease = this.lease;
     try {
-      if (!(await this.renewLease())) return this.lose('its lease went to another process');
+      // A renewal that raced the lease being given back says nothing about another holder.
+      if (lease && !(await lease.renew()) && this.lease === lease) return this.lose('its lease went to another process');
       // Throws once Agenda itself gave the job up (no touch within the lifetime).
       await this.job.touch();
     } catch (err) {
@@ -159,6 +196,6 @@ class Heartbeat implements LeaseGuard {
     this.lost = true;
     this.stop();
     this.abort.abort(new LeaseLost(why));
-    this.onLost(why);
+    this.lease?.onLost(why);
   }
 }

@@ -127,8 +127,8 @@ describe('a sandbox workflow, seen by operations', () => {
   });
 });
 
-describe('/readyz', () => {
-  it('answers 503 naming the store when the store is down, and 200 while it is up', async () => {
+describe('/readyz and /healthz', () => {
+  it('/readyz answers 503 naming the store when the store is down, and 200 while it is up; /healthz (alive) answers 200 throughout', async () => {
     const ferret = await startEmbeddedFerretdb(mkdtempSync(join(tmpdir(), 'oslayer-readyz-')), () => undefined);
     let bot: TestBot | undefined;
     try {
@@ -140,6 +140,9 @@ describe('/readyz', () => {
       await ferret.stop();
       const down = await fetch(url);
       expect({ status: down.status, body: await down.json() }).toEqual({ status: 503, body: { ok: false, store: 'down', slack: 'ok', failed: ['store'] } });
+      // Liveness is the process answering: a store outage must not make an orchestrator restart every replica.
+      const alive = await fetch(`http://127.0.0.1:${bot.bot.port}/healthz`);
+      expect({ status: alive.status, body: await alive.json() }).toEqual({ status: 200, body: { ok: true, scheduler: 'running' } });
     } finally {
       await bot?.stop().catch(() => undefined);
       await ferret.stop().catch(() => undefined);

@@ -3,6 +3,7 @@ import { connectDatabase, type Database } from '../../src/store/database.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { createLogger } from '../../src/logger.js';
 import { freshMongoUri } from '../support/stand-ins.js';
+import { observeRuns } from '../../jobs/index.js';
 
 let database: Database;
 const logger = createLogger('error', () => {});
@@ -35,6 +36,37 @@ describe('scheduler (Agenda 6 on the MongoDB wire server)', () => {
     await expect(ran).resolves.toEqual({ taskId: 'task-42' });
     await second.drain(5000);
     expect(second.isProcessing()).toBe(false);
+  });
+
+  it('does not let another process take over a job that runs for four lock lifetimes while its own process lives (every job heartbeats)', async () => {
+    const lockLifetimeMs = 1000;
+    const starts: string[] = [];
+    const failures: string[] = [];
+    const replica = (name: string) => {
+      const scheduler = new Scheduler(database.db, logger, { lockLifetimeMs, processEveryMs: 200, name });
+      // As defineJobs defines every job of the bot.
+      observeRuns(scheduler.agenda, { jobRun: () => undefined });
+      scheduler.agenda.define('long-probe', async () => {
+        starts.push(name);
+        await new Promise((resolve) => setTimeout(resolve, 4 * lockLifetimeMs));
+      });
+      scheduler.agenda.on('fail', (err: Error) => failures.push(`${name}: ${err.message}`));
+      return scheduler;
+    };
+    const first = replica('first-replica');
+    const second = replica('second-replica');
+    await first.start();
+    await first.agenda.now('long-probe', {});
+    while (starts.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedAt = Date.now();
+    await second.start();
+    // Halfway through the run, the lock was renewed after it started: the heartbeat, not luck, kept it.
+    await new Promise((resolve) => setTimeout(resolve, 2 * lockLifetimeMs));
+    const doc = await database.db.collection('jobs').findOne({ name: 'long-probe' });
+    expect(doc?.lockedAt.getTime()).toBeGreaterThan(startedAt);
+    await Promise.all([first.drain(10_000), second.drain(10_000)]);
+    expect(starts).toEqual(['first-replica']);
+    expect(failures).toEqual([]);
   });
 
   it('ends a drain as soon as the last running job has ended, a job removed on completion included', async () => {

@@ -67,6 +67,8 @@ describe('configuration from the environment', () => {
     expect(result.config.mongodbUri).toBeUndefined();
     expect(result.config.slack.appToken).toBeUndefined();
     expect(result.config.jobs.watch).toEqual({ intervalMs: 60_000, runningReminderMs: 8 * 3_600_000, noMachineReminderMs: 24 * 3_600_000, agentReportTimeoutMs: 15 * 60_000 });
+    // A crashed replica's jobs are taken over one lifetime after its last heartbeat, plus Agenda's scan: within 30 s.
+    expect(result.config.jobs.lockLifetimeMs).toBe(20_000);
   });
 
   it('reads the packaging machine watch settings, refusing reads more often than every 30 seconds', () => {
