@@ -21,7 +21,7 @@ export function defineFinalizeJob(agenda: Agenda, services: Services, opts: Fina
         work: async (run) => {
           if (needsCheckFirst(run, job.attrs.data) && !(await verifyBeforeFinalize(run, job.attrs.data.checkFirstFor))) return;
           if (run.version.status !== 'finalizing') return;
-          await finalizeVersion(run, opts);
+          await finalizeVersion(run, { ...opts, approval: job.attrs.data.approval });
         },
         onError: async (run, err) => {
           // Azure being briefly unwell (throttling, 5xx): Agenda runs the job again after a backoff.

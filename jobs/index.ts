@@ -13,6 +13,7 @@ import { defineRetentionJob } from './enforce-retention.js';
 import { defineInstallUpdatesJob } from './install-windows-updates.js';
 import { defineBaseInventoryJob } from './read-base-inventory.js';
 import { defineAutopilotScheduleJob } from './autopilot-schedule.js';
+import { defineAutopilotRunJob } from './autopilot-run.js';
 
 /** Every job the bot runs is defined here; each job file exports a define function. */
 export function defineJobs(agenda: Agenda, services: Services): void {
@@ -28,6 +29,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineInstallUpdatesJob(agenda, services, services.config.jobs.updates);
   defineBaseInventoryJob(agenda, services);
   defineAutopilotScheduleJob(agenda, services);
+  defineAutopilotRunJob(agenda, services);
 }
 
 /**

@@ -22,6 +22,7 @@ import type {
   StaticSelect,
 } from '@slack/types';
 import dayjs from 'dayjs';
+import { AUTOPILOT_ACTOR } from '../src/domain/autopilot.js';
 
 /** Slack's hard limits (DESIGN §2 and the Block Kit reference). */
 export const SLACK_LIMIT = {
@@ -278,10 +279,17 @@ export function pageOf<T>(items: readonly T[], page: number, perPage: number): {
   return { items: items.slice(current * perPage, (current + 1) * perPage), page: current, pages };
 }
 
-/** A mention of a Slack user by id (ids are Slack's own, [UW][A-Z0-9]+). */
+/**
+ * A mention of a Slack user by id (ids are Slack's own, [UW][A-Z0-9]+); the bot's own autopilot,
+ * which no Slack user is, by its label.
+ */
 export function mention(userId: string): Mrkdwn {
+  if (userId === AUTOPILOT_ACTOR) return AUTOPILOT_LABEL;
   return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>` as Mrkdwn;
 }
+
+/** How a step autopilot did is signed in the thread and the task message. */
+const AUTOPILOT_LABEL = ':robot_face: autopilot' as Mrkdwn;
 
 /** A link with its own words: both escaped, and a `|` in the URL encoded so it cannot end the link early. */
 export function slackLink(url: string, label: string): Mrkdwn {

@@ -27,6 +27,7 @@ export const TASK_ACTIONS = {
   stopUpdates: 'task_stop_updates',
   promote: 'task_promote',
   rollBack: 'task_roll_back',
+  autopilotRetry: 'task_autopilot_retry',
 } as const;
 
 export interface TaskMessageInput {
@@ -51,6 +52,8 @@ export interface TaskMessageInput {
   /** The packaging machine as the watch last saw it. */
   machine?: { state: MachineState; agentReady?: boolean; agentSilent?: boolean };
   retryable?: boolean;
+  /** The task's autopilot run, when it stopped: the step (as its Retry names it) and why. */
+  autopilotStopped?: { step: string; reason: Mrkdwn };
   simulated?: boolean;
   now?: Date;
 }
@@ -163,7 +166,7 @@ export function livePortalLink(version: Pick<LayerVersion, 'portalLink'>, now: D
 }
 
 /** What the task's buttons depend on; the task message and the task detail modal carry the same ones. */
-export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable' | 'machine'>;
+export type TaskActionsInput = Pick<TaskMessageInput, 'task' | 'version' | 'portalLink' | 'retryable' | 'machine' | 'autopilotStopped'>;
 
 /** The packaging machine as the watch last saw it: what decides the buttons that need it running. */
 export function watchedMachine(version: Pick<LayerVersion, 'machineWatch'>): TaskMessageInput['machine'] {
@@ -203,7 +206,8 @@ function actionButtons(input: TaskActionsInput): Button[] {
     buttons.push(button('Shutdown for Finalize', TASK_ACTIONS.shutdownForFinalize, id, { confirm: CONFIRM.shutdownForFinalize }));
   }
   if (status === 'ready-to-finalize') buttons.push(button('Finalize', TASK_ACTIONS.finalize, id, { style: 'primary', confirm: CONFIRM.finalize(false) }));
-  if (status === 'failed' && input.retryable) buttons.push(button('Retry', TASK_ACTIONS.retry, id, { style: 'primary' }));
+  // A stopped autopilot run's Retry (its own block) goes on after the step too; one Retry is shown.
+  if (status === 'failed' && input.retryable && !input.autopilotStopped) buttons.push(button('Retry', TASK_ACTIONS.retry, id, { style: 'primary' }));
   if (['publishing', 'action-required', 'ready-to-finalize', 'failed'].includes(status)) {
     buttons.push(button('Cancel', TASK_ACTIONS.cancel, id, { confirm: CONFIRM.cancel }));
   }
@@ -318,6 +322,7 @@ export function taskMessage(input: TaskMessageInput): Message {
       }));
   }
   if (version.status === 'action-required') blocks.push(...integrityBlocks(task._id, input));
+  if (input.autopilotStopped) blocks.push(...autopilotStoppedBlocks(task._id, input.autopilotStopped));
   const actions = taskActions(input);
   if (actions) blocks.push(actions);
   const facts = joinMrkdwn(
@@ -334,6 +339,18 @@ export function taskMessage(input: TaskMessageInput): Message {
   blocks.push(context(facts));
   // The notification text stays well under chat.update's 4,000 characters whatever the names.
   return { text: mrkdwn`${userText(title, 500)}: ${escapeMrkdwn(VERSION_STATUS_LABEL[version.status])}`, blocks };
+}
+
+/** A stopped autopilot run: what failed, Retry from its step (Cancel is with the task's buttons). */
+function autopilotStoppedBlocks(taskId: string, stopped: { step: string; reason: Mrkdwn }): KnownBlock[] {
+  return [
+    section(mrkdwn`:octagonal_sign: *Autopilot stopped* at ${escapeMrkdwn(stopped.step)}: ${truncate(stopped.reason, 2500)}\nRetry goes on from that step once it is fixed; *Cancel* deletes everything made for this version.`),
+    {
+      type: 'actions',
+      block_id: `task_autopilot_${taskId}`.slice(0, 255),
+      elements: [button(truncate(`Retry from ${stopped.step}`, 75), TASK_ACTIONS.autopilotRetry, taskId, { style: 'primary' })],
+    },
+  ];
 }
 
 const MACHINE_STATE: Record<MachineState, Mrkdwn> = {

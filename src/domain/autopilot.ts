@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 import type { ApprovalPolicy } from './model.js';
+import type { Mrkdwn } from '../../views/blocks.js';
+import { galleryVersionName } from './gallery.js';
+import { CONDITION_ADVICE, type IntegrityCondition } from './integrity.js';
 import { updateModeSchema } from './windows-update.js';
 
 /** When runs start: Patch Tuesday (second Tuesday of the month) plus some days, or a cron expression. */
@@ -72,4 +75,81 @@ export interface AutopilotRun {
   deadline: Date;
   /** The task the run created, once it has. */
   taskId?: string;
+  /** The version's name, chosen (and stored) before the version is created, so a rerun creates no second one. */
+  versionName?: string;
+  versionId?: string;
+  /** The step under way, or the one it stopped at: a rerun or Retry resumes here. */
+  step?: AutopilotStep;
+  /** The update run the install step started; a rerun continues it, a Retry starts a new one. */
+  updateRunId?: string;
+  /** Set when the run stopped (its machine kept) until a person retries or cancels it. */
+  stoppedAt?: Date;
+  /** Why it stopped, as the thread said it (guest and Azure text escaped). */
+  failure?: { step: AutopilotStep; reason: Mrkdwn };
+  /** How it ended once no longer open. */
+  outcome?: 'awaiting-approval' | 'finalized' | 'cancelled';
+  endedAt?: Date;
+}
+
+/** What a run does, in order; each is skipped when the version is already past it. */
+export const AUTOPILOT_STEPS = ['create-version', 'publish', 'deploy', 'wait-for-agent', 'install-updates', 'integrity', 'shutdown', 'finalize'] as const;
+export type AutopilotStep = (typeof AUTOPILOT_STEPS)[number];
+
+/** Each step as the thread and the Retry button name it. */
+export const AUTOPILOT_STEP_LABEL: Readonly<Record<AutopilotStep, string>> = {
+  'create-version': 'Create version',
+  publish: 'Publish',
+  deploy: 'Deploy the packaging machine',
+  'wait-for-agent': 'Wait for the VM agent',
+  'install-updates': 'Install updates',
+  integrity: 'Integrity check',
+  shutdown: 'Shutdown for Finalize',
+  finalize: 'Finalize',
+};
+
+/** The steps from `step` on. */
+export function stepsFrom(step: AutopilotStep | undefined): AutopilotStep[] {
+  return AUTOPILOT_STEPS.slice(step ? AUTOPILOT_STEPS.indexOf(step) : 0);
+}
+
+/**
+ * The remedy a run applies by itself to a blocking condition, or none: a restart and Expedite NGen
+ * are safe; RunOnce entries (they run someone's commands), a pending domain join (a domain's
+ * business), installers under way and the SCCM identity need a person.
+ */
+export function autopilotRemedy(condition: string): 'reboot' | 'expedite-ngen' | undefined {
+  if (!Object.hasOwn(CONDITION_ADVICE, condition) || NEEDS_A_PERSON.has(condition as IntegrityCondition)) return undefined;
+  const remedy = CONDITION_ADVICE[condition as IntegrityCondition].remedy;
+  return remedy === 'reboot' || remedy === 'expedite-ngen' ? remedy : undefined;
+}
+const NEEDS_A_PERSON: ReadonlySet<IntegrityCondition> = new Set(['domainJoinPending', 'runOnce']);
+
+/**
+ * Conditions under which the machine must be left running when a run stops: something is still
+ * working inside it, and a deallocation would cut it off.
+ */
+export const WORK_IN_PROGRESS: ReadonlySet<string> = new Set(['ngenInProgress', 'msiInProgress', 'installerInProgress']);
+
+/**
+ * The version name of a run started at `at`: the month (`2026-12`), else the day (`2026-12-08`),
+ * else the day with a counter; never a name the layer has, nor (with a gallery) one whose image
+ * version name another version of the layer maps to. Null when all are taken.
+ */
+export function autopilotVersionName(at: Date, timeZone: string, taken: readonly string[], gallery: boolean): string | null {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at).map((p) => [p.type, p.value]));
+  const month = `${parts['year']}-${parts['month']}`;
+  const day = `${month}-${parts['day']}`;
+  const names = new Set(taken.map((n) => n.toLowerCase()));
+  const images = new Set(taken.flatMap((n) => {
+    const image = galleryVersionName(n);
+    return image.ok ? [image.value] : [];
+  }));
+  const candidates = [month, day, ...Array.from({ length: 8 }, (_, i) => `${day}-${i + 2}`)];
+  return (
+    candidates.find((name) => {
+      if (names.has(name.toLowerCase())) return false;
+      const image = galleryVersionName(name);
+      return !gallery || (image.ok && !images.has(image.value));
+    }) ?? null
+  );
 }

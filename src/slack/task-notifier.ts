@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { BackgroundBudget, PRIORITY, type BudgetSettings } from './background-budget.js';
 import type { RenderHome } from './home/home-view.js';
 import { mention, type Message, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
+import { AUTOPILOT_ACTOR } from '../domain/autopilot.js';
 
 export type RenderTask = (taskId: string) => Promise<Message | null>;
 
@@ -122,6 +123,8 @@ export class TaskNotifier {
    * interactive client, the thread reply at the channel's pace.
    */
   async tell(taskId: string, userId: string, text: Mrkdwn): Promise<void> {
+    // Autopilot clicked nothing and reads no ephemeral: what it did is already in the thread.
+    if (userId === AUTOPILOT_ACTOR) return;
     const task = await this.repos.tasks.get(taskId);
     if (!task?.slack) return;
     try {

@@ -16,11 +16,14 @@ import { endClaimKey, endClaimOwner, FINALIZE_JOB } from './finalize-steps.js';
 import { BUSY, performMachineAction, STARTED } from './machine-actions.js';
 import { claimMachine, releaseMachine, scheduleWatch } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
+import type { ApprovalPolicy } from '../domain/model.js';
 
 export interface FinalizeJobData {
   taskId: string;
   /** Who clicked Finalize while the version was Action Required: the job checks and shuts the machine down first. */
   checkFirstFor?: string;
+  /** Who may promote the image version, when not the layer's policy (an autopilot run's). */
+  approval?: ApprovalPolicy;
 }
 
 /** After the guard has acked and checked the role: claim the version, then start one of the two paths. */

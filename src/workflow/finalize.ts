@@ -11,6 +11,7 @@ import { TASK_TAG } from '../azure/machine-spec.js';
 import { VHD_FOOTER_SIZE, VhdFormatError } from '../azure/vhd.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
 import { galleryVersionName, policyLabel } from '../domain/gallery.js';
+import type { ApprovalPolicy } from '../domain/model.js';
 import { GalleryRefused, imageVersionTaken, publishToGallery, removeHalfMadeImageVersion } from './gallery-publish.js';
 import { deleteTaskDisksAndBlobs, deleteTaskMachines, taggedLeftovers, VM_TYPE } from './cleanup.js';
 import { FINALIZE_STEP, GALLERY_STEP, versionVhdBlob } from './finalize-steps.js';
@@ -26,6 +27,8 @@ const EXPORT_SAS_SECONDS = 24 * 60 * 60;
 
 export interface FinalizeOptions {
   copyPollIntervalMs: number;
+  /** Who may promote the image version, when not the layer's policy (an autopilot run's). */
+  approval?: ApprovalPolicy;
 }
 
 /** The admin must act before Finalize can work (as opposed to Azure being briefly unwell). */
@@ -149,7 +152,7 @@ export async function finalizeVersion(run: TaskRun, opts: FinalizeOptions): Prom
     // Made from the managed OS disk, so it must run before the disk is deleted.
     await run.step(GALLERY_STEP, async () => {
       const machine = await findPackagingMachine(run);
-      const galleryImage = await publishToGallery(run, machine.disk, { pollIntervalMs: opts.copyPollIntervalMs * REPLICATION_POLLS_PER_COPY_POLL });
+      const galleryImage = await publishToGallery(run, machine.disk, { pollIntervalMs: opts.copyPollIntervalMs * REPLICATION_POLLS_PER_COPY_POLL, approval: opts.approval });
       await run.services.repos.versions.update(run.version._id, { galleryImage });
       run.version = { ...run.version, galleryImage };
     });

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addDays, galleryPolicyOf, galleryVersionName, imageDefinitionFor } from '../domain/gallery.js';
-import type { GalleryImageRecord, RegionReplication } from '../domain/model.js';
+import type { ApprovalPolicy, GalleryImageRecord, RegionReplication } from '../domain/model.js';
 import { AzureError } from '../azure/errors.js';
 import { parseResourceId, resourceId } from '../azure/arm/resource-id.js';
 import { LAYER_TAG, TASK_TAG, VERSION_TAG } from '../azure/machine-spec.js';
@@ -22,6 +22,8 @@ export class GalleryRefused extends Error {}
 
 export interface GalleryPublishOptions {
   pollIntervalMs: number;
+  /** Who may promote, when not the layer's policy (an autopilot run carries its own). */
+  approval?: ApprovalPolicy;
 }
 
 /** Where an image version's id points: its gallery, definition and name. */
@@ -83,7 +85,7 @@ export async function publishToGallery(run: TaskRun, sourceDisk: { name: string;
     endOfLifeDate: addDays(publishedAt, policy.endOfLifeDays),
     publishedAt,
     approvalExpiresAt: addDays(publishedAt, policy.approvalExpiryDays),
-    policy: policy.approval,
+    policy: opts.approval ?? policy.approval,
   };
 }
 

@@ -17,6 +17,8 @@ import { preparePackagingDisk } from './packaging-disk.js';
 import { packagingSpecFor } from './packaging-spec.js';
 import { scheduleWatch } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
+import { recordAudit } from './audit.js';
+import { PUBLISH_JOB } from './create-version.js';
 import { mention, mrkdwn } from '../../views/blocks.js';
 
 export const TEMPLATES_CONTAINER = 'oslayer-templates';
@@ -139,6 +141,14 @@ async function baseDisk(run: TaskRun): Promise<string | undefined> {
   const { repos } = run.services;
   const base = await repos.versions.get(run.version.baseVersionId!);
   return base?.diskUri;
+}
+
+/** Retry of a failed publish (the task's Retry, an autopilot run's Retry from Publish): the publish job runs again from its first unfinished step. */
+export async function retryPublish(run: TaskRun, userId: string): Promise<void> {
+  await run.moveVersion({ type: 'retry', resumeAt: 'publishing' });
+  await recordAudit(run.services.repos, { actor: userId, action: 'task.retry', target: `task:${run.task._id}` });
+  await run.thread(mrkdwn`:repeat: ${mention(userId)} retried publishing.`);
+  await run.services.scheduler.agenda.now(PUBLISH_JOB, { taskId: run.task._id });
 }
 
 /** Removes what publishing made (packaging VHD, the machine's OS disk, template) and fails the task with the reason. */

@@ -2,6 +2,7 @@ import type { Repositories } from '../store/repositories.js';
 import { livePortalLink, taskMessage, watchedMachine } from '../../views/task-message.js';
 import type { RenderTask } from '../slack/task-notifier.js';
 import { adviceFor } from '../domain/integrity.js';
+import { AUTOPILOT_STEP_LABEL } from '../domain/autopilot.js';
 import { portalTemplateRights } from '../azure/required-permissions.js';
 
 /** The task message, rebuilt from the stored records, so every update shows the truth. */
@@ -13,6 +14,8 @@ export function taskRenderer(repos: Repositories): RenderTask {
     if (!version || !layer) return null;
     const connector = await repos.connectors.get(version.connectorId);
     const integrity = version.lastIntegrity;
+    const autopilot = await repos.autopilotRuns.findOne({ taskId, open: true });
+    const stopped = autopilot?.stoppedAt && autopilot.failure;
     return taskMessage({
       task,
       layer,
@@ -20,6 +23,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
       portalLink: livePortalLink(version, new Date()),
       ...(connector ? { portalRights: portalTemplateRights(connector) } : {}),
       retryable: task.retryable,
+      ...(stopped ? { autopilotStopped: { step: AUTOPILOT_STEP_LABEL[stopped.step], reason: stopped.reason } } : {}),
       simulated: connector?.simulated === true,
       blocking: integrity ? adviceFor(integrity.blocking) : undefined,
       runOnceEntries: integrity?.runOnce,

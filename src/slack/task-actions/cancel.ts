@@ -3,6 +3,7 @@ import { TASK_ACTIONS } from '../../../views/task-message.js';
 import { isFinal } from '../../domain/version-status.js';
 import type { Services } from '../../services.js';
 import { recordAudit } from '../../workflow/audit.js';
+import { endAutopilotRunOfCancelled } from '../../workflow/autopilot-run.js';
 import { CANCEL_JOB, cancelClaimKey, endClaimKey, endClaimOwner } from '../../workflow/finalize-steps.js';
 import { onTaskButton } from './guard.js';
 import { escapeMrkdwn, mention, mrkdwn } from '../../../views/blocks.js';
@@ -30,6 +31,8 @@ export function registerCancel(app: App, services: Services): void {
         }
       }
       await run.moveVersion({ type: 'cancelled' });
+      // An autopilot run of this version ends with it, and its layer may run again.
+      await endAutopilotRunOfCancelled(services, run.task._id);
       await recordAudit(repos, { actor: userId, action: 'version.cancel', target: `version:${version._id}` });
       await run.thread(mrkdwn`:no_entry_sign: ${mention(userId)} cancelled version ${escapeMrkdwn(version.name)}; deleting everything created for it.`);
       await services.scheduler.agenda.now(CANCEL_JOB, { taskId: run.task._id, userId });

@@ -19,6 +19,7 @@ import { registerExcludeKbAndContinue } from './exclude-kb-continue.js';
 import { registerStopUpdates } from './stop-updates.js';
 import { registerPromote } from './promote.js';
 import { registerRollBack } from './roll-back.js';
+import { registerAutopilotRetry } from './autopilot-retry.js';
 
 /** The task message's buttons; one listener per file. */
 export function register(app: App, services: Services): void {
@@ -41,4 +42,5 @@ export function register(app: App, services: Services): void {
   registerStopUpdates(app, services);
   registerPromote(app, services);
   registerRollBack(app, services);
+  registerAutopilotRetry(app, services);
 }

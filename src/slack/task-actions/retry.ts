@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { TASK_ACTIONS } from '../../../views/task-message.js';
 import type { Services } from '../../services.js';
-import { PUBLISH_JOB } from '../../workflow/create-version.js';
 import { recordAudit } from '../../workflow/audit.js';
 import { requestFinalize } from '../../workflow/finalize-request.js';
+import { retryPublish } from '../../workflow/publish.js';
 import { endClaimKey, FINALIZE_STEP } from '../../workflow/finalize-steps.js';
 import { onTaskButton } from './guard.js';
 import { mention, mrkdwn } from '../../../views/blocks.js';
@@ -27,10 +27,7 @@ export function registerRetry(app: App, services: Services): void {
         await run.thread(mrkdwn`:repeat: ${mention(userId)} retried Finalize.`);
         return requestFinalize(services, ctx);
       }
-      await run.moveVersion({ type: 'retry', resumeAt: 'publishing' });
-      await recordAudit(services.repos, { actor: userId, action: 'task.retry', target: `task:${run.task._id}` });
-      await run.thread(mrkdwn`:repeat: ${mention(userId)} retried publishing.`);
-      await services.scheduler.agenda.now(PUBLISH_JOB, { taskId: run.task._id });
+      await retryPublish(run, userId);
     }),
   );
 }
