@@ -158,9 +158,13 @@ const STEPS: Readonly<Record<Exclude<AutopilotStep, 'create-version'>, StepRunne
   finalize,
 };
 
-/** Polls the store until `done` says so (the other job's work is written there first). */
-async function until<T>(task: TaskRun, run: AutopilotRun, what: string, done: () => Promise<T | undefined>): Promise<T> {
-  const pollMs = task.services.config.jobs.updates.agentPollMs;
+/**
+ * Looks until `done` answers, within the run's time limit: at the copy's pace for the store (the
+ * other job's work is written there first), at the agent's pace where each look is an ARM read.
+ */
+async function until<T>(task: TaskRun, run: AutopilotRun, what: string, done: () => Promise<T | undefined>, readsArm = false): Promise<T> {
+  const { jobs } = task.services.config;
+  const pollMs = readsArm ? jobs.updates.agentPollMs : jobs.publish.copyPollIntervalMs;
   for (;;) {
     const answer = await done();
     if (answer !== undefined) return answer;
@@ -219,7 +223,7 @@ async function waitForAgent(task: TaskRun, run: AutopilotRun): Promise<void> {
       await azure.machines.startVm(vm);
     }
     return undefined;
-  });
+  }, true);
 }
 
 /**
