@@ -139,7 +139,13 @@ async function conduct(task: TaskRun, runId: string): Promise<void> {
       throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed before *${escapeMrkdwn(AUTOPILOT_STEP_LABEL[step])}*.`);
     }
     run = await save(task.services, run, { step });
-    await STEPS[step](task, run);
+    if (OWN_TASK_STEPS.has(step)) {
+      // The publish job wrote its steps meanwhile: the run's view of them is refreshed before it adds its own.
+      task.task = (await repos.tasks.get(task.task._id))!;
+      await task.step(AUTOPILOT_STEP_LABEL[step], () => STEPS[step](task, run));
+    } else {
+      await STEPS[step](task, run);
+    }
     task.version = (await repos.versions.get(task.version._id))!;
     if (task.version.status === 'cancelled') throw new VersionCancelled();
   }
@@ -147,6 +153,12 @@ async function conduct(task: TaskRun, runId: string): Promise<void> {
 }
 
 type StepRunner = (task: TaskRun, run: AutopilotRun) => Promise<void>;
+
+/**
+ * The steps recorded among the task's steps (the thread's check marks, the "resuming from" line).
+ * Publish and Finalize are their jobs' own steps, recorded by those jobs.
+ */
+const OWN_TASK_STEPS: ReadonlySet<AutopilotStep> = new Set(['deploy', 'wait-for-agent', 'install-updates', 'integrity', 'shutdown']);
 
 const STEPS: Readonly<Record<Exclude<AutopilotStep, 'create-version'>, StepRunner>> = {
   publish: waitForPublish,
