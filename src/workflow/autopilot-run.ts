@@ -135,10 +135,11 @@ async function conduct(task: TaskRun, runId: string): Promise<void> {
   if (!run.open || run.stoppedAt) return;
   for (const step of stepsFrom(run.step)) {
     if (step === 'create-version') continue;
-    if (Date.now() > run.deadline.getTime()) {
+    // Recorded first: a run stopped by its time limit is retried from the step it did not start.
+    run = await save(task.services, run, { step });
+    if (await pastDeadline(task.services, run)) {
       throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed before *${escapeMrkdwn(AUTOPILOT_STEP_LABEL[step])}*.`);
     }
-    run = await save(task.services, run, { step });
     if (OWN_TASK_STEPS.has(step)) {
       // The publish job wrote its steps meanwhile: the run's view of them is refreshed before it adds its own.
       task.task = (await repos.tasks.get(task.task._id))!;
@@ -150,6 +151,12 @@ async function conduct(task: TaskRun, runId: string): Promise<void> {
     if (task.version.status === 'cancelled') throw new VersionCancelled();
   }
   await close(task, run);
+}
+
+/** Whether the run's time limit has passed, as stored (a Retry sets a new one). */
+async function pastDeadline(services: Services, run: AutopilotRun): Promise<boolean> {
+  const deadline = (await services.repos.autopilotRuns.get(run._id))?.deadline ?? run.deadline;
+  return Date.now() > deadline.getTime();
 }
 
 type StepRunner = (task: TaskRun, run: AutopilotRun) => Promise<void>;
@@ -180,7 +187,7 @@ async function until<T>(task: TaskRun, run: AutopilotRun, what: string, done: ()
   for (;;) {
     const answer = await done();
     if (answer !== undefined) return answer;
-    if (Date.now() > run.deadline.getTime()) throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed while waiting until ${escapeMrkdwn(what)}.`);
+    if (await pastDeadline(task.services, run)) throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed while waiting until ${escapeMrkdwn(what)}.`);
     await sleep(pollMs, undefined, task.signal ? { signal: task.signal } : undefined);
   }
 }
@@ -294,7 +301,7 @@ async function checkAndRemedy(task: TaskRun, run: AutopilotRun): Promise<void> {
     const needsPerson = check.blocking.filter((c) => !autopilotRemedy(c));
     if (needsPerson.length > 0) throw new AutopilotStopped(mrkdwn`the layer integrity check found what autopilot may not fix (a person must):\n${conditionLines(needsPerson)}`, busy);
     if (round >= REMEDY_ROUNDS) throw new AutopilotStopped(mrkdwn`the layer integrity check still found, after ${REMEDY_ROUNDS} remedies:\n${conditionLines(check.blocking)}`, busy);
-    if (Date.now() > run.deadline.getTime()) throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed during the integrity check.`, busy);
+    if (await pastDeadline(task.services, run)) throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed during the integrity check.`, busy);
     // NGen first: a restart must never interrupt it.
     const remedy = check.blocking.some((c) => autopilotRemedy(c) === 'expedite-ngen') ? 'expedite-ngen' : 'reboot';
     await recordAudit(task.services.repos, { actor: AUTOPILOT_ACTOR, action: `machine.${remedy}`, target: `task:${task.task._id}` });
@@ -405,9 +412,12 @@ function conditionLines(conditions: readonly string[]): Mrkdwn {
 
 /** A run stopped before it had a task: nothing was made, so it simply ends, and its layer is free again. */
 async function stopBeforeTask(services: Services, run: AutopilotRun, reason: Mrkdwn): Promise<void> {
-  services.logger.warn(`autopilot run ${run._id} of layer ${run.layerId} could not start: ${reason}`);
-  await services.repos.autopilotRuns.update(run._id, { stoppedAt: new Date(), failure: { step: 'create-version', reason } });
+  const { repos } = services;
+  await repos.autopilotRuns.update(run._id, { stoppedAt: new Date(), failure: { step: 'create-version', reason } });
   await closeRun(services, run, 'cancelled');
+  await recordAudit(repos, { actor: AUTOPILOT_ACTOR, action: 'autopilot.stop', target: `layer:${run.layerId}`, details: { runId: run._id, step: 'create-version', reason } });
+  const layer = await repos.layers.get(run.layerId);
+  await services.notifier.note(run.policy.channelId, mrkdwn`:octagonal_sign: ${mention(AUTOPILOT_ACTOR)} could not start a version of *${escapeMrkdwn(layer?.name ?? run.layerId)}*: ${reason}`);
 }
 
 /** The open, stopped run of a task, if it has one (the task message's Retry). */
