@@ -54,6 +54,8 @@ export interface TaskMessageInput {
   retryable?: boolean;
   /** The task's autopilot run, when it stopped: the step (as its Retry names it) and why. */
   autopilotStopped?: { step: string; reason: Mrkdwn };
+  /** The step an autopilot run of this task is on, while it runs. */
+  autopilotAt?: string;
   simulated?: boolean;
   now?: Date;
 }
@@ -252,7 +254,13 @@ function stepLine(task: Pick<Task, 'steps' | 'status'>): Mrkdwn | undefined {
   return last.status === 'running' ? mrkdwn`${escapeMrkdwn(last.name)}${detail}` : mrkdwn`${escapeMrkdwn(last.name)} failed${detail}`;
 }
 
+/** While autopilot works, the message says so instead of asking anyone to act. */
+const AUTOPILOT_WORKS_ON: readonly VersionStatus[] = ['publishing', 'action-required', 'checking', 'ready-to-finalize', 'finalizing'];
+
 function nextStepText(input: TaskMessageInput): Mrkdwn | undefined {
+  if (input.autopilotAt && AUTOPILOT_WORKS_ON.includes(input.version.status)) {
+    return mrkdwn`:robot_face: *Autopilot is building this version*, now at: ${escapeMrkdwn(input.autopilotAt)}. Each step shows in the thread, and it ends at the approval request. The buttons below are for a person taking over; *Cancel* ends the run and deletes what it made.`;
+  }
   const who = mention(input.task.startedBy);
   switch (input.version.status) {
     case 'action-required': {

@@ -137,6 +137,7 @@ async function conduct(task: TaskRun, runId: string): Promise<void> {
     if (step === 'create-version') continue;
     // Recorded first: a run stopped by its time limit is retried from the step it did not start.
     run = await save(task.services, run, { step });
+    void task.services.notifier.refresh(task.task._id);
     if (await pastDeadline(task.services, run)) {
       throw new AutopilotStopped(mrkdwn`the run's time limit of ${run.policy.maxRunMinutes} minutes passed before *${escapeMrkdwn(AUTOPILOT_STEP_LABEL[step])}*.`);
     }

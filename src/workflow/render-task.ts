@@ -24,6 +24,7 @@ export function taskRenderer(repos: Repositories): RenderTask {
       ...(connector ? { portalRights: portalTemplateRights(connector) } : {}),
       retryable: task.retryable,
       ...(stopped ? { autopilotStopped: { step: AUTOPILOT_STEP_LABEL[stopped.step], reason: stopped.reason } } : {}),
+      ...(autopilot && !autopilot.stoppedAt ? { autopilotAt: AUTOPILOT_STEP_LABEL[autopilot.step ?? 'create-version'] } : {}),
       simulated: connector?.simulated === true,
       blocking: integrity ? adviceFor(integrity.blocking) : undefined,
       runOnceEntries: integrity?.runOnce,
