@@ -73,6 +73,7 @@ const ACTION_PERMISSION: Readonly<Record<string, Permission>> = {
   [TASK_ACTIONS.cancel]: 'cancel',
   [TASK_ACTIONS.cleanUp]: 'cancel',
   [TASK_ACTIONS.retry]: 'add-version',
+  [TASK_ACTIONS.autopilotRetry]: 'add-version',
   [TASK_ACTIONS.promote]: 'approve-versions',
   [ACTION.layersGallerySettings]: 'set-approval-policy',
   [ACTION.autopilotLayerSelected]: 'add-version',
