@@ -88,11 +88,6 @@ export class TaskNotifier {
     return run;
   }
 
-  /** A message of its own in `channel`, about no task (autopilot could not even create its version). */
-  async note(channel: string, text: Mrkdwn): Promise<void> {
-    await this.budget.postNow(channel, () => this.clients.background.chat.postMessage({ channel, text, unfurl_links: false }));
-  }
-
   /** One line of history in the task's thread: mrkdwn by construction (views/blocks.ts Mrkdwn). */
   async thread(taskId: string, text: Mrkdwn): Promise<void> {
     const task = await this.repos.tasks.get(taskId);

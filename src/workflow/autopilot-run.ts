@@ -418,7 +418,7 @@ async function stopBeforeTask(services: Services, run: AutopilotRun, reason: Mrk
   await closeRun(services, run, 'cancelled');
   await recordAudit(repos, { actor: AUTOPILOT_ACTOR, action: 'autopilot.stop', target: `layer:${run.layerId}`, details: { runId: run._id, step: 'create-version', reason } });
   const layer = await repos.layers.get(run.layerId);
-  await services.notifier.note(run.policy.channelId, mrkdwn`:octagonal_sign: ${mention(AUTOPILOT_ACTOR)} could not start a version of *${escapeMrkdwn(layer?.name ?? run.layerId)}*: ${reason}`);
+  await services.notifier.announce(run.policy.channelId, mrkdwn`:octagonal_sign: ${mention(AUTOPILOT_ACTOR)} could not start a version of *${escapeMrkdwn(layer?.name ?? run.layerId)}*: ${reason}`);
 }
 
 /** The open, stopped run of a task, if it has one (the task message's Retry). */
