@@ -10,9 +10,9 @@ import { runAutopilotJob } from '../src/workflow/autopilot-run.js';
  * failure stops the run for a person.
  */
 export function defineAutopilotRunJob(agenda: Agenda, services: Services): void {
+  // Its document stays once done (as publish's and finalize's do): Operations shows when it last ran.
   agenda.define(AUTOPILOT_RUN_JOB, (job: Job<AutopilotRunJobData>) => runAutopilotJob(services, job), {
     concurrency: 4,
     lockLifetime: services.config.jobs.lockLifetimeMs,
-    removeOnComplete: true,
   });
 }

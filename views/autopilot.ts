@@ -182,6 +182,8 @@ export function runNowAnswer(layerName: string, outcome: AutopilotStart): Mrkdwn
     return mrkdwn`:rocket: Autopilot run of *${name}* started. Its task message will appear in ${channelLink(outcome.run.policy.channelId)}; it has until ${slackTime(outcome.run.deadline)} to reach the approval request.`;
   }
   if (outcome.reason === 'no-schedule') return mrkdwn`*${name}* has no autopilot schedule yet: set one up with \`/oslayer autopilot\` first (Run now uses its settings).`;
+  // Only a schedule firing run twice meets this; Run now never does.
+  if (outcome.reason === 'fired-before') return mrkdwn`Nothing started: this firing of *${name}*'s schedule already started its run.`;
   return mrkdwn`Nothing started: ${outcome.openRun ? openRunText(outcome.openRun) : mrkdwn`a run of this layer is still open.`} (*${name}*)`;
 }
 

@@ -19,13 +19,21 @@ export const autopilotClaimKey = (layerId: string): string => `autopilot:${layer
 export type AutopilotStart =
   | { started: true; run: AutopilotRun }
   | { started: false; reason: 'no-schedule' }
-  | { started: false; reason: 'run-open'; openRun: AutopilotRun | null };
+  | { started: false; reason: 'run-open'; openRun: AutopilotRun | null }
+  /** This schedule firing started a run already (its job ran again after a crash), however that run ended. */
+  | { started: false; reason: 'fired-before'; run: AutopilotRun };
 
 /** Starts a run of the layer's autopilot with the policy its schedule has now. */
 export async function startAutopilotRun(services: Pick<Services, 'repos' | 'scheduler'>, layerId: string, trigger: AutopilotTrigger): Promise<AutopilotStart> {
   const { repos } = services;
   const schedule = await repos.autopilotSchedules.get(layerId);
   if (!schedule) return { started: false, reason: 'no-schedule' };
+  // A firing starts one run, ever: one that ended within moments (it could not name its version)
+  // must not be followed by a second when the firing's job runs again.
+  if (trigger.kind === 'schedule') {
+    const fired = await repos.autopilotRuns.findOne({ layerId, 'trigger.kind': 'schedule', 'trigger.scheduledFor': trigger.scheduledFor });
+    if (fired) return { started: false, reason: 'fired-before', run: fired };
+  }
   const runId = randomUUID();
   if (!(await repos.claims.tryClaim(autopilotClaimKey(layerId), runId))) {
     return { started: false, reason: 'run-open', openRun: await repos.autopilotRuns.findOne({ layerId, open: true }) };

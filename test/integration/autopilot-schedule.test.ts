@@ -2,6 +2,8 @@
  * The autopilot schedule through the real Bolt receiver with signed requests: the modal, Run now,
  * `/oslayer autopilot run-now`, and the per-layer Agenda job firing. A started run shows as its
  * AutopilotRun record and a queued 'autopilot-run' job: nothing on this side processes that job.
+ * The bots here run it as a no-op (what a run does has its own tests, test/integration/autopilot-*.test.ts;
+ * these layers have no base version, so a real run would end at once and free the layer).
  */
 import { connectDatabase, type Database } from '../../src/store/database.js';
 import type { AutopilotSchedule } from '../../src/domain/autopilot.js';
@@ -33,8 +35,14 @@ useTestBot(async (w) => {
   other = layerRecord({ name: 'Server 2022', connectorId: 'conn-1' });
   await repos.layers.insert(layer);
   await repos.layers.insert(other);
+  holdRuns(t);
   db = await connectDatabase(config.mongodbUri!);
 });
+
+/** The bot leaves every autopilot run as it started: open, its job done without doing anything. */
+function holdRuns(bot: TestBot): void {
+  bot.bot.services.scheduler.agenda.define(AUTOPILOT_RUN_JOB, async () => undefined);
+}
 afterAll(() => db.close());
 
 const jobs = () => db.db.collection('jobs');
@@ -266,6 +274,7 @@ describe('a firing that cannot start its run', () => {
 describe('two bots on one database', () => {
   it('start one run per firing, and a firing run again (its process died after starting the run) starts nothing and notes nothing', async () => {
     const second = await startTestBot({ mongodbUri: t.bot.services.config.mongodbUri }, { slack: { api: t.slack, url: t.bot.services.config.slack.apiUrl! } });
+    holdRuns(second);
     try {
       const { repos } = t.bot.services;
       const both = layerRecord({ name: 'Windows Server 2025', connectorId: 'conn-1' });
