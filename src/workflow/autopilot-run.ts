@@ -114,7 +114,14 @@ async function createRunVersion(services: Services, run: AutopilotRun): Promise<
   const task = version && version.createdBy === AUTOPILOT_ACTOR ? await repos.tasks.findOne({ versionId: version._id }) : null;
   if (!version || !task) throw new AutopilotStopped(mrkdwn`version ${escapeMrkdwn(name)} was taken by someone else meanwhile; start the run again.`);
   const saved = await save(services, run, { taskId: task._id, versionId: version._id, step: 'publish' });
-  if (!task.slack) await services.notifier.post(task._id, run.policy.channelId);
+  if (!task.slack) {
+    try {
+      await services.notifier.post(task._id, run.policy.channelId);
+    } catch (err) {
+      // The version exists either way and the run goes on; `/oslayer tasks` shows it (as after Create Version).
+      services.logger.warn(`autopilot run ${run._id}: could not post the task message in ${run.policy.channelId}: ${(err as Error).message}`);
+    }
+  }
   const who = run.trigger.kind === 'run-now' ? mrkdwn`${mention(run.trigger.userId)} clicked Run now` : mrkdwn`its schedule came round`;
   await services.notifier.thread(
     task._id,

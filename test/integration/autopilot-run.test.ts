@@ -54,14 +54,14 @@ async function runRecord(t: TestBot, runId: string): Promise<AutopilotRun> {
   return (await t.bot.services.repos.autopilotRuns.get(runId))!;
 }
 
-async function prepare(guest: GuestControl): Promise<SimulatorControl> {
+async function prepare(guest: GuestControl, policy: AutopilotPolicy = POLICY): Promise<SimulatorControl> {
   const { t, layer, base } = world;
   const control = new SimulatorControl(t.bot.sandbox!.simulator);
   await control.settings({ replicationMsPerRegion: 200 });
   await control.setGuestDefaults(guest);
   // Small disks: Azurite reads a copy's whole source.
   await t.bot.services.repos.versions.update(base._id, { maxLayerSizeGb: (20 * 1024 * 1024) / GIB });
-  await scheduleFor(t, layer._id, POLICY);
+  await scheduleFor(t, layer._id, policy);
   return control;
 }
 
@@ -122,7 +122,8 @@ describe('Autopilot run', () => {
 
   it('a failing update stops the run with the machine kept, deallocated, and Retry from Install updates finishes it', async () => {
     const { t, sim, layer } = world;
-    const control = await prepare({ pendingUpdates: [{ ...DOTNET, fails: true }, DEFENDER], agentBootMs: 300 });
+    // This schedule lets one person promote (the layer's own rule is two people).
+    const control = await prepare({ pendingUpdates: [{ ...DOTNET, fails: true }, DEFENDER], agentBootMs: 300 }, { ...POLICY, approval: 'single' });
     const start = await startAutopilotRun(t.bot.services, layer._id, { kind: 'run-now', userId: 'UADMIN1' });
     if (!start.started) throw new Error(`the run did not start: ${start.reason}`);
     const { taskId, versionId, ts } = await taskMessageOf(t, start.run._id);
@@ -145,9 +146,11 @@ describe('Autopilot run', () => {
     await control.setGuest(vmName, { pendingUpdates: [DOTNET] });
     await sim.clickInMessage('UADMIN2', stopped.args, TASK_ACTIONS.autopilotRetry, { value: taskId, channel: CHANNEL });
     expect(await waitForThread(t, ts, 'retried autopilot')).toContain('<@UADMIN2> retried autopilot from *Install updates*.');
-    await waitForStatus(t, ts, 'published', 120_000);
+    const published = await waitForStatus(t, ts, 'published', 120_000);
+    expect(textOf(published)).toContain('*excluded from latest* until anyone with the Approve Versions permission clicks *Promote*');
     await waitForThread(t, ts, 'autopilot finished', 30_000);
     expect(threadOf(t, ts).join('\n')).toContain(':robot_face: autopilot is starting');
+    expect(threadOf(t, ts).find((line) => line.includes('*Gallery:*'))).toContain('Approval: single approver');
     expect(await runRecord(t, start.run._id)).toMatchObject({ open: false, outcome: 'awaiting-approval' });
     expect(await taggedWith(() => control.inventory(), taskId)).toEqual([expect.stringMatching(/^Microsoft\.Compute\/galleries\/images\/versions /)]);
     const retried = await t.bot.services.repos.audit.list({ action: 'autopilot.retry' });

@@ -1,7 +1,7 @@
 import type { AnyBlock } from '@slack/types';
 import { AUTOPILOT_ACTOR, autopilotRemedy, autopilotVersionName, stepsFrom } from '../../src/domain/autopilot.js';
 import { INTEGRITY_CONDITIONS } from '../../src/domain/integrity.js';
-import type { Task } from '../../src/domain/model.js';
+import { taskRecord } from '../support/records.js';
 import { escapeMrkdwn, mention, mrkdwn } from '../../views/blocks.js';
 import { checkBlockKitLimits } from '../../views/limits.js';
 import { TASK_ACTIONS, taskMessage } from '../../views/task-message.js';
@@ -67,18 +67,7 @@ describe('autopilot in Slack', () => {
   });
 
   const now = new Date('2026-12-08T10:00:00Z');
-  const task: Task = {
-    _id: 'task-1',
-    kind: 'add-version',
-    layerId: 'layer-1',
-    versionId: 'v-1',
-    status: 'action-required',
-    steps: [],
-    slack: { channel: 'C1', ts: '1.2' },
-    startedBy: AUTOPILOT_ACTOR,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const task = taskRecord({ _id: 'task-1', layerId: 'layer-1', versionId: 'v-1', steps: [], slack: { channel: 'C1', ts: '1.2' }, startedBy: AUTOPILOT_ACTOR, createdAt: now, updatedAt: now });
   const version = { name: '2026-12', status: 'action-required' as const, maxLayerSizeGb: 100, packagingDiskFilename: 'w-2026-12-packaging.vhd', packagingMachine: { name: 'w-2026-12', resourceGroup: 'rg' } };
   const elements = (blocks: AnyBlock[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ action_id: string; text: { text: string } }> }).elements);
 
