@@ -443,11 +443,16 @@ export async function retryAutopilotRun(task: TaskRun, userId: string): Promise<
   const { services } = task;
   const run = await stoppedRunOf(services, task.task._id);
   if (!run) return mrkdwn`This task has no stopped autopilot run to retry.`;
+  const step = run.failure?.step ?? run.step ?? 'publish';
+  const failed = task.version.status === 'failed';
+  if (failed && !task.task.retryable) return mrkdwn`The failed step can't simply run again (the reason is in the thread); cancel this version instead.`;
   // One Retry per stop, however many clicks.
   if (!(await services.repos.claims.tryClaim(`autopilot-retry:${run._id}:${run.stoppedAt!.getTime()}`, userId))) return mrkdwn`Autopilot is already retrying.`;
-  const step = run.failure?.step ?? run.step ?? 'publish';
-  if (task.version.status === 'failed') {
-    if (!task.task.retryable) return mrkdwn`The failed step can't simply run again (the reason is in the thread); cancel this version instead.`;
+  // A deployment autopilot asked for and never saw end (its process died between claim and job) would hold the version forever.
+  if (step === 'deploy' && !task.version.packagingMachine?.vmId && (await services.repos.claims.get(deployClaimKey(task.version._id)))?.owner === AUTOPILOT_ACTOR) {
+    await services.repos.claims.remove(deployClaimKey(task.version._id));
+  }
+  if (failed) {
     if (step === 'publish') await retryPublish(task, userId);
     if (step === 'finalize') {
       await services.repos.claims.remove(endClaimKey(task.version._id));
