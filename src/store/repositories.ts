@@ -113,6 +113,11 @@ export class ClaimRepository extends Repository<'claims'> {
     await this.col.deleteOne({ _id: leaseLink(key, generation), owner });
   }
 
+  /** Whether the lease `key` is held (or was, by a process that died holding it): its job has not finished. */
+  async leaseHeld(key: string): Promise<boolean> {
+    return (await this.leaseChain(key)).length > 0;
+  }
+
   private async leaseChain(key: string): Promise<Array<{ generation: number; claim: Claim }>> {
     const prefix = `${key}#`;
     const links = await this.col.find({ _id: { $regex: `^${escapeRegex(prefix)}\\d+$` } }).toArray();

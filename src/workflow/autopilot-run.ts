@@ -38,7 +38,7 @@ import { endClaimKey, endClaimOwner, FINALIZE_JOB } from './finalize-steps.js';
 import { locateMachine, performMachineAction } from './machine-actions.js';
 import { claimMachine, DEPLOY_MACHINE_JOB, deployClaimKey, releaseMachine, type DeployMachineData, type MachineWork } from './machine-jobs.js';
 import { retryPublish } from './publish.js';
-import { runTaskJob } from './task-lease.js';
+import { leaseKey, runTaskJob } from './task-lease.js';
 import { TaskRun } from './task-run.js';
 import { installWindowsUpdates, newUpdateRunId } from './windows-updates.js';
 
@@ -345,10 +345,12 @@ async function finalize(task: TaskRun, run: AutopilotRun): Promise<void> {
       await scheduler.agenda.now(FINALIZE_JOB, data);
     }
   }
+  // Until the finalize job has let go of the task: its last word (the approval request) is posted by then.
   const ended = await until(task, run, 'the version was finalized', async () => {
     const v = await reloadVersion(task);
     const done = task.connector.gallery ? v.status === 'published' : isDeployable(v.status);
-    return done || v.status === 'failed' ? v : undefined;
+    if (!done && v.status !== 'failed') return undefined;
+    return (await repos.claims.leaseHeld(leaseKey(FINALIZE_JOB, task.task._id))) ? undefined : v;
   });
   if (ended.status === 'failed') {
     const failed = await repos.tasks.get(task.task._id);

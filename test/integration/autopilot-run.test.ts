@@ -97,7 +97,10 @@ describe('Autopilot run', () => {
     expect(thread).toContain(':robot_face: autopilot finished: version');
     expect(JSON.stringify(t.slack.calls)).not.toContain('<@autopilot>');
     // The approval request carries the changelog with the three updates.
-    const approval = threadOf(t, ts).find((line) => line.includes('*Gallery:*'))!;
+    const lines = threadOf(t, ts);
+    const approval = lines.find((line) => line.includes('*Gallery:*'))!;
+    // The run ends after the approval request, not beside it.
+    expect(lines.findIndex((line) => line.includes('*Gallery:*'))).toBeLessThan(lines.findIndex((line) => line.includes('autopilot finished')));
     expect(approval).toContain('*excluded from latest* until promoted. Approval: two-person rule');
     for (const kb of ['KB5048667', 'KB5048656', 'KB5049453']) expect(thread).toContain(kb);
 
