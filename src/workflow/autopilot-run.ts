@@ -36,7 +36,7 @@ import { finalizeBlocker } from './finalize.js';
 import type { FinalizeJobData } from './finalize-request.js';
 import { endClaimKey, endClaimOwner, FINALIZE_JOB } from './finalize-steps.js';
 import { locateMachine, performMachineAction } from './machine-actions.js';
-import { claimMachine, DEPLOY_MACHINE_JOB, deployClaimKey, releaseMachine, type DeployMachineData, type MachineWork } from './machine-jobs.js';
+import { claimMachine, DEPLOY_MACHINE_JOB, deployClaimKey, machineClaimKey, releaseMachine, type DeployMachineData, type MachineWork } from './machine-jobs.js';
 import { retryPublish } from './publish.js';
 import { leaseKey, runTaskJob } from './task-lease.js';
 import { TaskRun } from './task-run.js';
@@ -178,7 +178,7 @@ const OWN_TASK_STEPS: ReadonlySet<AutopilotStep> = new Set(['deploy', 'wait-for-
 const STEPS: Readonly<Record<Exclude<AutopilotStep, 'create-version'>, StepRunner>> = {
   publish: waitForPublish,
   deploy,
-  'wait-for-agent': (task, run) => waitForAgent(task, run),
+  'wait-for-agent': waitForAgent,
   'install-updates': installUpdates,
   integrity: checkAndRemedy,
   shutdown: shutDown,
@@ -262,7 +262,7 @@ async function withMachine<T>(task: TaskRun, run: AutopilotRun, work: MachineWor
   await until(task, run, 'the packaging machine was busy', async () => {
     const claim = await claimMachine(repos, task.version._id, work, AUTOPILOT_ACTOR);
     if (claim.ok) return true;
-    const held = await repos.claims.get(`runcommand:${task.version._id}`);
+    const held = await repos.claims.get(machineClaimKey(task.version._id));
     if (held?.owner.endsWith(`:${AUTOPILOT_ACTOR}`)) await releaseMachine(repos, task.version._id);
     return undefined;
   });
