@@ -232,7 +232,9 @@ describe('Finalize in one click from the Action Required message', () => {
     await guestFlags().waitFor(SHOWS_WITHIN);
     // Once the machine is ready the bot reads what it has installed (the changelog's base); the machine is busy until then.
     await message().getByRole('button', { name: /^\d+ repl(y|ies)$/ }).click();
-    await message().getByText(/has installed before any change/).waitFor(SHOWS_WITHIN);
+    // The thread's line, not the machine line's "reading what it has installed before any change" on the message itself.
+    await message().getByText(/Read what .* has installed before any change/).waitFor(SHOWS_WITHIN);
+    await message().getByText(/reading what it has installed/).waitFor({ state: 'detached', ...SHOWS_WITHIN });
     await message().getByRole('button', { name: /^Hide \d+ repl(y|ies)$/ }).click();
     await shot('one-click-machine-deployed');
   }, STEP_TIMEOUT_MS);
