@@ -143,7 +143,7 @@ export function addDays(from: Date, days: number): Date {
   return new Date(from.getTime() + days * DAY_MS);
 }
 
-type PromoteSubject = Pick<LayerVersion, 'name' | 'status' | 'createdBy'> & { galleryImage?: GalleryImageRecord };
+type PromoteSubject = Pick<LayerVersion, 'name' | 'status' | 'createdBy' | 'onBehalfOf'> & { galleryImage?: GalleryImageRecord };
 
 /**
  * Why `userId` may not make the version the gallery's latest, in a sentence for them; null when
@@ -161,6 +161,9 @@ export function promoteRefusal(version: PromoteSubject, userId: string, now: Dat
   }
   if (image.policy === 'two-person' && version.createdBy === userId) {
     return `You created version ${version.name}, and this layer's two-person rule needs someone else with the Approve Versions permission to promote it.`;
+  }
+  if (image.policy === 'two-person' && version.onBehalfOf === userId) {
+    return `Autopilot built version ${version.name} for you (you started its run, or its schedule is yours), and this layer's two-person rule needs someone else with the Approve Versions permission to promote it.`;
   }
   return null;
 }

@@ -208,6 +208,11 @@ export interface LayerVersion {
   /** Set once Finalize has created the version's image version in the connector's Compute Gallery. */
   galleryImage?: GalleryImageRecord;
   createdBy: string;
+  /**
+   * An autopilot version's person: who clicked Run now, or who last saved the schedule that fired.
+   * The two-person rule counts them as its creator, so the run's starter alone cannot promote it.
+   */
+  onBehalfOf?: string;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -99,6 +99,7 @@ async function createRunVersion(services: Services, run: AutopilotRun): Promise<
   }
   let version = await repos.versions.findOne({ layerId: layer._id, name });
   if (!version) {
+    const onBehalfOf = run.trigger.kind === 'run-now' ? run.trigger.userId : (await repos.autopilotSchedules.get(run.layerId))?.updatedBy;
     const created = await createVersion(services, {
       layerId: layer._id,
       name,
@@ -108,6 +109,7 @@ async function createRunVersion(services: Services, run: AutopilotRun): Promise<
       connectorId: connector._id,
       packagingDiskFilename: suggestPackagingDiskFilename(layer.name, name),
       requestedBy: AUTOPILOT_ACTOR,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
     });
     version = created.ok ? created.version : await repos.versions.findOne({ layerId: layer._id, name });
   }

@@ -15,6 +15,8 @@ export interface NewVersionRequest {
   connectorId: string;
   packagingDiskFilename: string;
   requestedBy: string;
+  /** Autopilot's person (see LayerVersion.onBehalfOf). */
+  onBehalfOf?: string;
 }
 
 export type CreateVersionResult = { ok: true; version: LayerVersion; task: Task } | { ok: false; field: 'name'; message: string };
@@ -38,6 +40,7 @@ export async function createVersion(services: Services, req: NewVersionRequest):
     packagingDiskFilename: req.packagingDiskFilename,
     status: 'publishing',
     createdBy: req.requestedBy,
+    ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
     createdAt: now,
     updatedAt: now,
   };

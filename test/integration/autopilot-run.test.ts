@@ -4,7 +4,7 @@
  * the machine kept (deallocated) and Retry from the step, which a person's click finishes.
  */
 import { useSandboxWorld, type SandboxWorld } from '../support/world.js';
-import { buttonsOf, sandboxContents, taggedWith, textOf, threadOf, waitForMessage, waitForStatus, waitForThread } from '../support/ready-to-finalize.js';
+import { buttonsOf, sandboxContents, taggedWith, textOf, threadOf, waitForEphemeral, waitForMessage, waitForStatus, waitForThread } from '../support/ready-to-finalize.js';
 import { SimulatorControl } from '../../src/sandbox/azure/control-client.js';
 import type { GuestControl } from '../../src/sandbox/azure/index.js';
 import { GIB } from '../../src/azure/vhd.js';
@@ -121,6 +121,13 @@ describe('Autopilot run', () => {
     expect(added.filter((id) => !/\/galleries\/[^/]+\/images\/windows-server-2022-demo(\/versions\/[\d.]+)?$/.test(id))).toEqual([]);
     expect(before.resources.filter((id) => !after.resources.includes(id))).toEqual([]);
     expect(after.blobs.filter((b) => !before.blobs.includes(b))).toEqual([`oslayer-layers/windows-server-2022-demo/${version.name}.vhd`]);
+
+    // Two-person rule: the admin who clicked Run now counts as the version's creator; someone else promotes.
+    const { sim } = world;
+    await sim.clickInMessage('UADMIN1', published.args, TASK_ACTIONS.promote, { value: taskId, channel: CHANNEL });
+    expect(await waitForEphemeral(t, 'UADMIN1', 'two-person rule')).toContain(`Autopilot built version ${version.name} for you`);
+    await sim.clickInMessage('UADMIN2', published.args, TASK_ACTIONS.promote, { value: taskId, channel: CHANNEL });
+    await waitForMessage(t, ts, '*Latest:* promoted by <@UADMIN2>');
   }, 180_000);
 
   it('a failing update stops the run with the machine kept, deallocated, and Retry from Install updates finishes it', async () => {

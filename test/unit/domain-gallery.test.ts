@@ -121,6 +121,11 @@ describe('Promote and Roll back', () => {
     expect(promoteRefusal(version(), 'UCREATOR', now)).toContain("this layer's two-person rule needs someone else");
     expect(promoteRefusal(version(), 'UOTHER', now)).toBeNull();
     expect(promoteRefusal(version({ policy: 'single' }), 'UCREATOR', now)).toBeNull();
+    // An autopilot version: its person (Run now, or the schedule's owner) counts as its creator.
+    const autopilot = { ...version(), createdBy: 'autopilot', onBehalfOf: 'USTARTER' };
+    expect(promoteRefusal(autopilot, 'USTARTER', now)).toContain('Autopilot built version 2026-12 for you');
+    expect(promoteRefusal(autopilot, 'UOTHER', now)).toBeNull();
+    expect(promoteRefusal({ ...autopilot, galleryImage: image({ policy: 'single' }) }, 'USTARTER', now)).toBeNull();
     expect(promoteRefusal(version({ approvalExpiresAt: addDays(now, -1) }), 'UOTHER', now)).toContain('expired on 2026-12-09; an expired request fails closed');
     expect(promoteRefusal({ ...version(), status: 'deployable' }, 'UOTHER', now)).toContain('not published to the gallery yet');
     expect(promoteRefusal(version({ excludeFromLatest: false }), 'UOTHER', now)).toContain('already included in latest');
