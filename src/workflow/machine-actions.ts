@@ -16,6 +16,7 @@ import type { ScriptFailure } from '../domain/script-output.js';
 import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
 import type { IntegrityResultSummary, LayerVersion } from '../domain/model.js';
 import { VERSION_STATUS_LABEL } from '../domain/version-status.js';
+import { AUTOPILOT_ACTOR } from '../domain/autopilot.js';
 import { recordVersionInventory } from './inventory.js';
 import type { MachineAction, MachineWork } from './machine-jobs.js';
 import type { TaskRun } from './task-run.js';
@@ -342,7 +343,12 @@ async function shutDownIfClean(run: TaskRun, azure: AzureSession, vm: MachinePla
 async function shutdown(run: TaskRun, azure: AzureSession, vm: MachinePlace, userId: string): Promise<Mrkdwn> {
   const blocked = await shutDownIfClean(run, azure, vm, userId, 'shut down for finalize', 'Shutdown for Finalize');
   if (blocked) return blocked;
-  await run.thread(mrkdwn`:checkered_flag: \`${escapeMrkdwn(vm.name)}\` is shut down and deallocated. ${mention(run.task.startedBy)}, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`);
+  // Autopilot finalizes by itself next: nobody is asked to click.
+  const next =
+    userId === AUTOPILOT_ACTOR
+      ? mrkdwn`Finalize follows, turning its disk into version *${escapeMrkdwn(run.version.name)}*.`
+      : mrkdwn`${mention(run.task.startedBy)}, click *Finalize* to turn its disk into version *${escapeMrkdwn(run.version.name)}*.`;
+  await run.thread(mrkdwn`:checkered_flag: \`${escapeMrkdwn(vm.name)}\` is shut down and deallocated. ${next}`);
   return mrkdwn`The packaging machine passed the check and is shut down and deallocated. Click *Finalize* when you are ready.`;
 }
 

@@ -94,6 +94,9 @@ describe('Autopilot run', () => {
     expect(thread).toMatch(/Restarting `.*` through Azure to finish KB5048667/);
     expect(thread).toContain(':white_check_mark: :robot_face: autopilot ran the layer integrity check: nothing is pending.');
     expect(thread).toContain(':package: :robot_face: autopilot started Finalize');
+    // Nobody is asked to click what autopilot does next.
+    expect(thread).toMatch(/is shut down and deallocated\. Finalize follows/);
+    expect(thread).not.toContain('click *Finalize*');
     expect(thread).toContain(':robot_face: autopilot finished: version');
     expect(JSON.stringify(t.slack.calls)).not.toContain('<@autopilot>');
     // The approval request carries the changelog with the three updates.
