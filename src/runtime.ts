@@ -20,6 +20,7 @@ import { startEmbeddedFerretdb, type EmbeddedMongo } from './store/embedded-ferr
 import { createRepositories } from './store/repositories.js';
 import { Scheduler } from './scheduler.js';
 import { defineJobs } from '../jobs/index.js';
+import { restoreScheduleJobs } from './workflow/autopilot-schedule.js';
 import type { Services } from './services.js';
 
 export interface RunningBot {
@@ -103,6 +104,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     }
     registerListeners(app, services);
     defineJobs(scheduler.agenda, services);
+    const restored = await restoreScheduleJobs(services);
+    if (restored > 0) logger.info(`autopilot: restored the job of ${restored} schedule(s) that had none`);
     await scheduler.start();
     cleanups.push(() => scheduler.drain(DRAIN_TIMEOUT_MS));
 

@@ -49,6 +49,23 @@ async function syncScheduleJob(services: ScheduleServices, layerId: string, afte
   return next;
 }
 
+/**
+ * At start: every enabled schedule whose job is missing, or has no next run (it failed), gets it
+ * back at its next firing: an administrator may have cancelled it in Operations, or the store was
+ * restored without its jobs. A job that is due is left as it is. Replicas starting together write
+ * the same one document (unique per layer).
+ */
+export async function restoreScheduleJobs(services: ScheduleServices, now = new Date()): Promise<number> {
+  const { agenda } = services.scheduler;
+  let restored = 0;
+  for (const schedule of await services.repos.autopilotSchedules.list({ enabled: true })) {
+    const { jobs } = await agenda.queryJobs({ name: AUTOPILOT_SCHEDULE_JOB, data: { layerId: schedule.layerId } });
+    if (jobs.some((job) => job.nextRunAt)) continue;
+    if (await syncScheduleJob(services, schedule.layerId, now)) restored += 1;
+  }
+  return restored;
+}
+
 /** Saves a layer's schedule (audited) and moves its job; the next firing, or null when it is off. */
 export async function saveSchedule(services: ScheduleServices, schedule: AutopilotSchedule): Promise<Date | null> {
   const { repos } = services;

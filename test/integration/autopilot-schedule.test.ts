@@ -10,7 +10,7 @@ import type { AutopilotSchedule } from '../../src/domain/autopilot.js';
 import { nextFiring, wallClock } from '../../src/domain/autopilot-timing.js';
 import type { OsLayer } from '../../src/domain/model.js';
 import { AUTOPILOT_RUN_JOB } from '../../src/workflow/autopilot-start.js';
-import { AUTOPILOT_SCHEDULE_JOB, saveSchedule } from '../../src/workflow/autopilot-schedule.js';
+import { AUTOPILOT_SCHEDULE_JOB, restoreScheduleJobs, saveSchedule } from '../../src/workflow/autopilot-schedule.js';
 import { startTestBot, TEST_CHANNEL, type TestBot } from '../support/bot.js';
 import { SlackClientSim } from '../support/interactions.js';
 import { grantRoles, layerRecord, seedTask, USERS } from '../support/records.js';
@@ -121,6 +121,27 @@ describe('/oslayer autopilot: the schedule modal', () => {
     expect(await scheduleJob(layer._id)).toBeNull();
     const reopened = await sim.commandOpening(MANAGER, `autopilot ${LAYER_NAME}`);
     expect(textOf(reopened.view)).toContain('*Autopilot is off* for this layer');
+  });
+
+  it('gives an enabled schedule its job back at start when the job was cancelled (Operations) or has no next run', async () => {
+    const third = layerRecord({ name: 'Windows 10 LTSC', connectorId: 'conn-1' });
+    await t.bot.services.repos.layers.insert(third);
+    await saveSchedule(t.bot.services, schedule(third._id, { timing: { kind: 'cron', expression: '30 4 * * 2' }, timeZone: 'Asia/Tokyo' }));
+    const now = new Date();
+    const due = nextFiring({ kind: 'cron', expression: '30 4 * * 2' }, 'Asia/Tokyo', now);
+    await t.bot.services.scheduler.agenda.cancel({ name: AUTOPILOT_SCHEDULE_JOB, data: { layerId: third._id } });
+    expect(await scheduleJob(third._id)).toBeNull();
+    expect(await restoreScheduleJobs(t.bot.services, now)).toBe(1);
+    expect((await scheduleJob(third._id))?.nextRunAt).toEqual(due);
+    // A job left with no next run (it failed) is put back too; a due one is left alone.
+    await jobs().updateOne({ name: AUTOPILOT_SCHEDULE_JOB, 'data.layerId': third._id }, { $set: { nextRunAt: null } });
+    expect(await restoreScheduleJobs(t.bot.services, now)).toBe(1);
+    expect(await restoreScheduleJobs(t.bot.services, now)).toBe(0);
+    expect(await jobs().countDocuments({ name: AUTOPILOT_SCHEDULE_JOB, 'data.layerId': third._id })).toBe(1);
+    expect((await scheduleJob(third._id))?.nextRunAt).toEqual(due);
+    await saveSchedule(t.bot.services, schedule(third._id, { enabled: false }));
+    await t.bot.services.repos.autopilotSchedules.remove(third._id);
+    await t.bot.services.repos.layers.remove(third._id);
   });
 
   it('puts every problem on its own field and saves nothing', async () => {
