@@ -153,7 +153,9 @@ function stopReason(err: unknown): Mrkdwn {
 async function saveRun(run: TaskRun, windowsUpdates: WindowsUpdateRun): Promise<void> {
   run.version = { ...run.version, windowsUpdates };
   await run.services.repos.versions.update(run.version._id, { windowsUpdates });
-  await run.services.notifier.refresh(run.task._id, { immediate: windowsUpdates.status !== 'running' });
+  // How a run ended (with its buttons: Exclude KB and continue, Install updates) is shown by the
+  // caller once it has given the machine back, so a click on it finds the machine free.
+  if (windowsUpdates.status === 'running') await run.services.notifier.refresh(run.task._id);
 }
 
 /** At most this many search pages per round (each lists what fits Run Command's output). */

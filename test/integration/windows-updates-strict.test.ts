@@ -27,6 +27,8 @@ async function machine(name: string, guest: GuestControl): Promise<PublishedVers
 
 /** Install updates → the modal → Install, with the mode and the KB fields as typed. */
 async function installUpdates(v: PublishedVersion, mode: string, kbs: { include?: string; exclude?: string } = {}): Promise<string> {
+  // The message offers Install updates once the machine is free: after the base inventory is read, and after a run once its job has given it back.
+  await ui.waitForMessage(v, (json) => json.includes(TASK_ACTIONS.installUpdates), 60_000);
   const opened = ui.sim.mark();
   await ui.click(ADMIN, v, TASK_ACTIONS.installUpdates);
   const modal = await ui.sim.waitForCallAfter(opened, 'views.open');
