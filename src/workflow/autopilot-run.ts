@@ -27,7 +27,7 @@ import { suggestPackagingDiskFilename } from '../domain/blob-name.js';
 import { isDeployable } from '../domain/version-status.js';
 import { UPDATE_MODE_LABEL } from '../domain/windows-update.js';
 import type { Services } from '../services.js';
-import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, type Mrkdwn } from '../../views/blocks.js';
+import { escapeMrkdwn, joinMrkdwn, mention, mrkdwn, slackTime, type Mrkdwn } from '../../views/blocks.js';
 import { adviceFor } from '../domain/integrity.js';
 import { recordAudit } from './audit.js';
 import { AUTOPILOT_RUN_JOB, autopilotClaimKey, type AutopilotRunJobData } from './autopilot-start.js';
@@ -127,7 +127,7 @@ async function createRunVersion(services: Services, run: AutopilotRun): Promise<
   const who = run.trigger.kind === 'run-now' ? mrkdwn`${mention(run.trigger.userId)} clicked Run now` : mrkdwn`its schedule came round`;
   await services.notifier.thread(
     task._id,
-    mrkdwn`${mention(AUTOPILOT_ACTOR)} started version *${escapeMrkdwn(name)}* (${who}): it publishes, deploys, installs ${escapeMrkdwn(UPDATE_MODE_LABEL[run.policy.updateMode].toLowerCase())}, checks, finalizes and asks for approval by ${escapeMrkdwn(run.deadline.toISOString().replace('T', ' ').slice(0, 16))} UTC. Each step shows here.`,
+    mrkdwn`${mention(AUTOPILOT_ACTOR)} started version *${escapeMrkdwn(name)}* (${who}): it publishes, deploys, installs ${escapeMrkdwn(UPDATE_MODE_LABEL[run.policy.updateMode].toLowerCase())}, checks, finalizes and asks for approval by ${slackTime(run.deadline)} (each reader sees their own time). Each step shows here.`,
   );
   return saved;
 }

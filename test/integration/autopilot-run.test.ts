@@ -89,6 +89,8 @@ describe('Autopilot run', () => {
     const name = (await t.bot.services.repos.versions.get(versionId))!.name;
     expect(name).toMatch(/^\d{4}-\d{2}$/);
     expect(thread).toContain(`:robot_face: autopilot started version *${name}* (<@UADMIN1> clicked Run now)`);
+    // The time limit as a Slack date: each reader sees it in their own time zone.
+    expect(thread).toMatch(/asks for approval by <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \(each reader sees their own time\)/);
     expect(thread).toContain(':construction: :robot_face: autopilot asked me to create the packaging machine');
     expect(thread).toContain(':arrow_down: :robot_face: autopilot started installing Windows updates');
     expect(thread).toMatch(/Restarting `.*` through Azure to finish KB5048667/);
