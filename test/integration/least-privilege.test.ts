@@ -89,6 +89,32 @@ describe('without the disk export role', () => {
   }, 180_000);
 });
 
+describe('with a Compute Gallery, without its role on the gallery', () => {
+  it("Test reads the gallery's own permissions and names each gallery operation missing with its role", async () => {
+    const connector = await sandboxConnector();
+    const clientId = t.bot.sandbox!.simulator.clientId;
+    const full = (await app()).roleAssignments;
+    const galleryRole = full.filter((assignment) => assignment.role === 'Compute Gallery Artifacts Publisher');
+    expect(galleryRole).toHaveLength(1);
+    const { repos } = t.bot.services;
+    await repos.connectors.update(connector._id, { gallery: { galleryId: t.bot.sandbox!.simulator.galleryId, targetRegions: [] } });
+    try {
+      expect((await testMessageLines()).at(-1)).toMatch(/^✅ \*Azure role assignments\*: the identity holds every permission the bot uses/);
+      await ui.control.setRoleAssignments(clientId, full.filter((assignment) => !galleryRole.includes(assignment)));
+      const lines = await testMessageLines();
+      const advice = "assign Compute Gallery Artifacts Publisher on the connector's Compute Gallery";
+      expect(lines.slice(-3)).toEqual([
+        `❌ *Azure role assignments*: missing Microsoft.Compute/galleries/images/write: ${advice} (Finalize: create the layer's image definition when the gallery has none)`,
+        `missing Microsoft.Compute/galleries/images/versions/write: ${advice} (Finalize: publish the image version; Promote and Roll back: set excludeFromLatest)`,
+        `missing Microsoft.Compute/galleries/images/versions/delete: ${advice} (delete a failed Finalize's half-made image version; Clean up (after its confirm))`,
+      ]);
+    } finally {
+      await ui.control.setRoleAssignments(clientId, full);
+      await repos.connectors.update(connector._id, { gallery: connector.gallery });
+    }
+  }, 60_000);
+});
+
 // Last: the wizard's version (1 GB, the smallest Max Layer Size it takes) becomes the layer's latest, which later publishes would copy.
 describe("the connector's identity with exactly the README's roles", () => {
   it('holds what the role table lists, passes Test, and takes a version from the wizard through Deploy for me and Finalize with nothing left', async () => {

@@ -12,7 +12,7 @@ import type { AzureObserver } from '../observer.js';
 
 export type ConnectorTarget = Pick<
   ConnectorConfig,
-  'cloud' | 'customEndpoints' | 'tenantId' | 'auth' | 'subscriptionId' | 'resourceGroup' | 'storageAccount' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess'
+  'cloud' | 'customEndpoints' | 'tenantId' | 'auth' | 'subscriptionId' | 'resourceGroup' | 'storageAccount' | 'location' | 'subnetId' | 'vmSize' | 'machineAccess' | 'gallery'
 >;
 
 export interface ArmConnectionOptions {

@@ -3,7 +3,8 @@
  * answers them (Permissions_ListForResourceGroup / _ListForResource, the answer behind the
  * portal's "Check access"), against src/azure/required-permissions.ts. Read at the connector's
  * resource group (roles on the subscription show there too), the subnet (where ARM checks the
- * NIC's join) and the storage account's blob service (where blob operations are checked).
+ * NIC's join), the storage account's blob service (where blob operations are checked) and, with
+ * a Compute Gallery, the gallery (where its image definitions and versions are written).
  * Subscription-level needs are checked at the resource group: the permissions API has no
  * subscription scope, so a role assigned on the resource group alone passes here.
  */
@@ -30,24 +31,31 @@ export async function permissionVerdict(arm: ArmConnection): Promise<Verdict> {
   };
   const subnet = parseResourceId(connector.subnetId);
   const [vnetName, subnetName] = subnet?.names ?? [];
-  const [group, subnetGrants, storageGrants] = await Promise.all([
+  const gallery = connector.gallery ? parseResourceId(connector.gallery.galleryId) : null;
+  const galleryName = gallery?.type.toLowerCase() === 'microsoft.compute/galleries' ? gallery.names[0] : undefined;
+  const [group, subnetGrants, storageGrants, galleryGrants] = await Promise.all([
     collect(authorization.permissions.listForResourceGroup(connector.resourceGroup)),
     subnet && vnetName && subnetName
       ? collect(arm.authorization(subnet.subscriptionId).permissions.listForResource(subnet.resourceGroup, 'Microsoft.Network', `virtualNetworks/${vnetName}`, 'subnets', subnetName))
       : Promise.resolve([]),
     collect(authorization.permissions.listForResource(connector.resourceGroup, 'Microsoft.Storage', `storageAccounts/${connector.storageAccount}`, 'blobServices', 'default')),
+    // A top-level resource has no parent path: ARM takes the empty segment as none.
+    gallery && galleryName
+      ? collect(arm.authorization(gallery.subscriptionId).permissions.listForResource(gallery.resourceGroup, 'Microsoft.Compute', '', 'galleries', galleryName))
+      : Promise.resolve([]),
   ]);
   const grantsFor: Record<PermissionScope, RolePermissions[]> = {
     subscription: group,
     'resource group': group,
     'virtual network': subnetGrants,
     'storage account': storageGrants,
-    // Not read yet: the gallery's rights (Compute Gallery Artifacts Publisher on the gallery) show up when Finalize publishes.
-    'Compute Gallery': [],
+    'Compute Gallery': galleryGrants,
   };
   const publicAccess = machineAccessOf(connector).mode === 'public';
   // The CORS rule can be added by hand instead, so its role is not required.
-  const needed = REQUIRED_PERMISSIONS.filter((entry) => entry.when === undefined || (entry.when === 'with public machine access' && publicAccess));
+  const needed = REQUIRED_PERMISSIONS.filter(
+    (entry) => entry.when === undefined || (entry.when === 'with public machine access' && publicAccess) || (entry.when === 'with a Compute Gallery' && galleryName !== undefined),
+  );
   const missing = needed.filter((entry) => !permits(grantsFor[entry.scope], entry.operation, entry.kind));
   if (missing.length === 0) return { ok: true, detail: `the identity holds every permission the bot uses (${needed.length} operations)` };
   return { ok: false, detail: missingLines(missing) };

@@ -30,7 +30,8 @@ export type UserSignIn = (user: { objectId: string; name: string }) => Promise<s
 export function registerAuthorizationRoutes(router: Router, principals: Principals, signIn: UserSignIn): void {
   const permissions = (req: SimRequest): SimResponse => {
     if (!req.caller) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
-    const scope = req.path.replace(/\/providers\/Microsoft\.Authorization\/permissions\/?$/i, '');
+    // A top-level resource's empty parent path (`providers/Microsoft.Compute//galleries/g`) names the resource itself.
+    const scope = req.path.replace(/\/providers\/Microsoft\.Authorization\/permissions\/?$/i, '').replace(/\/{2,}/g, '/');
     const value = principals.grantsAt(req.caller.objectId, scope).map((grant) => ({
       actions: [...grant.actions],
       notActions: [...grant.notActions],
@@ -43,6 +44,9 @@ export function registerAuthorizationRoutes(router: Router, principals: Principa
   const suffix = 'providers/Microsoft.Authorization/permissions';
   router.add('GET', `${group}/${suffix}`, permissions);
   router.add('GET', `${group}/providers/:ns/:type/:name/${suffix}`, permissions);
+  // Permissions_ListForResource with parentResourcePath '' for a top-level resource, as the SDKs send it
+  // (Azure/azure-sdk-for-python, azure-mgmt-authorization's recorded test_list_by_resource).
+  router.add('GET', `${group}/providers/:ns//:type/:name/${suffix}`, permissions);
   router.add('GET', `${group}/providers/:ns/:ptype/:pname/:type/:name/${suffix}`, permissions);
 
   const anonymous = { anonymous: true };
