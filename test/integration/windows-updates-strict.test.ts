@@ -8,6 +8,7 @@
 import type { GuestControl } from '../../src/sandbox/azure/index.js';
 import { DEMO_LAYER_NAME } from '../../src/sandbox/index.js';
 import type { TestBot } from '../support/bot.js';
+import type { RecordedCall } from '../../src/sandbox/slack/web-api.js';
 import { useTaskButtons } from '../support/world.js';
 import { ADMIN, type PublishedVersion, type TaskButtons } from '../support/task-buttons.js';
 import { TASK_ACTIONS } from '../../views/task-message.js';
@@ -25,13 +26,18 @@ async function machine(name: string, guest: GuestControl): Promise<PublishedVers
   return v;
 }
 
-/** Install updates → the modal → Install, with the mode and the KB fields as typed. */
-async function installUpdates(v: PublishedVersion, mode: string, kbs: { include?: string; exclude?: string } = {}): Promise<string> {
+/** Install updates on the task message, once it offers it: the modal it opens. */
+async function openInstallUpdates(v: PublishedVersion): Promise<RecordedCall> {
   // The message offers Install updates once the machine is free: after the base inventory is read, and after a run once its job has given it back.
   await ui.waitForMessage(v, (json) => json.includes(TASK_ACTIONS.installUpdates), 60_000);
   const opened = ui.sim.mark();
   await ui.click(ADMIN, v, TASK_ACTIONS.installUpdates);
-  const modal = await ui.sim.waitForCallAfter(opened, 'views.open');
+  return ui.sim.waitForCallAfter(opened, 'views.open');
+}
+
+/** Install updates → the modal → Install, with the mode and the KB fields as typed. */
+async function installUpdates(v: PublishedVersion, mode: string, kbs: { include?: string; exclude?: string } = {}): Promise<string> {
+  const modal = await openInstallUpdates(v);
   await ui.sim.submit(ADMIN, {
     [UPDATE_MODE_BLOCK]: mode,
     ...(kbs.include !== undefined ? { [INCLUDE_KBS_BLOCK]: kbs.include } : {}),
@@ -67,9 +73,7 @@ describe('Windows as it really is', () => {
     expect((await ui.control.guest(v.vmName)).pendingUpdates.map((u) => u.kb)).toEqual(['KB5044284']);
     const layer = await t.bot.services.repos.layers.findOne({ name: DEMO_LAYER_NAME });
     expect(layer?.excludeKbs).toEqual(['KB5040427']);
-    const opened = ui.sim.mark();
-    await ui.click(ADMIN, v, TASK_ACTIONS.installUpdates);
-    const modal = await ui.sim.waitForCallAfter(opened, 'views.open');
+    const modal = await openInstallUpdates(v);
     expect(JSON.stringify(modal.args.view)).toContain('"initial_value":"KB5040427"');
   }, 120_000);
 

@@ -48,7 +48,7 @@ export class TaskButtons {
   /** Create Version for the demo layer, and wait for its Action Required message. */
   async publish(name: string): Promise<PublishedVersion> {
     const published = await this.createVersion(name);
-    await this.waitForMessage(published, (text) => text.includes('Action Required') && text.includes('Deploy for me'), 30_000);
+    await this.waitForMessage(published, (text) => text.includes('Action Required') && text.includes('Deploy for me'), 60_000);
     return published;
   }
 
